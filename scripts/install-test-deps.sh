@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Installs what `make test` needs beyond Go, on Debian or Ubuntu, when it is
+# missing. It is idempotent and prints nothing when everything is present;
+# it runs `apt-get update` only when a package has to be installed.
+#
+# To give a new test suite a dependency, add a line in the "Requirements"
+# section below (need_cmd, need_python_module, need_file, npm_ci).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+apt_pkgs=()
+
+# need_cmd CMD PKG...: install the Debian packages PKG... unless CMD is on PATH.
+need_cmd() {
+	local cmd=$1
+	shift
+	command -v "$cmd" >/dev/null 2>&1 || apt_pkgs+=("$@")
+}
+
+# need_file PATH PKG...: install PKG... unless PATH exists.
+need_file() {
+	local path=$1
+	shift
+	[[ -e $path ]] || apt_pkgs+=("$@")
+}
+
+# need_python_module MODULE PKG...: install PKG... unless python3 can import MODULE.
+need_python_module() {
+	local mod=$1
+	shift
+	python3 -c "import $mod" >/dev/null 2>&1 || apt_pkgs+=("$@")
+}
+
+# npm_ci DIR: install DIR's Node packages from its package-lock.json when
+# node_modules is missing or older than the lock file. Call it after the apt
+# packages are in (see the end of this script).
+npm_dirs=()
+npm_ci() { npm_dirs+=("$1"); }
+
+# ---- Requirements -----------------------------------------------------------
+
+# make runs the test entry point.
+need_cmd make make
+# On Linux, go test -race needs cgo: a C compiler and the C library headers.
+if [[ $(uname -s) == Linux ]]; then
+	need_cmd "$(go env CC)" gcc
+	need_file /usr/include/stdlib.h libc6-dev
+fi
+
+# Later suites add lines here, for example:
+#   need_cmd aws awscli
+#   need_python_module boto3 python3-boto3
+#   need_cmd npm npm
+#   npm_ci interop/js
+
+# ---- Installation -----------------------------------------------------------
+
+if ((${#apt_pkgs[@]} > 0)); then
+	if ! command -v apt-get >/dev/null 2>&1; then
+		echo "install-test-deps: missing packages ${apt_pkgs[*]}, and apt-get is not available; install them by hand" >&2
+		exit 1
+	fi
+	sudo=()
+	if ((EUID != 0)); then
+		if ! command -v sudo >/dev/null 2>&1; then
+			echo "install-test-deps: need root or sudo to install ${apt_pkgs[*]}" >&2
+			exit 1
+		fi
+		sudo=(sudo)
+	fi
+	echo "install-test-deps: installing ${apt_pkgs[*]}" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	"${sudo[@]}" apt-get update -qq
+	"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${apt_pkgs[@]}" >/dev/null
+fi
+
+for dir in "${npm_dirs[@]}"; do
+	lock=$dir/package-lock.json
+	stamp=$dir/node_modules/.package-lock.json
+	if [[ ! -e $stamp || $lock -nt $stamp ]]; then
+		echo "install-test-deps: npm ci in $dir" >&2
+		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+	fi
+done
