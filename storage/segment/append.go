@@ -1,0 +1,448 @@
+package segment
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/eddy-streams/eddy/storage"
+	"github.com/eddy-streams/eddy/storage/vfs"
+)
+
+var bufPool = sync.Pool{New: func() any { return new([]byte) }}
+
+// Append implements storage.ShardLog.
+func (l *shardLog) Append(recs []storage.Record) (uint64, error) {
+	total := int64(0)
+	for i := range recs {
+		if err := storage.CheckRecord(&recs[i]); err != nil {
+			return 0, err
+		}
+		total += int64(frameSize(&recs[i]))
+	}
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := l.readyLocked(); err != nil {
+		return 0, err
+	}
+	if l.mu.sealed {
+		return 0, storage.ErrSealed
+	}
+	if len(recs) == 0 {
+		return l.mu.next, nil
+	}
+	if l.mu.written > segmentHeaderSize && l.mu.written+total > l.s.cfg.SegmentBytes {
+		if err := l.rollLocked(); err != nil {
+			return 0, err
+		}
+	}
+	tail := l.mu.segs[len(l.mu.segs)-1]
+
+	// Encode the batch and note the index entries it adds.
+	first := l.mu.next
+	buf := (*bp)[:0]
+	arrival := l.mu.lastArrival
+	lastOffset := l.mu.lastOffset
+	nIdx := len(tail.idx)
+	indexedAt := int64(-1)
+	if nIdx > 0 {
+		indexedAt = int64(tail.idx[nIdx-1].offset)
+	}
+	for i := range recs {
+		if a := recs[i].Arrival.UnixNano(); a > arrival {
+			arrival = a
+		}
+		off := l.mu.written + int64(len(buf))
+		if indexedAt < 0 || off-indexedAt >= l.s.cfg.IndexInterval {
+			tail.idx = append(tail.idx, indexEntry{seq: first + uint64(i), arrival: arrival, offset: uint32(off)})
+			indexedAt = off
+		}
+		lastOffset = off
+		buf = appendFrame(buf, &recs[i], first+uint64(i), arrival)
+	}
+	*bp = buf
+
+	cf, err := l.s.files.acquire(tail.path)
+	if err != nil {
+		tail.idx = tail.idx[:nIdx]
+		return 0, fmt.Errorf("segment: open %s: %w", tail.path, err)
+	}
+	defer l.s.files.release(cf)
+	if _, err := cf.f.Write(buf); err != nil {
+		// Nothing of the batch is acknowledged; cut off what reached the
+		// file so the next append starts at a frame boundary.
+		tail.idx = tail.idx[:nIdx]
+		if terr := cf.f.Truncate(l.mu.written); terr != nil {
+			l.mu.broken = fmt.Errorf("segment: log %s: cannot undo a failed write (%v): %w", l.id, err, terr)
+		}
+		return 0, fmt.Errorf("segment: write %s: %w", tail.path, err)
+	}
+	l.mu.written += int64(len(buf))
+	l.mu.next += uint64(len(recs))
+	l.mu.lastArrival = arrival
+	l.mu.lastOffset = lastOffset
+	end := l.mu.next
+
+	if l.s.cfg.Sync != SyncAlways {
+		l.mu.visible, l.mu.visibleSize = l.mu.next, l.mu.written
+		if l.s.cfg.Sync == SyncInterval {
+			l.s.markDirty(l)
+		}
+		return first, nil
+	}
+	if err := l.syncToLocked(end, l.mu.gen); err != nil {
+		return 0, err
+	}
+	return first, nil
+}
+
+// syncToLocked waits until positions below end, written in generation gen,
+// are durable, leading an fsync if none is running. With SyncAlways, a failed
+// fsync rolls the log back to its durable state (see failLocked).
+func (l *shardLog) syncToLocked(end, gen uint64) error {
+	for {
+		if gen < l.mu.gen {
+			if end <= l.mu.genDurable[gen] {
+				return nil
+			}
+			return l.mu.genErr[gen]
+		}
+		if l.mu.durable >= end {
+			return nil
+		}
+		switch {
+		case l.mu.deleted:
+			return storage.ErrDeleted
+		case l.mu.broken != nil:
+			return l.mu.broken
+		}
+		if l.mu.syncing {
+			l.cond.Wait()
+			continue
+		}
+		// Lead a sync for everything written so far.
+		l.mu.syncing = true
+		tail := l.mu.segs[len(l.mu.segs)-1]
+		target, size := l.mu.next, l.mu.written
+		cf, err := l.s.files.acquire(tail.path)
+		if err == nil {
+			l.mu.Unlock()
+			err = cf.f.Sync()
+			l.s.files.release(cf)
+			l.mu.Lock()
+		}
+		l.mu.syncing = false
+		if err == nil {
+			l.advanceDurableLocked(tail, target, size)
+		} else if l.s.cfg.Sync == SyncAlways && !l.mu.deleted {
+			l.failLocked(tail, fmt.Errorf("segment: sync %s: %w", tail.path, err))
+		} else {
+			l.cond.Broadcast()
+			return fmt.Errorf("segment: sync %s: %w", tail.path, err)
+		}
+		l.cond.Broadcast()
+	}
+}
+
+// advanceDurableLocked records that the tail is synced up to target/size and
+// writes the index entries that now point at synced data.
+func (l *shardLog) advanceDurableLocked(tail *segInfo, target uint64, size int64) {
+	if target <= l.mu.durable || tail != l.mu.segs[len(l.mu.segs)-1] {
+		return
+	}
+	l.mu.durable, l.mu.durableSize = target, size
+	if l.s.cfg.Sync == SyncAlways {
+		l.mu.visible, l.mu.visibleSize = target, size
+	}
+	if err := l.flushIndexLocked(tail); err != nil {
+		// The index is a cache: a missing entry only lengthens recovery.
+		l.s.log.Warn("index write failed", "log", l.id, "segment", tail.name(), "err", err)
+	}
+}
+
+// flushIndexLocked appends to the tail's index file the entries for records
+// that are durable and not yet written.
+func (l *shardLog) flushIndexLocked(tail *segInfo) error {
+	var b []byte
+	n := l.mu.idxFlushed
+	for n < len(tail.idx) && tail.idx[n].seq < l.mu.durable {
+		b = appendIndexEntry(b, tail.idx[n])
+		n++
+	}
+	if len(b) == 0 {
+		return nil
+	}
+	cf, err := l.s.files.acquire(tail.idxPath)
+	if err != nil {
+		return err
+	}
+	defer l.s.files.release(cf)
+	if _, err := cf.f.Write(b); err != nil {
+		// A torn entry ends the index's valid prefix; later entries would
+		// be ignored, so stop writing to this index.
+		l.mu.idxFlushed = len(tail.idx) + 1<<30
+		return err
+	}
+	l.mu.idxFlushed = n
+	return nil
+}
+
+// failLocked handles a failed fsync under SyncAlways: the file's unsynced
+// bytes are in an unknown state, so every append not yet durable fails and
+// the tail is cut back to its last synced size. If that cannot be done the
+// log is broken until the store is reopened.
+func (l *shardLog) failLocked(tail *segInfo, err error) {
+	l.s.log.Error("sync failed; rolling back unsynced appends", "log", l.id, "segment", tail.name(), "durable", l.mu.durable, "err", err)
+	l.mu.genDurable = append(l.mu.genDurable, l.mu.durable)
+	l.mu.genErr = append(l.mu.genErr, err)
+	l.mu.gen++
+	// Reopen the file: after a failed fsync the old descriptor may report
+	// success for pages the kernel already dropped.
+	l.s.files.forget(tail.path)
+	cf, oerr := l.s.files.acquire(tail.path)
+	if oerr == nil {
+		oerr = cf.f.Truncate(l.mu.durableSize)
+		if oerr == nil {
+			oerr = cf.f.Sync()
+		}
+		l.s.files.release(cf)
+	}
+	if oerr != nil {
+		l.mu.broken = fmt.Errorf("segment: log %s: cannot roll back after a failed sync (%v): %w", l.id, err, oerr)
+		return
+	}
+	l.mu.next, l.mu.written = l.mu.durable, l.mu.durableSize
+	l.mu.visible, l.mu.visibleSize = l.mu.durable, l.mu.durableSize
+	n := len(tail.idx)
+	for n > 0 && tail.idx[n-1].seq >= l.mu.durable {
+		n--
+	}
+	tail.idx = tail.idx[:n]
+	if l.mu.idxFlushed > n {
+		l.mu.idxFlushed = n
+	}
+	// lastArrival stays: keeping it high only keeps arrivals monotonic.
+	// lastOffset must point at a durable record for the final index entry.
+	if l.mu.durable == tail.base {
+		l.mu.lastOffset = 0
+	} else if n > 0 && tail.idx[n-1].seq == l.mu.durable-1 {
+		l.mu.lastOffset = int64(tail.idx[n-1].offset)
+	} else {
+		l.mu.lastOffset = -1 // unknown: rollLocked finds it by scanning
+	}
+}
+
+// syncNow makes everything written durable (used by SyncInterval).
+func (l *shardLog) syncNow() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.mu.deleted || l.mu.closed || !l.mu.loaded || l.mu.broken != nil {
+		return nil
+	}
+	return l.syncToLocked(l.mu.next, l.mu.gen)
+}
+
+// rollLocked seals the tail segment and starts a new one at next. The old
+// tail is synced and its index completed with an entry for its last record
+// before the new segment is created.
+func (l *shardLog) rollLocked() error {
+	tail := l.mu.segs[len(l.mu.segs)-1]
+	for l.mu.syncing {
+		l.cond.Wait()
+	}
+	if l.mu.durable < l.mu.next {
+		if err := l.syncToLocked(l.mu.next, l.mu.gen); err != nil {
+			return err
+		}
+	}
+	if tail != l.mu.segs[len(l.mu.segs)-1] {
+		return nil // rolled while we waited
+	}
+	if l.mu.next == tail.base {
+		return nil // empty: nothing to seal
+	}
+	if l.mu.lastOffset < 0 {
+		if err := l.findLastOffsetLocked(tail); err != nil {
+			return err
+		}
+	}
+	last := indexEntry{seq: l.mu.next - 1, arrival: l.mu.lastArrival, offset: uint32(l.mu.lastOffset)}
+	if n := len(tail.idx); n == 0 || tail.idx[n-1].seq != last.seq {
+		tail.idx = append(tail.idx, last)
+	}
+	if l.mu.idxFlushed > len(tail.idx) {
+		// The index file was abandoned after a failed write: rewrite it.
+		var b []byte
+		for _, e := range tail.idx {
+			b = appendIndexEntry(b, e)
+		}
+		if err := rewriteIndex(l.s.fs, tail.idxPath, nil, b); err != nil {
+			return fmt.Errorf("segment: roll %s: %w", tail.path, err)
+		}
+	} else {
+		if err := l.flushIndexLocked(tail); err != nil {
+			return fmt.Errorf("segment: roll %s: %w", tail.path, err)
+		}
+		cf, err := l.s.files.acquire(tail.idxPath)
+		if err != nil {
+			return err
+		}
+		err = cf.f.Sync()
+		l.s.files.release(cf)
+		if err != nil {
+			return fmt.Errorf("segment: sync %s: %w", tail.idxPath, err)
+		}
+	}
+
+	next := newSegInfo(l.dir, l.mu.next)
+	if err := createSegmentFile(l.s.fs, next.path, next.base); err != nil {
+		l.s.fs.Remove(next.path)
+		l.s.fs.Remove(next.idxPath)
+		return fmt.Errorf("segment: roll: %w", err)
+	}
+	if err := vfs.SyncDir(l.s.fs, l.dir); err != nil {
+		return fmt.Errorf("segment: roll: %w", err)
+	}
+	tail.end = l.mu.next
+	tail.size = l.mu.written
+	l.mu.segs = append(l.mu.segs, next)
+	l.mu.written, l.mu.durableSize, l.mu.visibleSize = segmentHeaderSize, segmentHeaderSize, segmentHeaderSize
+	l.mu.lastOffset = 0
+	l.mu.idxFlushed = 0
+	return nil
+}
+
+// findLastOffsetLocked finds the offset of the tail's last durable record by
+// scanning from its last index entry.
+func (l *shardLog) findLastOffsetLocked(tail *segInfo) error {
+	cf, err := l.s.files.acquire(tail.path)
+	if err != nil {
+		return err
+	}
+	defer l.s.files.release(cf)
+	start := int64(segmentHeaderSize)
+	if n := len(tail.idx); n > 0 {
+		start = int64(tail.idx[n-1].offset)
+	}
+	_, err = scanFrames(cf.f, start, l.mu.written, minChunk, func(fv *frameView, off int64) bool {
+		l.mu.lastOffset = off
+		return true
+	})
+	if err != nil {
+		return l.corruptf(tail.name(), start, "%v", err)
+	}
+	return nil
+}
+
+// Seal implements storage.ShardLog.
+func (l *shardLog) Seal() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := l.readyLocked(); err != nil {
+		return err
+	}
+	if l.mu.sealed {
+		return nil
+	}
+	// Appends written before the seal are kept: make them durable first.
+	if err := l.syncToLocked(l.mu.next, l.mu.gen); err != nil {
+		return err
+	}
+	f, err := l.s.fs.Create(filepath.Join(l.dir, sealedName))
+	if err != nil && !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("segment: seal %s: %w", l.id, err)
+	}
+	if err == nil {
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("segment: seal %s: %w", l.id, err)
+		}
+	}
+	if err := vfs.SyncDir(l.s.fs, l.dir); err != nil {
+		return fmt.Errorf("segment: seal %s: %w", l.id, err)
+	}
+	l.mu.sealed = true
+	return nil
+}
+
+// TrimBefore implements storage.ShardLog. It deletes whole segments whose
+// newest record arrived before cutoff, oldest first; if every record of the
+// tail is older too, the tail is rolled so it can be deleted.
+func (l *shardLog) TrimBefore(cutoff time.Time) (uint64, error) {
+	cut := cutoff.UnixNano()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := l.readyLocked(); err != nil {
+		return 0, err
+	}
+	tail := l.mu.segs[len(l.mu.segs)-1]
+	if l.mu.next > tail.base && l.mu.lastArrival < cut {
+		if err := l.rollLocked(); err != nil {
+			return 0, err
+		}
+	}
+	removed := false
+	for len(l.mu.segs) > 1 {
+		g := l.mu.segs[0]
+		idx, err := l.sealedIndex(g)
+		if err != nil {
+			return 0, err
+		}
+		if idx[len(idx)-1].arrival >= cut {
+			break
+		}
+		l.s.files.forget(g.path)
+		l.s.files.forget(g.idxPath)
+		if err := l.s.fs.Remove(g.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return 0, fmt.Errorf("segment: trim %s: %w", g.path, err)
+		}
+		if err := l.s.fs.Remove(g.idxPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return 0, fmt.Errorf("segment: trim %s: %w", g.idxPath, err)
+		}
+		l.mu.segs = l.mu.segs[1:]
+		removed = true
+	}
+	if removed {
+		if err := vfs.SyncDir(l.s.fs, l.dir); err != nil {
+			return 0, fmt.Errorf("segment: trim %s: %w", l.id, err)
+		}
+	}
+	return l.mu.segs[0].base, nil
+}
+
+// Delete implements storage.ShardLog.
+func (l *shardLog) Delete() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch {
+	case l.mu.deleted:
+		return storage.ErrDeleted
+	case l.mu.closed || l.s.closed.Load():
+		return storage.ErrClosed
+	}
+	names, _ := l.s.fs.ReadDir(l.dir)
+	for _, n := range names {
+		l.s.files.forget(filepath.Join(l.dir, n))
+	}
+	// Rename first so a crash never leaves a half-deleted log under its id.
+	tmp := filepath.Join(l.s.dir, tmpPrefix+"del-"+strconv.FormatUint(l.s.tmpSeq.Add(1), 10)+"-"+dirName(l.id))
+	if err := l.s.fs.Rename(l.dir, tmp); err != nil {
+		return fmt.Errorf("segment: delete %s: %w", l.id, err)
+	}
+	if err := vfs.SyncDir(l.s.fs, l.s.dir); err != nil {
+		return fmt.Errorf("segment: delete %s: %w", l.id, err)
+	}
+	l.mu.deleted = true
+	l.cond.Broadcast()
+	l.s.forgetLog(l)
+	if err := l.s.fs.RemoveAll(tmp); err != nil {
+		l.s.log.Warn("removing deleted log", "log", l.id, "err", err)
+	}
+	return nil
+}

@@ -1,0 +1,91 @@
+package segment
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/eddy-streams/eddy/storage/vfs"
+)
+
+// SyncMode says when appended records are made durable.
+type SyncMode string
+
+const (
+	// SyncAlways fsyncs before Append returns; concurrent appends to one
+	// shard share an fsync (group commit). Nothing acknowledged is lost on
+	// a crash or power failure. The default.
+	SyncAlways SyncMode = "always"
+	// SyncInterval acknowledges after the write reaches the OS and fsyncs
+	// every SyncInterval. A power failure loses up to that much; a process
+	// crash loses nothing.
+	SyncInterval SyncMode = "interval"
+	// SyncNone never fsyncs except when a segment is rolled, a log is
+	// sealed, and the store is closed.
+	SyncNone SyncMode = "none"
+)
+
+// Config configures a Store. The zero value is not valid; start from
+// DefaultConfig.
+type Config struct {
+	// Sync is the durability mode. Default SyncAlways.
+	Sync SyncMode
+	// SyncInterval is the fsync period for SyncInterval. Default 100ms.
+	SyncInterval time.Duration
+	// SegmentBytes is the size at which the active segment is rolled: a
+	// batch that would take it past this starts a new segment. A single
+	// batch larger than this gets a segment of its own. Default 64 MiB.
+	SegmentBytes int64
+	// IndexInterval is the number of segment bytes between sparse index
+	// entries: a lookup scans at most about this much. Default 64 KiB.
+	IndexInterval int64
+	// MaxOpenFiles bounds the file descriptors the store keeps open
+	// across all shards; idle files beyond it are closed, least recently
+	// used first. Default 256.
+	MaxOpenFiles int
+	// FS is the filesystem. Default vfs.OS.
+	FS vfs.FS
+	// Logger receives the store's logs. Default: discard.
+	Logger *slog.Logger
+}
+
+// DefaultConfig returns the default configuration.
+func DefaultConfig() Config {
+	return Config{
+		Sync:          SyncAlways,
+		SyncInterval:  100 * time.Millisecond,
+		SegmentBytes:  64 << 20,
+		IndexInterval: 64 << 10,
+		MaxOpenFiles:  256,
+		FS:            vfs.OS,
+		Logger:        slog.New(slog.DiscardHandler),
+	}
+}
+
+// Validate reports the first invalid field.
+func (c *Config) Validate() error {
+	switch c.Sync {
+	case SyncAlways, SyncInterval, SyncNone:
+	default:
+		return fmt.Errorf("segment: sync mode %q: want always, interval or none", c.Sync)
+	}
+	if c.Sync == SyncInterval && c.SyncInterval <= 0 {
+		return fmt.Errorf("segment: sync interval must be positive, got %v", c.SyncInterval)
+	}
+	if c.SegmentBytes < 4096 || c.SegmentBytes > 1<<31 {
+		return fmt.Errorf("segment: segment size %d out of range [4096, 2 GiB]", c.SegmentBytes)
+	}
+	if c.IndexInterval < 256 {
+		return fmt.Errorf("segment: index interval %d below 256", c.IndexInterval)
+	}
+	if c.MaxOpenFiles < 8 {
+		return fmt.Errorf("segment: max open files %d below 8", c.MaxOpenFiles)
+	}
+	if c.FS == nil {
+		return fmt.Errorf("segment: no filesystem")
+	}
+	if c.Logger == nil {
+		return fmt.Errorf("segment: no logger")
+	}
+	return nil
+}

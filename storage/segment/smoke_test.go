@@ -1,0 +1,92 @@
+package segment
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/eddy-streams/eddy/storage"
+)
+
+func openTest(t *testing.T, dir string, mut func(*Config)) *Store {
+	t.Helper()
+	cfg := DefaultConfig()
+	if mut != nil {
+		mut(&cfg)
+	}
+	s, err := Open(dir, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestSmokeAppendReadReopen(t *testing.T) {
+	dir := t.TempDir()
+	s := openTest(t, dir, func(c *Config) { c.SegmentBytes = 8192; c.IndexInterval = 512 })
+	l, err := s.Create("s/shardId-000", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Unix(1700000000, 0)
+	var n uint64
+	for b := 0; b < 50; b++ {
+		var recs []storage.Record
+		for i := 0; i < 7; i++ {
+			recs = append(recs, storage.Record{Arrival: t0.Add(time.Duration(n) * time.Millisecond), PartitionKey: "pk", Data: []byte(fmt.Sprintf("rec-%d-%s", n, bytes.Repeat([]byte("x"), int(n%200))))})
+			n++
+		}
+		first, err := l.Append(recs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first != uint64(b*7) {
+			t.Fatalf("first = %d", first)
+		}
+	}
+	check := func(l storage.ShardLog) {
+		t.Helper()
+		recs, err := l.Read(0, 10000, 1<<30)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if uint64(len(recs)) != n {
+			t.Fatalf("read %d records, want %d", len(recs), n)
+		}
+		for i, r := range recs {
+			if r.Seq != uint64(i) || !bytes.HasPrefix(r.Data, []byte(fmt.Sprintf("rec-%d-", i))) {
+				t.Fatalf("record %d: seq %d data %q", i, r.Seq, r.Data[:10])
+			}
+		}
+		for _, p := range []uint64{0, 1, 100, 200, 349} {
+			recs, err := l.Read(p, 1, 1)
+			if err != nil || len(recs) != 1 || recs[0].Seq != p {
+				t.Fatalf("read at %d: %v %v", p, recs, err)
+			}
+			got, err := l.SeekTime(t0.Add(time.Duration(p) * time.Millisecond))
+			if err != nil || got != p {
+				t.Fatalf("seek time %d: %d %v", p, got, err)
+			}
+		}
+	}
+	check(l)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openTest(t, dir, func(c *Config) { c.SegmentBytes = 8192; c.IndexInterval = 512 })
+	defer s.Close()
+	l, err = s.Open("s/shardId-000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(l)
+	b, _ := l.Bounds()
+	if b.Next != n {
+		t.Fatalf("bounds %+v", b)
+	}
+	ids, _ := s.List()
+	if len(ids) != 1 || ids[0] != "s/shardId-000" {
+		t.Fatalf("ids %v", ids)
+	}
+}
