@@ -256,3 +256,13 @@ func CheckRecord(r *Record) error {
 	}
 	return nil
 }
+
+// BufferReader is an optional interface of a ShardLog: ReadBuffer is Read
+// with the records' memory carved from buf (from len(buf) to cap(buf)) while
+// it has room, so a caller that has finished with one batch can hand its
+// memory back for the next instead of allocating afresh. It returns the
+// records and the buffer to pass next time (buf, or a larger replacement).
+// The records alias that buffer: they are valid until the caller reuses it.
+type BufferReader interface {
+	ReadBuffer(from uint64, maxRecords, maxBytes int, buf []byte) ([]Record, []byte, error)
+}

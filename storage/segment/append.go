@@ -331,7 +331,7 @@ func (l *shardLog) findLastOffsetLocked(tail *segInfo) error {
 	if n := len(tail.idx); n > 0 {
 		start = int64(tail.idx[n-1].offset)
 	}
-	_, err = scanFrames(cf.f, start, l.mu.written, minChunk, func(fv *frameView, off int64) bool {
+	_, err = scanFrames(cf.f, start, l.mu.written, minChunk, nil, nil, func(fv *frameView, off int64) bool {
 		l.mu.lastOffset = off
 		return true
 	})

@@ -243,7 +243,7 @@ func (l *shardLog) recoverTailLocked() error {
 		indexedAt = start
 	}
 	var newEntries []indexEntry
-	end, scanErr := scanFrames(cf.f, start, size, 1<<20, func(fv *frameView, off int64) bool {
+	end, scanErr := scanFrames(cf.f, start, size, 1<<20, nil, nil, func(fv *frameView, off int64) bool {
 		if fv.seq != seq || fv.arrival < lastArrival {
 			return false
 		}
@@ -382,7 +382,7 @@ func (l *shardLog) sealedIndex(g *segInfo) ([]indexEntry, error) {
 	indexedAt := int64(-1)
 	var last indexEntry
 	var bad error
-	end, scanErr := scanFrames(cf.f, segmentHeaderSize, size, 1<<20, func(fv *frameView, off int64) bool {
+	end, scanErr := scanFrames(cf.f, segmentHeaderSize, size, 1<<20, nil, nil, func(fv *frameView, off int64) bool {
 		if fv.seq != seq {
 			bad = l.corruptf(g.name(), off, "record %d where %d was expected", fv.seq, seq)
 			return false

@@ -63,18 +63,36 @@ func (l *shardLog) Bounds() (storage.Bounds, error) {
 
 // Read implements storage.ShardLog.
 func (l *shardLog) Read(from uint64, maxRecords, maxBytes int) ([]storage.Record, error) {
+	recs, _, err := l.ReadBuffer(from, maxRecords, maxBytes, nil)
+	return recs, err
+}
+
+// ReadBuffer implements storage.BufferReader.
+func (l *shardLog) ReadBuffer(from uint64, maxRecords, maxBytes int, buf []byte) ([]storage.Record, []byte, error) {
+	arena := buf[:0]
+	alloc := func(n int) []byte {
+		if cap(arena)-len(arena) < n {
+			// Too small: a new arena for this and later chunks; records
+			// already read keep the old one.
+			arena = make([]byte, 0, max(n, 2*cap(arena)))
+		}
+		b := arena[len(arena) : len(arena)+n : len(arena)+n]
+		arena = arena[:len(arena)+n]
+		return b
+	}
 	for attempt := 0; ; attempt++ {
-		recs, err := l.read(from, maxRecords, maxBytes)
+		arena = arena[:0]
+		recs, err := l.read(from, maxRecords, maxBytes, alloc)
 		// A segment trimmed between taking the view and opening it: take a
 		// new view, which starts after it.
 		if errors.Is(err, fs.ErrNotExist) && attempt < 3 {
 			continue
 		}
-		return recs, err
+		return recs, arena[:0], err
 	}
 }
 
-func (l *shardLog) read(from uint64, maxRecords, maxBytes int) ([]storage.Record, error) {
+func (l *shardLog) read(from uint64, maxRecords, maxBytes int, alloc func(int) []byte) ([]storage.Record, error) {
 	v, err := l.view()
 	if err != nil {
 		return nil, err
@@ -111,7 +129,13 @@ func (l *shardLog) read(from uint64, maxRecords, maxBytes int) ([]storage.Record
 		var bad error
 		// Size the first read to what the caller asked for.
 		chunk := min(maxBytes+64<<10, 1<<20)
-		stop, serr := scanFrames(cf.f, start, end, chunk, func(fv *frameView, off int64) bool {
+		// Later reads: the average frame size so far times the records
+		// still wanted.
+		hint := func(scanned int64, frames int) int {
+			left := int64(want) - int64(len(out))
+			return int(scanned/int64(frames)*left + 4096)
+		}
+		stop, serr := scanFrames(cf.f, start, end, chunk, hint, alloc, func(fv *frameView, off int64) bool {
 			if fv.seq != expect {
 				bad = l.corruptf(g.name(), off, "record %d where %d was expected", fv.seq, expect)
 				return false
@@ -214,7 +238,7 @@ func (l *shardLog) SeekTime(t time.Time) (uint64, error) {
 	}
 	defer l.s.files.release(cf)
 	found, ok := uint64(0), false
-	stop, serr := scanFrames(cf.f, start, end, minChunk, func(fv *frameView, off int64) bool {
+	stop, serr := scanFrames(cf.f, start, end, minChunk, nil, nil, func(fv *frameView, off int64) bool {
 		if fv.arrival >= target {
 			found, ok = fv.seq, true
 			return false
@@ -232,4 +256,3 @@ func (l *shardLog) SeekTime(t time.Time) (uint64, error) {
 	}
 	return v.visible, nil
 }
-

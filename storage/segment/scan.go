@@ -19,14 +19,25 @@ const (
 // or errBadFrame when it stopped on a frame that is not valid.
 //
 // Each chunk is read into a fresh buffer that scanFrames never touches
-// again, so fn may keep slices of the frameView it is given.
-func scanFrames(f vfs.File, off, end int64, chunk int, fn func(fv *frameView, off int64) bool) (int64, error) {
+// again, so fn may keep slices of the frameView it is given. The first chunk
+// is chunk bytes; later ones grow fourfold, or, if hint is not nil, are
+// hint(bytes scanned so far, frames scanned so far) bytes.
+//
+// alloc, if not nil, supplies the chunk buffers (of exactly the length
+// asked for) instead of make.
+func scanFrames(f vfs.File, off, end int64, chunk int, hint func(scanned int64, frames int) int, alloc func(n int) []byte, fn func(fv *frameView, off int64) bool) (int64, error) {
 	if chunk < minChunk {
 		chunk = minChunk
 	}
+	startOff, frames := off, 0
 	for off < end {
 		n := min(int64(chunk), end-off)
-		buf := make([]byte, n)
+		var buf []byte
+		if alloc != nil {
+			buf = alloc(int(n))
+		} else {
+			buf = make([]byte, n)
+		}
 		got, err := f.ReadAt(buf, off)
 		if err != nil && !(errors.Is(err, io.EOF) && got > 0) {
 			if errors.Is(err, io.EOF) {
@@ -63,9 +74,15 @@ func scanFrames(f vfs.File, off, end int64, chunk int, fn func(fv *frameView, of
 				return off + int64(p), nil
 			}
 			p += fl
+			frames++
 		}
 		off += int64(p)
-		if chunk < maxChunk {
+		switch {
+		case p == 0:
+			// chunk was raised above to fit the frame.
+		case hint != nil:
+			chunk = min(max(hint(off-startOff, frames), minChunk), maxChunk)
+		case chunk < maxChunk:
 			chunk = min(chunk*4, maxChunk)
 		}
 	}
