@@ -65,16 +65,28 @@ type osFile struct{ *os.File }
 
 func (f osFile) Sync() error {
 	// fdatasync: the size is part of the metadata it flushes when the file
-	// grew, and that is all the log needs.
-	for {
-		err := syscall.Fdatasync(int(f.File.Fd()))
-		if err != syscall.EINTR {
-			if err != nil {
-				return &os.PathError{Op: "fdatasync", Path: f.Name(), Err: err}
-			}
-			return nil
-		}
+	// grew, and that is all the log needs. Control, unlike Fd, reports a
+	// closed file as fs.ErrClosed and keeps the descriptor from being closed
+	// (and its number reused) while fdatasync runs.
+	rc, err := f.File.SyscallConn()
+	if err != nil {
+		return err
 	}
+	var serr error
+	if err := rc.Control(func(fd uintptr) {
+		for {
+			if serr = syscall.Fdatasync(int(fd)); serr != syscall.EINTR {
+				return
+			}
+		}
+	}); err != nil {
+		// Control fails only on a closed file, with an internal error.
+		return &os.PathError{Op: "fdatasync", Path: f.Name(), Err: fs.ErrClosed}
+	}
+	if serr != nil {
+		return &os.PathError{Op: "fdatasync", Path: f.Name(), Err: serr}
+	}
+	return nil
 }
 
 func (f osFile) Size() (int64, error) {
@@ -87,10 +99,14 @@ func (f osFile) Size() (int64, error) {
 
 type osDir struct{ *os.File }
 
-func (d osDir) Write([]byte) (int, error)         { return 0, syscall.EISDIR }
-func (d osDir) Truncate(int64) error              { return syscall.EISDIR }
+func (d osDir) isDir(op string) error {
+	return &os.PathError{Op: op, Path: d.Name(), Err: syscall.EISDIR}
+}
+
+func (d osDir) Write([]byte) (int, error)         { return 0, d.isDir("write") }
+func (d osDir) Truncate(int64) error              { return d.isDir("truncate") }
 func (d osDir) Size() (int64, error)              { return 0, nil }
-func (d osDir) ReadAt([]byte, int64) (int, error) { return 0, syscall.EISDIR }
+func (d osDir) ReadAt([]byte, int64) (int, error) { return 0, d.isDir("read") }
 func (d osDir) Sync() error                       { return d.File.Sync() }
 
 func (osFS) Create(name string) (File, error) {
@@ -110,7 +126,8 @@ func (osFS) OpenRW(name string) (File, error) {
 }
 
 func (osFS) OpenDir(name string) (File, error) {
-	f, err := os.Open(name)
+	// O_DIRECTORY: a regular file fails with ENOTDIR instead of opening.
+	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_DIRECTORY, 0)
 	if err != nil {
 		return nil, err
 	}
