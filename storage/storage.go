@@ -98,8 +98,10 @@ type Bounds struct {
 }
 
 // Logs is a collection of shard logs, addressed by id. Ids are non-empty
-// strings of letters, digits and the characters "-_.:/" with no "." or ".."
-// path element; backends may map them to file names.
+// strings of at most MaxIDLen letters, digits and the characters "-_.:/"
+// with no empty, "." or ".." path element; backends may map a whole id to
+// one file name, hence the length limit (a Kinesis stream name is at most
+// 128 characters and a shard id 20).
 //
 // Implementations are safe for concurrent use.
 type Logs interface {
@@ -135,7 +137,8 @@ type ShardLog interface {
 	//
 	// Append does not modify recs or retain them after it returns.
 	// Errors: ErrSealed, ErrDeleted, ErrClosed, ErrTooLarge (nothing
-	// stored), or an I/O error. An empty batch returns (Next, nil).
+	// stored), or an I/O error. An empty batch returns (Next, nil), also on
+	// a sealed log.
 	Append(recs []Record) (first uint64, err error)
 
 	// Read returns up to maxRecords records starting at position from, in
@@ -183,7 +186,8 @@ type ShardLog interface {
 // serialisable transactions. Keys within a table sort bytewise. Values are
 // opaque bytes (the engine stores JSON).
 //
-// Implementations are safe for concurrent use.
+// Implementations are safe for concurrent use. The function given to View or
+// Update must not call the store itself (it would deadlock).
 type MetaStore interface {
 	// View runs fn in a read-only transaction. MetaTx.Put and Delete
 	// return ErrReadOnly inside it.
@@ -219,9 +223,13 @@ type MetaTx interface {
 	Scan(table, prefix, startAfter string, fn func(key string, value []byte) (more bool, err error)) error
 }
 
+// MaxIDLen is the longest valid log id, in bytes: a file name's limit on
+// common filesystems.
+const MaxIDLen = 255
+
 // ValidID reports whether id is a valid log id (see Logs).
 func ValidID(id string) bool {
-	if id == "" || len(id) > 512 {
+	if id == "" || len(id) > MaxIDLen {
 		return false
 	}
 	elemStart := 0

@@ -1,0 +1,250 @@
+package mem
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/eddy-streams/eddy/storage"
+)
+
+// NewMeta returns an empty in-memory metadata store.
+//
+// View runs under a read lock and Update under the write lock, so Views run
+// concurrently with each other and every Update runs alone. The function given
+// to View or Update must not call back into the store: that deadlocks.
+func NewMeta() storage.MetaStore {
+	m := &meta{}
+	m.mu.tables = make(map[string]*table)
+	return m
+}
+
+type meta struct {
+	mu struct {
+		sync.RWMutex
+		closed bool
+		tables map[string]*table
+	}
+}
+
+var _ storage.MetaStore = (*meta)(nil)
+
+// table is one committed table: values by key, and the keys in bytewise
+// order for Scan. A table with no keys is removed from meta.mu.tables.
+type table struct {
+	vals map[string][]byte
+	keys []string // sorted
+}
+
+// errTxDone is returned by a MetaTx used after its View or Update returned.
+var errTxDone = errors.New("mem: transaction used after it ended")
+
+func (m *meta) View(fn func(storage.MetaTx) error) error {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if m.mu.closed {
+		return storage.ErrClosed
+	}
+	tx := &metaTx{m: m}
+	defer func() { tx.done = true }()
+	return fn(tx)
+}
+
+func (m *meta) Update(fn func(storage.MetaTx) error) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.mu.closed {
+		return storage.ErrClosed
+	}
+	tx := &metaTx{m: m, writable: true, writes: make(map[string]map[string]*[]byte)}
+	defer func() { tx.done = true }()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	m.applyLocked(tx.writes)
+	return nil
+}
+
+// applyLocked commits a transaction's staged writes. m.mu must be held for
+// writing.
+func (m *meta) applyLocked(writes map[string]map[string]*[]byte) {
+	for name, w := range writes {
+		t := m.mu.tables[name]
+		if t == nil {
+			t = &table{vals: make(map[string][]byte)}
+			m.mu.tables[name] = t
+		}
+		for key, v := range w {
+			_, exists := t.vals[key]
+			switch {
+			case v != nil && !exists:
+				i, _ := slices.BinarySearch(t.keys, key)
+				t.keys = slices.Insert(t.keys, i, key)
+				t.vals[key] = *v
+			case v != nil:
+				t.vals[key] = *v
+			case exists:
+				i, _ := slices.BinarySearch(t.keys, key)
+				t.keys = slices.Delete(t.keys, i, i+1)
+				delete(t.vals, key)
+			}
+		}
+		if len(t.keys) == 0 {
+			delete(m.mu.tables, name)
+		}
+	}
+}
+
+// Close drops every table. Later calls, including Close, return
+// storage.ErrClosed.
+func (m *meta) Close() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.mu.closed {
+		return storage.ErrClosed
+	}
+	m.mu.closed = true
+	m.mu.tables = nil
+	return nil
+}
+
+// metaTx is a transaction on a meta. Reads see the committed tables overlaid
+// with the transaction's own staged writes; writes are staged in writes
+// (table -> key -> value, with a nil pointer for a deletion) until Update
+// applies them.
+type metaTx struct {
+	m        *meta
+	writable bool
+	done     bool
+	writes   map[string]map[string]*[]byte
+}
+
+func (tx *metaTx) Get(table, key string) ([]byte, error) {
+	if tx.done {
+		return nil, errTxDone
+	}
+	if v, ok := tx.writes[table][key]; ok {
+		if v == nil {
+			return nil, storage.ErrNotFound
+		}
+		return slices.Clone(*v), nil
+	}
+	t := tx.m.mu.tables[table]
+	if t == nil {
+		return nil, storage.ErrNotFound
+	}
+	v, ok := t.vals[key]
+	if !ok {
+		return nil, storage.ErrNotFound
+	}
+	return slices.Clone(v), nil
+}
+
+func (tx *metaTx) Put(table, key string, value []byte) error {
+	if tx.done {
+		return errTxDone
+	}
+	if !tx.writable {
+		return storage.ErrReadOnly
+	}
+	if table == "" || key == "" {
+		return fmt.Errorf("mem: put %q/%q: table and key must be non-empty", table, key)
+	}
+	v := make([]byte, len(value))
+	copy(v, value)
+	tx.stage(table, key, &v)
+	return nil
+}
+
+func (tx *metaTx) Delete(table, key string) error {
+	if tx.done {
+		return errTxDone
+	}
+	if !tx.writable {
+		return storage.ErrReadOnly
+	}
+	tx.stage(table, key, nil)
+	return nil
+}
+
+func (tx *metaTx) stage(table, key string, v *[]byte) {
+	w := tx.writes[table]
+	if w == nil {
+		w = make(map[string]*[]byte)
+		tx.writes[table] = w
+	}
+	w[key] = v
+}
+
+func (tx *metaTx) Scan(table, prefix, startAfter string, fn func(key string, value []byte) (bool, error)) error {
+	if tx.done {
+		return errTxDone
+	}
+	var committed []string
+	var vals map[string][]byte
+	if t := tx.m.mu.tables[table]; t != nil {
+		vals = t.vals
+		lo := prefix
+		exclusive := false
+		if startAfter >= prefix {
+			lo, exclusive = startAfter, true
+		}
+		i, found := slices.BinarySearch(t.keys, lo)
+		if found && exclusive {
+			i++
+		}
+		committed = t.keys[i:]
+	}
+	// The transaction's own writes to this table, in key order.
+	var staged []string
+	for k := range tx.writes[table] {
+		if strings.HasPrefix(k, prefix) && k > startAfter {
+			staged = append(staged, k)
+		}
+	}
+	slices.Sort(staged)
+
+	// fn gets each value in a scratch buffer that the next call overwrites,
+	// so it can neither change the store nor keep a value that stays valid.
+	var scratch []byte
+	emit := func(key string, v []byte) (bool, error) {
+		scratch = append(scratch[:0], v...)
+		return fn(key, scratch[:len(v):len(v)])
+	}
+	for len(committed) > 0 || len(staged) > 0 {
+		if len(committed) > 0 && !strings.HasPrefix(committed[0], prefix) {
+			// Keys are sorted: none further has the prefix either.
+			committed = nil
+			continue
+		}
+		var key string
+		switch {
+		case len(staged) == 0 || len(committed) > 0 && committed[0] < staged[0]:
+			key, committed = committed[0], committed[1:]
+		case len(committed) > 0 && committed[0] == staged[0]:
+			key, committed, staged = staged[0], committed[1:], staged[1:]
+		default:
+			key, staged = staged[0], staged[1:]
+		}
+		// Look the value up now rather than when the scan began: fn may
+		// have written since.
+		v, ok := vals[key]
+		if sv, isStaged := tx.writes[table][key]; isStaged {
+			if sv != nil {
+				v, ok = *sv, true
+			} else {
+				ok = false
+			}
+		}
+		if !ok {
+			continue
+		}
+		more, err := emit(key, v)
+		if err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
