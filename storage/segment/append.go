@@ -32,11 +32,11 @@ func (l *shardLog) Append(recs []storage.Record) (uint64, error) {
 	if err := l.readyLocked(); err != nil {
 		return 0, err
 	}
-	if l.mu.sealed {
-		return 0, storage.ErrSealed
-	}
 	if len(recs) == 0 {
 		return l.mu.next, nil
+	}
+	if l.mu.sealed {
+		return 0, storage.ErrSealed
 	}
 	if l.mu.written > segmentHeaderSize && l.mu.written+total > l.s.cfg.SegmentBytes {
 		if err := l.rollLocked(); err != nil {

@@ -90,3 +90,5 @@ func TestSmokeAppendReadReopen(t *testing.T) {
 		t.Fatalf("ids %v", ids)
 	}
 }
+
+var discard = DefaultConfig().Logger
