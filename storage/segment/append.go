@@ -310,9 +310,12 @@ func (l *shardLog) rollLocked() error {
 	if err := vfs.SyncDir(l.s.fs, l.dir); err != nil {
 		return fmt.Errorf("segment: roll: %w", err)
 	}
+	tail.idxMu.Lock()
 	tail.end = l.mu.next
 	tail.size = l.mu.written
+	tail.idxMu.Unlock()
 	l.mu.segs = append(l.mu.segs, next)
+	l.s.idxs.touch(tail) // its index now counts against MaxCachedIndexes
 	l.mu.written, l.mu.durableSize, l.mu.visibleSize = segmentHeaderSize, segmentHeaderSize, segmentHeaderSize
 	l.mu.lastOffset = 0
 	l.mu.idxFlushed = 0
@@ -399,6 +402,7 @@ func (l *shardLog) TrimBefore(cutoff time.Time) (uint64, error) {
 		}
 		l.s.files.forget(g.path)
 		l.s.files.forget(g.idxPath)
+		l.s.idxs.drop(g)
 		if err := l.s.fs.Remove(g.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return 0, fmt.Errorf("segment: trim %s: %w", g.path, err)
 		}

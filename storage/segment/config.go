@@ -43,6 +43,10 @@ type Config struct {
 	// across all shards; idle files beyond it are closed, least recently
 	// used first. Default 256.
 	MaxOpenFiles int
+	// MaxCachedIndexes bounds how many sealed segments, across all logs,
+	// keep their sparse index in memory (about 24 bytes per IndexInterval
+	// of data: 24 KiB for a full default segment). Default 4096.
+	MaxCachedIndexes int
 	// FS is the filesystem. Default vfs.OS.
 	FS vfs.FS
 	// Logger receives the store's logs. Default: discard.
@@ -52,13 +56,14 @@ type Config struct {
 // DefaultConfig returns the default configuration.
 func DefaultConfig() Config {
 	return Config{
-		Sync:          SyncAlways,
-		SyncInterval:  100 * time.Millisecond,
-		SegmentBytes:  64 << 20,
-		IndexInterval: 64 << 10,
-		MaxOpenFiles:  256,
-		FS:            vfs.OS,
-		Logger:        slog.New(slog.DiscardHandler),
+		Sync:             SyncAlways,
+		SyncInterval:     100 * time.Millisecond,
+		SegmentBytes:     64 << 20,
+		IndexInterval:    64 << 10,
+		MaxOpenFiles:     256,
+		MaxCachedIndexes: 4096,
+		FS:               vfs.OS,
+		Logger:           slog.New(slog.DiscardHandler),
 	}
 }
 
@@ -80,6 +85,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxOpenFiles < 8 {
 		return fmt.Errorf("segment: max open files %d below 8", c.MaxOpenFiles)
+	}
+	if c.MaxCachedIndexes < 1 {
+		return fmt.Errorf("segment: max cached indexes %d below 1", c.MaxCachedIndexes)
 	}
 	if c.FS == nil {
 		return fmt.Errorf("segment: no filesystem")

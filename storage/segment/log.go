@@ -343,6 +343,14 @@ func readWholeFile(fsys vfs.FS, path string) ([]byte, error) {
 // for the segment's last record, it is rebuilt by scanning the segment.
 // The result is never empty: a sealed segment holds at least one record.
 func (l *shardLog) sealedIndex(g *segInfo) ([]indexEntry, error) {
+	idx, err := l.loadSealedIndex(g)
+	if err == nil {
+		l.s.idxs.touch(g)
+	}
+	return idx, err
+}
+
+func (l *shardLog) loadSealedIndex(g *segInfo) ([]indexEntry, error) {
 	g.idxMu.Lock()
 	defer g.idxMu.Unlock()
 	if g.idx != nil {

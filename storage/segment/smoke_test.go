@@ -92,3 +92,41 @@ func TestSmokeAppendReadReopen(t *testing.T) {
 }
 
 var discard = DefaultConfig().Logger
+
+// TestIndexCacheBounded: reading many sealed segments keeps at most
+// MaxCachedIndexes indexes in memory, and evicted ones reload on demand.
+func TestIndexCacheBounded(t *testing.T) {
+	s := openTest(t, t.TempDir(), func(c *Config) { c.SegmentBytes = 4096; c.IndexInterval = 256; c.MaxCachedIndexes = 3 })
+	defer s.Close()
+	l, _ := s.Create("x", 0)
+	for i := 0; i < 200; i++ {
+		if _, err := l.Append([]storage.Record{{Data: payload(0, i, 300), Arrival: time.Unix(0, int64(i))}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for round := 0; round < 2; round++ {
+		recs, err := l.Read(0, 1000, 1<<30)
+		if err != nil || len(recs) != 200 {
+			t.Fatalf("read %d, %v", len(recs), err)
+		}
+		for i := 0; i < 200; i += 17 {
+			if p, err := l.SeekTime(time.Unix(0, int64(i))); err != nil || p != uint64(i) {
+				t.Fatalf("seek %d: %d %v", i, p, err)
+			}
+		}
+		if n := s.idxs.len(); n > 3 {
+			t.Fatalf("%d indexes cached, limit 3", n)
+		}
+	}
+	loaded := 0
+	for _, g := range l.(*shardLog).mu.segs {
+		g.idxMu.Lock()
+		if g.idx != nil {
+			loaded++
+		}
+		g.idxMu.Unlock()
+	}
+	if loaded > 4 { // 3 sealed + the tail
+		t.Fatalf("%d segment indexes in memory", loaded)
+	}
+}

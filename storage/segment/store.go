@@ -24,6 +24,7 @@ type Store struct {
 	dir    string // holds one directory per log
 	fs     vfs.FS
 	files  *fileCache
+	idxs   *idxCache
 	log    *slog.Logger
 	closed atomic.Bool
 	tmpSeq atomic.Uint64
@@ -61,6 +62,7 @@ func Open(dir string, cfg Config) (*Store, error) {
 		dir:   dir,
 		fs:    cfg.FS,
 		files: newFileCache(cfg.FS, cfg.MaxOpenFiles),
+		idxs:  newIdxCache(cfg.MaxCachedIndexes),
 		log:   cfg.Logger.With("component", "segment"),
 		stop:  make(chan struct{}),
 	}
