@@ -29,19 +29,28 @@ func (l *shardLog) Append(recs []storage.Record) (uint64, error) {
 
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if err := l.readyLocked(); err != nil {
-		return 0, err
-	}
-	if len(recs) == 0 {
-		return l.mu.next, nil
-	}
-	if l.mu.sealed {
-		return 0, storage.ErrSealed
-	}
-	if l.mu.written > segmentHeaderSize && l.mu.written+total > l.s.cfg.SegmentBytes {
-		if err := l.rollLocked(); err != nil {
+	// Every wait below releases mu, so after one all checks start over.
+	for {
+		if err := l.readyLocked(); err != nil {
 			return 0, err
 		}
+		if len(recs) == 0 {
+			return l.mu.next, nil
+		}
+		if l.mu.sealed {
+			return 0, storage.ErrSealed
+		}
+		if l.mu.rolling {
+			l.cond.Wait()
+			continue
+		}
+		if l.mu.written > segmentHeaderSize && l.mu.written+total > l.s.cfg.SegmentBytes {
+			if err := l.rollLocked(); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		break
 	}
 	tail := l.mu.segs[len(l.mu.segs)-1]
 
@@ -253,14 +262,20 @@ func (l *shardLog) syncNow() error {
 // tail is synced and its index completed with an entry for its last record
 // before the new segment is created.
 func (l *shardLog) rollLocked() error {
-	tail := l.mu.segs[len(l.mu.segs)-1]
-	for l.mu.syncing {
+	for l.mu.rolling {
 		l.cond.Wait()
 	}
-	if l.mu.durable < l.mu.next {
-		if err := l.syncToLocked(l.mu.next, l.mu.gen); err != nil {
-			return err
-		}
+	tail := l.mu.segs[len(l.mu.segs)-1]
+	// Hold off appends, so that once everything written is synced nothing
+	// more lands in the old tail: an append written there after the sync
+	// would otherwise be acknowledged by a later sync of the new tail.
+	l.mu.rolling = true
+	defer func() {
+		l.mu.rolling = false
+		l.cond.Broadcast()
+	}()
+	if err := l.drainLocked(); err != nil {
+		return err
 	}
 	if tail != l.mu.segs[len(l.mu.segs)-1] {
 		return nil // rolled while we waited
@@ -322,6 +337,21 @@ func (l *shardLog) rollLocked() error {
 	return nil
 }
 
+// drainLocked returns once everything written to the tail is durable and no
+// sync is running. The caller stops new appends first (rolling or sealed).
+func (l *shardLog) drainLocked() error {
+	for l.mu.syncing || l.mu.durable < l.mu.next {
+		if l.mu.syncing {
+			l.cond.Wait()
+			continue
+		}
+		if err := l.syncToLocked(l.mu.next, l.mu.gen); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // findLastOffsetLocked finds the offset of the tail's last durable record by
 // scanning from its last index entry.
 func (l *shardLog) findLastOffsetLocked(tail *segInfo) error {
@@ -354,8 +384,19 @@ func (l *shardLog) Seal() error {
 	if l.mu.sealed {
 		return nil
 	}
-	// Appends written before the seal are kept: make them durable first.
-	if err := l.syncToLocked(l.mu.next, l.mu.gen); err != nil {
+	// Refuse new appends from now on, and make every append already written
+	// durable, so the log's end is fixed when Seal returns. If sealing
+	// fails, the log is open again.
+	l.mu.sealed = true
+	if err := l.sealLocked(); err != nil {
+		l.mu.sealed = false
+		return err
+	}
+	return nil
+}
+
+func (l *shardLog) sealLocked() error {
+	if err := l.drainLocked(); err != nil {
 		return err
 	}
 	f, err := l.s.fs.Create(filepath.Join(l.dir, sealedName))
@@ -370,7 +411,6 @@ func (l *shardLog) Seal() error {
 	if err := vfs.SyncDir(l.s.fs, l.dir); err != nil {
 		return fmt.Errorf("segment: seal %s: %w", l.id, err)
 	}
-	l.mu.sealed = true
 	return nil
 }
 

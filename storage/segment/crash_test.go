@@ -34,6 +34,99 @@ type ack struct {
 	n, size       int
 }
 
+// procFS is the filesystem as one process incarnation sees it: after crash
+// it refuses every operation, as a process that died would make none. (MemFS
+// kills the handles open at a crash, but would let a new open through.)
+type procFS struct {
+	*vfs.MemFS
+	mu   sync.RWMutex
+	dead bool
+}
+
+var errDeadProcess = errors.New("process crashed")
+
+// crash kills this incarnation and crashes the filesystem, atomically with
+// respect to its operations.
+func (p *procFS) crash() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.dead = true
+	p.MemFS.Crash()
+}
+
+func (p *procFS) live() error {
+	if p.dead {
+		return errDeadProcess
+	}
+	return nil
+}
+
+func (p *procFS) Create(n string) (vfs.File, error) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if err := p.live(); err != nil {
+		return nil, err
+	}
+	return p.MemFS.Create(n)
+}
+
+func (p *procFS) OpenRW(n string) (vfs.File, error) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if err := p.live(); err != nil {
+		return nil, err
+	}
+	return p.MemFS.OpenRW(n)
+}
+
+func (p *procFS) OpenDir(n string) (vfs.File, error) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if err := p.live(); err != nil {
+		return nil, err
+	}
+	return p.MemFS.OpenDir(n)
+}
+
+func (p *procFS) Remove(n string) error {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if err := p.live(); err != nil {
+		return err
+	}
+	return p.MemFS.Remove(n)
+}
+
+func (p *procFS) RemoveAll(n string) error {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if err := p.live(); err != nil {
+		return err
+	}
+	return p.MemFS.RemoveAll(n)
+}
+
+func (p *procFS) Rename(a, b string) error {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if err := p.live(); err != nil {
+		return err
+	}
+	return p.MemFS.Rename(a, b)
+}
+
+// incarnation opens the store in a new process incarnation on m.
+func incarnation(t *testing.T, m *vfs.MemFS, mut func(*Config)) (*Store, *procFS) {
+	p := &procFS{MemFS: m}
+	s := memStore(t, m, func(c *Config) {
+		c.FS = p
+		if mut != nil {
+			mut(c)
+		}
+	})
+	return s, p
+}
+
 func memStore(t *testing.T, m *vfs.MemFS, mut func(*Config)) *Store {
 	t.Helper()
 	cfg := DefaultConfig()
@@ -159,7 +252,7 @@ func load(s *Store, logs []string, writerBase, writers int, stop <-chan struct{}
 func TestCrashKeepsAcknowledged(t *testing.T) {
 	m := vfs.NewMem()
 	logs := []string{"a/0", "a/1", "b/0"}
-	s := memStore(t, m, nil)
+	s, p := incarnation(t, m, nil)
 	for _, id := range logs {
 		if _, err := s.Create(id, 0); err != nil {
 			t.Fatal(err)
@@ -172,11 +265,11 @@ func TestCrashKeepsAcknowledged(t *testing.T) {
 		done := make(chan struct{})
 		go func() { acks = load(s, logs, round*4, 4, stop); close(done) }()
 		time.Sleep(time.Duration(5+round*7) * time.Millisecond)
-		m.Crash()
+		p.crash()
 		close(stop)
 		<-done
 		all = append(all, acks...)
-		s = memStore(t, m, nil)
+		s, p = incarnation(t, m, nil)
 		verifyAcks(t, s, all)
 	}
 	if len(all) == 0 {

@@ -52,6 +52,7 @@ type shardLog struct {
 		idxFlushed  int    // tail index entries written to its index file
 
 		syncing bool // a sync is running without mu
+		rolling bool // a roll is running: appends wait (on cond) until it ends
 		// gen counts failures that rolled the log back. An append that
 		// wrote in generation g < gen is acknowledged only if its end is
 		// at most genDurable[g], the durable position when g ended.

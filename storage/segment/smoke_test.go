@@ -3,6 +3,7 @@ package segment
 import (
 	"bytes"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -128,5 +129,48 @@ func TestIndexCacheBounded(t *testing.T) {
 	}
 	if loaded > 4 { // 3 sealed + the tail
 		t.Fatalf("%d segment indexes in memory", loaded)
+	}
+}
+
+// TestSealFixesEnd: with appends racing a Seal, every acknowledged batch lies
+// below the Next that Bounds reports after Seal returns, and Next does not
+// move afterwards.
+func TestSealFixesEnd(t *testing.T) {
+	for round := 0; round < 20; round++ {
+		s := openTest(t, t.TempDir(), func(c *Config) { c.SegmentBytes = 4096 })
+		l, _ := s.Create("x", 0)
+		var mu sync.Mutex
+		var maxEnd uint64
+		var wg sync.WaitGroup
+		for w := 0; w < 4; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					first, err := l.Append([]storage.Record{{Data: make([]byte, 200)}, {Data: make([]byte, 200)}})
+					if err == storage.ErrSealed {
+						return
+					}
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					mu.Lock()
+					maxEnd = max(maxEnd, first+2)
+					mu.Unlock()
+				}
+			}()
+		}
+		time.Sleep(time.Millisecond)
+		if err := l.Seal(); err != nil {
+			t.Fatal(err)
+		}
+		b, _ := l.Bounds()
+		wg.Wait()
+		b2, _ := l.Bounds()
+		if maxEnd > b.Next || b2.Next != b.Next || !b.Sealed {
+			t.Fatalf("acknowledged up to %d, Next %d at seal and %d after (sealed %v)", maxEnd, b.Next, b2.Next, b.Sealed)
+		}
+		s.Close()
 	}
 }
