@@ -248,10 +248,9 @@ func (l *shardLog) recoverTailLocked() error {
 		if fv.seq != seq || fv.arrival < lastArrival {
 			return false
 		}
+		// indexedAt starts at the checkpoint, which is already indexed.
 		if indexedAt < 0 || off-indexedAt >= l.s.cfg.IndexInterval {
-			if off != checkpoint || len(entries) == 0 {
-				newEntries = append(newEntries, indexEntry{seq: fv.seq, arrival: fv.arrival, offset: uint32(off)})
-			}
+			newEntries = append(newEntries, indexEntry{seq: fv.seq, arrival: fv.arrival, offset: uint32(off)})
 			indexedAt = off
 		}
 		seq++
