@@ -251,6 +251,11 @@ func (e *encoder) reflect(v reflect.Value) error {
 	case numberType:
 		return e.number(json.Number(v.String()))
 	}
+	if isTimeLike(t) {
+		var err error
+		e.b, err = appendTime(e.b, v.Convert(timeType).Interface().(time.Time), e.unit)
+		return err
+	}
 	if m, ok := marshaler(v, jsonMarshalerType); ok {
 		if m == nil {
 			e.null()
@@ -414,4 +419,12 @@ func (e *encoder) structValue(v reflect.Value) error {
 	}
 	e.depth--
 	return nil
+}
+
+// isTimeLike reports whether t is a defined type whose underlying type is
+// time.Time's (type Timestamp time.Time): such types are timestamps too,
+// whatever JSON methods they have, so that one struct can serve the JSON
+// protocol (epoch seconds) and CBOR (tag 1).
+func isTimeLike(t reflect.Type) bool {
+	return t != timeType && t.Kind() == reflect.Struct && t.ConvertibleTo(timeType)
 }

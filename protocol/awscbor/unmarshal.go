@@ -74,6 +74,14 @@ func (d *decoder) into(v reflect.Value) error {
 	case numberType:
 		return d.intoNumber(v)
 	}
+	if isTimeLike(t) {
+		tv := reflect.New(timeType).Elem()
+		if err := d.intoTime(tv); err != nil {
+			return err
+		}
+		v.Set(tv.Convert(t))
+		return nil
+	}
 	if reflect.PointerTo(t).Implements(jsonUnmarshalerType) {
 		return d.intoJSONUnmarshaler(v.Addr().Interface().(json.Unmarshaler), t)
 	}
