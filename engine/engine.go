@@ -1,0 +1,176 @@
+package engine
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/eddy-streams/eddy"
+	"github.com/eddy-streams/eddy/storage"
+)
+
+// Config configures an Engine. Start from DefaultConfig.
+type Config struct {
+	// Region and AccountID appear in ARNs and messages. Defaults
+	// "us-east-1" and "000000000000".
+	Region    string
+	AccountID string
+	// CreateDelay, UpdateDelay and DeleteDelay are how long a stream stays
+	// CREATING, UPDATING or DELETING. Default 0: transitions are instant.
+	CreateDelay, UpdateDelay, DeleteDelay time.Duration
+	// ShardLimit is the most open shards the account may have. Default
+	// 10000.
+	ShardLimit int
+	// IteratorTTL is how long a shard iterator stays valid. Default 5 min.
+	IteratorTTL time.Duration
+	// RetentionCheck is how often expired records and shards are trimmed.
+	// Default 1 min.
+	RetentionCheck time.Duration
+	// Clock is the source of time. Default RealClock.
+	Clock Clock
+	// Logger receives the engine's logs. Default: discard.
+	Logger *slog.Logger
+}
+
+// DefaultConfig returns the default configuration.
+func DefaultConfig() Config {
+	return Config{
+		Region:         "us-east-1",
+		AccountID:      "000000000000",
+		ShardLimit:     10000,
+		IteratorTTL:    5 * time.Minute,
+		RetentionCheck: time.Minute,
+		Clock:          RealClock{},
+		Logger:         slog.New(slog.DiscardHandler),
+	}
+}
+
+// Validate reports the first invalid field.
+func (c *Config) Validate() error {
+	switch {
+	case c.Region == "":
+		return errors.New("engine: empty region")
+	case len(c.AccountID) != 12:
+		return fmt.Errorf("engine: account id %q must have 12 digits", c.AccountID)
+	case c.CreateDelay < 0 || c.UpdateDelay < 0 || c.DeleteDelay < 0:
+		return errors.New("engine: negative transition delay")
+	case c.ShardLimit < 1:
+		return fmt.Errorf("engine: shard limit %d below 1", c.ShardLimit)
+	case c.IteratorTTL <= 0:
+		return errors.New("engine: iterator TTL must be positive")
+	case c.RetentionCheck <= 0:
+		return errors.New("engine: retention check interval must be positive")
+	case c.Clock == nil || c.Logger == nil:
+		return errors.New("engine: no clock or logger")
+	}
+	for _, r := range c.AccountID {
+		if r < '0' || r > '9' {
+			return fmt.Errorf("engine: account id %q must have 12 digits", c.AccountID)
+		}
+	}
+	return nil
+}
+
+// Engine is the Kinesis Data Streams service over one storage backend. Its
+// exported methods are the API operations; all are safe for concurrent use.
+type Engine struct {
+	cfg    Config
+	logs   storage.Logs
+	meta   storage.MetaStore
+	log    *slog.Logger
+	secret []byte // keys shard iterator MACs
+
+	mu struct {
+		sync.RWMutex
+		streams map[string]*stream
+		closed  bool
+	}
+	stopRetention func() bool
+	// ctl serialises control-plane changes to the set of streams (create,
+	// delete) so shard-limit checks and name reservations are atomic.
+	ctl sync.Mutex
+}
+
+// Metadata tables.
+const (
+	tableStreams = "streams"
+	tableEngine  = "engine"
+	keySecret    = "iterator-secret"
+)
+
+// New opens an engine over logs and meta, loading the streams they hold.
+// The engine does not own them: the caller closes them after Close.
+func New(cfg Config, logs storage.Logs, meta storage.MetaStore) (*Engine, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	e := &Engine{cfg: cfg, logs: logs, meta: meta, log: cfg.Logger.With("component", "engine")}
+	e.mu.streams = make(map[string]*stream)
+	var metas []streamMeta
+	err := meta.Update(func(tx storage.MetaTx) error {
+		s, err := tx.Get(tableEngine, keySecret)
+		if errors.Is(err, storage.ErrNotFound) {
+			s = make([]byte, 32)
+			if _, err := rand.Read(s); err != nil {
+				return err
+			}
+			if err := tx.Put(tableEngine, keySecret, s); err != nil {
+				return err
+			}
+		} else if err != nil {
+			return err
+		}
+		e.secret = s
+		return tx.Scan(tableStreams, "", "", func(key string, value []byte) (bool, error) {
+			var m streamMeta
+			if err := json.Unmarshal(value, &m); err != nil {
+				return false, fmt.Errorf("engine: stream %s: %w", key, err)
+			}
+			metas = append(metas, m)
+			return true, nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("engine: load: %w", err)
+	}
+	for _, m := range metas {
+		s, err := e.openStream(m)
+		if err != nil {
+			return nil, err
+		}
+		e.mu.streams[m.Name] = s
+		// Finish transitions a restart interrupted.
+		e.scheduleTransition(s)
+	}
+	e.scheduleRetention()
+	return e, nil
+}
+
+// Close stops background work. It does not close the storage.
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.mu.closed {
+		return nil
+	}
+	e.mu.closed = true
+	if e.stopRetention != nil {
+		e.stopRetention()
+	}
+	return nil
+}
+
+func (e *Engine) now() time.Time { return e.cfg.Clock.Now() }
+
+// internalf wraps a non-domain error for the transport, which logs it and
+// answers InternalFailure.
+func internalf(format string, args ...any) error {
+	return fmt.Errorf("engine: "+format, args...)
+}
+
+// errorf is eddy.Errorf, short.
+func errorf(code, format string, args ...any) error { return eddy.Errorf(code, format, args...) }

@@ -1,0 +1,226 @@
+package engine
+
+import (
+	"errors"
+	"time"
+
+	"github.com/eddy-streams/eddy"
+	"github.com/eddy-streams/eddy/storage"
+)
+
+// Shard iterator types.
+const (
+	IterAtSequence    = "AT_SEQUENCE_NUMBER"
+	IterAfterSequence = "AFTER_SEQUENCE_NUMBER"
+	IterTrimHorizon   = "TRIM_HORIZON"
+	IterLatest        = "LATEST"
+	IterAtTimestamp   = "AT_TIMESTAMP"
+)
+
+// readable returns the stream and shard a read addresses.
+func (e *Engine) readable(name, shard string) (*stream, *streamView, *shardState, error) {
+	s := e.lookup(name)
+	if s == nil {
+		return nil, nil, nil, e.notFound(name)
+	}
+	v := s.view.Load()
+	if v.meta.Status == StatusCreating || v.meta.Status == StatusDeleting {
+		return nil, nil, nil, e.notFound(name)
+	}
+	idx, ok := parseShardID(shard)
+	st := v.shards[idx]
+	if !ok || st == nil {
+		return nil, nil, nil, eddy.Errorf(eddy.CodeResourceNotFound,
+			"Shard %s in stream %s under account %s does not exist", shard, name, e.cfg.AccountID)
+	}
+	return s, v, st, nil
+}
+
+// shardEnd is the position after the shard's last readable record.
+func shardEnd(st *shardState) (uint64, error) {
+	if st.meta.Closed {
+		return st.meta.End, nil
+	}
+	b, err := st.log.Bounds()
+	if err != nil {
+		return 0, internalf("bounds of shard %d: %w", st.meta.Index, err)
+	}
+	return b.Next, nil
+}
+
+// getShardIterator returns an iterator for the given starting position.
+func (e *Engine) getShardIterator(name, shard, typ string, seq *string, ts *time.Time) (string, error) {
+	_, v, st, err := e.readable(name, shard)
+	if err != nil {
+		return "", err
+	}
+	end, err := shardEnd(st)
+	if err != nil {
+		return "", err
+	}
+	var pos uint64
+	switch typ {
+	case IterTrimHorizon:
+		pos = 0 // reads start at the oldest retained record
+	case IterLatest:
+		pos = end
+	case IterAtSequence, IterAfterSequence:
+		if seq == nil {
+			return "", eddy.Errorf(eddy.CodeInvalidArgument,
+				"Must specify a StartingSequenceNumber for the %s ShardIteratorType", typ)
+		}
+		n, ok := parseSeqNum(*seq)
+		if !ok {
+			return "", eddy.Errorf(eddy.CodeInvalidArgument,
+				"StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid.",
+				*seq, shard, name, e.cfg.AccountID)
+		}
+		if n.shard != st.meta.Index {
+			return "", eddy.Errorf(eddy.CodeInvalidArgument,
+				"Invalid StartingSequenceNumber. It encodes %s, while it was used in a call to a shard with %s",
+				shardID(n.shard), shard)
+		}
+		pos = n.pos
+		if typ == IterAfterSequence {
+			pos++
+		}
+		if pos > end {
+			return "", eddy.Errorf(eddy.CodeInvalidArgument,
+				"StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid because it did not come from this stream.",
+				*seq, shard, name, e.cfg.AccountID)
+		}
+	case IterAtTimestamp:
+		if ts == nil {
+			return "", eddy.Errorf(eddy.CodeInvalidArgument,
+				"Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.")
+		}
+		if ts.After(e.now()) {
+			return "", eddy.Errorf(eddy.CodeInvalidArgument,
+				"The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: %d, currentTimestampInMillis: %d",
+				ts.UnixMilli(), e.now().UnixMilli())
+		}
+		p, err := st.log.SeekTime(*ts)
+		if err != nil {
+			return "", internalf("seek shard %d: %w", st.meta.Index, err)
+		}
+		pos = min(p, end)
+	default:
+		return "", eddy.Errorf(eddy.CodeInvalidArgument, "Invalid ShardIteratorType: %s", typ)
+	}
+	it := iterator{shard: st.meta.Index, pos: pos, issued: e.now(), streamName: name, streamCreate: v.meta.Created}
+	return it.encode(e.secret), nil
+}
+
+// childShard is a shard created from a closed one.
+type childShard struct {
+	Index   int
+	Parents []int
+	Start   hashKey
+	End     hashKey
+}
+
+// getResult is what getRecords returns.
+type getResult struct {
+	Records      []storage.Record
+	Shard        int
+	Next         string // "" at the end of a closed shard
+	MillisBehind int64
+	Children     []childShard
+}
+
+// getRecords reads from the position an iterator names.
+func (e *Engine) getRecords(iterStr string, limit int, buf []byte) (getResult, error) {
+	it, err := decodeIterator(iterStr, e.secret)
+	if err != nil {
+		return getResult{}, eddy.Errorf(eddy.CodeInvalidArgument, "Invalid ShardIterator.")
+	}
+	now := e.now()
+	if age := now.Sub(it.issued); age > e.cfg.IteratorTTL {
+		return getResult{}, eddy.Errorf(eddy.CodeExpiredIterator,
+			"Iterator expired. The iterator was created at time %s while right now it is %s which is further in the future than the tolerated delay of %d milliseconds.",
+			javaTime(it.issued), javaTime(now), e.cfg.IteratorTTL.Milliseconds())
+	}
+	s := e.lookup(it.streamName)
+	if s == nil || s.view.Load().meta.Created != it.streamCreate {
+		return getResult{}, e.notFound(it.streamName)
+	}
+	_, v, st, err := e.readable(it.streamName, shardID(it.shard))
+	if err != nil {
+		return getResult{}, err
+	}
+	end, err := shardEnd(st)
+	if err != nil {
+		return getResult{}, err
+	}
+	cutoff := now.Add(-time.Duration(v.meta.RetentionHours) * time.Hour)
+	pos := it.pos
+	var recs []storage.Record
+	if pos < end {
+		recs, err = readLog(st.log, pos, min(limit, int(end-pos)), buf)
+		if err == nil && len(recs) > 0 && recs[0].Arrival.Before(cutoff) {
+			// Records past retention are gone even if their segment is
+			// not deleted yet: start at the first one still retained.
+			var floor uint64
+			if floor, err = st.log.SeekTime(cutoff); err == nil {
+				pos = max(pos, floor)
+				recs = nil
+				if pos < end {
+					recs, err = readLog(st.log, pos, min(limit, int(end-pos)), buf)
+				}
+			}
+		}
+		if err != nil {
+			return getResult{}, internalf("read shard %d: %w", st.meta.Index, err)
+		}
+	}
+	next := pos
+	if n := len(recs); n > 0 {
+		next = recs[n-1].Seq + 1
+	}
+	res := getResult{Records: recs, Shard: st.meta.Index}
+	if n := len(recs); n > 0 && next < end {
+		res.MillisBehind = max(0, now.Sub(recs[n-1].Arrival).Milliseconds())
+	}
+	if st.meta.Closed && next >= end {
+		res.Children = children(v, st.meta.Index)
+		return res, nil
+	}
+	res.Next = iterator{shard: it.shard, pos: next, issued: now, streamName: it.streamName, streamCreate: it.streamCreate}.encode(e.secret)
+	return res, nil
+}
+
+// readLog reads up to limit records (and 10 MiB) from pos, into buf when
+// the log supports it.
+func readLog(l storage.ShardLog, pos uint64, limit int, buf []byte) ([]storage.Record, error) {
+	if br, ok := l.(storage.BufferReader); ok && buf != nil {
+		recs, _, err := br.ReadBuffer(pos, limit, eddy.MaxGetRecordsBytes, buf)
+		return recs, err
+	}
+	recs, err := l.Read(pos, limit, eddy.MaxGetRecordsBytes)
+	if errors.Is(err, storage.ErrOutOfRange) {
+		return nil, nil
+	}
+	return recs, err
+}
+
+// children lists the shards whose parent or adjacent parent is index.
+func children(v *streamView, index int) []childShard {
+	var out []childShard
+	for _, sm := range v.meta.Shards {
+		if sm.Parent != index && sm.AdjacentParent != index {
+			continue
+		}
+		c := childShard{Index: sm.Index, Parents: []int{sm.Parent}}
+		if sm.AdjacentParent >= 0 {
+			c.Parents = append(c.Parents, sm.AdjacentParent)
+		}
+		st := v.shards[sm.Index]
+		c.Start, c.End = st.start, st.end
+		out = append(out, c)
+	}
+	return out
+}
+
+// javaTime formats t as Java's Date.toString does, which is how AWS prints
+// times in some messages.
+func javaTime(t time.Time) string { return t.UTC().Format("Mon Jan 02 15:04:05 UTC 2006") }

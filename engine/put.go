@@ -1,0 +1,150 @@
+package engine
+
+import (
+	"errors"
+	"sync"
+
+	"github.com/eddy-streams/eddy"
+	"github.com/eddy-streams/eddy/storage"
+)
+
+// putEntry is one record to write.
+type putEntry struct {
+	Data            []byte
+	PartitionKey    string
+	ExplicitHashKey *string
+}
+
+// putResult is where a record went, or why it did not.
+type putResult struct {
+	Shard     int
+	Seq       seqNum
+	ErrorCode string
+	ErrorMsg  string
+}
+
+// writable returns the stream's view if it accepts records.
+func (e *Engine) writable(name string) (*stream, *streamView, error) {
+	s := e.lookup(name)
+	if s == nil {
+		return nil, nil, e.notFound(name)
+	}
+	v := s.view.Load()
+	if v.meta.Status != StatusActive && v.meta.Status != StatusUpdating {
+		return nil, nil, e.notFound(name)
+	}
+	return s, v, nil
+}
+
+// hashOf returns the hash key an entry routes by.
+func hashOf(en *putEntry) (hashKey, error) {
+	if en.ExplicitHashKey != nil {
+		k, ok := parseHashKey(*en.ExplicitHashKey)
+		if !ok {
+			return hashKey{}, eddy.Errorf(eddy.CodeInvalidArgument,
+				"Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was %s", *en.ExplicitHashKey)
+		}
+		return k, nil
+	}
+	return partitionHash(en.PartitionKey), nil
+}
+
+// checkSize refuses a record larger than the stream's maximum record size.
+func checkSize(v *streamView, en *putEntry) error {
+	if limit := v.meta.MaxRecordKiB * 1024; len(en.Data)+len(en.PartitionKey) > limit {
+		return eddy.Errorf(eddy.CodeValidation,
+			"1 validation error detected: Value at 'data' failed to satisfy constraint: Member must have length less than or equal to %d", limit-len(en.PartitionKey))
+	}
+	return nil
+}
+
+// putRecords writes entries, grouped per shard, each group one durable
+// append, the groups in parallel. A shard sealed by a concurrent reshard
+// sends its entries back through routing. Per-entry I/O failures become
+// InternalFailure results; the others are still written.
+func (e *Engine) putRecords(name string, entries []putEntry) ([]putResult, error) {
+	s, v, err := e.writable(name)
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]hashKey, len(entries))
+	for i := range entries {
+		if keys[i], err = hashOf(&entries[i]); err != nil {
+			return nil, err
+		}
+		if err := checkSize(v, &entries[i]); err != nil {
+			return nil, err
+		}
+	}
+	results := make([]putResult, len(entries))
+	pending := make([]int, len(entries))
+	for i := range pending {
+		pending[i] = i
+	}
+	now := e.now()
+	for attempt := 0; len(pending) > 0; attempt++ {
+		if attempt > 0 {
+			// A reshard seals parents while holding the stream's mutation
+			// lock and publishes the children before releasing it.
+			s.mu.Lock()
+			s.mu.Unlock()
+			v = s.view.Load()
+		}
+		groups := map[*shardState][]int{}
+		var order []*shardState
+		for _, i := range pending {
+			st := v.route(keys[i])
+			if st == nil {
+				return nil, internalf("stream %s: no open shard for hash key %s", name, keys[i])
+			}
+			if _, ok := groups[st]; !ok {
+				order = append(order, st)
+			}
+			groups[st] = append(groups[st], i)
+		}
+		var mu sync.Mutex
+		var retry []int
+		var wg sync.WaitGroup
+		write := func(st *shardState, idx []int) {
+			recs := make([]storage.Record, len(idx))
+			for j, i := range idx {
+				en := &entries[i]
+				r := storage.Record{Arrival: now, PartitionKey: en.PartitionKey, Data: en.Data}
+				if en.ExplicitHashKey != nil {
+					r.ExplicitHashKey = *en.ExplicitHashKey
+				}
+				recs[j] = r
+			}
+			first, err := st.log.Append(recs)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				for j, i := range idx {
+					results[i] = putResult{Shard: st.meta.Index, Seq: seqNum{st.meta.Index, first + uint64(j)}}
+				}
+			case errors.Is(err, storage.ErrSealed) && attempt < 10:
+				retry = append(retry, idx...)
+			default:
+				e.log.Error("append failed", "stream", name, "shard", st.meta.Index, "err", err)
+				for _, i := range idx {
+					results[i] = putResult{Shard: -1, ErrorCode: eddy.CodeInternalFailure, ErrorMsg: "Internal service failure."}
+				}
+			}
+		}
+		if len(order) == 1 {
+			write(order[0], groups[order[0]])
+		} else {
+			for _, st := range order {
+				wg.Add(1)
+				go func(st *shardState) {
+					defer wg.Done()
+					write(st, groups[st])
+				}(st)
+			}
+			wg.Wait()
+		}
+		pending = retry
+	}
+	return results, nil
+}

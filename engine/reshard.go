@@ -1,0 +1,227 @@
+package engine
+
+import (
+	"sort"
+
+	"github.com/eddy-streams/eddy"
+)
+
+// Resharding closes parent shards and opens children, under the stream's
+// mutation lock:
+//
+//  1. check the request against the current view;
+//  2. create the children's logs;
+//  3. seal the parents' logs, which fixes their ends (an append racing the
+//     seal either lands before it or gets ErrSealed and is routed again
+//     once the new view is published, see putRecords);
+//  4. persist and publish the new shard list.
+//
+// The stream is UPDATING for UpdateDelay afterwards.
+
+// reshard applies a change computed by plan to s: plan returns the
+// indexes of the parents to close and the children to add (Index, hash
+// range, parents filled in), given the current metadata.
+func (e *Engine) reshard(s *stream, plan func(m *streamMeta) (parents []int, children []shardMeta, err error)) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v := s.view.Load()
+	m := v.meta.clone()
+	if m.Status != StatusActive {
+		return eddy.Errorf(eddy.CodeResourceInUse,
+			"Stream %s under account %s not ACTIVE, instead in state %s", m.Name, e.cfg.AccountID, m.Status)
+	}
+	parents, kids, err := plan(&m)
+	if err != nil {
+		return err
+	}
+	if add := len(kids) - len(parents); add > 0 {
+		if cur := e.openShardCount(); cur+add > e.cfg.ShardLimit {
+			return e.shardLimitError(cur, add)
+		}
+	}
+	now := e.now()
+	for i := range kids {
+		kids[i].Created = now.UnixNano()
+		if err := e.createLog(logID(&m, kids[i].Index)); err != nil {
+			for j := 0; j < i; j++ {
+				e.deleteLog(logID(&m, kids[j].Index))
+			}
+			return err
+		}
+	}
+	for _, p := range parents {
+		st := v.shards[p]
+		if err := st.log.Seal(); err != nil {
+			return internalf("seal shard %d: %w", p, err)
+		}
+		b, err := st.log.Bounds()
+		if err != nil {
+			return internalf("bounds of shard %d: %w", p, err)
+		}
+		for i := range m.Shards {
+			if m.Shards[i].Index == p {
+				m.Shards[i].Closed, m.Shards[i].ClosedAt, m.Shards[i].End = true, now.UnixNano(), b.Next
+			}
+		}
+	}
+	m.Shards = append(m.Shards, kids...)
+	if d := e.cfg.UpdateDelay; d > 0 {
+		m.Status, m.StatusUntil = StatusUpdating, now.Add(d).UnixNano()
+	}
+	nv, err := e.buildView(m)
+	if err != nil {
+		return err
+	}
+	if err := e.persist(&m); err != nil {
+		// The parents stay sealed but open in the metadata: writes to them
+		// fail until a restart reconciles (see reconcileSealed).
+		return internalf("persist stream %s: %w", m.Name, err)
+	}
+	s.view.Store(nv)
+	go e.scheduleTransition(s)
+	return nil
+}
+
+// nextIndex is the index the next new shard gets.
+func nextIndex(m *streamMeta) int {
+	n := 0
+	for _, sm := range m.Shards {
+		n = max(n, sm.Index+1)
+	}
+	// Expired shards leave the list, but never the newest one: a shard is
+	// closed only by a reshard that creates higher indexes, and open shards
+	// never expire. So indexes are never reused.
+	return n
+}
+
+func (e *Engine) openShard(m *streamMeta, id string) (*shardMeta, error) {
+	idx, ok := parseShardID(id)
+	if ok {
+		for i := range m.Shards {
+			if m.Shards[i].Index == idx {
+				if m.Shards[i].Closed {
+					break
+				}
+				return &m.Shards[i], nil
+			}
+		}
+	}
+	return nil, eddy.Errorf(eddy.CodeResourceNotFound,
+		"Could not find shard %s in stream %s under account %s.", id, m.Name, e.cfg.AccountID)
+}
+
+// splitShard splits an open shard at newStart: the children own
+// [start, newStart-1] and [newStart, end].
+func (e *Engine) splitShard(name, shard, newStartingHashKey string) error {
+	s := e.lookup(name)
+	if s == nil {
+		return e.notFound(name)
+	}
+	return e.reshard(s, func(m *streamMeta) ([]int, []shardMeta, error) {
+		p, err := e.openShard(m, shard)
+		if err != nil {
+			return nil, nil, err
+		}
+		at, ok := parseHashKey(newStartingHashKey)
+		start, _ := parseHashKey(p.HashStart)
+		end, _ := parseHashKey(p.HashEnd)
+		if !ok || at.cmp(start) <= 0 || at.cmp(end) > 0 {
+			return nil, nil, eddy.Errorf(eddy.CodeInvalidArgument,
+				"NewStartingHashKey %s used in SplitShard() on shard %s in stream %s under account %s is not both greater than one plus the shard's StartingHashKey %s and less than the shard's EndingHashKey %s.",
+				newStartingHashKey, shard, name, e.cfg.AccountID, p.HashStart, p.HashEnd)
+		}
+		n := nextIndex(m)
+		kids := []shardMeta{
+			{Index: n, Parent: p.Index, AdjacentParent: -1, HashStart: p.HashStart, HashEnd: at.sub1().String()},
+			{Index: n + 1, Parent: p.Index, AdjacentParent: -1, HashStart: at.String(), HashEnd: p.HashEnd},
+		}
+		return []int{p.Index}, kids, nil
+	})
+}
+
+// mergeShards merges two open shards with adjacent hash ranges.
+func (e *Engine) mergeShards(name, shard, adjacent string) error {
+	s := e.lookup(name)
+	if s == nil {
+		return e.notFound(name)
+	}
+	return e.reshard(s, func(m *streamMeta) ([]int, []shardMeta, error) {
+		a, err := e.openShard(m, shard)
+		if err != nil {
+			return nil, nil, err
+		}
+		b, err := e.openShard(m, adjacent)
+		if err != nil {
+			return nil, nil, err
+		}
+		aStart, _ := parseHashKey(a.HashStart)
+		aEnd, _ := parseHashKey(a.HashEnd)
+		bStart, _ := parseHashKey(b.HashStart)
+		bEnd, _ := parseHashKey(b.HashEnd)
+		lo, hi := a, b
+		switch {
+		case aEnd != maxHashKey && aEnd.add1() == bStart:
+		case bEnd != maxHashKey && bEnd.add1() == aStart:
+			lo, hi = b, a
+		default:
+			return nil, nil, eddy.Errorf(eddy.CodeInvalidArgument,
+				"Shards %s and %s in stream %s under account %s are not an adjacent pair of shards eligible for merging",
+				shard, adjacent, name, e.cfg.AccountID)
+		}
+		kid := shardMeta{Index: nextIndex(m), Parent: a.Index, AdjacentParent: b.Index, HashStart: lo.HashStart, HashEnd: hi.HashEnd}
+		return []int{a.Index, b.Index}, []shardMeta{kid}, nil
+	})
+}
+
+// updateShardCount reshards to target open shards with uniform ranges: every
+// open shard closes and target new shards cover the key space evenly, each a
+// child of the old shards its range overlaps (at most two parents are
+// recorded, as the API's ParentShardId/AdjacentParentShardId allow).
+func (e *Engine) updateShardCount(name string, target int) (current int, err error) {
+	s := e.lookup(name)
+	if s == nil {
+		return 0, e.notFound(name)
+	}
+	err = e.reshard(s, func(m *streamMeta) ([]int, []shardMeta, error) {
+		var open []shardMeta
+		for _, sm := range m.Shards {
+			if !sm.Closed {
+				open = append(open, sm)
+			}
+		}
+		current = len(open)
+		if target > 2*current || target*2 < current {
+			return nil, nil, eddy.Errorf(eddy.CodeValidation,
+				"UpdateShardCount failed for stream %s under account %s. Target shard count %d must be between half and double the current open shard count %d.",
+				name, e.cfg.AccountID, target, current)
+		}
+		sort.Slice(open, func(i, j int) bool {
+			a, _ := parseHashKey(open[i].HashStart)
+			b, _ := parseHashKey(open[j].HashStart)
+			return a.cmp(b) < 0
+		})
+		parents := make([]int, len(open))
+		for i, sm := range open {
+			parents[i] = sm.Index
+		}
+		n := nextIndex(m)
+		var kids []shardMeta
+		for i, r := range splitEvenly(hashKey{}, maxHashKey, target) {
+			kid := shardMeta{Index: n + i, Parent: -1, AdjacentParent: -1, HashStart: r[0].String(), HashEnd: r[1].String()}
+			for _, sm := range open {
+				ps, _ := parseHashKey(sm.HashStart)
+				pe, _ := parseHashKey(sm.HashEnd)
+				if ps.cmp(r[1]) <= 0 && pe.cmp(r[0]) >= 0 {
+					if kid.Parent < 0 {
+						kid.Parent = sm.Index
+					} else if kid.AdjacentParent < 0 {
+						kid.AdjacentParent = sm.Index
+					}
+				}
+			}
+			kids = append(kids, kid)
+		}
+		return parents, kids, nil
+	})
+	return current, err
+}
