@@ -23,9 +23,13 @@ func (e *Engine) resolveStream(name, arn *string) (string, error) {
 	case a == "":
 		return n, nil
 	}
-	fromARN, ok := e.streamNameFromARN(a)
+	fromARN, here, ok := e.streamNameFromARN(a)
 	if !ok {
 		return "", eddy.Errorf(eddy.CodeInvalidArgument, "StreamARN %s is not a valid stream ARN.", a)
+	}
+	if !here {
+		// Another region's or account's stream: not one this server has.
+		return "", e.notFound(fromARN)
 	}
 	if n != "" && n != fromARN {
 		return "", eddy.Errorf(eddy.CodeInvalidArgument,
@@ -34,22 +38,16 @@ func (e *Engine) resolveStream(name, arn *string) (string, error) {
 	return fromARN, nil
 }
 
-// streamNameFromARN parses arn:aws:kinesis:<region>:<account>:stream/<name>.
-// An ARN of another region or account names a stream that is not here:
-// it parses, and the lookup then fails with ResourceNotFoundException,
-// as AWS answers for a stream it cannot see.
-func (e *Engine) streamNameFromARN(arn string) (string, bool) {
+// streamNameFromARN parses arn:aws:kinesis:<region>:<account>:stream/<name>;
+// here reports whether region and account are this server's.
+func (e *Engine) streamNameFromARN(arn string) (name string, here, ok bool) {
 	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "kinesis" {
-		return "", false
+		return "", false, false
 	}
-	name, ok := strings.CutPrefix(parts[5], "stream/")
+	name, ok = strings.CutPrefix(parts[5], "stream/")
 	if !ok || name == "" || strings.Contains(name, "/") {
-		return "", false
+		return "", false, false
 	}
-	if parts[3] != e.cfg.Region || parts[4] != e.cfg.AccountID {
-		// Make the name unresolvable here without inventing a message.
-		return "\x00" + name, true
-	}
-	return name, true
+	return name, parts[3] == e.cfg.Region && parts[4] == e.cfg.AccountID, true
 }
