@@ -44,6 +44,7 @@ type streamMeta struct {
 	MaxRecordKiB   int               `json:"maxRecordKiB"`
 	WarmMiBps      int               `json:"warmMiBps,omitempty"`
 	Policy         string            `json:"policy,omitempty"`
+	Distribution   string            `json:"distribution,omitempty"`
 	// Pending holds a transition's deferred work: for DELETING, the stream
 	// is removed when it ends.
 	Pending string `json:"pending,omitempty"`

@@ -1,0 +1,64 @@
+package engine
+
+import (
+	"context"
+
+	"github.com/eddy-streams/eddy"
+	"github.com/eddy-streams/eddy/protocol/kds"
+)
+
+// DescribeStream describes a stream and pages through its shards (open and
+// closed, until closed ones expire) in shard-id order: up to Limit (default
+// 100, at most 10000) after ExclusiveStartShardId, with HasMoreShards.
+func (e *Engine) DescribeStream(ctx context.Context, in *kds.DescribeStreamInput) (*kds.DescribeStreamOutput, error) {
+	name, err := e.resolveStream(in.StreamName, in.StreamARN)
+	if err != nil {
+		return nil, err
+	}
+	s := e.lookup(name)
+	if s == nil {
+		return nil, e.notFound(name)
+	}
+	v := s.view.Load()
+	m := &v.meta
+	limit := 100
+	if in.Limit != nil {
+		limit = int(*in.Limit)
+	}
+	after := -1
+	if in.ExclusiveStartShardId != nil {
+		idx, ok := parseShardID(*in.ExclusiveStartShardId)
+		if !ok {
+			return nil, eddy.Errorf(eddy.CodeInvalidArgument, "Invalid ExclusiveStartShardId: %s", *in.ExclusiveStartShardId)
+		}
+		after = idx
+	}
+	shards := []kds.Shard{}
+	more := false
+	for _, st := range v.sortedShards() {
+		if st.meta.Index <= after {
+			continue
+		}
+		if len(shards) == limit {
+			more = true
+			break
+		}
+		shards = append(shards, shardOut(st))
+	}
+	out := kds.StreamDescription{
+		StreamName:              m.Name,
+		StreamARN:               e.arn(m.Name),
+		StreamStatus:            kds.StreamStatus(m.Status),
+		StreamModeDetails:       modeDetails(m.Mode),
+		Shards:                  shards,
+		HasMoreShards:           more,
+		RetentionPeriodHours:    int32(m.RetentionHours),
+		StreamCreationTimestamp: timestamp(m.Created),
+		EnhancedMonitoring:      []kds.EnhancedMetrics{{ShardLevelMetrics: metricsOut(m.Metrics)}},
+		EncryptionType:          kds.EncryptionType(m.Encryption),
+	}
+	if m.KeyID != "" {
+		out.KeyId = ptr(m.KeyID)
+	}
+	return &kds.DescribeStreamOutput{StreamDescription: out}, nil
+}

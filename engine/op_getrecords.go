@@ -1,0 +1,48 @@
+package engine
+
+import (
+	"context"
+
+	"github.com/eddy-streams/eddy/protocol/kds"
+)
+
+// GetRecords reads up to Limit records (default and maximum 10,000) and at
+// most 10 MiB from an iterator's position. Records past the retention period
+// are skipped even before their segment is deleted. NextShardIterator
+// continues after the last record; at the end of a closed shard it is absent
+// and ChildShards lists the shards that replaced it. MillisBehindLatest is
+// 0 when the read reached the shard's tip.
+func (e *Engine) GetRecords(ctx context.Context, in *kds.GetRecordsInput) (*kds.GetRecordsOutput, error) {
+	limit := 10000
+	if in.Limit != nil {
+		limit = int(*in.Limit)
+	}
+	res, err := e.getRecords(str(in.ShardIterator), limit, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := &kds.GetRecordsOutput{Records: make([]kds.Record, len(res.Records)), MillisBehindLatest: res.MillisBehind}
+	for i, r := range res.Records {
+		out.Records[i] = kds.Record{
+			SequenceNumber:              seqNum{res.Shard, r.Seq}.String(),
+			ApproximateArrivalTimestamp: kds.Timestamp(r.Arrival),
+			Data:                        r.Data,
+			PartitionKey:                r.PartitionKey,
+		}
+	}
+	if res.Next != "" {
+		out.NextShardIterator = ptr(res.Next)
+	}
+	for _, c := range res.Children {
+		parents := make([]string, len(c.Parents))
+		for i, p := range c.Parents {
+			parents[i] = shardID(p)
+		}
+		out.ChildShards = append(out.ChildShards, kds.ChildShard{
+			ShardId:      shardID(c.Index),
+			ParentShards: parents,
+			HashKeyRange: kds.HashKeyRange{StartingHashKey: c.Start.String(), EndingHashKey: c.End.String()},
+		})
+	}
+	return out, nil
+}

@@ -1,0 +1,46 @@
+package engine
+
+import (
+	"context"
+
+	"github.com/eddy-streams/eddy"
+	"github.com/eddy-streams/eddy/protocol/kds"
+)
+
+// PutRecords writes up to 500 records. Records for one shard are written in
+// request order as one durable append; records for different shards are
+// written in parallel. A record that fails (an I/O error on its shard) gets
+// ErrorCode/ErrorMessage and counts in FailedRecordCount, which is always
+// present; the others are still written.
+func (e *Engine) PutRecords(ctx context.Context, in *kds.PutRecordsInput) (*kds.PutRecordsOutput, error) {
+	name, err := e.resolveStream(in.StreamName, in.StreamARN)
+	if err != nil {
+		return nil, err
+	}
+	entries := make([]putEntry, len(in.Records))
+	for i, r := range in.Records {
+		if r.PartitionKey == nil && r.ExplicitHashKey == nil {
+			return nil, eddy.Errorf(eddy.CodeValidation,
+				"1 validation error detected: Value null at 'records.%d.member.partitionKey' failed to satisfy constraint: Member must not be null", i+1)
+		}
+		data := r.Data
+		if data == nil {
+			data = []byte{}
+		}
+		entries[i] = putEntry{Data: data, PartitionKey: str(r.PartitionKey), ExplicitHashKey: r.ExplicitHashKey}
+	}
+	res, err := e.putRecords(name, entries)
+	if err != nil {
+		return nil, err
+	}
+	out := &kds.PutRecordsOutput{Records: make([]kds.PutRecordsResultEntry, len(res)), EncryptionType: e.encryptionOf(name)}
+	for i, r := range res {
+		if r.ErrorCode != "" {
+			out.FailedRecordCount++
+			out.Records[i] = kds.PutRecordsResultEntry{ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMsg}
+			continue
+		}
+		out.Records[i] = kds.PutRecordsResultEntry{ShardId: shardID(r.Shard), SequenceNumber: r.Seq.String()}
+	}
+	return out, nil
+}
