@@ -9,8 +9,9 @@ const (
 	// DefaultMaxRecordDataSize is a stream's record size limit until
 	// UpdateMaxRecordSize changes it (1 MiB).
 	DefaultMaxRecordDataSize = 1 << 20
-	// MaxPartitionKeyLen is the longest partition key, in Unicode code
-	// points; each is at most 4 bytes of UTF-8.
+	// MaxPartitionKeyLen is the longest partition key, in UTF-16 code units
+	// as the service counts string lengths (Java); it is at most 1024 bytes
+	// of UTF-8.
 	MaxPartitionKeyLen = 256
 	// MaxExplicitHashKeyLen is the longest explicit hash key: a decimal
 	// string of a 128-bit unsigned integer.

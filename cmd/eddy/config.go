@@ -69,7 +69,7 @@ func loadServeConfig(fs *flag.FlagSet, args []string, getenv func(string) string
 			fs.DurationVar(p, f.flag, time.Duration(def.Int()), f.help)
 		}
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return cfg, err
 	}
 	if fs.NArg() > 0 {

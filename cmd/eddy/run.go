@@ -34,6 +34,7 @@ type command struct {
 // subcommand, write its func in its own file and add a line here. "help" is
 // handled by run itself.
 var commands = []command{
+	{"serve", "serve the Kinesis API (HTTP/1.1, h2c, HTTPS) on local storage", runServe},
 	{"version", "print the version, commit and Go version", runVersion},
 }
 

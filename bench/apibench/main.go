@@ -1,0 +1,211 @@
+// Command apibench measures Eddy's Kinesis API end to end through HTTP on
+// loopback, with aws-sdk-go-v2 clients: PutRecords of -batch records of
+// -size bytes from -clients concurrent clients into a -shards stream, then
+// GetRecords reading every shard back. It reports records/s, MB/s and
+// request latency percentiles, and checks that every record was read back.
+//
+//	go run ./bench/apibench                        # starts Eddy in-process (segment, sync always)
+//	go run ./bench/apibench -endpoint http://127.0.0.1:4567
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"runtime/pprof"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/eddy-streams/eddy/engine"
+	"github.com/eddy-streams/eddy/httpapi"
+	"github.com/eddy-streams/eddy/httpapi/kinesisapi"
+	"github.com/eddy-streams/eddy/storage/boltmeta"
+	"github.com/eddy-streams/eddy/storage/segment"
+)
+
+func main() {
+	endpoint := flag.String("endpoint", "", "Kinesis endpoint; empty: start Eddy in-process on 127.0.0.1")
+	syncMode := flag.String("sync", "always", "in-process server's sync mode")
+	shards := flag.Int("shards", 16, "shards in the stream")
+	clients := flag.Int("clients", 8, "concurrent PutRecords clients")
+	batch := flag.Int("batch", 500, "records per PutRecords")
+	size := flag.Int("size", 1024, "record data size in bytes")
+	records := flag.Int("records", 1_000_000, "records to put")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile (client and in-process server) to this file")
+	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fail(err)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+
+	ctx := context.Background()
+	if *endpoint == "" {
+		addr, stop := startEddy(*syncMode)
+		defer stop()
+		*endpoint = "http://" + addr
+	}
+	httpClient := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	c := kinesis.New(kinesis.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(*endpoint),
+		Credentials:  credentials.NewStaticCredentialsProvider("AKID", "secret", ""),
+		HTTPClient:   httpClient,
+	})
+	name := fmt.Sprintf("apibench-%d", time.Now().UnixNano())
+	if _, err := c.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(name), ShardCount: aws.Int32(int32(*shards))}); err != nil {
+		fail(err)
+	}
+	w := kinesis.NewStreamExistsWaiter(c, func(o *kinesis.StreamExistsWaiterOptions) { o.MinDelay = 100 * time.Millisecond })
+	if err := w.Wait(ctx, &kinesis.DescribeStreamInput{StreamName: aws.String(name)}, time.Minute); err != nil {
+		fail(err)
+	}
+
+	// Ingest.
+	batches := *records / *batch
+	lat := make([]time.Duration, batches)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := 0; i < *clients; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			data := make([]byte, *size)
+			entries := make([]types.PutRecordsRequestEntry, *batch)
+			for j := range entries {
+				entries[j] = types.PutRecordsRequestEntry{Data: data, PartitionKey: aws.String(fmt.Sprintf("pk-%d-%d", i, j))}
+			}
+			for {
+				n := int(next.Add(1) - 1)
+				if n >= batches {
+					return
+				}
+				t := time.Now()
+				out, err := c.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String(name), Records: entries})
+				if err != nil {
+					fail(err)
+				}
+				if *out.FailedRecordCount != 0 {
+					fail(fmt.Errorf("%d records failed", *out.FailedRecordCount))
+				}
+				lat[n] = time.Since(t)
+			}
+		}(i)
+	}
+	wg.Wait()
+	el := time.Since(start)
+	n := batches * *batch
+	report("PutRecords", n, *size, el, lat)
+
+	// Read back every shard, in parallel.
+	shardList, err := c.ListShards(ctx, &kinesis.ListShardsInput{StreamName: aws.String(name)})
+	if err != nil {
+		fail(err)
+	}
+	var read atomic.Int64
+	var rmu sync.Mutex
+	var rlat []time.Duration
+	start = time.Now()
+	for _, sh := range shardList.Shards {
+		wg.Add(1)
+		go func(id string) {
+			defer wg.Done()
+			it, err := c.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String(name), ShardId: aws.String(id), ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
+			if err != nil {
+				fail(err)
+			}
+			iter := it.ShardIterator
+			for {
+				t := time.Now()
+				gr, err := c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter})
+				if err != nil {
+					fail(err)
+				}
+				d := time.Since(t)
+				rmu.Lock()
+				rlat = append(rlat, d)
+				rmu.Unlock()
+				read.Add(int64(len(gr.Records)))
+				if len(gr.Records) == 0 || *gr.MillisBehindLatest == 0 && len(gr.Records) < 10000 {
+					return
+				}
+				iter = gr.NextShardIterator
+			}
+		}(*sh.ShardId)
+	}
+	wg.Wait()
+	el = time.Since(start)
+	report("GetRecords", int(read.Load()), *size, el, rlat)
+	if int(read.Load()) != n {
+		fail(fmt.Errorf("read %d records back, put %d", read.Load(), n))
+	}
+	c.DeleteStream(ctx, &kinesis.DeleteStreamInput{StreamName: aws.String(name)})
+}
+
+func report(what string, n, size int, el time.Duration, lat []time.Duration) {
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	p := func(q float64) float64 { return float64(lat[int(q*float64(len(lat)-1))]) / 1e6 }
+	fmt.Printf("%-10s %9d records in %6.2fs: %9.0f records/s %7.1f MB/s  request p50 %6.2f ms  p99 %6.2f ms  (%d requests)\n",
+		what, n, el.Seconds(), float64(n)/el.Seconds(), float64(n*size)/el.Seconds()/1e6, p(0.5), p(0.99), len(lat))
+}
+
+// startEddy runs the API in this process on the segment backend in a
+// temporary directory.
+func startEddy(sync string) (string, func()) {
+	dir, err := os.MkdirTemp("", "apibench-")
+	if err != nil {
+		fail(err)
+	}
+	meta, err := boltmeta.Open(dir+"/meta.db", boltmeta.DefaultConfig())
+	if err != nil {
+		fail(err)
+	}
+	scfg := segment.DefaultConfig()
+	scfg.Sync = segment.SyncMode(sync)
+	logs, err := segment.Open(dir+"/logs", scfg)
+	if err != nil {
+		fail(err)
+	}
+	ecfg := engine.DefaultConfig()
+	ecfg.Logger = slog.New(slog.DiscardHandler)
+	eng, err := engine.New(ecfg, logs, meta)
+	if err != nil {
+		fail(err)
+	}
+	srv, err := httpapi.New(httpapi.DefaultConfig(), kinesisapi.Service(eng))
+	if err != nil {
+		fail(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fail(err)
+	}
+	go srv.Serve(ln)
+	return ln.Addr().String(), func() {
+		srv.Shutdown(context.Background())
+		eng.Close()
+		logs.Close()
+		meta.Close()
+		os.RemoveAll(dir)
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "apibench:", err)
+	os.Exit(1)
+}

@@ -1,0 +1,71 @@
+package eddy
+
+// HTTP statuses, spelled out so that this package (which storage and the
+// engine import) does not pull in net/http.
+const (
+	statusBadRequest          = 400
+	statusInternalServerError = 500
+)
+
+// ErrorInfo is what the transport and the clients need to know about one
+// error code: the HTTP status AWS answers it with, and whether the same
+// request may succeed if sent again later.
+type ErrorInfo struct {
+	Code   string
+	Status int
+	// Retryable reports that retrying the identical request later can
+	// succeed: server faults and throttling. The AWS SDKs' standard retry
+	// mode retries exactly these (5xx statuses, and the throttling codes
+	// ProvisionedThroughputExceededException and LimitExceededException).
+	Retryable bool
+}
+
+// catalog maps every code this package defines to its HTTP status and
+// retryability. Kinesis answers every client-side exception, throttling
+// included, with 400; only InternalFailure is a 500. The authentication
+// codes are 400 too on the JSON protocol (measured by kinesalite against
+// the real service), although AWS's generic "common errors" page lists some
+// of them as 403.
+var catalog = map[string]ErrorInfo{
+	CodeResourceNotFound:         {CodeResourceNotFound, statusBadRequest, false},
+	CodeResourceInUse:            {CodeResourceInUse, statusBadRequest, false},
+	CodeInvalidArgument:          {CodeInvalidArgument, statusBadRequest, false},
+	CodeLimitExceeded:            {CodeLimitExceeded, statusBadRequest, true},
+	CodeExpiredIterator:          {CodeExpiredIterator, statusBadRequest, false},
+	CodeExpiredNextToken:         {CodeExpiredNextToken, statusBadRequest, false},
+	CodeProvisionedThroughput:    {CodeProvisionedThroughput, statusBadRequest, true},
+	CodeAccessDenied:             {CodeAccessDenied, statusBadRequest, false},
+	CodeValidation:               {CodeValidation, statusBadRequest, false},
+	CodeInternalFailure:          {CodeInternalFailure, statusInternalServerError, true},
+	CodeSerialization:            {CodeSerialization, statusBadRequest, false},
+	CodeUnknownOperation:         {CodeUnknownOperation, statusBadRequest, false},
+	CodeMissingAuthenticationTok: {CodeMissingAuthenticationTok, statusBadRequest, false},
+	CodeIncompleteSignature:      {CodeIncompleteSignature, statusBadRequest, false},
+	CodeInvalidSignature:         {CodeInvalidSignature, statusBadRequest, false},
+	CodeUnrecognizedClient:       {CodeUnrecognizedClient, statusBadRequest, false},
+}
+
+// Lookup returns the catalog entry for code and whether code is known. An
+// unknown code gets the entry of an ordinary client error: status 400, not
+// retryable.
+func Lookup(code string) (ErrorInfo, bool) {
+	if info, ok := catalog[code]; ok {
+		return info, true
+	}
+	return ErrorInfo{Code: code, Status: statusBadRequest}, false
+}
+
+// Status returns the HTTP status AWS sends with code: 500 for
+// InternalFailure, 400 for every other code, known or not.
+func Status(code string) int {
+	info, _ := Lookup(code)
+	return info.Status
+}
+
+// Retryable reports whether a request that failed with code may succeed if
+// sent again unchanged later (see ErrorInfo.Retryable). Unknown codes are not
+// retryable.
+func Retryable(code string) bool {
+	info, _ := Lookup(code)
+	return info.Retryable
+}

@@ -1,0 +1,274 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/eddy-streams/eddy"
+	"github.com/eddy-streams/eddy/protocol/awscbor"
+)
+
+// Content types of the two AWS protocols served. A response is always in
+// the request's content type.
+const (
+	contentTypeJSON = "application/x-amz-json-1.1"
+	contentTypeCBOR = "application/x-amz-cbor-1.1"
+)
+
+// codec is one wire encoding of the request and response structs.
+type codec struct {
+	contentType string
+	marshal     func(v any) ([]byte, error)
+	unmarshal   func(body []byte, v any) error
+	// isObject reports whether body starts with an object (JSON) or map
+	// (CBOR), the only top-level shape an input can have.
+	isObject func(body []byte) bool
+	// classify sorts an unmarshal error: malformed input, a value of the
+	// wrong type (te non-nil), or neither.
+	classify func(err error) (malformed bool, te *typeError)
+}
+
+// typeError is a well-formed value that does not fit its field.
+type typeError struct {
+	found valueKind
+	value string       // the number as written, for numbers; "" otherwise
+	want  reflect.Type // the Go type it had to go into
+	cause error        // underlying error (bad base64, a failed UnmarshalJSON), or nil
+}
+
+var jsonCodec = &codec{
+	contentType: contentTypeJSON,
+	marshal:     json.Marshal,
+	unmarshal:   json.Unmarshal,
+	isObject: func(body []byte) bool {
+		b := bytes.TrimLeft(body, " \t\r\n")
+		return len(b) > 0 && b[0] == '{'
+	},
+	classify: func(err error) (bool, *typeError) {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return true, nil
+		}
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			// Value is "string", "number", "number 1.5", "bool", "array"
+			// or "object".
+			kind, value := kindOther, ""
+			switch v := te.Value; {
+			case v == "string":
+				kind = kindString
+			case v == "number" || strings.HasPrefix(v, "number "):
+				kind, value = kindNumber, strings.TrimPrefix(v, "number ")
+			case v == "bool":
+				kind = kindBool
+			case v == "array":
+				kind = kindArray
+			case v == "object":
+				kind = kindObject
+			}
+			return false, &typeError{found: kind, value: value, want: te.Type}
+		}
+		return false, nil
+	},
+}
+
+var cborCodec = &codec{
+	contentType: contentTypeCBOR,
+	marshal:     awscbor.Marshal,
+	unmarshal:   awscbor.Unmarshal,
+	isObject: func(body []byte) bool {
+		return len(body) > 0 && body[0]>>5 == 5 // major type 5: map
+	},
+	classify: func(err error) (bool, *typeError) {
+		var se *awscbor.SyntaxError
+		if errors.As(err, &se) {
+			return true, nil
+		}
+		var te *awscbor.UnmarshalTypeError
+		if errors.As(err, &te) {
+			// Value is "text string", "byte string", "integer 300",
+			// "float 1.5", "boolean", "array", "map", "timestamp" or "null".
+			kind, value := kindOther, ""
+			switch v := te.Value; {
+			case v == "text string":
+				kind = kindString
+			case v == "byte string":
+				kind = kindBytes
+			case strings.HasPrefix(v, "integer "), strings.HasPrefix(v, "float "):
+				_, value, _ = strings.Cut(v, " ")
+				kind = kindNumber
+			case v == "boolean":
+				kind = kindBool
+			case v == "array":
+				kind = kindArray
+			case v == "map":
+				kind = kindObject
+			case v == "timestamp":
+				kind = kindTimestamp
+			}
+			return false, &typeError{found: kind, value: value, want: te.Type, cause: te.Err}
+		}
+		return false, nil
+	},
+}
+
+// codecFor returns the codec for a Content-Type header value, ignoring
+// parameters and case, or nil if it is neither AWS JSON 1.1 nor CBOR 1.1.
+func codecFor(contentType string) *codec {
+	mt, _, _ := strings.Cut(contentType, ";")
+	switch strings.ToLower(strings.TrimSpace(mt)) {
+	case contentTypeJSON:
+		return jsonCodec
+	case contentTypeCBOR:
+		return cborCodec
+	}
+	return nil
+}
+
+// decodeResult is the outcome of decoding a request body.
+type decodeResult struct {
+	// malformed is set when the body is not a well-formed object at all.
+	// AWS answers that with a SerializationException without a message,
+	// before it checks the signature.
+	malformed bool
+	// err is the error to answer with, after authentication, when the body
+	// is well formed but does not fit the input: a SerializationException,
+	// an *eddy.Error a custom unmarshaler returned, or (for an input type
+	// the codec cannot handle at all, a bug) any other error.
+	err error
+}
+
+// decode decodes body into in.
+func (c *codec) decode(body []byte, in any) decodeResult {
+	if !c.isObject(body) {
+		// Empty, null, a scalar or an array at the top: AWS answers all of
+		// these with a bare SerializationException.
+		return decodeResult{malformed: true}
+	}
+	err := c.unmarshal(body, in)
+	if err == nil {
+		return decodeResult{}
+	}
+	var ee *eddy.Error
+	if errors.As(err, &ee) {
+		return decodeResult{err: ee}
+	}
+	malformed, te := c.classify(err)
+	switch {
+	case malformed:
+		return decodeResult{malformed: true}
+	case te != nil:
+		return decodeResult{err: &eddy.Error{Code: eddy.CodeSerialization, Message: typeMessage(te)}}
+	}
+	var cie base64.CorruptInputError
+	if errors.As(err, &cie) {
+		// encoding/json reports bad base64 in a []byte field this way.
+		return decodeResult{err: &eddy.Error{Code: eddy.CodeSerialization, Message: javaClass[kindString] + " can not be converted to a Blob: " + cie.Error()}}
+	}
+	var ue *awscbor.UnsupportedTypeError
+	var je *json.UnsupportedTypeError
+	var ie *json.InvalidUnmarshalError
+	if errors.As(err, &ue) || errors.As(err, &je) || errors.As(err, &ie) {
+		return decodeResult{err: err}
+	}
+	// Anything else comes from the input's own unmarshaling methods, which
+	// judge the value.
+	return decodeResult{err: &eddy.Error{Code: eddy.CodeSerialization, Message: err.Error()}}
+}
+
+// valueKind is the kind of a value found in the body where another was
+// expected.
+type valueKind int
+
+const (
+	kindOther valueKind = iota
+	kindString
+	kindNumber
+	kindBool
+	kindArray
+	kindObject
+	kindBytes
+	kindTimestamp
+)
+
+// Java class names in AWS's messages for each found kind. Kinesalite
+// recorded the first three; a CBOR byte string or timestamp in the wrong
+// place (which JSON cannot send) is named in the same style.
+var javaClass = map[valueKind]string{
+	kindString:    "class java.lang.String",
+	kindNumber:    "class com.amazon.coral.value.json.numbers.TruncatingBigNumber",
+	kindBool:      "class java.lang.Boolean",
+	kindBytes:     "class java.nio.HeapByteBuffer",
+	kindTimestamp: "class java.util.Date",
+}
+
+// typeMessage words a type mismatch as the Kinesis front end does, from the
+// messages kinesalite recorded against the real service, e.g. "class
+// java.lang.Boolean can not be converted to an String" (sic: AWS writes "an"
+// before every type but Blob). Where AWS's wording is not known (numbers out
+// of range, bad base64 in CBOR text), the message says what went wrong in
+// the same style.
+func typeMessage(te *typeError) string {
+	found, want, cause := te.found, te.want, te.cause
+	switch found {
+	case kindArray:
+		return "Start of list found where not expected"
+	case kindObject:
+		return "Start of structure or map found where not expected."
+	}
+	for want != nil && want.Kind() == reflect.Pointer {
+		want = want.Elem()
+	}
+	if want == nil {
+		return "Value can not be converted"
+	}
+	var awsType string
+	numeric := false
+	switch want.Kind() {
+	case reflect.String:
+		awsType = "an String"
+	case reflect.Bool:
+		awsType = "an Boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32:
+		awsType, numeric = "an Integer", true
+	case reflect.Int64, reflect.Uint64:
+		awsType, numeric = "an Long", true
+	case reflect.Float32, reflect.Float64:
+		awsType, numeric = "an Double", true
+	case reflect.Slice, reflect.Array:
+		if want.Elem().Kind() != reflect.Uint8 {
+			return "Expected list or null"
+		}
+		awsType = "a Blob"
+	case reflect.Map:
+		return "Expected map or null"
+	case reflect.Struct:
+		if !want.ConvertibleTo(reflect.TypeFor[time.Time]()) {
+			return "Expected null"
+		}
+		awsType, numeric = "a Timestamp", true
+	default:
+		awsType = "a " + want.String()
+	}
+	var msg string
+	switch class, known := javaClass[found]; {
+	case found == kindNumber && numeric:
+		// The right kind but out of range (or fractional for an integer,
+		// which AWS truncates and Eddy refuses).
+		msg = "Value " + te.value + " can not be converted to " + awsType
+	case known:
+		msg = class + " can not be converted to " + awsType
+	default:
+		msg = "Value can not be converted to " + awsType
+	}
+	if cause != nil {
+		msg += ": " + cause.Error()
+	}
+	return msg
+}

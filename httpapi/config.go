@@ -1,0 +1,167 @@
+package httpapi
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+)
+
+// Defaults for the Config fields; a zero field in the Config given to New
+// takes these values.
+const (
+	// DefaultRegion is the region Eddy answers as.
+	DefaultRegion = "us-east-1"
+	// DefaultMaxBodyBytes is 32 MiB. The largest valid Kinesis request is a
+	// PutRecords of 500 records carrying 10 MiB of data in all (the limit
+	// since UpdateMaxRecordSize raised records to 10 MiB); in JSON the data
+	// is base64, 13.4 MiB, plus up to 500 partition keys (256 characters,
+	// possibly escaped) and explicit hash keys. 32 MiB leaves twice that.
+	DefaultMaxBodyBytes = 32 << 20
+	// DefaultMaxClockSkew is how far X-Amz-Date may be from the server's
+	// clock, as AWS allows for SigV4.
+	DefaultMaxClockSkew = 15 * time.Minute
+	// DefaultReadHeaderTimeout bounds how long a client may take to send
+	// its request headers.
+	DefaultReadHeaderTimeout = 30 * time.Second
+	// DefaultIdleTimeout is how long an idle keep-alive connection stays
+	// open. It is longer than the SDKs' own idle timeouts (Go 90 s, Java
+	// 60 s) so that the client, not the server, closes idle connections and
+	// no request races a server-side close.
+	DefaultIdleTimeout = 2 * time.Minute
+)
+
+// Config configures a Server. The zero value of every field means its
+// default; DefaultConfig returns the defaults spelled out.
+type Config struct {
+	// Region is the AWS region Eddy answers as. When Credentials is set, a
+	// signature's credential scope must name this region. Default
+	// "us-east-1".
+	Region string
+
+	// Credentials maps access key ID to secret access key. When set, every
+	// request's SigV4 signature is verified in full: scope, clock skew and
+	// signature. When empty (the default, for local development), a request
+	// must still carry a well-formed SigV4 Authorization header or presigned
+	// query (AWS's MissingAuthenticationToken and IncompleteSignature checks
+	// apply) but its scope, date and signature are not checked, so any
+	// access key, secret and region work.
+	Credentials map[string]string
+
+	// MaxBodyBytes is the largest request body accepted. A request whose
+	// body is larger is answered 413 (Request Entity Too Large) as AWS
+	// does; at most MaxBodyBytes+1 bytes of it are read. Default 32 MiB
+	// (DefaultMaxBodyBytes).
+	MaxBodyBytes int64
+
+	// MaxClockSkew is how far the signing time (X-Amz-Date) of a verified
+	// request may be from Now, either way. Default 15 minutes.
+	MaxClockSkew time.Duration
+
+	// ReadHeaderTimeout bounds reading a request's headers (Serve and
+	// ServeTLS only). Default 30 s.
+	ReadHeaderTimeout time.Duration
+
+	// IdleTimeout is how long an idle keep-alive connection is kept (Serve
+	// and ServeTLS only). Default 2 minutes.
+	IdleTimeout time.Duration
+
+	// Logger receives the server's log records: one error record per
+	// InternalFailure (with the request id), and a debug record per request.
+	// Default: records are discarded.
+	Logger *slog.Logger
+
+	// Now is the server's clock, used for the SigV4 clock-skew check and the
+	// Date response header. Default time.Now.
+	Now func() time.Time
+}
+
+// DefaultConfig returns a Config with every field at its default:
+// us-east-1, no credentials (signatures are not verified), 32 MiB bodies,
+// 15 minutes of clock skew, a discarding logger and time.Now.
+func DefaultConfig() Config {
+	return Config{
+		Region:            DefaultRegion,
+		MaxBodyBytes:      DefaultMaxBodyBytes,
+		MaxClockSkew:      DefaultMaxClockSkew,
+		ReadHeaderTimeout: DefaultReadHeaderTimeout,
+		IdleTimeout:       DefaultIdleTimeout,
+		Logger:            slog.New(slog.DiscardHandler),
+		Now:               time.Now,
+	}
+}
+
+// withDefaults returns c with every zero field set to its default.
+func (c Config) withDefaults() Config {
+	d := DefaultConfig()
+	if c.Region == "" {
+		c.Region = d.Region
+	}
+	if c.MaxBodyBytes == 0 {
+		c.MaxBodyBytes = d.MaxBodyBytes
+	}
+	if c.MaxClockSkew == 0 {
+		c.MaxClockSkew = d.MaxClockSkew
+	}
+	if c.ReadHeaderTimeout == 0 {
+		c.ReadHeaderTimeout = d.ReadHeaderTimeout
+	}
+	if c.IdleTimeout == 0 {
+		c.IdleTimeout = d.IdleTimeout
+	}
+	if c.Logger == nil {
+		c.Logger = d.Logger
+	}
+	if c.Now == nil {
+		c.Now = d.Now
+	}
+	return c
+}
+
+// Validate reports the first problem with c, treating zero fields as their
+// defaults: negative sizes or durations, a region that is not a lowercase
+// AWS-style name, or an empty or malformed access key or secret.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	if !validRegion(c.Region) {
+		return fmt.Errorf("httpapi: region %q: want lowercase letters, digits and hyphens, like us-east-1", c.Region)
+	}
+	if c.MaxBodyBytes < 0 {
+		return fmt.Errorf("httpapi: MaxBodyBytes %d is negative", c.MaxBodyBytes)
+	}
+	if c.MaxClockSkew < 0 {
+		return fmt.Errorf("httpapi: MaxClockSkew %v is negative", c.MaxClockSkew)
+	}
+	if c.ReadHeaderTimeout < 0 {
+		return fmt.Errorf("httpapi: ReadHeaderTimeout %v is negative", c.ReadHeaderTimeout)
+	}
+	if c.IdleTimeout < 0 {
+		return fmt.Errorf("httpapi: IdleTimeout %v is negative", c.IdleTimeout)
+	}
+	for id, secret := range c.Credentials {
+		switch {
+		case id == "":
+			return errors.New("httpapi: Credentials has an empty access key id")
+		case strings.ContainsAny(id, "/ ,="):
+			// The Credential parameter is "<id>/<date>/<region>/<service>/aws4_request".
+			return fmt.Errorf("httpapi: access key id %q contains '/', ' ', ',' or '='", id)
+		case secret == "":
+			return fmt.Errorf("httpapi: access key id %q has an empty secret", id)
+		}
+	}
+	return nil
+}
+
+func validRegion(r string) bool {
+	if r == "" || len(r) > 64 || r[0] == '-' || r[len(r)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(r); i++ {
+		c := r[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}

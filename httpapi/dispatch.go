@@ -1,0 +1,185 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/eddy-streams/eddy"
+)
+
+// ServeHTTP answers one request. The checks run in AWS's order, so a request
+// with several faults gets the error AWS would give:
+//
+//  1. CORS preflight (OPTIONS with Origin): 200 with the CORS headers.
+//  2. A path other than "/": 404.
+//  3. Not a POST, or a Content-Type other than AWS JSON 1.1 / CBOR 1.1:
+//     AWS's bare XML 403 (MissingAuthenticationTokenException for an
+//     unsigned request, AccessDeniedException for a signed one), or 404 for
+//     a POST with a body naming an operation.
+//  4. A body over MaxBodyBytes: 413, empty body.
+//  5. An unknown X-Amz-Target: UnknownOperationException.
+//  6. An empty or malformed body: SerializationException (no message).
+//  7. SigV4 authentication: MissingAuthenticationToken,
+//     IncompleteSignature, InvalidSignature and UnrecognizedClient
+//     exceptions, in the order sigv4.go lists.
+//  8. A body value of the wrong type: SerializationException.
+//  9. Input.Validate, then Operation.Call.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	x := s.begin(w, r)
+	op := ""
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.Error("panic serving request", "request_id", x.id, "target", x.target,
+				"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			if x.status == 0 {
+				x.writeError(&eddy.Error{Code: eddy.CodeInternalFailure})
+			}
+		}
+		s.log.Debug("request", "request_id", x.id, "method", r.Method, "target", x.target,
+			"operation", op, "status", x.status, "duration", time.Since(x.start))
+	}()
+
+	if origin := r.Header.Get("Origin"); origin != "" {
+		if r.Method == http.MethodOptions {
+			preflight(x)
+			return
+		}
+		exposeHeaders(x)
+	}
+	x.target = r.Header.Get("X-Amz-Target")
+	if x.target == "" {
+		// A presigning SDK moves X-Amz-* headers into the query.
+		x.target = r.URL.Query().Get("X-Amz-Target")
+	}
+	if r.URL.Path != "/" {
+		x.writeNotFound()
+		return
+	}
+	x.codec = codecFor(r.Header.Get("Content-Type"))
+	if r.Method != http.MethodPost || x.codec == nil {
+		s.notAPICall(x)
+		return
+	}
+
+	body, tooLarge, err := s.readBody(w, r)
+	if tooLarge {
+		x.write(http.StatusRequestEntityTooLarge, x.codec.contentType, nil)
+		return
+	}
+	if err != nil {
+		// The client went away or sent a broken body; nobody will read an
+		// answer, but send one anyway.
+		x.writeError(&eddy.Error{Code: eddy.CodeSerialization})
+		return
+	}
+
+	rt := s.routes[x.target]
+	if rt == nil {
+		x.writeError(&eddy.Error{Code: eddy.CodeUnknownOperation})
+		return
+	}
+	op = rt.op.Name
+	in := rt.op.NewInput()
+	dec := x.codec.decode(body, in)
+	if dec.malformed {
+		x.writeError(&eddy.Error{Code: eddy.CodeSerialization})
+		return
+	}
+	if err := s.authenticate(r, body, rt.signingName, x.now); err != nil {
+		x.writeError(err)
+		return
+	}
+	if dec.err != nil {
+		s.fail(x, dec.err)
+		return
+	}
+	if v, ok := in.(interface{ Validate() error }); ok {
+		if err := v.Validate(); err != nil {
+			s.fail(x, err)
+			return
+		}
+	}
+	ctx := context.WithValue(r.Context(), requestIDKey{}, x.id)
+	out, err := rt.op.Call(ctx, in)
+	if err != nil {
+		s.fail(x, err)
+		return
+	}
+	s.succeed(x, out)
+}
+
+// notAPICall answers a request that is not a POST of AWS JSON or CBOR, as
+// AWS does: without a signature, 403 MissingAuthenticationTokenException; a
+// body naming "<service>.<operation>", 404 UnknownOperationException;
+// otherwise 403 AccessDeniedException. All as bare XML.
+func (s *Server) notAPICall(x *exchange) {
+	r := x.r
+	if r.Header.Get("Authorization") == "" && !r.URL.Query().Has("X-Amz-Algorithm") {
+		x.writeXMLError(eddy.CodeMissingAuthenticationTok, "Missing Authentication Token")
+		return
+	}
+	service, operation, _ := strings.Cut(x.target, ".")
+	if r.Method == http.MethodPost && service != "" && operation != "" && r.ContentLength != 0 {
+		x.writeNotFound()
+		return
+	}
+	x.writeXMLError(eddy.CodeAccessDenied, "Unable to determine service/operation name to be authorized")
+}
+
+// readBody reads the whole body if it is at most MaxBodyBytes long. A body
+// that declares a larger Content-Length is not read at all; one without a
+// length is read up to one byte past the limit.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (body []byte, tooLarge bool, err error) {
+	max := s.cfg.MaxBodyBytes
+	if r.ContentLength > max {
+		return nil, true, nil
+	}
+	// MaxBytesReader also tells net/http to close the connection rather
+	// than drain the rest of an oversized body.
+	var buf bytes.Buffer
+	if r.ContentLength > 0 {
+		buf.Grow(int(r.ContentLength) + bytes.MinRead) // ReadFrom wants MinRead spare
+	}
+	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, max)); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, true, nil
+		}
+		return nil, false, err
+	}
+	return buf.Bytes(), false, nil
+}
+
+// fail answers err: an *eddy.Error as itself, anything else as a logged
+// InternalFailure.
+func (s *Server) fail(x *exchange, err error) {
+	var ee *eddy.Error
+	if errors.As(err, &ee) {
+		x.writeError(ee)
+		return
+	}
+	s.log.Error("internal failure", "request_id", x.id, "target", x.target, "err", err)
+	x.writeError(&eddy.Error{Code: eddy.CodeInternalFailure})
+}
+
+// succeed answers 200 with out encoded; a nil out is an empty object.
+func (s *Server) succeed(x *exchange, out any) {
+	if out == nil {
+		out = struct{}{}
+	}
+	body, err := x.codec.marshal(out)
+	if err != nil {
+		s.fail(x, fmt.Errorf("encode %s output: %w", x.target, err))
+		return
+	}
+	x.write(http.StatusOK, x.codec.contentType, body)
+}

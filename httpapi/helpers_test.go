@@ -1,0 +1,345 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+
+	"github.com/eddy-streams/eddy"
+)
+
+// Test credentials and the fake Kinesis service the tests register.
+const (
+	testKeyID  = "AKIDEXAMPLE"
+	testSecret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+	testRegion = "us-east-1"
+	kinesisAPI = "Kinesis_20131202"
+)
+
+// listStreamsInput and the other types below mirror the JSON member names
+// of the real Kinesis shapes, so the real SDK can talk to them.
+type listStreamsInput struct {
+	Limit                    *int32  `json:"Limit,omitempty"`
+	ExclusiveStartStreamName *string `json:"ExclusiveStartStreamName,omitempty"`
+	NextToken                *string `json:"NextToken,omitempty"`
+}
+
+type listStreamsOutput struct {
+	StreamNames    []string `json:"StreamNames"`
+	HasMoreStreams bool     `json:"HasMoreStreams"`
+}
+
+type putRecordInput struct {
+	StreamName      string  `json:"StreamName,omitempty"`
+	StreamARN       string  `json:"StreamARN,omitempty"`
+	Data            []byte  `json:"Data"`
+	PartitionKey    string  `json:"PartitionKey"`
+	ExplicitHashKey *string `json:"ExplicitHashKey,omitempty"`
+}
+
+func (in *putRecordInput) Validate() error {
+	if in.PartitionKey == "" {
+		return eddy.Errorf(eddy.CodeValidation, "1 validation error detected: Value null at 'partitionKey' failed to satisfy constraint: Member must not be null")
+	}
+	return nil
+}
+
+type putRecordOutput struct {
+	ShardId        string `json:"ShardId"`
+	SequenceNumber string `json:"SequenceNumber"`
+}
+
+// fakeKinesis records what its operations were called with.
+type fakeKinesis struct {
+	calls    atomic.Int64
+	mu       sync.Mutex
+	lastData []byte
+	lastID   string // RequestID(ctx) seen by the last call
+}
+
+func (f *fakeKinesis) service() Service {
+	return Service{
+		TargetPrefix: kinesisAPI,
+		SigningName:  "kinesis",
+		Operations: []Operation{
+			{
+				Name:     "ListStreams",
+				NewInput: func() any { return new(listStreamsInput) },
+				Call: func(ctx context.Context, in any) (any, error) {
+					f.calls.Add(1)
+					n := 2
+					if l := in.(*listStreamsInput).Limit; l != nil {
+						n = int(*l)
+					}
+					names := []string{"alpha", "beta", "gamma"}
+					n = min(n, len(names))
+					return &listStreamsOutput{StreamNames: names[:n], HasMoreStreams: n < len(names)}, nil
+				},
+			},
+			{
+				Name:     "PutRecord",
+				NewInput: func() any { return new(putRecordInput) },
+				Call: func(ctx context.Context, in any) (any, error) {
+					f.calls.Add(1)
+					req := in.(*putRecordInput)
+					f.mu.Lock()
+					f.lastData = req.Data
+					f.lastID = RequestID(ctx)
+					f.mu.Unlock()
+					switch req.StreamName {
+					case "missing":
+						return nil, eddy.Errorf(eddy.CodeResourceNotFound, "Stream missing under account 123456789012 not found.")
+					case "throttled":
+						return nil, eddy.Errorf(eddy.CodeProvisionedThroughput, "Rate exceeded for shard shardId-000000000000 in stream throttled under account 123456789012.")
+					case "boom":
+						return nil, fmt.Errorf("disk on fire")
+					case "panic":
+						panic("operation exploded")
+					case "empty":
+						return nil, nil
+					}
+					return &putRecordOutput{ShardId: "shardId-000000000000", SequenceNumber: "49590338271490256608559692538361571095921575989136588898"}, nil
+				},
+			},
+		},
+	}
+}
+
+// logBuffer collects log output safely across goroutines.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// testServer is a Server listening on 127.0.0.1.
+type testServer struct {
+	*Server
+	fake *fakeKinesis
+	url  string // http://127.0.0.1:port or https://...
+	logs *logBuffer
+}
+
+// startServer starts a Server with cfg (Logger is replaced by one that
+// collects) on a fresh 127.0.0.1 listener, plain or TLS, and stops it when
+// the test ends.
+func startServer(t *testing.T, cfg Config, tlsFiles ...string) *testServer {
+	t.Helper()
+	ts := &testServer{fake: &fakeKinesis{}, logs: &logBuffer{}}
+	cfg.Logger = slog.New(slog.NewTextHandler(ts.logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	srv, err := New(cfg, ts.fake.service())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.Server = srv
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	if len(tlsFiles) == 2 {
+		ts.url = "https://" + l.Addr().String()
+		go func() { done <- srv.ServeTLS(l, tlsFiles[0], tlsFiles[1]) }()
+	} else {
+		ts.url = "http://" + l.Addr().String()
+		go func() { done <- srv.Serve(l) }()
+	}
+	t.Cleanup(func() {
+		// Hang up idle client connections first, so that Shutdown does not
+		// wait for them.
+		http.DefaultClient.CloseIdleConnections()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			t.Errorf("Shutdown: %v", err)
+		}
+		if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+			t.Errorf("Serve returned %v, want http.ErrServerClosed", err)
+		}
+	})
+	return ts
+}
+
+// withCreds returns a Config that verifies signatures with the test key.
+func withCreds() Config {
+	return Config{Credentials: map[string]string{testKeyID: testSecret}}
+}
+
+// newClient returns a real Kinesis client for url, signing with key and
+// secret, without retries.
+func newClient(url, key, secret string, opts ...func(*kinesis.Options)) *kinesis.Client {
+	return kinesis.New(kinesis.Options{
+		Region:           testRegion,
+		BaseEndpoint:     aws.String(url),
+		Credentials:      credentials.NewStaticCredentialsProvider(key, secret, ""),
+		RetryMaxAttempts: 1,
+	}, opts...)
+}
+
+// rawRequest builds a POST / for target with a body and content type.
+func rawRequest(t *testing.T, url, target, contentType string, body []byte) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url+"/", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if target != "" {
+		req.Header.Set("X-Amz-Target", target)
+	}
+	return req
+}
+
+// sign signs req with the SDK's own SigV4 signer at time at.
+func sign(t *testing.T, req *http.Request, body []byte, key, secret string, at time.Time) {
+	t.Helper()
+	sum := sha256.Sum256(body)
+	err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: key, SecretAccessKey: secret},
+		req, hex.EncodeToString(sum[:]), "kinesis", testRegion, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// response is a response read in full.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+	proto  int // major version
+}
+
+func do(t *testing.T, c *http.Client, req *http.Request) response {
+	t.Helper()
+	if c == nil {
+		c = http.DefaultClient
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return response{status: resp.StatusCode, header: resp.Header, body: body, proto: resp.ProtoMajor}
+}
+
+var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
+// checkRequestID requires the AWS request id header in h.
+func checkRequestID(t *testing.T, h http.Header) {
+	t.Helper()
+	if id := h.Get("X-Amzn-Requestid"); !uuidRE.MatchString(id) {
+		t.Errorf("x-amzn-RequestId = %q, want a UUID", id)
+	}
+}
+
+// writeSelfSigned writes a self-signed certificate for 127.0.0.1 and its
+// key to dir and returns the file names and a pool trusting it.
+func writeSelfSigned(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "eddy test"},
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool = x509.NewCertPool()
+	pool.AddCert(cert)
+	return certFile, keyFile, pool
+}
+
+// protoRecorder is a RoundTripper that remembers the protocol of every
+// response.
+type protoRecorder struct {
+	rt     http.RoundTripper
+	mu     sync.Mutex
+	protos []string
+}
+
+func (p *protoRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := p.rt.RoundTrip(req)
+	if err == nil {
+		p.mu.Lock()
+		p.protos = append(p.protos, resp.Proto)
+		p.mu.Unlock()
+	}
+	return resp, err
+}
+
+func (p *protoRecorder) seen() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return strings.Join(p.protos, ",")
+}
