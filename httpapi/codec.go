@@ -23,7 +23,7 @@ const (
 // codec is one wire encoding of the request and response structs.
 type codec struct {
 	contentType string
-	marshal     func(v any) ([]byte, error)
+	marshal     func(dst *bytes.Buffer, v any) error
 	unmarshal   func(body []byte, v any) error
 	// isObject reports whether body starts with an object (JSON) or map
 	// (CBOR), the only top-level shape an input can have.
@@ -43,7 +43,7 @@ type typeError struct {
 
 var jsonCodec = &codec{
 	contentType: contentTypeJSON,
-	marshal:     json.Marshal,
+	marshal:     marshalJSON,
 	unmarshal:   json.Unmarshal,
 	isObject: func(body []byte) bool {
 		b := bytes.TrimLeft(body, " \t\r\n")
@@ -79,7 +79,7 @@ var jsonCodec = &codec{
 
 var cborCodec = &codec{
 	contentType: contentTypeCBOR,
-	marshal:     awscbor.Marshal,
+	marshal:     marshalCBOR,
 	unmarshal:   awscbor.Unmarshal,
 	isObject: func(body []byte) bool {
 		return len(body) > 0 && body[0]>>5 == 5 // major type 5: map
@@ -271,4 +271,24 @@ func typeMessage(te *typeError) string {
 		msg += ": " + cause.Error()
 	}
 	return msg
+}
+
+// marshalJSON encodes v into dst without the newline json.Encoder adds.
+func marshalJSON(dst *bytes.Buffer, v any) error {
+	enc := json.NewEncoder(dst)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	dst.Truncate(dst.Len() - 1)
+	return nil
+}
+
+func marshalCBOR(dst *bytes.Buffer, v any) error {
+	b, err := awscbor.Marshal(v)
+	if err != nil {
+		return err
+	}
+	dst.Write(b)
+	return nil
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -22,6 +23,7 @@ const (
 
 // exchange is one request and its response as the handler works on them.
 type exchange struct {
+	reqBuf *bytes.Buffer // the request body, returned to the pool when the exchange ends
 	w      http.ResponseWriter
 	r      *http.Request
 	id     string    // request id, also in the x-amzn-RequestId header
@@ -97,7 +99,10 @@ func (x *exchange) writeError(e *eddy.Error) {
 	if c == nil {
 		c = jsonCodec
 	}
-	body, err := c.marshal(errorBody{Type: e.Code, Message: e.Message})
+	buf := getBuffer()
+	defer putBuffer(buf)
+	err := c.marshal(buf, errorBody{Type: e.Code, Message: e.Message})
+	body := buf.Bytes()
 	if err != nil {
 		// errorBody has two string fields; this cannot happen.
 		panic("httpapi: encode error body: " + err.Error())
