@@ -126,10 +126,15 @@ type getResult struct {
 	Next         string // "" at the end of a closed shard
 	MillisBehind int64
 	Children     []childShard
+	buf          []byte // the buffer Records alias, for the caller to reuse
 }
 
 // getRecords reads from the position an iterator names.
 func (e *Engine) getRecords(iterStr string, limit int, buf []byte) (getResult, error) {
+	bufp := &buf
+	if buf == nil {
+		bufp = nil
+	}
 	it, err := decodeIterator(iterStr, e.secret)
 	if err != nil {
 		return getResult{}, eddy.Errorf(eddy.CodeInvalidArgument, "Invalid ShardIterator.")
@@ -156,7 +161,7 @@ func (e *Engine) getRecords(iterStr string, limit int, buf []byte) (getResult, e
 	pos := it.pos
 	var recs []storage.Record
 	if pos < end {
-		recs, err = readLog(st.log, pos, min(limit, int(end-pos)), buf)
+		recs, err = readLog(st.log, pos, min(limit, int(end-pos)), bufp)
 		if err == nil && len(recs) > 0 && recs[0].Arrival.Before(cutoff) {
 			// Records past retention are gone even if their segment is
 			// not deleted yet: start at the first one still retained.
@@ -165,7 +170,7 @@ func (e *Engine) getRecords(iterStr string, limit int, buf []byte) (getResult, e
 				pos = max(pos, floor)
 				recs = nil
 				if pos < end {
-					recs, err = readLog(st.log, pos, min(limit, int(end-pos)), buf)
+					recs, err = readLog(st.log, pos, min(limit, int(end-pos)), bufp)
 				}
 			}
 		}
@@ -177,7 +182,10 @@ func (e *Engine) getRecords(iterStr string, limit int, buf []byte) (getResult, e
 	if n := len(recs); n > 0 {
 		next = recs[n-1].Seq + 1
 	}
-	res := getResult{Records: recs, Shard: st.meta.Index}
+	if bufp != nil {
+		buf = *bufp // reads may have replaced it with a larger one
+	}
+	res := getResult{Records: recs, Shard: st.meta.Index, buf: buf}
 	if n := len(recs); n > 0 && next < end {
 		res.MillisBehind = max(0, now.Sub(recs[n-1].Arrival).Milliseconds())
 	}
@@ -189,11 +197,12 @@ func (e *Engine) getRecords(iterStr string, limit int, buf []byte) (getResult, e
 	return res, nil
 }
 
-// readLog reads up to limit records (and 10 MiB) from pos, into buf when
-// the log supports it.
-func readLog(l storage.ShardLog, pos uint64, limit int, buf []byte) ([]storage.Record, error) {
+// readLog reads up to limit records (and 10 MiB) from pos, into *buf when
+// the log supports it (replacing it with a larger buffer if it grew).
+func readLog(l storage.ShardLog, pos uint64, limit int, buf *[]byte) ([]storage.Record, error) {
 	if br, ok := l.(storage.BufferReader); ok && buf != nil {
-		recs, _, err := br.ReadBuffer(pos, limit, eddy.MaxGetRecordsBytes, buf)
+		recs, b, err := br.ReadBuffer(pos, limit, eddy.MaxGetRecordsBytes, *buf)
+		*buf = b
 		return recs, err
 	}
 	recs, err := l.Read(pos, limit, eddy.MaxGetRecordsBytes)

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"sync"
 
 	"github.com/eddy-streams/eddy/protocol/kds"
 )
@@ -17,11 +18,19 @@ func (e *Engine) GetRecords(ctx context.Context, in *kds.GetRecordsInput) (*kds.
 	if in.Limit != nil {
 		limit = int(*in.Limit)
 	}
-	res, err := e.getRecords(str(in.ShardIterator), limit, nil)
+	bp := readBufPool.Get().(*[]byte)
+	res, err := e.getRecords(str(in.ShardIterator), limit, *bp)
 	if err != nil {
+		readBufPool.Put(bp)
 		return nil, err
 	}
 	out := &kds.GetRecordsOutput{Records: make([]kds.Record, len(res.Records)), MillisBehindLatest: res.MillisBehind}
+	// The records' data alias the buffer until the transport has written
+	// them; then it goes back to the pool, grown to what reads need.
+	out.SetRelease(func() {
+		*bp = res.buf[:0]
+		readBufPool.Put(bp)
+	})
 	for i, r := range res.Records {
 		out.Records[i] = kds.Record{
 			SequenceNumber:              seqNum{res.Shard, r.Seq}.String(),
@@ -46,3 +55,7 @@ func (e *Engine) GetRecords(ctx context.Context, in *kds.GetRecordsInput) (*kds.
 	}
 	return out, nil
 }
+
+// readBufPool holds GetRecords read buffers: a fresh 10 MiB buffer per call
+// costs more in page faults than the read itself.
+var readBufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1<<20); return &b }}

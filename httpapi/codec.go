@@ -150,6 +150,11 @@ func (c *codec) decode(body []byte, in any) decodeResult {
 		// these with a bare SerializationException.
 		return decodeResult{malformed: true}
 	}
+	if c == jsonCodec {
+		if f, ok := in.(fastJSONDecoder); ok && f.DecodeFastJSON(body) {
+			return decodeResult{}
+		}
+	}
 	err := c.unmarshal(body, in)
 	if err == nil {
 		return decodeResult{}
@@ -273,8 +278,30 @@ func typeMessage(te *typeError) string {
 	return msg
 }
 
+// fastJSONDecoder is an input with a hand-written decoder for its hot path
+// (protocol/kds.PutRecordsInput). DecodeFastJSON reports false, leaving the
+// input zero, for anything it cannot decode exactly as encoding/json would;
+// encoding/json then decodes it, or reports the exact error.
+type fastJSONDecoder interface {
+	DecodeFastJSON(body []byte) bool
+}
+
+// fastJSONEncoder is an output with a hand-written encoder producing the
+// bytes marshalJSON would (protocol/kds.GetRecordsOutput).
+type fastJSONEncoder interface {
+	AppendFastJSON(dst []byte) ([]byte, error)
+}
+
 // marshalJSON encodes v into dst without the newline json.Encoder adds.
 func marshalJSON(dst *bytes.Buffer, v any) error {
+	if f, ok := v.(fastJSONEncoder); ok {
+		b, err := f.AppendFastJSON(dst.AvailableBuffer())
+		if err != nil {
+			return err
+		}
+		dst.Write(b)
+		return nil
+	}
 	enc := json.NewEncoder(dst)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {

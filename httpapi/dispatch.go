@@ -117,6 +117,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.succeed(x, out)
+	// An output may hold pooled memory (GetRecords' records alias a read
+	// buffer) that it gives back once it has been written.
+	if r, ok := out.(interface{ Release() }); ok {
+		r.Release()
+	}
 }
 
 // notAPICall answers a request that is not a POST of AWS JSON or CBOR, as

@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -139,6 +140,21 @@ func main() {
 				fail(err)
 			}
 			iter := it.ShardIterator
+			if *raw {
+				for {
+					t := time.Now()
+					got, next, behind := rawGet(httpClient, *endpoint, *iter)
+					d := time.Since(t)
+					rmu.Lock()
+					rlat = append(rlat, d)
+					rmu.Unlock()
+					read.Add(int64(got))
+					if got == 0 || behind == 0 && got < 10000 {
+						return
+					}
+					iter = &next
+				}
+			}
 			for {
 				t := time.Now()
 				gr, err := c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter})
@@ -190,10 +206,39 @@ func rawBody(stream string, entries []types.PutRecordsRequestEntry) []byte {
 // (Eddy without credentials checks its form, not its signature) and checks
 // the answer.
 func rawPut(c *http.Client, endpoint string, body []byte) {
+	var out struct{ FailedRecordCount *int }
+	if err := json.Unmarshal(rawCall(c, endpoint, "PutRecords", body), &out); err != nil || out.FailedRecordCount == nil || *out.FailedRecordCount != 0 {
+		fail(fmt.Errorf("raw PutRecords: %v, %v", out.FailedRecordCount, err))
+	}
+}
+
+// rawGet calls GetRecords over net/http and counts the records in the
+// response without decoding their data; it returns the count, the next
+// iterator and MillisBehindLatest.
+func rawGet(c *http.Client, endpoint, iter string) (int, string, int64) {
+	body, _ := json.Marshal(map[string]string{"ShardIterator": iter})
+	resp := rawCall(c, endpoint, "GetRecords", body)
+	n := bytes.Count(resp, []byte(`"SequenceNumber":`))
+	var tail struct {
+		NextShardIterator  string
+		MillisBehindLatest int64
+	}
+	// The iterator and lag follow the records: decode only the end.
+	i := bytes.LastIndex(resp, []byte(`],"NextShardIterator":`))
+	if i < 0 {
+		i = bytes.LastIndex(resp, []byte(`],"MillisBehindLatest":`))
+	}
+	if i < 0 || json.Unmarshal(append([]byte("{"), resp[i+2:]...), &tail) != nil {
+		fail(fmt.Errorf("raw GetRecords: cannot parse %.200s", resp))
+	}
+	return n, tail.NextShardIterator, tail.MillisBehindLatest
+}
+
+func rawCall(c *http.Client, endpoint, op string, body []byte) []byte {
 	req, _ := http.NewRequest(http.MethodPost, endpoint+"/", bytes.NewReader(body))
 	now := time.Now().UTC()
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	req.Header.Set("X-Amz-Target", "Kinesis_20131202.PutRecords")
+	req.Header.Set("X-Amz-Target", "Kinesis_20131202."+op)
 	req.Header.Set("X-Amz-Date", now.Format("20060102T150405Z"))
 	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/"+now.Format("20060102")+
 		"/us-east-1/kinesis/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature="+strings.Repeat("0", 64))
@@ -202,10 +247,11 @@ func rawPut(c *http.Client, endpoint string, body []byte) {
 		fail(err)
 	}
 	defer resp.Body.Close()
-	var out struct{ FailedRecordCount *int }
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != 200 || out.FailedRecordCount == nil || *out.FailedRecordCount != 0 {
-		fail(fmt.Errorf("raw PutRecords: status %d, %v, %v", resp.StatusCode, out.FailedRecordCount, err))
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != 200 {
+		fail(fmt.Errorf("raw %s: status %d %.200s %v", op, resp.StatusCode, b, err))
 	}
+	return b
 }
 
 func report(what string, n, size int, el time.Duration, lat []time.Duration) {

@@ -186,6 +186,22 @@ type GetRecordsOutput struct {
 	NextShardIterator  *string      `json:"NextShardIterator,omitempty"`
 	MillisBehindLatest int64        `json:"MillisBehindLatest"`
 	ChildShards        []ChildShard `json:"ChildShards,omitzero"`
+
+	// release, if set, is called by Release.
+	release func()
+}
+
+// SetRelease sets a function Release calls: the service uses it to get back
+// the buffer the records' Data alias once the response is written.
+func (out *GetRecordsOutput) SetRelease(f func()) { out.release = f }
+
+// Release calls the function given to SetRelease, once. The transport calls
+// it after the response is written; the output must not be used after.
+func (out *GetRecordsOutput) Release() {
+	if f := out.release; f != nil {
+		out.release = nil
+		f()
+	}
 }
 
 // Validate checks the model constraints.

@@ -381,6 +381,9 @@ func matchStruct(t *testing.T, path string, s *smithy.Schema, typ reflect.Type, 
 	fields := map[string]reflect.StructField{}
 	for i := range typ.NumField() {
 		f := typ.Field(i)
+		if !f.IsExported() {
+			continue // not on the wire (e.g. GetRecordsOutput's release hook)
+		}
 		fields[jsonName(f)] = f
 		if f.Name != jsonName(f) {
 			t.Errorf("%s.%s: JSON name %q differs from the field name", path, f.Name, jsonName(f))

@@ -1,0 +1,317 @@
+package kds
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"strconv"
+	"unicode/utf8"
+)
+
+// Hand-written JSON for the two operations that carry the data: decoding a
+// PutRecords request and encoding a GetRecords response. encoding/json
+// validates a whole body before decoding it and base64-decodes each blob
+// through reflection; for a 500-record PutRecords that is most of the
+// server's CPU per request.
+//
+// The fast paths are exact but partial: DecodeFastJSON accepts only what it
+// can decode exactly as encoding/json would (no escapes in strings, no
+// nulls, no unknown members) and reports false for anything else, leaving
+// the input zero so the caller can fall back to encoding/json, which then
+// also produces the exact error for bad input. AppendFastJSON writes the
+// same bytes json.Encoder with SetEscapeHTML(false) would, without the
+// trailing newline.
+
+// DecodeFastJSON decodes a PutRecords request body into in, reporting
+// whether it could. On false, in is left zero.
+func (in *PutRecordsInput) DecodeFastJSON(b []byte) bool {
+	d := fastDec{b: b}
+	ok := d.putRecords(in)
+	if ok {
+		d.ws()
+		ok = d.i == len(d.b)
+	}
+	if !ok {
+		*in = PutRecordsInput{}
+	}
+	return ok
+}
+
+type fastDec struct {
+	b []byte
+	i int
+}
+
+func (d *fastDec) ws() {
+	for d.i < len(d.b) {
+		switch d.b[d.i] {
+		case ' ', '\t', '\n', '\r':
+			d.i++
+		default:
+			return
+		}
+	}
+}
+
+func (d *fastDec) byte(c byte) bool {
+	d.ws()
+	if d.i < len(d.b) && d.b[d.i] == c {
+		d.i++
+		return true
+	}
+	return false
+}
+
+func (d *fastDec) peek() byte {
+	d.ws()
+	if d.i < len(d.b) {
+		return d.b[d.i]
+	}
+	return 0
+}
+
+// str reads a string without escapes or control characters, as valid
+// UTF-8 (encoding/json would replace invalid bytes; we decline instead).
+func (d *fastDec) str() ([]byte, bool) {
+	if !d.byte('"') {
+		return nil, false
+	}
+	start := d.i
+	for d.i < len(d.b) {
+		c := d.b[d.i]
+		switch {
+		case c == '"':
+			s := d.b[start:d.i]
+			d.i++
+			return s, utf8.Valid(s)
+		case c == '\\' || c < 0x20:
+			return nil, false
+		}
+		d.i++
+	}
+	return nil, false
+}
+
+// members calls fn for each member of an object; fn returns false to
+// decline.
+func (d *fastDec) members(fn func(key []byte) bool) bool {
+	if !d.byte('{') {
+		return false
+	}
+	if d.byte('}') {
+		return true
+	}
+	for {
+		k, ok := d.str()
+		if !ok || !d.byte(':') || !fn(k) {
+			return false
+		}
+		if d.byte('}') {
+			return true
+		}
+		if !d.byte(',') {
+			return false
+		}
+	}
+}
+
+func (d *fastDec) strPtr(p **string) bool {
+	if *p != nil {
+		return false // a repeated member: let encoding/json decide
+	}
+	s, ok := d.str()
+	if ok {
+		v := string(s)
+		*p = &v
+	}
+	return ok
+}
+
+func (d *fastDec) putRecords(in *PutRecordsInput) bool {
+	var sawRecords bool
+	return d.members(func(k []byte) bool {
+		switch string(k) {
+		case "StreamName":
+			return d.strPtr(&in.StreamName)
+		case "StreamARN":
+			return d.strPtr(&in.StreamARN)
+		case "StreamId":
+			return d.strPtr(&in.StreamId)
+		case "Records":
+			if sawRecords {
+				return false
+			}
+			sawRecords = true
+			return d.records(in)
+		}
+		return false
+	})
+}
+
+func (d *fastDec) records(in *PutRecordsInput) bool {
+	if !d.byte('[') {
+		return false
+	}
+	in.Records = make([]PutRecordsRequestEntry, 0, 16)
+	if d.byte(']') {
+		return true
+	}
+	// One allocation for every record's data: the sum of the encoded
+	// lengths bounds the decoded ones.
+	var arena []byte
+	for {
+		var e PutRecordsRequestEntry
+		var sawData bool
+		ok := d.members(func(k []byte) bool {
+			switch string(k) {
+			case "Data":
+				if sawData {
+					return false
+				}
+				sawData = true
+				s, ok := d.str()
+				if !ok {
+					return false
+				}
+				n := base64.StdEncoding.DecodedLen(len(s))
+				if cap(arena)-len(arena) < n {
+					arena = make([]byte, 0, max(n, 256<<10))
+				}
+				start := len(arena)
+				m, err := base64.StdEncoding.Decode(arena[start:start+n], s)
+				if err != nil {
+					return false
+				}
+				e.Data = arena[start : start+m : start+m]
+				arena = arena[:start+m]
+				return true
+			case "PartitionKey":
+				return d.strPtr(&e.PartitionKey)
+			case "ExplicitHashKey":
+				return d.strPtr(&e.ExplicitHashKey)
+			}
+			return false
+		})
+		if !ok {
+			return false
+		}
+		in.Records = append(in.Records, e)
+		if d.byte(']') {
+			return true
+		}
+		if !d.byte(',') {
+			return false
+		}
+	}
+}
+
+// AppendFastJSON appends the JSON encoding of out to dst.
+func (out *GetRecordsOutput) AppendFastJSON(dst []byte) ([]byte, error) {
+	dst = append(dst, `{"Records":[`...)
+	for i := range out.Records {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		r := &out.Records[i]
+		dst = append(dst, `{"SequenceNumber":`...)
+		dst = appendJSONString(dst, r.SequenceNumber)
+		if !r.ApproximateArrivalTimestamp.IsZero() {
+			dst = append(dst, `,"ApproximateArrivalTimestamp":`...)
+			dst = appendEpochSeconds(dst, r.ApproximateArrivalTimestamp.Time().UnixMilli())
+		}
+		dst = append(dst, `,"Data":`...)
+		if r.Data == nil {
+			dst = append(dst, "null"...)
+		} else {
+			dst = append(dst, '"')
+			n := base64.StdEncoding.EncodedLen(len(r.Data))
+			dst = append(dst, make([]byte, n)...)
+			base64.StdEncoding.Encode(dst[len(dst)-n:], r.Data)
+			dst = append(dst, '"')
+		}
+		if r.PartitionKey != "" {
+			dst = append(dst, `,"PartitionKey":`...)
+			dst = appendJSONString(dst, r.PartitionKey)
+		}
+		if r.EncryptionType != "" {
+			dst = append(dst, `,"EncryptionType":`...)
+			dst = appendJSONString(dst, string(r.EncryptionType))
+		}
+		dst = append(dst, '}')
+	}
+	dst = append(dst, ']')
+	if out.Records == nil {
+		dst = append(dst[:len(dst)-len(`[]`)], "null"...)
+	}
+	if out.NextShardIterator != nil {
+		dst = append(dst, `,"NextShardIterator":`...)
+		dst = appendJSONString(dst, *out.NextShardIterator)
+	}
+	dst = append(dst, `,"MillisBehindLatest":`...)
+	dst = strconv.AppendInt(dst, out.MillisBehindLatest, 10)
+	if len(out.ChildShards) > 0 {
+		b, err := json.Marshal(out.ChildShards)
+		if err != nil {
+			return dst, err
+		}
+		dst = append(dst, `,"ChildShards":`...)
+		dst = append(dst, b...)
+	}
+	return append(dst, '}'), nil
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s quoted as encoding/json does with HTML
+// escaping off: control characters, quote and backslash escaped, invalid
+// UTF-8 as \ufffd, and U+2028 and U+2029 escaped.
+func appendJSONString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}

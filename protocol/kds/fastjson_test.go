@@ -1,0 +1,158 @@
+package kds
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+	"time"
+)
+
+func stdJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+var oddKeys = []string{"", "plain", "quote\"back\\slash", "ctl\x00\x01\x1f\t\n\r\b\f", "<html>&amp;", "é ü 日本", "\u2028\u2029", "bad\xffutf8\xc3", "emoji 🙂"}
+
+func TestGetRecordsFastJSONMatchesEncodingJSON(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for n := 0; n < 300; n++ {
+		out := GetRecordsOutput{MillisBehindLatest: rng.Int64N(1e6)}
+		if n%7 != 0 {
+			out.Records = []Record{}
+		}
+		for i := rng.IntN(5); i > 0; i-- {
+			data := make([]byte, rng.IntN(40))
+			for j := range data {
+				data[j] = byte(rng.IntN(256))
+			}
+			r := Record{SequenceNumber: "4959033827149025660855969253836157109592157598913658889" + string(rune('0'+i)), Data: data,
+				PartitionKey: oddKeys[rng.IntN(len(oddKeys))]}
+			if rng.IntN(3) > 0 {
+				r.ApproximateArrivalTimestamp = Timestamp(time.UnixMilli(rng.Int64N(2e12)))
+			}
+			if rng.IntN(4) == 0 {
+				r.EncryptionType = "KMS"
+			}
+			if rng.IntN(9) == 0 {
+				r.Data = nil
+			}
+			out.Records = append(out.Records, r)
+		}
+		if rng.IntN(2) == 0 {
+			s := "AAAAiterator+/="
+			out.NextShardIterator = &s
+		}
+		if rng.IntN(4) == 0 {
+			out.ChildShards = []ChildShard{{ShardId: "shardId-000000000001", ParentShards: []string{"shardId-000000000000"}, HashKeyRange: HashKeyRange{"0", "1"}}}
+		}
+		got, err := out.AppendFastJSON(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := stdJSON(t, &out); !bytes.Equal(got, want) {
+			t.Fatalf("fast:\n%s\nencoding/json:\n%s", got, want)
+		}
+	}
+}
+
+func TestPutRecordsFastDecode(t *testing.T) {
+	accept := []string{
+		`{"StreamName":"s","Records":[{"Data":"aGVsbG8=","PartitionKey":"k"},{"Data":"","PartitionKey":"k2","ExplicitHashKey":"123"}]}`,
+		` { "Records" : [ ] , "StreamARN" : "arn:aws:kinesis:us-east-1:000000000000:stream/s" } `,
+		`{"Records":[{"PartitionKey":"é日本","Data":"AAEC"}],"StreamName":"x","StreamId":"id"}`,
+	}
+	for _, body := range accept {
+		var fast, std PutRecordsInput
+		if !fast.DecodeFastJSON([]byte(body)) {
+			t.Fatalf("fast path declined %s", body)
+		}
+		if err := json.Unmarshal([]byte(body), &std); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(normalize(fast), normalize(std)) {
+			t.Fatalf("%s\nfast %+v\nstd  %+v", body, fast, std)
+		}
+	}
+	decline := []string{
+		``, `{`, `[]`, `null`, `{"Records":null}`, `{"StreamName":null}`, `{"streamname":"s"}`,
+		`{"StreamName":"a\"b"}`, `{"Records":[{"Data":"!!"}]}`, `{"Records":[{"Data":1}]}`, `{"Unknown":1}`,
+		`{"StreamName":"s"} x`, `{"StreamName":"s","StreamName":"t"}`, `{"Records":[{"Data":"AA==","Data":"AA=="}]}`,
+		"{\"StreamName\":\"bad\xff\"}", `{"DryRun":true}`,
+	}
+	for _, body := range decline {
+		var in PutRecordsInput
+		if in.DecodeFastJSON([]byte(body)) {
+			t.Fatalf("fast path accepted %q", body)
+		}
+		if !reflect.DeepEqual(in, PutRecordsInput{}) {
+			t.Fatalf("declined %q but left %+v", body, in)
+		}
+	}
+}
+
+// normalize drops the capacity differences of decoded slices.
+func normalize(in PutRecordsInput) PutRecordsInput {
+	for i := range in.Records {
+		if in.Records[i].Data != nil {
+			in.Records[i].Data = append([]byte{}, in.Records[i].Data...)
+		}
+	}
+	return in
+}
+
+// FuzzPutRecordsFastDecode: whatever the fast path accepts, encoding/json
+// accepts and decodes to the same value.
+func FuzzPutRecordsFastDecode(f *testing.F) {
+	f.Add([]byte(`{"StreamName":"s","Records":[{"Data":"aGVsbG8=","PartitionKey":"k"}]}`))
+	f.Add([]byte(`{"Records":[],"StreamARN":"a"}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var fast PutRecordsInput
+		if !fast.DecodeFastJSON(b) {
+			return
+		}
+		var std PutRecordsInput
+		if err := json.Unmarshal(b, &std); err != nil {
+			t.Fatalf("fast path accepted %q, encoding/json: %v", b, err)
+		}
+		if !reflect.DeepEqual(normalize(fast), normalize(std)) {
+			t.Fatalf("%q\nfast %+v\nstd  %+v", b, fast, std)
+		}
+	})
+}
+
+func BenchmarkPutRecordsDecode(b *testing.B) {
+	in := PutRecordsInput{StreamName: ptrTo("s")}
+	data := make([]byte, 1024)
+	for i := 0; i < 500; i++ {
+		in.Records = append(in.Records, PutRecordsRequestEntry{Data: data, PartitionKey: ptrTo("partition-key-123")})
+	}
+	body, _ := json.Marshal(&in)
+	b.SetBytes(int64(len(body)))
+	b.Run("fast", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			var x PutRecordsInput
+			if !x.DecodeFastJSON(body) {
+				b.Fatal("declined")
+			}
+		}
+	})
+	b.Run("encoding/json", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			var x PutRecordsInput
+			if err := json.Unmarshal(body, &x); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func ptrTo(s string) *string { return &s }
