@@ -34,7 +34,7 @@ all: build
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/eddy
 
-## run: build, then start the API server on ./eddy-data (or print the version until it exists)
+## run: build, then start the API server on 127.0.0.1:4567 with data in ./eddy-data
 run: build
 	RUN_ARGS='$(RUN_ARGS)' scripts/run.sh $(BIN)
 
