@@ -35,7 +35,11 @@ func (e *Engine) DescribeStream(ctx context.Context, in *kds.DescribeStreamInput
 	}
 	shards := []kds.Shard{}
 	more := false
-	for _, st := range v.sortedShards() {
+	all := v.sortedShards()
+	if m.Status == StatusCreating {
+		all = nil // AWS lists no shards until the stream is ACTIVE
+	}
+	for _, st := range all {
 		if st.meta.Index <= after {
 			continue
 		}

@@ -105,6 +105,18 @@ func (e *Engine) UpdateStreamWarmThroughput(ctx context.Context, in *kds.UpdateS
 		return nil, err
 	}
 	w := int(deref32(in.WarmThroughputMiBps))
+	s := e.lookup(name)
+	if s == nil {
+		return nil, e.notFound(name)
+	}
+	// AWS: "Provisioned capacity mode streams do not support warm
+	// throughput configuration." (The API reference names no error code;
+	// InvalidArgumentException is its code for a request that does not
+	// fit the stream.)
+	if s.view.Load().meta.Mode != ModeOnDemand {
+		return nil, eddy.Errorf(eddy.CodeInvalidArgument,
+			"Stream %s under account %s is in PROVISIONED mode; warm throughput can only be configured for ON_DEMAND streams.", name, e.cfg.AccountID)
+	}
 	if err := e.setWarmThroughput(name, w); err != nil {
 		return nil, err
 	}
@@ -127,7 +139,17 @@ func (e *Engine) UpdateStreamRecordDistributionStrategy(ctx context.Context, in 
 	if in.RecordDistributionStrategy != nil {
 		strategy = string(*in.RecordDistributionStrategy)
 	}
-	if err := e.change(name, false, func(m *streamMeta) error { m.Distribution = strategy; return nil }); err != nil {
+	err = e.change(name, false, func(m *streamMeta) error {
+		// AWS: setting AUTO on a PROVISIONED stream "results in an
+		// InvalidArgumentException".
+		if strategy == string(kds.RecordDistributionStrategyAuto) && m.Mode != ModeOnDemand {
+			return eddy.Errorf(eddy.CodeInvalidArgument,
+				"Record distribution strategy AUTO is not supported for stream %s under account %s in PROVISIONED mode.", name, e.cfg.AccountID)
+		}
+		m.Distribution = strategy
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	return &kds.UpdateStreamRecordDistributionStrategyOutput{}, nil

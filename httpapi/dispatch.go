@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -187,8 +188,11 @@ func (s *Server) fail(x *exchange, err error) {
 
 // succeed answers 200 with out encoded; a nil out is an empty object.
 func (s *Server) succeed(x *exchange, out any) {
-	if out == nil {
-		out = struct{}{}
+	if out == nil || noMembers(out) {
+		// AWS answers an operation whose output has no members with an
+		// empty body, not "{}".
+		x.write(http.StatusOK, x.codec.contentType, nil)
+		return
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
@@ -214,4 +218,14 @@ func putBuffer(b *bytes.Buffer) {
 	if b != nil && b.Cap() <= maxPooledBuffer {
 		bufPool.Put(b)
 	}
+}
+
+// noMembers reports whether out is a struct (or pointer to one) with no
+// fields, such as CreateStreamOutput.
+func noMembers(out any) bool {
+	t := reflect.TypeOf(out)
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.Kind() == reflect.Struct && t.NumField() == 0
 }

@@ -256,6 +256,15 @@ func (e *encoder) reflect(v reflect.Value) error {
 		e.b, err = appendTime(e.b, v.Convert(timeType).Interface().(time.Time), e.unit)
 		return err
 	}
+	// A pointer to a timestamp is a timestamp too; dereference it before the
+	// marshaler checks below, which the pointer's method set would match.
+	if t.Kind() == reflect.Pointer && (t.Elem() == timeType || isTimeLike(t.Elem())) {
+		if v.IsNil() {
+			e.null()
+			return nil
+		}
+		return e.reflect(v.Elem())
+	}
 	if m, ok := marshaler(v, jsonMarshalerType); ok {
 		if m == nil {
 			e.null()

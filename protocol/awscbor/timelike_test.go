@@ -20,7 +20,8 @@ func TestTimeLike(t *testing.T) {
 		At  stamp  `json:"At"`
 		Opt *stamp `json:"Opt,omitempty"`
 	}
-	in := shape{At: stamp(time.UnixMilli(1700000000123).UTC())}
+	opt := stamp(time.UnixMilli(1700000000456).UTC())
+	in := shape{At: stamp(time.UnixMilli(1700000000123).UTC()), Opt: &opt}
 	b, err := Marshal(in)
 	if err != nil {
 		t.Fatal(err)
@@ -32,6 +33,10 @@ func TestTimeLike(t *testing.T) {
 	if got := v.(map[string]any)["At"].(time.Time); !got.Equal(time.UnixMilli(1700000000123)) {
 		t.Fatalf("decoded %v", got)
 	}
+	// A pointer to one is a timestamp as well, not its JSON form.
+	if got, ok := v.(map[string]any)["Opt"].(time.Time); !ok || !got.Equal(time.UnixMilli(1700000000456)) {
+		t.Fatalf("optional timestamp decoded as %#v", v.(map[string]any)["Opt"])
+	}
 	// The tag-1 head (0xc1) must be there: a timestamp, not a JSON number.
 	if !containsByte(b, 0xc1) {
 		t.Fatalf("no tag 1 in %x", b)
@@ -40,11 +45,11 @@ func TestTimeLike(t *testing.T) {
 	if err := Unmarshal(b, &out); err != nil {
 		t.Fatal(err)
 	}
-	if !time.Time(out.At).Equal(time.Time(in.At)) || out.Opt != nil {
+	if !time.Time(out.At).Equal(time.Time(in.At)) || out.Opt == nil || !time.Time(*out.Opt).Equal(time.Time(opt)) {
 		t.Fatalf("round trip: %+v", out)
 	}
 	j, _ := json.Marshal(in)
-	if string(j) != `{"At":1700000000}` {
+	if string(j) != `{"At":1700000000,"Opt":1700000000}` {
 		t.Fatalf("json %s", j)
 	}
 }
