@@ -38,11 +38,12 @@ build:
 run: build
 	RUN_ARGS='$(RUN_ARGS)' scripts/run.sh $(BIN)
 
-## test: install missing test dependencies, vet, and run every test with the race detector
+## test: install missing test dependencies, vet, run every Go test with the race detector, then the interop suite (AWS CLI, boto3, JS SDK v3)
 test:
 	scripts/install-test-deps.sh
 	$(GO) vet ./...
 	CGO_ENABLED=1 $(GO) test -race -count=1 ./...
+	interop/run.sh
 
 ## bench: run the benchmarks in BENCH_PKGS (BENCH, BENCHTIME select and size them)
 bench:

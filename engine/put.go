@@ -49,11 +49,19 @@ func hashOf(en *putEntry) (hashKey, error) {
 	return partitionHash(en.PartitionKey), nil
 }
 
-// checkSize refuses a record larger than the stream's maximum record size.
+// checkSize refuses a record larger than the stream's maximum record size:
+// its data alone with the model's constraint message, its data and
+// partition key together (which the limit also covers) with
+// InvalidArgumentException.
 func checkSize(v *streamView, en *putEntry) error {
-	if limit := v.meta.MaxRecordKiB * 1024; len(en.Data)+len(en.PartitionKey) > limit {
+	limit := v.meta.MaxRecordKiB * 1024
+	switch {
+	case len(en.Data) > limit:
 		return eddy.Errorf(eddy.CodeValidation,
-			"1 validation error detected: Value at 'data' failed to satisfy constraint: Member must have length less than or equal to %d", limit-len(en.PartitionKey))
+			"1 validation error detected: Value at 'data' failed to satisfy constraint: Member must have length less than or equal to %d", limit)
+	case len(en.Data)+len(en.PartitionKey) > limit:
+		return eddy.Errorf(eddy.CodeInvalidArgument,
+			"The size of the record (data and partition key, %d bytes) exceeds the stream's maximum record size of %d bytes.", len(en.Data)+len(en.PartitionKey), limit)
 	}
 	return nil
 }

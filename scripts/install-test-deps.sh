@@ -48,11 +48,15 @@ if [[ $(uname -s) == Linux ]]; then
 	need_file /usr/include/stdlib.h libc6-dev
 fi
 
-# Later suites add lines here, for example:
-#   need_cmd aws awscli
-#   need_python_module boto3 python3-boto3
-#   need_cmd npm npm
-#   npm_ci interop/js
+# The interop suite (interop/run.sh) drives the server with real clients:
+# Debian's AWS CLI and boto3 (checked by path, not on PATH: a pyenv or pip
+# install may shadow them, and interop/run.sh runs /usr/bin/aws and
+# /usr/bin/python3), and the JavaScript SDK from interop/js/package-lock.json.
+need_file /usr/bin/aws awscli
+need_file /usr/lib/python3/dist-packages/boto3/__init__.py python3-boto3
+need_cmd node nodejs
+need_cmd npm npm
+npm_ci interop/js
 
 # ---- Installation -----------------------------------------------------------
 
@@ -73,6 +77,16 @@ if ((${#apt_pkgs[@]} > 0)); then
 	export DEBIAN_FRONTEND=noninteractive
 	"${sudo[@]}" apt-get update -qq
 	"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${apt_pkgs[@]}" >/dev/null
+fi
+
+# The pinned @aws-sdk/client-kinesis needs Node.js 20 or later (Debian 12's
+# nodejs is 18): say so now rather than fail obscurely later.
+if command -v node >/dev/null 2>&1; then
+	node_major=$(node -p 'process.versions.node.split(".")[0]')
+	if ((node_major < 20)); then
+		echo "install-test-deps: Node.js $(node --version) is too old for interop/js (needs 20 or later," \
+			"e.g. from NodeSource); its suite will fail" >&2
+	fi
 fi
 
 for dir in "${npm_dirs[@]}"; do

@@ -1,0 +1,240 @@
+#!/usr/bin/env bash
+# Interop suite: real third-party clients drive the real eddy binary.
+#
+#   interop/run.sh            (from anywhere; `make test` runs it)
+#
+# It builds bin/eddy, starts `eddy serve` on 127.0.0.1 (an ephemeral port) with
+# durable storage in a temporary --data-dir, then runs, one after another:
+#   cli     interop/cli/test.sh             the AWS CLI (Debian's awscli)
+#   python  interop/python/test_kinesis.py  boto3 (Debian's python3-boto3), unittest
+#   js      interop/js/kinesis.test.mjs     @aws-sdk/client-kinesis over h2c, node --test
+# All three share the server; their stream names do not collide. It stops the
+# server, removes the data directory, and prints one last line
+# "N passed, M failed", counting test cases across the three suites (a suite
+# that crashes without reporting counts as one failed test case). It exits
+# non-zero if anything failed. Nothing but 127.0.0.1 is contacted.
+#
+# Dependencies: scripts/install-test-deps.sh installs them (awscli,
+# python3-boto3, npm ci in interop/js).
+#
+# Environment:
+#   INTEROP_SUITES   which suites to run (default "cli python js")
+#   EDDY_BIN         use this eddy binary instead of building bin/eddy
+#   AWS_CLI, PYTHON  the aws and python3 to use (default: Debian's in /usr/bin)
+#   SUITE_TIMEOUT    seconds each suite may take (default 300)
+set -uo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
+root=$PWD
+
+suites=${INTEROP_SUITES:-cli python js}
+suite_timeout=${SUITE_TIMEOUT:-300}
+passed=0
+failed=0
+reported=""
+server_pid=""
+suite_pid=""
+tail_pid=""
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/eddy-interop.XXXXXX") || exit 1
+
+cleanup() {
+	local rc=$?
+	# A suite still running (interrupted): timeout passes the signal on to it.
+	[[ -n $suite_pid ]] && kill -TERM "$suite_pid" 2>/dev/null
+	[[ -n $tail_pid ]] && kill -TERM "$tail_pid" 2>/dev/null
+	if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
+		kill -TERM "$server_pid" 2>/dev/null
+		for _ in $(seq 50); do
+			kill -0 "$server_pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$server_pid" 2>/dev/null
+		wait "$server_pid" 2>/dev/null
+	fi
+	rm -rf "$tmp"
+	if [[ -z $reported ]]; then
+		# Interrupted: what ran so far, and the interruption as a failure.
+		echo "$passed passed, $((failed + 1)) failed"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+say() { echo "interop: $*" >&2; }
+
+# finish: print the totals line and exit with the right status.
+finish() {
+	reported=1
+	echo "$passed passed, $failed failed"
+	((failed == 0 && passed > 0))
+	exit
+}
+
+# Debian's clients unless told otherwise (a pyenv or pip install on PATH may
+# shadow them).
+if [[ -z ${AWS_CLI:-} ]]; then
+	if [[ -x /usr/bin/aws ]]; then AWS_CLI=/usr/bin/aws; else AWS_CLI=$(command -v aws || echo aws); fi
+fi
+if [[ -z ${PYTHON:-} ]]; then
+	if [[ -x /usr/bin/python3 ]]; then PYTHON=/usr/bin/python3; else PYTHON=$(command -v python3 || echo python3); fi
+fi
+export AWS_CLI PYTHON
+
+# ---- the server -------------------------------------------------------------
+
+if [[ -n ${EDDY_BIN:-} ]]; then
+	bin=$EDDY_BIN
+else
+	bin=$root/bin/eddy
+	say "building $bin"
+	if ! go build -o "$bin" ./cmd/eddy; then
+		say "go build failed"
+		failed=$((failed + 1))
+		finish
+	fi
+fi
+
+# The server's settings are its defaults plus these flags: no EDDY_* variable
+# from the caller's environment (see docs/CONFIGURATION.md) reaches it.
+server_env=(env)
+while IFS= read -r var; do server_env+=(-u "$var"); done < <(compgen -e | grep '^EDDY_')
+"${server_env[@]}" "$bin" serve --listen 127.0.0.1:0 --data-dir "$tmp/data" \
+	>"$tmp/server.out" 2>"$tmp/server.log" </dev/null &
+server_pid=$!
+
+endpoint=""
+for _ in $(seq 100); do
+	endpoint=$(sed -n 's#^eddy listening on \(http://127\.0\.0\.1:[0-9][0-9]*\)$#\1#p' "$tmp/server.out")
+	[[ -n $endpoint ]] && break
+	kill -0 "$server_pid" 2>/dev/null || break
+	sleep 0.1
+done
+if [[ -z $endpoint ]]; then
+	say "eddy serve did not report a 127.0.0.1 address; its stdout and log:"
+	cat "$tmp/server.out" "$tmp/server.log" >&2
+	failed=$((failed + 1))
+	finish
+fi
+say "eddy serving on $endpoint (data in $tmp/data)"
+export EDDY_ENDPOINT=$endpoint
+
+# Only loopback: no proxies, no shared AWS config, no instance metadata.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
+export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
+export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
+export AWS_ACCESS_KEY_ID=AKIDINTEROP AWS_SECRET_ACCESS_KEY=interop-secret AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1
+unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_ENDPOINT_URL_KINESIS
+
+# ---- the suites -------------------------------------------------------------
+
+# record SUITE STATUS PASSED FAILED: add a suite's counts. A suite that failed
+# without reporting a failed test case counts as one.
+record() {
+	local suite=$1 status=$2 p=${3:-0} f=${4:-0}
+	if ((status != 0 && f == 0)); then
+		say "$suite: exit status $status without a failed test case; counting one failure"
+		f=1
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	say "$suite: $p passed, $f failed ($(($(date +%s) - suite_start))s)"
+}
+
+# run_suite SUITE LOG CMD...: run CMD with a time limit, its output to LOG and
+# to the terminal (stderr); returns CMD's status. CMD runs in the background so
+# that a signal to this script is handled at once (see cleanup).
+run_suite() {
+	local suite=$1 log=$2 status
+	shift 2
+	say "---- $suite ----"
+	: >"$log"
+	timeout --kill-after=10 "$suite_timeout" "$@" >"$log" 2>&1 </dev/null &
+	suite_pid=$!
+	tail -n +1 -s 0.2 -f --pid="$suite_pid" "$log" >&2 &
+	tail_pid=$!
+	wait "$suite_pid"
+	status=$?
+	suite_pid=""
+	wait "$tail_pid"
+	tail_pid=""
+	((status == 124)) && say "$suite: timed out after ${suite_timeout}s"
+	return "$status"
+}
+
+# counts SUITE LOG: "P F" from the "SUITE: P passed, F failed" line in LOG.
+counts() {
+	sed -n "s/^$1: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed\$/\1 \2/p" "$2" | tail -n 1
+}
+
+for suite in $suites; do
+	suite_start=$(date +%s)
+	case $suite in
+	cli)
+		if ! command -v "$AWS_CLI" >/dev/null 2>&1; then
+			say "cli: $AWS_CLI not found; run scripts/install-test-deps.sh"
+			record cli 1 0 1
+			continue
+		fi
+		run_suite cli "$tmp/cli.log" bash interop/cli/test.sh
+		status=$?
+		read -r p f < <(counts cli "$tmp/cli.log"; echo)
+		record cli "$status" "$p" "$f"
+		;;
+	python)
+		if ! "$PYTHON" -c 'import boto3' 2>/dev/null; then
+			say "python: $PYTHON cannot import boto3; run scripts/install-test-deps.sh"
+			record python 1 0 1
+			continue
+		fi
+		run_suite python "$tmp/python.log" "$PYTHON" interop/python/test_kinesis.py -v
+		status=$?
+		read -r p f < <(counts python "$tmp/python.log"; echo)
+		record python "$status" "$p" "$f"
+		;;
+	js)
+		node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+		if ((node_major < 20)); then
+			say "js: needs Node.js 20 or later (found: $(node --version 2>/dev/null || echo none))"
+			record js 1 0 1
+			continue
+		fi
+		if [[ ! -d interop/js/node_modules/@aws-sdk/client-kinesis ]]; then
+			say "js: interop/js/node_modules is missing; run scripts/install-test-deps.sh"
+			record js 1 0 1
+			continue
+		fi
+		# spec to the terminal, TAP to a file for the counts.
+		run_suite js "$tmp/js.log" node --test \
+			--test-reporter=spec --test-reporter-destination=stdout \
+			--test-reporter=tap --test-reporter-destination="$tmp/js.tap" \
+			interop/js/kinesis.test.mjs
+		status=$?
+		p=$(sed -n 's/^# pass \([0-9][0-9]*\)$/\1/p' "$tmp/js.tap" 2>/dev/null | tail -n 1)
+		f=0
+		for k in fail cancelled; do
+			n=$(sed -n "s/^# $k \\([0-9][0-9]*\\)\$/\\1/p" "$tmp/js.tap" 2>/dev/null | tail -n 1)
+			f=$((f + ${n:-0}))
+		done
+		record js "$status" "${p:-0}" "$f"
+		;;
+	*)
+		say "unknown suite '$suite' (want cli, python or js)"
+		failed=$((failed + 1))
+		;;
+	esac
+done
+
+# The server must have survived all of that.
+if ! kill -0 "$server_pid" 2>/dev/null; then
+	say "eddy serve exited during the tests; its log:"
+	cat "$tmp/server.log" >&2
+	failed=$((failed + 1))
+elif ((failed > 0)); then
+	say "server log (last 40 lines):"
+	tail -n 40 "$tmp/server.log" >&2
+fi
+
+finish
