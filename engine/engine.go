@@ -30,6 +30,13 @@ type Config struct {
 	// RetentionCheck is how often expired records and shards are trimmed.
 	// Default 1 min.
 	RetentionCheck time.Duration
+	// SubscriptionLifetime is how long a SubscribeToShard stream lasts
+	// before it ends and the consumer subscribes again. Default 5 min.
+	SubscriptionLifetime time.Duration
+	// SubscriptionHeartbeat is the longest a subscription goes without an
+	// event: when no records arrive it sends an empty one, carrying the
+	// continuation sequence number. Default 5 s.
+	SubscriptionHeartbeat time.Duration
 	// Clock is the source of time. Default RealClock.
 	Clock Clock
 	// Logger receives the engine's logs. Default: discard.
@@ -39,13 +46,15 @@ type Config struct {
 // DefaultConfig returns the default configuration.
 func DefaultConfig() Config {
 	return Config{
-		Region:         "us-east-1",
-		AccountID:      "000000000000",
-		ShardLimit:     10000,
-		IteratorTTL:    5 * time.Minute,
-		RetentionCheck: time.Minute,
-		Clock:          RealClock{},
-		Logger:         slog.New(slog.DiscardHandler),
+		Region:                "us-east-1",
+		AccountID:             "000000000000",
+		ShardLimit:            10000,
+		IteratorTTL:           5 * time.Minute,
+		RetentionCheck:        time.Minute,
+		SubscriptionLifetime:  5 * time.Minute,
+		SubscriptionHeartbeat: 5 * time.Second,
+		Clock:                 RealClock{},
+		Logger:                slog.New(slog.DiscardHandler),
 	}
 }
 
@@ -64,6 +73,8 @@ func (c *Config) Validate() error {
 		return errors.New("engine: iterator TTL must be positive")
 	case c.RetentionCheck <= 0:
 		return errors.New("engine: retention check interval must be positive")
+	case c.SubscriptionLifetime <= 0 || c.SubscriptionHeartbeat <= 0:
+		return errors.New("engine: subscription lifetime and heartbeat must be positive")
 	case c.Clock == nil || c.Logger == nil:
 		return errors.New("engine: no clock or logger")
 	}
@@ -87,6 +98,7 @@ type Engine struct {
 	mu struct {
 		sync.RWMutex
 		streams map[string]*stream
+		subs    map[string]*Subscription // active SubscribeToShard streams
 		closed  bool
 	}
 	stopRetention func() bool
@@ -160,6 +172,10 @@ func (e *Engine) Close() error {
 	e.mu.closed = true
 	if e.stopRetention != nil {
 		e.stopRetention()
+	}
+	for k, sub := range e.mu.subs {
+		close(sub.done)
+		delete(e.mu.subs, k)
 	}
 	return nil
 }

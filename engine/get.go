@@ -50,13 +50,29 @@ func shardEnd(st *shardState) (uint64, error) {
 
 // getShardIterator returns an iterator for the given starting position.
 func (e *Engine) getShardIterator(name, shard, typ string, seq *string, ts *time.Time) (string, error) {
-	_, v, st, err := e.readable(name, shard)
+	v, st, pos, err := e.startPosition(name, shard, typ, seq, ts)
 	if err != nil {
 		return "", err
 	}
+	it := iterator{shard: st.meta.Index, pos: pos, issued: e.now(), streamName: name, streamCreate: v.meta.Created}
+	return it.encode(e.secret), nil
+}
+
+// startPosition resolves a starting position (GetShardIterator's types,
+// also SubscribeToShard's) to a log position.
+func (e *Engine) startPosition(name, shard, typ string, seq *string, ts *time.Time) (*streamView, *shardState, uint64, error) {
+	_, v, st, err := e.readable(name, shard)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	pos, err := e.position(v, st, name, shard, typ, seq, ts)
+	return v, st, pos, err
+}
+
+func (e *Engine) position(v *streamView, st *shardState, name, shard, typ string, seq *string, ts *time.Time) (uint64, error) {
 	end, err := shardEnd(st)
 	if err != nil {
-		return "", err
+		return 0, err
 	}
 	var pos uint64
 	switch typ {
@@ -66,17 +82,17 @@ func (e *Engine) getShardIterator(name, shard, typ string, seq *string, ts *time
 		pos = end
 	case IterAtSequence, IterAfterSequence:
 		if seq == nil {
-			return "", eddy.Errorf(eddy.CodeInvalidArgument,
+			return 0, eddy.Errorf(eddy.CodeInvalidArgument,
 				"Must specify a StartingSequenceNumber for the %s ShardIteratorType", typ)
 		}
 		n, ok := parseSeqNum(*seq)
 		if !ok {
-			return "", eddy.Errorf(eddy.CodeInvalidArgument,
+			return 0, eddy.Errorf(eddy.CodeInvalidArgument,
 				"StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid.",
 				*seq, shard, name, e.cfg.AccountID)
 		}
 		if n.shard != st.meta.Index {
-			return "", eddy.Errorf(eddy.CodeInvalidArgument,
+			return 0, eddy.Errorf(eddy.CodeInvalidArgument,
 				"Invalid StartingSequenceNumber. It encodes %s, while it was used in a call to a shard with %s",
 				shardID(n.shard), shard)
 		}
@@ -85,30 +101,29 @@ func (e *Engine) getShardIterator(name, shard, typ string, seq *string, ts *time
 			pos++
 		}
 		if pos > end {
-			return "", eddy.Errorf(eddy.CodeInvalidArgument,
+			return 0, eddy.Errorf(eddy.CodeInvalidArgument,
 				"StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid because it did not come from this stream.",
 				*seq, shard, name, e.cfg.AccountID)
 		}
 	case IterAtTimestamp:
 		if ts == nil {
-			return "", eddy.Errorf(eddy.CodeInvalidArgument,
+			return 0, eddy.Errorf(eddy.CodeInvalidArgument,
 				"Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.")
 		}
 		if ts.After(e.now()) {
-			return "", eddy.Errorf(eddy.CodeInvalidArgument,
+			return 0, eddy.Errorf(eddy.CodeInvalidArgument,
 				"The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: %d, currentTimestampInMillis: %d",
 				ts.UnixMilli(), e.now().UnixMilli())
 		}
 		p, err := st.log.SeekTime(*ts)
 		if err != nil {
-			return "", internalf("seek shard %d: %w", st.meta.Index, err)
+			return 0, internalf("seek shard %d: %w", st.meta.Index, err)
 		}
 		pos = min(p, end)
 	default:
-		return "", eddy.Errorf(eddy.CodeInvalidArgument, "Invalid ShardIteratorType: %s", typ)
+		return 0, eddy.Errorf(eddy.CodeInvalidArgument, "Invalid ShardIteratorType: %s", typ)
 	}
-	it := iterator{shard: st.meta.Index, pos: pos, issued: e.now(), streamName: name, streamCreate: v.meta.Created}
-	return it.encode(e.secret), nil
+	return pos, nil
 }
 
 // childShard is a shard created from a closed one.

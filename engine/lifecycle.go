@@ -72,11 +72,17 @@ func (e *Engine) createStream(name string, n int, mode string, tags map[string]s
 	return nil
 }
 
+// firstPosition is the position of a shard's first record. Position 0 is
+// never a record, so the sequence number of position p-1 can always stand
+// for "everything before p" (a SubscribeToShard continuation before any
+// record, a shard's StartingSequenceNumber).
+const firstPosition = 1
+
 func (e *Engine) createLog(id string) error {
-	if _, err := e.logs.Create(id, 0); errors.Is(err, storage.ErrExists) {
+	if _, err := e.logs.Create(id, firstPosition); errors.Is(err, storage.ErrExists) {
 		// An orphan from an interrupted create or delete: start afresh.
 		e.deleteLog(id)
-		_, err = e.logs.Create(id, 0)
+		_, err = e.logs.Create(id, firstPosition)
 		if err != nil {
 			return internalf("create log %s: %w", id, err)
 		}
@@ -115,6 +121,9 @@ func (e *Engine) deleteStream(name string) error {
 	})
 	if err != nil {
 		return err
+	}
+	for _, st := range s.view.Load().shards {
+		st.appended.notify() // subscriptions see DELETING and end
 	}
 	e.scheduleTransition(s)
 	return nil

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 
+	"github.com/eddy-streams/eddy"
 	"github.com/eddy-streams/eddy/protocol/kds"
 )
 
@@ -14,6 +15,12 @@ func (e *Engine) DeleteStream(ctx context.Context, in *kds.DeleteStreamInput) (*
 	name, err := e.resolveStream(in.StreamName, in.StreamARN)
 	if err != nil {
 		return nil, err
+	}
+	if s := e.lookup(name); s != nil && (in.EnforceConsumerDeletion == nil || !*in.EnforceConsumerDeletion) {
+		if liveConsumers(&s.view.Load().meta, e.now().UnixNano()) > 0 {
+			return nil, eddy.Errorf(eddy.CodeResourceInUse,
+				"Stream %s under account %s has registered consumers. Deregister them or set EnforceConsumerDeletion.", name, e.cfg.AccountID)
+		}
 	}
 	if err := e.deleteStream(name); err != nil {
 		return nil, err

@@ -28,7 +28,7 @@ func (e *Engine) DescribeStreamSummary(ctx context.Context, in *kds.DescribeStre
 		EnhancedMonitoring:      []kds.EnhancedMetrics{{ShardLevelMetrics: metricsOut(m.Metrics)}},
 		EncryptionType:          kds.EncryptionType(m.Encryption),
 		OpenShardCount:          int32(len(v.open)),
-		ConsumerCount:           ptr(int32(0)),
+		ConsumerCount:           ptr(int32(liveConsumers(m, e.now().UnixNano()))),
 		MaxRecordSizeInKiB:      ptr(int32(m.MaxRecordKiB)),
 	}
 	if m.KeyID != "" {

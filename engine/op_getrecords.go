@@ -43,15 +43,7 @@ func (e *Engine) GetRecords(ctx context.Context, in *kds.GetRecordsInput) (*kds.
 		out.NextShardIterator = ptr(res.Next)
 	}
 	for _, c := range res.Children {
-		parents := make([]string, len(c.Parents))
-		for i, p := range c.Parents {
-			parents[i] = shardID(p)
-		}
-		out.ChildShards = append(out.ChildShards, kds.ChildShard{
-			ShardId:      shardID(c.Index),
-			ParentShards: parents,
-			HashKeyRange: kds.HashKeyRange{StartingHashKey: c.Start.String(), EndingHashKey: c.End.String()},
-		})
+		out.ChildShards = append(out.ChildShards, childOut(c))
 	}
 	return out, nil
 }

@@ -158,13 +158,19 @@ func (e *Engine) UpdateStreamRecordDistributionStrategy(ctx context.Context, in 
 // PutResourcePolicy attaches a resource policy (a JSON document) to a
 // stream. Policies are stored and validated; they are not enforced yet.
 func (e *Engine) PutResourcePolicy(ctx context.Context, in *kds.PutResourcePolicyInput) (*kds.PutResourcePolicyOutput, error) {
-	name, err := e.resourceStream(in.ResourceARN)
-	if err != nil {
-		return nil, err
-	}
 	var doc map[string]any
 	if err := json.Unmarshal([]byte(str(in.Policy)), &doc); err != nil || doc["Statement"] == nil {
 		return nil, eddy.Errorf(eddy.CodeInvalidArgument, "Invalid policy document: it must be a JSON object with a Statement.")
+	}
+	if arn, ok := e.isConsumerARN(in.ResourceARN); ok {
+		if err := e.updateConsumer(arn, func(c *consumerMeta) { c.Policy = str(in.Policy) }); err != nil {
+			return nil, err
+		}
+		return &kds.PutResourcePolicyOutput{}, nil
+	}
+	name, err := e.resourceStream(in.ResourceARN)
+	if err != nil {
+		return nil, err
 	}
 	if err := e.setPolicy(name, str(in.Policy)); err != nil {
 		return nil, err
@@ -174,6 +180,17 @@ func (e *Engine) PutResourcePolicy(ctx context.Context, in *kds.PutResourcePolic
 
 // GetResourcePolicy returns a stream's policy, "{}" when it has none.
 func (e *Engine) GetResourcePolicy(ctx context.Context, in *kds.GetResourcePolicyInput) (*kds.GetResourcePolicyOutput, error) {
+	if arn, ok := e.isConsumerARN(in.ResourceARN); ok {
+		_, c, err := e.lookupConsumer(&arn, nil, nil)
+		if err != nil {
+			return nil, err
+		}
+		p := c.Policy
+		if p == "" {
+			p = "{}"
+		}
+		return &kds.GetResourcePolicyOutput{Policy: p}, nil
+	}
 	name, err := e.resourceStream(in.ResourceARN)
 	if err != nil {
 		return nil, err
@@ -191,6 +208,12 @@ func (e *Engine) GetResourcePolicy(ctx context.Context, in *kds.GetResourcePolic
 
 // DeleteResourcePolicy removes a stream's policy.
 func (e *Engine) DeleteResourcePolicy(ctx context.Context, in *kds.DeleteResourcePolicyInput) (*kds.DeleteResourcePolicyOutput, error) {
+	if arn, ok := e.isConsumerARN(in.ResourceARN); ok {
+		if err := e.updateConsumer(arn, func(c *consumerMeta) { c.Policy = "" }); err != nil {
+			return nil, err
+		}
+		return &kds.DeleteResourcePolicyOutput{}, nil
+	}
 	name, err := e.resourceStream(in.ResourceARN)
 	if err != nil {
 		return nil, err

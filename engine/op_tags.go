@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"sort"
 
 	"github.com/eddy-streams/eddy"
 	"github.com/eddy-streams/eddy/protocol/kds"
@@ -49,8 +50,22 @@ func (e *Engine) ListTagsForStream(ctx context.Context, in *kds.ListTagsForStrea
 	return &kds.ListTagsForStreamOutput{Tags: tagsOut(tags), HasMoreTags: more}, nil
 }
 
-// TagResource tags a stream by ARN.
+// TagResource tags a stream or a consumer by ARN.
 func (e *Engine) TagResource(ctx context.Context, in *kds.TagResourceInput) (*kds.TagResourceOutput, error) {
+	if arn, ok := e.isConsumerARN(in.ResourceARN); ok {
+		err := e.updateConsumer(arn, func(c *consumerMeta) {
+			if c.Tags == nil {
+				c.Tags = map[string]string{}
+			}
+			for k, v := range in.Tags {
+				c.Tags[k] = v
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+		return &kds.TagResourceOutput{}, nil
+	}
 	name, err := e.resourceStream(in.ResourceARN)
 	if err != nil {
 		return nil, err
@@ -61,8 +76,19 @@ func (e *Engine) TagResource(ctx context.Context, in *kds.TagResourceInput) (*kd
 	return &kds.TagResourceOutput{}, nil
 }
 
-// UntagResource removes tags from a stream by ARN.
+// UntagResource removes tags from a stream or a consumer by ARN.
 func (e *Engine) UntagResource(ctx context.Context, in *kds.UntagResourceInput) (*kds.UntagResourceOutput, error) {
+	if arn, ok := e.isConsumerARN(in.ResourceARN); ok {
+		err := e.updateConsumer(arn, func(c *consumerMeta) {
+			for _, k := range in.TagKeys {
+				delete(c.Tags, k)
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+		return &kds.UntagResourceOutput{}, nil
+	}
 	name, err := e.resourceStream(in.ResourceARN)
 	if err != nil {
 		return nil, err
@@ -73,8 +99,24 @@ func (e *Engine) UntagResource(ctx context.Context, in *kds.UntagResourceInput) 
 	return &kds.UntagResourceOutput{}, nil
 }
 
-// ListTagsForResource lists all of a stream's tags, by ARN.
+// ListTagsForResource lists all of a stream's or consumer's tags, by ARN.
 func (e *Engine) ListTagsForResource(ctx context.Context, in *kds.ListTagsForResourceInput) (*kds.ListTagsForResourceOutput, error) {
+	if arn, ok := e.isConsumerARN(in.ResourceARN); ok {
+		_, c, err := e.lookupConsumer(&arn, nil, nil)
+		if err != nil {
+			return nil, err
+		}
+		keys := make([]string, 0, len(c.Tags))
+		for k := range c.Tags {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		tags := make([][2]string, len(keys))
+		for i, k := range keys {
+			tags[i] = [2]string{k, c.Tags[k]}
+		}
+		return &kds.ListTagsForResourceOutput{Tags: tagsOut(tags)}, nil
+	}
 	name, err := e.resourceStream(in.ResourceARN)
 	if err != nil {
 		return nil, err
@@ -86,8 +128,17 @@ func (e *Engine) ListTagsForResource(ctx context.Context, in *kds.ListTagsForRes
 	return &kds.ListTagsForResourceOutput{Tags: tagsOut(tags)}, nil
 }
 
-// resourceStream resolves a ResourceARN naming a stream. (Consumer ARNs
-// arrive with enhanced fan-out.)
+// isConsumerARN reports whether arn names a consumer (of this region and
+// account), returning it.
+func (e *Engine) isConsumerARN(arn *string) (string, bool) {
+	if arn == nil {
+		return "", false
+	}
+	_, ok := e.parseConsumerARN(*arn)
+	return *arn, ok
+}
+
+// resourceStream resolves a ResourceARN naming a stream.
 func (e *Engine) resourceStream(arn *string) (string, error) {
 	if arn == nil {
 		return "", eddy.Errorf(eddy.CodeInvalidArgument, "ResourceARN must be provided.")

@@ -131,6 +131,7 @@ func (e *Engine) putRecords(name string, entries []putEntry) ([]putResult, error
 				for j, i := range idx {
 					results[i] = putResult{Shard: st.meta.Index, Seq: seqNum{st.meta.Index, first + uint64(j)}}
 				}
+				st.appended.notify()
 			case errors.Is(err, storage.ErrSealed) && attempt < 10:
 				retry = append(retry, idx...)
 			default:

@@ -78,6 +78,9 @@ func (e *Engine) reshard(s *stream, plan func(m *streamMeta) (parents []int, chi
 		return internalf("persist stream %s: %w", m.Name, err)
 	}
 	s.view.Store(nv)
+	for _, p := range parents {
+		v.shards[p].appended.notify() // subscribers deliver ChildShards now
+	}
 	go e.scheduleTransition(s)
 	return nil
 }

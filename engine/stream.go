@@ -45,6 +45,7 @@ type streamMeta struct {
 	WarmMiBps      int               `json:"warmMiBps,omitempty"`
 	Policy         string            `json:"policy,omitempty"`
 	Distribution   string            `json:"distribution,omitempty"`
+	Consumers      []consumerMeta    `json:"consumers,omitempty"`
 	// Pending holds a transition's deferred work: for DELETING, the stream
 	// is removed when it ends.
 	Pending string `json:"pending,omitempty"`
@@ -97,6 +98,32 @@ type shardState struct {
 	meta       shardMeta
 	start, end hashKey
 	log        storage.ShardLog
+	// appended wakes subscribers when records are appended or the shard
+	// closes. It is carried from view to view with the log.
+	appended *notifier
+}
+
+// notifier is a broadcast wake-up: wait returns a channel that is closed at
+// the next notify. notify never blocks, so a slow subscriber cannot hold up
+// writers.
+type notifier struct {
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+func newNotifier() *notifier { return &notifier{ch: make(chan struct{})} }
+
+func (n *notifier) wait() <-chan struct{} {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.ch
+}
+
+func (n *notifier) notify() {
+	n.mu.Lock()
+	close(n.ch)
+	n.ch = make(chan struct{})
+	n.mu.Unlock()
 }
 
 func (e *Engine) arn(name string) string {
@@ -135,8 +162,11 @@ func (e *Engine) buildView(m streamMeta) (*streamView, error) {
 		}
 		if old != nil && old.meta.Created == m.Created {
 			if prev, ok := old.shards[sm.Index]; ok {
-				st.log = prev.log
+				st.log, st.appended = prev.log, prev.appended
 			}
+		}
+		if st.appended == nil {
+			st.appended = newNotifier()
 		}
 		if st.log == nil {
 			l, err := e.logs.Open(logID(&m, sm.Index))
@@ -201,6 +231,7 @@ func (m streamMeta) clone() streamMeta {
 		}
 	}
 	c.Metrics = append([]string(nil), m.Metrics...)
+	c.Consumers = append([]consumerMeta(nil), m.Consumers...)
 	return c
 }
 

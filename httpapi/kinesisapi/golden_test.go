@@ -350,6 +350,27 @@ var goldenScenario = []step{
 	call("DescribeStream", "bad-exclusive-start", "an ExclusiveStartShardId that is no shard id",
 		M{"StreamName": "golden", "ExclusiveStartShardId": "foo"}),
 
+	// Enhanced fan-out consumers (SubscribeToShard is a stream: tested with
+	// the SDKs, not here).
+	call("RegisterStreamConsumer", "ok", "register a consumer on golden",
+		M{"StreamARN": goldenARN, "ConsumerName": "app"}),
+	call("RegisterStreamConsumer", "duplicate", "the same name again",
+		M{"StreamARN": goldenARN, "ConsumerName": "app"}),
+	callf("DescribeStreamConsumer", "by-arn", "describe by consumer ARN", func(r *goldenRun) M {
+		return M{"ConsumerARN": r.ref("RegisterStreamConsumer/ok", "Consumer", "ConsumerARN")}
+	}),
+	call("DescribeStreamConsumer", "by-name", "describe by stream ARN and name",
+		M{"StreamARN": goldenARN, "ConsumerName": "app"}),
+	call("DescribeStreamConsumer", "not-found", "no such consumer",
+		M{"StreamARN": goldenARN, "ConsumerName": "nobody"}),
+	call("ListStreamConsumers", "ok", "the one consumer", M{"StreamARN": goldenARN}),
+	call("ListStreamConsumers", "not-found", "no such stream", M{"StreamARN": missingARN}),
+	callf("DeregisterStreamConsumer", "ok", "deregister by ARN", func(r *goldenRun) M {
+		return M{"ConsumerARN": r.ref("RegisterStreamConsumer/ok", "Consumer", "ConsumerARN")}
+	}),
+	call("DeregisterStreamConsumer", "not-found", "already deregistered",
+		M{"StreamARN": goldenARN, "ConsumerName": "app"}),
+
 	// Expiry: iterators last five minutes, page tokens 300 seconds.
 	advance(6 * time.Minute),
 	callf("GetRecords", "expired-iterator", "an iterator six minutes old", func(r *goldenRun) M {
@@ -371,7 +392,6 @@ var goldenScenario = []step{
 // type checks only log them, and fail once the answer is right, so that
 // the entry is removed.
 var knownCBORIssues = map[string]string{}
-
 
 // wire is one of the two protocols.
 type wire struct {
