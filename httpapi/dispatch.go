@@ -117,6 +117,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.fail(x, err)
 		return
 	}
+	if es, ok := out.(EventStreamer); ok {
+		s.stream(ctx, x, es)
+		return
+	}
 	s.succeed(x, out)
 	// An output may hold pooled memory (GetRecords' records alias a read
 	// buffer) that it gives back once it has been written.

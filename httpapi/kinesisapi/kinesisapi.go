@@ -70,6 +70,7 @@ func Service(e *engine.Engine) httpapi.Service {
 			op("SplitShard", e.SplitShard),
 			op("StartStreamEncryption", e.StartStreamEncryption),
 			op("StopStreamEncryption", e.StopStreamEncryption),
+			op("SubscribeToShard", e.SubscribeToShard),
 			op("TagResource", e.TagResource),
 			op("UntagResource", e.UntagResource),
 			op("UpdateAccountSettings", e.UpdateAccountSettings),

@@ -1,0 +1,124 @@
+package kinesisapi
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/eddy-streams/eddy/engine"
+)
+
+// TestSubscribeToShardSDK drives SubscribeToShard with aws-sdk-go-v2, over
+// HTTP/1.1 (the SDK's default for http://) and over h2c: records put after
+// subscribing arrive in order with continuation sequence numbers; a short
+// subscription lifetime ends the stream and a resubscription from the
+// continuation loses and repeats nothing; a split ends the parent's stream
+// with ChildShards.
+func TestSubscribeToShardSDK(t *testing.T) {
+	for _, proto := range []string{"http1", "h2c"} {
+		t.Run(proto, func(t *testing.T) {
+			ctx := context.Background()
+			s := startServer(t, t.TempDir(), func(c *engine.Config) { c.SubscriptionLifetime = 700 * time.Millisecond })
+			c := s.client
+			if proto == "h2c" {
+				var p http.Protocols
+				p.SetUnencryptedHTTP2(true)
+				c = kinesis.New(c.Options(), func(o *kinesis.Options) {
+					o.HTTPClient = &http.Client{Transport: &http.Transport{Protocols: &p}}
+				})
+			}
+			c.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("efo"), ShardCount: aws.Int32(1)})
+			sum, _ := c.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("efo")})
+			reg, err := c.RegisterStreamConsumer(ctx, &kinesis.RegisterStreamConsumerInput{StreamARN: sum.StreamDescriptionSummary.StreamARN, ConsumerName: aws.String("app")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			arn := reg.Consumer.ConsumerARN
+
+			subscribe := func(pos types.StartingPosition) *kinesis.SubscribeToShardEventStream {
+				t.Helper()
+				out, err := c.SubscribeToShard(ctx, &kinesis.SubscribeToShardInput{ConsumerARN: arn, ShardId: aws.String("shardId-000000000000"), StartingPosition: &pos})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return out.GetStream()
+			}
+			st := subscribe(types.StartingPosition{Type: types.ShardIteratorTypeLatest})
+			// A second subscription while this one is active is refused.
+			_, err = c.SubscribeToShard(ctx, &kinesis.SubscribeToShardInput{ConsumerARN: arn, ShardId: aws.String("shardId-000000000000"),
+				StartingPosition: &types.StartingPosition{Type: types.ShardIteratorTypeLatest}})
+			wantAPIError(t, err, "ResourceInUseException", "Another active subscription")
+
+			// Put records while subscriptions come and go; gather them.
+			const n = 40
+			go func() {
+				for i := 0; i < n; i++ {
+					c.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("efo"), Data: []byte(fmt.Sprint("r", i)), PartitionKey: aws.String("k")})
+					time.Sleep(20 * time.Millisecond)
+				}
+			}()
+			var got []string
+			var cont string
+			renewals := 0
+			deadline := time.Now().Add(20 * time.Second)
+			for len(got) < n && time.Now().Before(deadline) {
+				for ev := range st.Events() {
+					e, ok := ev.(*types.SubscribeToShardEventStreamMemberSubscribeToShardEvent)
+					if !ok {
+						t.Fatalf("unexpected event %T", ev)
+					}
+					if e.Value.ContinuationSequenceNumber == nil {
+						t.Fatal("an event on an open shard without ContinuationSequenceNumber")
+					}
+					for _, r := range e.Value.Records {
+						got = append(got, string(r.Data))
+						if *r.SequenceNumber > *e.Value.ContinuationSequenceNumber {
+							t.Fatalf("record %s after the continuation %s", *r.SequenceNumber, *e.Value.ContinuationSequenceNumber)
+						}
+					}
+					cont = *e.Value.ContinuationSequenceNumber
+				}
+				if err := st.Err(); err != nil {
+					t.Fatal(err)
+				}
+				st.Close()
+				if len(got) < n {
+					renewals++
+					st = subscribe(types.StartingPosition{Type: types.ShardIteratorTypeAfterSequenceNumber, SequenceNumber: aws.String(cont)})
+				}
+			}
+			for i := 0; i < n; i++ {
+				if i >= len(got) || got[i] != fmt.Sprint("r", i) {
+					t.Fatalf("after %d renewals got %v", renewals, got)
+				}
+			}
+			if renewals == 0 {
+				t.Fatal("the subscription never reached its lifetime")
+			}
+			st.Close()
+
+			// A split ends the parent's subscription with ChildShards.
+			st = subscribe(types.StartingPosition{Type: types.ShardIteratorTypeAfterSequenceNumber, SequenceNumber: aws.String(cont)})
+			if _, err := c.SplitShard(ctx, &kinesis.SplitShardInput{StreamName: aws.String("efo"), ShardToSplit: aws.String("shardId-000000000000"),
+				NewStartingHashKey: aws.String("170141183460469231731687303715884105728")}); err != nil {
+				t.Fatal(err)
+			}
+			var children []types.ChildShard
+			for ev := range st.Events() {
+				if e, ok := ev.(*types.SubscribeToShardEventStreamMemberSubscribeToShardEvent); ok && len(e.Value.ChildShards) > 0 {
+					children = e.Value.ChildShards
+				}
+			}
+			st.Close()
+			if len(children) != 2 {
+				t.Fatalf("children at the end of the parent: %+v (stream error %v)", children, st.Err())
+			}
+		})
+	}
+}
