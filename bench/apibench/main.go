@@ -15,8 +15,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"runtime/pprof"
@@ -31,11 +29,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
-	"github.com/eddy-streams/eddy/engine"
-	"github.com/eddy-streams/eddy/httpapi"
-	"github.com/eddy-streams/eddy/httpapi/kinesisapi"
-	"github.com/eddy-streams/eddy/storage/boltmeta"
-	"github.com/eddy-streams/eddy/storage/segment"
+	"github.com/eddy-streams/eddy/bench/internal/inproc"
 )
 
 func main() {
@@ -60,7 +54,10 @@ func main() {
 
 	ctx := context.Background()
 	if *endpoint == "" {
-		addr, stop := startEddy(*syncMode)
+		addr, stop, err := inproc.Start(*syncMode)
+		if err != nil {
+			fail(err)
+		}
 		defer stop()
 		*endpoint = "http://" + addr
 	}
@@ -259,47 +256,6 @@ func report(what string, n, size int, el time.Duration, lat []time.Duration) {
 	p := func(q float64) float64 { return float64(lat[int(q*float64(len(lat)-1))]) / 1e6 }
 	fmt.Printf("%-10s %9d records in %6.2fs: %9.0f records/s %7.1f MB/s  request p50 %6.2f ms  p99 %6.2f ms  (%d requests)\n",
 		what, n, el.Seconds(), float64(n)/el.Seconds(), float64(n*size)/el.Seconds()/1e6, p(0.5), p(0.99), len(lat))
-}
-
-// startEddy runs the API in this process on the segment backend in a
-// temporary directory.
-func startEddy(sync string) (string, func()) {
-	dir, err := os.MkdirTemp("", "apibench-")
-	if err != nil {
-		fail(err)
-	}
-	meta, err := boltmeta.Open(dir+"/meta.db", boltmeta.DefaultConfig())
-	if err != nil {
-		fail(err)
-	}
-	scfg := segment.DefaultConfig()
-	scfg.Sync = segment.SyncMode(sync)
-	logs, err := segment.Open(dir+"/logs", scfg)
-	if err != nil {
-		fail(err)
-	}
-	ecfg := engine.DefaultConfig()
-	ecfg.Logger = slog.New(slog.DiscardHandler)
-	eng, err := engine.New(ecfg, logs, meta)
-	if err != nil {
-		fail(err)
-	}
-	srv, err := httpapi.New(httpapi.DefaultConfig(), kinesisapi.Service(eng))
-	if err != nil {
-		fail(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		fail(err)
-	}
-	go srv.Serve(ln)
-	return ln.Addr().String(), func() {
-		srv.Shutdown(context.Background())
-		eng.Close()
-		logs.Close()
-		meta.Close()
-		os.RemoveAll(dir)
-	}
 }
 
 func fail(err error) {

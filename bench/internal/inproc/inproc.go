@@ -1,0 +1,59 @@
+// Package inproc starts Eddy's Kinesis API inside a benchmark program, on
+// 127.0.0.1 with the segment backend in a temporary directory, so a
+// benchmark needs no separately started server.
+package inproc
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+
+	"github.com/eddy-streams/eddy/engine"
+	"github.com/eddy-streams/eddy/httpapi"
+	"github.com/eddy-streams/eddy/httpapi/kinesisapi"
+	"github.com/eddy-streams/eddy/storage/boltmeta"
+	"github.com/eddy-streams/eddy/storage/segment"
+)
+
+// Start serves the API with the given sync mode and returns its address and
+// a function that stops it and removes its data.
+func Start(sync string) (addr string, stop func(), err error) {
+	dir, err := os.MkdirTemp("", "eddy-bench-")
+	if err != nil {
+		return "", nil, err
+	}
+	meta, err := boltmeta.Open(dir+"/meta.db", boltmeta.DefaultConfig())
+	if err != nil {
+		return "", nil, err
+	}
+	scfg := segment.DefaultConfig()
+	scfg.Sync = segment.SyncMode(sync)
+	logs, err := segment.Open(dir+"/logs", scfg)
+	if err != nil {
+		return "", nil, err
+	}
+	ecfg := engine.DefaultConfig()
+	ecfg.Logger = slog.New(slog.DiscardHandler)
+	eng, err := engine.New(ecfg, logs, meta)
+	if err != nil {
+		return "", nil, err
+	}
+	srv, err := httpapi.New(httpapi.DefaultConfig(), kinesisapi.Service(eng))
+	if err != nil {
+		return "", nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, fmt.Errorf("listen: %w", err)
+	}
+	go srv.Serve(ln)
+	return ln.Addr().String(), func() {
+		srv.Shutdown(context.Background())
+		eng.Close()
+		logs.Close()
+		meta.Close()
+		os.RemoveAll(dir)
+	}, nil
+}
