@@ -296,3 +296,51 @@ func TestManySubscribers(t *testing.T) {
 		c.cancel()
 	}
 }
+
+// TestSlowSubscriber: a subscriber whose client stops reading (send blocks)
+// holds up neither writers nor another consumer's subscription, and its
+// subscription holds at most one event's records.
+func TestSlowSubscriber(t *testing.T) {
+	env := newEnv(t, nil)
+	e := env.e
+	e.createStream("s", 1, ModeProvisioned, nil)
+	slowARN := register(t, e, "s", "slow")
+	fastARN := register(t, e, "s", "fast")
+
+	sub, err := e.SubscribeToShard(context.Background(), &kds.SubscribeToShardInput{ConsumerARN: &slowARN, ShardId: ptr(shardID(0)),
+		StartingPosition: &kds.StartingPosition{Type: ptr(kds.ShardIteratorType(IterTrimHorizon))}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stuck := make(chan struct{})
+	released := make(chan struct{})
+	var held int
+	go func() {
+		sub.StreamEvents(context.Background(), func(_ string, payload any) error {
+			held = len(payload.(*kds.SubscribeToShardEvent).Records)
+			select {
+			case stuck <- struct{}{}:
+			default:
+			}
+			<-released // the client never reads
+			return fmt.Errorf("client gone")
+		})
+	}()
+	<-stuck
+	fast := startSub(t, e, fastARN, shardID(0), IterTrimHorizon, nil)
+	// Were writers held up, these puts would never return.
+	const n = 2000
+	for i := 0; i < n; i += 100 {
+		keys := make([]string, 100)
+		for j := range keys {
+			keys[j] = fmt.Sprint(i + j)
+		}
+		put(t, e, "s", keys...)
+	}
+	waitFor(t, "the fast subscriber to get everything", func() bool { return len(fast.data()) == n })
+	if held > 1 {
+		t.Fatalf("the stuck subscriber holds %d records", held)
+	}
+	close(released)
+	fast.cancel()
+}

@@ -29,6 +29,7 @@ type serveConfig struct {
 	UpdateDelay time.Duration `flag:"update-delay" yaml:"update-delay" help:"how long a stream stays UPDATING after a change"`
 	DeleteDelay time.Duration `flag:"delete-delay" yaml:"delete-delay" help:"how long a stream stays DELETING"`
 	ShardLimit  int           `flag:"shard-limit" yaml:"shard-limit" help:"open shards allowed per account"`
+	SubLifetime time.Duration `flag:"subscription-lifetime" yaml:"subscription-lifetime" help:"how long a SubscribeToShard stream lasts before the consumer must subscribe again"`
 	TLSCert     string        `flag:"tls-cert" yaml:"tls-cert" help:"TLS certificate file (PEM); serves HTTPS with HTTP/2"`
 	TLSKey      string        `flag:"tls-key" yaml:"tls-key" help:"TLS private key file (PEM)"`
 	AccessKeyID string        `flag:"access-key-id" yaml:"access-key-id" help:"verify SigV4 signatures with this key id (with --secret-access-key); unset: accept any"`
@@ -38,13 +39,14 @@ type serveConfig struct {
 
 func defaultServeConfig() serveConfig {
 	return serveConfig{
-		Listen:     "127.0.0.1:4567",
-		DataDir:    "./eddy-data",
-		Region:     "us-east-1",
-		AccountID:  "000000000000",
-		Sync:       "always",
-		ShardLimit: 10000,
-		LogLevel:   "info",
+		Listen:      "127.0.0.1:4567",
+		DataDir:     "./eddy-data",
+		Region:      "us-east-1",
+		AccountID:   "000000000000",
+		Sync:        "always",
+		ShardLimit:  10000,
+		SubLifetime: 5 * time.Minute,
+		LogLevel:    "info",
 	}
 }
 
@@ -171,6 +173,9 @@ func (c *serveConfig) validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		return &usageError{fmt.Sprintf("--log-level %q: want debug, info, warn or error", c.LogLevel)}
+	}
+	if c.SubLifetime <= 0 {
+		return &usageError{"--subscription-lifetime must be positive"}
 	}
 	if !c.InMemory && c.DataDir == "" {
 		return &usageError{"--data-dir is empty"}

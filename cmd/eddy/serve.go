@@ -51,6 +51,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	ecfg.Region, ecfg.AccountID = cfg.Region, cfg.AccountID
 	ecfg.CreateDelay, ecfg.UpdateDelay, ecfg.DeleteDelay = cfg.CreateDelay, cfg.UpdateDelay, cfg.DeleteDelay
 	ecfg.ShardLimit = cfg.ShardLimit
+	ecfg.SubscriptionLifetime = cfg.SubLifetime
 	ecfg.Logger = logger
 	eng, err := engine.New(ecfg, logs, meta)
 	if err != nil {
