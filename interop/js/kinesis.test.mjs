@@ -18,7 +18,9 @@ import {
   CreateStreamCommand,
   DecreaseStreamRetentionPeriodCommand,
   DeleteStreamCommand,
+  DeregisterStreamConsumerCommand,
   DescribeStreamCommand,
+  DescribeStreamConsumerCommand,
   DescribeStreamSummaryCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
@@ -26,17 +28,21 @@ import {
   InvalidArgumentException,
   KinesisClient,
   ListShardsCommand,
+  ListStreamConsumersCommand,
   ListStreamsCommand,
   ListTagsForStreamCommand,
   MergeShardsCommand,
   PutRecordCommand,
   PutRecordsCommand,
+  RegisterStreamConsumerCommand,
   RemoveTagsFromStreamCommand,
   ResourceInUseException,
   ResourceNotFoundException,
   SplitShardCommand,
+  SubscribeToShardCommand,
   UpdateShardCountCommand,
   ValidationException,
+  paginateListStreamConsumers,
   paginateListStreams,
   waitUntilStreamExists,
   waitUntilStreamNotExists,
@@ -95,8 +101,8 @@ async function createStream(suffix, shards = 1) {
   return name;
 }
 
-async function deleteStream(name) {
-  await kinesis.send(new DeleteStreamCommand({ StreamName: name }));
+async function deleteStream(name, extra = {}) {
+  await kinesis.send(new DeleteStreamCommand({ StreamName: name, ...extra }));
   created.delete(name);
 }
 
@@ -538,5 +544,359 @@ describe("resharding", () => {
     const s = (await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }))).StreamDescriptionSummary;
     assert.equal(s.OpenShardCount, 2);
     await deleteStream(name);
+  });
+});
+
+// ---- enhanced fan-out ---------------------------------------------------------
+
+const SHARD0 = "shardId-000000000000";
+
+// deferred: a promise and its resolve, to order the steps of concurrent work.
+function deferred() {
+  let resolve;
+  const promise = new Promise((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+// within: p, or a rejection after ms.
+async function within(p, ms, what) {
+  let timer;
+  try {
+    return await Promise.race([
+      p,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what}: still waiting after ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function streamARN(name) {
+  return (await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }))).StreamDescriptionSummary.StreamARN;
+}
+
+// waitConsumer: polls DescribeStreamConsumer until the status is want, or
+// for want null until it answers ResourceNotFoundException.
+async function waitConsumer(consumerARN, want, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let d;
+    try {
+      d = (await kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: consumerARN }))).ConsumerDescription;
+    } catch (err) {
+      if (want === null && err instanceof ResourceNotFoundException) return err;
+      throw err;
+    }
+    if (d.ConsumerStatus === want) return d;
+    assert.ok(["CREATING", "ACTIVE", "DELETING"].includes(d.ConsumerStatus), d.ConsumerStatus);
+    assert.ok(Date.now() < deadline, `consumer not ${want} after ${timeoutMs} ms: ${JSON.stringify(d)}`);
+    await sleep(100);
+  }
+}
+
+// register: RegisterStreamConsumer, then wait until ACTIVE; returns the consumer ARN.
+async function register(arn, consumerName) {
+  const c = (await kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: consumerName }))).Consumer;
+  assert.equal(c.ConsumerName, consumerName);
+  assert.ok(c.ConsumerARN.startsWith(`${arn}/consumer/${consumerName}:`), c.ConsumerARN);
+  assert.ok(["CREATING", "ACTIVE"].includes(c.ConsumerStatus), c.ConsumerStatus);
+  assert.ok(c.ConsumerCreationTimestamp instanceof Date);
+  await waitConsumer(c.ConsumerARN, "ACTIVE");
+  return c.ConsumerARN;
+}
+
+const subscriptions = new Set();
+after(() => {
+  for (const s of subscriptions) s.close();
+});
+
+// subscribe: SubscribeToShard. Returns {events, close}: events(totalMs) yields
+// the SubscribeToShardEvents until the stream ends, failing when one takes
+// longer than timeoutMs (a heartbeat comes every 5 s) or when the stream
+// still goes on after totalMs (default 10 s); close aborts the request,
+// which resets the HTTP/2 stream (leaving the for-await loop does not end
+// the SDK's request). retryInUseMs: how long to retry ResourceInUseException
+// (the server may take a moment to see a closed subscription go).
+async function subscribe(consumerARN, shardId, type, seq, { retryInUseMs = 0, timeoutMs = 8_000 } = {}) {
+  const StartingPosition = seq === undefined ? { Type: type } : { Type: type, SequenceNumber: seq };
+  const deadline = Date.now() + retryInUseMs;
+  for (;;) {
+    const ac = new AbortController();
+    let r;
+    try {
+      r = await within(
+        kinesis.send(new SubscribeToShardCommand({ ConsumerARN: consumerARN, ShardId: shardId, StartingPosition }), { abortSignal: ac.signal }),
+        10_000,
+        "SubscribeToShard",
+      );
+    } catch (err) {
+      ac.abort();
+      if (err instanceof ResourceInUseException && Date.now() < deadline) {
+        await sleep(50);
+        continue;
+      }
+      throw err;
+    }
+    assert.equal(r.$metadata.httpStatusCode, 200);
+    assert.ok(r.$metadata.requestId, "no request id");
+    const sub = {
+      close() {
+        ac.abort();
+        subscriptions.delete(sub);
+      },
+      async *events(totalMs = 10_000) {
+        const it = r.EventStream[Symbol.asyncIterator]();
+        const end = Date.now() + totalMs;
+        for (;;) {
+          const ms = Math.min(timeoutMs, end - Date.now());
+          assert.ok(ms > 0, `event stream of ${shardId}: still going after ${totalMs} ms`);
+          const n = await within(it.next(), ms, `event stream of ${shardId} (${totalMs} ms in all)`);
+          if (n.done) return;
+          assert.deepEqual(Object.keys(n.value), ["SubscribeToShardEvent"], JSON.stringify(n.value));
+          const e = n.value.SubscribeToShardEvent;
+          assert.ok(Array.isArray(e.Records), JSON.stringify(e));
+          assert.equal(typeof e.MillisBehindLatest, "number", JSON.stringify(e));
+          assert.ok(e.MillisBehindLatest >= 0);
+          for (const rec of e.Records) {
+            assert.ok(rec.Data instanceof Uint8Array);
+            assert.ok(rec.ApproximateArrivalTimestamp instanceof Date);
+          }
+          yield e;
+        }
+      },
+    };
+    subscriptions.add(sub);
+    return sub;
+  }
+}
+
+// receive: records from the iterator of events until want arrived; returns
+// {records, last}. Every event with records continues after its last record.
+async function receive(events, want) {
+  const records = [];
+  let last;
+  while (records.length < want) {
+    const n = await events.next();
+    if (n.done) break;
+    last = n.value;
+    records.push(...last.Records);
+    if (last.ChildShards === undefined) assert.ok(last.ContinuationSequenceNumber, `no ContinuationSequenceNumber: ${JSON.stringify(last)}`);
+    if (last.Records.length > 0) assert.equal(last.ContinuationSequenceNumber, last.Records.at(-1).SequenceNumber);
+  }
+  assert.ok(records.length >= want, `event stream ended after ${records.length} of ${want} records`);
+  return { records, last };
+}
+
+describe("enhanced fan-out", () => {
+  test("consumers: register, describe, list, deregister", async () => {
+    const name = await createStream("efo-consumers");
+    const arn = await streamARN(name);
+    const one = await register(arn, "one");
+    const d = (await kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: one }))).ConsumerDescription;
+    assert.equal(d.ConsumerName, "one");
+    assert.equal(d.ConsumerARN, one);
+    assert.equal(d.StreamARN, arn);
+    assert.equal(d.ConsumerStatus, "ACTIVE");
+    assert.ok(d.ConsumerCreationTimestamp instanceof Date);
+    assert.ok(Math.abs(d.ConsumerCreationTimestamp.getTime() - Date.now()) < 60_000, "creation time is off");
+    const byName = await kinesis.send(new DescribeStreamConsumerCommand({ StreamARN: arn, ConsumerName: "one" }));
+    assert.equal(byName.ConsumerDescription.ConsumerARN, one);
+    const two = await register(arn, "two");
+    await rejects(kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "two" })), ResourceInUseException);
+
+    const listed = [];
+    let pages = 0;
+    for await (const page of paginateListStreamConsumers({ client: kinesis, pageSize: 1 }, { StreamARN: arn })) {
+      pages++;
+      assert.ok(page.Consumers.length <= 1, `page of ${page.Consumers.length}`);
+      listed.push(...page.Consumers);
+      assert.ok(pages < 10, "ListStreamConsumers paging does not end");
+    }
+    assert.ok(pages >= 2, `${pages} pages`);
+    assert.deepEqual(
+      listed.map((c) => [c.ConsumerName, c.ConsumerARN, c.ConsumerStatus]).sort(),
+      [["one", one, "ACTIVE"], ["two", two, "ACTIVE"]],
+    );
+
+    // Deregistering ends the consumer's subscriptions.
+    const sub = await subscribe(one, SHARD0, "LATEST");
+    const events = sub.events();
+    assert.equal((await events.next()).done, false);
+    await kinesis.send(new DeregisterStreamConsumerCommand({ ConsumerARN: one }));
+    const rest = [];
+    for await (const e of events) rest.push(e);
+    assert.deepEqual(rest.flatMap((e) => e.Records), [], "records after deregistration");
+    sub.close();
+    await waitConsumer(one, null);
+    await rejects(kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: one })), ResourceNotFoundException);
+    await rejects(
+      kinesis.send(new SubscribeToShardCommand({ ConsumerARN: one, ShardId: SHARD0, StartingPosition: { Type: "LATEST" } })),
+      ResourceNotFoundException,
+    );
+    await kinesis.send(new DeregisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "two" }));
+    await waitConsumer(two, null);
+    await rejects(kinesis.send(new DescribeStreamConsumerCommand({ StreamARN: arn, ConsumerName: "two" })), ResourceNotFoundException);
+    assert.deepEqual((await kinesis.send(new ListStreamConsumersCommand({ StreamARN: arn }))).Consumers, []);
+    await deleteStream(name, { EnforceConsumerDeletion: true });
+  });
+
+  test("SubscribeToShard delivers records put after subscribing; resuming from the continuation loses and repeats none", async () => {
+    const name = await createStream("efo-sub");
+    const consumer = await register(await streamARN(name), "reader");
+    const closed = deferred();
+    const writtenB = deferred();
+    const resubscribed = deferred();
+    const put = [];
+    const putOne = async (i) => {
+      const [data, key] = [`rec-${i}`, `pk-${i % 3}`];
+      const r = await kinesis.send(new PutRecordCommand({ StreamName: name, PartitionKey: key, Data: enc(data) }));
+      put.push([data, key, r.SequenceNumber]);
+    };
+    const putBatch = async (lo, hi) => {
+      const entries = [];
+      for (let i = lo; i < hi; i++) entries.push({ Data: enc(`batch-${i}`), PartitionKey: `bk-${i}` });
+      const r = await kinesis.send(new PutRecordsCommand({ StreamName: name, Records: entries }));
+      assert.equal(r.FailedRecordCount, 0);
+      r.Records.forEach((x, j) => put.push([dec(entries[j].Data), entries[j].PartitionKey, x.SequenceNumber]));
+    };
+    // 8 records now, 6 while nobody is subscribed, 6 after resubscribing.
+    const writer = async () => {
+      for (let i = 0; i < 5; i++) await putOne(i);
+      await putBatch(5, 8);
+      await within(closed.promise, 10_000, "first subscription closed");
+      await putBatch(8, 11);
+      for (let i = 11; i < 14; i++) await putOne(i);
+      writtenB.resolve();
+      await within(resubscribed.promise, 10_000, "resubscribed");
+      for (let i = 14; i < 17; i++) await putOne(i);
+      await putBatch(17, 20);
+    };
+
+    let sub = await subscribe(consumer, SHARD0, "LATEST");
+    const writing = writer(); // concurrently, from now on
+    writing.catch(() => {}); // awaited below
+    let first, rest, last;
+    try {
+      ({ records: first, last } = await receive(sub.events(), 8));
+      const cont = last.ContinuationSequenceNumber;
+      assert.equal(cont, first.at(-1).SequenceNumber);
+      sub.close();
+      closed.resolve();
+      await within(writtenB.promise, 10_000, "writer");
+      sub = await subscribe(consumer, SHARD0, "AFTER_SEQUENCE_NUMBER", cont, { retryInUseMs: 3_000 });
+      resubscribed.resolve();
+      ({ records: rest, last } = await receive(sub.events(), 12));
+    } finally {
+      closed.resolve();
+      resubscribed.resolve();
+      sub.close();
+    }
+    await within(writing, 10_000, "writer");
+    assert.equal(put.length, 20);
+    assert.deepEqual(view(first), put.slice(0, 8));
+    assert.deepEqual(view(rest), put.slice(8), "records lost or duplicated across the resubscription");
+    assert.equal(last.ContinuationSequenceNumber, put.at(-1)[2]);
+    assert.equal(last.MillisBehindLatest, 0);
+
+    // From the start of the shard, and from a sequence number on.
+    sub = await subscribe(consumer, SHARD0, "TRIM_HORIZON", undefined, { retryInUseMs: 3_000 });
+    const all = await receive(sub.events(), 20);
+    sub.close();
+    assert.deepEqual(view(all.records), put);
+    sub = await subscribe(consumer, SHARD0, "AT_SEQUENCE_NUMBER", put[15][2], { retryInUseMs: 3_000 });
+    const tail = await receive(sub.events(), 5);
+    sub.close();
+    assert.deepEqual(view(tail.records), put.slice(15));
+    await deleteStream(name, { EnforceConsumerDeletion: true });
+  });
+
+  test("a second subscription for the same consumer and shard is a ResourceInUseException", async () => {
+    const name = await createStream("efo-busy", 2);
+    const arn = await streamARN(name);
+    const consumer = await register(arn, "busy");
+    const other = await register(arn, "other");
+    const sub = await subscribe(consumer, SHARD0, "LATEST");
+    const events = sub.events();
+    assert.equal((await events.next()).done, false);
+    await rejects(
+      kinesis.send(new SubscribeToShardCommand({ ConsumerARN: consumer, ShardId: SHARD0, StartingPosition: { Type: "TRIM_HORIZON" } })),
+      ResourceInUseException,
+    );
+    // Another shard, or another consumer: no conflict.
+    for (const [c, shard] of [[consumer, "shardId-000000000001"], [other, SHARD0]]) {
+      const s = await subscribe(c, shard, "LATEST");
+      assert.equal((await s.events().next()).done, false);
+      s.close();
+    }
+    // The first subscription still delivers.
+    const p = await kinesis.send(new PutRecordCommand({ StreamName: name, PartitionKey: "k", Data: enc("still-here"), ExplicitHashKey: "0" }));
+    const { records } = await receive(events, 1);
+    sub.close();
+    assert.deepEqual(view(records), [["still-here", "k", p.SequenceNumber]]);
+    await deleteStream(name, { EnforceConsumerDeletion: true });
+  });
+
+  test("an idle subscription gets a heartbeat event after 5 s", async () => {
+    const name = await createStream("efo-idle");
+    const consumer = await register(await streamARN(name), "idle");
+    const p = await kinesis.send(new PutRecordCommand({ StreamName: name, PartitionKey: "k", Data: enc("only") }));
+    const sub = await subscribe(consumer, SHARD0, "AFTER_SEQUENCE_NUMBER", p.SequenceNumber);
+    const events = sub.events();
+    try {
+      const first = await events.next();
+      assert.equal(first.done, false);
+      assert.deepEqual(first.value.Records, []);
+      assert.equal(first.value.ContinuationSequenceNumber, p.SequenceNumber);
+      const t0 = Date.now();
+      const beat = await events.next(); // fails after 8 s
+      const waited = Date.now() - t0;
+      assert.equal(beat.done, false);
+      assert.ok(waited >= 4_000 && waited <= 7_000, `heartbeat after ${waited} ms, want about 5000`);
+      assert.deepEqual(beat.value.Records, []);
+      assert.equal(beat.value.ContinuationSequenceNumber, p.SequenceNumber);
+      assert.equal(beat.value.MillisBehindLatest, 0);
+    } finally {
+      sub.close();
+    }
+    await deleteStream(name, { EnforceConsumerDeletion: true });
+  });
+
+  test("splitting the shard ends its subscription with ChildShards", async () => {
+    const name = await createStream("efo-split");
+    const consumer = await register(await streamARN(name), "splitter");
+    const before = await kinesis.send(new PutRecordCommand({ StreamName: name, PartitionKey: "k", Data: enc("before-split") }));
+    let sub = await subscribe(consumer, SHARD0, "TRIM_HORIZON");
+    const events = sub.events();
+    const { records } = await receive(events, 1);
+    assert.deepEqual(view(records), [["before-split", "k", before.SequenceNumber]]);
+    await kinesis.send(new SplitShardCommand({ StreamName: name, ShardToSplit: SHARD0, NewStartingHashKey: MID_HASH.toString() }));
+    const rest = [];
+    for await (const e of events) rest.push(e);
+    sub.close();
+    assert.ok(rest.length > 0, "the subscription ended without a last event");
+    assert.deepEqual(rest.flatMap((e) => e.Records), []);
+    const end = rest.at(-1);
+    assert.ok(end.ChildShards, `the last event has no ChildShards: ${JSON.stringify(rest)}`);
+    for (const e of rest.slice(0, -1)) assert.equal(e.ChildShards, undefined);
+    const children = [...end.ChildShards].sort((a, b) => (BigInt(a.HashKeyRange.StartingHashKey) < BigInt(b.HashKeyRange.StartingHashKey) ? -1 : 1));
+    assert.equal(children.length, 2);
+    for (const c of children) assert.deepEqual(c.ParentShards, [SHARD0]);
+    assert.deepEqual(
+      children.map((c) => [c.HashKeyRange.StartingHashKey, c.HashKeyRange.EndingHashKey]),
+      [["0", (MID_HASH - 1n).toString()], [MID_HASH.toString(), MAX_HASH.toString()]],
+    );
+    await waitActive(name);
+    assert.deepEqual((await listShards(name)).filter(isOpen).map((s) => s.ShardId).sort(), children.map((c) => c.ShardId).sort());
+    // A child shard serves new records to a subscription.
+    sub = await subscribe(consumer, children[1].ShardId, "TRIM_HORIZON");
+    const p = await kinesis.send(
+      new PutRecordCommand({ StreamName: name, PartitionKey: "k", Data: enc("after-split"), ExplicitHashKey: MAX_HASH.toString() }),
+    );
+    const got = await receive(sub.events(), 1);
+    sub.close();
+    assert.deepEqual(view(got.records), [["after-split", "k", p.SequenceNumber]]);
+    await deleteStream(name, { EnforceConsumerDeletion: true });
   });
 });

@@ -11,9 +11,11 @@ printed is "python: N passed, M failed" (test cases); interop/run.sh reads it.
 """
 
 import base64
+import concurrent.futures
 import datetime
 import os
 import sys
+import threading
 import time
 import unittest
 import uuid
@@ -30,7 +32,7 @@ MAX_HASH = 2**128 - 1
 RUN_ID = uuid.uuid4().hex[:8]
 
 
-def make_client():
+def make_client(read_timeout=30):
     return boto3.session.Session().client(
         "kinesis",
         endpoint_url=ENDPOINT,
@@ -40,7 +42,7 @@ def make_client():
         config=Config(
             retries={"max_attempts": 1, "mode": "standard"},
             connect_timeout=5,
-            read_timeout=30,
+            read_timeout=read_timeout,
         ),
     )
 
@@ -650,6 +652,340 @@ class TestResharding(KinesisTestCase):
         )
         # Nothing changed.
         self.assertEqual(len(self.open_shards(name)), 3)
+
+
+# Enhanced fan-out. A subscription sends an event at least every 5 s (a
+# heartbeat when idle), so a read that waits longer than this means the
+# server hung: the subscriptions' client gives up after it.
+SUBSCRIBE_READ_TIMEOUT = 8
+SHARD0 = "shardId-000000000000"
+
+
+class TestFanOut(KinesisTestCase):
+    """Consumers and SubscribeToShard's event stream (HTTP/1.1, chunked)."""
+
+    def setUp(self):
+        super().setUp()
+        self.subscriber = make_client(read_timeout=SUBSCRIBE_READ_TIMEOUT)
+        self.event_streams = []
+        self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+
+    def tearDown(self):
+        for es in self.event_streams:
+            try:
+                es.close()
+            except Exception:
+                pass
+        self.pool.shutdown(wait=False)
+        self.subscriber.close()
+        super().tearDown()
+
+    def stream_arn(self, name):
+        return self.kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"][
+            "StreamARN"
+        ]
+
+    def register(self, stream_arn, consumer_name):
+        """Registers a consumer and waits until it is ACTIVE; returns its ARN."""
+        c = self.kinesis.register_stream_consumer(StreamARN=stream_arn, ConsumerName=consumer_name)[
+            "Consumer"
+        ]
+        self.assertEqual(c["ConsumerName"], consumer_name)
+        self.assertTrue(
+            c["ConsumerARN"].startswith("%s/consumer/%s:" % (stream_arn, consumer_name)), c
+        )
+        self.assertIn(c["ConsumerStatus"], ("CREATING", "ACTIVE"))
+        self.assertIsInstance(c["ConsumerCreationTimestamp"], datetime.datetime)
+        self.wait_consumer(c["ConsumerARN"], "ACTIVE")
+        return c["ConsumerARN"]
+
+    def wait_consumer(self, consumer_arn, want, timeout=10):
+        """Polls DescribeStreamConsumer until the status is want ("ACTIVE") or,
+        for want None, until it answers ResourceNotFoundException."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                d = self.kinesis.describe_stream_consumer(ConsumerARN=consumer_arn)[
+                    "ConsumerDescription"
+                ]
+            except ClientError as exc:
+                if want is None and error_code(exc) == "ResourceNotFoundException":
+                    return exc
+                raise
+            if d["ConsumerStatus"] == want:
+                return d
+            self.assertIn(d["ConsumerStatus"], ("CREATING", "DELETING", "ACTIVE"), d)
+            self.assertLess(
+                time.monotonic(), deadline, "consumer not %s after %ds: %r" % (want, timeout, d)
+            )
+            time.sleep(0.1)
+
+    def subscribe(self, consumer_arn, shard_id, kind, seq=None, retry_in_use=0.0):
+        """SubscribeToShard; returns the EventStream. retry_in_use: for how
+        long to retry ResourceInUseException (the server may take a moment to
+        see that a closed subscription's client went away)."""
+        pos = {"Type": kind}
+        if seq is not None:
+            pos["SequenceNumber"] = seq
+        deadline = time.monotonic() + retry_in_use
+        while True:
+            try:
+                resp = self.subscriber.subscribe_to_shard(
+                    ConsumerARN=consumer_arn, ShardId=shard_id, StartingPosition=pos
+                )
+                break
+            except ClientError as exc:
+                if error_code(exc) != "ResourceInUseException" or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        meta = resp["ResponseMetadata"]
+        self.assertEqual(meta["HTTPStatusCode"], 200, meta)
+        self.assertTrue(meta.get("RequestId"), meta)
+        self.assertEqual(meta["HTTPHeaders"].get("content-type"), "application/vnd.amazon.eventstream")
+        es = resp["EventStream"]
+        self.event_streams.append(es)
+        return es
+
+    def events(self, es, timeout=10):
+        """The SubscribeToShardEvents of es until it ends; fails after timeout seconds."""
+        deadline = time.monotonic() + timeout
+        for ev in es:
+            self.assertEqual(list(ev), ["SubscribeToShardEvent"], ev)
+            e = ev["SubscribeToShardEvent"]
+            self.assertIsInstance(e.get("Records"), list, e)
+            self.assertIsInstance(e.get("MillisBehindLatest"), int, e)
+            self.assertGreaterEqual(e["MillisBehindLatest"], 0, e)
+            for r in e["Records"]:
+                self.assertIsInstance(r["Data"], bytes, r)
+                self.assertIsInstance(r["ApproximateArrivalTimestamp"], datetime.datetime, r)
+            yield e
+            self.assertLess(time.monotonic(), deadline, "event stream: still waiting after %ds" % timeout)
+
+    def receive(self, events, want):
+        """Records from events until want arrived; returns (records, last event).
+        Every event with records continues after its last record."""
+        records, last = [], None
+        for e in events:
+            last = e
+            records.extend(e["Records"])
+            if "ChildShards" not in e:
+                self.assertIn("ContinuationSequenceNumber", e, e)
+            if e["Records"]:
+                self.assertEqual(
+                    e.get("ContinuationSequenceNumber"), e["Records"][-1]["SequenceNumber"], e
+                )
+            if len(records) >= want:
+                break
+        self.assertGreaterEqual(len(records), want, "event stream ended early: %r" % (records,))
+        return records, last
+
+    def view(self, records):
+        return [(r["Data"], r["PartitionKey"], r["SequenceNumber"]) for r in records]
+
+    def test_consumers_register_describe_list_deregister(self):
+        name = self.create_stream("efo-consumers")
+        arn = self.stream_arn(name)
+        one = self.register(arn, "one")
+        d = self.kinesis.describe_stream_consumer(ConsumerARN=one)["ConsumerDescription"]
+        self.assertEqual(d["ConsumerName"], "one")
+        self.assertEqual(d["ConsumerARN"], one)
+        self.assertEqual(d["StreamARN"], arn)
+        self.assertEqual(d["ConsumerStatus"], "ACTIVE")
+        self.assertIsInstance(d["ConsumerCreationTimestamp"], datetime.datetime)
+        # By stream ARN and name, the same consumer.
+        d2 = self.kinesis.describe_stream_consumer(StreamARN=arn, ConsumerName="one")
+        self.assertEqual(d2["ConsumerDescription"]["ConsumerARN"], one)
+        two = self.register(arn, "two")
+        self.assert_client_error(
+            "ResourceInUseException",
+            self.kinesis.register_stream_consumer,
+            StreamARN=arn,
+            ConsumerName="one",
+        )
+
+        # ListStreamConsumers, in pages of one.
+        listed, pages = [], 0
+        for page in self.kinesis.get_paginator("list_stream_consumers").paginate(
+            StreamARN=arn, PaginationConfig={"PageSize": 1}
+        ):
+            pages += 1
+            self.assertLessEqual(len(page["Consumers"]), 1, page)
+            listed.extend(page["Consumers"])
+            self.assertLess(pages, 10, "ListStreamConsumers paging does not end")
+        self.assertEqual(
+            sorted((c["ConsumerName"], c["ConsumerARN"], c["ConsumerStatus"]) for c in listed),
+            [("one", one, "ACTIVE"), ("two", two, "ACTIVE")],
+        )
+        self.assertGreaterEqual(pages, 2)
+
+        # Deregistering ends the consumer's subscriptions.
+        es = self.subscribe(one, SHARD0, "LATEST")
+        events = self.events(es, timeout=10)
+        next(events)
+        self.kinesis.deregister_stream_consumer(ConsumerARN=one)
+        rest = list(events)  # the stream ends
+        self.assertEqual([r for e in rest for r in e["Records"]], [], "records after deregistration")
+        exc = self.wait_consumer(one, None)
+        self.assertEqual(exc.response["ResponseMetadata"]["HTTPStatusCode"], 400)
+        self.assert_client_error(
+            "ResourceNotFoundException",
+            self.subscriber.subscribe_to_shard,
+            ConsumerARN=one,
+            ShardId=SHARD0,
+            StartingPosition={"Type": "LATEST"},
+        )
+        # By stream ARN and name.
+        self.kinesis.deregister_stream_consumer(StreamARN=arn, ConsumerName="two")
+        self.wait_consumer(two, None)
+        self.assert_client_error(
+            "ResourceNotFoundException",
+            self.kinesis.describe_stream_consumer,
+            StreamARN=arn,
+            ConsumerName="two",
+        )
+        self.assertEqual(self.kinesis.list_stream_consumers(StreamARN=arn)["Consumers"], [])
+
+    def test_subscribe_receives_records_and_resumes_after_close(self):
+        name = self.create_stream("efo-sub")
+        consumer = self.register(self.stream_arn(name), "reader")
+        closed, written_b, resubscribed = threading.Event(), threading.Event(), threading.Event()
+
+        def writer():
+            """Puts 8 records, 6 while nobody is subscribed, 6 after the resubscription."""
+            k = make_client()
+            out = []
+
+            def put(i):
+                data, key = b"rec-%02d-\x00\xff" % i, "pk-%d" % (i % 3)
+                seq = k.put_record(StreamName=name, PartitionKey=key, Data=data)["SequenceNumber"]
+                out.append((data, key, seq))
+
+            def put_batch(lo, hi):
+                entries = [{"Data": b"batch-%02d" % i, "PartitionKey": "bk-%d" % i} for i in range(lo, hi)]
+                resp = k.put_records(StreamName=name, Records=entries)
+                assert resp["FailedRecordCount"] == 0, resp
+                out.extend(
+                    (e["Data"], e["PartitionKey"], r["SequenceNumber"])
+                    for e, r in zip(entries, resp["Records"])
+                )
+
+            for i in range(5):
+                put(i)
+            put_batch(5, 8)
+            if not closed.wait(10):
+                raise AssertionError("reader did not close the first subscription")
+            for i in range(8, 11):
+                put(i)
+            put_batch(11, 14)
+            written_b.set()
+            if not resubscribed.wait(10):
+                raise AssertionError("reader did not resubscribe")
+            put_batch(14, 17)
+            for i in range(17, 20):
+                put(i)
+            k.close()
+            return out
+
+        es = self.subscribe(consumer, SHARD0, "LATEST")
+        # Subscribed: the records are put from now on.
+        wrote = self.pool.submit(writer)
+        try:
+            first, last = self.receive(self.events(es), 8)
+            cont = last["ContinuationSequenceNumber"]
+            self.assertEqual(cont, first[-1]["SequenceNumber"])
+            es.close()
+            closed.set()
+            self.assertTrue(written_b.wait(10), "writer stuck")
+            # Resume after the last record delivered, from the continuation.
+            es = self.subscribe(consumer, SHARD0, "AFTER_SEQUENCE_NUMBER", seq=cont, retry_in_use=3)
+            resubscribed.set()
+            rest, last = self.receive(self.events(es), 12)
+        finally:
+            closed.set()
+            resubscribed.set()
+        put = wrote.result(timeout=15)
+        self.assertEqual(len(put), 20)
+        self.assertEqual(self.view(first), put[:8])
+        self.assertEqual(self.view(rest), put[8:], "records lost or duplicated across the resubscription")
+        self.assertEqual(last["ContinuationSequenceNumber"], put[-1][2])
+        self.assertEqual(last["MillisBehindLatest"], 0, last)
+        es.close()
+        # The same from the start of the shard, in one subscription.
+        es = self.subscribe(consumer, SHARD0, "TRIM_HORIZON", retry_in_use=3)
+        everything, _ = self.receive(self.events(es), 20)
+        self.assertEqual(self.view(everything), put)
+        es.close()
+        # And from a sequence number on.
+        es = self.subscribe(consumer, SHARD0, "AT_SEQUENCE_NUMBER", seq=put[15][2], retry_in_use=3)
+        tail, _ = self.receive(self.events(es), 5)
+        self.assertEqual(self.view(tail), put[15:])
+
+    def test_second_subscription_is_resource_in_use(self):
+        name = self.create_stream("efo-busy", shards=2)
+        arn = self.stream_arn(name)
+        consumer = self.register(arn, "busy")
+        other = self.register(arn, "other")
+        es = self.subscribe(consumer, SHARD0, "LATEST")
+        events = self.events(es)
+        next(events)
+        exc = self.assert_client_error(
+            "ResourceInUseException",
+            self.subscriber.subscribe_to_shard,
+            ConsumerARN=consumer,
+            ShardId=SHARD0,
+            StartingPosition={"Type": "TRIM_HORIZON"},
+        )
+        self.assertIsInstance(exc, self.subscriber.exceptions.ResourceInUseException)
+        # Another shard, or another consumer: no conflict.
+        for c, shard in ((consumer, "shardId-000000000001"), (other, SHARD0)):
+            e = self.subscribe(c, shard, "LATEST")
+            next(self.events(e))
+            e.close()
+        # The first subscription still delivers.
+        seq = self.kinesis.put_record(
+            StreamName=name, PartitionKey="k", Data=b"still-here", ExplicitHashKey="0"
+        )["SequenceNumber"]
+        records, _ = self.receive(events, 1)
+        self.assertEqual(self.view(records), [(b"still-here", "k", seq)])
+
+    def test_split_while_subscribed_ends_with_child_shards(self):
+        name = self.create_stream("efo-split")
+        consumer = self.register(self.stream_arn(name), "splitter")
+        before = self.kinesis.put_record(StreamName=name, PartitionKey="k", Data=b"before-split")[
+            "SequenceNumber"
+        ]
+        es = self.subscribe(consumer, SHARD0, "TRIM_HORIZON")
+        events = self.events(es, timeout=15)
+        records, _ = self.receive(events, 1)
+        self.assertEqual(self.view(records), [(b"before-split", "k", before)])
+        mid = 2**127
+        self.kinesis.split_shard(StreamName=name, ShardToSplit=SHARD0, NewStartingHashKey=str(mid))
+        # The subscription ends with an event naming the two children.
+        rest = list(events)
+        self.assertTrue(rest, "the subscription ended without a last event")
+        self.assertEqual([r for e in rest for r in e["Records"]], [])
+        end = rest[-1]
+        self.assertIn("ChildShards", end, "the last event has no ChildShards: %r" % (rest,))
+        children = sorted(end["ChildShards"], key=lambda c: int(c["HashKeyRange"]["StartingHashKey"]))
+        self.assertEqual(len(children), 2, end)
+        for c in children:
+            self.assertEqual(c["ParentShards"], [SHARD0], c)
+        self.assertEqual(
+            [(c["HashKeyRange"]["StartingHashKey"], c["HashKeyRange"]["EndingHashKey"]) for c in children],
+            [("0", str(mid - 1)), (str(mid), str(MAX_HASH))],
+        )
+        for e in rest[:-1]:
+            self.assertNotIn("ChildShards", e, rest)
+        self.wait_active(name)
+        listed = {s["ShardId"] for s in self.open_shards(name)}
+        self.assertEqual(listed, {c["ShardId"] for c in children})
+        # A child shard serves new records to a subscription.
+        es = self.subscribe(consumer, children[1]["ShardId"], "TRIM_HORIZON")
+        seq = self.kinesis.put_record(
+            StreamName=name, PartitionKey="k", Data=b"after-split", ExplicitHashKey=str(MAX_HASH)
+        )["SequenceNumber"]
+        records, _ = self.receive(self.events(es), 1)
+        self.assertEqual(self.view(records), [(b"after-split", "k", seq)])
 
 
 def main():
