@@ -255,12 +255,12 @@ func TestSubscribeAcrossSplit(t *testing.T) {
 	}
 }
 
-// TestManySubscribers: 20 consumers on each of 4 shards, every record
+// TestManySubscribers: 20 consumers on each of 16 shards, every record
 // delivered exactly once to each.
 func TestManySubscribers(t *testing.T) {
 	env := newEnv(t, nil)
 	e := env.e
-	const shards, consumers = 4, 20
+	const shards, consumers = 16, 20
 	e.createStream("s", shards, ModeProvisioned, nil)
 	var subs []*collector
 	for i := 0; i < consumers; i++ {

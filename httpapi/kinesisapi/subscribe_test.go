@@ -2,6 +2,7 @@ package kinesisapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"testing"
@@ -21,10 +22,10 @@ import (
 // continuation loses and repeats nothing; a split ends the parent's stream
 // with ChildShards.
 func TestSubscribeToShardSDK(t *testing.T) {
-	for _, proto := range []string{"http1", "h2c"} {
+	for _, proto := range []string{"http1", "h2c", "tls-h2"} {
 		t.Run(proto, func(t *testing.T) {
 			ctx := context.Background()
-			s := startServer(t, t.TempDir(), func(c *engine.Config) { c.SubscriptionLifetime = 700 * time.Millisecond })
+			s := startServerTLS(t, t.TempDir(), func(c *engine.Config) { c.SubscriptionLifetime = 700 * time.Millisecond }, proto == "tls-h2")
 			c := s.client
 			if proto == "h2c" {
 				var p http.Protocols
@@ -119,6 +120,30 @@ func TestSubscribeToShardSDK(t *testing.T) {
 			if len(children) != 2 {
 				t.Fatalf("children at the end of the parent: %+v (stream error %v)", children, st.Err())
 			}
+
+			// Deleting the stream under a subscription ends it with an
+			// exception event, which the SDK surfaces as the typed error.
+			st = subscribe2(t, c, arn, *children[0].ShardId)
+			if _, err := c.DeleteStream(ctx, &kinesis.DeleteStreamInput{StreamName: aws.String("efo"), EnforceConsumerDeletion: aws.Bool(true)}); err != nil {
+				t.Fatal(err)
+			}
+			for range st.Events() {
+			}
+			st.Close()
+			var rnf *types.ResourceNotFoundException
+			if err := st.Err(); !errors.As(err, &rnf) {
+				t.Fatalf("stream error after DeleteStream: %v", err)
+			}
 		})
 	}
+}
+
+func subscribe2(t *testing.T, c *kinesis.Client, arn *string, shard string) *kinesis.SubscribeToShardEventStream {
+	t.Helper()
+	out, err := c.SubscribeToShard(context.Background(), &kinesis.SubscribeToShardInput{ConsumerARN: arn, ShardId: aws.String(shard),
+		StartingPosition: &types.StartingPosition{Type: types.ShardIteratorTypeLatest}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.GetStream()
 }
