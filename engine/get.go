@@ -172,26 +172,9 @@ func (e *Engine) getRecords(iterStr string, limit int, buf []byte) (getResult, e
 	if err != nil {
 		return getResult{}, err
 	}
-	cutoff := now.Add(-time.Duration(v.meta.RetentionHours) * time.Hour)
-	pos := it.pos
-	var recs []storage.Record
-	if pos < end {
-		recs, err = readLog(st.log, pos, min(limit, int(end-pos)), bufp)
-		if err == nil && len(recs) > 0 && recs[0].Arrival.Before(cutoff) {
-			// Records past retention are gone even if their segment is
-			// not deleted yet: start at the first one still retained.
-			var floor uint64
-			if floor, err = st.log.SeekTime(cutoff); err == nil {
-				pos = max(pos, floor)
-				recs = nil
-				if pos < end {
-					recs, err = readLog(st.log, pos, min(limit, int(end-pos)), bufp)
-				}
-			}
-		}
-		if err != nil {
-			return getResult{}, internalf("read shard %d: %w", st.meta.Index, err)
-		}
+	recs, pos, err := readRetained(st, v, now, it.pos, end, limit, eddy.MaxGetRecordsBytes, bufp)
+	if err != nil {
+		return getResult{}, err
 	}
 	next := pos
 	if n := len(recs); n > 0 {
@@ -212,15 +195,41 @@ func (e *Engine) getRecords(iterStr string, limit int, buf []byte) (getResult, e
 	return res, nil
 }
 
-// readLog reads up to limit records (and 10 MiB) from pos, into *buf when
+// readRetained reads up to limit records and maxBytes of a shard from pos
+// (below end), skipping records past the stream's retention period even if
+// their segment is not deleted yet. It returns the records and the position
+// it read from (pos, or later if records there had expired). Reads go into
+// *buf when buf is not nil (see readLog).
+func readRetained(st *shardState, v *streamView, now time.Time, pos, end uint64, limit, maxBytes int, buf *[]byte) ([]storage.Record, uint64, error) {
+	if pos >= end {
+		return nil, pos, nil
+	}
+	recs, err := readLog(st.log, pos, min(limit, int(end-pos)), maxBytes, buf)
+	cutoff := now.Add(-time.Duration(v.meta.RetentionHours) * time.Hour)
+	if err == nil && len(recs) > 0 && recs[0].Arrival.Before(cutoff) {
+		var floor uint64
+		if floor, err = st.log.SeekTime(cutoff); err == nil {
+			pos, recs = max(pos, floor), nil
+			if pos < end {
+				recs, err = readLog(st.log, pos, min(limit, int(end-pos)), maxBytes, buf)
+			}
+		}
+	}
+	if err != nil {
+		return nil, pos, internalf("read shard %d: %w", st.meta.Index, err)
+	}
+	return recs, pos, nil
+}
+
+// readLog reads up to limit records and maxBytes from pos, into *buf when
 // the log supports it (replacing it with a larger buffer if it grew).
-func readLog(l storage.ShardLog, pos uint64, limit int, buf *[]byte) ([]storage.Record, error) {
+func readLog(l storage.ShardLog, pos uint64, limit, maxBytes int, buf *[]byte) ([]storage.Record, error) {
 	if br, ok := l.(storage.BufferReader); ok && buf != nil {
-		recs, b, err := br.ReadBuffer(pos, limit, eddy.MaxGetRecordsBytes, *buf)
+		recs, b, err := br.ReadBuffer(pos, limit, maxBytes, (*buf)[:0])
 		*buf = b
 		return recs, err
 	}
-	recs, err := l.Read(pos, limit, eddy.MaxGetRecordsBytes)
+	recs, err := l.Read(pos, limit, maxBytes)
 	if errors.Is(err, storage.ErrOutOfRange) {
 		return nil, nil
 	}

@@ -144,13 +144,11 @@ func (sub *Subscription) StreamEvents(ctx context.Context, send func(eventType s
 		if err != nil {
 			return err
 		}
-		var recs []storage.Record
-		if sub.pos < end {
-			recs, buf, err = sub.read(st, v, end, buf)
-			if err != nil {
-				return err
-			}
+		recs, pos, err := readRetained(st, v, e.now(), sub.pos, end, eddy.MaxGetRecordsLimit, subscriptionEventBytes, &buf)
+		if err != nil {
+			return err
 		}
+		sub.pos = pos
 		next := sub.pos
 		if n := len(recs); n > 0 {
 			next = recs[n-1].Seq + 1
@@ -209,36 +207,6 @@ func (sub *Subscription) StreamEvents(ctx context.Context, send func(eventType s
 			return nil
 		}
 	}
-}
-
-// read reads the next records of the subscription, skipping any past the
-// retention period.
-func (sub *Subscription) read(st *shardState, v *streamView, end uint64, buf []byte) ([]storage.Record, []byte, error) {
-	limit := int(min(end-sub.pos, eddy.MaxGetRecordsLimit))
-	read := func(pos uint64) ([]storage.Record, error) {
-		if br, ok := st.log.(storage.BufferReader); ok {
-			recs, b, err := br.ReadBuffer(pos, limit, subscriptionEventBytes, buf[:0])
-			buf = b
-			return recs, err
-		}
-		return st.log.Read(pos, limit, subscriptionEventBytes)
-	}
-	recs, err := read(sub.pos)
-	cutoff := sub.e.now().Add(-time.Duration(v.meta.RetentionHours) * time.Hour)
-	if err == nil && len(recs) > 0 && recs[0].Arrival.Before(cutoff) {
-		var floor uint64
-		if floor, err = st.log.SeekTime(cutoff); err == nil {
-			sub.pos = max(sub.pos, floor)
-			recs = nil
-			if sub.pos < end {
-				recs, err = read(sub.pos)
-			}
-		}
-	}
-	if err != nil {
-		return nil, buf, internalf("read shard %d: %w", sub.shard, err)
-	}
-	return recs, buf, nil
 }
 
 func childOut(c childShard) kds.ChildShard {

@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/eddy-streams/eddy/internal/testcert"
 )
 
 // These tests drive the server with the real AWS SDK for Go v2 Kinesis
@@ -257,7 +259,7 @@ func TestSDKH2C(t *testing.T) {
 // TestSDKTLS drives the SDK over HTTPS with HTTP/2 negotiated by ALPN, and
 // over HTTP/1.1 with TLS.
 func TestSDKTLS(t *testing.T) {
-	certFile, keyFile, pool := writeSelfSigned(t)
+	certFile, keyFile, pool := testcert.New(t)
 	ts := startServer(t, withCreds(), certFile, keyFile)
 	for _, tt := range []struct {
 		name  string

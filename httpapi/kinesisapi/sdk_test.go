@@ -2,20 +2,11 @@ package kinesisapi
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -28,6 +19,7 @@ import (
 
 	"github.com/eddy-streams/eddy/engine"
 	"github.com/eddy-streams/eddy/httpapi"
+	"github.com/eddy-streams/eddy/internal/testcert"
 	"github.com/eddy-streams/eddy/storage/boltmeta"
 	"github.com/eddy-streams/eddy/storage/segment"
 )
@@ -75,7 +67,7 @@ func startServerTLS(t *testing.T, dir string, mut func(*engine.Config), tlsServe
 	scheme := "http://"
 	var httpClient *http.Client
 	if tlsServer {
-		certFile, keyFile, pool := selfSignedCert(t)
+		certFile, keyFile, pool := testcert.New(t)
 		go srv.ServeTLS(ln, certFile, keyFile)
 		scheme = "https://"
 		// HTTP/2 only, negotiated by ALPN.
@@ -412,40 +404,4 @@ func TestListStreamsPaging(t *testing.T) {
 	if strings.Join(names, ",") != "s0,s1,s2,s3,s4" {
 		t.Fatalf("names %v", names)
 	}
-}
-
-// selfSignedCert writes a certificate for 127.0.0.1 and its key to files
-// and returns them with a pool that trusts the certificate.
-func selfSignedCert(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: "eddy test"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
-		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		IsCA:         true, BasicConstraintsValid: true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
-	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600)
-	cert, _ := x509.ParseCertificate(der)
-	pool = x509.NewCertPool()
-	pool.AddCert(cert)
-	return certFile, keyFile, pool
 }
