@@ -344,3 +344,34 @@ func TestSlowSubscriber(t *testing.T) {
 	close(released)
 	fast.cancel()
 }
+
+// TestSubscribeAtTimestamp: AT_TIMESTAMP starts at the first record that
+// arrived at or after the timestamp.
+func TestSubscribeAtTimestamp(t *testing.T) {
+	env := newEnv(t, nil)
+	e := env.e
+	e.createStream("s", 1, ModeProvisioned, nil)
+	arn := register(t, e, "s", "app")
+	put(t, e, "s", "old")
+	env.clock.Advance(time.Second)
+	mark := env.clock.Now()
+	put(t, e, "s", "new1", "new2")
+	sub, err := e.SubscribeToShard(context.Background(), &kds.SubscribeToShardInput{ConsumerARN: &arn, ShardId: ptr(shardID(0)),
+		StartingPosition: &kds.StartingPosition{Type: ptr(kds.ShardIteratorType(IterAtTimestamp)), Timestamp: kds.NewTimestamp(mark)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var got []string
+	sub.StreamEvents(ctx, func(_ string, payload any) error {
+		for _, r := range payload.(*kds.SubscribeToShardEvent).Records {
+			got = append(got, string(r.Data))
+		}
+		cancel()
+		return nil
+	})
+	if strings.Join(got, ",") != "data-new1,data-new2" {
+		t.Fatalf("AT_TIMESTAMP delivered %v", got)
+	}
+}
