@@ -96,6 +96,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	case <-ctx.Done():
 		logger.Info("shutting down")
+		// End SubscribeToShard streams first: Shutdown waits for active
+		// connections, and a subscription stays active for minutes.
+		eng.Close()
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := srv.Shutdown(sctx); err != nil {

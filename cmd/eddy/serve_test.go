@@ -2,8 +2,10 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -29,8 +31,27 @@ func TestServeChild(t *testing.T) {
 }
 
 type child struct {
-	cmd  *exec.Cmd
-	addr string
+	cmd    *exec.Cmd
+	addr   string
+	stderr *lockedBuffer // a copy of the child's stderr
+}
+
+// lockedBuffer is a bytes.Buffer safe for a writer and a reader.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // startChild runs `eddy serve args` in a child process and waits until it
@@ -39,7 +60,8 @@ func startChild(t *testing.T, args string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestServeChild$")
 	cmd.Env = append(os.Environ(), "EDDY_SERVE_ARGS="+args)
-	cmd.Stderr = os.Stderr
+	stderr := &lockedBuffer{}
+	cmd.Stderr = io.MultiWriter(os.Stderr, stderr)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +84,7 @@ func startChild(t *testing.T, args string) *child {
 	}()
 	select {
 	case a := <-done:
-		return &child{cmd: cmd, addr: a}
+		return &child{cmd: cmd, addr: a, stderr: stderr}
 	case <-time.After(30 * time.Second):
 		t.Fatal("server did not start")
 	}
@@ -175,4 +197,46 @@ func TestServeKill9(t *testing.T) {
 	}
 	t.Logf("%d acknowledged records, all present after kill -9 (%d records in the stream)", len(ackedBySeq), len(found))
 	srv.cmd.Process.Signal(syscall.SIGTERM)
+}
+
+// TestServeShutdownEndsSubscriptions: SIGTERM with an open SubscribeToShard
+// stream shuts the server down promptly (the stream ends) rather than
+// waiting out the shutdown timeout.
+func TestServeShutdownEndsSubscriptions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server process")
+	}
+	ctx := context.Background()
+	srv := startChild(t, "serve --listen 127.0.0.1:0 --in-memory")
+	c := srv.client()
+	c.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("s"), ShardCount: aws.Int32(1)})
+	sum, err := c.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("s")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := c.RegisterStreamConsumer(ctx, &kinesis.RegisterStreamConsumerInput{StreamARN: sum.StreamDescriptionSummary.StreamARN, ConsumerName: aws.String("c")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.SubscribeToShard(ctx, &kinesis.SubscribeToShardInput{ConsumerARN: reg.Consumer.ConsumerARN, ShardId: aws.String("shardId-000000000000"),
+		StartingPosition: &types.StartingPosition{Type: types.ShardIteratorTypeLatest}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := out.GetStream()
+	<-st.Events() // the first event: the subscription is live
+	srv.cmd.Process.Signal(syscall.SIGTERM)
+	exited := make(chan error, 1)
+	go func() { exited <- srv.cmd.Wait() }()
+	for range st.Events() {
+	}
+	st.Close()
+	if err := <-exited; err != nil {
+		t.Fatalf("server exit: %v", err)
+	}
+	// Had the open stream held the graceful shutdown until its timeout,
+	// the server would have logged the shutdown error.
+	if log := srv.stderr.String(); strings.Contains(log, "msg=shutdown") {
+		t.Fatalf("shutdown did not complete gracefully:\n%s", log)
+	}
 }
