@@ -25,11 +25,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/eddy-streams/eddy/bench/internal/inproc"
+	"github.com/eddy-streams/eddy/bench/internal/kclient"
 )
 
 func main() {
@@ -62,18 +62,9 @@ func main() {
 		*endpoint = "http://" + addr
 	}
 	httpClient := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-	c := kinesis.New(kinesis.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(*endpoint),
-		Credentials:  credentials.NewStaticCredentialsProvider("AKID", "secret", ""),
-		HTTPClient:   httpClient,
-	})
+	c := kclient.New(*endpoint, httpClient)
 	name := fmt.Sprintf("apibench-%d", time.Now().UnixNano())
-	if _, err := c.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(name), ShardCount: aws.Int32(int32(*shards))}); err != nil {
-		fail(err)
-	}
-	w := kinesis.NewStreamExistsWaiter(c, func(o *kinesis.StreamExistsWaiterOptions) { o.MinDelay = 100 * time.Millisecond })
-	if err := w.Wait(ctx, &kinesis.DescribeStreamInput{StreamName: aws.String(name)}, time.Minute); err != nil {
+	if err := kclient.CreateStream(ctx, c, name, *shards, time.Minute); err != nil {
 		fail(err)
 	}
 

@@ -17,11 +17,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/eddy-streams/eddy/bench/internal/inproc"
+	"github.com/eddy-streams/eddy/bench/internal/kclient"
 )
 
 func main() {
@@ -39,14 +39,9 @@ func main() {
 		defer stop()
 		*endpoint = "http://" + addr
 	}
-	c := kinesis.New(kinesis.Options{Region: "us-east-1", BaseEndpoint: aws.String(*endpoint),
-		Credentials: credentials.NewStaticCredentialsProvider("AKID", "secret", "")})
+	c := kclient.New(*endpoint, nil)
 	name := fmt.Sprintf("efobench-%d", time.Now().UnixNano())
-	if _, err := c.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(name), ShardCount: aws.Int32(1)}); err != nil {
-		fail(err)
-	}
-	w := kinesis.NewStreamExistsWaiter(c, func(o *kinesis.StreamExistsWaiterOptions) { o.MinDelay = 100 * time.Millisecond })
-	if err := w.Wait(ctx, &kinesis.DescribeStreamInput{StreamName: aws.String(name)}, time.Minute); err != nil {
+	if err := kclient.CreateStream(ctx, c, name, 1, time.Minute); err != nil {
 		fail(err)
 	}
 	sum, err := c.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(name)})
