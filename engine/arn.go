@@ -51,3 +51,17 @@ func (e *Engine) streamNameFromARN(arn string) (name string, here, ok bool) {
 	}
 	return name, parts[3] == e.cfg.Region && parts[4] == e.cfg.AccountID, true
 }
+
+// existingView resolves StreamName or StreamARN to the current view of an
+// existing stream, or ResourceNotFoundException.
+func (e *Engine) existingView(name, arn *string) (*streamView, error) {
+	n, err := e.resolveStream(name, arn)
+	if err != nil {
+		return nil, err
+	}
+	s := e.lookup(n)
+	if s == nil {
+		return nil, e.notFound(n)
+	}
+	return s.view.Load(), nil
+}

@@ -11,15 +11,10 @@ import (
 // closed, until closed ones expire) in shard-id order: up to Limit (default
 // 100, at most 10000) after ExclusiveStartShardId, with HasMoreShards.
 func (e *Engine) DescribeStream(ctx context.Context, in *kds.DescribeStreamInput) (*kds.DescribeStreamOutput, error) {
-	name, err := e.resolveStream(in.StreamName, in.StreamARN)
+	v, err := e.existingView(in.StreamName, in.StreamARN)
 	if err != nil {
 		return nil, err
 	}
-	s := e.lookup(name)
-	if s == nil {
-		return nil, e.notFound(name)
-	}
-	v := s.view.Load()
 	m := &v.meta
 	limit := 100
 	if in.Limit != nil {

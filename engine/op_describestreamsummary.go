@@ -8,15 +8,10 @@ import (
 
 // DescribeStreamSummary describes a stream without listing its shards.
 func (e *Engine) DescribeStreamSummary(ctx context.Context, in *kds.DescribeStreamSummaryInput) (*kds.DescribeStreamSummaryOutput, error) {
-	name, err := e.resolveStream(in.StreamName, in.StreamARN)
+	v, err := e.existingView(in.StreamName, in.StreamARN)
 	if err != nil {
 		return nil, err
 	}
-	s := e.lookup(name)
-	if s == nil {
-		return nil, e.notFound(name)
-	}
-	v := s.view.Load()
 	m := &v.meta
 	out := kds.StreamDescriptionSummary{
 		StreamName:              m.Name,
