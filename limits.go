@@ -16,6 +16,9 @@ const (
 	// MaxExplicitHashKeyLen is the longest explicit hash key: a decimal
 	// string of a 128-bit unsigned integer.
 	MaxExplicitHashKeyLen = 39
+	// MaxPutRecordsBytes is the most data and partition keys one
+	// PutRecords call may carry.
+	MaxPutRecordsBytes = 10 << 20
 	// MaxGetRecordsBytes is the most data one GetRecords call returns.
 	MaxGetRecordsBytes = 10 << 20
 	// MaxGetRecordsLimit is the largest Limit a GetRecords call accepts.

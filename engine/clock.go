@@ -90,3 +90,17 @@ func (c *FakeClock) Advance(d time.Duration) {
 		due = append(due[:first], due[first+1:]...)
 	}
 }
+
+// Timers returns how many timers are waiting to fire, so a test can wait
+// until a goroutine is blocked on the clock before advancing it.
+func (c *FakeClock) Timers() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, t := range c.timers {
+		if !t.stopped {
+			n++
+		}
+	}
+	return n
+}

@@ -37,6 +37,10 @@ type Config struct {
 	// event: when no records arrive it sends an empty one, carrying the
 	// continuation sequence number. Default 5 s.
 	SubscriptionHeartbeat time.Duration
+	// Limits is LimitsOff (the default: nothing is throttled) or LimitsAWS:
+	// Kinesis's per-shard throughput limits and control-plane call rates
+	// (see limits.go).
+	Limits string
 	// Clock is the source of time. Default RealClock.
 	Clock Clock
 	// Logger receives the engine's logs. Default: discard.
@@ -53,6 +57,7 @@ func DefaultConfig() Config {
 		RetentionCheck:        time.Minute,
 		SubscriptionLifetime:  5 * time.Minute,
 		SubscriptionHeartbeat: 5 * time.Second,
+		Limits:                LimitsOff,
 		Clock:                 RealClock{},
 		Logger:                slog.New(slog.DiscardHandler),
 	}
@@ -75,6 +80,8 @@ func (c *Config) Validate() error {
 		return errors.New("engine: retention check interval must be positive")
 	case c.SubscriptionLifetime <= 0 || c.SubscriptionHeartbeat <= 0:
 		return errors.New("engine: subscription lifetime and heartbeat must be positive")
+	case c.Limits != LimitsOff && c.Limits != LimitsAWS:
+		return fmt.Errorf("engine: limits %q: want %q or %q", c.Limits, LimitsOff, LimitsAWS)
 	case c.Clock == nil || c.Logger == nil:
 		return errors.New("engine: no clock or logger")
 	}
@@ -102,6 +109,8 @@ type Engine struct {
 		closed  bool
 	}
 	stopRetention func() bool
+	limits        limiter
+	faults        faultSet
 	// ctl serialises control-plane changes to the set of streams (create,
 	// delete) so shard-limit checks and name reservations are atomic.
 	ctl sync.Mutex

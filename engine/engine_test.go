@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -54,7 +55,7 @@ func put(t *testing.T, e *Engine, stream string, keys ...string) []putResult {
 	for _, k := range keys {
 		entries = append(entries, putEntry{PartitionKey: k, Data: []byte("data-" + k)})
 	}
-	res, err := e.putRecords(stream, entries)
+	res, err := e.putRecords(context.Background(), "PutRecords", stream, entries)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +73,7 @@ func readAll(t *testing.T, e *Engine, iter string) ([]string, getResult) {
 	t.Helper()
 	var out []string
 	for i := 0; i < 100; i++ {
-		res, err := e.getRecords(iter, 10000, nil)
+		res, err := e.getRecords(context.Background(), iter, 10000, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -113,7 +114,7 @@ func TestRoutingAndIterators(t *testing.T) {
 		t.Fatalf("200 keys used %d of 4 shards", len(perShard))
 	}
 	for sh, want := range perShard {
-		it, err := e.getShardIterator("s", shardID(sh), IterTrimHorizon, nil, nil)
+		it, err := e.getShardIterator(context.Background(), "s", shardID(sh), IterTrimHorizon, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -128,17 +129,17 @@ func TestRoutingAndIterators(t *testing.T) {
 	// AT / AFTER_SEQUENCE_NUMBER and LATEST.
 	r0 := res[0]
 	seq := r0.Seq.String()
-	it, _ := e.getShardIterator("s", shardID(r0.Shard), IterAtSequence, &seq, nil)
+	it, _ := e.getShardIterator(context.Background(), "s", shardID(r0.Shard), IterAtSequence, &seq, nil)
 	got, _ := readAll(t, e, it)
 	if got[0] != "data-key-0" {
 		t.Fatalf("AT_SEQUENCE_NUMBER starts at %s", got[0])
 	}
-	it, _ = e.getShardIterator("s", shardID(r0.Shard), IterAfterSequence, &seq, nil)
+	it, _ = e.getShardIterator(context.Background(), "s", shardID(r0.Shard), IterAfterSequence, &seq, nil)
 	got2, _ := readAll(t, e, it)
 	if len(got2) != len(got)-1 {
 		t.Fatalf("AFTER_SEQUENCE_NUMBER read %d, AT read %d", len(got2), len(got))
 	}
-	latest, _ := e.getShardIterator("s", shardID(r0.Shard), IterLatest, nil, nil)
+	latest, _ := e.getShardIterator(context.Background(), "s", shardID(r0.Shard), IterLatest, nil, nil)
 	put(t, e, "s", "key-0")
 	got, _ = readAll(t, e, latest)
 	if len(got) != 1 || got[0] != "data-key-0" {
@@ -146,14 +147,14 @@ func TestRoutingAndIterators(t *testing.T) {
 	}
 	// A sequence number of another shard is rejected.
 	other := (r0.Shard + 1) % 4
-	_, err := e.getShardIterator("s", shardID(other), IterAtSequence, &seq, nil)
+	_, err := e.getShardIterator(context.Background(), "s", shardID(other), IterAtSequence, &seq, nil)
 	wantCode(t, err, eddy.CodeInvalidArgument)
 	bad := "12345"
-	_, err = e.getShardIterator("s", shardID(other), IterAtSequence, &bad, nil)
+	_, err = e.getShardIterator(context.Background(), "s", shardID(other), IterAtSequence, &bad, nil)
 	wantCode(t, err, eddy.CodeInvalidArgument)
-	_, err = e.getShardIterator("s", "shardId-000000000099", IterLatest, nil, nil)
+	_, err = e.getShardIterator(context.Background(), "s", "shardId-000000000099", IterLatest, nil, nil)
 	wantCode(t, err, eddy.CodeResourceNotFound)
-	_, err = e.getShardIterator("nope", "shardId-000000000000", IterLatest, nil, nil)
+	_, err = e.getShardIterator(context.Background(), "nope", "shardId-000000000000", IterLatest, nil, nil)
 	wantCode(t, err, eddy.CodeResourceNotFound)
 }
 
@@ -167,7 +168,7 @@ func TestAtTimestampAndExpiry(t *testing.T) {
 	put(t, e, "s", "b")
 	env.clock.Advance(time.Second)
 	put(t, e, "s", "c")
-	it, err := e.getShardIterator("s", shardID(0), IterAtTimestamp, nil, &mark)
+	it, err := e.getShardIterator(context.Background(), "s", shardID(0), IterAtTimestamp, nil, &mark)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,14 +177,14 @@ func TestAtTimestampAndExpiry(t *testing.T) {
 		t.Fatalf("AT_TIMESTAMP read %v", got)
 	}
 	future := env.clock.Now().Add(time.Hour)
-	_, err = e.getShardIterator("s", shardID(0), IterAtTimestamp, nil, &future)
+	_, err = e.getShardIterator(context.Background(), "s", shardID(0), IterAtTimestamp, nil, &future)
 	wantCode(t, err, eddy.CodeInvalidArgument)
 	// Iterators expire after 5 minutes.
 	env.clock.Advance(5*time.Minute + time.Millisecond)
-	_, err = e.getRecords(it, 10, nil)
+	_, err = e.getRecords(context.Background(), it, 10, nil)
 	wantCode(t, err, eddy.CodeExpiredIterator)
 	// A forged iterator is rejected.
-	_, err = e.getRecords("AAAA"+it[4:], 10, nil)
+	_, err = e.getRecords(context.Background(), "AAAA"+it[4:], 10, nil)
 	wantCode(t, err, eddy.CodeInvalidArgument)
 }
 
@@ -192,7 +193,7 @@ func TestSplitMergeLineage(t *testing.T) {
 	e := env.e
 	e.createStream("s", 1, ModeProvisioned, nil)
 	put(t, e, "s", "a", "b", "c")
-	itParent, _ := e.getShardIterator("s", shardID(0), IterTrimHorizon, nil, nil)
+	itParent, _ := e.getShardIterator(context.Background(), "s", shardID(0), IterTrimHorizon, nil, nil)
 	mid := "170141183460469231731687303715884105728"
 	if err := e.splitShard("s", shardID(0), mid); err != nil {
 		t.Fatal(err)
@@ -248,14 +249,14 @@ func TestTransitionsAndRestart(t *testing.T) {
 	if st := e.lookup("s").view.Load().meta.Status; st != StatusCreating {
 		t.Fatalf("status %s", st)
 	}
-	_, err := e.putRecords("s", []putEntry{{PartitionKey: "a"}})
+	_, err := e.putRecords(context.Background(), "PutRecords", "s", []putEntry{{PartitionKey: "a"}})
 	wantCode(t, err, eddy.CodeResourceNotFound)
 	env.clock.Advance(time.Second)
 	if st := e.lookup("s").view.Load().meta.Status; st != StatusActive {
 		t.Fatalf("status %s after the delay", st)
 	}
 	res := put(t, e, "s", "a", "b")
-	it, _ := e.getShardIterator("s", shardID(res[0].Shard), IterTrimHorizon, nil, nil)
+	it, _ := e.getShardIterator(context.Background(), "s", shardID(res[0].Shard), IterTrimHorizon, nil, nil)
 
 	// Restart: a new engine over the same storage sees the stream, its
 	// records, and accepts the old iterator.
@@ -282,7 +283,7 @@ func TestTransitionsAndRestart(t *testing.T) {
 	}
 	// The name can be reused; old iterators do not read the new stream.
 	e2.createStream("s", 1, ModeProvisioned, nil)
-	_, err = e2.getRecords(it, 10, nil)
+	_, err = e2.getRecords(context.Background(), it, 10, nil)
 	wantCode(t, err, eddy.CodeResourceNotFound)
 }
 
@@ -294,7 +295,7 @@ func TestRetention(t *testing.T) {
 	env.clock.Advance(23 * time.Hour)
 	put(t, e, "s", "new")
 	env.clock.Advance(90 * time.Minute) // "old" is now 24.5 h old
-	it, _ := e.getShardIterator("s", shardID(0), IterTrimHorizon, nil, nil)
+	it, _ := e.getShardIterator(context.Background(), "s", shardID(0), IterTrimHorizon, nil, nil)
 	got, _ := readAll(t, e, it)
 	if fmt.Sprint(got) != "[data-new]" {
 		t.Fatalf("read %v, want only the retained record", got)

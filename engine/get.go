@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"time"
 
@@ -49,10 +50,16 @@ func shardEnd(st *shardState) (uint64, error) {
 }
 
 // getShardIterator returns an iterator for the given starting position.
-func (e *Engine) getShardIterator(name, shard, typ string, seq *string, ts *time.Time) (string, error) {
+func (e *Engine) getShardIterator(ctx context.Context, name, shard, typ string, seq *string, ts *time.Time) (string, error) {
 	v, st, pos, err := e.startPosition(name, shard, typ, seq, ts)
 	if err != nil {
 		return "", err
+	}
+	if err := e.admit(ctx, "GetShardIterator", name); err != nil {
+		return "", err
+	}
+	if e.cfg.Limits == LimitsAWS && !st.limits.admitIterator(e.now().UnixNano()) {
+		return "", eddy.Errorf(eddy.CodeProvisionedThroughput, "%s", shardRateMessage(shard, name, e.cfg.AccountID))
 	}
 	it := iterator{shard: st.meta.Index, pos: pos, issued: e.now(), streamName: name, streamCreate: v.meta.Created}
 	return it.encode(e.secret), nil
@@ -145,7 +152,7 @@ type getResult struct {
 }
 
 // getRecords reads from the position an iterator names.
-func (e *Engine) getRecords(iterStr string, limit int, buf []byte) (getResult, error) {
+func (e *Engine) getRecords(ctx context.Context, iterStr string, limit int, buf []byte) (getResult, error) {
 	bufp := &buf
 	if buf == nil {
 		bufp = nil
@@ -168,6 +175,13 @@ func (e *Engine) getRecords(iterStr string, limit int, buf []byte) (getResult, e
 	if err != nil {
 		return getResult{}, err
 	}
+	if err := e.admit(ctx, "GetRecords", it.streamName); err != nil {
+		return getResult{}, err
+	}
+	limited := e.cfg.Limits == LimitsAWS
+	if limited && !st.limits.admitRead(now.UnixNano()) {
+		return getResult{}, eddy.Errorf(eddy.CodeProvisionedThroughput, "%s", shardRateMessage(shardID(it.shard), it.streamName, e.cfg.AccountID))
+	}
 	end, err := shardEnd(st)
 	if err != nil {
 		return getResult{}, err
@@ -175,6 +189,13 @@ func (e *Engine) getRecords(iterStr string, limit int, buf []byte) (getResult, e
 	recs, pos, err := readRetained(st, v, now, it.pos, end, limit, eddy.MaxGetRecordsBytes, bufp)
 	if err != nil {
 		return getResult{}, err
+	}
+	if limited {
+		n := 0
+		for i := range recs {
+			n += len(recs[i].Data) + len(recs[i].PartitionKey)
+		}
+		st.limits.chargeRead(now.UnixNano(), n)
 	}
 	next := pos
 	if n := len(recs); n > 0 {
@@ -201,6 +222,7 @@ func (e *Engine) getRecords(iterStr string, limit int, buf []byte) (getResult, e
 // it read from (pos, or later if records there had expired). Reads go into
 // *buf when buf is not nil (see readLog).
 func readRetained(st *shardState, v *streamView, now time.Time, pos, end uint64, limit, maxBytes int, buf *[]byte) ([]storage.Record, uint64, error) {
+	pos = max(pos, st.meta.Floor)
 	if pos >= end {
 		return nil, pos, nil
 	}

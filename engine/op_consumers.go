@@ -115,5 +115,5 @@ func (e *Engine) consumerOut(stream string, c *consumerMeta) kds.Consumer {
 // consumer must be ACTIVE and have no other active subscription to the
 // shard (ResourceInUseException).
 func (e *Engine) SubscribeToShard(ctx context.Context, in *kds.SubscribeToShardInput) (*Subscription, error) {
-	return e.subscribe(in)
+	return e.subscribe(ctx, in)
 }

@@ -19,7 +19,7 @@ func (e *Engine) GetRecords(ctx context.Context, in *kds.GetRecordsInput) (*kds.
 		limit = int(*in.Limit)
 	}
 	bp := readBufPool.Get().(*[]byte)
-	res, err := e.getRecords(str(in.ShardIterator), limit, *bp)
+	res, err := e.getRecords(ctx, str(in.ShardIterator), limit, *bp)
 	if err != nil {
 		readBufPool.Put(bp)
 		return nil, err

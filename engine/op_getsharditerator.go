@@ -26,7 +26,7 @@ func (e *Engine) GetShardIterator(ctx context.Context, in *kds.GetShardIteratorI
 	if in.ShardIteratorType != nil {
 		typ = string(*in.ShardIteratorType)
 	}
-	it, err := e.getShardIterator(name, str(in.ShardId), typ, in.StartingSequenceNumber, ts)
+	it, err := e.getShardIterator(ctx, name, str(in.ShardId), typ, in.StartingSequenceNumber, ts)
 	if err != nil {
 		return nil, err
 	}

@@ -24,7 +24,7 @@ func (e *Engine) PutRecord(ctx context.Context, in *kds.PutRecordInput) (*kds.Pu
 	if data == nil {
 		data = []byte{}
 	}
-	res, err := e.putRecords(name, []putEntry{{Data: data, PartitionKey: str(in.PartitionKey), ExplicitHashKey: in.ExplicitHashKey}})
+	res, err := e.putRecords(ctx, "PutRecord", name, []putEntry{{Data: data, PartitionKey: str(in.PartitionKey), ExplicitHashKey: in.ExplicitHashKey}})
 	if err != nil {
 		return nil, err
 	}

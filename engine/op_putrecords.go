@@ -7,17 +7,27 @@ import (
 	"github.com/eddy-streams/eddy/protocol/kds"
 )
 
-// PutRecords writes up to 500 records. Records for one shard are written in
-// request order as one durable append; records for different shards are
-// written in parallel. A record that fails (an I/O error on its shard) gets
-// ErrorCode/ErrorMessage and counts in FailedRecordCount, which is always
-// present; the others are still written.
+// PutRecords writes up to 500 records, at most 10 MiB of data and
+// partition keys in all (beyond it: InvalidArgumentException "Records size
+// exceeds 10 MB limit", worded as Kinesis worded its former 5 MB limit).
+// Records for one shard are written in request order as one durable
+// append; records for different shards are written in parallel. A record
+// that fails (an I/O error on its shard, a throttled shard, an injected
+// fault) gets ErrorCode/ErrorMessage and counts in FailedRecordCount, which
+// is always present; the others are still written.
 func (e *Engine) PutRecords(ctx context.Context, in *kds.PutRecordsInput) (*kds.PutRecordsOutput, error) {
 	name, err := e.resolveStream(in.StreamName, in.StreamARN)
 	if err != nil {
 		return nil, err
 	}
 	entries := make([]putEntry, len(in.Records))
+	total := 0
+	for _, r := range in.Records {
+		total += len(r.Data) + len(str(r.PartitionKey))
+	}
+	if total > eddy.MaxPutRecordsBytes {
+		return nil, eddy.Errorf(eddy.CodeInvalidArgument, "Records size exceeds 10 MB limit")
+	}
 	for i, r := range in.Records {
 		if r.PartitionKey == nil && r.ExplicitHashKey == nil {
 			return nil, eddy.Errorf(eddy.CodeValidation,
@@ -29,7 +39,7 @@ func (e *Engine) PutRecords(ctx context.Context, in *kds.PutRecordsInput) (*kds.
 		}
 		entries[i] = putEntry{Data: data, PartitionKey: str(r.PartitionKey), ExplicitHashKey: r.ExplicitHashKey}
 	}
-	res, err := e.putRecords(name, entries)
+	res, err := e.putRecords(ctx, "PutRecords", name, entries)
 	if err != nil {
 		return nil, err
 	}

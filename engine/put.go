@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"sync"
 
@@ -70,10 +71,22 @@ func checkSize(v *streamView, en *putEntry) error {
 // append, the groups in parallel. A shard sealed by a concurrent reshard
 // sends its entries back through routing. Per-entry I/O failures become
 // InternalFailure results; the others are still written.
-func (e *Engine) putRecords(name string, entries []putEntry) ([]putResult, error) {
+func (e *Engine) putRecords(ctx context.Context, op, name string, entries []putEntry) ([]putResult, error) {
 	s, v, err := e.writable(name)
 	if err != nil {
 		return nil, err
+	}
+	var faults []fault // per entry, when fault injection is on
+	if e.faults.active() {
+		faults = make([]fault, len(entries))
+		for i := range faults {
+			faults[i] = e.faults.draw(op, name)
+		}
+		if len(faults) > 0 {
+			if err := e.delay(ctx, faults[0].latency); err != nil {
+				return nil, err
+			}
+		}
 	}
 	keys := make([]hashKey, len(entries))
 	for i := range entries {
@@ -114,6 +127,10 @@ func (e *Engine) putRecords(name string, entries []putEntry) ([]putResult, error
 		var retry []int
 		var wg sync.WaitGroup
 		write := func(st *shardState, idx []int) {
+			idx = e.admitWrites(st, name, idx, entries, faults, results)
+			if len(idx) == 0 {
+				return
+			}
 			recs := make([]storage.Record, len(idx))
 			for j, i := range idx {
 				en := &entries[i]
@@ -156,4 +173,34 @@ func (e *Engine) putRecords(name string, entries []putEntry) ([]putResult, error
 		pending = retry
 	}
 	return results, nil
+}
+
+// admitWrites returns the entries of idx (all routed to st) that may be
+// written: those without an injected fault and, with limits on, within the
+// shard's write rates. The others get their error in results. Entries are
+// admitted in request order, so a throttled shard keeps a prefix of them.
+func (e *Engine) admitWrites(st *shardState, name string, idx []int, entries []putEntry, faults []fault, results []putResult) []int {
+	limited := e.cfg.Limits == LimitsAWS
+	if faults == nil && !limited {
+		return idx
+	}
+	now := e.now().UnixNano()
+	kept := idx[:0:0]
+	if limited {
+		st.limits.mu.Lock()
+		defer st.limits.mu.Unlock()
+	}
+	for _, i := range idx {
+		switch {
+		case faults != nil && faults[i].fail:
+			results[i] = putResult{Shard: -1, ErrorCode: eddy.CodeInternalFailure, ErrorMsg: "Internal service failure."}
+		case faults != nil && faults[i].throttle,
+			limited && !st.limits.admitWriteLocked(now, len(entries[i].Data)+len(entries[i].PartitionKey)):
+			results[i] = putResult{Shard: -1, ErrorCode: eddy.CodeProvisionedThroughput,
+				ErrorMsg: shardRateMessage(shardID(st.meta.Index), name, e.cfg.AccountID)}
+		default:
+			kept = append(kept, i)
+		}
+	}
+	return kept
 }

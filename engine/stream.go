@@ -63,6 +63,9 @@ type shardMeta struct {
 	ClosedAt       int64  `json:"closedAt,omitempty"` // Unix ns
 	// End is the position after the last record of a closed shard.
 	End uint64 `json:"end,omitempty"`
+	// Floor is the first position reads may return: records before it
+	// were purged (PurgeStream), even if their segment is not deleted yet.
+	Floor uint64 `json:"floor,omitempty"`
 }
 
 func shardID(index int) string { return fmt.Sprintf("shardId-%012d", index) }
@@ -101,6 +104,9 @@ type shardState struct {
 	// appended wakes subscribers when records are appended or the shard
 	// closes. It is carried from view to view with the log.
 	appended *notifier
+	// limits are the shard's throughput meters (with Config.Limits on),
+	// carried from view to view like the log.
+	limits *shardLimits
 }
 
 // notifier is a broadcast wake-up: wait returns a channel that is closed at
@@ -162,11 +168,14 @@ func (e *Engine) buildView(m streamMeta) (*streamView, error) {
 		}
 		if old != nil && old.meta.Created == m.Created {
 			if prev, ok := old.shards[sm.Index]; ok {
-				st.log, st.appended = prev.log, prev.appended
+				st.log, st.appended, st.limits = prev.log, prev.appended, prev.limits
 			}
 		}
 		if st.appended == nil {
 			st.appended = newNotifier()
+		}
+		if st.limits == nil {
+			st.limits = &shardLimits{}
 		}
 		if st.log == nil {
 			l, err := e.logs.Open(logID(&m, sm.Index))

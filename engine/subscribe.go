@@ -29,8 +29,16 @@ type Subscription struct {
 	pos      uint64
 	consumer string
 	done     chan struct{} // closed to end it (deregistration, engine close)
+	limits   *subLimits    // with Config.Limits on: pushes are paced
+	started  int64         // Unix ns of the SubscribeToShard call
 	once     sync.Once
 }
+
+// subscribeTakeover is how long after a successful SubscribeToShard call
+// another call for the same consumer and shard is refused with
+// ResourceInUseException; after it, the new call takes the subscription
+// over and the old one ends.
+const subscribeTakeover = 5 * time.Second
 
 // subscriptionEventBytes bounds the record data in one event, so events
 // go out promptly and a subscriber's memory stays small.
@@ -41,8 +49,9 @@ func (e *Engine) subKey(stream, consumer string, shard int) string {
 }
 
 // subscribe checks a SubscribeToShard request and registers the
-// subscription; only one may be active per consumer and shard.
-func (e *Engine) subscribe(in *kds.SubscribeToShardInput) (*Subscription, error) {
+// subscription; only one may be active per consumer and shard (see
+// subscribeTakeover).
+func (e *Engine) subscribe(ctx context.Context, in *kds.SubscribeToShardInput) (*Subscription, error) {
 	s, c, err := e.lookupConsumer(in.ConsumerARN, nil, nil)
 	if err != nil {
 		return nil, err
@@ -67,8 +76,20 @@ func (e *Engine) subscribe(in *kds.SubscribeToShardInput) (*Subscription, error)
 	if err != nil {
 		return nil, err
 	}
+	if err := e.admit(ctx, "SubscribeToShard", name); err != nil {
+		return nil, err
+	}
 	sub := &Subscription{e: e, s: s, created: v.meta.Created, shard: st.meta.Index, pos: pos, consumer: c.Name,
-		key: e.subKey(name, c.Name, st.meta.Index), done: make(chan struct{})}
+		key: e.subKey(name, c.Name, st.meta.Index), done: make(chan struct{}), started: e.now().UnixNano()}
+	if e.cfg.Limits == LimitsAWS {
+		sub.limits = e.limits.sub(sub.key)
+		sub.limits.mu.Lock()
+		ok := sub.limits.calls.take(e.now().UnixNano(), per(1, subCallsPerSec), 0)
+		sub.limits.mu.Unlock()
+		if !ok {
+			return nil, eddy.Errorf(eddy.CodeLimitExceeded, "%s", subscribeRateMessage(c.Name, str(in.ShardId), name, e.cfg.AccountID))
+		}
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.mu.closed {
@@ -77,8 +98,15 @@ func (e *Engine) subscribe(in *kds.SubscribeToShardInput) (*Subscription, error)
 	if e.mu.subs == nil {
 		e.mu.subs = map[string]*Subscription{}
 	}
-	if _, busy := e.mu.subs[sub.key]; busy {
-		return nil, eddy.Errorf(eddy.CodeResourceInUse, "Another active subscription exists for this consumer")
+	if old, busy := e.mu.subs[sub.key]; busy {
+		// Within 5 s of the last successful call the new one is refused;
+		// later it takes over, and the old subscription ends.
+		if sub.started < old.started+int64(subscribeTakeover) {
+			return nil, eddy.Errorf(eddy.CodeResourceInUse, "Another active subscription exists for this consumer: %s:%s:%s:%s",
+				e.cfg.AccountID, name, shardID(st.meta.Index), c.Name)
+		}
+		delete(e.mu.subs, sub.key)
+		close(old.done)
 	}
 	e.mu.subs[sub.key] = sub
 	return sub, nil
@@ -139,6 +167,27 @@ func (sub *Subscription) StreamEvents(ctx context.Context, send func(eventType s
 			return eddy.Errorf(eddy.CodeResourceNotFound,
 				"Shard %s in stream %s under account %s does not exist", shardID(sub.shard), v.meta.Name, e.cfg.AccountID)
 		}
+		if sub.limits != nil {
+			// Pace pushes to the consumer's read rate on this shard.
+			sub.limits.mu.Lock()
+			d := sub.limits.push.wait(e.now().UnixNano(), int64(time.Second))
+			sub.limits.mu.Unlock()
+			if d > 0 {
+				paced, stop := e.after(d)
+				select {
+				case <-paced:
+				case <-lifetime:
+					stop()
+					return nil
+				case <-ctx.Done():
+					stop()
+					return nil
+				case <-sub.done:
+					stop()
+					return nil
+				}
+			}
+		}
 		wake := st.appended.wait() // before reading, so no append is missed
 		end, err := shardEnd(st)
 		if err != nil {
@@ -183,6 +232,15 @@ func (sub *Subscription) StreamEvents(ctx context.Context, send func(eventType s
 			}
 			if err := send("SubscribeToShardEvent", &ev); err != nil {
 				return err
+			}
+			if sub.limits != nil {
+				n := 0
+				for i := range recs {
+					n += len(recs[i].Data) + len(recs[i].PartitionKey)
+				}
+				sub.limits.mu.Lock()
+				sub.limits.push.charge(e.now().UnixNano(), per(int64(n), subPushBytesPerSec))
+				sub.limits.mu.Unlock()
 			}
 			sub.pos = next
 			sent = true

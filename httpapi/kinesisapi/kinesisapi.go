@@ -18,12 +18,16 @@ const (
 	SigningName  = "kinesis"
 )
 
-// op adapts an engine method to an httpapi.Operation.
-func op[I, O any](name string, f func(context.Context, *I) (*O, error)) httpapi.Operation {
+// op adapts an engine method to an httpapi.Operation; the engine admits
+// the call (injected faults, control-plane rates) before it runs.
+func op[I, O any](e *engine.Engine, name string, f func(context.Context, *I) (*O, error)) httpapi.Operation {
 	return httpapi.Operation{
 		Name:     name,
 		NewInput: func() any { return new(I) },
 		Call: func(ctx context.Context, in any) (any, error) {
+			if err := e.Admit(ctx, name, in); err != nil {
+				return nil, err
+			}
 			out, err := f(ctx, in.(*I))
 			if err != nil {
 				return nil, err
@@ -39,46 +43,46 @@ func Service(e *engine.Engine) httpapi.Service {
 		TargetPrefix: TargetPrefix,
 		SigningName:  SigningName,
 		Operations: []httpapi.Operation{
-			op("AddTagsToStream", e.AddTagsToStream),
-			op("CreateStream", e.CreateStream),
-			op("DecreaseStreamRetentionPeriod", e.DecreaseStreamRetentionPeriod),
-			op("DeleteResourcePolicy", e.DeleteResourcePolicy),
-			op("DeleteStream", e.DeleteStream),
-			op("DeregisterStreamConsumer", e.DeregisterStreamConsumer),
-			op("DescribeAccountSettings", e.DescribeAccountSettings),
-			op("DescribeLimits", e.DescribeLimits),
-			op("DescribeStream", e.DescribeStream),
-			op("DescribeStreamConsumer", e.DescribeStreamConsumer),
-			op("DescribeStreamSummary", e.DescribeStreamSummary),
-			op("DisableEnhancedMonitoring", e.DisableEnhancedMonitoring),
-			op("EnableEnhancedMonitoring", e.EnableEnhancedMonitoring),
-			op("GetRecords", e.GetRecords),
-			op("GetResourcePolicy", e.GetResourcePolicy),
-			op("GetShardIterator", e.GetShardIterator),
-			op("IncreaseStreamRetentionPeriod", e.IncreaseStreamRetentionPeriod),
-			op("ListShards", e.ListShards),
-			op("ListStreamConsumers", e.ListStreamConsumers),
-			op("ListStreams", e.ListStreams),
-			op("ListTagsForResource", e.ListTagsForResource),
-			op("ListTagsForStream", e.ListTagsForStream),
-			op("MergeShards", e.MergeShards),
-			op("PutRecord", e.PutRecord),
-			op("PutRecords", e.PutRecords),
-			op("PutResourcePolicy", e.PutResourcePolicy),
-			op("RegisterStreamConsumer", e.RegisterStreamConsumer),
-			op("RemoveTagsFromStream", e.RemoveTagsFromStream),
-			op("SplitShard", e.SplitShard),
-			op("StartStreamEncryption", e.StartStreamEncryption),
-			op("StopStreamEncryption", e.StopStreamEncryption),
-			op("SubscribeToShard", e.SubscribeToShard),
-			op("TagResource", e.TagResource),
-			op("UntagResource", e.UntagResource),
-			op("UpdateAccountSettings", e.UpdateAccountSettings),
-			op("UpdateMaxRecordSize", e.UpdateMaxRecordSize),
-			op("UpdateShardCount", e.UpdateShardCount),
-			op("UpdateStreamMode", e.UpdateStreamMode),
-			op("UpdateStreamRecordDistributionStrategy", e.UpdateStreamRecordDistributionStrategy),
-			op("UpdateStreamWarmThroughput", e.UpdateStreamWarmThroughput),
+			op(e, "AddTagsToStream", e.AddTagsToStream),
+			op(e, "CreateStream", e.CreateStream),
+			op(e, "DecreaseStreamRetentionPeriod", e.DecreaseStreamRetentionPeriod),
+			op(e, "DeleteResourcePolicy", e.DeleteResourcePolicy),
+			op(e, "DeleteStream", e.DeleteStream),
+			op(e, "DeregisterStreamConsumer", e.DeregisterStreamConsumer),
+			op(e, "DescribeAccountSettings", e.DescribeAccountSettings),
+			op(e, "DescribeLimits", e.DescribeLimits),
+			op(e, "DescribeStream", e.DescribeStream),
+			op(e, "DescribeStreamConsumer", e.DescribeStreamConsumer),
+			op(e, "DescribeStreamSummary", e.DescribeStreamSummary),
+			op(e, "DisableEnhancedMonitoring", e.DisableEnhancedMonitoring),
+			op(e, "EnableEnhancedMonitoring", e.EnableEnhancedMonitoring),
+			op(e, "GetRecords", e.GetRecords),
+			op(e, "GetResourcePolicy", e.GetResourcePolicy),
+			op(e, "GetShardIterator", e.GetShardIterator),
+			op(e, "IncreaseStreamRetentionPeriod", e.IncreaseStreamRetentionPeriod),
+			op(e, "ListShards", e.ListShards),
+			op(e, "ListStreamConsumers", e.ListStreamConsumers),
+			op(e, "ListStreams", e.ListStreams),
+			op(e, "ListTagsForResource", e.ListTagsForResource),
+			op(e, "ListTagsForStream", e.ListTagsForStream),
+			op(e, "MergeShards", e.MergeShards),
+			op(e, "PutRecord", e.PutRecord),
+			op(e, "PutRecords", e.PutRecords),
+			op(e, "PutResourcePolicy", e.PutResourcePolicy),
+			op(e, "RegisterStreamConsumer", e.RegisterStreamConsumer),
+			op(e, "RemoveTagsFromStream", e.RemoveTagsFromStream),
+			op(e, "SplitShard", e.SplitShard),
+			op(e, "StartStreamEncryption", e.StartStreamEncryption),
+			op(e, "StopStreamEncryption", e.StopStreamEncryption),
+			op(e, "SubscribeToShard", e.SubscribeToShard),
+			op(e, "TagResource", e.TagResource),
+			op(e, "UntagResource", e.UntagResource),
+			op(e, "UpdateAccountSettings", e.UpdateAccountSettings),
+			op(e, "UpdateMaxRecordSize", e.UpdateMaxRecordSize),
+			op(e, "UpdateShardCount", e.UpdateShardCount),
+			op(e, "UpdateStreamMode", e.UpdateStreamMode),
+			op(e, "UpdateStreamRecordDistributionStrategy", e.UpdateStreamRecordDistributionStrategy),
+			op(e, "UpdateStreamWarmThroughput", e.UpdateStreamWarmThroughput),
 		},
 	}
 }

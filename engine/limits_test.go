@@ -1,0 +1,324 @@
+package engine
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/eddy-streams/eddy"
+	"github.com/eddy-streams/eddy/protocol/kds"
+)
+
+func limitedEnv(t *testing.T) *testEnv {
+	t.Helper()
+	return newEnv(t, func(c *Config) { c.Limits = LimitsAWS })
+}
+
+// putN puts n records of size bytes of data with partition key "k" in one
+// call and returns how many were accepted, checking the accepted ones are
+// a prefix and the others carry the throttling error.
+func putN(t *testing.T, e *Engine, stream string, n, size int) int {
+	t.Helper()
+	entries := make([]putEntry, n)
+	for i := range entries {
+		entries[i] = putEntry{PartitionKey: "k", Data: make([]byte, size)}
+	}
+	res, err := e.putRecords(context.Background(), "PutRecords", stream, entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok := 0
+	for i, r := range res {
+		switch {
+		case r.ErrorCode == "" && ok == i:
+			ok++
+		case r.ErrorCode == eddy.CodeProvisionedThroughput:
+			want := "Rate exceeded for shard shardId-000000000000 in stream " + stream + " under account 000000000000."
+			if r.ErrorMsg != want {
+				t.Fatalf("message %q, want %q", r.ErrorMsg, want)
+			}
+		default:
+			t.Fatalf("entry %d: %+v after %d accepted", i, r, ok)
+		}
+	}
+	return ok
+}
+
+func TestWriteLimitRecords(t *testing.T) {
+	env := limitedEnv(t)
+	e := env.e
+	if err := e.createStream("s", 1, ModeProvisioned, nil); err != nil {
+		t.Fatal(err)
+	}
+	// An idle shard takes a second's worth at once: 1,000 records.
+	if got := putN(t, e, "s", 1500, 10); got != 1000 {
+		t.Fatalf("accepted %d of 1500 at once, want 1000", got)
+	}
+	if got := putN(t, e, "s", 10, 10); got != 0 {
+		t.Fatalf("accepted %d on a full shard", got)
+	}
+	env.clock.Advance(500 * time.Millisecond)
+	if got := putN(t, e, "s", 1000, 10); got != 500 {
+		t.Fatalf("accepted %d after 0.5 s, want 500", got)
+	}
+	// PutRecord gets the error itself.
+	_, err := e.PutRecord(context.Background(), &kds.PutRecordInput{StreamName: ptr("s"), PartitionKey: ptr("k"), Data: []byte("x")})
+	wantCode(t, err, eddy.CodeProvisionedThroughput)
+}
+
+func TestWriteLimitBytes(t *testing.T) {
+	env := limitedEnv(t)
+	e := env.e
+	e.createStream("s", 1, ModeProvisioned, nil)
+	// 1 MiB of data and key is a second's worth: the shard takes it, and
+	// nothing more until a second has passed.
+	if got := putN(t, e, "s", 3, 512<<10-1); got != 2 {
+		t.Fatalf("accepted %d half-MiB records, want 2", got)
+	}
+	if got := putN(t, e, "s", 1, 1); got != 0 {
+		t.Fatalf("accepted a record past 1 MiB/s")
+	}
+	env.clock.Advance(time.Second)
+	if got := putN(t, e, "s", 4, 256<<10-1); got != 4 {
+		t.Fatalf("accepted %d of 4 quarter-MiB records after 1 s", got)
+	}
+	// The other shards of a stream are not held back by a hot one.
+	e.createStream("two", 2, ModeProvisioned, nil)
+	hot := putEntry{PartitionKey: "k", Data: make([]byte, 1000)}
+	v := e.lookup("two").view.Load()
+	hotShard := v.route(partitionHash("k")).meta.Index
+	var cold string
+	for i := 0; ; i++ {
+		cold = "c" + string(rune('a'+i))
+		if v.route(partitionHash(cold)).meta.Index != hotShard {
+			break
+		}
+	}
+	entries := []putEntry{}
+	for range 1200 {
+		entries = append(entries, hot)
+	}
+	entries = append(entries, putEntry{PartitionKey: cold, Data: []byte("x")})
+	res, err := e.putRecords(context.Background(), "PutRecords", "two", entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := res[len(res)-1]; r.ErrorCode != "" {
+		t.Fatalf("record for the cold shard: %+v", r)
+	}
+	if res[1100].ErrorCode != eddy.CodeProvisionedThroughput {
+		t.Fatalf("record 1100 for the hot shard: %+v", res[1100])
+	}
+}
+
+func TestLimitsOff(t *testing.T) {
+	env := newEnv(t, nil)
+	env.e.createStream("s", 1, ModeProvisioned, nil)
+	if got := putN(t, env.e, "s", 500, 10<<10); got != 500 {
+		t.Fatalf("limits off: accepted %d of 500", got)
+	}
+	for range 20 {
+		if _, err := env.e.getShardIterator(context.Background(), "s", shardID(0), IterTrimHorizon, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestReadLimits(t *testing.T) {
+	env := limitedEnv(t)
+	e := env.e
+	ctx := context.Background()
+	e.createStream("s", 1, ModeProvisioned, nil)
+	// Five GetShardIterator calls a second.
+	var it string
+	for i := range 6 {
+		var err error
+		it, err = e.getShardIterator(ctx, "s", shardID(0), IterTrimHorizon, nil, nil)
+		if i < 5 && err != nil {
+			t.Fatalf("call %d: %v", i, err)
+		}
+		if i == 5 {
+			wantCode(t, err, eddy.CodeProvisionedThroughput)
+		}
+	}
+	env.clock.Advance(200 * time.Millisecond)
+	it, err := e.getShardIterator(ctx, "s", shardID(0), IterTrimHorizon, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Five GetRecords calls a second, when they return little.
+	for i := range 6 {
+		_, err := e.getRecords(ctx, it, 10, nil)
+		if i < 5 && err != nil {
+			t.Fatalf("call %d: %v", i, err)
+		}
+		if i == 5 {
+			wantCode(t, err, eddy.CodeProvisionedThroughput)
+			if want := "Rate exceeded for shard shardId-000000000000 in stream s under account 000000000000."; !strings.Contains(err.Error(), want) {
+				t.Fatalf("error %v, want %q", err, want)
+			}
+		}
+	}
+	// Fill the shard with ~10 MiB, a second per MiB.
+	for range 10 {
+		env.clock.Advance(time.Second)
+		if got := putN(t, e, "s", 1, 1<<20-1); got != 1 {
+			t.Fatal("put of 1 MiB refused on an idle shard")
+		}
+	}
+	env.clock.Advance(time.Second)
+	res, err := e.getRecords(ctx, it, 10000, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, r := range res.Records {
+		n += len(r.Data) + len(r.PartitionKey)
+	}
+	if n < 9<<20 {
+		t.Fatalf("read %d bytes, want about 10 MiB", n)
+	}
+	// The data is paid for at 2 MiB/s: no calls until then.
+	pay := time.Duration(int64(n) * int64(time.Second) / (2 << 20))
+	env.clock.Advance(pay - time.Millisecond)
+	_, err = e.getRecords(ctx, res.Next, 10000, nil)
+	wantCode(t, err, eddy.CodeProvisionedThroughput)
+	env.clock.Advance(time.Millisecond)
+	if _, err := e.getRecords(ctx, res.Next, 10000, nil); err != nil {
+		t.Fatalf("after %v: %v", pay, err)
+	}
+}
+
+func TestControlPlaneRates(t *testing.T) {
+	env := limitedEnv(t)
+	e := env.e
+	ctx := context.Background()
+	e.createStream("a", 1, ModeProvisioned, nil)
+	e.createStream("b", 1, ModeProvisioned, nil)
+	// 20 DescribeStreamSummary a second per account; the message names
+	// the stream.
+	for i := range 21 {
+		stream := []string{"a", "b"}[i%2]
+		err := e.Admit(ctx, "DescribeStreamSummary", &kds.DescribeStreamSummaryInput{StreamName: &stream})
+		if i < 20 && err != nil {
+			t.Fatalf("call %d: %v", i, err)
+		}
+		if i == 20 {
+			wantCode(t, err, eddy.CodeLimitExceeded)
+			if want := "Rate exceeded for stream a under account 000000000000."; !strings.Contains(err.Error(), want) {
+				t.Fatalf("error %v, want %q", err, want)
+			}
+		}
+	}
+	// 5 ListStreamConsumers a second per stream: another stream, named by
+	// ARN, has its own.
+	for i := range 6 {
+		err := e.Admit(ctx, "ListStreamConsumers", &kds.ListStreamConsumersInput{StreamARN: ptr(e.arn("a"))})
+		if i < 5 && err != nil {
+			t.Fatalf("call %d: %v", i, err)
+		}
+		if i == 5 {
+			wantCode(t, err, eddy.CodeLimitExceeded)
+		}
+	}
+	if err := e.Admit(ctx, "ListStreamConsumers", &kds.ListStreamConsumersInput{StreamARN: ptr(e.arn("b"))}); err != nil {
+		t.Fatal(err)
+	}
+	// 5 CreateStream a second per account, whatever the names.
+	for i := range 6 {
+		err := e.Admit(ctx, "CreateStream", &kds.CreateStreamInput{StreamName: ptr(string(rune('c' + i)))})
+		if i < 5 && err != nil {
+			t.Fatalf("call %d: %v", i, err)
+		}
+		if i == 5 {
+			wantCode(t, err, eddy.CodeLimitExceeded)
+		}
+	}
+	env.clock.Advance(200 * time.Millisecond)
+	if err := e.Admit(ctx, "CreateStream", &kds.CreateStreamInput{StreamName: ptr("z")}); err != nil {
+		t.Fatal(err)
+	}
+	// Operations without a documented rate are not limited.
+	for range 100 {
+		if err := e.Admit(ctx, "ListTagsForResource", &kds.ListTagsForResourceInput{ResourceARN: ptr(e.arn("a"))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Limits off: nothing.
+	off := newEnv(t, nil).e
+	for range 100 {
+		if err := off.Admit(ctx, "CreateStream", &kds.CreateStreamInput{StreamName: ptr("x")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestSubscribeLimits(t *testing.T) {
+	env := limitedEnv(t)
+	e := env.e
+	e.createStream("s", 1, ModeProvisioned, nil)
+	arn := register(t, e, "s", "c")
+	// Eight 1 MiB records, written at the shard's rate.
+	for range 8 {
+		env.clock.Advance(time.Second)
+		if got := putN(t, e, "s", 1, 1<<20-1); got != 1 {
+			t.Fatal("put refused")
+		}
+	}
+	c := startSub(t, e, arn, shardID(0), IterTrimHorizon, nil)
+	defer c.cancel()
+	// A second subscription within the second is refused.
+	c.cancel()
+	<-c.done
+	shard := shardID(0)
+	_, err := e.SubscribeToShard(context.Background(), &kds.SubscribeToShardInput{ConsumerARN: &arn, ShardId: &shard,
+		StartingPosition: &kds.StartingPosition{Type: ptr(kds.ShardIteratorType(IterTrimHorizon))}})
+	wantCode(t, err, eddy.CodeLimitExceeded)
+	// The push meter belongs to the consumer and shard, not to one
+	// subscription: let it empty.
+	env.clock.Advance(2 * time.Second)
+	base := env.clock.Timers()
+	c = startSub(t, e, arn, shardID(0), IterTrimHorizon, nil)
+	defer c.cancel()
+	// Pushes are paced to 2 MiB/s with a second's burst: 3 MiB go out at
+	// once (the meter admits while at most a second ahead), then the
+	// subscription waits on the clock.
+	waitFor(t, "3 records", func() bool { return len(c.data()) == 3 })
+	waitFor(t, "the pacing timer", func() bool { return env.clock.Timers() > base+2 })
+	if n := len(c.data()); n != 3 {
+		t.Fatalf("pushed %d MiB before waiting, want 3", n)
+	}
+	env.clock.Advance(500 * time.Millisecond)
+	waitFor(t, "a 4th record", func() bool { return len(c.data()) == 4 })
+}
+
+func TestPutRecordsTotalSize(t *testing.T) {
+	env := newEnv(t, nil)
+	e := env.e
+	e.createStream("s", 1, ModeProvisioned, nil)
+	if _, err := e.UpdateMaxRecordSize(context.Background(), &kds.UpdateMaxRecordSizeInput{StreamARN: ptr(e.arn("s")), MaxRecordSizeInKiB: ptr(int32(10240))}); err != nil {
+		t.Fatal(err)
+	}
+	records := func(sizes ...int) []kds.PutRecordsRequestEntry {
+		var out []kds.PutRecordsRequestEntry
+		for _, n := range sizes {
+			out = append(out, kds.PutRecordsRequestEntry{PartitionKey: ptr("k"), Data: make([]byte, n)})
+		}
+		return out
+	}
+	// 10 MiB with the keys is the most one call may carry.
+	_, err := e.PutRecords(context.Background(), &kds.PutRecordsInput{StreamName: ptr("s"), Records: records(5<<20, 5<<20-2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.PutRecords(context.Background(), &kds.PutRecordsInput{StreamName: ptr("s"), Records: records(5<<20, 5<<20-1)})
+	wantCode(t, err, eddy.CodeInvalidArgument)
+	if want := "Records size exceeds 10 MB limit"; err.(*eddy.Error).Message != want {
+		t.Fatalf("message %q", err.(*eddy.Error).Message)
+	}
+	it, _ := e.getShardIterator(context.Background(), "s", shardID(0), IterTrimHorizon, nil, nil)
+	if data, _ := readAll(t, e, it); len(data) != 2 {
+		t.Fatalf("%d records stored, want the 2 of the accepted call", len(data))
+	}
+}
