@@ -37,6 +37,16 @@ type Config struct {
 	// event: when no records arrive it sends an empty one, carrying the
 	// continuation sequence number. Default 5 s.
 	SubscriptionHeartbeat time.Duration
+	// OnDemandScaleInterval is how often the on-demand scaler measures
+	// write rates and grows ON_DEMAND streams. Default 1 min.
+	OnDemandScaleInterval time.Duration
+	// OnDemandMinShards is the shard count of a new ON_DEMAND stream and the
+	// least the scaler keeps. Default 4 (4 MiB/s of writes, as on Kinesis).
+	OnDemandMinShards int
+	// OnDemandMaxShards is the most shards the scaler grows an ON_DEMAND
+	// stream to. Default 200 (200 MiB/s, Kinesis's default on-demand
+	// maximum in most regions).
+	OnDemandMaxShards int
 	// Limits is LimitsOff (the default: nothing is throttled) or LimitsAWS:
 	// Kinesis's per-shard throughput limits and control-plane call rates
 	// (see limits.go).
@@ -58,6 +68,9 @@ func DefaultConfig() Config {
 		SubscriptionLifetime:  5 * time.Minute,
 		SubscriptionHeartbeat: 5 * time.Second,
 		Limits:                LimitsOff,
+		OnDemandScaleInterval: time.Minute,
+		OnDemandMinShards:     4,
+		OnDemandMaxShards:     200,
 		Clock:                 RealClock{},
 		Logger:                slog.New(slog.DiscardHandler),
 	}
@@ -80,6 +93,10 @@ func (c *Config) Validate() error {
 		return errors.New("engine: retention check interval must be positive")
 	case c.SubscriptionLifetime <= 0 || c.SubscriptionHeartbeat <= 0:
 		return errors.New("engine: subscription lifetime and heartbeat must be positive")
+	case c.OnDemandScaleInterval <= 0:
+		return errors.New("engine: on-demand scale interval must be positive")
+	case c.OnDemandMinShards < 1 || c.OnDemandMaxShards < c.OnDemandMinShards:
+		return fmt.Errorf("engine: on-demand shard bounds [%d, %d]: want 1 <= min <= max", c.OnDemandMinShards, c.OnDemandMaxShards)
 	case c.Limits != LimitsOff && c.Limits != LimitsAWS:
 		return fmt.Errorf("engine: limits %q: want %q or %q", c.Limits, LimitsOff, LimitsAWS)
 	case c.Clock == nil || c.Logger == nil:
@@ -109,6 +126,7 @@ type Engine struct {
 		closed  bool
 	}
 	stopRetention func() bool
+	stopScaler    func() bool
 	limits        limiter
 	faults        faultSet
 	// ctl serialises control-plane changes to the set of streams (create,
@@ -168,6 +186,7 @@ func New(cfg Config, logs storage.Logs, meta storage.MetaStore) (*Engine, error)
 		e.scheduleTransition(s)
 	}
 	e.scheduleRetention()
+	e.scheduleScaler()
 	return e, nil
 }
 
@@ -181,6 +200,9 @@ func (e *Engine) Close() error {
 	e.mu.closed = true
 	if e.stopRetention != nil {
 		e.stopRetention()
+	}
+	if e.stopScaler != nil {
+		e.stopScaler()
 	}
 	for k, sub := range e.mu.subs {
 		close(sub.done)

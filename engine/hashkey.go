@@ -33,6 +33,13 @@ func (a hashKey) add1() hashKey {
 	return hashKey{a.hi + c, lo}
 }
 
+// sub returns a-b (a >= b).
+func (a hashKey) sub(b hashKey) hashKey {
+	lo, borrow := bits.Sub64(a.lo, b.lo, 0)
+	hi, _ := bits.Sub64(a.hi, b.hi, borrow)
+	return hashKey{hi, lo}
+}
+
 func (a hashKey) sub1() hashKey {
 	lo, b := bits.Sub64(a.lo, 1, 0)
 	return hashKey{a.hi - b, lo}

@@ -12,7 +12,6 @@ import (
 const (
 	defaultRetentionHours = 24
 	defaultMaxRecordKiB   = 1024
-	onDemandShards        = 4
 )
 
 // createStream makes a stream of n shards with evenly split hash ranges.

@@ -22,7 +22,7 @@ func (e *Engine) CreateStream(ctx context.Context, in *kds.CreateStreamInput) (*
 	case mode == ModeOnDemand && in.ShardCount != nil:
 		return nil, eddy.Errorf(eddy.CodeValidation, "ShardCount is not allowed for ON_DEMAND stream mode.")
 	case mode == ModeOnDemand:
-		n = onDemandShards
+		n = e.cfg.OnDemandMinShards
 	case in.ShardCount == nil:
 		return nil, eddy.Errorf(eddy.CodeValidation, "ShardCount must be specified for PROVISIONED stream mode.")
 	default:

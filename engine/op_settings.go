@@ -120,6 +120,8 @@ func (e *Engine) UpdateStreamWarmThroughput(ctx context.Context, in *kds.UpdateS
 	if err := e.setWarmThroughput(name, w); err != nil {
 		return nil, err
 	}
+	// The capacity is there at once: a shard per MiB/s.
+	e.scaleStream(s, 0)
 	return &kds.UpdateStreamWarmThroughputOutput{
 		StreamName:     ptr(name),
 		StreamARN:      ptr(e.arn(name)),

@@ -145,9 +145,13 @@ func (e *Engine) putRecords(ctx context.Context, op, name string, entries []putE
 			defer mu.Unlock()
 			switch {
 			case err == nil:
+				n := 0
 				for j, i := range idx {
 					results[i] = putResult{Shard: st.meta.Index, Seq: seqNum{st.meta.Index, first + uint64(j)}}
+					n += len(entries[i].Data) + len(entries[i].PartitionKey)
 				}
+				st.usage.bytes.Add(int64(n))
+				st.usage.records.Add(int64(len(idx)))
 				st.appended.notify()
 			case errors.Is(err, storage.ErrSealed) && attempt < 10:
 				retry = append(retry, idx...)

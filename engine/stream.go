@@ -88,6 +88,10 @@ type stream struct {
 	e    *Engine
 	mu   sync.Mutex // serialises mutations
 	view atomic.Pointer[streamView]
+	// peak is the on-demand scaler's record of the stream's write peak.
+	peakMu  sync.Mutex
+	peak    onDemandPeak
+	scaleMu sync.Mutex // one scaling decision at a time
 }
 
 // streamView is an immutable snapshot of a stream.
@@ -107,6 +111,8 @@ type shardState struct {
 	// limits are the shard's throughput meters (with Config.Limits on),
 	// carried from view to view like the log.
 	limits *shardLimits
+	// usage counts what the shard accepted; carried like the log.
+	usage *shardUsage
 }
 
 // notifier is a broadcast wake-up: wait returns a channel that is closed at
@@ -168,7 +174,7 @@ func (e *Engine) buildView(m streamMeta) (*streamView, error) {
 		}
 		if old != nil && old.meta.Created == m.Created {
 			if prev, ok := old.shards[sm.Index]; ok {
-				st.log, st.appended, st.limits = prev.log, prev.appended, prev.limits
+				st.log, st.appended, st.limits, st.usage = prev.log, prev.appended, prev.limits, prev.usage
 			}
 		}
 		if st.appended == nil {
@@ -176,6 +182,9 @@ func (e *Engine) buildView(m streamMeta) (*streamView, error) {
 		}
 		if st.limits == nil {
 			st.limits = &shardLimits{}
+		}
+		if st.usage == nil {
+			st.usage = &shardUsage{}
 		}
 		if st.log == nil {
 			l, err := e.logs.Open(logID(&m, sm.Index))

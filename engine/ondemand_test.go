@@ -1,0 +1,182 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/eddy-streams/eddy"
+	"github.com/eddy-streams/eddy/protocol/kds"
+)
+
+func openShards(e *Engine, name string) int { return len(e.lookup(name).view.Load().open) }
+
+// producer puts records at a steady rate on the fake clock, retrying the
+// throttled ones in its next call, as a client with backoff does, and
+// remembers every acknowledged record.
+type producer struct {
+	t       *testing.T
+	e       *Engine
+	stream  string
+	next    int
+	backlog []putEntry
+	acked   map[string]bool
+}
+
+// run puts perSec records a second for d, in steps of 100 ms of the clock.
+func (p *producer) run(clock *FakeClock, perSec int, d time.Duration) (throttled int) {
+	const step = 100 * time.Millisecond
+	for elapsed := time.Duration(0); elapsed < d; elapsed += step {
+		for range perSec / 10 {
+			p.backlog = append(p.backlog, putEntry{PartitionKey: fmt.Sprint("key-", p.next), Data: []byte(fmt.Sprint(p.next))})
+			p.next++
+		}
+		for len(p.backlog) > 0 {
+			batch := p.backlog[:min(500, len(p.backlog))]
+			res, err := p.e.putRecords(context.Background(), "PutRecords", p.stream, batch)
+			if err != nil {
+				p.t.Fatal(err)
+			}
+			var retry []putEntry
+			for i, r := range res {
+				switch r.ErrorCode {
+				case "":
+					p.acked[string(batch[i].Data)] = true
+				case eddy.CodeProvisionedThroughput:
+					retry = append(retry, batch[i])
+					throttled++
+				default:
+					p.t.Fatalf("put: %+v", r)
+				}
+			}
+			p.backlog = append(retry, p.backlog[len(batch):]...)
+			if len(retry) > 0 {
+				break // back off until the next step
+			}
+		}
+		clock.Advance(step)
+	}
+	return throttled
+}
+
+// readEverything reads every shard, open and closed, from its start.
+func readEverything(t *testing.T, e *Engine, clock *FakeClock, name string) map[string]int {
+	t.Helper()
+	seen := map[string]int{}
+	for _, sm := range e.lookup(name).view.Load().meta.Shards {
+		clock.Advance(time.Second) // within the read limits
+		it, err := e.getShardIterator(context.Background(), name, shardID(sm.Index), IterTrimHorizon, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for it != "" {
+			clock.Advance(250 * time.Millisecond)
+			res, err := e.getRecords(context.Background(), it, 10000, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range res.Records {
+				seen[string(r.Data)]++
+			}
+			if len(res.Records) == 0 && !sm.Closed {
+				break // the tip of an open shard
+			}
+			it = res.Next
+		}
+	}
+	return seen
+}
+
+func TestOnDemandScalesWithTraffic(t *testing.T) {
+	env := newEnv(t, func(c *Config) { c.OnDemandScaleInterval = 10 * time.Second })
+	e := env.e
+	if _, err := e.CreateStream(context.Background(), &kds.CreateStreamInput{StreamName: ptr("od"),
+		StreamModeDetails: &kds.StreamModeDetails{StreamMode: ptr(kds.StreamMode(ModeOnDemand))}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := openShards(e, "od"); n != 4 {
+		t.Fatalf("new on-demand stream has %d shards, want 4", n)
+	}
+	p := &producer{t: t, e: e, stream: "od", acked: map[string]bool{}}
+	// 1,500 records/s: below half the capacity of 4 shards, and no shard
+	// hot. Nothing changes.
+	p.run(env.clock, 1500, 30*time.Second)
+	if n := openShards(e, "od"); n != 4 {
+		t.Fatalf("at 1,500 records/s the stream went to %d shards", n)
+	}
+	// Double it: every shard is hot, and the stream is sized for twice the
+	// new peak.
+	p.run(env.clock, 3000, 60*time.Second)
+	if n := openShards(e, "od"); n < 8 {
+		t.Fatalf("after the rate doubled the stream has %d shards, want at least 8", n)
+	}
+	env.clock.Advance(time.Second)
+	p.run(env.clock, 0, time.Second) // drain the backlog
+	if len(p.backlog) != 0 {
+		t.Fatalf("%d records still throttled", len(p.backlog))
+	}
+	seen := readEverything(t, e, env.clock, "od")
+	for d := range p.acked {
+		if seen[d] != 1 {
+			t.Fatalf("record %s read %d times", d, seen[d])
+		}
+	}
+	if len(seen) != len(p.acked) || len(seen) != p.next {
+		t.Fatalf("read %d records, %d acknowledged, %d produced", len(seen), len(p.acked), p.next)
+	}
+}
+
+func TestOnDemandWithLimits(t *testing.T) {
+	env := newEnv(t, func(c *Config) {
+		c.Limits = LimitsAWS
+		c.OnDemandScaleInterval = 10 * time.Second
+		c.OnDemandMaxShards = 12
+	})
+	e := env.e
+	e.CreateStream(context.Background(), &kds.CreateStreamInput{StreamName: ptr("od"),
+		StreamModeDetails: &kds.StreamModeDetails{StreamMode: ptr(kds.StreamMode(ModeOnDemand))}})
+	p := &producer{t: t, e: e, stream: "od", acked: map[string]bool{}}
+	// 6,000 records/s is beyond 4 shards: throttled at first, then the
+	// shard count rises to the bound, and the throttling stops.
+	if throttled := p.run(env.clock, 6000, 20*time.Second); throttled == 0 {
+		t.Fatal("6,000 records/s on 4 shards was not throttled")
+	}
+	p.run(env.clock, 6000, 40*time.Second)
+	if n := openShards(e, "od"); n != 12 {
+		t.Fatalf("%d shards, want the bound of 12", n)
+	}
+	if throttled := p.run(env.clock, 6000, 20*time.Second); throttled != 0 {
+		t.Fatalf("%d records throttled on 12 shards", throttled)
+	}
+	seen := readEverything(t, e, env.clock, "od")
+	if len(seen) != len(p.acked) {
+		t.Fatalf("read %d records, %d acknowledged", len(seen), len(p.acked))
+	}
+	for d, n := range seen {
+		if n != 1 || !p.acked[d] {
+			t.Fatalf("record %s read %d times (acknowledged: %v)", d, n, p.acked[d])
+		}
+	}
+}
+
+func TestOnDemandWarmThroughputAndProvisioned(t *testing.T) {
+	env := newEnv(t, func(c *Config) { c.OnDemandScaleInterval = 10 * time.Second })
+	e := env.e
+	ctx := context.Background()
+	e.CreateStream(ctx, &kds.CreateStreamInput{StreamName: ptr("od"),
+		StreamModeDetails: &kds.StreamModeDetails{StreamMode: ptr(kds.StreamMode(ModeOnDemand))}})
+	if _, err := e.UpdateStreamWarmThroughput(ctx, &kds.UpdateStreamWarmThroughputInput{StreamName: ptr("od"), WarmThroughputMiBps: ptr(int32(20))}); err != nil {
+		t.Fatal(err)
+	}
+	if n := openShards(e, "od"); n < 20 {
+		t.Fatalf("warm throughput 20 MiB/s: %d shards", n)
+	}
+	// A provisioned stream is never resharded by the scaler.
+	e.createStream("prov", 1, ModeProvisioned, nil)
+	p := &producer{t: t, e: e, stream: "prov", acked: map[string]bool{}}
+	p.run(env.clock, 3000, 30*time.Second)
+	if n := openShards(e, "prov"); n != 1 {
+		t.Fatalf("provisioned stream resharded to %d", n)
+	}
+}
