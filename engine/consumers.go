@@ -182,6 +182,7 @@ func (e *Engine) deregisterConsumer(s *stream, name string) error {
 	if err == nil {
 		e.endSubscriptions(s.view.Load().meta.Name, name)
 		e.limits.dropSubs(s.view.Load().meta.Name + "/" + name + "/")
+		e.forgetConsumerMetrics(s.view.Load().meta.Name, name)
 	}
 	return err
 }

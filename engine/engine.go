@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/eddy-streams/eddy"
+	"github.com/eddy-streams/eddy/metrics"
 	"github.com/eddy-streams/eddy/storage"
 )
 
@@ -51,6 +52,9 @@ type Config struct {
 	// Kinesis's per-shard throughput limits and control-plane call rates
 	// (see limits.go).
 	Limits string
+	// Metrics is the registry the engine publishes its metrics in (see
+	// metrics.go). Default nil: a registry of its own, unpublished.
+	Metrics *metrics.Registry
 	// Clock is the source of time. Default RealClock.
 	Clock Clock
 	// Logger receives the engine's logs. Default: discard.
@@ -129,6 +133,7 @@ type Engine struct {
 	stopScaler    func() bool
 	limits        limiter
 	faults        faultSet
+	metrics       engineMetrics
 	// ctl serialises control-plane changes to the set of streams (create,
 	// delete) so shard-limit checks and name reservations are atomic.
 	ctl sync.Mutex
@@ -149,6 +154,11 @@ func New(cfg Config, logs storage.Logs, meta storage.MetaStore) (*Engine, error)
 	}
 	e := &Engine{cfg: cfg, logs: logs, meta: meta, log: cfg.Logger.With("component", "engine")}
 	e.mu.streams = make(map[string]*stream)
+	reg := cfg.Metrics
+	if reg == nil {
+		reg = metrics.NewRegistry()
+	}
+	e.registerMetrics(reg)
 	var metas []streamMeta
 	err := meta.Update(func(tx storage.MetaTx) error {
 		s, err := tx.Get(tableEngine, keySecret)

@@ -167,6 +167,7 @@ func (e *Engine) getRecords(ctx context.Context, iterStr string, limit int, buf 
 			"Iterator expired. The iterator was created at time %s while right now it is %s which is further in the future than the tolerated delay of %d milliseconds.",
 			javaTime(it.issued), javaTime(now), e.cfg.IteratorTTL.Milliseconds())
 	}
+	start := time.Now()
 	s := e.lookup(it.streamName)
 	if s == nil || s.view.Load().meta.Created != it.streamCreate {
 		return getResult{}, e.notFound(it.streamName)
@@ -180,6 +181,8 @@ func (e *Engine) getRecords(ctx context.Context, iterStr string, limit int, buf 
 	}
 	limited := e.cfg.Limits == LimitsAWS
 	if limited && !st.limits.admitRead(now.UnixNano()) {
+		e.metricsOf(s).readThrottled.Inc()
+		st.usage.readThrott.Add(1)
 		return getResult{}, eddy.Errorf(eddy.CodeProvisionedThroughput, "%s", shardRateMessage(shardID(it.shard), it.streamName, e.cfg.AccountID))
 	}
 	end, err := shardEnd(st)
@@ -190,13 +193,26 @@ func (e *Engine) getRecords(ctx context.Context, iterStr string, limit int, buf 
 	if err != nil {
 		return getResult{}, err
 	}
+	n := 0
+	for i := range recs {
+		n += len(recs[i].Data) + len(recs[i].PartitionKey)
+	}
 	if limited {
-		n := 0
-		for i := range recs {
-			n += len(recs[i].Data) + len(recs[i].PartitionKey)
-		}
 		st.limits.chargeRead(now.UnixNano(), n)
 	}
+	var age int64
+	if len(recs) > 0 {
+		age = max(0, now.Sub(recs[len(recs)-1].Arrival).Milliseconds())
+	}
+	st.usage.outBytes.Add(int64(n))
+	st.usage.outRecords.Add(int64(len(recs)))
+	st.usage.iteratorAge.Store(age)
+	sm := e.metricsOf(s)
+	sm.getRecordsSuccess.Inc()
+	sm.getRecordsBytes.Add(float64(n))
+	sm.getRecordsRecs.Add(float64(len(recs)))
+	sm.iteratorAge.Set(float64(age))
+	sm.getRecordsLatency.Observe(time.Since(start).Seconds())
 	next := pos
 	if n := len(recs); n > 0 {
 		next = recs[n-1].Seq + 1

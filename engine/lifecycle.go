@@ -178,6 +178,7 @@ func (e *Engine) removeStream(s *stream) {
 	}
 	e.mu.Unlock()
 	e.limits.dropStream(name)
+	e.forgetStreamMetrics(v)
 	for _, st := range v.shards {
 		if err := st.log.Delete(); err != nil && !errors.Is(err, storage.ErrDeleted) {
 			e.log.Warn("deleting shard log", "stream", name, "shard", st.meta.Index, "err", err)

@@ -37,6 +37,7 @@ import (
 // is carried from view to view with the shard's log.
 type shardUsage struct {
 	bytes, records atomic.Int64
+	shardCounters
 	// The counts at the scaler's previous look; the scaler's own.
 	lastBytes, lastRecords int64
 }

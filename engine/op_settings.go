@@ -9,8 +9,8 @@ import (
 )
 
 // EnableEnhancedMonitoring turns on shard-level metrics ("ALL" for every
-// one) and returns the set before and after. (Metrics are served with the
-// capacity issue; the setting is kept now.)
+// one) and returns the set before and after. The enabled ones are published
+// per shard (see metrics.go).
 func (e *Engine) EnableEnhancedMonitoring(ctx context.Context, in *kds.EnableEnhancedMonitoringInput) (*kds.EnhancedMonitoringOutput, error) {
 	return e.monitoring(in.StreamName, in.StreamARN, in.ShardLevelMetrics, true)
 }

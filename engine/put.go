@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/eddy-streams/eddy"
 	"github.com/eddy-streams/eddy/storage"
@@ -72,6 +73,7 @@ func checkSize(v *streamView, en *putEntry) error {
 // sends its entries back through routing. Per-entry I/O failures become
 // InternalFailure results; the others are still written.
 func (e *Engine) putRecords(ctx context.Context, op, name string, entries []putEntry) ([]putResult, error) {
+	start := time.Now()
 	s, v, err := e.writable(name)
 	if err != nil {
 		return nil, err
@@ -176,6 +178,7 @@ func (e *Engine) putRecords(ctx context.Context, op, name string, entries []putE
 		}
 		pending = retry
 	}
+	e.observePut(s, op, start, entries, results)
 	return results, nil
 }
 
@@ -202,6 +205,7 @@ func (e *Engine) admitWrites(st *shardState, name string, idx []int, entries []p
 			limited && !st.limits.admitWriteLocked(now, len(entries[i].Data)+len(entries[i].PartitionKey)):
 			results[i] = putResult{Shard: -1, ErrorCode: eddy.CodeProvisionedThroughput,
 				ErrorMsg: shardRateMessage(shardID(st.meta.Index), name, e.cfg.AccountID)}
+			st.usage.writeThrottled.Add(1)
 		default:
 			kept = append(kept, i)
 		}

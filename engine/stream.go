@@ -88,6 +88,8 @@ type stream struct {
 	e    *Engine
 	mu   sync.Mutex // serialises mutations
 	view atomic.Pointer[streamView]
+	// metrics are the stream's metric series, made on first use.
+	metrics atomic.Pointer[streamMetrics]
 	// peak is the on-demand scaler's record of the stream's write peak.
 	peakMu  sync.Mutex
 	peak    onDemandPeak

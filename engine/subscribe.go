@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/eddy-streams/eddy"
+	"github.com/eddy-streams/eddy/metrics"
 	"github.com/eddy-streams/eddy/protocol/kds"
 	"github.com/eddy-streams/eddy/storage"
 )
@@ -31,6 +32,9 @@ type Subscription struct {
 	done     chan struct{} // closed to end it (deregistration, engine close)
 	limits   *subLimits    // with Config.Limits on: pushes are paced
 	started  int64         // Unix ns of the SubscribeToShard call
+	// The consumer's metric series.
+	bytesSent, recordsSent *metrics.Counter
+	millisBehind           *metrics.Gauge
 	once     sync.Once
 }
 
@@ -81,6 +85,9 @@ func (e *Engine) subscribe(ctx context.Context, in *kds.SubscribeToShardInput) (
 	}
 	sub := &Subscription{e: e, s: s, created: v.meta.Created, shard: st.meta.Index, pos: pos, consumer: c.Name,
 		key: e.subKey(name, c.Name, st.meta.Index), done: make(chan struct{}), started: e.now().UnixNano()}
+	sub.bytesSent = e.metrics.subBytes.With(name, c.Name)
+	sub.recordsSent = e.metrics.subRecords.With(name, c.Name)
+	sub.millisBehind = e.metrics.subMillisBehind.With(name, c.Name)
 	if e.cfg.Limits == LimitsAWS {
 		sub.limits = e.limits.sub(sub.key)
 		sub.limits.mu.Lock()
@@ -233,11 +240,14 @@ func (sub *Subscription) StreamEvents(ctx context.Context, send func(eventType s
 			if err := send("SubscribeToShardEvent", &ev); err != nil {
 				return err
 			}
+			n := 0
+			for i := range recs {
+				n += len(recs[i].Data) + len(recs[i].PartitionKey)
+			}
+			sub.bytesSent.Add(float64(n))
+			sub.recordsSent.Add(float64(len(recs)))
+			sub.millisBehind.Set(float64(ev.MillisBehindLatest))
 			if sub.limits != nil {
-				n := 0
-				for i := range recs {
-					n += len(recs[i].Data) + len(recs[i].PartitionKey)
-				}
 				sub.limits.mu.Lock()
 				sub.limits.push.charge(e.now().UnixNano(), per(int64(n), subPushBytesPerSec))
 				sub.limits.mu.Unlock()

@@ -143,7 +143,11 @@ func (l *shardLog) syncToLocked(end, gen uint64) error {
 		cf, err := l.s.files.acquire(tail.path)
 		if err == nil {
 			l.mu.Unlock()
+			start := time.Now()
 			err = cf.f.Sync()
+			if f := l.s.cfg.OnSync; f != nil {
+				f(time.Since(start), err)
+			}
 			l.s.files.release(cf)
 			l.mu.Lock()
 		}

@@ -51,6 +51,10 @@ type Config struct {
 	FS vfs.FS
 	// Logger receives the store's logs. Default: discard.
 	Logger *slog.Logger
+	// OnSync, if set, is called after every fsync of appended records (a
+	// group commit) with how long it took and its error, for metrics. It
+	// must be quick and safe for concurrent use. Default nil.
+	OnSync func(d time.Duration, err error)
 }
 
 // DefaultConfig returns the default configuration.
