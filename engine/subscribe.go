@@ -35,7 +35,7 @@ type Subscription struct {
 	// The consumer's metric series.
 	bytesSent, recordsSent *metrics.Counter
 	millisBehind           *metrics.Gauge
-	once     sync.Once
+	once                   sync.Once
 }
 
 // subscribeTakeover is how long after a successful SubscribeToShard call
