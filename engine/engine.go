@@ -231,3 +231,13 @@ func internalf(format string, args ...any) error {
 
 // errorf is eddy.Errorf, short.
 func errorf(code, format string, args ...any) error { return eddy.Errorf(code, format, args...) }
+
+// Ready reports whether the engine serves requests: nil while it is open.
+func (e *Engine) Ready() error {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.mu.closed {
+		return errors.New("engine closed")
+	}
+	return nil
+}

@@ -35,7 +35,7 @@ func (r *Registry) GaugeFunc(name, help string, f func() float64) {
 // Collect panics on an invalid or taken name, an unknown typ or a nil f. An
 // invalid sample (odd number of labelPairs, invalid or repeated label name,
 // label value not valid UTF-8, two series with the same labels) makes the
-// scrape fail: WriteText returns an error and Handler answers 500.
+// scrape fail: WriteText returns an error and metricshttp.Handler answers 500.
 func (r *Registry) Collect(name, help, typ string, f func(emit func(value float64, labelPairs ...string))) {
 	d := newDesc(name, help, typ)
 	switch typ {

@@ -14,7 +14,7 @@
 //	c.Add(float64(n))
 //	lat.With("PutRecords").Observe(time.Since(start).Seconds())
 //
-//	http.Handle("/metrics", reg.Handler())
+//	http.Handle("/metrics", metricshttp.Handler(reg))
 //
 // Updating a series (Counter.Inc/Add, Gauge.Set/Add, Histogram.Observe) is
 // lock-free and does not allocate. Looking a series up with With takes a read
@@ -31,7 +31,7 @@
 //
 // # Exposition
 //
-// WriteText and Handler render every family that has at least one series,
+// WriteText (and metricshttp.Handler) render every family that has at least one series,
 // families sorted by name and series sorted by label values:
 //
 //	# HELP eddy_put_records_total Records accepted by PutRecord(s).
@@ -61,5 +61,5 @@
 // number of label values, With also on a label value that is not valid UTF-8,
 // and Counter.Add panics on a negative increment. Invalid samples emitted by
 // a Collect callback are a scrape-time error instead: WriteText returns it and
-// writes nothing, and Handler answers 500.
+// writes nothing, and metricshttp.Handler answers 500.
 package metrics

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"math"
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
@@ -584,51 +582,7 @@ func TestCollectErrors(t *testing.T) {
 			if buf.Len() != 0 {
 				t.Errorf("WriteText wrote %q despite the error", buf.String())
 			}
-			rec := httptest.NewRecorder()
-			r.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
-			if rec.Code != http.StatusInternalServerError {
-				t.Errorf("handler status %d, want 500", rec.Code)
-			}
 		})
-	}
-}
-
-func TestHandler(t *testing.T) {
-	r := metrics.NewRegistry()
-	r.CounterVec("c_total", "C.", "x").With("y").Add(2)
-	want := render(t, r)
-	h := r.Handler()
-
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
-	if rec.Code != http.StatusOK || rec.Body.String() != want {
-		t.Errorf("GET: status %d body %q, want 200 %q", rec.Code, rec.Body.String(), want)
-	}
-	if metrics.ContentType != "text/plain; version=0.0.4; charset=utf-8" {
-		t.Errorf("ContentType = %q", metrics.ContentType)
-	}
-	if ct := rec.Header().Get("Content-Type"); ct != metrics.ContentType {
-		t.Errorf("GET: Content-Type %q, want %q", ct, metrics.ContentType)
-	}
-	if cl := rec.Header().Get("Content-Length"); cl != strconv.Itoa(len(want)) {
-		t.Errorf("GET: Content-Length %q, want %d", cl, len(want))
-	}
-
-	rec = httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodHead, "/metrics", nil))
-	if rec.Code != http.StatusOK || rec.Body.Len() != 0 || rec.Header().Get("Content-Type") != metrics.ContentType {
-		t.Errorf("HEAD: status %d body %q content type %q", rec.Code, rec.Body.String(), rec.Header().Get("Content-Type"))
-	}
-	if cl := rec.Header().Get("Content-Length"); cl != strconv.Itoa(len(want)) {
-		t.Errorf("HEAD: Content-Length %q, want %d", cl, len(want))
-	}
-
-	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodOptions, "BREW"} {
-		rec = httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(m, "/metrics", nil))
-		if rec.Code != http.StatusMethodNotAllowed || rec.Header().Get("Allow") != "GET, HEAD" {
-			t.Errorf("%s: status %d Allow %q, want 405 \"GET, HEAD\"", m, rec.Code, rec.Header().Get("Allow"))
-		}
 	}
 }
 

@@ -3,9 +3,7 @@ package metrics
 import (
 	"fmt"
 	"io"
-	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -118,33 +116,9 @@ func (r *Registry) WriteText(w io.Writer) error {
 	return err
 }
 
-// Handler returns an http.Handler that serves WriteText's output with
-// Content-Type ContentType to GET and HEAD requests. Other methods get 405;
-// an invalid sample from a Collect callback gets 500 with the error.
-func (r *Registry) Handler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if req.Method != http.MethodGet && req.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-			return
-		}
-		bp := bufPool.Get().(*[]byte)
-		defer putBuf(bp)
-		b, err := r.appendText((*bp)[:0])
-		*bp = b
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		h := w.Header()
-		h.Set("Content-Type", ContentType)
-		h.Set("Content-Length", strconv.Itoa(len(b)))
-		if req.Method == http.MethodHead {
-			return
-		}
-		w.Write(b) // the client has gone if this fails; nothing to do
-	})
-}
+// AppendText appends WriteText's output to b. On error it returns nil and
+// the error.
+func (r *Registry) AppendText(b []byte) ([]byte, error) { return r.appendText(b) }
 
 // appendText appends the exposition of every family. Family callbacks run
 // without r.mu held, so they may use the registry.

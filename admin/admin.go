@@ -1,0 +1,148 @@
+// Package admin is Eddy's admin HTTP API, served on its own listener
+// (`eddy serve --admin-listen`, default 127.0.0.1:4568), apart from the
+// Kinesis API:
+//
+//	GET    /metrics                    Prometheus text format (see engine's metrics.go)
+//	GET    /health                     200 "ok" while the process serves (liveness)
+//	GET    /ready                      200 "ready" when the engine is open; 503 and why otherwise
+//	GET    /faults                     the fault injection rules: {"rules":[...]}
+//	PUT    /faults                     replace them: {"rules":[{"stream":"orders","operation":"PutRecords","throttleRate":0.1,"seed":1}]}
+//	DELETE /faults                     remove them all
+//	POST   /streams/{name}/purge       drop every record the stream holds now
+//
+// Errors are JSON in the Kinesis API's shape, {"__type":"...","message":"..."}:
+// 400 for a bad request, 404 for an unknown stream or path, 405 for a wrong
+// method, 503 when the engine is closed. A refused request changes nothing.
+package admin
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/eddy-streams/eddy"
+	"github.com/eddy-streams/eddy/engine"
+	"github.com/eddy-streams/eddy/metrics"
+	"github.com/eddy-streams/eddy/metrics/metricshttp"
+)
+
+// maxBody bounds admin request bodies.
+const maxBody = 1 << 20
+
+// Handler returns the admin API over eng, with metrics from reg.
+func Handler(eng *engine.Engine, reg *metrics.Registry) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", metricshttp.Handler(reg))
+	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /ready", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := eng.Ready(); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, err.Error()+"\n")
+			return
+		}
+		io.WriteString(w, "ready\n")
+	})
+	mux.HandleFunc("GET /faults", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, faultsDoc{Rules: eng.Faults()})
+	})
+	mux.HandleFunc("PUT /faults", func(w http.ResponseWriter, r *http.Request) {
+		var doc faultsDoc
+		if err := decode(r, &doc); err != nil {
+			writeError(w, http.StatusBadRequest, eddy.CodeInvalidArgument, err.Error())
+			return
+		}
+		if err := eng.SetFaults(doc.Rules); err != nil {
+			writeError(w, http.StatusBadRequest, eddy.CodeInvalidArgument, err.Error())
+			return
+		}
+		writeJSON(w, http.StatusOK, faultsDoc{Rules: eng.Faults()})
+	})
+	mux.HandleFunc("DELETE /faults", func(w http.ResponseWriter, r *http.Request) {
+		eng.SetFaults(nil)
+		writeJSON(w, http.StatusOK, faultsDoc{Rules: eng.Faults()})
+	})
+	mux.HandleFunc("POST /streams/{name}/purge", func(w http.ResponseWriter, r *http.Request) {
+		name := r.PathValue("name")
+		if err := eng.PurgeStream(r.Context(), name); err != nil {
+			var ee *eddy.Error
+			switch {
+			case errors.As(err, &ee) && ee.Code == eddy.CodeResourceNotFound:
+				writeError(w, http.StatusNotFound, ee.Code, ee.Message)
+			case errors.As(err, &ee):
+				writeError(w, http.StatusBadRequest, ee.Code, ee.Message)
+			default:
+				writeError(w, http.StatusInternalServerError, eddy.CodeInternalFailure, err.Error())
+			}
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"stream": name, "status": "purged"})
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The mux answers unknown paths and wrong methods in plain text;
+		// answer them in JSON like everything else.
+		h, pattern := mux.Handler(r)
+		if pattern == "" {
+			rec := &statusRecorder{header: http.Header{}}
+			h.ServeHTTP(rec, r)
+			if rec.status == http.StatusMethodNotAllowed {
+				w.Header().Set("Allow", rec.header.Get("Allow"))
+				writeError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", r.Method+" is not allowed on "+r.URL.Path)
+				return
+			}
+			writeError(w, http.StatusNotFound, "NotFound", "no admin endpoint "+r.URL.Path)
+			return
+		}
+		mux.ServeHTTP(w, r) // sets the path values
+	})
+}
+
+// faultsDoc is the body of the /faults endpoints.
+type faultsDoc struct {
+	Rules []engine.FaultRule `json:"rules"`
+}
+
+func decode(r *http.Request, v any) error {
+	b, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		return err
+	}
+	if len(b) > maxBody {
+		return errors.New("request body too large")
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return errors.New("bad JSON: " + err.Error())
+	}
+	if dec.More() {
+		return errors.New("bad JSON: more than one value")
+	}
+	return nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, map[string]string{"__type": code, "message": msg})
+}
+
+// statusRecorder captures what the mux's not-found or not-allowed handler
+// would have answered.
+type statusRecorder struct {
+	header http.Header
+	status int
+}
+
+func (r *statusRecorder) Header() http.Header         { return r.header }
+func (r *statusRecorder) Write(b []byte) (int, error) { return len(b), nil }
+func (r *statusRecorder) WriteHeader(status int)      { r.status = status }
