@@ -185,7 +185,7 @@ start_server() {
 	eddy | eddy-mem)
 		local store=(--data-dir "$tmp/data" --sync always)
 		[[ $name == eddy-mem ]] && store=(--in-memory)
-		"${server_env[@]}" "$tmp/bin/eddy" serve --listen 127.0.0.1:0 --log-level warn "${store[@]}" >"$log" 2>&1 </dev/null &
+		"${server_env[@]}" "$tmp/bin/eddy" serve --listen 127.0.0.1:0 --admin-listen off --log-level warn "${store[@]}" >"$log" 2>&1 </dev/null &
 		server_pid=$!
 		want=eddy
 		endpoint=$(wait_line "$log" '^eddy listening on \(http://127\.0\.0\.1:[0-9]*\)$')

@@ -34,10 +34,10 @@ type FaultRule struct {
 	Operation string `json:"operation,omitempty" yaml:"operation"`
 	// ThrottleRate is the probability, 0 to 1, that a call (a PutRecords
 	// entry) is throttled.
-	ThrottleRate float64 `json:"throttleRate,omitempty" yaml:"throttleRate"`
+	ThrottleRate float64 `json:"throttleRate,omitempty" yaml:"throttle-rate"`
 	// FailureRate is the probability, 0 to 1, that a call (a PutRecords
 	// entry) fails with InternalFailure.
-	FailureRate float64 `json:"failureRate,omitempty" yaml:"failureRate"`
+	FailureRate float64 `json:"failureRate,omitempty" yaml:"failure-rate"`
 	// Latency is added to every matching call before it runs.
 	Latency Duration `json:"latency,omitempty" yaml:"latency"`
 	// Seed seeds the rule's random source.

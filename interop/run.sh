@@ -101,7 +101,7 @@ fi
 # from the caller's environment (see docs/CONFIGURATION.md) reaches it.
 server_env=(env)
 while IFS= read -r var; do server_env+=(-u "$var"); done < <(compgen -e | grep '^EDDY_')
-"${server_env[@]}" "$bin" serve --listen 127.0.0.1:0 --data-dir "$tmp/data" \
+"${server_env[@]}" "$bin" serve --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --data-dir "$tmp/data" \
 	>"$tmp/server.out" 2>"$tmp/server.log" </dev/null &
 server_pid=$!
 
@@ -120,6 +120,12 @@ if [[ -z $endpoint ]]; then
 fi
 say "eddy serving on $endpoint (data in $tmp/data)"
 export EDDY_ENDPOINT=$endpoint
+EDDY_ADMIN_ENDPOINT=$(sed -n 's#^eddy admin on \(http://127\.0\.0\.1:[0-9][0-9]*\)$#\1#p' "$tmp/server.out")
+export EDDY_ADMIN_ENDPOINT
+if [[ -z $EDDY_ADMIN_ENDPOINT ]]; then
+	say "eddy serve did not report its admin address"
+	failed=$((failed + 1))
+fi
 
 # Only loopback: no proxies, no shared AWS config, no instance metadata.
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY

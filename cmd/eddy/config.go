@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/eddy-streams/eddy/engine"
 )
 
 // serveConfig is everything `eddy serve` can be told. Each field is a flag
@@ -35,6 +37,25 @@ type serveConfig struct {
 	AccessKeyID string        `flag:"access-key-id" yaml:"access-key-id" help:"verify SigV4 signatures with this key id (with --secret-access-key); unset: accept any"`
 	SecretKey   string        `flag:"secret-access-key" yaml:"secret-access-key" help:"secret for --access-key-id"`
 	LogLevel    string        `flag:"log-level" yaml:"log-level" help:"debug, info, warn or error"`
+	AdminListen string        `flag:"admin-listen" yaml:"admin-listen" help:"address of the admin API (/metrics, /health, /ready, /faults, purge); off: none"`
+	Limits      string        `flag:"limits" yaml:"limits" help:"throughput limits: off, or aws (Kinesis's per-shard limits and API call rates)"`
+	ScaleEvery  time.Duration `flag:"on-demand-scale-interval" yaml:"on-demand-scale-interval" help:"how often ON_DEMAND streams are measured and grown"`
+	OnDemandMin int           `flag:"on-demand-min-shards" yaml:"on-demand-min-shards" help:"shards of a new ON_DEMAND stream, and the least it keeps"`
+	OnDemandMax int           `flag:"on-demand-max-shards" yaml:"on-demand-max-shards" help:"most shards an ON_DEMAND stream grows to"`
+	FaultSpecs  []string      `flag:"fault" yaml:"-" help:"fault injection rule, repeatable: stream=S,operation=Op,throttle=0.1,failure=0.05,latency=20ms,seed=1 (env: rules separated by ';')"`
+
+	// File only: structured fault rules and streams to create at start-up.
+	Faults  []engine.FaultRule `yaml:"faults"`
+	Streams []bootstrapStream  `yaml:"streams"`
+}
+
+// bootstrapStream is a stream the config file asks for: created at start-up
+// unless a stream of that name exists.
+type bootstrapStream struct {
+	Name           string `yaml:"name"`
+	Shards         int    `yaml:"shards"`
+	Mode           string `yaml:"mode"` // PROVISIONED (default) or ON_DEMAND
+	RetentionHours int    `yaml:"retention-hours"`
 }
 
 func defaultServeConfig() serveConfig {
@@ -47,6 +68,11 @@ func defaultServeConfig() serveConfig {
 		ShardLimit:  10000,
 		SubLifetime: 5 * time.Minute,
 		LogLevel:    "info",
+		AdminListen: "127.0.0.1:4568",
+		Limits:      "off",
+		ScaleEvery:  time.Minute,
+		OnDemandMin: 4,
+		OnDemandMax: 200,
 	}
 }
 
@@ -69,6 +95,8 @@ func loadServeConfig(fs *flag.FlagSet, args []string, getenv func(string) string
 			fs.IntVar(p, f.flag, int(def.Int()), f.help)
 		case *time.Duration:
 			fs.DurationVar(p, f.flag, time.Duration(def.Int()), f.help)
+		case *[]string:
+			fs.Var((*stringList)(p), f.flag, f.help)
 		}
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -123,6 +151,9 @@ func configFields() []configField {
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		name := f.Tag.Get("flag")
+		if name == "" {
+			continue // file only
+		}
 		out = append(out, configField{
 			index: f.Index, flag: name, help: f.Tag.Get("help"),
 			env: "EDDY_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_")),
@@ -153,8 +184,82 @@ func setFromString(v reflect.Value, s string) error {
 			return err
 		}
 		v.SetInt(int64(d))
+	case []string:
+		var list []string
+		for _, x := range strings.Split(s, ";") {
+			if x = strings.TrimSpace(x); x != "" {
+				list = append(list, x)
+			}
+		}
+		v.Set(reflect.ValueOf(list))
 	}
 	return nil
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ";") }
+
+func (l *stringList) Set(s string) error {
+	*l = append(*l, s)
+	return nil
+}
+
+// parseFault parses a --fault rule: comma-separated key=value pairs, keys
+// stream, operation, throttle, failure, latency and seed.
+func parseFault(spec string) (engine.FaultRule, error) {
+	var r engine.FaultRule
+	for _, kv := range strings.Split(spec, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
+		if !ok {
+			return r, fmt.Errorf("--fault %q: %q is not key=value", spec, kv)
+		}
+		var err error
+		switch k {
+		case "stream":
+			r.Stream = v
+		case "operation", "op":
+			r.Operation = v
+		case "throttle":
+			r.ThrottleRate, err = strconv.ParseFloat(v, 64)
+		case "failure":
+			r.FailureRate, err = strconv.ParseFloat(v, 64)
+		case "latency":
+			var d time.Duration
+			d, err = time.ParseDuration(v)
+			r.Latency = engine.Duration(d)
+		case "seed":
+			r.Seed, err = strconv.ParseUint(v, 10, 64)
+		default:
+			return r, fmt.Errorf("--fault %q: unknown key %q (want stream, operation, throttle, failure, latency, seed)", spec, k)
+		}
+		if err != nil {
+			return r, fmt.Errorf("--fault %q: %s: %w", spec, k, err)
+		}
+	}
+	if err := r.Validate(); err != nil {
+		return r, fmt.Errorf("--fault %q: %w", spec, err)
+	}
+	return r, nil
+}
+
+// faultRules are the file's rules and the --fault ones.
+func (c *serveConfig) faultRules() ([]engine.FaultRule, error) {
+	rules := append([]engine.FaultRule(nil), c.Faults...)
+	for i := range rules {
+		if err := rules[i].Validate(); err != nil {
+			return nil, fmt.Errorf("config file: faults[%d]: %w", i, err)
+		}
+	}
+	for _, spec := range c.FaultSpecs {
+		r, err := parseFault(spec)
+		if err != nil {
+			return nil, err
+		}
+		rules = append(rules, r)
+	}
+	return rules, nil
 }
 
 func (c *serveConfig) validate() error {
@@ -179,6 +284,34 @@ func (c *serveConfig) validate() error {
 	}
 	if !c.InMemory && c.DataDir == "" {
 		return &usageError{"--data-dir is empty"}
+	}
+	if c.Limits != engine.LimitsOff && c.Limits != engine.LimitsAWS {
+		return &usageError{fmt.Sprintf("--limits %q: want off or aws", c.Limits)}
+	}
+	if c.ScaleEvery <= 0 {
+		return &usageError{"--on-demand-scale-interval must be positive"}
+	}
+	if c.OnDemandMin < 1 || c.OnDemandMax < c.OnDemandMin {
+		return &usageError{fmt.Sprintf("--on-demand-min-shards %d and --on-demand-max-shards %d: want 1 <= min <= max", c.OnDemandMin, c.OnDemandMax)}
+	}
+	if _, err := c.faultRules(); err != nil {
+		return &usageError{err.Error()}
+	}
+	seen := map[string]bool{}
+	for i, s := range c.Streams {
+		switch {
+		case s.Name == "":
+			return &usageError{fmt.Sprintf("config file: streams[%d] has no name", i)}
+		case seen[s.Name]:
+			return &usageError{fmt.Sprintf("config file: stream %s listed twice", s.Name)}
+		case s.Mode != "" && s.Mode != engine.ModeProvisioned && s.Mode != engine.ModeOnDemand:
+			return &usageError{fmt.Sprintf("config file: stream %s: mode %q: want PROVISIONED or ON_DEMAND", s.Name, s.Mode)}
+		case s.Mode == engine.ModeOnDemand && s.Shards != 0:
+			return &usageError{fmt.Sprintf("config file: stream %s: ON_DEMAND streams take no shard count", s.Name)}
+		case s.Mode != engine.ModeOnDemand && s.Shards < 1:
+			return &usageError{fmt.Sprintf("config file: stream %s: shards %d: want at least 1", s.Name, s.Shards)}
+		}
+		seen[s.Name] = true
 	}
 	return nil
 }

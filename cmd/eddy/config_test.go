@@ -5,8 +5,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
+
+	"github.com/eddy-streams/eddy/engine"
 )
 
 func TestServeConfigPrecedence(t *testing.T) {
@@ -27,7 +30,7 @@ func TestServeConfigPrecedence(t *testing.T) {
 	want.CreateDelay = 2 * time.Second // file
 	want.ShardLimit = 70               // flag over env over file
 	want.InMemory = true               // env
-	if cfg != want {
+	if !reflect.DeepEqual(cfg, want) {
 		t.Fatalf("got  %+v\nwant %+v", cfg, want)
 	}
 }
@@ -43,6 +46,20 @@ func TestServeConfigErrors(t *testing.T) {
 		{args: []string{"extra"}},
 		{file: "unknown-key: 1\n"},
 		{file: "shard-limit: lots\n"},
+		{args: []string{"--limits", "fast"}},
+		{args: []string{"--fault", "throttle=2"}},
+		{args: []string{"--fault", "stream"}},
+		{args: []string{"--fault", "colour=blue"}},
+		{args: []string{"--fault", "operation=Nope"}},
+		{args: []string{"--on-demand-min-shards", "0"}},
+		{args: []string{"--on-demand-min-shards", "8", "--on-demand-max-shards", "4"}},
+		{file: "streams:\n  - name: x\n"},
+		{file: "streams:\n  - shards: 1\n"},
+		{file: "streams:\n  - name: x\n    mode: ON_DEMAND\n    shards: 2\n"},
+		{file: "streams:\n  - name: x\n    shards: 1\n  - name: x\n    shards: 1\n"},
+		{file: "streams:\n  - name: x\n    shards: 1\n    mode: FAST\n"},
+		{file: "faults:\n  - throttle-rate: 2\n"},
+		{file: "faults:\n  - latency: soon\n"},
 	} {
 		args := tc.args
 		if tc.file != "" {
@@ -55,5 +72,43 @@ func TestServeConfigErrors(t *testing.T) {
 		if _, err := loadServeConfig(fs, args, func(string) string { return "" }); err == nil {
 			t.Errorf("%v %q: accepted", tc.args, tc.file)
 		}
+	}
+}
+
+func TestServeConfigFaultsAndStreams(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "c.yaml")
+	os.WriteFile(p, []byte("limits: aws\nfaults:\n  - stream: a\n    operation: PutRecords\n    throttle-rate: 0.5\n    latency: 20ms\n    seed: 9\nstreams:\n  - name: a\n    shards: 3\n    retention-hours: 72\n  - name: b\n    mode: ON_DEMAND\n"), 0o644)
+	env := map[string]string{"EDDY_FAULT": "stream=b,failure=0.25; operation=ListShards,latency=1s"}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	cfg, err := loadServeConfig(fs, []string{"--config", p}, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, err := cfg.faultRules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []engine.FaultRule{
+		{Stream: "a", Operation: "PutRecords", ThrottleRate: 0.5, Latency: engine.Duration(20 * time.Millisecond), Seed: 9},
+		{Stream: "b", FailureRate: 0.25},
+		{Operation: "ListShards", Latency: engine.Duration(time.Second)},
+	}
+	if !reflect.DeepEqual(rules, want) {
+		t.Fatalf("rules %+v\nwant  %+v", rules, want)
+	}
+	if cfg.Limits != "aws" || len(cfg.Streams) != 2 || cfg.Streams[0] != (bootstrapStream{Name: "a", Shards: 3, RetentionHours: 72}) ||
+		cfg.Streams[1] != (bootstrapStream{Name: "b", Mode: "ON_DEMAND"}) {
+		t.Fatalf("config %+v", cfg)
+	}
+	// Repeated --fault flags replace the environment's.
+	fs = flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	cfg, err = loadServeConfig(fs, []string{"--fault", "throttle=1", "--fault", "op=GetRecords,failure=1"}, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.FaultSpecs) != 2 || cfg.FaultSpecs[1] != "op=GetRecords,failure=1" {
+		t.Fatalf("fault specs %q", cfg.FaultSpecs)
 	}
 }

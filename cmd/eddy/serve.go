@@ -12,9 +12,13 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/eddy-streams/eddy"
+	"github.com/eddy-streams/eddy/admin"
 	"github.com/eddy-streams/eddy/engine"
 	"github.com/eddy-streams/eddy/httpapi"
 	"github.com/eddy-streams/eddy/httpapi/kinesisapi"
+	"github.com/eddy-streams/eddy/metrics"
+	"github.com/eddy-streams/eddy/protocol/kds"
 	"github.com/eddy-streams/eddy/storage"
 	"github.com/eddy-streams/eddy/storage/boltmeta"
 	"github.com/eddy-streams/eddy/storage/mem"
@@ -34,7 +38,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	level.UnmarshalText([]byte(cfg.LogLevel))
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	logs, meta, err := openStorage(cfg, logger)
+	reg := metrics.NewRegistry()
+	dataDir := cfg.DataDir
+	if cfg.InMemory {
+		dataDir = ""
+	}
+	registerProcessMetrics(reg, dataDir)
+	logs, meta, err := openStorage(cfg, logger, reg)
 	if err != nil {
 		return err
 	}
@@ -52,12 +62,25 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	ecfg.CreateDelay, ecfg.UpdateDelay, ecfg.DeleteDelay = cfg.CreateDelay, cfg.UpdateDelay, cfg.DeleteDelay
 	ecfg.ShardLimit = cfg.ShardLimit
 	ecfg.SubscriptionLifetime = cfg.SubLifetime
+	ecfg.Limits = cfg.Limits
+	ecfg.OnDemandScaleInterval, ecfg.OnDemandMinShards, ecfg.OnDemandMaxShards = cfg.ScaleEvery, cfg.OnDemandMin, cfg.OnDemandMax
+	ecfg.Metrics = reg
 	ecfg.Logger = logger
 	eng, err := engine.New(ecfg, logs, meta)
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
+	rules, err := cfg.faultRules()
+	if err != nil {
+		return err
+	}
+	if err := eng.SetFaults(rules); err != nil {
+		return err
+	}
+	if err := bootstrapStreams(ctx, eng, cfg.Streams, logger); err != nil {
+		return err
+	}
 
 	hcfg := httpapi.DefaultConfig()
 	hcfg.Region = cfg.Region
@@ -77,9 +100,21 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.TLSCert != "" {
 		scheme = "https"
 	}
+	var adminSrv *http.Server
+	if cfg.AdminListen != "off" && cfg.AdminListen != "" {
+		aln, err := net.Listen("tcp", cfg.AdminListen)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("admin listener: %w", err)
+		}
+		adminSrv = &http.Server{Handler: admin.Handler(eng, reg), ReadHeaderTimeout: 10 * time.Second}
+		go adminSrv.Serve(aln)
+		defer adminSrv.Close()
+		fmt.Fprintf(stdout, "eddy admin on http://%s\n", aln.Addr())
+	}
 	fmt.Fprintf(stdout, "eddy listening on %s://%s\n", scheme, ln.Addr())
 	logger.Info("serving", "addr", ln.Addr().String(), "data", storageDesc(cfg), "sync", cfg.Sync,
-		"verify signatures", cfg.AccessKeyID != "")
+		"verify signatures", cfg.AccessKeyID != "", "limits", cfg.Limits, "fault rules", len(rules))
 
 	errc := make(chan error, 1)
 	go func() {
@@ -117,7 +152,7 @@ func storageDesc(cfg serveConfig) string {
 
 // openStorage opens the records and metadata stores cfg names: segment logs
 // under <data-dir>/logs and bbolt metadata in <data-dir>/meta.db, or memory.
-func openStorage(cfg serveConfig, logger *slog.Logger) (storage.Logs, storage.MetaStore, error) {
+func openStorage(cfg serveConfig, logger *slog.Logger, reg *metrics.Registry) (storage.Logs, storage.MetaStore, error) {
 	if cfg.InMemory {
 		return mem.NewLogs(), mem.NewMeta(), nil
 	}
@@ -132,6 +167,15 @@ func openStorage(cfg serveConfig, logger *slog.Logger) (storage.Logs, storage.Me
 	scfg := segment.DefaultConfig()
 	scfg.Sync = segment.SyncMode(cfg.Sync)
 	scfg.Logger = logger
+	fsyncs := reg.HistogramVec("eddy_storage_fsync_seconds", "Durations of the fsyncs that make appended records durable (group commits).", metrics.LatencyBuckets)
+	fsyncErrors := reg.CounterVec("eddy_storage_fsync_errors_total", "Failed fsyncs of appended records.")
+	hist, errs := fsyncs.With(), fsyncErrors.With()
+	scfg.OnSync = func(d time.Duration, err error) {
+		hist.Observe(d.Seconds())
+		if err != nil {
+			errs.Inc()
+		}
+	}
 	logs, err := segment.Open(filepath.Join(cfg.DataDir, "logs"), scfg)
 	if err != nil {
 		meta.Close()
@@ -139,3 +183,57 @@ func openStorage(cfg serveConfig, logger *slog.Logger) (storage.Logs, storage.Me
 	}
 	return logs, meta, nil
 }
+
+// bootstrapStreams creates the streams the config file lists that do not
+// exist yet, and gives them their retention period. Existing streams are
+// left as they are.
+func bootstrapStreams(ctx context.Context, eng *engine.Engine, streams []bootstrapStream, logger *slog.Logger) error {
+	for _, bs := range streams {
+		in := &kds.CreateStreamInput{StreamName: &bs.Name}
+		if bs.Mode == engine.ModeOnDemand {
+			in.StreamModeDetails = &kds.StreamModeDetails{StreamMode: ptrTo(kds.StreamMode(engine.ModeOnDemand))}
+		} else {
+			in.ShardCount = ptrTo(int32(bs.Shards))
+		}
+		_, err := eng.CreateStream(ctx, in)
+		var ee *eddy.Error
+		if errors.As(err, &ee) && ee.Code == eddy.CodeResourceInUse {
+			logger.Info("bootstrap stream exists", "stream", bs.Name)
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("config file: create stream %s: %w", bs.Name, err)
+		}
+		if bs.RetentionHours > 24 {
+			if err := waitActive(ctx, eng, bs.Name); err != nil {
+				return err
+			}
+			_, err := eng.IncreaseStreamRetentionPeriod(ctx, &kds.IncreaseStreamRetentionPeriodInput{StreamName: &bs.Name, RetentionPeriodHours: ptrTo(int32(bs.RetentionHours))})
+			if err != nil {
+				return fmt.Errorf("config file: stream %s retention: %w", bs.Name, err)
+			}
+		}
+		logger.Info("bootstrap stream created", "stream", bs.Name)
+	}
+	return nil
+}
+
+// waitActive waits until a new stream leaves CREATING (--create-delay).
+func waitActive(ctx context.Context, eng *engine.Engine, name string) error {
+	for {
+		out, err := eng.DescribeStreamSummary(ctx, &kds.DescribeStreamSummaryInput{StreamName: &name})
+		if err != nil {
+			return err
+		}
+		if out.StreamDescriptionSummary.StreamStatus == engine.StatusActive {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }

@@ -33,6 +33,7 @@ func TestServeChild(t *testing.T) {
 type child struct {
 	cmd    *exec.Cmd
 	addr   string
+	admin  string        // the admin listener's address
 	stderr *lockedBuffer // a copy of the child's stderr
 }
 
@@ -58,6 +59,9 @@ func (b *lockedBuffer) String() string {
 // listens.
 func startChild(t *testing.T, args string) *child {
 	t.Helper()
+	if !strings.Contains(args, "--admin-listen") {
+		args += " --admin-listen 127.0.0.1:0"
+	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestServeChild$")
 	cmd.Env = append(os.Environ(), "EDDY_SERVE_ARGS="+args)
 	stderr := &lockedBuffer{}
@@ -72,8 +76,12 @@ func startChild(t *testing.T, args string) *child {
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	lines := bufio.NewScanner(out)
 	done := make(chan string, 1)
+	var adminAddr string
 	go func() {
 		for lines.Scan() {
+			if a, ok := strings.CutPrefix(lines.Text(), "eddy admin on http://"); ok {
+				adminAddr = a
+			}
 			if a, ok := strings.CutPrefix(lines.Text(), "eddy listening on http://"); ok {
 				done <- a
 				break
@@ -84,7 +92,7 @@ func startChild(t *testing.T, args string) *child {
 	}()
 	select {
 	case a := <-done:
-		return &child{cmd: cmd, addr: a, stderr: stderr}
+		return &child{cmd: cmd, addr: a, admin: adminAddr, stderr: stderr}
 	case <-time.After(30 * time.Second):
 		t.Fatal("server did not start")
 	}

@@ -289,8 +289,8 @@ var goldenScenario = []step{
 	// Stream settings. Warm throughput and record distribution are for
 	// ON_DEMAND streams, and warm throughput for accounts with the minimum
 	// throughput billing commitment.
-	call("UpdateStreamWarmThroughput", "ok", "10 MiB/s on the ON_DEMAND stream",
-		M{"StreamARN": onDemandARN, "WarmThroughputMiBps": 10}),
+	call("UpdateStreamWarmThroughput", "ok", "4 MiB/s on the ON_DEMAND stream (its 4 shards: no resharding)",
+		M{"StreamARN": onDemandARN, "WarmThroughputMiBps": 4}),
 	call("UpdateStreamWarmThroughput", "provisioned-stream", "a PROVISIONED stream, which AWS says does not support warm throughput",
 		M{"StreamName": "golden", "WarmThroughputMiBps": 10}),
 	call("UpdateStreamWarmThroughput", "not-found", "no such stream", M{"StreamName": "missing", "WarmThroughputMiBps": 10}),

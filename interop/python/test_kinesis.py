@@ -13,11 +13,14 @@ printed is "python: N passed, M failed" (test cases); interop/run.sh reads it.
 import base64
 import concurrent.futures
 import datetime
+import json
 import os
 import sys
 import threading
 import time
 import unittest
+import urllib.error
+import urllib.request
 import uuid
 
 import boto3
@@ -26,6 +29,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 ENDPOINT = os.environ.get("EDDY_ENDPOINT", "")
+ADMIN = os.environ.get("EDDY_ADMIN_ENDPOINT", "")
 ACCOUNT = os.environ.get("EDDY_ACCOUNT_ID", "000000000000")
 REGION = "us-east-1"
 MAX_HASH = 2**128 - 1
@@ -986,6 +990,60 @@ class TestFanOut(KinesisTestCase):
         )["SequenceNumber"]
         records, _ = self.receive(self.events(es), 1)
         self.assertEqual(self.view(records), [(b"after-split", "k", seq)])
+
+
+@unittest.skipUnless(ADMIN, "EDDY_ADMIN_ENDPOINT is not set")
+class TestAdmin(KinesisTestCase):
+    """The admin API (fault injection, purge, metrics) as boto3 sees it."""
+
+    def admin(self, method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(ADMIN + path, data=data, method=method)
+        try:
+            with urllib.request.urlopen(req, timeout=10) as resp:
+                return resp.status, resp.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+
+    def test_injected_throttling_per_entry(self):
+        name = self.create_stream("faults")
+        code, body = self.admin("PUT", "/faults", {"rules": [
+            {"stream": name, "operation": "PutRecords", "throttleRate": 0.5, "seed": 42}]})
+        self.assertEqual(code, 200, body)
+        try:
+            out = self.kinesis.put_records(
+                StreamName=name, Records=[{"PartitionKey": str(i), "Data": b"x"} for i in range(200)])
+        finally:
+            self.admin("DELETE", "/faults")
+        failed = [r for r in out["Records"] if "ErrorCode" in r]
+        self.assertEqual(out["FailedRecordCount"], len(failed))
+        self.assertTrue(40 < len(failed) < 160, len(failed))
+        for r in failed:
+            self.assertEqual(r["ErrorCode"], "ProvisionedThroughputExceededException")
+            self.assertEqual(
+                r["ErrorMessage"],
+                "Rate exceeded for shard shardId-000000000000 in stream %s under account %s." % (name, ACCOUNT))
+        # Without the rule every entry is written.
+        out = self.kinesis.put_records(StreamName=name, Records=[{"PartitionKey": "k", "Data": b"y"}] * 10)
+        self.assertEqual(out["FailedRecordCount"], 0)
+        code, text = self.admin("GET", "/metrics")
+        self.assertEqual(code, 200)
+        self.assertIn('kinesis_write_provisioned_throughput_exceeded_total{stream="%s"} %d' % (name, len(failed)), text)
+        self.assertIn('kinesis_incoming_records_total{stream="%s"} %d' % (name, 200 - len(failed) + 10), text)
+
+    def test_purge(self):
+        name = self.create_stream("purge")
+        self.kinesis.put_record(StreamName=name, PartitionKey="k", Data=b"old")
+        code, body = self.admin("POST", "/streams/%s/purge" % name)
+        self.assertEqual(code, 200, body)
+        seq = self.kinesis.put_record(StreamName=name, PartitionKey="k", Data=b"new")["SequenceNumber"]
+        it = self.kinesis.get_shard_iterator(
+            StreamName=name, ShardId="shardId-000000000000", ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        recs = self.kinesis.get_records(ShardIterator=it)["Records"]
+        self.assertEqual([(r["Data"], r["SequenceNumber"]) for r in recs], [(b"new", seq)])
+        code, body = self.admin("POST", "/streams/py-missing/purge")
+        self.assertEqual(code, 404, body)
+        self.assertEqual(json.loads(body)["__type"], "ResourceNotFoundException")
 
 
 def main():
