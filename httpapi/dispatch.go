@@ -72,8 +72,25 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	// The body counts against MaxInflightBytes from before it is read until
+	// the response has been written and its buffer is back in the pool.
+	held, err := s.reserveBody(r)
+	if err != nil {
+		// The client went away while the request waited its turn; nobody
+		// will read an answer, but send one anyway.
+		x.writeError(&eddy.Error{Code: eddy.CodeSerialization})
+		return
+	}
 	body, tooLarge, err := s.readBody(w, r, &x.reqBuf)
-	defer func() { putBuffer(x.reqBuf) }()
+	if n := int64(len(body)); err == nil && !tooLarge && n < held {
+		// A body of unknown length reserved MaxBodyBytes.
+		s.inflight.release(held - n)
+		held = n
+	}
+	defer func() {
+		putBuffer(x.reqBuf)
+		s.inflight.release(held)
+	}()
 	if tooLarge {
 		x.write(http.StatusRequestEntityTooLarge, x.codec.contentType, nil)
 		return
@@ -209,8 +226,12 @@ func (s *Server) succeed(x *exchange, out any) {
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// maxPooledBuffer is the largest buffer kept for reuse.
-const maxPooledBuffer = 16 << 20
+// maxPooledBuffer is the largest buffer kept for reuse. Typical bodies
+// (a PutRecords of 500 1 KiB records is 0.7 MB) fit; the rare larger ones
+// (up to 32 MiB requests, ~14 MB GetRecords responses) are left to the
+// garbage collector, so that a burst of them does not leave the pool
+// holding one per request of the burst.
+const maxPooledBuffer = 2 << 20
 
 func getBuffer() *bytes.Buffer {
 	b := bufPool.Get().(*bytes.Buffer)

@@ -11,10 +11,11 @@ import (
 // concurrent use. Serve and ServeTLS may both run, on different listeners;
 // Shutdown stops both.
 type Server struct {
-	cfg    Config
-	log    *slog.Logger
-	routes map[string]*route
-	hs     *http.Server
+	cfg      Config
+	log      *slog.Logger
+	routes   map[string]*route
+	hs       *http.Server
+	inflight *inflight // request-body bytes in flight; nil: no bound
 }
 
 // New returns a Server for services. It fills zero fields of cfg with their
@@ -32,9 +33,10 @@ func New(cfg Config, services ...Service) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg:    cfg,
-		log:    cfg.Logger.With("component", "httpapi"),
-		routes: routes,
+		cfg:      cfg,
+		log:      cfg.Logger.With("component", "httpapi"),
+		routes:   routes,
+		inflight: newInflight(cfg.MaxInflightBytes),
 	}
 	var protocols http.Protocols
 	protocols.SetHTTP1(true)
