@@ -41,6 +41,7 @@ func main() {
 	size := flag.Int("size", 1024, "record data size in bytes")
 	records := flag.Int("records", 1_000_000, "records to put")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile (client and in-process server) to this file")
+	limits := flag.String("limits", "off", "in-process server's throughput limits: off or aws (then records refused by a shard's limits are counted, not retried, and nothing is read back)")
 	raw := flag.Bool("raw", false, "put with pre-encoded PutRecords bodies over net/http instead of the SDK, so the client costs little CPU")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -54,7 +55,7 @@ func main() {
 
 	ctx := context.Background()
 	if *endpoint == "" {
-		addr, stop, err := inproc.Start(*syncMode)
+		addr, stop, err := inproc.StartWith(*syncMode, *limits)
 		if err != nil {
 			fail(err)
 		}
@@ -71,7 +72,7 @@ func main() {
 	// Ingest.
 	batches := *records / *batch
 	lat := make([]time.Duration, batches)
-	var next atomic.Int64
+	var next, throttled atomic.Int64
 	var wg sync.WaitGroup
 	start := time.Now()
 	for i := 0; i < *clients; i++ {
@@ -90,17 +91,20 @@ func main() {
 					return
 				}
 				t := time.Now()
+				failed := 0
 				if *raw {
-					rawPut(httpClient, *endpoint, body)
+					failed = rawPut(httpClient, *endpoint, body)
 				} else {
 					out, err := c.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String(name), Records: entries})
 					if err != nil {
 						fail(err)
 					}
-					if *out.FailedRecordCount != 0 {
-						fail(fmt.Errorf("%d records failed", *out.FailedRecordCount))
-					}
+					failed = int(*out.FailedRecordCount)
 				}
+				if failed != 0 && *limits == "off" {
+					fail(fmt.Errorf("%d records failed", failed))
+				}
+				throttled.Add(int64(failed))
 				lat[n] = time.Since(t)
 			}
 		}(i)
@@ -109,6 +113,11 @@ func main() {
 	el := time.Since(start)
 	n := batches * *batch
 	report("PutRecords", n, *size, el, lat)
+	if *limits != "off" {
+		fmt.Printf("limits %s: %d of %d records refused by shard limits\n", *limits, throttled.Load(), n)
+		c.DeleteStream(ctx, &kinesis.DeleteStreamInput{StreamName: aws.String(name)})
+		return
+	}
 
 	// Read back every shard, in parallel.
 	shardList, err := c.ListShards(ctx, &kinesis.ListShardsInput{StreamName: aws.String(name)})
@@ -191,13 +200,14 @@ func rawBody(stream string, entries []types.PutRecordsRequestEntry) []byte {
 }
 
 // rawPut posts a pre-encoded PutRecords with a well-formed SigV4 header
-// (Eddy without credentials checks its form, not its signature) and checks
-// the answer.
-func rawPut(c *http.Client, endpoint string, body []byte) {
+// (Eddy without credentials checks its form, not its signature) and returns
+// the answer's FailedRecordCount.
+func rawPut(c *http.Client, endpoint string, body []byte) int {
 	var out struct{ FailedRecordCount *int }
-	if err := json.Unmarshal(rawCall(c, endpoint, "PutRecords", body), &out); err != nil || out.FailedRecordCount == nil || *out.FailedRecordCount != 0 {
+	if err := json.Unmarshal(rawCall(c, endpoint, "PutRecords", body), &out); err != nil || out.FailedRecordCount == nil {
 		fail(fmt.Errorf("raw PutRecords: %v, %v", out.FailedRecordCount, err))
 	}
+	return *out.FailedRecordCount
 }
 
 // rawGet calls GetRecords over net/http and counts the records in the

@@ -20,6 +20,11 @@ import (
 // Start serves the API with the given sync mode and returns its address and
 // a function that stops it and removes its data.
 func Start(sync string) (addr string, stop func(), err error) {
+	return StartWith(sync, engine.LimitsOff)
+}
+
+// StartWith is Start with the engine's throughput limits ("off" or "aws").
+func StartWith(sync, limits string) (addr string, stop func(), err error) {
 	dir, err := os.MkdirTemp("", "eddy-bench-")
 	if err != nil {
 		return "", nil, err
@@ -36,6 +41,7 @@ func Start(sync string) (addr string, stop func(), err error) {
 	}
 	ecfg := engine.DefaultConfig()
 	ecfg.Logger = slog.New(slog.DiscardHandler)
+	ecfg.Limits = limits
 	eng, err := engine.New(ecfg, logs, meta)
 	if err != nil {
 		return "", nil, err
