@@ -19,9 +19,14 @@ const (
 	// is base64, 13.4 MiB, plus up to 500 partition keys (256 characters,
 	// possibly escaped) and explicit hash keys. 32 MiB leaves twice that.
 	DefaultMaxBodyBytes = 32 << 20
-	// DefaultMaxInflightBytes is 256 MiB: eight bodies of the largest
-	// size, or hundreds of typical PutRecords, at once.
-	DefaultMaxInflightBytes = 256 << 20
+	// DefaultMaxInflightBytes is 64 MiB: two bodies of the largest size,
+	// or about 90 PutRecords of 500 1 KiB records, at once. A request holds
+	// a few times its body while it is served (the body, the decoded
+	// records, the frames written), so this keeps a burst of large
+	// requests to a few hundred MB: 100 concurrent PutRecords of 4 × 1 MiB
+	// peaked at 265 MB RSS with it, 539 MB with 128 MiB and 1.1 GB with
+	// 256 MiB (docs/BENCHMARKS.md).
+	DefaultMaxInflightBytes = 64 << 20
 	// NoInflightLimit as Config.MaxInflightBytes removes the bound on
 	// request bytes in flight.
 	NoInflightLimit = -1
@@ -69,7 +74,7 @@ type Config struct {
 	// arrival order, or until their client goes away. A request larger
 	// than the budget reserves all of it and runs alone. Bodies declared
 	// larger than MaxBodyBytes, which are not read, reserve nothing.
-	// Default 256 MiB (DefaultMaxInflightBytes); NoInflightLimit (-1)
+	// Default 64 MiB (DefaultMaxInflightBytes); NoInflightLimit (-1)
 	// removes the bound.
 	MaxInflightBytes int64
 
@@ -97,7 +102,7 @@ type Config struct {
 
 // DefaultConfig returns a Config with every field at its default:
 // us-east-1, no credentials (signatures are not verified), 32 MiB bodies,
-// 256 MiB of bodies in flight, 15 minutes of clock skew, a discarding
+// 64 MiB of bodies in flight, 15 minutes of clock skew, a discarding
 // logger and time.Now.
 func DefaultConfig() Config {
 	return Config{

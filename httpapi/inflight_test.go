@@ -423,13 +423,13 @@ func (c *countingReader) Read(p []byte) (int, error) {
 }
 
 func TestInflightConfig(t *testing.T) {
-	if got := DefaultConfig().MaxInflightBytes; got != 256<<20 {
+	if got := DefaultConfig().MaxInflightBytes; got != 64<<20 {
 		t.Errorf("default MaxInflightBytes %d", got)
 	}
 	for _, tt := range []struct {
 		limit int64
 		want  int64 // the server's bound; -1 none; 0 invalid
-	}{{0, 256 << 20}, {1, 1}, {10 << 30, 10 << 30}, {NoInflightLimit, -1}, {-2, 0}, {-1 << 40, 0}} {
+	}{{0, 64 << 20}, {1, 1}, {10 << 30, 10 << 30}, {NoInflightLimit, -1}, {-2, 0}, {-1 << 40, 0}} {
 		cfg := Config{MaxInflightBytes: tt.limit}
 		err := cfg.Validate()
 		if (err != nil) != (tt.want == 0) {

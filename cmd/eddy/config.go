@@ -42,6 +42,7 @@ type serveConfig struct {
 	ScaleEvery  time.Duration `flag:"on-demand-scale-interval" yaml:"on-demand-scale-interval" help:"how often ON_DEMAND streams are measured and grown"`
 	OnDemandMin int           `flag:"on-demand-min-shards" yaml:"on-demand-min-shards" help:"shards of a new ON_DEMAND stream, and the least it keeps"`
 	OnDemandMax int           `flag:"on-demand-max-shards" yaml:"on-demand-max-shards" help:"most shards an ON_DEMAND stream grows to"`
+	MaxInflight int           `flag:"max-inflight-bytes" yaml:"max-inflight-bytes" help:"request bytes the API reads and holds at once; more requests wait their turn (0: no bound)"`
 	FaultSpecs  []string      `flag:"fault" yaml:"-" help:"fault injection rule, repeatable: stream=S,operation=Op,throttle=0.1,failure=0.05,latency=20ms,seed=1 (env: rules separated by ';')"`
 
 	// File only: structured fault rules and streams to create at start-up.
@@ -73,6 +74,7 @@ func defaultServeConfig() serveConfig {
 		ScaleEvery:  time.Minute,
 		OnDemandMin: 4,
 		OnDemandMax: 200,
+		MaxInflight: 64 << 20,
 	}
 }
 
@@ -287,6 +289,9 @@ func (c *serveConfig) validate() error {
 	}
 	if c.Limits != engine.LimitsOff && c.Limits != engine.LimitsAWS {
 		return &usageError{fmt.Sprintf("--limits %q: want off or aws", c.Limits)}
+	}
+	if c.MaxInflight < 0 {
+		return &usageError{"--max-inflight-bytes must not be negative"}
 	}
 	if c.ScaleEvery <= 0 {
 		return &usageError{"--on-demand-scale-interval must be positive"}

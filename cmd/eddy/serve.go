@@ -85,6 +85,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	hcfg := httpapi.DefaultConfig()
 	hcfg.Region = cfg.Region
 	hcfg.Logger = logger
+	hcfg.MaxInflightBytes = int64(cfg.MaxInflight)
+	if cfg.MaxInflight == 0 {
+		hcfg.MaxInflightBytes = httpapi.NoInflightLimit
+	}
 	if cfg.AccessKeyID != "" {
 		hcfg.Credentials = map[string]string{cfg.AccessKeyID: cfg.SecretKey}
 	}
