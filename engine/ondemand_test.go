@@ -180,3 +180,23 @@ func TestOnDemandWarmThroughputAndProvisioned(t *testing.T) {
 		t.Fatalf("provisioned stream resharded to %d", n)
 	}
 }
+
+func TestUpdateStreamModeToOnDemand(t *testing.T) {
+	env := newEnv(t, nil)
+	e := env.e
+	e.createStream("s", 1, ModeProvisioned, nil)
+	if _, err := e.UpdateStreamMode(context.Background(), &kds.UpdateStreamModeInput{StreamARN: ptr(e.arn("s")),
+		StreamModeDetails: &kds.StreamModeDetails{StreamMode: ptr(kds.StreamMode(ModeOnDemand))}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := openShards(e, "s"); n != 4 {
+		t.Fatalf("a 1-shard stream switched to ON_DEMAND has %d shards, want 4", n)
+	}
+	// Back to PROVISIONED: the shards stay, and the scaler leaves it alone.
+	e.UpdateStreamMode(context.Background(), &kds.UpdateStreamModeInput{StreamARN: ptr(e.arn("s")),
+		StreamModeDetails: &kds.StreamModeDetails{StreamMode: ptr(kds.StreamMode(ModeProvisioned))}})
+	e.scaleOnDemand(time.Minute)
+	if n := openShards(e, "s"); n != 4 {
+		t.Fatalf("%d shards after switching back", n)
+	}
+}

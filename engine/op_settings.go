@@ -79,8 +79,14 @@ func (e *Engine) UpdateStreamMode(ctx context.Context, in *kds.UpdateStreamModeI
 	if in.StreamModeDetails == nil || in.StreamModeDetails.StreamMode == nil {
 		return nil, eddy.Errorf(eddy.CodeInvalidArgument, "StreamModeDetails must be provided.")
 	}
-	if err := e.setMode(name, string(*in.StreamModeDetails.StreamMode)); err != nil {
+	mode := string(*in.StreamModeDetails.StreamMode)
+	if err := e.setMode(name, mode); err != nil {
 		return nil, err
+	}
+	if s := e.lookup(name); s != nil && mode == ModeOnDemand {
+		// An ON_DEMAND stream has at least OnDemandMinShards at once (if the
+		// stream is still UPDATING, the scaler's next look sees to it).
+		e.scaleStream(s, 0)
 	}
 	return &kds.UpdateStreamModeOutput{}, nil
 }
