@@ -27,6 +27,7 @@ type serveConfig struct {
 	Region      string        `flag:"region" yaml:"region" help:"region in ARNs and signatures"`
 	AccountID   string        `flag:"account-id" yaml:"account-id" help:"12-digit account id in ARNs and messages"`
 	Sync        string        `flag:"sync" yaml:"sync" help:"when records are fsync'd: always (before acknowledging), interval, none"`
+	SyncFS      bool          `flag:"syncfs" yaml:"syncfs" help:"with --sync always, concurrent appends to all shards share one syncfs(2) (Linux) instead of an fdatasync per shard; --syncfs=false for fdatasync"`
 	CreateDelay time.Duration `flag:"create-delay" yaml:"create-delay" help:"how long a new stream stays CREATING"`
 	UpdateDelay time.Duration `flag:"update-delay" yaml:"update-delay" help:"how long a stream stays UPDATING after a change"`
 	DeleteDelay time.Duration `flag:"delete-delay" yaml:"delete-delay" help:"how long a stream stays DELETING"`
@@ -66,6 +67,7 @@ func defaultServeConfig() serveConfig {
 		Region:      "us-east-1",
 		AccountID:   "000000000000",
 		Sync:        "always",
+		SyncFS:      true,
 		ShardLimit:  10000,
 		SubLifetime: 5 * time.Minute,
 		LogLevel:    "info",

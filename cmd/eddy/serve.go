@@ -170,6 +170,7 @@ func openStorage(cfg serveConfig, logger *slog.Logger, reg *metrics.Registry) (s
 	}
 	scfg := segment.DefaultConfig()
 	scfg.Sync = segment.SyncMode(cfg.Sync)
+	scfg.SyncFS = cfg.SyncFS
 	scfg.Logger = logger
 	fsyncs := reg.HistogramVec("eddy_storage_fsync_seconds", "Durations of the fsyncs that make appended records durable (group commits).", metrics.LatencyBuckets)
 	fsyncErrors := reg.CounterVec("eddy_storage_fsync_errors_total", "Failed fsyncs of appended records.")

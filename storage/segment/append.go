@@ -144,7 +144,11 @@ func (l *shardLog) syncToLocked(end, gen uint64) error {
 		if err == nil {
 			l.mu.Unlock()
 			start := time.Now()
-			err = cf.f.Sync()
+			if l.s.fsync != nil {
+				err = l.s.fsync.sync(cf.f)
+			} else {
+				err = cf.f.Sync()
+			}
 			if f := l.s.cfg.OnSync; f != nil {
 				f(time.Since(start), err)
 			}

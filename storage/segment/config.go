@@ -32,6 +32,14 @@ type Config struct {
 	Sync SyncMode
 	// SyncInterval is the fsync period for SyncInterval. Default 100ms.
 	SyncInterval time.Duration
+	// SyncFS, with SyncAlways, makes group commit store-wide: the logs'
+	// concurrent appends share syncfs(2) calls (one makes the whole
+	// filesystem durable) instead of an fdatasync per log, so a request
+	// that appends to many shards costs one sync, not one per shard (see
+	// fssync.go). It syncs whatever else is dirty on that filesystem too.
+	// It needs an FS that implements vfs.FSSyncer (vfs.OS on Linux, MemFS);
+	// with another it is ignored. Default true.
+	SyncFS bool
 	// SegmentBytes is the size at which the active segment is rolled: a
 	// batch that would take it past this starts a new segment. A single
 	// batch larger than this gets a segment of its own. Default 64 MiB.
@@ -62,6 +70,7 @@ func DefaultConfig() Config {
 	return Config{
 		Sync:             SyncAlways,
 		SyncInterval:     100 * time.Millisecond,
+		SyncFS:           true,
 		SegmentBytes:     64 << 20,
 		IndexInterval:    64 << 10,
 		MaxOpenFiles:     256,

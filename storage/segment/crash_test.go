@@ -249,10 +249,23 @@ func load(s *Store, logs []string, writerBase, writers int, stop <-chan struct{}
 // bytes) while writers append, reopens, and checks every acknowledged
 // record is there, in order, once. It repeats across several crashes on the
 // same filesystem, so recovery of recovered logs is exercised too.
+// syncModes are the two group commits of SyncAlways: an fdatasync per log,
+// and syncfs shared by all logs (Config.SyncFS).
+var syncModes = map[string]func(*Config){
+	"fdatasync": func(c *Config) { c.SyncFS = false },
+	"syncfs":    func(c *Config) { c.SyncFS = true },
+}
+
 func TestCrashKeepsAcknowledged(t *testing.T) {
+	for name, mode := range syncModes {
+		t.Run(name, func(t *testing.T) { testCrashKeepsAcknowledged(t, mode) })
+	}
+}
+
+func testCrashKeepsAcknowledged(t *testing.T, mode func(*Config)) {
 	m := vfs.NewMem()
 	logs := []string{"a/0", "a/1", "b/0"}
-	s, p := incarnation(t, m, nil)
+	s, p := incarnation(t, m, mode)
 	for _, id := range logs {
 		if _, err := s.Create(id, 0); err != nil {
 			t.Fatal(err)
@@ -269,7 +282,7 @@ func TestCrashKeepsAcknowledged(t *testing.T) {
 		close(stop)
 		<-done
 		all = append(all, acks...)
-		s, p = incarnation(t, m, nil)
+		s, p = incarnation(t, m, mode)
 		verifyAcks(t, s, all)
 	}
 	if len(all) == 0 {
@@ -319,50 +332,65 @@ func TestWriteFaultRollsBack(t *testing.T) {
 // acknowledged, the unsynced bytes are cut, and later appends work.
 func TestSyncFaultRollsBack(t *testing.T) {
 	for _, keep := range []bool{false, true} {
-		t.Run(fmt.Sprint("keepUnsynced=", keep), func(t *testing.T) {
-			m := vfs.NewMem()
-			s := memStore(t, m, nil)
-			l, _ := s.Create("x", 0)
-			var acks []ack
-			for i := 0; i < 10; i++ {
-				if i == 4 {
-					m.SetFault(vfs.Fault{Op: vfs.OpSync, Path: ".seg", Count: 1, KeepUnsynced: keep})
-				}
-				first, err := l.Append([]storage.Record{{Data: payload(0, i, 300)}})
-				if i == 4 {
-					if err == nil {
-						t.Fatal("append with a failed fsync succeeded")
-					}
-					continue
-				}
-				if err != nil {
-					t.Fatalf("append %d: %v", i, err)
-				}
-				acks = append(acks, ack{log: "x", first: first, start: i, n: 1, size: 300})
-			}
-			verifyAcks(t, s, acks)
-			b, _ := l.Bounds()
-			if b.Next != 9 {
-				t.Fatalf("bounds %+v, want 9 records", b)
-			}
-			m.Crash()
-			s = memStore(t, m, nil)
-			defer s.Close()
-			verifyAcks(t, s, acks)
-		})
+		for name, mode := range syncModes {
+			t.Run(fmt.Sprint(name, "/keepUnsynced=", keep), func(t *testing.T) { testSyncFaultRollsBack(t, keep, mode) })
+		}
 	}
+}
+
+func testSyncFaultRollsBack(t *testing.T, keep bool, mode func(*Config)) {
+	m := vfs.NewMem()
+	s := memStore(t, m, mode)
+	l, _ := s.Create("x", 0)
+	var acks []ack
+	for i := 0; i < 10; i++ {
+		if i == 4 {
+			m.SetFault(vfs.Fault{Op: vfs.OpSync, Path: ".seg", Count: 1, KeepUnsynced: keep})
+		}
+		first, err := l.Append([]storage.Record{{Data: payload(0, i, 300)}})
+		if i == 4 {
+			if err == nil {
+				t.Fatal("append with a failed fsync succeeded")
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("append %d: %v", i, err)
+		}
+		acks = append(acks, ack{log: "x", first: first, start: i, n: 1, size: 300})
+	}
+	verifyAcks(t, s, acks)
+	b, _ := l.Bounds()
+	if b.Next != 9 {
+		t.Fatalf("bounds %+v, want 9 records", b)
+	}
+	m.Crash()
+	s = memStore(t, m, mode)
+	defer s.Close()
+	verifyAcks(t, s, acks)
 }
 
 // TestConcurrentSyncFault fails an fsync shared by concurrent appends: none
 // of them is acknowledged, nothing acknowledged before or after is lost.
 func TestConcurrentSyncFault(t *testing.T) {
+	for name, mode := range syncModes {
+		t.Run(name, func(t *testing.T) { testConcurrentSyncFault(t, mode) })
+	}
+}
+
+// testConcurrentSyncFault runs appends to three logs; with syncfs a fault
+// on one log's file fails the appends of every log that shared the call.
+func testConcurrentSyncFault(t *testing.T, mode func(*Config)) {
 	m := vfs.NewMem()
-	s := memStore(t, m, nil)
-	s.Create("x", 0)
+	s := memStore(t, m, mode)
+	logs := []string{"x", "y", "z"}
+	for _, id := range logs {
+		s.Create(id, 0)
+	}
 	stop := make(chan struct{})
 	var acks []ack
 	done := make(chan struct{})
-	go func() { acks = load(s, []string{"x"}, 0, 6, stop); close(done) }()
+	go func() { acks = load(s, logs, 0, 6, stop); close(done) }()
 	for i := 0; i < 5; i++ {
 		time.Sleep(3 * time.Millisecond)
 		m.SetFault(vfs.Fault{Op: vfs.OpSync, Path: ".seg", Count: 1})
@@ -372,7 +400,7 @@ func TestConcurrentSyncFault(t *testing.T) {
 	<-done
 	verifyAcks(t, s, acks)
 	m.Crash()
-	s = memStore(t, m, nil)
+	s = memStore(t, m, mode)
 	defer s.Close()
 	verifyAcks(t, s, acks)
 }

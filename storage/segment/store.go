@@ -36,6 +36,8 @@ type Store struct {
 	}
 	stop chan struct{}
 	wg   sync.WaitGroup
+	// fsync is the store-wide group commit (Config.SyncFS), or nil.
+	fsync *fsSyncer
 }
 
 var _ storage.Logs = (*Store)(nil)
@@ -79,6 +81,22 @@ func Open(dir string, cfg Config) (*Store, error) {
 	if cfg.Sync == SyncInterval {
 		s.wg.Add(1)
 		go s.syncLoop()
+	}
+	if fsy, ok := cfg.FS.(vfs.FSSyncer); ok && cfg.SyncFS && cfg.Sync == SyncAlways {
+		// Probe: where the platform lacks syncfs, keep fdatasync per log.
+		d, err := cfg.FS.OpenDir(dir)
+		if err != nil {
+			return nil, fmt.Errorf("segment: open %s: %w", dir, err)
+		}
+		err = fsy.SyncFS(d)
+		d.Close()
+		switch {
+		case err == nil:
+			s.fsync = newFSSyncer(fsy)
+		case errors.Is(err, errors.ErrUnsupported):
+		default:
+			return nil, fmt.Errorf("segment: syncfs %s: %w", dir, err)
+		}
 	}
 	return s, nil
 }

@@ -1,6 +1,7 @@
 package vfs
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"io/fs"
@@ -71,6 +72,11 @@ type node struct {
 	data    []byte
 	synced  []byte
 	durable bool // its name in its parent survives a crash
+	// errSeq counts writeback errors a SyncFS met on this file, and err is
+	// the last: like Linux's errseq, the next Sync through each handle
+	// opened before the error reports it once.
+	errSeq uint64
+	err    error
 }
 
 func newDir() *node { return &node{dir: true, children: make(map[string]*node), durable: true} }
@@ -396,7 +402,7 @@ func (m *MemFS) OpenDir(name string) (File, error) {
 }
 
 func (m *MemFS) openLocked(n *node, name string) *memFile {
-	return &memFile{m: m, n: n, name: name, gen: m.mu.gen}
+	return &memFile{m: m, n: n, name: name, gen: m.mu.gen, seen: n.errSeq}
 }
 
 // MkdirAll implements FS. The directories it creates are durable at once.
@@ -580,6 +586,7 @@ type memFile struct {
 	name   string // cleaned path it was opened by
 	gen    uint64 // MemFS generation it was opened in
 	closed bool   // guarded by m.mu
+	seen   uint64 // n.errSeq already reported through this handle
 }
 
 // checkLocked returns the error for op on a closed or crashed file.
@@ -664,6 +671,11 @@ func (f *memFile) Sync() error {
 		}
 		return pathErr("sync", f.name, ft.err())
 	}
+	if f.n.errSeq > f.seen {
+		// A SyncFS failed on this file since this handle last synced.
+		f.seen = f.n.errSeq
+		return pathErr("sync", f.name, f.n.err)
+	}
 	if f.n.dir {
 		for _, c := range f.n.children {
 			c.durable = true
@@ -715,4 +727,54 @@ func (f *memFile) Close() error {
 	err := f.checkLocked("close")
 	f.closed = true
 	return err
+}
+
+// SyncFS makes every file's written bytes and every directory entry durable,
+// as syncfs(2) does. An armed OpSync fault matching a file with unsynced
+// bytes fails the call: that file behaves as Sync's fault describes, the
+// others are synced, and, as on Linux, the next Sync through each handle
+// of that file opened before the failure reports the error too (a handle
+// opened after it does not). Files are visited in path order.
+func (m *MemFS) SyncFS(f File) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if mf, ok := f.(*memFile); ok {
+		if err := mf.checkLocked("syncfs"); err != nil {
+			return err
+		}
+	}
+	var failed error
+	var walk func(path string, n *node)
+	walk = func(path string, n *node) {
+		if n.dir {
+			names := make([]string, 0, len(n.children))
+			for name, c := range n.children {
+				c.durable = true
+				names = append(names, name)
+			}
+			slices.Sort(names)
+			for _, name := range names {
+				walk(path+"/"+name, n.children[name])
+			}
+			return
+		}
+		if bytes.Equal(n.data, n.synced) {
+			return // nothing unsynced
+		}
+		if ft := m.faultLocked(OpSync, path); ft != nil {
+			if !ft.KeepUnsynced {
+				n.data = n.synced
+			}
+			n.errSeq++
+			n.err = ft.err()
+			if failed == nil {
+				failed = pathErr("syncfs", path, ft.err())
+			}
+			return
+		}
+		d := n.data
+		n.synced = d[:len(d):len(d)]
+	}
+	walk("", m.mu.root)
+	return failed
 }

@@ -664,3 +664,41 @@ func TestOSAndMemAgree(t *testing.T) {
 		})
 	}
 }
+
+// TestSyncFSErrseq: SyncFS syncs every file; a fault fails it and drops the
+// faulted file's unsynced bytes, and the next Sync through a handle opened
+// before reports the error once, as Linux's errseq does.
+func TestSyncFSErrseq(t *testing.T) {
+	m := NewMem()
+	m.MkdirAll("/d")
+	a, _ := m.Create("/d/a")
+	b, _ := m.Create("/d/b")
+	a.Write([]byte("aaa"))
+	b.Write([]byte("bbb"))
+	if err := m.SyncFS(a); err != nil {
+		t.Fatal(err)
+	}
+	a.Write([]byte("AAA"))
+	b.Write([]byte("BBB"))
+	m.SetFault(Fault{Op: OpSync, Path: "/d/b", Count: 1})
+	if err := m.SyncFS(a); err == nil {
+		t.Fatal("SyncFS with a faulted file succeeded")
+	}
+	late, _ := m.OpenRW("/d/b")
+	if err := b.Sync(); err == nil {
+		t.Fatal("Sync through a handle opened before the failure did not report it")
+	}
+	if err := b.Sync(); err != nil {
+		t.Fatalf("the error was reported twice: %v", err)
+	}
+	if err := late.Sync(); err != nil {
+		t.Fatalf("a handle opened after the failure reported it: %v", err)
+	}
+	m.Crash()
+	for name, want := range map[string]string{"/d/a": "aaaAAA", "/d/b": "bbb"} {
+		got, err := m.ReadFile(name)
+		if err != nil || string(got) != want {
+			t.Fatalf("%s after crash: %q, %v; want %q", name, got, err, want)
+		}
+	}
+}

@@ -7,6 +7,8 @@
 package vfs
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -56,12 +58,34 @@ type FS interface {
 	Stat(name string) (fs.FileInfo, error)
 }
 
-// OS is the operating system's filesystem.
+// FSSyncer is implemented by filesystems that can make every written byte
+// and every directory entry of the whole filesystem durable in one call, as
+// Linux's syncfs(2) does. The storage layer uses it to share one sync among
+// concurrent appends to many files. SyncFS returns an error wrapping
+// errors.ErrUnsupported where the platform lacks it.
+type FSSyncer interface {
+	// SyncFS makes durable everything written, on any file, before the call
+	// started. f is any open file of the filesystem.
+	SyncFS(f File) error
+}
+
+// OS is the operating system's filesystem. It implements FSSyncer on Linux.
 var OS FS = osFS{}
 
 type osFS struct{}
 
 type osFile struct{ *os.File }
+
+// SyncFS runs syncfs(2) (Linux) on the filesystem holding f.
+func (osFS) SyncFS(f File) error {
+	switch f := f.(type) {
+	case osFile:
+		return syncfs(f.File)
+	case osDir:
+		return syncfs(f.File)
+	}
+	return fmt.Errorf("vfs: SyncFS of a %T: %w", f, errors.ErrUnsupported)
+}
 
 func (f osFile) Sync() error {
 	// fdatasync: the size is part of the metadata it flushes when the file
