@@ -295,9 +295,16 @@ type fastJSONEncoder interface {
 // marshalJSON encodes v into dst without the newline json.Encoder adds.
 func marshalJSON(dst *bytes.Buffer, v any) error {
 	if f, ok := v.(fastJSONEncoder); ok {
-		b, err := f.AppendFastJSON(dst.AvailableBuffer())
+		avail := dst.AvailableBuffer()
+		b, err := f.AppendFastJSON(avail)
 		if err != nil {
 			return err
+		}
+		if dst.Len() == 0 && cap(b) > cap(avail) {
+			// The encoder outgrew the buffer and allocated its own: take it
+			// over rather than copy it into a buffer grown again.
+			*dst = *bytes.NewBuffer(b)
+			return nil
 		}
 		dst.Write(b)
 		return nil
