@@ -43,6 +43,7 @@ var catalog = map[string]ErrorInfo{
 	CodeIncompleteSignature:      {CodeIncompleteSignature, statusBadRequest, false},
 	CodeInvalidSignature:         {CodeInvalidSignature, statusBadRequest, false},
 	CodeUnrecognizedClient:       {CodeUnrecognizedClient, statusBadRequest, false},
+	CodeDryRunOperation:          {CodeDryRunOperation, statusBadRequest, false},
 }
 
 // Lookup returns the catalog entry for code and whether code is known. An

@@ -46,6 +46,7 @@ const (
 	CodeIncompleteSignature      = "IncompleteSignatureException"
 	CodeInvalidSignature         = "InvalidSignatureException"
 	CodeUnrecognizedClient       = "UnrecognizedClientException"
+	CodeDryRunOperation          = "DryRunOperationException"
 )
 
 // CodeOf returns the AWS code of err if it is (or wraps) an *Error, and

@@ -157,22 +157,9 @@ func (e *Engine) getRecords(ctx context.Context, iterStr string, limit int, buf 
 	if buf == nil {
 		bufp = nil
 	}
-	it, err := decodeIterator(iterStr, e.secret)
-	if err != nil {
-		return getResult{}, eddy.Errorf(eddy.CodeInvalidArgument, "Invalid ShardIterator.")
-	}
-	now := e.now()
-	if age := now.Sub(it.issued); age > e.cfg.IteratorTTL {
-		return getResult{}, eddy.Errorf(eddy.CodeExpiredIterator,
-			"Iterator expired. The iterator was created at time %s while right now it is %s which is further in the future than the tolerated delay of %d milliseconds.",
-			javaTime(it.issued), javaTime(now), e.cfg.IteratorTTL.Milliseconds())
-	}
 	start := time.Now()
-	s := e.lookup(it.streamName)
-	if s == nil || s.view.Load().meta.Created != it.streamCreate {
-		return getResult{}, e.notFound(it.streamName)
-	}
-	_, v, st, err := e.readable(it.streamName, shardID(it.shard))
+	now := e.now()
+	it, s, v, st, err := e.resolveIterator(iterStr, now)
 	if err != nil {
 		return getResult{}, err
 	}
@@ -295,3 +282,26 @@ func children(v *streamView, index int) []childShard {
 // javaTime formats t as Java's Date.toString does, which is how AWS prints
 // times in some messages.
 func javaTime(t time.Time) string { return t.UTC().Format("Mon Jan 02 15:04:05 UTC 2006") }
+
+// resolveIterator checks a shard iterator (authentic, unexpired, its stream
+// incarnation and shard still there) and returns it with what it reads.
+func (e *Engine) resolveIterator(iterStr string, now time.Time) (iterator, *stream, *streamView, *shardState, error) {
+	it, err := decodeIterator(iterStr, e.secret)
+	if err != nil {
+		return it, nil, nil, nil, eddy.Errorf(eddy.CodeInvalidArgument, "Invalid ShardIterator.")
+	}
+	if age := now.Sub(it.issued); age > e.cfg.IteratorTTL {
+		return it, nil, nil, nil, eddy.Errorf(eddy.CodeExpiredIterator,
+			"Iterator expired. The iterator was created at time %s while right now it is %s which is further in the future than the tolerated delay of %d milliseconds.",
+			javaTime(it.issued), javaTime(now), e.cfg.IteratorTTL.Milliseconds())
+	}
+	s := e.lookup(it.streamName)
+	if s == nil || s.view.Load().meta.Created != it.streamCreate {
+		return it, nil, nil, nil, e.notFound(it.streamName)
+	}
+	_, v, st, err := e.readable(it.streamName, shardID(it.shard))
+	if err != nil {
+		return it, nil, nil, nil, err
+	}
+	return it, s, v, st, nil
+}

@@ -363,3 +363,62 @@ func BenchmarkPutRecordsLimits(b *testing.B) {
 		})
 	}
 }
+
+// TestDryRun: the five data-plane operations check a DryRun request as the
+// call would, answer DryRunOperationException when it would succeed, and
+// read, write and charge nothing.
+func TestDryRun(t *testing.T) {
+	env := newEnv(t, func(c *Config) { c.Limits = LimitsAWS })
+	e := env.e
+	ctx := context.Background()
+	e.createStream("s", 1, ModeProvisioned, nil)
+	arn := register(t, e, "s", "c")
+	yes := ptr(true)
+	shard := shardID(0)
+	_, err := e.PutRecord(ctx, &kds.PutRecordInput{StreamName: ptr("s"), PartitionKey: ptr("k"), Data: []byte("x"), DryRun: yes})
+	wantCode(t, err, eddy.CodeDryRunOperation)
+	_, err = e.PutRecord(ctx, &kds.PutRecordInput{StreamName: ptr("nope"), PartitionKey: ptr("k"), Data: []byte("x"), DryRun: yes})
+	wantCode(t, err, eddy.CodeResourceNotFound)
+	_, err = e.PutRecord(ctx, &kds.PutRecordInput{StreamName: ptr("s"), PartitionKey: ptr("k"), ExplicitHashKey: ptr("-1"), Data: []byte("x"), DryRun: yes})
+	wantCode(t, err, eddy.CodeInvalidArgument)
+	recs := make([]kds.PutRecordsRequestEntry, 500)
+	for i := range recs {
+		recs[i] = kds.PutRecordsRequestEntry{PartitionKey: ptr("k"), Data: make([]byte, 10<<10)}
+	}
+	// 5 MB at once: far beyond the shard's limit, but a dry run charges
+	// nothing, so it passes every time.
+	for range 3 {
+		_, err = e.PutRecords(ctx, &kds.PutRecordsInput{StreamName: ptr("s"), Records: recs, DryRun: yes})
+		wantCode(t, err, eddy.CodeDryRunOperation)
+	}
+	_, err = e.GetShardIterator(ctx, &kds.GetShardIteratorInput{StreamName: ptr("s"), ShardId: &shard,
+		ShardIteratorType: ptr(kds.ShardIteratorType(IterTrimHorizon)), DryRun: yes})
+	wantCode(t, err, eddy.CodeDryRunOperation)
+	_, err = e.GetShardIterator(ctx, &kds.GetShardIteratorInput{StreamName: ptr("s"), ShardId: ptr("shardId-000000000009"),
+		ShardIteratorType: ptr(kds.ShardIteratorType(IterTrimHorizon)), DryRun: yes})
+	wantCode(t, err, eddy.CodeResourceNotFound)
+	it, err := e.getShardIterator(ctx, "s", shard, IterTrimHorizon, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.GetRecords(ctx, &kds.GetRecordsInput{ShardIterator: &it, DryRun: yes})
+	wantCode(t, err, eddy.CodeDryRunOperation)
+	_, err = e.GetRecords(ctx, &kds.GetRecordsInput{ShardIterator: ptr(it + "x"), DryRun: yes})
+	wantCode(t, err, eddy.CodeInvalidArgument)
+	_, err = e.SubscribeToShard(ctx, &kds.SubscribeToShardInput{ConsumerARN: &arn, ShardId: &shard,
+		StartingPosition: &kds.StartingPosition{Type: ptr(kds.ShardIteratorType(IterLatest))}, DryRun: yes})
+	wantCode(t, err, eddy.CodeDryRunOperation)
+	// Nothing was written, and the dry runs left the limits alone: a real
+	// subscription and a full second of writes go through.
+	if _, err := e.SubscribeToShard(ctx, &kds.SubscribeToShardInput{ConsumerARN: &arn, ShardId: &shard,
+		StartingPosition: &kds.StartingPosition{Type: ptr(kds.ShardIteratorType(IterLatest))}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := putN(t, e, "s", 1000, 10); got != 1000 {
+		t.Fatalf("after dry runs the shard took %d of 1000 records", got)
+	}
+	res, err := e.getRecords(ctx, it, 10000, nil)
+	if err != nil || len(res.Records) != 1000 {
+		t.Fatalf("read %d records (%v), want the 1000 real ones", len(res.Records), err)
+	}
+}

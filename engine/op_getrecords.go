@@ -18,6 +18,12 @@ func (e *Engine) GetRecords(ctx context.Context, in *kds.GetRecordsInput) (*kds.
 	if in.Limit != nil {
 		limit = int(*in.Limit)
 	}
+	if dryRun(in.DryRun) {
+		if _, _, _, _, err := e.resolveIterator(str(in.ShardIterator), e.now()); err != nil {
+			return nil, err
+		}
+		return nil, errDryRun()
+	}
 	bp := readBufPool.Get().(*[]byte)
 	res, err := e.getRecords(ctx, str(in.ShardIterator), limit, *bp)
 	if err != nil {

@@ -26,6 +26,12 @@ func (e *Engine) GetShardIterator(ctx context.Context, in *kds.GetShardIteratorI
 	if in.ShardIteratorType != nil {
 		typ = string(*in.ShardIteratorType)
 	}
+	if dryRun(in.DryRun) {
+		if _, _, _, err := e.startPosition(name, str(in.ShardId), typ, in.StartingSequenceNumber, ts); err != nil {
+			return nil, err
+		}
+		return nil, errDryRun()
+	}
 	it, err := e.getShardIterator(ctx, name, str(in.ShardId), typ, in.StartingSequenceNumber, ts)
 	if err != nil {
 		return nil, err

@@ -24,7 +24,14 @@ func (e *Engine) PutRecord(ctx context.Context, in *kds.PutRecordInput) (*kds.Pu
 	if data == nil {
 		data = []byte{}
 	}
-	res, err := e.putRecords(ctx, "PutRecord", name, []putEntry{{Data: data, PartitionKey: str(in.PartitionKey), ExplicitHashKey: in.ExplicitHashKey}})
+	entries := []putEntry{{Data: data, PartitionKey: str(in.PartitionKey), ExplicitHashKey: in.ExplicitHashKey}}
+	if dryRun(in.DryRun) {
+		if _, _, _, err := e.preparePut(name, entries); err != nil {
+			return nil, err
+		}
+		return nil, errDryRun()
+	}
+	res, err := e.putRecords(ctx, "PutRecord", name, entries)
 	if err != nil {
 		return nil, err
 	}

@@ -74,7 +74,7 @@ func checkSize(v *streamView, en *putEntry) error {
 // InternalFailure results; the others are still written.
 func (e *Engine) putRecords(ctx context.Context, op, name string, entries []putEntry) ([]putResult, error) {
 	start := time.Now()
-	s, v, err := e.writable(name)
+	s, v, keys, err := e.preparePut(name, entries)
 	if err != nil {
 		return nil, err
 	}
@@ -88,15 +88,6 @@ func (e *Engine) putRecords(ctx context.Context, op, name string, entries []putE
 			if err := e.delay(ctx, faults[0].latency); err != nil {
 				return nil, err
 			}
-		}
-	}
-	keys := make([]hashKey, len(entries))
-	for i := range entries {
-		if keys[i], err = hashOf(&entries[i]); err != nil {
-			return nil, err
-		}
-		if err := checkSize(v, &entries[i]); err != nil {
-			return nil, err
 		}
 	}
 	results := make([]putResult, len(entries))
@@ -211,4 +202,24 @@ func (e *Engine) admitWrites(st *shardState, name string, idx []int, entries []p
 		}
 	}
 	return kept
+}
+
+// preparePut checks a put without writing: the stream accepts records, and
+// every entry has a valid hash key and fits the stream's record size. It
+// returns the entries' hash keys.
+func (e *Engine) preparePut(name string, entries []putEntry) (*stream, *streamView, []hashKey, error) {
+	s, v, err := e.writable(name)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	keys := make([]hashKey, len(entries))
+	for i := range entries {
+		if keys[i], err = hashOf(&entries[i]); err != nil {
+			return nil, nil, nil, err
+		}
+		if err := checkSize(v, &entries[i]); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	return s, v, keys, nil
 }

@@ -80,6 +80,9 @@ func (e *Engine) subscribe(ctx context.Context, in *kds.SubscribeToShardInput) (
 	if err != nil {
 		return nil, err
 	}
+	if dryRun(in.DryRun) {
+		return nil, errDryRun()
+	}
 	if err := e.admit(ctx, "SubscribeToShard", name); err != nil {
 		return nil, err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/eddy-streams/eddy/engine"
 	"github.com/eddy-streams/eddy/httpapi"
@@ -403,5 +404,34 @@ func TestListStreamsPaging(t *testing.T) {
 	}
 	if strings.Join(names, ",") != "s0,s1,s2,s3,s4" {
 		t.Fatalf("names %v", names)
+	}
+}
+
+// TestDryRunSDK: DryRun through aws-sdk-go-v2 comes back as its
+// DryRunOperationException (HTTP 400), and nothing is written.
+func TestDryRunSDK(t *testing.T) {
+	ctx := context.Background()
+	s := startServer(t, t.TempDir(), nil)
+	c := s.client
+	c.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("dry"), ShardCount: aws.Int32(1)})
+	waitActive(t, c, "dry")
+	_, err := c.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String("dry"), DryRun: aws.Bool(true),
+		Records: []types.PutRecordsRequestEntry{{PartitionKey: aws.String("k"), Data: []byte("x")}}})
+	var dry *types.DryRunOperationException
+	if !errors.As(err, &dry) {
+		t.Fatalf("PutRecords DryRun: %v, want DryRunOperationException", err)
+	}
+	var re *smithyhttp.ResponseError
+	if !errors.As(err, &re) || re.HTTPStatusCode() != 400 {
+		t.Fatalf("status: %v", err)
+	}
+	it, err := c.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String("dry"), ShardId: aws.String("shardId-000000000000"),
+		ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: it.ShardIterator})
+	if err != nil || len(out.Records) != 0 {
+		t.Fatalf("after a dry run: %d records, %v", len(out.Records), err)
 	}
 }
