@@ -87,6 +87,10 @@ func TestPutRecordsFastDecode(t *testing.T) {
 		`{"StreamName":"a\"b"}`, `{"Records":[{"Data":"!!"}]}`, `{"Records":[{"Data":1}]}`, `{"Unknown":1}`,
 		`{"StreamName":"s"} x`, `{"StreamName":"s","StreamName":"t"}`, `{"Records":[{"Data":"AA==","Data":"AA=="}]}`,
 		"{\"StreamName\":\"bad\xff\"}", `{"DryRun":true}`,
+		// Raw line breaks in a blob: invalid JSON that the base64 decoder
+		// would skip. Escapes in a blob: valid JSON, left to encoding/json.
+		"{\"Records\":[{\"Data\":\"AA\n==\"}]}", "{\"Records\":[{\"Data\":\"AA\r==\"}]}",
+		`{"Records":[{"Data":"a\/8="}]}`, `{"Records":[{"Data":"AA\"=="}]}`,
 	}
 	for _, body := range decline {
 		var in PutRecordsInput
