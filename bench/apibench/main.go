@@ -215,7 +215,9 @@ func rawPut(c *http.Client, endpoint string, body []byte) int {
 // iterator and MillisBehindLatest.
 func rawGet(c *http.Client, endpoint, iter string) (int, string, int64) {
 	body, _ := json.Marshal(map[string]string{"ShardIterator": iter})
-	resp := rawCall(c, endpoint, "GetRecords", body)
+	bp := respPool.Get().(*[]byte)
+	defer respPool.Put(bp)
+	resp := rawCallInto(c, endpoint, "GetRecords", body, bp)
 	n := bytes.Count(resp, []byte(`"SequenceNumber":`))
 	var tail struct {
 		NextShardIterator  string
@@ -232,7 +234,18 @@ func rawGet(c *http.Client, endpoint, iter string) (int, string, int64) {
 	return n, tail.NextShardIterator, tail.MillisBehindLatest
 }
 
+// respPool holds GetRecords response buffers: growing a fresh one to 13 MB
+// per call (io.ReadAll) cost the raw client more than parsing it.
+var respPool = sync.Pool{New: func() any { return new([]byte) }}
+
 func rawCall(c *http.Client, endpoint, op string, body []byte) []byte {
+	var b []byte
+	return rawCallInto(c, endpoint, op, body, &b)
+}
+
+// rawCallInto is rawCall reading the response into *buf (grown to fit,
+// from Content-Length when the server sends it).
+func rawCallInto(c *http.Client, endpoint, op string, body []byte, buf *[]byte) []byte {
 	req, _ := http.NewRequest(http.MethodPost, endpoint+"/", bytes.NewReader(body))
 	now := time.Now().UTC()
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
@@ -245,7 +258,24 @@ func rawCall(c *http.Client, endpoint, op string, body []byte) []byte {
 		fail(err)
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
+	b := (*buf)[:0]
+	if n := int(resp.ContentLength); n > cap(b) {
+		b = make([]byte, 0, n)
+	}
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, rerr := resp.Body.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if rerr != nil {
+			if rerr != io.EOF {
+				err = rerr
+			}
+			break
+		}
+	}
+	*buf = b
 	if err != nil || resp.StatusCode != 200 {
 		fail(fmt.Errorf("raw %s: status %d %.200s %v", op, resp.StatusCode, b, err))
 	}
