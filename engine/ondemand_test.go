@@ -172,6 +172,14 @@ func TestOnDemandWarmThroughputAndProvisioned(t *testing.T) {
 	if n := openShards(e, "od"); n < 20 {
 		t.Fatalf("warm throughput 20 MiB/s: %d shards", n)
 	}
+	// Also when the stream is created with it.
+	if _, err := e.CreateStream(ctx, &kds.CreateStreamInput{StreamName: ptr("warm"), WarmThroughputMiBps: ptr(int32(10)),
+		StreamModeDetails: &kds.StreamModeDetails{StreamMode: ptr(kds.StreamMode(ModeOnDemand))}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := openShards(e, "warm"); n < 10 {
+		t.Fatalf("created with warm throughput 10 MiB/s: %d shards", n)
+	}
 	// A provisioned stream is never resharded by the scaler.
 	e.createStream("prov", 1, ModeProvisioned, nil)
 	p := &producer{t: t, e: e, stream: "prov", acked: map[string]bool{}}

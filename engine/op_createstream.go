@@ -63,6 +63,11 @@ func (e *Engine) CreateStream(ctx context.Context, in *kds.CreateStreamInput) (*
 		if err != nil {
 			return nil, err
 		}
+		if in.WarmThroughputMiBps != nil && mode == ModeOnDemand {
+			// The warm capacity is there at once if the stream is ACTIVE
+			// (with --create-delay, at the scaler's first look after).
+			e.scaleStream(s, 0)
+		}
 	}
 	return &kds.CreateStreamOutput{}, nil
 }
