@@ -241,3 +241,35 @@ func (e *Engine) Ready() error {
 	}
 	return nil
 }
+
+// allStreams returns the streams held now, in no order.
+func (e *Engine) allStreams() []*stream {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	streams := make([]*stream, 0, len(e.mu.streams))
+	for _, s := range e.mu.streams {
+		streams = append(streams, s)
+	}
+	return streams
+}
+
+// every runs fn every d on the engine's clock until Close; *stop always
+// holds the stop function of the pending timer, for Close.
+func (e *Engine) every(d time.Duration, fn func(), stop *func() bool) {
+	var tick func()
+	tick = func() {
+		e.mu.RLock()
+		closed := e.mu.closed
+		e.mu.RUnlock()
+		if closed {
+			return
+		}
+		fn()
+		e.mu.Lock()
+		if !e.mu.closed {
+			*stop = e.cfg.Clock.AfterFunc(d, tick)
+		}
+		e.mu.Unlock()
+	}
+	*stop = e.cfg.Clock.AfterFunc(d, tick)
+}

@@ -188,33 +188,13 @@ func (e *Engine) removeStream(s *stream) {
 
 // scheduleRetention runs enforceRetention every RetentionCheck.
 func (e *Engine) scheduleRetention() {
-	var tick func()
-	tick = func() {
-		e.mu.RLock()
-		closed := e.mu.closed
-		e.mu.RUnlock()
-		if closed {
-			return
-		}
-		e.enforceRetention()
-		e.mu.Lock()
-		if !e.mu.closed {
-			e.stopRetention = e.cfg.Clock.AfterFunc(e.cfg.RetentionCheck, tick)
-		}
-		e.mu.Unlock()
-	}
-	e.stopRetention = e.cfg.Clock.AfterFunc(e.cfg.RetentionCheck, tick)
+	e.every(e.cfg.RetentionCheck, e.enforceRetention, &e.stopRetention)
 }
 
 // enforceRetention trims every shard log to its stream's retention period
 // and drops closed shards whose every record has expired.
 func (e *Engine) enforceRetention() {
-	e.mu.RLock()
-	streams := make([]*stream, 0, len(e.mu.streams))
-	for _, s := range e.mu.streams {
-		streams = append(streams, s)
-	}
-	e.mu.RUnlock()
+	streams := e.allStreams()
 	now := e.now()
 	for _, s := range streams {
 		v := s.view.Load()

@@ -190,12 +190,7 @@ var shardMetrics = []*shardMetric{
 // collectShardMetric emits sm for every listed shard of every stream that
 // has it enabled.
 func (e *Engine) collectShardMetric(sm *shardMetric, emit func(float64, ...string)) {
-	e.mu.RLock()
-	streams := make([]*stream, 0, len(e.mu.streams))
-	for _, s := range e.mu.streams {
-		streams = append(streams, s)
-	}
-	e.mu.RUnlock()
+	streams := e.allStreams()
 	for _, s := range streams {
 		v := s.view.Load()
 		enabled := false

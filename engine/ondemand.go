@@ -56,33 +56,14 @@ const hotShardFraction = 0.5
 
 // scheduleScaler runs scaleOnDemand every OnDemandScaleInterval.
 func (e *Engine) scheduleScaler() {
-	var tick func()
-	tick = func() {
-		e.mu.RLock()
-		closed := e.mu.closed
-		e.mu.RUnlock()
-		if closed {
-			return
-		}
-		e.scaleOnDemand(e.cfg.OnDemandScaleInterval)
-		e.mu.Lock()
-		if !e.mu.closed {
-			e.stopScaler = e.cfg.Clock.AfterFunc(e.cfg.OnDemandScaleInterval, tick)
-		}
-		e.mu.Unlock()
-	}
-	e.stopScaler = e.cfg.Clock.AfterFunc(e.cfg.OnDemandScaleInterval, tick)
+	d := e.cfg.OnDemandScaleInterval
+	e.every(d, func() { e.scaleOnDemand(d) }, &e.stopScaler)
 }
 
 // scaleOnDemand samples every stream's shards over the last interval and
 // grows the on-demand ones that need it.
 func (e *Engine) scaleOnDemand(interval time.Duration) {
-	e.mu.RLock()
-	streams := make([]*stream, 0, len(e.mu.streams))
-	for _, s := range e.mu.streams {
-		streams = append(streams, s)
-	}
-	e.mu.RUnlock()
+	streams := e.allStreams()
 	for _, s := range streams {
 		e.scaleStream(s, interval)
 	}

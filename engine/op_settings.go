@@ -234,14 +234,12 @@ func (e *Engine) DeleteResourcePolicy(ctx context.Context, in *kds.DeleteResourc
 
 // DescribeLimits reports the account's shard limit and use.
 func (e *Engine) DescribeLimits(ctx context.Context, in *kds.DescribeLimitsInput) (*kds.DescribeLimitsOutput, error) {
-	e.mu.RLock()
 	onDemand := 0
-	for _, s := range e.mu.streams {
+	for _, s := range e.allStreams() {
 		if s.view.Load().meta.Mode == ModeOnDemand {
 			onDemand++
 		}
 	}
-	e.mu.RUnlock()
 	return &kds.DescribeLimitsOutput{
 		ShardLimit:               int32(e.cfg.ShardLimit),
 		OpenShardCount:           int32(e.openShardCount()),

@@ -89,26 +89,31 @@ func (osFS) SyncFS(f File) error {
 
 func (f osFile) Sync() error {
 	// fdatasync: the size is part of the metadata it flushes when the file
-	// grew, and that is all the log needs. Control, unlike Fd, reports a
-	// closed file as fs.ErrClosed and keeps the descriptor from being closed
-	// (and its number reused) while fdatasync runs.
-	rc, err := f.File.SyscallConn()
+	// grew, and that is all the log needs.
+	return fdCall(f.File, "fdatasync", syscall.Fdatasync)
+}
+
+// fdCall runs call on f's descriptor, retrying on EINTR. Control, unlike
+// Fd, reports a closed file as fs.ErrClosed and keeps the descriptor from
+// being closed (and its number reused) while call runs.
+func fdCall(f *os.File, op string, call func(fd int) error) error {
+	rc, err := f.SyscallConn()
 	if err != nil {
 		return err
 	}
 	var serr error
 	if err := rc.Control(func(fd uintptr) {
 		for {
-			if serr = syscall.Fdatasync(int(fd)); serr != syscall.EINTR {
+			if serr = call(int(fd)); serr != syscall.EINTR {
 				return
 			}
 		}
 	}); err != nil {
 		// Control fails only on a closed file, with an internal error.
-		return &os.PathError{Op: "fdatasync", Path: f.Name(), Err: fs.ErrClosed}
+		return &os.PathError{Op: op, Path: f.Name(), Err: fs.ErrClosed}
 	}
 	if serr != nil {
-		return &os.PathError{Op: "fdatasync", Path: f.Name(), Err: serr}
+		return &os.PathError{Op: op, Path: f.Name(), Err: serr}
 	}
 	return nil
 }
