@@ -109,7 +109,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		aln, err := net.Listen("tcp", cfg.AdminListen)
 		if err != nil {
 			ln.Close()
-			return fmt.Errorf("admin listener: %w", err)
+			return fmt.Errorf("admin listener: %w (move it with --admin-listen ADDR, or turn it off with --admin-listen off)", err)
 		}
 		adminSrv = &http.Server{Handler: admin.Handler(eng, reg), ReadHeaderTimeout: 10 * time.Second}
 		go adminSrv.Serve(aln)
