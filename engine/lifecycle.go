@@ -21,6 +21,14 @@ func (e *Engine) createStream(name string, n int, mode string, tags map[string]s
 	if e.lookup(name) != nil {
 		return eddy.Errorf(eddy.CodeResourceInUse, "Stream %s under account %s already exists.", name, e.cfg.AccountID)
 	}
+	if err := e.checkTransitioning(); err != nil {
+		return err
+	}
+	if mode == ModeOnDemand {
+		if err := e.checkOnDemandQuota(); err != nil {
+			return err
+		}
+	}
 	if cur := e.openShardCount(); cur+n > e.cfg.ShardLimit {
 		return e.shardLimitError(cur, n)
 	}
@@ -109,6 +117,11 @@ func (e *Engine) deleteStream(name string) error {
 	s := e.lookup(name)
 	if s == nil {
 		return e.notFound(name)
+	}
+	if s.view.Load().meta.Status != StatusDeleting {
+		if err := e.checkTransitioning(); err != nil {
+			return err
+		}
 	}
 	now := e.now()
 	err := s.update(func(m *streamMeta) error {

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/eddy-streams/eddy"
 )
 
 // Throughput limits (Config.Limits = LimitsAWS). Kinesis holds each shard
@@ -275,4 +277,49 @@ func (l *limiter) dropSubsLocked(prefix string) {
 			delete(l.subs, k)
 		}
 	}
+}
+
+// Account quotas that LimitsAWS enforces besides rates, with the messages
+// Kinesis answers them with (as users have quoted them, "would have
+// exceed" and the double space included).
+const maxTransitioningStreams = 5
+
+// checkTransitioning refuses a CreateStream or DeleteStream while 5
+// streams are CREATING or DELETING. The caller holds e.ctl.
+func (e *Engine) checkTransitioning() error {
+	if e.cfg.Limits != LimitsAWS {
+		return nil
+	}
+	n := 0
+	for _, s := range e.allStreams() {
+		if st := s.view.Load().meta.Status; st == StatusCreating || st == StatusDeleting {
+			n++
+		}
+	}
+	if n >= maxTransitioningStreams {
+		return eddy.Errorf(eddy.CodeLimitExceeded,
+			"This request would have exceed the limit on the number  of streams that can simultaneously be in CREATING or DELETING for the account %s. Limit: %d.",
+			e.cfg.AccountID, maxTransitioningStreams)
+	}
+	return nil
+}
+
+// checkOnDemandQuota refuses one more ON_DEMAND stream beyond the
+// account's 50.
+func (e *Engine) checkOnDemandQuota() error {
+	if e.cfg.Limits != LimitsAWS {
+		return nil
+	}
+	n := 0
+	for _, s := range e.allStreams() {
+		if s.view.Load().meta.Mode == ModeOnDemand {
+			n++
+		}
+	}
+	if n >= onDemandStreamLimit {
+		return eddy.Errorf(eddy.CodeLimitExceeded,
+			"This request would exceed the limit on the number of On-Demand streams for the account %s in %s. Current On-Demand streams count: %d. Limit: %d.",
+			e.cfg.AccountID, e.cfg.Region, n, onDemandStreamLimit)
+	}
+	return nil
 }

@@ -422,3 +422,60 @@ func TestDryRun(t *testing.T) {
 		t.Fatalf("read %d records (%v), want the 1000 real ones", len(res.Records), err)
 	}
 }
+
+// TestAccountQuotas: with limits on, at most 5 streams CREATING or DELETING
+// at once, and at most 50 ON_DEMAND streams, with Kinesis's messages.
+func TestAccountQuotas(t *testing.T) {
+	env := newEnv(t, func(c *Config) {
+		c.Limits = LimitsAWS
+		c.CreateDelay, c.DeleteDelay = time.Minute, time.Minute
+	})
+	e := env.e
+	for i := range 5 {
+		if err := e.createStream(fmt.Sprint("c", i), 1, ModeProvisioned, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := e.createStream("c5", 1, ModeProvisioned, nil)
+	wantCode(t, err, eddy.CodeLimitExceeded)
+	if want := "This request would have exceed the limit on the number  of streams that can simultaneously be in CREATING or DELETING for the account 000000000000. Limit: 5."; err.(*eddy.Error).Message != want {
+		t.Fatalf("message %q", err.(*eddy.Error).Message)
+	}
+	wantCode(t, e.deleteStream("c0"), eddy.CodeLimitExceeded)
+	env.clock.Advance(time.Minute)
+	if err := e.createStream("c5", 1, ModeProvisioned, nil); err != nil {
+		t.Fatalf("after the streams became ACTIVE: %v", err)
+	}
+	env.clock.Advance(time.Minute)
+	for i := range 5 {
+		if err := e.deleteStream(fmt.Sprint("c", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantCode(t, e.deleteStream("c5"), eddy.CodeLimitExceeded)
+	env.clock.Advance(time.Minute)
+
+	// 50 ON_DEMAND streams.
+	ctx := context.Background()
+	od := &kds.StreamModeDetails{StreamMode: ptr(kds.StreamMode(ModeOnDemand))}
+	for i := range 50 {
+		if _, err := e.CreateStream(ctx, &kds.CreateStreamInput{StreamName: ptr(fmt.Sprint("od", i)), StreamModeDetails: od}); err != nil {
+			t.Fatal(err)
+		}
+		env.clock.Advance(time.Minute)
+	}
+	_, err = e.CreateStream(ctx, &kds.CreateStreamInput{StreamName: ptr("od50"), StreamModeDetails: od})
+	wantCode(t, err, eddy.CodeLimitExceeded)
+	if want := "This request would exceed the limit on the number of On-Demand streams for the account 000000000000 in us-east-1. Current On-Demand streams count: 50. Limit: 50."; err.(*eddy.Error).Message != want {
+		t.Fatalf("message %q", err.(*eddy.Error).Message)
+	}
+	_, err = e.UpdateStreamMode(ctx, &kds.UpdateStreamModeInput{StreamARN: ptr(e.arn("c5")), StreamModeDetails: od})
+	wantCode(t, err, eddy.CodeLimitExceeded)
+	// Limits off: neither quota.
+	off := newEnv(t, func(c *Config) { c.CreateDelay = time.Minute }).e
+	for i := range 6 {
+		if err := off.createStream(fmt.Sprint("c", i), 1, ModeProvisioned, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

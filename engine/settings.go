@@ -208,6 +208,11 @@ func (e *Engine) setMetrics(name string, metrics []string, enable bool) (before,
 }
 
 func (e *Engine) setMode(name, mode string) error {
+	if s := e.lookup(name); s != nil && mode == ModeOnDemand && s.view.Load().meta.Mode != ModeOnDemand {
+		if err := e.checkOnDemandQuota(); err != nil {
+			return err
+		}
+	}
 	return e.change(name, true, func(m *streamMeta) error {
 		if m.Mode == mode {
 			return eddy.Errorf(eddy.CodeInvalidArgument,
