@@ -17,18 +17,17 @@ import (
 // token bucket kept as one number: tat, the theoretical time at which the
 // meter is empty again. A request costing c at rate r is admitted if
 //
-//	now > tat - burst
+//	tat <= now  or  tat - now < burst
 //
 // and then tat = max(tat, now) + c/r. burst is how far ahead of real time
 // the meter may run: a meter idle for a while admits burst×r at once, as a
-// full token bucket would. (Strictly: admitted when tat <= now or
-// tat - now < burst, so an idle shard takes exactly 1,000 records, not
-// 1,001.) Admission only requires the meter not to be
-// beyond its burst, so one request larger than the burst (a 10 MiB record,
-// a 10 MiB GetRecords answer) is admitted and then holds the meter off for
-// as long as the rate takes to pay for it: a GetRecords call that returned
-// 10 MiB at 2 MiB/s throttles the shard's reads for the next 5 s, exactly
-// as Kinesis documents.
+// full token bucket would (an idle shard takes exactly 1,000 records).
+// Admission only requires the meter not to be beyond its burst, so one
+// request larger than the burst (a 10 MiB record, a 10 MiB GetRecords
+// answer) is admitted and then holds the meter off for as long as the rate
+// takes to pay for it: a GetRecords call that returned 10 MiB at 2 MiB/s
+// throttles the shard's reads for the next 5 s, exactly as Kinesis
+// documents.
 //
 // Per shard (provisioned and on-demand streams alike):
 //
