@@ -227,6 +227,50 @@ func (d *fastDec) records(in *PutRecordsInput) bool {
 	}
 }
 
+// AppendFastJSON appends the response as encoding/json would encode it: a
+// 500-record PutRecords answer through reflection was a tenth of the
+// server's CPU per request.
+func (out *PutRecordsOutput) AppendFastJSON(dst []byte) ([]byte, error) {
+	dst = slices.Grow(dst, 64+len(out.Records)*96)
+	dst = append(dst, `{"FailedRecordCount":`...)
+	dst = strconv.AppendInt(dst, int64(out.FailedRecordCount), 10)
+	dst = append(dst, `,"Records":`...)
+	if out.Records == nil {
+		dst = append(dst, "null"...)
+	} else {
+		dst = append(dst, '[')
+		for i := range out.Records {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			r := &out.Records[i]
+			dst = append(dst, '{')
+			comma := false
+			for _, f := range [...]struct{ name, v string }{
+				{`"SequenceNumber":`, r.SequenceNumber}, {`"ShardId":`, r.ShardId},
+				{`"ErrorCode":`, r.ErrorCode}, {`"ErrorMessage":`, r.ErrorMessage},
+			} {
+				if f.v == "" {
+					continue
+				}
+				if comma {
+					dst = append(dst, ',')
+				}
+				comma = true
+				dst = append(dst, f.name...)
+				dst = appendJSONString(dst, f.v)
+			}
+			dst = append(dst, '}')
+		}
+		dst = append(dst, ']')
+	}
+	if out.EncryptionType != "" {
+		dst = append(dst, `,"EncryptionType":`...)
+		dst = appendJSONString(dst, string(out.EncryptionType))
+	}
+	return append(dst, '}'), nil
+}
+
 // AppendFastJSON appends the JSON encoding of out to dst.
 func (out *GetRecordsOutput) AppendFastJSON(dst []byte) ([]byte, error) {
 	// Grow once to about the final size: a 10 MB answer grown by append's

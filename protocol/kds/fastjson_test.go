@@ -64,6 +64,38 @@ func TestGetRecordsFastJSONMatchesEncodingJSON(t *testing.T) {
 	}
 }
 
+func TestPutRecordsOutputFastJSONMatchesEncodingJSON(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for n := 0; n < 300; n++ {
+		out := PutRecordsOutput{FailedRecordCount: int32(rng.IntN(3))}
+		if n%7 != 0 {
+			out.Records = []PutRecordsResultEntry{}
+		}
+		for i := rng.IntN(5); i > 0; i-- {
+			var r PutRecordsResultEntry
+			if rng.IntN(3) == 0 {
+				r.ErrorCode, r.ErrorMessage = "ProvisionedThroughputExceededException", oddKeys[rng.IntN(len(oddKeys))]
+			} else {
+				r.SequenceNumber, r.ShardId = "49590338271490256608559692538361571095921575989136588898", "shardId-000000000001"
+			}
+			if rng.IntN(5) == 0 {
+				r.ShardId = ""
+			}
+			out.Records = append(out.Records, r)
+		}
+		if rng.IntN(2) == 0 {
+			out.EncryptionType = EncryptionType(oddKeys[rng.IntN(len(oddKeys))])
+		}
+		got, err := out.AppendFastJSON(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := stdJSON(t, &out); !bytes.Equal(got, want) {
+			t.Fatalf("fast:\n%s\nencoding/json:\n%s", got, want)
+		}
+	}
+}
+
 func TestPutRecordsFastDecode(t *testing.T) {
 	accept := []string{
 		`{"StreamName":"s","Records":[{"Data":"aGVsbG8=","PartitionKey":"k"},{"Data":"","PartitionKey":"k2","ExplicitHashKey":"123"}]}`,
@@ -160,3 +192,25 @@ func BenchmarkPutRecordsDecode(b *testing.B) {
 }
 
 func ptrTo(s string) *string { return &s }
+
+func BenchmarkPutRecordsEncode(b *testing.B) {
+	out := PutRecordsOutput{}
+	for i := 0; i < 500; i++ {
+		out.Records = append(out.Records, PutRecordsResultEntry{SequenceNumber: "49590338271490256608559692538361571095921575989136588898", ShardId: "shardId-000000000001"})
+	}
+	b.Run("fast", func(b *testing.B) {
+		var buf []byte
+		for i := 0; i < b.N; i++ {
+			buf, _ = out.AppendFastJSON(buf[:0])
+		}
+	})
+	b.Run("encoding/json", func(b *testing.B) {
+		var buf bytes.Buffer
+		for i := 0; i < b.N; i++ {
+			buf.Reset()
+			enc := json.NewEncoder(&buf)
+			enc.SetEscapeHTML(false)
+			enc.Encode(&out)
+		}
+	})
+}
