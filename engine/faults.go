@@ -153,9 +153,9 @@ func (f *faultSet) active() bool {
 }
 
 // admit runs the checks every operation starts with once it knows its
-// stream: injected faults, then (with limits on) the operation's
-// control-plane rate. ctx bounds injected latency.
-func (e *Engine) admit(ctx context.Context, op, stream string) error {
+// stream (and shard, "" if none): injected faults, then (with limits on)
+// the operation's control-plane rate. ctx bounds injected latency.
+func (e *Engine) admit(ctx context.Context, op, stream, shard string) error {
 	if e.faults.active() {
 		f := e.faults.draw(op, stream)
 		if err := e.delay(ctx, f.latency); err != nil {
@@ -163,7 +163,7 @@ func (e *Engine) admit(ctx context.Context, op, stream string) error {
 		}
 		switch {
 		case f.throttle:
-			return e.throttleError(op, stream, "")
+			return e.throttleError(op, stream, shard)
 		case f.fail:
 			return eddy.Errorf(eddy.CodeInternalFailure, "Injected fault.")
 		}
@@ -248,7 +248,7 @@ func (e *Engine) Admit(ctx context.Context, op string, in any) error {
 	if !e.faults.active() && (e.cfg.Limits != LimitsAWS || controlRates[op].perSec == 0) {
 		return nil
 	}
-	return e.admit(ctx, op, e.streamOf(in))
+	return e.admit(ctx, op, e.streamOf(in), "")
 }
 
 // streamOf returns the name of the stream an input addresses (by

@@ -82,6 +82,9 @@ func TestFaultsWholeCalls(t *testing.T) {
 	}
 	_, err := e.getShardIterator(ctx, "s", shardID(0), IterLatest, nil, nil)
 	wantCode(t, err, eddy.CodeProvisionedThroughput)
+	if want := shardRateMessage(shardID(0), "s", "000000000000"); err.(*eddy.Error).Message != want {
+		t.Fatalf("message %q, want %q", err.(*eddy.Error).Message, want)
+	}
 	wantCode(t, e.Admit(ctx, "DescribeStreamSummary", &kds.DescribeStreamSummaryInput{StreamName: ptr("s")}), eddy.CodeLimitExceeded)
 	wantCode(t, e.Admit(ctx, "ListShards", &kds.ListShardsInput{StreamName: ptr("s")}), eddy.CodeInternalFailure)
 	if err := e.Admit(ctx, "DescribeStream", &kds.DescribeStreamInput{StreamName: ptr("s")}); err != nil {

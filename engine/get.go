@@ -55,7 +55,7 @@ func (e *Engine) getShardIterator(ctx context.Context, name, shard, typ string, 
 	if err != nil {
 		return "", err
 	}
-	if err := e.admit(ctx, "GetShardIterator", name); err != nil {
+	if err := e.admit(ctx, "GetShardIterator", name, shard); err != nil {
 		return "", err
 	}
 	if e.cfg.Limits == LimitsAWS && !st.limits.admitIterator(e.now().UnixNano()) {
@@ -163,7 +163,7 @@ func (e *Engine) getRecords(ctx context.Context, iterStr string, limit int, buf 
 	if err != nil {
 		return getResult{}, err
 	}
-	if err := e.admit(ctx, "GetRecords", it.streamName); err != nil {
+	if err := e.admit(ctx, "GetRecords", it.streamName, shardID(it.shard)); err != nil {
 		return getResult{}, err
 	}
 	limited := e.cfg.Limits == LimitsAWS

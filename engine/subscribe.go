@@ -83,7 +83,7 @@ func (e *Engine) subscribe(ctx context.Context, in *kds.SubscribeToShardInput) (
 	if dryRun(in.DryRun) {
 		return nil, errDryRun()
 	}
-	if err := e.admit(ctx, "SubscribeToShard", name); err != nil {
+	if err := e.admit(ctx, "SubscribeToShard", name, ""); err != nil {
 		return nil, err
 	}
 	sub := &Subscription{e: e, s: s, created: v.meta.Created, shard: st.meta.Index, pos: pos, consumer: c.Name,
