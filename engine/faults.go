@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/eddy-streams/eddy"
@@ -80,6 +81,9 @@ func (r *FaultRule) Validate() error {
 type faultSet struct {
 	mu    sync.Mutex
 	rules []activeFault
+	// any mirrors len(rules) > 0, so that every call can check for rules
+	// without taking the lock.
+	any atomic.Bool
 }
 
 type activeFault struct {
@@ -98,6 +102,7 @@ func (e *Engine) SetFaults(rules []FaultRule) error {
 	}
 	e.faults.mu.Lock()
 	e.faults.rules = active
+	e.faults.any.Store(len(active) > 0)
 	e.faults.mu.Unlock()
 	return nil
 }
@@ -146,11 +151,7 @@ func (f *faultSet) draw(op, stream string) fault {
 }
 
 // active reports whether any rule is set, so calls skip the lock when none is.
-func (f *faultSet) active() bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.rules) > 0
-}
+func (f *faultSet) active() bool { return f.any.Load() }
 
 // admit runs the checks every operation starts with once it knows its
 // stream (and shard, "" if none): injected faults, then (with limits on)
@@ -193,13 +194,10 @@ func (e *Engine) delay(ctx context.Context, d time.Duration) error {
 // ProvisionedThroughputExceededException.
 var dataOps = map[string]bool{"PutRecord": true, "PutRecords": true, "GetRecords": true, "GetShardIterator": true}
 
-// throttleError is the error a throttled call of op gets; shard is the
-// shard id where one is known.
+// throttleError is the error a throttled call of op gets; the data-plane
+// operations always know their shard by then.
 func (e *Engine) throttleError(op, stream, shard string) error {
 	if dataOps[op] {
-		if shard == "" {
-			return eddy.Errorf(eddy.CodeProvisionedThroughput, "Rate exceeded for stream %s under account %s.", stream, e.cfg.AccountID)
-		}
 		return eddy.Errorf(eddy.CodeProvisionedThroughput, "%s", shardRateMessage(shard, stream, e.cfg.AccountID))
 	}
 	return e.rateExceeded(op, stream)

@@ -180,10 +180,7 @@ func (e *Engine) getRecords(ctx context.Context, iterStr string, limit int, buf 
 	if err != nil {
 		return getResult{}, err
 	}
-	n := 0
-	for i := range recs {
-		n += len(recs[i].Data) + len(recs[i].PartitionKey)
-	}
+	n := recordsSize(recs)
 	if limited {
 		st.limits.chargeRead(now.UnixNano(), n)
 	}
@@ -304,4 +301,13 @@ func (e *Engine) resolveIterator(iterStr string, now time.Time) (iterator, *stre
 		return it, nil, nil, nil, err
 	}
 	return it, s, v, st, nil
+}
+
+// recordsSize is the bytes records count against read limits and metrics.
+func recordsSize(recs []storage.Record) int {
+	n := 0
+	for i := range recs {
+		n += storage.RecordSize(&recs[i])
+	}
+	return n
 }

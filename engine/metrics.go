@@ -214,7 +214,7 @@ func (e *Engine) observePut(s *stream, op string, start time.Time, entries []put
 		switch r.ErrorCode {
 		case "":
 			ok++
-			bytes += len(entries[i].Data) + len(entries[i].PartitionKey)
+			bytes += entries[i].size()
 		case "ProvisionedThroughputExceededException":
 			throttled++
 		default:

@@ -17,6 +17,10 @@ type putEntry struct {
 	ExplicitHashKey *string
 }
 
+// size is what the entry counts against size limits and throughput: its
+// data and partition key, as storage.RecordSize counts a stored record.
+func (en *putEntry) size() int { return len(en.Data) + len(en.PartitionKey) }
+
 // putResult is where a record went, or why it did not.
 type putResult struct {
 	Shard     int
@@ -61,9 +65,9 @@ func checkSize(v *streamView, en *putEntry) error {
 	case len(en.Data) > limit:
 		return eddy.Errorf(eddy.CodeValidation,
 			"1 validation error detected: Value at 'data' failed to satisfy constraint: Member must have length less than or equal to %d", limit)
-	case len(en.Data)+len(en.PartitionKey) > limit:
+	case en.size() > limit:
 		return eddy.Errorf(eddy.CodeInvalidArgument,
-			"The size of the record (data and partition key, %d bytes) exceeds the stream's maximum record size of %d bytes.", len(en.Data)+len(en.PartitionKey), limit)
+			"The size of the record (data and partition key, %d bytes) exceeds the stream's maximum record size of %d bytes.", en.size(), limit)
 	}
 	return nil
 }
@@ -141,7 +145,7 @@ func (e *Engine) putRecords(ctx context.Context, op, name string, entries []putE
 				n := 0
 				for j, i := range idx {
 					results[i] = putResult{Shard: st.meta.Index, Seq: seqNum{st.meta.Index, first + uint64(j)}}
-					n += len(entries[i].Data) + len(entries[i].PartitionKey)
+					n += entries[i].size()
 				}
 				st.usage.bytes.Add(int64(n))
 				st.usage.records.Add(int64(len(idx)))
@@ -193,7 +197,7 @@ func (e *Engine) admitWrites(st *shardState, name string, idx []int, entries []p
 		case faults != nil && faults[i].fail:
 			results[i] = putResult{Shard: -1, ErrorCode: eddy.CodeInternalFailure, ErrorMsg: "Internal service failure."}
 		case faults != nil && faults[i].throttle,
-			limited && !st.limits.admitWriteLocked(now, len(entries[i].Data)+len(entries[i].PartitionKey)):
+			limited && !st.limits.admitWriteLocked(now, entries[i].size()):
 			results[i] = putResult{Shard: -1, ErrorCode: eddy.CodeProvisionedThroughput,
 				ErrorMsg: shardRateMessage(shardID(st.meta.Index), name, e.cfg.AccountID)}
 			st.usage.writeThrottled.Add(1)

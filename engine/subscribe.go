@@ -243,10 +243,7 @@ func (sub *Subscription) StreamEvents(ctx context.Context, send func(eventType s
 			if err := send("SubscribeToShardEvent", &ev); err != nil {
 				return err
 			}
-			n := 0
-			for i := range recs {
-				n += len(recs[i].Data) + len(recs[i].PartitionKey)
-			}
+			n := recordsSize(recs)
 			sub.bytesSent.Add(float64(n))
 			sub.recordsSent.Add(float64(len(recs)))
 			sub.millisBehind.Set(float64(ev.MillisBehindLatest))
