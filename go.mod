@@ -9,6 +9,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/credentials v1.20.15
 	github.com/aws/aws-sdk-go-v2/service/kinesis v1.56.11
 	github.com/aws/smithy-go v1.28.8
+	github.com/segmentio/asm v1.2.1
 	go.etcd.io/bbolt v1.4.3
 	golang.org/x/sys v0.29.0
 	gopkg.in/yaml.v3 v3.0.1

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"time"
@@ -111,12 +112,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			ln.Close()
 			return fmt.Errorf("admin listener: %w (move it with --admin-listen ADDR, or turn it off with --admin-listen off)", err)
 		}
-		adminSrv = &http.Server{Handler: admin.Handler(eng, reg), ReadHeaderTimeout: 10 * time.Second}
+		handler := admin.Handler(eng, reg)
+		if cfg.Pprof {
+			handler = withPprof(handler)
+		}
+		adminSrv = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 		go adminSrv.Serve(aln)
 		defer adminSrv.Close()
 		fmt.Fprintf(stdout, "eddy admin on http://%s\n", aln.Addr())
 	}
 	fmt.Fprintf(stdout, "eddy listening on %s://%s\n", scheme, ln.Addr())
+
 	logger.Info("serving", "addr", ln.Addr().String(), "data", storageDesc(cfg), "sync", cfg.Sync,
 		"verify signatures", cfg.AccessKeyID != "", "limits", cfg.Limits, "fault rules", len(rules))
 
@@ -242,3 +248,16 @@ func waitActive(ctx context.Context, eng *engine.Engine, name string) error {
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// withPprof serves Go's profiler under /debug/pprof/ beside h (--pprof):
+// `go tool pprof http://127.0.0.1:4568/debug/pprof/profile?seconds=10`.
+func withPprof(h http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", h)
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
+}
