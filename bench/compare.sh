@@ -35,7 +35,11 @@
 #   ROUNDS            rounds of the throughput and latency workloads (3)
 #   MEM_ROUNDS        rounds of the memory test (1)
 #   SERVERS           which servers, in this order (eddy eddy-mem kinesalite kinesis-mock)
-#   PUT_DURATION      put workload length (5s); PUT_RECORDS caps it (1000000)
+#   PUT_DURATION      put workload length (5s); PUT_RECORDS caps it (3000000)
+#   PUT_CLIENT        the put workload's client: lean (default; the same
+#                     JSON and SigV4 as the SDK, built by hand) or sdk
+#                     (aws-sdk-go-v2, which costs more CPU per record than
+#                     Eddy's server on the same two cores)
 #   SHARDS CLIENTS BATCH SIZE   put: shards (16), producers (8), records per
 #                     PutRecords (500), record bytes (1024)
 #   LATENCY_DURATION LATENCY_RATE  visible/efo: 3s at 200 PutRecord/s
@@ -57,7 +61,8 @@ ROUNDS=${ROUNDS:-3}
 MEM_ROUNDS=${MEM_ROUNDS:-1}
 SERVERS=${SERVERS:-eddy eddy-mem kinesalite kinesis-mock}
 PUT_DURATION=${PUT_DURATION:-5s}
-PUT_RECORDS=${PUT_RECORDS:-1000000}
+PUT_RECORDS=${PUT_RECORDS:-3000000}
+PUT_CLIENT=${PUT_CLIENT:-lean}
 SHARDS=${SHARDS:-16}
 CLIENTS=${CLIENTS:-8}
 BATCH=${BATCH:-500}
@@ -271,7 +276,7 @@ run_loadgen() {
 	stop_server
 }
 
-put_flags=(-duration "$PUT_DURATION" -records "$PUT_RECORDS" -shards "$SHARDS" -clients "$CLIENTS" -batch "$BATCH" -size "$SIZE"
+put_flags=(-duration "$PUT_DURATION" -records "$PUT_RECORDS" -put-client "$PUT_CLIENT" -shards "$SHARDS" -clients "$CLIENTS" -batch "$BATCH" -size "$SIZE"
 	-latency-duration "$LATENCY_DURATION" -latency-rate "$LATENCY_RATE")
 mem_flags=(-mem-clients "$MEM_CLIENTS" -mem-batch "$MEM_BATCH" -mem-record "$MEM_RECORD")
 read -r -a servers <<<"$SERVERS"
@@ -298,7 +303,7 @@ done
 echo
 echo "Machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
 	"$(awk '/MemTotal/ {printf "%.0f GiB RAM", $2/1048576}' /proc/meminfo), Linux $(uname -r), $(go version | cut -d' ' -f3), node $(node --version)"
-echo "Workloads: put $PUT_DURATION (at most $PUT_RECORDS records), $SHARDS shards, $CLIENTS clients x PutRecords of $BATCH x $SIZE B;" \
+echo "Workloads: put $PUT_DURATION (at most $PUT_RECORDS records), $SHARDS shards, $CLIENTS clients ($PUT_CLIENT) x PutRecords of $BATCH x $SIZE B;" \
 	"visible/efo $LATENCY_RATE PutRecord/s for $LATENCY_DURATION; memory $MEM_CLIENTS concurrent PutRecords of $MEM_BATCH x $MEM_RECORD B;" \
 	"$ROUNDS rounds ($MEM_ROUNDS of the memory test)"
 echo

@@ -64,6 +64,7 @@ type config struct {
 	Shards, Clients, Batch, Size, Records int
 	Duration                              time.Duration
 	PutRetries, MaxErrors, GetLimit       int
+	PutClient                             string // sdk or lean
 	RequestTimeout, ReadTimeout           time.Duration
 
 	LatencyShards, LatencyRate, LatencySize int
@@ -95,6 +96,7 @@ func parseFlags(args []string) (config, *flag.FlagSet, error) {
 	fs.IntVar(&c.Size, "size", 1024, "put: record data size in bytes (at least 24)")
 	fs.IntVar(&c.Records, "records", 1_000_000, "put: at most this many records")
 	fs.DurationVar(&c.Duration, "duration", 10*time.Second, "put: at most this long (requests in flight finish)")
+	fs.StringVar(&c.PutClient, "put-client", "sdk", "put: sdk (aws-sdk-go-v2) or lean (the same JSON and SigV4 built by hand, for a fraction of the client CPU; see putter.go)")
 	fs.IntVar(&c.PutRetries, "put-retries", 5, "put: how often entries the server refused (throttled) are sent again")
 	fs.IntVar(&c.MaxErrors, "max-errors", 100, "put, visible, efo: stop a workload after this many failed requests")
 	fs.IntVar(&c.GetLimit, "get-limit", 10000, "put: GetRecords Limit when reading back")
@@ -128,6 +130,8 @@ func parseFlags(args []string) (config, *flag.FlagSet, error) {
 	switch {
 	case c.Clients < 1 || c.Batch < 1 || c.Batch > 500 || c.Shards < 1 || c.Records < c.Batch:
 		return c, fs, errors.New("need -clients >= 1, 1 <= -batch <= 500, -shards >= 1, -records >= -batch")
+	case c.PutClient != "sdk" && c.PutClient != "lean":
+		return c, fs, fmt.Errorf("-put-client %q: want sdk or lean", c.PutClient)
 	case c.LatencyRate < 1 || c.LatencyShards < 1 || c.LatencyDuration <= 0:
 		return c, fs, errors.New("need -latency-rate >= 1, -latency-shards >= 1, -latency-duration > 0")
 	case c.MemClients < 1 || c.MemBatch < 1 || c.MemBatch > 500 || c.MemRecord < headerSize+memKeyLen || c.MemShards < 1:
@@ -169,6 +173,7 @@ type ResultConf struct {
 	Shards       int    `json:"shards"`
 	Clients      int    `json:"clients"`
 	Batch        int    `json:"batch"`
+	PutClient    string `json:"put_client"`
 	Size         int    `json:"size"`
 	Duration     string `json:"duration"`
 	LatencyRate  int    `json:"latency_rate"`
@@ -183,6 +188,7 @@ type ResultConf struct {
 type gen struct {
 	cfg    config
 	kc     *kinesis.Client
+	put    putter // the put workload's client
 	server proc
 	run    uint64    // tags this run's records
 	base   time.Time // records' send times count from here
@@ -316,8 +322,12 @@ func run(cfg config) *Result {
 	}}
 	g := &gen{cfg: cfg, kc: kclient.New(cfg.Endpoint, httpClient), server: proc{cfg.ServerPID},
 		run: binary.LittleEndian.Uint64(runID[:]), base: time.Now(), log: os.Stderr}
+	g.put = sdkPutter{g.kc}
+	if cfg.PutClient == "lean" {
+		g.put = newLeanPutter(httpClient, cfg.Endpoint, kclient.Region, kclient.Credentials)
+	}
 	res := &Result{Label: cfg.Label, Endpoint: cfg.Endpoint, Time: time.Now().UTC().Format(time.RFC3339), OK: true,
-		Config: ResultConf{Shards: cfg.Shards, Clients: cfg.Clients, Batch: cfg.Batch, Size: cfg.Size, Duration: cfg.Duration.String(),
+		Config: ResultConf{Shards: cfg.Shards, Clients: cfg.Clients, Batch: cfg.Batch, PutClient: cfg.PutClient, Size: cfg.Size, Duration: cfg.Duration.String(),
 			LatencyRate: cfg.LatencyRate, LatencySize: cfg.LatencySize, PollInterval: cfg.PollInterval.String(),
 			MemClients: cfg.MemClients, MemBatch: cfg.MemBatch, MemRecord: cfg.MemRecord}}
 	ctx := context.Background()

@@ -8,9 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
-	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 )
 
 // Throughput is the result of the PutRecords or the GetRecords workload.
@@ -97,51 +95,50 @@ func (g *gen) putWorkload(ctx context.Context, stream string, cd *codec, led *le
 			for i := range bufs {
 				bufs[i] = make([]byte, cfg.Size)
 			}
-			entries := make([]types.PutRecordsRequestEntry, 0, cfg.Batch)
+			data := make([][]byte, 0, cfg.Batch)
+			keys := make([]string, 0, cfg.Batch)
 			ids := make([]uint64, 0, cfg.Batch)
+			ok := make([]bool, cfg.Batch)
 			for errs.n.Load() < int64(cfg.MaxErrors) {
 				k := next.Add(1) - 1
 				if k >= batches || time.Now().After(deadline) || ctx.Err() != nil {
 					return
 				}
-				entries, ids = entries[:0], ids[:0]
+				data, keys, ids = data[:0], keys[:0], ids[:0]
 				now := g.now()
 				for j := range cfg.Batch {
 					id := uint64(k)*uint64(cfg.Batch) + uint64(j)
 					cd.fill(bufs[j], id, now)
 					ids = append(ids, id)
-					entries = append(entries, types.PutRecordsRequestEntry{Data: bufs[j], PartitionKey: aws.String(strconv.FormatUint(id, 10))})
+					data = append(data, bufs[j])
+					keys = append(keys, strconv.FormatUint(id, 10))
 				}
-				for attempt := 0; len(entries) > 0; attempt++ {
+				for attempt := 0; len(data) > 0; attempt++ {
 					rctx, cancel := context.WithTimeout(ctx, cfg.RequestTimeout)
 					t := time.Now()
-					out, err := g.kc.PutRecords(rctx, &kinesis.PutRecordsInput{StreamName: aws.String(stream), Records: entries}, noRetry)
+					err := g.put.putRecords(rctx, stream, data, keys, ok[:len(data)])
 					cancel()
 					requests.Add(1)
 					if err != nil {
-						errs.add(fmt.Errorf("PutRecords: %w", err))
+						errs.add(err)
 						break
 					}
 					lat.add(time.Since(t))
-					if len(out.Records) != len(entries) {
-						errs.add(fmt.Errorf("PutRecords: %d results for %d records", len(out.Records), len(entries)))
-						break
-					}
-					var retryE []types.PutRecordsRequestEntry
-					var retryI []uint64
-					for j, r := range out.Records {
-						if r.ErrorCode == nil {
+					n := 0 // refused entries move to the front, for the retry
+					for j := range data {
+						if ok[j] {
 							led.ack(ids[j])
 							acked.Add(1)
 							continue
 						}
 						failed.Add(1)
-						retryE, retryI = append(retryE, entries[j]), append(retryI, ids[j])
+						data[n], keys[n], ids[n] = data[j], keys[j], ids[j]
+						n++
 					}
-					if len(retryE) == 0 || attempt == cfg.PutRetries {
+					if n == 0 || attempt == cfg.PutRetries {
 						break
 					}
-					entries, ids = retryE, retryI
+					data, keys, ids = data[:n], keys[:n], ids[:n]
 					time.Sleep(time.Duration(attempt+1) * 10 * time.Millisecond) // back off as SDK producers do on throttling
 				}
 			}

@@ -18,13 +18,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 )
 
+// Region and Credentials are what New's clients use.
+const Region = "us-east-1"
+
+var Credentials = aws.Credentials{AccessKeyID: "AKID", SecretAccessKey: "secret", Source: "kclient"}
+
 // New returns a Kinesis client for endpoint in us-east-1 with the dummy
 // credentials AKID/secret. A nil httpClient means the SDK's default.
 func New(endpoint string, httpClient *http.Client) *kinesis.Client {
 	o := kinesis.Options{
-		Region:       "us-east-1",
+		Region:       Region,
 		BaseEndpoint: aws.String(endpoint),
-		Credentials:  credentials.NewStaticCredentialsProvider("AKID", "secret", ""),
+		Credentials:  credentials.NewStaticCredentialsProvider(Credentials.AccessKeyID, Credentials.SecretAccessKey, ""),
 	}
 	if httpClient != nil {
 		o.HTTPClient = httpClient
