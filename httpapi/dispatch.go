@@ -110,6 +110,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	op = rt.op.Name
 	in := rt.op.NewInput()
 	dec := x.codec.decode(body, in)
+	// An input may hold pooled memory (PutRecords' data, decoded into
+	// pooled buffers) that it gives back once the call is over.
+	if r, ok := in.(interface{ Release() }); ok {
+		defer r.Release()
+	}
 	if dec.malformed {
 		x.writeError(&eddy.Error{Code: eddy.CodeSerialization})
 		return

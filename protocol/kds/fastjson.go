@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"sync"
 	"unicode/utf8"
+	"unsafe"
 
 	simd64 "github.com/segmentio/asm/base64"
 )
@@ -32,6 +34,11 @@ import (
 
 // DecodeFastJSON decodes a PutRecords request body into in, reporting
 // whether it could. On false, in is left zero.
+//
+// The records' data is decoded into buffers from a pool, which Release
+// gives back: the caller must call it once nothing reads the records' Data
+// any more, or never (the buffers are then left to the garbage collector).
+// Partition and hash keys are ordinary immutable strings.
 func (in *PutRecordsInput) DecodeFastJSON(b []byte) bool {
 	d := fastDec{b: b}
 	ok := d.putRecords(in)
@@ -40,14 +47,71 @@ func (in *PutRecordsInput) DecodeFastJSON(b []byte) bool {
 		ok = d.i == len(d.b)
 	}
 	if !ok {
+		in.Release()
 		*in = PutRecordsInput{}
 	}
 	return ok
 }
 
+// Release gives the buffers holding the records' data back to the pool
+// (see DecodeFastJSON) and drops the records. It does nothing for an input
+// not decoded by DecodeFastJSON.
+func (in *PutRecordsInput) Release() {
+	if in.arenas == nil {
+		return
+	}
+	for _, bp := range in.arenas {
+		arenaPool.Put(bp)
+	}
+	in.arenas = nil
+	in.Records = nil
+}
+
+// arenaChunk is the size of the pooled buffers records' data is decoded
+// into: a 500 × 1 KiB PutRecords takes three. A fresh zeroed 256 KiB per
+// chunk was a twentieth of the server's CPU per record put.
+const arenaChunk = 256 << 10
+
+var arenaPool = sync.Pool{New: func() any { b := make([]byte, arenaChunk); return &b }}
+
 type fastDec struct {
 	b []byte
 	i int
+	// Keys are copied into shared chunks and their *string into another,
+	// two allocations per chunk instead of two per record. A chunk's bytes
+	// are never written again once a string covers them.
+	keys []byte
+	ptrs []string
+}
+
+// keyPtr returns a *string holding a copy of s.
+func (d *fastDec) keyPtr(s []byte) *string {
+	if len(d.ptrs) == cap(d.ptrs) {
+		d.ptrs = make([]string, 0, 64)
+	}
+	if cap(d.keys)-len(d.keys) < len(s) {
+		d.keys = make([]byte, 0, max(len(s), 4096))
+	}
+	start := len(d.keys)
+	d.keys = append(d.keys, s...)
+	v := ""
+	if len(s) > 0 {
+		v = unsafe.String(&d.keys[start], len(s))
+	}
+	d.ptrs = append(d.ptrs, v)
+	return &d.ptrs[len(d.ptrs)-1]
+}
+
+// keyStrPtr is strPtr for the records' keys, through keyPtr.
+func (d *fastDec) keyStrPtr(p **string) bool {
+	if *p != nil {
+		return false
+	}
+	s, ok := d.str()
+	if ok {
+		*p = d.keyPtr(s)
+	}
+	return ok
 }
 
 func (d *fastDec) ws() {
@@ -204,7 +268,13 @@ func (d *fastDec) records(in *PutRecordsInput) bool {
 				}
 				n := base64.StdEncoding.DecodedLen(len(s))
 				if cap(arena)-len(arena) < n {
-					arena = make([]byte, 0, max(n, 256<<10))
+					if n <= arenaChunk {
+						bp := arenaPool.Get().(*[]byte)
+						in.arenas = append(in.arenas, bp)
+						arena = (*bp)[:0]
+					} else {
+						arena = make([]byte, 0, n)
+					}
 				}
 				start := len(arena)
 				m, err := simd64.StdEncoding.Decode(arena[start:start+n], s)
@@ -218,9 +288,9 @@ func (d *fastDec) records(in *PutRecordsInput) bool {
 				arena = arena[:start+m]
 				return true
 			case "PartitionKey":
-				return d.strPtr(&e.PartitionKey)
+				return d.keyStrPtr(&e.PartitionKey)
 			case "ExplicitHashKey":
-				return d.strPtr(&e.ExplicitHashKey)
+				return d.keyStrPtr(&e.ExplicitHashKey)
 			}
 			return false
 		})

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 )
@@ -169,8 +170,68 @@ func TestPutRecordsFastDecodeBlobs(t *testing.T) {
 	}
 }
 
+// TestPutRecordsFastDecodeRelease: Release gives the data buffers back; a
+// live input's data is never handed to another decode; the keys of a
+// released input stay intact (they are not pooled: storage may keep them).
+func TestPutRecordsFastDecodeRelease(t *testing.T) {
+	body := func(fill byte, key string) []byte {
+		in := PutRecordsInput{StreamName: ptrTo("s")}
+		for range 400 {
+			in.Records = append(in.Records, PutRecordsRequestEntry{Data: bytes.Repeat([]byte{fill}, 1024), PartitionKey: ptrTo(key)})
+		}
+		b, _ := json.Marshal(&in)
+		return b
+	}
+	var a PutRecordsInput
+	if !a.DecodeFastJSON(body('a', "key-a")) {
+		t.Fatal("declined")
+	}
+	if len(a.arenas) < 2 {
+		t.Fatalf("400 KiB of data in %d pooled buffers", len(a.arenas))
+	}
+	keyA := a.Records[7].PartitionKey
+	bufA := a.arenas[0]
+	reusedOnce := false
+	a.Release()
+	if a.Records != nil || a.arenas != nil {
+		t.Fatal("Release left records or buffers")
+	}
+	a.Release() // twice is harmless
+	// Decodes while another input is live: neither sees the other's data.
+	var live PutRecordsInput
+	if !live.DecodeFastJSON(body('l', "key-l")) {
+		t.Fatal("declined")
+	}
+	for range 5 {
+		var b PutRecordsInput
+		if !b.DecodeFastJSON(body('b', "key-b")) {
+			t.Fatal("declined")
+		}
+		for _, r := range b.Records {
+			if !bytes.Equal(r.Data, bytes.Repeat([]byte{'b'}, 1024)) || *r.PartitionKey != "key-b" {
+				t.Fatal("a later decode's records are wrong")
+			}
+		}
+		if slices.Contains(b.arenas, bufA) {
+			reusedOnce = true
+		}
+		b.Release()
+	}
+	for _, r := range live.Records {
+		if !bytes.Equal(r.Data, bytes.Repeat([]byte{'l'}, 1024)) {
+			t.Fatal("a live input's data changed")
+		}
+	}
+	live.Release()
+	t.Logf("released buffer reused: %v (sync.Pool may drop it)", reusedOnce)
+	if *keyA != "key-a" {
+		t.Fatalf("a released input's key changed to %q", *keyA)
+	}
+}
+
 // normalize drops the capacity differences of decoded slices.
 func normalize(in PutRecordsInput) PutRecordsInput {
+	in.arenas = nil
 	for i := range in.Records {
 		if in.Records[i].Data != nil {
 			in.Records[i].Data = append([]byte{}, in.Records[i].Data...)
@@ -213,6 +274,7 @@ func BenchmarkPutRecordsDecode(b *testing.B) {
 			if !x.DecodeFastJSON(body) {
 				b.Fatal("declined")
 			}
+			x.Release() // as the server does once the call is over
 		}
 	})
 	b.Run("encoding/json", func(b *testing.B) {

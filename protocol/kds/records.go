@@ -51,6 +51,8 @@ type PutRecordsInput struct {
 	StreamARN  *string                  `json:"StreamARN,omitempty"`
 	StreamId   *string                  `json:"StreamId,omitempty"`
 	DryRun     *bool                    `json:"DryRun,omitempty"`
+
+	arenas []*[]byte // pooled buffers holding Records' data; see DecodeFastJSON
 }
 
 // PutRecordsOutput is the response of PutRecords. FailedRecordCount and
