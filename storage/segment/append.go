@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/eddy-streams/eddy/storage"
@@ -84,10 +85,12 @@ func (l *shardLog) Append(recs []storage.Record) (uint64, error) {
 		return 0, fmt.Errorf("segment: open %s: %w", tail.path, err)
 	}
 	defer l.s.files.release(cf)
+	l.reserveLocked(tail, cf.f, l.mu.written+int64(len(buf)))
 	if _, err := cf.f.Write(buf); err != nil {
 		// Nothing of the batch is acknowledged; cut off what reached the
 		// file so the next append starts at a frame boundary.
 		tail.idx = tail.idx[:nIdx]
+		tail.reserved = 0 // the truncation frees them
 		if terr := cf.f.Truncate(l.mu.written); terr != nil {
 			l.mu.broken = fmt.Errorf("segment: log %s: cannot undo a failed write (%v): %w", l.id, err, terr)
 		}
@@ -226,6 +229,7 @@ func (l *shardLog) failLocked(tail *segInfo, err error) {
 	cf, oerr := l.s.files.acquire(tail.path)
 	if oerr == nil {
 		oerr = cf.f.Truncate(l.mu.durableSize)
+		tail.reserved = 0
 		if oerr == nil {
 			oerr = cf.f.Sync()
 		}
@@ -264,6 +268,68 @@ func (l *shardLog) syncNow() error {
 		return nil
 	}
 	return l.syncToLocked(l.mu.next, l.mu.gen)
+}
+
+// Preallocation. On ext4 an append that extends a file allocates its blocks
+// (delayed allocation), and the sync that follows commits that allocation
+// to the journal. Reserving the blocks ahead with fallocate(2), size kept,
+// does that once per reservation instead of once per append: with 16 logs
+// appending 32 KiB each and sharing syncfs, the process's CPU per KiB fell
+// from 2.1–2.5 µs to 1.3–1.4 µs and the rate rose from 163–192 to
+// 259–284 MB/s (a throwaway program, docs/BENCHMARKS.md). The size still
+// marks the end of the data, so recovery is unchanged; a crash leaves at
+// most the tail's reservation allocated past its end.
+
+// reserveMin and reserveMax bound a reservation: it doubles with the
+// segment's size, so a log that holds one record reserves 64 KiB, not
+// megabytes (10,000 shards must not hold 40 GB of disk).
+const (
+	reserveMin = 64 << 10
+	reserveMax = 4 << 20
+)
+
+// reserveLocked makes sure the tail's blocks up to end are reserved,
+// reserving ahead of it. Preallocation is an optimisation: on failure the
+// append goes on without it, and a filesystem that cannot do it is not
+// asked again.
+func (l *shardLog) reserveLocked(tail *segInfo, f vfs.File, end int64) {
+	if end <= tail.reserved || l.s.noPrealloc.Load() {
+		return
+	}
+	p, ok := f.(vfs.Preallocator)
+	if !ok {
+		l.s.noPrealloc.Store(true)
+		return
+	}
+	step := min(max(l.mu.written, reserveMin), reserveMax)
+	upTo := max(end, min(end+step, l.s.cfg.SegmentBytes))
+	if err := p.Preallocate(l.mu.written, upTo-l.mu.written); err != nil {
+		if errors.Is(err, errors.ErrUnsupported) || errors.Is(err, syscall.EOPNOTSUPP) {
+			l.s.noPrealloc.Store(true)
+		}
+		return
+	}
+	tail.reserved = upTo
+}
+
+// unreserveLocked gives back what the tail reserved past its size, once no
+// more is appended to it (rolled or sealed), by truncating it to its size:
+// ext4 does not punch holes past the end of a file, but a truncate frees
+// every block past the new size. Best effort: the blocks are only disk
+// space.
+func (l *shardLog) unreserveLocked(tail *segInfo) {
+	if tail.reserved <= l.mu.written {
+		return
+	}
+	defer func() { tail.reserved = 0 }()
+	cf, err := l.s.files.acquire(tail.path)
+	if err != nil {
+		return
+	}
+	defer l.s.files.release(cf)
+	if err := cf.f.Truncate(l.mu.written); err != nil {
+		l.s.log.Warn("giving back preallocated blocks failed", "log", l.id, "segment", tail.name(), "err", err)
+	}
 }
 
 // rollLocked seals the tail segment and starts a new one at next. The old
@@ -324,6 +390,7 @@ func (l *shardLog) rollLocked() error {
 		}
 	}
 
+	l.unreserveLocked(tail)
 	next := newSegInfo(l.dir, l.mu.next)
 	if err := createSegmentFile(l.s.fs, next.path, next.base); err != nil {
 		l.s.fs.Remove(next.path)
@@ -407,6 +474,7 @@ func (l *shardLog) sealLocked() error {
 	if err := l.drainLocked(); err != nil {
 		return err
 	}
+	l.unreserveLocked(l.mu.segs[len(l.mu.segs)-1])
 	f, err := l.s.fs.Create(filepath.Join(l.dir, sealedName))
 	if err != nil && !errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("segment: seal %s: %w", l.id, err)

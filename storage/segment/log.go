@@ -73,6 +73,11 @@ type segInfo struct {
 	end  uint64 // position after its last record
 	size int64  // file size, or -1 until known
 
+	// reserved is, for the tail, the end of the blocks preallocated past
+	// its size (see reserveLocked); 0 when none are known. Under
+	// shardLog.mu.
+	reserved int64
+
 	// idx holds the segment's sparse index. The tail's is always loaded
 	// and is extended under shardLog.mu; a sealed segment's is loaded on
 	// first use under idxMu and never changes after.

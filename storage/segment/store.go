@@ -20,14 +20,16 @@ import (
 // Store is a collection of shard logs in one directory. It implements
 // storage.Logs.
 type Store struct {
-	cfg    Config
-	dir    string // holds one directory per log
-	fs     vfs.FS
-	files  *fileCache
-	idxs   *idxCache
-	log    *slog.Logger
-	closed atomic.Bool
-	tmpSeq atomic.Uint64
+	cfg Config
+	// noPrealloc is set once the filesystem refused to preallocate.
+	noPrealloc atomic.Bool
+	dir        string // holds one directory per log
+	fs         vfs.FS
+	files      *fileCache
+	idxs       *idxCache
+	log        *slog.Logger
+	closed     atomic.Bool
+	tmpSeq     atomic.Uint64
 
 	mu struct {
 		sync.Mutex

@@ -8,3 +8,5 @@ import (
 )
 
 func syncfs(*os.File) error { return errors.ErrUnsupported }
+
+func preallocate(*os.File, int64, int64) error { return errors.ErrUnsupported }

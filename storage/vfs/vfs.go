@@ -118,6 +118,19 @@ func fdCall(f *os.File, op string, call func(fd int) error) error {
 	return nil
 }
 
+// Preallocator is implemented by files that can reserve disk blocks past
+// their end without changing their size: on Linux, fallocate(2) with
+// FALLOC_FL_KEEP_SIZE. An append into reserved blocks skips the
+// filesystem's block allocation, and syncing it commits less metadata.
+// Truncating the file to its size gives the blocks past it back.
+type Preallocator interface {
+	// Preallocate reserves the blocks of [off, off+n). It may fail with
+	// errors.ErrUnsupported.
+	Preallocate(off, n int64) error
+}
+
+func (f osFile) Preallocate(off, n int64) error { return preallocate(f.File, off, n) }
+
 func (f osFile) Size() (int64, error) {
 	st, err := f.File.Stat()
 	if err != nil {
