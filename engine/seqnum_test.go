@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"math/big"
 	"math/rand/v2"
 	"strings"
@@ -182,6 +183,18 @@ func BenchmarkSeqNumParse(b *testing.B) {
 	for b.Loop() {
 		if _, ok := parseSeqNum(str); !ok {
 			b.Fatal("not parsed")
+		}
+	}
+}
+
+func TestShardID(t *testing.T) {
+	for _, i := range []int{0, 7, 1023, 1024, 99999} {
+		want := fmt.Sprintf("shardId-%012d", i)
+		if got := shardID(i); got != want {
+			t.Errorf("shardID(%d) = %q, want %q", i, got, want)
+		}
+		if n, ok := parseShardID(want); !ok || n != i {
+			t.Errorf("parseShardID(%q) = %d, %v", want, n, ok)
 		}
 	}
 }

@@ -168,7 +168,8 @@ func (d *fastDec) str() ([]byte, bool) {
 // body, finding its end with a vectorised search instead of str's
 // byte-by-byte checks. The base64 decoder that follows rejects every byte
 // str would (a backslash, a control character, non-ASCII) except the line
-// breaks it skips, so those are checked here: JSON does not allow them raw.
+// breaks it skips, which JSON does not allow raw; the caller checks the
+// decoded length with fullyDecoded to catch those.
 func (d *fastDec) b64str() ([]byte, bool) {
 	if !d.byte('"') {
 		return nil, false
@@ -178,11 +179,27 @@ func (d *fastDec) b64str() ([]byte, bool) {
 		return nil, false
 	}
 	s := d.b[d.i : d.i+j]
-	if bytes.IndexByte(s, '\n') >= 0 || bytes.IndexByte(s, '\r') >= 0 {
-		return nil, false
-	}
 	d.i += j + 1
 	return s, true
+}
+
+// fullyDecoded reports whether decoding s gave m bytes because every byte
+// of s was base64, none a line break the decoder skipped. Padded base64
+// decodes 4n characters ending in p '=' to 3n-p bytes; k skipped line
+// breaks with len(s) still a multiple of 4 mean k >= 4, so at most
+// 3n-3 bytes, fewer than 3n-2. Cheaper than searching s for '\n' and '\r'.
+func fullyDecoded(s []byte, m int) bool {
+	if len(s)%4 != 0 {
+		return false
+	}
+	pad := 0
+	if len(s) > 0 && s[len(s)-1] == '=' {
+		pad++
+		if len(s) > 1 && s[len(s)-2] == '=' {
+			pad++
+		}
+	}
+	return m == len(s)/4*3-pad
 }
 
 // members calls fn for each member of an object; fn returns false to
@@ -278,7 +295,7 @@ func (d *fastDec) records(in *PutRecordsInput) bool {
 				}
 				start := len(arena)
 				m, err := simd64.StdEncoding.Decode(arena[start:start+n], s)
-				if err != nil {
+				if err != nil || !fullyDecoded(s, m) {
 					return false
 				}
 				e.Data = arena[start : start+m : start+m]

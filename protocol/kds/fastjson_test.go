@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -125,6 +126,9 @@ func TestPutRecordsFastDecode(t *testing.T) {
 		// Raw line breaks in a blob: invalid JSON that the base64 decoder
 		// would skip. Escapes in a blob: valid JSON, left to encoding/json.
 		"{\"Records\":[{\"Data\":\"AA\n==\"}]}", "{\"Records\":[{\"Data\":\"AA\r==\"}]}",
+		// Four line breaks keep the length a multiple of 4.
+		"{\"Records\":[{\"Data\":\"AAAA\n\n\n\nAAAA\"}]}", "{\"Records\":[{\"Data\":\"AAAA\r\n\r\nAA==\"}]}",
+		"{\"Records\":[{\"Data\":\"" + strings.Repeat("QUFB", 20) + "\n\r\n\r" + strings.Repeat("QUFB", 20) + "\"}]}",
 		`{"Records":[{"Data":"a\/8="}]}`, `{"Records":[{"Data":"AA\"=="}]}`,
 	}
 	for _, body := range decline {
@@ -144,7 +148,7 @@ func TestPutRecordsFastDecode(t *testing.T) {
 // and decode them alike.
 func TestPutRecordsFastDecodeBlobs(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_.!~ \x00\x7f\xff"
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_.!~ \x00\x7f\xff\n\r"
 	for n := 0; n < 20000; n++ {
 		data := make([]byte, rng.IntN(400))
 		for i := range data {
@@ -153,6 +157,10 @@ func TestPutRecordsFastDecodeBlobs(t *testing.T) {
 		blob := []byte(base64.StdEncoding.EncodeToString(data))
 		if len(blob) > 0 && rng.IntN(2) == 0 {
 			blob[rng.IntN(len(blob))] = alphabet[rng.IntN(len(alphabet))]
+		}
+		if len(blob) > 0 && rng.IntN(8) == 0 { // line breaks the decoder would skip
+			at := rng.IntN(len(blob))
+			blob = slices.Concat(blob[:at], []byte("\r\n\n\r"[:1+rng.IntN(4)]), blob[at:])
 		}
 		body := []byte(`{"StreamName":"s","Records":[{"PartitionKey":"k","Data":"` + string(blob) + `"}]}`)
 		var fast, std PutRecordsInput
