@@ -159,18 +159,17 @@ func (e *Engine) putRecords(ctx context.Context, op, name string, entries []putE
 				}
 			}
 		}
-		if len(order) == 1 {
-			write(order[0], groups[order[0]])
-		} else {
-			for _, st := range order {
-				wg.Add(1)
-				go func(st *shardState) {
-					defer wg.Done()
-					write(st, groups[st])
-				}(st)
-			}
-			wg.Wait()
+		// Each group but the last in its own goroutine, the last in this one.
+		last := order[len(order)-1]
+		for _, st := range order[:len(order)-1] {
+			wg.Add(1)
+			go func(st *shardState) {
+				defer wg.Done()
+				write(st, groups[st])
+			}(st)
 		}
+		write(last, groups[last])
+		wg.Wait()
 		pending = retry
 	}
 	e.observePut(s, op, start, entries, results)
