@@ -323,3 +323,43 @@ func TestShardLimit(t *testing.T) {
 	// Shard 1 of 4 starts at 2^126.
 	wantCode(t, e.splitShard("a", shardID(1), "85070591730234615865843651857942053864"), eddy.CodeLimitExceeded)
 }
+
+// onlyLogs hides a store's optional interfaces, storage.MultiAppender
+// among them.
+type onlyLogs struct{ storage.Logs }
+
+// TestPutRecordsAppendPaths: a PutRecords over many shards stores every
+// record once, in request order per shard, whether the store appends to
+// all shards in one call (storage.MultiAppender) or one Append per shard.
+func TestPutRecordsAppendPaths(t *testing.T) {
+	for name, logs := range map[string]storage.Logs{"AppendMulti": mem.NewLogs(), "Append": onlyLogs{mem.NewLogs()}} {
+		t.Run(name, func(t *testing.T) {
+			env := &testEnv{clock: NewFakeClock(time.Unix(1700000000, 0)), logs: logs, meta: mem.NewMeta()}
+			e := env.open(t, nil)
+			if err := e.createStream("s", 8, ModeProvisioned, nil); err != nil {
+				t.Fatal(err)
+			}
+			keys := make([]string, 500)
+			for i := range keys {
+				keys[i] = fmt.Sprint("key-", i)
+			}
+			res := put(t, e, "s", keys...)
+			perShard := map[int][]string{}
+			for i, r := range res {
+				perShard[r.Shard] = append(perShard[r.Shard], "data-"+keys[i])
+			}
+			if len(perShard) != 8 {
+				t.Fatalf("500 keys used %d of 8 shards", len(perShard))
+			}
+			for sh, want := range perShard {
+				it, err := e.getShardIterator(context.Background(), "s", shardID(sh), IterTrimHorizon, nil, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got, _ := readAll(t, e, it); fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Fatalf("shard %d: read %d records %.80v, want %d %.80v", sh, len(got), got, len(want), want)
+				}
+			}
+		})
+	}
+}

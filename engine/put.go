@@ -122,11 +122,12 @@ func (e *Engine) putRecords(ctx context.Context, op, name string, entries []putE
 		}
 		var mu sync.Mutex
 		var retry []int
-		var wg sync.WaitGroup
-		write := func(st *shardState, idx []int) {
+		// prepare returns the records of idx (all routed to st) that may
+		// be written, and their indexes; finish records an append's outcome.
+		prepare := func(st *shardState, idx []int) ([]int, []storage.Record) {
 			idx = e.admitWrites(st, name, idx, entries, faults, results)
 			if len(idx) == 0 {
-				return
+				return nil, nil
 			}
 			recs := make([]storage.Record, len(idx))
 			for j, i := range idx {
@@ -137,7 +138,9 @@ func (e *Engine) putRecords(ctx context.Context, op, name string, entries []putE
 				}
 				recs[j] = r
 			}
-			first, err := st.log.Append(recs)
+			return idx, recs
+		}
+		finish := func(st *shardState, idx []int, first uint64, err error) {
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -159,17 +162,42 @@ func (e *Engine) putRecords(ctx context.Context, op, name string, entries []putE
 				}
 			}
 		}
-		// Each group but the last in its own goroutine, the last in this one.
-		last := order[len(order)-1]
-		for _, st := range order[:len(order)-1] {
-			wg.Add(1)
-			go func(st *shardState) {
-				defer wg.Done()
-				write(st, groups[st])
-			}(st)
+		if multi, ok := e.logs.(storage.MultiAppender); ok && len(order) > 1 {
+			// One call for all shards: with a durable store, one sync.
+			var sts []*shardState
+			var idxs [][]int
+			var batches []storage.AppendBatch
+			for _, st := range order {
+				if idx, recs := prepare(st, groups[st]); len(idx) > 0 {
+					sts, idxs = append(sts, st), append(idxs, idx)
+					batches = append(batches, storage.AppendBatch{Log: st.log, Recs: recs})
+				}
+			}
+			multi.AppendMulti(batches)
+			for k, b := range batches {
+				finish(sts[k], idxs[k], b.First, b.Err)
+			}
+		} else {
+			write := func(st *shardState, idx []int) {
+				if idx, recs := prepare(st, idx); len(idx) > 0 {
+					first, err := st.log.Append(recs)
+					finish(st, idx, first, err)
+				}
+			}
+			// Each group but the last in its own goroutine, the last in
+			// this one.
+			var wg sync.WaitGroup
+			last := order[len(order)-1]
+			for _, st := range order[:len(order)-1] {
+				wg.Add(1)
+				go func(st *shardState) {
+					defer wg.Done()
+					write(st, groups[st])
+				}(st)
+			}
+			write(last, groups[last])
+			wg.Wait()
 		}
-		write(last, groups[last])
-		wg.Wait()
 		pending = retry
 	}
 	e.observePut(s, op, start, entries, results)

@@ -119,6 +119,26 @@ type Logs interface {
 	Close() error
 }
 
+// MultiAppender is implemented by stores that append to several of their
+// logs at once for less than separate Appends cost: with a durable sync
+// mode, one sync for all of them. A PutRecords spreads its records over
+// the stream's shards.
+type MultiAppender interface {
+	// AppendMulti appends each batch to its log, as Append would, and sets
+	// its First and Err. Batches must be for different logs of this store.
+	// It returns once every batch is acknowledged or has failed; a batch's
+	// failure does not fail the others.
+	AppendMulti(batches []AppendBatch)
+}
+
+// AppendBatch is one log's part of an AppendMulti.
+type AppendBatch struct {
+	Log   ShardLog
+	Recs  []Record
+	First uint64 // out: the position of Recs[0]
+	Err   error  // out
+}
+
 // ShardLog is the append-only record log of one shard. Implementations are
 // safe for concurrent use: appends are serialised in the order the log
 // accepts them, and reads run concurrently with appends.

@@ -43,6 +43,14 @@ func NewLogs() storage.Logs {
 	return l
 }
 
+// AppendMulti implements storage.MultiAppender: the batches one after
+// another, as nothing waits for a disk.
+func (s *logs) AppendMulti(bs []storage.AppendBatch) {
+	for i := range bs {
+		bs[i].First, bs[i].Err = bs[i].Log.Append(bs[i].Recs)
+	}
+}
+
 type logs struct {
 	// closed is set by Close; shard logs check it without taking mu.
 	closed atomic.Bool

@@ -18,6 +18,25 @@ var bufPool = sync.Pool{New: func() any { return new([]byte) }}
 
 // Append implements storage.ShardLog.
 func (l *shardLog) Append(recs []storage.Record) (uint64, error) {
+	total, err := checkBatch(recs)
+	if err != nil {
+		return 0, err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	w, err := l.writeLocked(recs, total)
+	if err != nil || w.done {
+		return w.first, err
+	}
+	if err := l.syncToLocked(w.end, w.gen); err != nil {
+		return 0, err
+	}
+	return w.first, nil
+}
+
+// checkBatch checks every record of a batch and returns the bytes its
+// frames take.
+func checkBatch(recs []storage.Record) (int64, error) {
 	total := int64(0)
 	for i := range recs {
 		if err := storage.CheckRecord(&recs[i]); err != nil {
@@ -25,21 +44,36 @@ func (l *shardLog) Append(recs []storage.Record) (uint64, error) {
 		}
 		total += int64(frameSize(&recs[i]))
 	}
+	return total, nil
+}
+
+// written is what writeLocked reports of a batch it wrote: its first
+// position, the position after it and the generation it was written in,
+// for syncToLocked; done when nothing is left to wait for (an empty
+// batch, or a sync mode other than SyncAlways).
+type written struct {
+	first, end, gen uint64
+	done            bool
+	size            int64  // the tail's size after the batch
+	path            string // the tail's file
+}
+
+// writeLocked appends a checked batch of total frame bytes to the tail,
+// rolling to a new segment first if it would not fit, and writes it to the
+// file without waiting for it to be durable.
+func (l *shardLog) writeLocked(recs []storage.Record, total int64) (written, error) {
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
-
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	// Every wait below releases mu, so after one all checks start over.
 	for {
 		if err := l.readyLocked(); err != nil {
-			return 0, err
+			return written{}, err
 		}
 		if len(recs) == 0 {
-			return l.mu.next, nil
+			return written{first: l.mu.next, done: true}, nil
 		}
 		if l.mu.sealed {
-			return 0, storage.ErrSealed
+			return written{}, storage.ErrSealed
 		}
 		if l.mu.rolling {
 			l.cond.Wait()
@@ -47,7 +81,7 @@ func (l *shardLog) Append(recs []storage.Record) (uint64, error) {
 		}
 		if l.mu.written > segmentHeaderSize && l.mu.written+total > l.s.cfg.SegmentBytes {
 			if err := l.rollLocked(); err != nil {
-				return 0, err
+				return written{}, err
 			}
 			continue
 		}
@@ -82,7 +116,7 @@ func (l *shardLog) Append(recs []storage.Record) (uint64, error) {
 	cf, err := l.s.files.acquire(tail.path)
 	if err != nil {
 		tail.idx = tail.idx[:nIdx]
-		return 0, fmt.Errorf("segment: open %s: %w", tail.path, err)
+		return written{}, fmt.Errorf("segment: open %s: %w", tail.path, err)
 	}
 	defer l.s.files.release(cf)
 	l.reserveLocked(tail, cf.f, l.mu.written+int64(len(buf)))
@@ -94,7 +128,7 @@ func (l *shardLog) Append(recs []storage.Record) (uint64, error) {
 		if terr := cf.f.Truncate(l.mu.written); terr != nil {
 			l.mu.broken = fmt.Errorf("segment: log %s: cannot undo a failed write (%v): %w", l.id, err, terr)
 		}
-		return 0, fmt.Errorf("segment: write %s: %w", tail.path, err)
+		return written{}, fmt.Errorf("segment: write %s: %w", tail.path, err)
 	}
 	l.mu.written += int64(len(buf))
 	l.mu.next += uint64(len(recs))
@@ -107,12 +141,124 @@ func (l *shardLog) Append(recs []storage.Record) (uint64, error) {
 		if l.s.cfg.Sync == SyncInterval {
 			l.s.markDirty(l)
 		}
-		return first, nil
+		return written{first: first, end: end, done: true}, nil
 	}
-	if err := l.syncToLocked(end, l.mu.gen); err != nil {
-		return 0, err
+	return written{first: first, end: end, gen: l.mu.gen, size: l.mu.written, path: tail.path}, nil
+}
+
+// AppendMulti implements storage.MultiAppender: it writes each batch to its
+// log, then waits once for all of them. With SyncAlways and store-wide
+// group commit (Config.SyncFS) that is one syncfs, started after the last
+// write, for the whole call; before, a PutRecords spread over 16 shards
+// took 16 goroutines, each leading or waiting for its log's sync. If no
+// syncfs can serve the call (the syncer fell back to fdatasync after a
+// failure), or the one that ran failed, each log waits as Append does,
+// which syncs it on its own and rolls it back if its data was lost.
+func (s *Store) AppendMulti(bs []storage.AppendBatch) {
+	if s.cfg.Sync != SyncAlways || s.fsync == nil {
+		appendEach(bs)
+		return
 	}
-	return first, nil
+	type pending struct {
+		l *shardLog
+		w written
+	}
+	ps := make([]pending, len(bs))
+	path := ""
+	for i := range bs {
+		b := &bs[i]
+		l, ok := b.Log.(*shardLog)
+		if !ok || l.s != s {
+			b.First, b.Err = b.Log.Append(b.Recs)
+			continue
+		}
+		total, err := checkBatch(b.Recs)
+		if err != nil {
+			b.Err = err
+			continue
+		}
+		l.mu.Lock()
+		w, err := l.writeLocked(b.Recs, total)
+		l.mu.Unlock()
+		b.First, b.Err = w.first, err
+		if err == nil && !w.done {
+			ps[i] = pending{l, w}
+			path = w.path
+		}
+	}
+	if path == "" {
+		return // nothing to wait for
+	}
+	ran := false
+	var err error
+	if cf, aerr := s.files.acquire(path); aerr == nil {
+		start := time.Now()
+		ran, err = s.fsync.shared(cf.f)
+		if ran {
+			if f := s.cfg.OnSync; f != nil {
+				f(time.Since(start), err)
+			}
+		}
+		s.files.release(cf)
+	}
+	for i, p := range ps {
+		if p.l == nil {
+			continue
+		}
+		p.l.mu.Lock()
+		if ran && err == nil {
+			bs[i].Err = p.l.syncedLocked(p.w)
+		} else {
+			bs[i].Err = p.l.syncToLocked(p.w.end, p.w.gen)
+		}
+		p.l.mu.Unlock()
+		if bs[i].Err != nil {
+			bs[i].First = 0
+		}
+	}
+}
+
+// appendEach appends each batch with Append, all at once.
+func appendEach(bs []storage.AppendBatch) {
+	var wg sync.WaitGroup
+	for i := range bs {
+		wg.Add(1)
+		go func(b *storage.AppendBatch) {
+			defer wg.Done()
+			b.First, b.Err = b.Log.Append(b.Recs)
+		}(&bs[i])
+	}
+	wg.Wait()
+}
+
+// syncedLocked records that a syncfs started after w was written has
+// succeeded, so w is durable unless the log was rolled back (a failed sync
+// of another caller) or deleted since; it then returns what a waiter in
+// syncToLocked would.
+func (l *shardLog) syncedLocked(w written) error {
+	if w.gen < l.mu.gen {
+		if w.end <= l.mu.genDurable[w.gen] {
+			return nil
+		}
+		return l.mu.genErr[w.gen]
+	}
+	if l.mu.durable >= w.end {
+		return nil
+	}
+	switch {
+	case l.mu.deleted:
+		return storage.ErrDeleted
+	case l.mu.broken != nil:
+		return l.mu.broken
+	}
+	l.advanceDurableLocked(l.mu.segs[len(l.mu.segs)-1], w.end, w.size)
+	l.cond.Broadcast()
+	if l.mu.durable >= w.end {
+		return nil
+	}
+	// Not the segment w was written to: cannot happen (a roll makes
+	// everything durable first), but waiting as Append does is safe.
+	return l.syncToLocked(w.end, w.gen)
 }
 
 // syncToLocked waits until positions below end, written in generation gen,

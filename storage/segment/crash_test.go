@@ -205,6 +205,12 @@ func verifyAcks(t *testing.T, s *Store, acks []ack) {
 // load runs writers appending to logs until stop is closed, and returns
 // what was acknowledged.
 func load(s *Store, logs []string, writerBase, writers int, stop <-chan struct{}) []ack {
+	return loadWith(s, logs, writerBase, writers, stop, false)
+}
+
+// loadWith is load; with multi, odd writers append to up to three logs at
+// once with AppendMulti, next to the even ones' Appends.
+func loadWith(s *Store, logs []string, writerBase, writers int, stop <-chan struct{}, multi bool) []ack {
 	var mu sync.Mutex
 	var acks []ack
 	var wg sync.WaitGroup
@@ -220,6 +226,34 @@ func load(s *Store, logs []string, writerBase, writers int, stop <-chan struct{}
 				case <-stop:
 					return
 				default:
+				}
+				if multi && w%2 == 1 {
+					var batches []storage.AppendBatch
+					var backs []ack
+					for _, k := range rng.Perm(len(logs))[:1+rng.IntN(min(3, len(logs)))] {
+						l, err := s.Open(logs[k])
+						if err != nil {
+							return
+						}
+						n, size := 1+rng.IntN(20), 16+rng.IntN(600)
+						recs := make([]storage.Record, n)
+						for i := range recs {
+							recs[i] = storage.Record{PartitionKey: "k", Data: payload(w+writerBase, counter+i, size), Arrival: time.Now()}
+						}
+						batches = append(batches, storage.AppendBatch{Log: l, Recs: recs})
+						backs = append(backs, ack{log: logs[k], writer: w + writerBase, start: counter, n: n, size: size})
+						counter += n
+					}
+					s.AppendMulti(batches)
+					mu.Lock()
+					for i, b := range batches {
+						if b.Err == nil {
+							backs[i].first = b.First
+							acks = append(acks, backs[i])
+						}
+					}
+					mu.Unlock()
+					continue
 				}
 				id := logs[rng.IntN(len(logs))]
 				l, err := s.Open(id)
@@ -258,11 +292,13 @@ var syncModes = map[string]func(*Config){
 
 func TestCrashKeepsAcknowledged(t *testing.T) {
 	for name, mode := range syncModes {
-		t.Run(name, func(t *testing.T) { testCrashKeepsAcknowledged(t, mode) })
+		for _, multi := range []bool{false, true} {
+			t.Run(fmt.Sprint(name, "/multi=", multi), func(t *testing.T) { testCrashKeepsAcknowledged(t, mode, multi) })
+		}
 	}
 }
 
-func testCrashKeepsAcknowledged(t *testing.T, mode func(*Config)) {
+func testCrashKeepsAcknowledged(t *testing.T, mode func(*Config), multi bool) {
 	m := vfs.NewMem()
 	logs := []string{"a/0", "a/1", "b/0"}
 	s, p := incarnation(t, m, mode)
@@ -276,7 +312,7 @@ func testCrashKeepsAcknowledged(t *testing.T, mode func(*Config)) {
 		stop := make(chan struct{})
 		var acks []ack
 		done := make(chan struct{})
-		go func() { acks = load(s, logs, round*4, 4, stop); close(done) }()
+		go func() { acks = loadWith(s, logs, round*4, 4, stop, multi); close(done) }()
 		time.Sleep(time.Duration(5+round*7) * time.Millisecond)
 		p.crash()
 		close(stop)
@@ -374,13 +410,15 @@ func testSyncFaultRollsBack(t *testing.T, keep bool, mode func(*Config)) {
 // of them is acknowledged, nothing acknowledged before or after is lost.
 func TestConcurrentSyncFault(t *testing.T) {
 	for name, mode := range syncModes {
-		t.Run(name, func(t *testing.T) { testConcurrentSyncFault(t, mode) })
+		for _, multi := range []bool{false, true} {
+			t.Run(fmt.Sprint(name, "/multi=", multi), func(t *testing.T) { testConcurrentSyncFault(t, mode, multi) })
+		}
 	}
 }
 
 // testConcurrentSyncFault runs appends to three logs; with syncfs a fault
 // on one log's file fails the appends of every log that shared the call.
-func testConcurrentSyncFault(t *testing.T, mode func(*Config)) {
+func testConcurrentSyncFault(t *testing.T, mode func(*Config), multi bool) {
 	m := vfs.NewMem()
 	s := memStore(t, m, mode)
 	logs := []string{"x", "y", "z"}
@@ -390,7 +428,7 @@ func testConcurrentSyncFault(t *testing.T, mode func(*Config)) {
 	stop := make(chan struct{})
 	var acks []ack
 	done := make(chan struct{})
-	go func() { acks = load(s, logs, 0, 6, stop); close(done) }()
+	go func() { acks = loadWith(s, logs, 0, 6, stop, multi); close(done) }()
 	for i := 0; i < 5; i++ {
 		time.Sleep(3 * time.Millisecond)
 		m.SetFault(vfs.Fault{Op: vfs.OpSync, Path: ".seg", Count: 1})

@@ -49,22 +49,32 @@ func newFSSyncer(fs vfs.FSSyncer) *fsSyncer {
 	return s
 }
 
-// sync makes everything written before the call durable; f is an open file
-// of the store's filesystem, for syncfs.
+// sync makes everything written before the call to f durable; f is an
+// open file of the store's filesystem, for syncfs.
 func (s *fsSyncer) sync(f vfs.File) error {
+	ran, err := s.shared(f)
+	if !ran {
+		// No syncfs will run again, and this caller's was not run: its
+		// own file's fdatasync reports what a failed one left behind.
+		return f.Sync()
+	}
+	return err
+}
+
+// shared makes everything written before the call durable with a syncfs
+// that starts after it, run by this caller or another, and returns that
+// syncfs's error. Once the syncer has degraded (a syncfs failed) it reports
+// ran false without syncing anything: the caller must then sync each of
+// its files itself.
+func (s *fsSyncer) shared(f vfs.File) (ran bool, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ticket := s.started + 1
 	s.waiting[ticket]++
 	for s.done < ticket {
 		if s.degraded && !s.running {
-			// No syncfs will run again, and this caller's was not run: its
-			// own file's fdatasync reports what a failed one left behind.
 			s.leaveLocked(ticket)
-			s.mu.Unlock()
-			err := f.Sync()
-			s.mu.Lock()
-			return err
+			return false, nil
 		}
 		if s.running {
 			s.cond.Wait()
@@ -86,9 +96,9 @@ func (s *fsSyncer) sync(f vfs.File) error {
 		}
 		s.cond.Broadcast()
 	}
-	err := s.failed[ticket]
+	err = s.failed[ticket]
 	s.leaveLocked(ticket)
-	return err
+	return true, err
 }
 
 // leaveLocked drops a caller's hold on its ticket.

@@ -1,6 +1,7 @@
 package segment
 
 import (
+	"bytes"
 	"errors"
 	"sync"
 	"sync/atomic"
@@ -131,4 +132,77 @@ func TestSyncFSShared(t *testing.T) {
 		t.Fatalf("%d syncfs calls for %d appends", calls, 16*rounds)
 	}
 	t.Logf("%d appends, %d syncfs calls", 16*rounds, calls)
+}
+
+// TestAppendMulti: one call appends to many logs with exactly one syncfs,
+// every batch readable at its position once the call returns; a batch that
+// cannot be appended (a sealed log, a bad record) fails alone; without
+// syncfs, or with another sync mode, the batches are still appended.
+func TestAppendMulti(t *testing.T) {
+	fs := &countingFS{MemFS: vfs.NewMem()}
+	s := memStore(t, fs.MemFS, func(c *Config) { c.FS = fs })
+	defer s.Close()
+	var logs []storage.ShardLog
+	for i := range 6 {
+		l, err := s.Create(string(rune('a'+i)), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		logs = append(logs, l)
+	}
+	if err := logs[5].Seal(); err != nil {
+		t.Fatal(err)
+	}
+	for round := range 3 {
+		before := fs.syncfs.Load()
+		var bs []storage.AppendBatch
+		for i, l := range logs {
+			recs := []storage.Record{{Data: payload(i, 2*round, 50)}, {Data: payload(i, 2*round+1, 50)}}
+			if i == 4 {
+				recs[1].Data = make([]byte, storage.MaxDataSize+1)
+			}
+			bs = append(bs, storage.AppendBatch{Log: l, Recs: recs})
+		}
+		s.AppendMulti(bs)
+		if n := fs.syncfs.Load() - before; n != 1 {
+			t.Fatalf("round %d: %d syncfs calls, want 1", round, n)
+		}
+		for i, b := range bs {
+			switch i {
+			case 4:
+				if !errors.Is(b.Err, storage.ErrTooLarge) {
+					t.Fatalf("batch with an oversized record: %v", b.Err)
+				}
+			case 5:
+				if !errors.Is(b.Err, storage.ErrSealed) {
+					t.Fatalf("batch to a sealed log: %v", b.Err)
+				}
+			default:
+				if b.Err != nil || b.First != uint64(2*round) {
+					t.Fatalf("batch %d: first %d, %v", i, b.First, b.Err)
+				}
+				got, err := logs[i].Read(b.First, 10, 1<<20)
+				if err != nil || len(got) != 2 || !bytes.Equal(got[1].Data, payload(i, 2*round+1, 50)) {
+					t.Fatalf("batch %d not readable after AppendMulti: %d records, %v", i, len(got), err)
+				}
+			}
+		}
+	}
+
+	for name, mut := range map[string]func(*Config){
+		"fdatasync": func(c *Config) { c.SyncFS = false },
+		"interval":  func(c *Config) { c.Sync = SyncInterval },
+	} {
+		s := memStore(t, vfs.NewMem(), mut)
+		a, _ := s.Create("a", 0)
+		b, _ := s.Create("b", 0)
+		bs := []storage.AppendBatch{{Log: a, Recs: []storage.Record{{Data: []byte("x")}}}, {Log: b, Recs: []storage.Record{{Data: []byte("y")}}}}
+		s.AppendMulti(bs)
+		for i, bt := range bs {
+			if bt.Err != nil || bt.First != 0 {
+				t.Fatalf("%s: batch %d: %d, %v", name, i, bt.First, bt.Err)
+			}
+		}
+		s.Close()
+	}
 }

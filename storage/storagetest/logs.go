@@ -2,6 +2,7 @@ package storagetest
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -47,6 +48,7 @@ func TestLogs(t *testing.T, open func(t *testing.T) storage.Logs) {
 		{"ConcurrentCreate", testConcurrentCreate},
 		{"Concurrent", testConcurrent},
 		{"ManyLogs", testManyLogs},
+		{"AppendMulti", testAppendMulti},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -922,4 +924,57 @@ func testClose(t *testing.T, s storage.Logs) {
 		wantErr(t, "Delete after Close", l.Delete(), storage.ErrClosed)
 	}
 	wantErr(t, "second Close", s.Close(), storage.ErrClosed)
+}
+
+// testAppendMulti: where the store implements storage.MultiAppender, each
+// batch lands at the position it reports, readable once the call returns,
+// and a batch that cannot be appended fails alone.
+func testAppendMulti(t *testing.T, s storage.Logs) {
+	m, ok := s.(storage.MultiAppender)
+	if !ok {
+		t.Skip("not a storage.MultiAppender")
+	}
+	var logs []storage.ShardLog
+	for i := range 4 {
+		l, err := s.Create(fmt.Sprintf("multi/%d", i), uint64(i)*100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		logs = append(logs, l)
+	}
+	if err := logs[3].Seal(); err != nil {
+		t.Fatal(err)
+	}
+	for round := range 3 {
+		var bs []storage.AppendBatch
+		for i, l := range logs {
+			recs := []storage.Record{{PartitionKey: "k", Data: []byte(fmt.Sprintf("%d-%d-a", i, round))}, {PartitionKey: "k", Data: []byte(fmt.Sprintf("%d-%d-b", i, round))}}
+			if i == 2 {
+				recs[0].Data = make([]byte, storage.MaxDataSize+1)
+			}
+			bs = append(bs, storage.AppendBatch{Log: l, Recs: recs})
+		}
+		m.AppendMulti(bs)
+		for i, b := range bs {
+			switch i {
+			case 2:
+				if !errors.Is(b.Err, storage.ErrTooLarge) {
+					t.Fatalf("oversized batch: %v", b.Err)
+				}
+			case 3:
+				if !errors.Is(b.Err, storage.ErrSealed) {
+					t.Fatalf("batch to a sealed log: %v", b.Err)
+				}
+			default:
+				want := uint64(i)*100 + uint64(2*round)
+				if b.Err != nil || b.First != want {
+					t.Fatalf("batch %d: first %d (want %d), %v", i, b.First, want, b.Err)
+				}
+				got, err := logs[i].Read(b.First, 10, 1<<20)
+				if err != nil || len(got) != 2 || string(got[1].Data) != fmt.Sprintf("%d-%d-b", i, round) || got[1].Seq != want+1 {
+					t.Fatalf("batch %d: read %d records, %v", i, len(got), err)
+				}
+			}
+		}
+	}
 }
