@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -100,7 +101,9 @@ func (p *leanPutter) body(dst []byte, stream string, data [][]byte, keys []strin
 		}
 		dst = append(dst, `{"Data":"`...)
 		n := simd64.StdEncoding.EncodedLen(len(data[i]))
-		dst = append(dst, make([]byte, n)...)
+		// Grow without zeroing: every byte of the n is written below.
+		dst = slices.Grow(dst, n)
+		dst = dst[:len(dst)+n]
 		simd64.StdEncoding.Encode(dst[len(dst)-n:], data[i])
 		dst = append(dst, `","PartitionKey":`...)
 		dst = appendJSONString(dst, keys[i])

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
+	"slices"
 
 	"github.com/eddy-streams/eddy/storage"
 )
@@ -39,7 +40,9 @@ func frameSize(r *storage.Record) int {
 func appendFrame(dst []byte, r *storage.Record, seq uint64, arrival int64) []byte {
 	n := frameSize(r)
 	start := len(dst)
-	dst = append(dst, make([]byte, n)...)
+	// Grow without zeroing: every byte of the n is written below.
+	dst = slices.Grow(dst, n)
+	dst = dst[:len(dst)+n]
 	b := dst[start:]
 	binary.LittleEndian.PutUint32(b[0:], uint32(n-8))
 	binary.LittleEndian.PutUint64(b[8:], seq)
