@@ -421,8 +421,8 @@ func (l *shardLog) syncNow() error {
 // to the journal. Reserving the blocks ahead with fallocate(2), size kept,
 // does that once per reservation instead of once per append: with 16 logs
 // appending 32 KiB each and sharing syncfs, the process's CPU per KiB fell
-// from 2.1–2.5 µs to 1.3–1.4 µs and the rate rose from 163–192 to
-// 259–284 MB/s (a throwaway program, docs/BENCHMARKS.md). The size still
+// from a median 2.13 µs to 1.38 µs over seven alternating runs (a throwaway
+// program, docs/BENCHMARKS.md). The size still
 // marks the end of the data, so recovery is unchanged; a crash leaves at
 // most the tail's reservation allocated past its end.
 
