@@ -11,7 +11,8 @@ import (
 // partition keys in all (beyond it: InvalidArgumentException "Records size
 // exceeds 10 MB limit", worded as Kinesis worded its former 5 MB limit).
 // Records for one shard are written in request order as one durable
-// append; records for different shards are written in parallel. A record
+// append, and all shards' appends go to the store together (one sync with
+// the segment store). A record
 // that fails (an I/O error on its shard, a throttled shard, an injected
 // fault) gets ErrorCode/ErrorMessage and counts in FailedRecordCount, which
 // is always present; the others are still written.

@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"errors"
-	"sync"
 	"time"
 
 	"github.com/eddy-streams/eddy"
@@ -72,10 +71,11 @@ func checkSize(v *streamView, en *putEntry) error {
 	return nil
 }
 
-// putRecords writes entries, grouped per shard, each group one durable
-// append, the groups in parallel. A shard sealed by a concurrent reshard
-// sends its entries back through routing. Per-entry I/O failures become
-// InternalFailure results; the others are still written.
+// putRecords writes entries, grouped per shard, each group one batch of a
+// single storage.AppendAll (with the segment store: one sync for all). A
+// shard sealed by a concurrent reshard sends its entries back through
+// routing. Per-entry I/O failures become InternalFailure results; the
+// others are still written.
 func (e *Engine) putRecords(ctx context.Context, op, name string, entries []putEntry) ([]putResult, error) {
 	start := time.Now()
 	s, v, keys, err := e.preparePut(name, entries)
@@ -120,14 +120,17 @@ func (e *Engine) putRecords(ctx context.Context, op, name string, entries []putE
 			}
 			groups[st] = append(groups[st], i)
 		}
-		var mu sync.Mutex
+		// Every shard's admitted entries, as one batch each, in one call to
+		// the store: the segment store writes them all and waits for one
+		// sync.
 		var retry []int
-		// prepare returns the records of idx (all routed to st) that may
-		// be written, and their indexes; finish records an append's outcome.
-		prepare := func(st *shardState, idx []int) ([]int, []storage.Record) {
-			idx = e.admitWrites(st, name, idx, entries, faults, results)
+		var sts []*shardState
+		var idxs [][]int
+		var batches []storage.AppendBatch
+		for _, st := range order {
+			idx := e.admitWrites(st, name, groups[st], entries, faults, results)
 			if len(idx) == 0 {
-				return nil, nil
+				continue
 			}
 			recs := make([]storage.Record, len(idx))
 			for j, i := range idx {
@@ -138,65 +141,30 @@ func (e *Engine) putRecords(ctx context.Context, op, name string, entries []putE
 				}
 				recs[j] = r
 			}
-			return idx, recs
+			sts, idxs = append(sts, st), append(idxs, idx)
+			batches = append(batches, storage.AppendBatch{Log: st.log, Recs: recs})
 		}
-		finish := func(st *shardState, idx []int, first uint64, err error) {
-			mu.Lock()
-			defer mu.Unlock()
+		storage.AppendAll(e.logs, batches)
+		for k, b := range batches {
+			st, idx := sts[k], idxs[k]
 			switch {
-			case err == nil:
+			case b.Err == nil:
 				n := 0
 				for j, i := range idx {
-					results[i] = putResult{Shard: st.meta.Index, Seq: seqNum{st.meta.Index, first + uint64(j)}}
+					results[i] = putResult{Shard: st.meta.Index, Seq: seqNum{st.meta.Index, b.First + uint64(j)}}
 					n += entries[i].size()
 				}
 				st.usage.bytes.Add(int64(n))
 				st.usage.records.Add(int64(len(idx)))
 				st.appended.notify()
-			case errors.Is(err, storage.ErrSealed) && attempt < 10:
+			case errors.Is(b.Err, storage.ErrSealed) && attempt < 10:
 				retry = append(retry, idx...)
 			default:
-				e.log.Error("append failed", "stream", name, "shard", st.meta.Index, "err", err)
+				e.log.Error("append failed", "stream", name, "shard", st.meta.Index, "err", b.Err)
 				for _, i := range idx {
 					results[i] = putResult{Shard: -1, ErrorCode: eddy.CodeInternalFailure, ErrorMsg: "Internal service failure."}
 				}
 			}
-		}
-		if multi, ok := e.logs.(storage.MultiAppender); ok && len(order) > 1 {
-			// One call for all shards: with a durable store, one sync.
-			var sts []*shardState
-			var idxs [][]int
-			var batches []storage.AppendBatch
-			for _, st := range order {
-				if idx, recs := prepare(st, groups[st]); len(idx) > 0 {
-					sts, idxs = append(sts, st), append(idxs, idx)
-					batches = append(batches, storage.AppendBatch{Log: st.log, Recs: recs})
-				}
-			}
-			multi.AppendMulti(batches)
-			for k, b := range batches {
-				finish(sts[k], idxs[k], b.First, b.Err)
-			}
-		} else {
-			write := func(st *shardState, idx []int) {
-				if idx, recs := prepare(st, idx); len(idx) > 0 {
-					first, err := st.log.Append(recs)
-					finish(st, idx, first, err)
-				}
-			}
-			// Each group but the last in its own goroutine, the last in
-			// this one.
-			var wg sync.WaitGroup
-			last := order[len(order)-1]
-			for _, st := range order[:len(order)-1] {
-				wg.Add(1)
-				go func(st *shardState) {
-					defer wg.Done()
-					write(st, groups[st])
-				}(st)
-			}
-			write(last, groups[last])
-			wg.Wait()
 		}
 		pending = retry
 	}

@@ -32,6 +32,7 @@ package storage
 
 import (
 	"errors"
+	"sync"
 	"time"
 )
 
@@ -129,6 +130,35 @@ type MultiAppender interface {
 	// It returns once every batch is acknowledged or has failed; a batch's
 	// failure does not fail the others.
 	AppendMulti(batches []AppendBatch)
+}
+
+// AppendAll appends each batch to its log: through the store's
+// AppendMulti if it is a MultiAppender, else as AppendEach does.
+func AppendAll(s Logs, batches []AppendBatch) {
+	if m, ok := s.(MultiAppender); ok {
+		m.AppendMulti(batches)
+		return
+	}
+	AppendEach(batches)
+}
+
+// AppendEach appends each batch with its log's Append, all at once (the
+// last in the caller's goroutine), and returns when all have returned.
+func AppendEach(batches []AppendBatch) {
+	if len(batches) == 0 {
+		return
+	}
+	var wg sync.WaitGroup
+	for i := range batches[:len(batches)-1] {
+		wg.Add(1)
+		go func(b *AppendBatch) {
+			defer wg.Done()
+			b.First, b.Err = b.Log.Append(b.Recs)
+		}(&batches[i])
+	}
+	last := &batches[len(batches)-1]
+	last.First, last.Err = last.Log.Append(last.Recs)
+	wg.Wait()
 }
 
 // AppendBatch is one log's part of an AppendMulti.

@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -253,25 +252,15 @@ func TestServeShutdownEndsSubscriptions(t *testing.T) {
 // TestServePprof: --pprof adds Go's profiler to the admin listener, and
 // without it the path is not served.
 func TestServePprof(t *testing.T) {
-	get := func(url string) (int, string) {
-		t.Helper()
-		resp, err := http.Get(url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
 	on := startChild(t, "serve --listen 127.0.0.1:0 --in-memory --pprof")
-	if code, body := get("http://" + on.admin + "/debug/pprof/goroutine?debug=1"); code != 200 || !strings.Contains(body, "goroutine profile:") {
+	if code, body := get(t, "http://"+on.admin+"/debug/pprof/goroutine?debug=1"); code != 200 || !strings.Contains(body, "goroutine profile:") {
 		t.Fatalf("with --pprof: %d %.200s", code, body)
 	}
-	if code, body := get("http://" + on.admin + "/health"); code != 200 || body != "ok\n" {
+	if code, body := get(t, "http://"+on.admin+"/health"); code != 200 || body != "ok\n" {
 		t.Fatalf("with --pprof, /health: %d %q", code, body)
 	}
 	off := startChild(t, "serve --listen 127.0.0.1:0 --in-memory")
-	if code, _ := get("http://" + off.admin + "/debug/pprof/goroutine?debug=1"); code != 404 {
+	if code, _ := get(t, "http://"+off.admin+"/debug/pprof/goroutine?debug=1"); code != 404 {
 		t.Fatalf("without --pprof: %d, want 404", code)
 	}
 }

@@ -156,7 +156,7 @@ func (l *shardLog) writeLocked(recs []storage.Record, total int64) (written, err
 // which syncs it on its own and rolls it back if its data was lost.
 func (s *Store) AppendMulti(bs []storage.AppendBatch) {
 	if s.cfg.Sync != SyncAlways || s.fsync == nil {
-		appendEach(bs)
+		storage.AppendEach(bs)
 		return
 	}
 	type pending struct {
@@ -218,38 +218,13 @@ func (s *Store) AppendMulti(bs []storage.AppendBatch) {
 	}
 }
 
-// appendEach appends each batch with Append, all at once.
-func appendEach(bs []storage.AppendBatch) {
-	var wg sync.WaitGroup
-	for i := range bs {
-		wg.Add(1)
-		go func(b *storage.AppendBatch) {
-			defer wg.Done()
-			b.First, b.Err = b.Log.Append(b.Recs)
-		}(&bs[i])
-	}
-	wg.Wait()
-}
-
 // syncedLocked records that a syncfs started after w was written has
 // succeeded, so w is durable unless the log was rolled back (a failed sync
 // of another caller) or deleted since; it then returns what a waiter in
 // syncToLocked would.
 func (l *shardLog) syncedLocked(w written) error {
-	if w.gen < l.mu.gen {
-		if w.end <= l.mu.genDurable[w.gen] {
-			return nil
-		}
-		return l.mu.genErr[w.gen]
-	}
-	if l.mu.durable >= w.end {
-		return nil
-	}
-	switch {
-	case l.mu.deleted:
-		return storage.ErrDeleted
-	case l.mu.broken != nil:
-		return l.mu.broken
+	if done, err := l.settledLocked(w.end, w.gen); done {
+		return err
 	}
 	l.advanceDurableLocked(l.mu.segs[len(l.mu.segs)-1], w.end, w.size)
 	l.cond.Broadcast()
@@ -261,25 +236,34 @@ func (l *shardLog) syncedLocked(w written) error {
 	return l.syncToLocked(w.end, w.gen)
 }
 
+// settledLocked reports whether the outcome of an append written in
+// generation gen up to end is known, and that outcome: durable (nil), lost
+// to a rollback since (that generation's error), or the log deleted or
+// broken.
+func (l *shardLog) settledLocked(end, gen uint64) (bool, error) {
+	switch {
+	case gen < l.mu.gen:
+		if end <= l.mu.genDurable[gen] {
+			return true, nil
+		}
+		return true, l.mu.genErr[gen]
+	case l.mu.durable >= end:
+		return true, nil
+	case l.mu.deleted:
+		return true, storage.ErrDeleted
+	case l.mu.broken != nil:
+		return true, l.mu.broken
+	}
+	return false, nil
+}
+
 // syncToLocked waits until positions below end, written in generation gen,
 // are durable, leading an fsync if none is running. With SyncAlways, a failed
 // fsync rolls the log back to its durable state (see failLocked).
 func (l *shardLog) syncToLocked(end, gen uint64) error {
 	for {
-		if gen < l.mu.gen {
-			if end <= l.mu.genDurable[gen] {
-				return nil
-			}
-			return l.mu.genErr[gen]
-		}
-		if l.mu.durable >= end {
-			return nil
-		}
-		switch {
-		case l.mu.deleted:
-			return storage.ErrDeleted
-		case l.mu.broken != nil:
-			return l.mu.broken
+		if done, err := l.settledLocked(end, gen); done {
+			return err
 		}
 		if l.mu.syncing {
 			l.cond.Wait()
