@@ -237,6 +237,17 @@ func readRetained(st *shardState, v *streamView, now time.Time, pos, end uint64,
 			}
 		}
 	}
+	if err == nil && len(recs) == 0 && pos < end {
+		// A read from before the oldest retained record starts at it, so
+		// nothing came back only because nothing is retained before end
+		// (an empty shard, or one whose records all expired). Move past
+		// the gap: a reader of an empty closed shard must reach its end
+		// (ChildShards, no next iterator), not be handed position 0 again.
+		var b storage.Bounds
+		if b, err = st.log.Bounds(); err == nil {
+			pos = min(end, max(pos, b.Oldest))
+		}
+	}
 	if err != nil {
 		return nil, pos, internalf("read shard %d: %w", st.meta.Index, err)
 	}

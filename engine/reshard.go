@@ -1,9 +1,8 @@
 package engine
 
 import (
-	"sort"
-
 	"github.com/eddy-streams/eddy"
+	"github.com/eddy-streams/eddy/storage"
 )
 
 // Resharding closes parent shards and opens children, under the stream's
@@ -17,10 +16,22 @@ import (
 //  4. persist and publish the new shard list.
 //
 // The stream is UPDATING for UpdateDelay afterwards.
+//
+// Every change is made of splits (one parent, two children dividing its
+// range) and merges (two adjacent parents, one child covering both), so
+// every child names at most two parents (ParentShardId and
+// AdjacentParentShardId) and every closed shard's range is covered by its
+// children: consumers that finish parents before children keep per-key
+// order. A change of several steps (UpdateShardCount, see uniform.go) may
+// create intermediate shards that a later step of the same change closes;
+// they are created and closed at once, empty, as AWS's short-lived
+// intermediate shards are.
 
 // reshard applies a change computed by plan to s: plan returns the
-// indexes of the parents to close and the children to add (Index, hash
-// range, parents filled in), given the current metadata.
+// indexes of the shards to close and the shards to add (Index, hash range,
+// parents filled in), given the current metadata. A shard to close is an
+// open shard of the stream or one of the shards added by the same plan
+// (an intermediate shard).
 func (e *Engine) reshard(s *stream, plan func(m *streamMeta) (parents []int, children []shardMeta, err error)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -33,6 +44,9 @@ func (e *Engine) reshard(s *stream, plan func(m *streamMeta) (parents []int, chi
 	parents, kids, err := plan(&m)
 	if err != nil {
 		return err
+	}
+	if len(parents) == 0 && len(kids) == 0 {
+		return nil // nothing to change (UpdateShardCount to the layout there is)
 	}
 	if add := len(kids) - len(parents); add > 0 {
 		if cur := e.openShardCount(); cur+add > e.cfg.ShardLimit {
@@ -49,12 +63,23 @@ func (e *Engine) reshard(s *stream, plan func(m *streamMeta) (parents []int, chi
 			return err
 		}
 	}
+	m.Shards = append(m.Shards, kids...)
 	for _, p := range parents {
-		st := v.shards[p]
-		if err := st.log.Seal(); err != nil {
+		var l storage.ShardLog
+		if st := v.shards[p]; st != nil {
+			l = st.log
+		} else {
+			// An intermediate shard: its log was created above, and no
+			// view has published it, so nothing was written to it.
+			var err error
+			if l, err = e.logs.Open(logID(&m, p)); err != nil {
+				return internalf("open log of intermediate shard %d: %w", p, err)
+			}
+		}
+		if err := l.Seal(); err != nil {
 			return internalf("seal shard %d: %w", p, err)
 		}
-		b, err := st.log.Bounds()
+		b, err := l.Bounds()
 		if err != nil {
 			return internalf("bounds of shard %d: %w", p, err)
 		}
@@ -64,7 +89,6 @@ func (e *Engine) reshard(s *stream, plan func(m *streamMeta) (parents []int, chi
 			}
 		}
 	}
-	m.Shards = append(m.Shards, kids...)
 	if d := e.cfg.UpdateDelay; d > 0 {
 		m.Status, m.StatusUntil = StatusUpdating, now.Add(d).UnixNano()
 	}
@@ -73,13 +97,16 @@ func (e *Engine) reshard(s *stream, plan func(m *streamMeta) (parents []int, chi
 		return err
 	}
 	if err := e.persist(&m); err != nil {
-		// The parents stay sealed but open in the metadata: writes to them
-		// fail until a restart reconciles (see reconcileSealed).
+		// The parents stay sealed but open in the metadata: puts routed to
+		// them fail (InternalFailure after their retries) until a reshard
+		// of the stream succeeds. Nothing acknowledged is lost.
 		return internalf("persist stream %s: %w", m.Name, err)
 	}
 	s.view.Store(nv)
 	for _, p := range parents {
-		v.shards[p].appended.notify() // subscribers deliver ChildShards now
+		if st := v.shards[p]; st != nil { // intermediate shards had no subscribers
+			st.appended.notify() // subscribers deliver ChildShards now
+		}
 	}
 	go e.scheduleTransition(s)
 	return nil
@@ -176,54 +203,26 @@ func (e *Engine) mergeShards(name, shard, adjacent string) error {
 	})
 }
 
-// updateShardCount reshards to target open shards with uniform ranges: every
-// open shard closes and target new shards cover the key space evenly, each a
-// child of the old shards its range overlaps (at most two parents are
-// recorded, as the API's ParentShardId/AdjacentParentShardId allow).
+// updateShardCount reshards to target open shards with uniform ranges,
+// through splits and merges (see uniformPlan).
 func (e *Engine) updateShardCount(name string, target int) (current int, err error) {
 	s := e.lookup(name)
 	if s == nil {
 		return 0, e.notFound(name)
 	}
 	err = e.reshard(s, func(m *streamMeta) ([]int, []shardMeta, error) {
-		var open []shardMeta
+		current = 0
 		for _, sm := range m.Shards {
 			if !sm.Closed {
-				open = append(open, sm)
+				current++
 			}
 		}
-		current = len(open)
 		if target > 2*current || target*2 < current {
 			return nil, nil, eddy.Errorf(eddy.CodeValidation,
 				"UpdateShardCount failed for stream %s under account %s. Target shard count %d must be between half and double the current open shard count %d.",
 				name, e.cfg.AccountID, target, current)
 		}
-		sort.Slice(open, func(i, j int) bool {
-			a, _ := parseHashKey(open[i].HashStart)
-			b, _ := parseHashKey(open[j].HashStart)
-			return a.cmp(b) < 0
-		})
-		parents := make([]int, len(open))
-		for i, sm := range open {
-			parents[i] = sm.Index
-		}
-		n := nextIndex(m)
-		var kids []shardMeta
-		for i, r := range splitEvenly(hashKey{}, maxHashKey, target) {
-			kid := shardMeta{Index: n + i, Parent: -1, AdjacentParent: -1, HashStart: r[0].String(), HashEnd: r[1].String()}
-			for _, sm := range open {
-				ps, _ := parseHashKey(sm.HashStart)
-				pe, _ := parseHashKey(sm.HashEnd)
-				if ps.cmp(r[1]) <= 0 && pe.cmp(r[0]) >= 0 {
-					if kid.Parent < 0 {
-						kid.Parent = sm.Index
-					} else if kid.AdjacentParent < 0 {
-						kid.AdjacentParent = sm.Index
-					}
-				}
-			}
-			kids = append(kids, kid)
-		}
+		parents, kids := uniformPlan(m, target)
 		return parents, kids, nil
 	})
 	return current, err
