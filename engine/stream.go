@@ -46,6 +46,9 @@ type streamMeta struct {
 	Policy         string            `json:"policy,omitempty"`
 	Distribution   string            `json:"distribution,omitempty"`
 	Consumers      []consumerMeta    `json:"consumers,omitempty"`
+	// Quotas holds, per operation with a daily quota (quotas.go), the Unix
+	// ns times of the operations counted in the last 24 hours.
+	Quotas map[string][]int64 `json:"quotas,omitempty"`
 	// Pending holds a transition's deferred work: for DELETING, the stream
 	// is removed when it ends.
 	Pending string `json:"pending,omitempty"`
@@ -269,6 +272,12 @@ func (m streamMeta) clone() streamMeta {
 	}
 	c.Metrics = append([]string(nil), m.Metrics...)
 	c.Consumers = append([]consumerMeta(nil), m.Consumers...)
+	if m.Quotas != nil {
+		c.Quotas = make(map[string][]int64, len(m.Quotas))
+		for op, times := range m.Quotas {
+			c.Quotas[op] = append([]int64(nil), times...)
+		}
+	}
 	return c
 }
 
