@@ -37,7 +37,9 @@ func (e *Engine) MergeShards(ctx context.Context, in *kds.MergeShardsInput) (*kd
 // UpdateShardCount (UNIFORM_SCALING) reshards to TargetShardCount evenly
 // sized shards, between half and double the open shard count. Every open
 // shard closes; each new shard records the old shards its range overlaps as
-// parents (at most two, as the API's fields allow).
+// parents (at most two, as the API's fields allow). With limits on, the
+// target may not exceed the shard limit and a stream scales at most ten
+// times in a rolling 24 hours (quotas.go).
 func (e *Engine) UpdateShardCount(ctx context.Context, in *kds.UpdateShardCountInput) (*kds.UpdateShardCountOutput, error) {
 	name, err := e.resolveStream(in.StreamName, in.StreamARN)
 	if err != nil {
@@ -47,8 +49,15 @@ func (e *Engine) UpdateShardCount(ctx context.Context, in *kds.UpdateShardCountI
 	if in.TargetShardCount != nil {
 		target = int(*in.TargetShardCount)
 	}
+	undo, err := e.reserveQuota(name, quotaUpdateShardCount, func(m *streamMeta) error {
+		return e.checkTargetShardCount(m, target)
+	})
+	if err != nil {
+		return nil, err
+	}
 	cur, err := e.updateShardCount(name, target)
 	if err != nil {
+		undo()
 		return nil, err
 	}
 	return &kds.UpdateShardCountOutput{

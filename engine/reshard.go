@@ -218,9 +218,15 @@ func (e *Engine) updateShardCount(name string, target int) (current int, err err
 			}
 		}
 		if target > 2*current || target*2 < current {
-			return nil, nil, eddy.Errorf(eddy.CodeValidation,
-				"UpdateShardCount failed for stream %s under account %s. Target shard count %d must be between half and double the current open shard count %d.",
-				name, e.cfg.AccountID, target, current)
+			// AWS's answers as recorded by kinesalite's tests
+			// (mhart/kinesalite test/updateShardCount.js).
+			way := "up over double"
+			if target < current {
+				way = "down below half"
+			}
+			return nil, nil, eddy.Errorf(eddy.CodeLimitExceeded,
+				"UpdateShardCount cannot scale %s your current open shard count. Current open shard count: %d, Target shard count: %d",
+				way, current, target)
 		}
 		parents, kids := uniformPlan(m, target)
 		return parents, kids, nil

@@ -164,7 +164,14 @@ func (e *Engine) tagPage(name, exclusiveStart string, limit int) ([][2]string, b
 }
 
 func (e *Engine) setEncryption(name, typ, keyID string) error {
+	q := quotaStartEncryption
+	if typ == EncryptionNone {
+		q = quotaStopEncryption
+	}
 	return e.change(name, true, func(m *streamMeta) error {
+		if err := e.chargeQuota(m, q); err != nil {
+			return err
+		}
 		m.Encryption, m.KeyID = typ, keyID
 		if typ == EncryptionNone {
 			m.KeyID = ""
@@ -217,6 +224,9 @@ func (e *Engine) setMode(name, mode string) error {
 		if m.Mode == mode {
 			return eddy.Errorf(eddy.CodeInvalidArgument,
 				"Stream %s under account %s is already in %s mode.", name, e.cfg.AccountID, mode)
+		}
+		if err := e.chargeQuota(m, quotaStreamMode); err != nil {
+			return err
 		}
 		m.Mode = mode
 		return nil

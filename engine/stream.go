@@ -46,6 +46,12 @@ type streamMeta struct {
 	Policy         string            `json:"policy,omitempty"`
 	Distribution   string            `json:"distribution,omitempty"`
 	Consumers      []consumerMeta    `json:"consumers,omitempty"`
+	// Quotas holds, per operation with a daily quota (quotas.go), the Unix
+	// ns times of the operations counted in the last 24 hours.
+	Quotas map[string][]int64 `json:"quotas,omitempty"`
+	// Peaks are the on-demand scaler's daily peak write rates of the last
+	// 30 days (ondemand.go), so a restart keeps the stream's capacity.
+	Peaks []peakDay `json:"peaks,omitempty"`
 	// Pending holds a transition's deferred work: for DELETING, the stream
 	// is removed when it ends.
 	Pending string `json:"pending,omitempty"`
@@ -107,9 +113,6 @@ type stream struct {
 	view atomic.Pointer[streamView]
 	// metrics are the stream's metric series, made on first use.
 	metrics atomic.Pointer[streamMetrics]
-	// peak is the on-demand scaler's record of the stream's write peak.
-	peakMu  sync.Mutex
-	peak    onDemandPeak
 	scaleMu sync.Mutex // one scaling decision at a time
 }
 
@@ -269,6 +272,13 @@ func (m streamMeta) clone() streamMeta {
 	}
 	c.Metrics = append([]string(nil), m.Metrics...)
 	c.Consumers = append([]consumerMeta(nil), m.Consumers...)
+	c.Peaks = append([]peakDay(nil), m.Peaks...)
+	if m.Quotas != nil {
+		c.Quotas = make(map[string][]int64, len(m.Quotas))
+		for op, times := range m.Quotas {
+			c.Quotas[op] = append([]int64(nil), times...)
+		}
+	}
 	return c
 }
 
