@@ -7,7 +7,6 @@ import (
 	"errors"
 	"reflect"
 	"strings"
-	"time"
 
 	"github.com/eddy-streams/eddy"
 	"github.com/eddy-streams/eddy/protocol/awscbor"
@@ -28,17 +27,15 @@ type codec struct {
 	// isObject reports whether body starts with an object (JSON) or map
 	// (CBOR), the only top-level shape an input can have.
 	isObject func(body []byte) bool
-	// classify sorts an unmarshal error: malformed input, a value of the
-	// wrong type (te non-nil), or neither.
-	classify func(err error) (malformed bool, te *typeError)
-}
-
-// typeError is a well-formed value that does not fit its field.
-type typeError struct {
-	found valueKind
-	value string       // the number as written, for numbers; "" otherwise
-	want  reflect.Type // the Go type it had to go into
-	cause error        // underlying error (bad base64, a failed UnmarshalJSON), or nil
+	// wellFormed reports whether body is one well-formed object (JSON) or
+	// map (CBOR), for a body no input is decoded from.
+	wellFormed func(body []byte) bool
+	// classify sorts an unmarshal error of body: malformed input, a value
+	// of the wrong type (te non-nil), or neither.
+	classify func(body []byte, err error) (malformed bool, te *typeError)
+	// locate, if set, finds the first value of body that does not fit the
+	// input in (see jsonMismatch), where classify cannot tell which it is.
+	locate func(body []byte, in any) *typeError
 }
 
 var jsonCodec = &codec{
@@ -49,7 +46,11 @@ var jsonCodec = &codec{
 		b := bytes.TrimLeft(body, " \t\r\n")
 		return len(b) > 0 && b[0] == '{'
 	},
-	classify: func(err error) (bool, *typeError) {
+	wellFormed: func(body []byte) bool {
+		b := bytes.TrimLeft(body, " \t\r\n")
+		return len(b) > 0 && b[0] == '{' && json.Valid(b)
+	},
+	classify: func(_ []byte, err error) (bool, *typeError) {
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
 			return true, nil
@@ -71,9 +72,12 @@ var jsonCodec = &codec{
 			case v == "object":
 				kind = kindObject
 			}
-			return false, &typeError{found: kind, value: value, want: te.Type}
+			return false, &typeError{found: kind, text: value, want: te.Type}
 		}
 		return false, nil
+	},
+	locate: func(body []byte, in any) *typeError {
+		return jsonMismatch(body, reflect.TypeOf(in))
 	},
 }
 
@@ -84,7 +88,12 @@ var cborCodec = &codec{
 	isObject: func(body []byte) bool {
 		return len(body) > 0 && body[0]>>5 == 5 // major type 5: map
 	},
-	classify: func(err error) (bool, *typeError) {
+	wellFormed: func(body []byte) bool {
+		v, err := awscbor.Decode(body)
+		_, isMap := v.(map[string]any)
+		return err == nil && isMap
+	},
+	classify: func(body []byte, err error) (bool, *typeError) {
 		var se *awscbor.SyntaxError
 		if errors.As(err, &se) {
 			return true, nil
@@ -97,6 +106,12 @@ var cborCodec = &codec{
 			switch v := te.Value; {
 			case v == "text string":
 				kind = kindString
+				// The message may quote the string: read it again.
+				if te.Offset >= 0 && te.Offset < int64(len(body)) {
+					if s, _, err := awscbor.DecodePrefix(body[te.Offset:]); err == nil {
+						value, _ = s.(string)
+					}
+				}
 			case v == "byte string":
 				kind = kindBytes
 			case strings.HasPrefix(v, "integer "), strings.HasPrefix(v, "float "):
@@ -111,17 +126,23 @@ var cborCodec = &codec{
 			case v == "timestamp":
 				kind = kindTimestamp
 			}
-			return false, &typeError{found: kind, value: value, want: te.Type, cause: te.Err}
+			return false, &typeError{found: kind, text: value, want: te.Type}
 		}
 		return false, nil
 	},
 }
 
+// mediaType returns the media type of a Content-Type header value:
+// parameters dropped, spaces trimmed, lower case.
+func mediaType(contentType string) string {
+	mt, _, _ := strings.Cut(contentType, ";")
+	return strings.ToLower(strings.TrimSpace(mt))
+}
+
 // codecFor returns the codec for a Content-Type header value, ignoring
 // parameters and case, or nil if it is neither AWS JSON 1.1 nor CBOR 1.1.
 func codecFor(contentType string) *codec {
-	mt, _, _ := strings.Cut(contentType, ";")
-	switch strings.ToLower(strings.TrimSpace(mt)) {
+	switch mediaType(contentType) {
 	case contentTypeJSON:
 		return jsonCodec
 	case contentTypeCBOR:
@@ -163,17 +184,23 @@ func (c *codec) decode(body []byte, in any) decodeResult {
 	if errors.As(err, &ee) {
 		return decodeResult{err: ee}
 	}
-	malformed, te := c.classify(err)
-	switch {
-	case malformed:
+	malformed, te := c.classify(body, err)
+	if malformed {
 		return decodeResult{malformed: true}
-	case te != nil:
-		return decodeResult{err: &eddy.Error{Code: eddy.CodeSerialization, Message: typeMessage(te)}}
+	}
+	if c.locate != nil {
+		if found := c.locate(body, in); found != nil {
+			te = found
+		}
+	}
+	if te != nil {
+		return decodeResult{err: &eddy.Error{Code: eddy.CodeSerialization, Message: serializationMessage(te)}}
 	}
 	var cie base64.CorruptInputError
 	if errors.As(err, &cie) {
-		// encoding/json reports bad base64 in a []byte field this way.
-		return decodeResult{err: &eddy.Error{Code: eddy.CodeSerialization, Message: javaClass[kindString] + " can not be converted to a Blob: " + cie.Error()}}
+		// encoding/json reports bad base64 in a []byte field this way;
+		// locate finds the string, so this is only a fallback.
+		return decodeResult{err: &eddy.Error{Code: eddy.CodeSerialization, Message: javaClass[kindString] + " can not be converted to a Blob"}}
 	}
 	var ue *awscbor.UnsupportedTypeError
 	var je *json.UnsupportedTypeError
@@ -184,98 +211,6 @@ func (c *codec) decode(body []byte, in any) decodeResult {
 	// Anything else comes from the input's own unmarshaling methods, which
 	// judge the value.
 	return decodeResult{err: &eddy.Error{Code: eddy.CodeSerialization, Message: err.Error()}}
-}
-
-// valueKind is the kind of a value found in the body where another was
-// expected.
-type valueKind int
-
-const (
-	kindOther valueKind = iota
-	kindString
-	kindNumber
-	kindBool
-	kindArray
-	kindObject
-	kindBytes
-	kindTimestamp
-)
-
-// Java class names in AWS's messages for each found kind. Kinesalite
-// recorded the first three; a CBOR byte string or timestamp in the wrong
-// place (which JSON cannot send) is named in the same style.
-var javaClass = map[valueKind]string{
-	kindString:    "class java.lang.String",
-	kindNumber:    "class com.amazon.coral.value.json.numbers.TruncatingBigNumber",
-	kindBool:      "class java.lang.Boolean",
-	kindBytes:     "class java.nio.HeapByteBuffer",
-	kindTimestamp: "class java.util.Date",
-}
-
-// typeMessage words a type mismatch as the Kinesis front end does, from the
-// messages kinesalite recorded against the real service, e.g. "class
-// java.lang.Boolean can not be converted to an String" (sic: AWS writes "an"
-// before every type but Blob). Where AWS's wording is not known (numbers out
-// of range, bad base64 in CBOR text), the message says what went wrong in
-// the same style.
-func typeMessage(te *typeError) string {
-	found, want, cause := te.found, te.want, te.cause
-	switch found {
-	case kindArray:
-		return "Start of list found where not expected"
-	case kindObject:
-		return "Start of structure or map found where not expected."
-	}
-	for want != nil && want.Kind() == reflect.Pointer {
-		want = want.Elem()
-	}
-	if want == nil {
-		return "Value can not be converted"
-	}
-	var awsType string
-	numeric := false
-	switch want.Kind() {
-	case reflect.String:
-		awsType = "an String"
-	case reflect.Bool:
-		awsType = "an Boolean"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32:
-		awsType, numeric = "an Integer", true
-	case reflect.Int64, reflect.Uint64:
-		awsType, numeric = "an Long", true
-	case reflect.Float32, reflect.Float64:
-		awsType, numeric = "an Double", true
-	case reflect.Slice, reflect.Array:
-		if want.Elem().Kind() != reflect.Uint8 {
-			return "Expected list or null"
-		}
-		awsType = "a Blob"
-	case reflect.Map:
-		return "Expected map or null"
-	case reflect.Struct:
-		if !want.ConvertibleTo(reflect.TypeFor[time.Time]()) {
-			return "Expected null"
-		}
-		awsType, numeric = "a Timestamp", true
-	default:
-		awsType = "a " + want.String()
-	}
-	var msg string
-	switch class, known := javaClass[found]; {
-	case found == kindNumber && numeric:
-		// The right kind but out of range (or fractional for an integer,
-		// which AWS truncates and Eddy refuses).
-		msg = "Value " + te.value + " can not be converted to " + awsType
-	case known:
-		msg = class + " can not be converted to " + awsType
-	default:
-		msg = "Value can not be converted to " + awsType
-	}
-	if cause != nil {
-		msg += ": " + cause.Error()
-	}
-	return msg
 }
 
 // fastJSONDecoder is an input with a hand-written decoder for its hot path

@@ -8,6 +8,7 @@ import (
 
 	"github.com/eddy-streams/eddy"
 	"github.com/eddy-streams/eddy/protocol/awscbor"
+	"github.com/eddy-streams/eddy/protocol/kds"
 )
 
 type shapes struct {
@@ -22,8 +23,12 @@ type shapes struct {
 	St   *struct {
 		X string `json:"X"`
 	} `json:"St"`
-	T time.Time  `json:"T"`
-	E *strictVal `json:"E"`
+	T    time.Time      `json:"T"`
+	KT   *kds.Timestamp `json:"KT"`
+	E    *strictVal     `json:"E"`
+	Recs []struct {
+		Data []byte `json:"Data"`
+	} `json:"Recs"`
 }
 
 // strictVal rejects negative numbers with an *eddy.Error, as an input's own
@@ -54,23 +59,42 @@ func TestTypeMessages(t *testing.T) {
 	}{
 		{"bool for string", map[string]any{"S": true}, eddy.CodeSerialization, "class java.lang.Boolean can not be converted to an String"},
 		{"number for string", map[string]any{"S": 23}, eddy.CodeSerialization, "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an String"},
+		{"negative number for string", map[string]any{"S": -2147483648}, eddy.CodeSerialization, "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an String"},
+		{"fraction for string", map[string]any{"S": 34.56}, eddy.CodeSerialization, "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an String"},
 		{"list for string", map[string]any{"S": []any{}}, eddy.CodeSerialization, "Start of list found where not expected"},
 		{"map for string", map[string]any{"S": map[string]any{}}, eddy.CodeSerialization, "Start of structure or map found where not expected."},
-		{"string for bool", map[string]any{"B": "true"}, eddy.CodeSerialization, "class java.lang.String can not be converted to an Boolean"},
+		{"string for bool", map[string]any{"B": "23"}, eddy.CodeSerialization, "'23' can not be converted to an Boolean"},
+		{"string for bool, upper-cased", map[string]any{"B": "hello wtf"}, eddy.CodeSerialization, "'HELLO WTF' can not be converted to an Boolean"},
 		{"number for bool", map[string]any{"B": 23}, eddy.CodeSerialization, "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an Boolean"},
+		{"list for bool", map[string]any{"B": []any{}}, eddy.CodeSerialization, "Start of list found where not expected"},
 		{"string for integer", map[string]any{"I": "23"}, eddy.CodeSerialization, "class java.lang.String can not be converted to an Integer"},
+		{"bool for integer", map[string]any{"I": true}, eddy.CodeSerialization, "class java.lang.Boolean can not be converted to an Integer"},
+		{"map for integer", map[string]any{"I": map[string]any{}}, eddy.CodeSerialization, "Start of structure or map found where not expected."},
+		{"string for long", map[string]any{"L": "23"}, eddy.CodeSerialization, "class java.lang.String can not be converted to an Long"},
 		{"bool for long", map[string]any{"L": true}, eddy.CodeSerialization, "class java.lang.Boolean can not be converted to an Long"},
 		{"integer too large", map[string]any{"I": int64(1) << 40}, eddy.CodeSerialization, "Value 1099511627776 can not be converted to an Integer"},
 		{"string for double", map[string]any{"F": "x"}, eddy.CodeSerialization, "class java.lang.String can not be converted to an Double"},
 		{"bool for blob", map[string]any{"Blob": true}, eddy.CodeSerialization, "class java.lang.Boolean can not be converted to a Blob"},
 		{"number for blob", map[string]any{"Blob": 23}, eddy.CodeSerialization, "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to a Blob"},
-		{"bad base64", map[string]any{"Blob": "!!!!"}, eddy.CodeSerialization, "class java.lang.String can not be converted to a Blob: illegal base64 data at input byte 0"},
+		{"base64 of the wrong length", map[string]any{"Blob": "23456"}, eddy.CodeSerialization, "'23456' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: 5"},
+		{"base64 with a bad character", map[string]any{"Blob": "!!!!"}, eddy.CodeSerialization, "'!!!!' can not be converted to a Blob: Invalid Base64 character: '!'"},
+		{"base64 with inner padding", map[string]any{"Blob": "=+/="}, eddy.CodeSerialization, "'=+/=' can not be converted to a Blob: Invalid Base64 character: '='"},
+		{"string for timestamp", map[string]any{"T": "yesterday"}, eddy.CodeSerialization, "class java.lang.String can not be converted to milliseconds since epoch"},
+		{"bool for timestamp", map[string]any{"T": true}, eddy.CodeSerialization, "class java.lang.Boolean can not be converted to milliseconds since epoch"},
+		{"list for timestamp", map[string]any{"T": []any{1}}, eddy.CodeSerialization, "Start of list found where not expected"},
+		{"map for timestamp", map[string]any{"T": map[string]any{}}, eddy.CodeSerialization, "Start of structure or map found where not expected."},
+		{"string for an input's timestamp", map[string]any{"KT": "yesterday"}, eddy.CodeSerialization, "class java.lang.String can not be converted to milliseconds since epoch"},
+		{"bool for an input's timestamp", map[string]any{"KT": false}, eddy.CodeSerialization, "class java.lang.Boolean can not be converted to milliseconds since epoch"},
 		{"string for list", map[string]any{"List": "23"}, eddy.CodeSerialization, "Expected list or null"},
+		{"number for list", map[string]any{"List": 23}, eddy.CodeSerialization, "Expected list or null"},
 		{"map for list", map[string]any{"List": map[string]any{}}, eddy.CodeSerialization, "Start of structure or map found where not expected."},
 		{"number for map", map[string]any{"M": 23}, eddy.CodeSerialization, "Expected map or null"},
 		{"list for map", map[string]any{"M": []any{}}, eddy.CodeSerialization, "Start of list found where not expected"},
 		{"string for structure", map[string]any{"St": "23"}, eddy.CodeSerialization, "Expected null"},
+		{"list for structure", map[string]any{"St": []any{}}, eddy.CodeSerialization, "Start of list found where not expected"},
 		{"nested", map[string]any{"St": map[string]any{"X": false}}, eddy.CodeSerialization, "class java.lang.Boolean can not be converted to an String"},
+		{"in a list", map[string]any{"Recs": []any{map[string]any{"Data": "23456"}}}, eddy.CodeSerialization, "'23456' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: 5"},
+		{"key in other case", map[string]any{"b": "23"}, eddy.CodeSerialization, "'23' can not be converted to an Boolean"},
 		{"unmarshaler's own error", map[string]any{"E": -1}, eddy.CodeInvalidArgument, "E must not be negative"},
 		{"nulls are fine", map[string]any{"S": nil, "I": nil, "List": nil, "St": nil}, "", ""},
 		{"unknown members are ignored", map[string]any{"Other": []any{1, "x"}}, "", ""},

@@ -90,10 +90,15 @@ type Config struct {
 	// and ServeTLS only). Default 2 minutes.
 	IdleTimeout time.Duration
 
-	// Logger receives the server's log records: one error record per
-	// InternalFailure (with the request id), and a debug record per request.
-	// Default: records are discarded.
+	// Logger receives the server's log records: one record per request
+	// when it is answered, at info level for a failed request (error level
+	// for a 5xx, with the cause of an InternalFailure) and at debug level
+	// otherwise (see LogRequests). Default: records are discarded.
 	Logger *slog.Logger
+
+	// LogRequests logs every request at info level, not only failed ones:
+	// operation, stream, status, duration and request id. Default false.
+	LogRequests bool
 
 	// Now is the server's clock, used for the SigV4 clock-skew check and the
 	// Date response header. Default time.Now.

@@ -10,44 +10,55 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/eddy-streams/eddy"
 )
 
 // ServeHTTP answers one request. The checks run in AWS's order, so a request
-// with several faults gets the error AWS would give:
+// with several faults gets the error AWS would give. Kinesalite recorded the
+// order against Kinesis (github.com/mhart/kinesalite test/connection.js; its
+// index.js implements it):
 //
-//  1. CORS preflight (OPTIONS with Origin): 200 with the CORS headers.
-//  2. A path other than "/": 404.
-//  3. Not a POST, or a Content-Type other than AWS JSON 1.1 / CBOR 1.1:
-//     AWS's bare XML 403 (MissingAuthenticationTokenException for an
-//     unsigned request, AccessDeniedException for a signed one), or 404 for
-//     a POST with a body naming an operation.
-//  4. A body over MaxBodyBytes: 413, empty body.
-//  5. An unknown X-Amz-Target: UnknownOperationException.
-//  6. An empty or malformed body: SerializationException (no message).
-//  7. SigV4 authentication: MissingAuthenticationToken,
+//  1. A request with an Origin header gets the CORS headers; a CORS
+//     preflight (OPTIONS with Origin) is answered 200 there.
+//  2. Not a POST: AWS's bare XML answer to a non-API request (notAPICall).
+//     The path is not looked at, as AWS does not.
+//  3. A body over MaxBodyBytes: 413, empty body.
+//  4. An empty body: SerializationException if X-Amz-Target names an
+//     operation, else UnknownOperationException; in JSON if the
+//     Content-Type is AWS JSON 1.1, otherwise in CBOR (a missing, unknown
+//     or plain JSON Content-Type included).
+//  5. A Content-Type other than AWS JSON 1.1, CBOR 1.1 or plain JSON: the
+//     bare XML answer (notAPICall).
+//  6. Plain application/json: 200 with the deprecated envelope, holding a
+//     SerializationException for a body that is not a JSON object, else an
+//     UnknownOperationException (AWS goes no further with it).
+//  7. A body that is not one well-formed object: SerializationException
+//     (no message).
+//  8. An unknown X-Amz-Target: UnknownOperationException.
+//  9. SigV4 authentication: MissingAuthenticationToken,
 //     IncompleteSignature, InvalidSignature and UnrecognizedClient
 //     exceptions, in the order sigv4.go lists.
-//  8. A body value of the wrong type: SerializationException.
-//  9. Input.Validate, then Operation.Call.
+//  10. A body value of the wrong type: SerializationException, worded by
+//     serializationMessage.
+//  11. Input.Validate, then Operation.Call.
+//
+// Every request is logged once when it ends (see logRequest).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	x := s.begin(w, r)
-	op := ""
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.log.Error("panic serving request", "request_id", x.id, "target", x.target,
-				"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			// The request's log record carries the panic and its stack.
+			x.cause = fmt.Errorf("panic: %v", v)
+			x.stack = string(debug.Stack())
 			if x.status == 0 {
 				x.writeError(&eddy.Error{Code: eddy.CodeInternalFailure})
 			}
 		}
-		s.log.Debug("request", "request_id", x.id, "method", r.Method, "target", x.target,
-			"operation", op, "status", x.status, "duration", time.Since(x.start))
+		s.logRequest(x)
 	}()
 
 	if origin := r.Header.Get("Origin"); origin != "" {
@@ -62,12 +73,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// A presigning SDK moves X-Amz-* headers into the query.
 		x.target = r.URL.Query().Get("X-Amz-Target")
 	}
-	if r.URL.Path != "/" {
-		x.writeNotFound()
-		return
-	}
-	x.codec = codecFor(r.Header.Get("Content-Type"))
-	if r.Method != http.MethodPost || x.codec == nil {
+	if r.Method != http.MethodPost {
 		s.notAPICall(x)
 		return
 	}
@@ -91,8 +97,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		putBuffer(x.reqBuf)
 		s.inflight.release(held)
 	}()
+	mt := mediaType(r.Header.Get("Content-Type"))
+	x.codec = codecFor(mt)
 	if tooLarge {
-		x.write(http.StatusRequestEntityTooLarge, x.codec.contentType, nil)
+		ct := ""
+		if x.codec != nil {
+			ct = x.codec.contentType
+		}
+		x.write(http.StatusRequestEntityTooLarge, ct, nil)
 		return
 	}
 	if err != nil {
@@ -103,11 +115,40 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	rt := s.routes[x.target]
-	if rt == nil {
-		x.writeError(&eddy.Error{Code: eddy.CodeUnknownOperation})
+	if rt != nil {
+		x.op = rt.op.Name
+		x.streamOf = rt.streamOf
+	}
+	if len(body) == 0 {
+		// writeError answers in CBOR unless the request was JSON 1.1.
+		if rt == nil {
+			x.writeError(&eddy.Error{Code: eddy.CodeUnknownOperation})
+		} else {
+			x.writeError(&eddy.Error{Code: eddy.CodeSerialization})
+		}
 		return
 	}
-	op = rt.op.Name
+	if x.codec == nil {
+		if mt == contentTypeLegacyJSON {
+			if jsonCodec.wellFormed(body) {
+				x.writeLegacyError(eddy.CodeUnknownOperation)
+			} else {
+				x.writeLegacyError(eddy.CodeSerialization)
+			}
+			return
+		}
+		s.notAPICall(x)
+		return
+	}
+	if rt == nil {
+		if x.codec.wellFormed(body) {
+			x.writeError(&eddy.Error{Code: eddy.CodeUnknownOperation})
+		} else {
+			x.writeError(&eddy.Error{Code: eddy.CodeSerialization})
+		}
+		return
+	}
+
 	in := rt.op.NewInput()
 	dec := x.codec.decode(body, in)
 	// An input may hold pooled memory (PutRecords' data, decoded into
@@ -119,6 +160,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		x.writeError(&eddy.Error{Code: eddy.CodeSerialization})
 		return
 	}
+	x.in = in
 	if err := s.authenticate(r, body, rt.signingName, x.now); err != nil {
 		x.writeError(err)
 		return
@@ -151,22 +193,41 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// notAPICall answers a request that is not a POST of AWS JSON or CBOR, as
-// AWS does: without a signature, 403 MissingAuthenticationTokenException; a
-// body naming "<service>.<operation>", 404 UnknownOperationException;
-// otherwise 403 AccessDeniedException. All as bare XML.
+// notAPICall answers a request that is not an AWS JSON or CBOR API call (not
+// a POST, or a POST with a body of another content type) with AWS's bare
+// XML, checking in the order kinesalite recorded (test/connection.js, the
+// commented-out block of 3120 cases):
+//
+//  1. The signature's form: InvalidSignatureException (both an
+//     Authorization header and an X-Amz-Algorithm query parameter),
+//     MissingAuthenticationTokenException (neither),
+//     IncompleteSignatureException (parameters missing).
+//  2. The target "<service>.<operation>": a service Eddy does not serve,
+//     UnrecognizedClientException ("No authorization strategy was found
+//     for service: S, operation: O"); a served service's unknown
+//     operation, 500 InternalFailure; a known operation, 404
+//     UnknownOperationException.
+//  3. Otherwise (no target, or one without both parts):
+//     AccessDeniedException.
+//
+// The signature is not verified: AWS's answer does not depend on it.
 func (s *Server) notAPICall(x *exchange) {
-	r := x.r
-	if r.Header.Get("Authorization") == "" && !r.URL.Query().Has("X-Amz-Algorithm") {
-		x.writeXMLError(eddy.CodeMissingAuthenticationTok, "Missing Authentication Token")
+	if _, err := parseSignature(x.r); err != nil {
+		x.writeXMLError(err)
 		return
 	}
 	service, operation, _ := strings.Cut(x.target, ".")
-	if r.Method == http.MethodPost && service != "" && operation != "" && r.ContentLength != 0 {
-		x.writeNotFound()
-		return
+	switch {
+	case service == "" || operation == "":
+		x.writeXMLError(&eddy.Error{Code: eddy.CodeAccessDenied, Message: "Unable to determine service/operation name to be authorized"})
+	case !s.prefixes[service]:
+		x.writeXMLError(&eddy.Error{Code: eddy.CodeUnrecognizedClient,
+			Message: "No authorization strategy was found for service: " + service + ", operation: " + operation})
+	case s.routes[x.target] == nil:
+		x.writeXMLError(&eddy.Error{Code: eddy.CodeInternalFailure})
+	default:
+		x.writeXMLError(&eddy.Error{Code: eddy.CodeUnknownOperation})
 	}
-	x.writeXMLError(eddy.CodeAccessDenied, "Unable to determine service/operation name to be authorized")
 }
 
 // readBody reads the whole body if it is at most MaxBodyBytes long. A body
@@ -200,15 +261,15 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, bufp **bytes.B
 	return buf.Bytes(), false, nil
 }
 
-// fail answers err: an *eddy.Error as itself, anything else as a logged
-// InternalFailure.
+// fail answers err: an *eddy.Error as itself, anything else as an
+// InternalFailure whose cause the request log records.
 func (s *Server) fail(x *exchange, err error) {
 	var ee *eddy.Error
 	if errors.As(err, &ee) {
 		x.writeError(ee)
 		return
 	}
-	s.log.Error("internal failure", "request_id", x.id, "target", x.target, "err", err)
+	x.cause = err
 	x.writeError(&eddy.Error{Code: eddy.CodeInternalFailure})
 }
 

@@ -25,19 +25,23 @@ func signedRequest(t *testing.T, url, target, contentType string, body []byte) *
 }
 
 // wantJSONError checks a JSON error response: status, body exactly
-// {"__type":code} or {"__type":code,"message":msg}, and the headers every
-// JSON response carries.
+// {"__type":code} or {"__type":code,"message":msg} ("Message" for a
+// SerializationException), and the headers every JSON response carries.
 func wantJSONError(t *testing.T, r response, status int, code, msg string) {
 	t.Helper()
 	var got map[string]string
 	if err := json.Unmarshal(r.body, &got); err != nil {
 		t.Fatalf("status %d, body %q: %v", r.status, r.body, err)
 	}
+	key := "message"
+	if code == "SerializationException" {
+		key = "Message" // AWS's key for this exception
+	}
 	want := map[string]string{"__type": code}
 	if msg != "" {
-		want["message"] = msg
+		want[key] = msg
 	}
-	if r.status != status || len(got) != len(want) || got["__type"] != code || got["message"] != msg {
+	if r.status != status || len(got) != len(want) || got["__type"] != code || got[key] != msg {
 		t.Errorf("got %d %q, want %d %v", r.status, r.body, status, want)
 	}
 	checkJSONHeaders(t, r)
@@ -104,7 +108,7 @@ func TestJSONErrors(t *testing.T) {
 		}, 400, "SerializationException", "Start of structure or map found where not expected."},
 		{"bad base64", func() *http.Request {
 			return signedRequest(t, ts.url, put, contentTypeJSON, []byte(`{"Data":"!!!!","PartitionKey":"k"}`))
-		}, 400, "SerializationException", "class java.lang.String can not be converted to a Blob: illegal base64 data at input byte 0"},
+		}, 400, "SerializationException", "'!!!!' can not be converted to a Blob: Invalid Base64 character: '!'"},
 		{"wrong type, unsigned (the signature is checked first)", func() *http.Request {
 			return rawRequest(t, ts.url, put, contentTypeJSON, []byte(`{"StreamName":true}`))
 		}, 400, "MissingAuthenticationTokenException", "Missing Authentication Token"},
@@ -148,65 +152,147 @@ func TestJSONSuccessHeaders(t *testing.T) {
 	checkJSONHeaders(t, r)
 }
 
-// TestNotAPICalls covers requests that are not JSON or CBOR API calls:
-// AWS answers them with bare XML and no Content-Type.
-func TestNotAPICalls(t *testing.T) {
+// Bodies AWS answers malformed and non-API requests with, as kinesalite
+// recorded them (github.com/mhart/kinesalite test/connection.js). AWS
+// writes the CBOR maps with an indefinite length (bf ... ff); Eddy writes
+// them definite-length (a1), as all its CBOR.
+const (
+	cborUnknown   = "\xa1\x66__type\x78\x19UnknownOperationException"
+	cborSerial    = "\xa1\x66__type\x76SerializationException"
+	jsonUnknown   = `{"__type":"UnknownOperationException"}`
+	jsonSerial    = `{"__type":"SerializationException"}`
+	legacyUnknown = `{"Output":{"__type":"com.amazon.coral.service#UnknownOperationException","message":null},"Version":"1.0"}`
+	legacySerial  = `{"Output":{"__type":"com.amazon.coral.service#SerializationException","Message":null},"Version":"1.0"}`
+	jsonMissing   = `{"__type":"MissingAuthenticationTokenException","message":"Missing Authentication Token"}`
+	missingXML    = "<MissingAuthenticationTokenException>\n  <Message>Missing Authentication Token</Message>\n</MissingAuthenticationTokenException>\n"
+	deniedXML     = "<AccessDeniedException>\n  <Message>Unable to determine service/operation name to be authorized</Message>\n</AccessDeniedException>\n"
+	unknownXML    = "<UnknownOperationException/>\n"
+	internalXML   = "<InternalFailure/>\n"
+	incompleteXML = "<IncompleteSignatureException>\n  <Message>Authorization header requires 'Credential' parameter. " +
+		"Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. " +
+		"Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=a</Message>\n</IncompleteSignatureException>\n"
+	incompleteQueryXML = "<IncompleteSignatureException>\n  <Message>AWS query-string parameters must include 'X-Amz-Algorithm'. " +
+		"AWS query-string parameters must include 'X-Amz-Credential'. AWS query-string parameters must include 'X-Amz-Signature'. " +
+		"AWS query-string parameters must include 'X-Amz-SignedHeaders'. AWS query-string parameters must include 'X-Amz-Date'. " +
+		"Re-examine the query-string parameters.</Message>\n</IncompleteSignatureException>\n"
+	bothXML = "<InvalidSignatureException>\n  <Message>Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header.</Message>\n</InvalidSignatureException>\n"
+)
+
+// TestRequestOrder checks the answers to requests that are not well-formed
+// API calls, case by case as kinesalite recorded them against Kinesis: the
+// tests of test/connection.js, and for non-POST requests (and POSTs with a
+// body of another content type) its commented-out block of 3120 cases.
+// Every answer comes before the signature is verified; none calls the
+// operation.
+func TestRequestOrder(t *testing.T) {
 	ts := startServer(t, withCreds())
 	const (
-		missingXML = "<MissingAuthenticationTokenException>\n  <Message>Missing Authentication Token</Message>\n</MissingAuthenticationTokenException>\n"
-		deniedXML  = "<AccessDeniedException>\n  <Message>Unable to determine service/operation name to be authorized</Message>\n</AccessDeniedException>\n"
-		unknownXML = "<UnknownOperationException/>\n"
+		list    = kinesisAPI + ".ListStreams"
+		json10  = "application/x-amz-json-1.0"
+		form    = "application/x-www-form-urlencoded; charset=utf-8" // what kinesalite's signer adds to a body without one
+		legacy  = "application/json"
+		noCType = ""
 	)
-	newReq := func(method, path, target, ct string, body []byte, signed bool) func() *http.Request {
-		return func() *http.Request {
-			req, err := http.NewRequest(method, ts.url+path, bytes.NewReader(body))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if target != "" {
-				req.Header.Set("X-Amz-Target", target)
-			}
-			if ct != "" {
-				req.Header.Set("Content-Type", ct)
-			}
-			if signed {
-				sign(t, req, body, testKeyID, testSecret, time.Now())
-			}
-			return req
-		}
+	type req struct {
+		method, path, ct, target, auth, body string
+		signed                               bool
 	}
-	list := kinesisAPI + ".ListStreams"
+	post := func(ct, target, body string, signed bool) req {
+		return req{method: "POST", path: "/", ct: ct, target: target, body: body, signed: signed}
+	}
 	tests := []struct {
-		name   string
-		req    func() *http.Request
-		status int
-		body   string
+		name     string
+		req      req
+		status   int
+		wantCT   string // "" for none
+		wantBody string
 	}{
-		{"GET, unsigned", newReq("GET", "/", "", "", nil, false), 403, missingXML},
-		{"PUT, unsigned", newReq("PUT", "/", "", "", nil, false), 403, missingXML},
-		{"POST without content type, unsigned", newReq("POST", "/", "", "", nil, false), 403, missingXML},
-		{"GET, signed", newReq("GET", "/", "", "", nil, true), 403, deniedXML},
-		{"POST without body or content type, signed", newReq("POST", "/", "", "", nil, true), 403, deniedXML},
-		{"body without content type, signed", newReq("POST", "/", "", "", []byte("{}"), true), 403, deniedXML},
-		{"JSON 1.0, signed", newReq("POST", "/", "", "application/x-amz-json-1.0", nil, true), 403, deniedXML},
-		{"target without content type, signed", newReq("POST", "/", list, "", nil, true), 403, deniedXML},
-		{"target and body, application/json", newReq("POST", "/", list, "application/json", []byte("{}"), true), 404, unknownXML},
-		{"other path", newReq("POST", "/streams", list, contentTypeJSON, []byte("{}"), true), 404, unknownXML},
+		// test/connection.js, "basic".
+		{"POST with no auth", post(noCType, "", "", false), 400, contentTypeCBOR, cborUnknown},
+		{"GET", req{method: "GET", path: "/", signed: true}, 403, "", deniedXML},
+		{"PUT", req{method: "PUT", path: "/", signed: true}, 403, "", deniedXML},
+		{"DELETE", req{method: "DELETE", path: "/", signed: true}, 403, "", deniedXML},
+		{"POST with no body", post(noCType, "", "", true), 400, contentTypeCBOR, cborUnknown},
+		{"body and no Content-Type", post(noCType, "", "{}", true), 403, "", deniedXML},
+		{"body and form Content-Type", post(form, "", "{}", true), 403, "", deniedXML},
+		{"x-amz-json-1.0", post(json10, "", "", true), 400, contentTypeCBOR, cborUnknown},
+		{"random Content-Type", post("application/x-amz-json-1.1asdf", "", "", true), 400, contentTypeCBOR, cborUnknown},
+		{"random target", post(noCType, "Whatever", "", true), 400, contentTypeCBOR, cborUnknown},
+		{"real service, empty action", post(noCType, kinesisAPI+".", "", true), 400, contentTypeCBOR, cborUnknown},
+		{"random action", post(noCType, kinesisAPI+".Whatever", "", true), 400, contentTypeCBOR, cborUnknown},
+		{"random service and action", post(noCType, "Whatever.Whatever", "", true), 400, contentTypeCBOR, cborUnknown},
+		{"incomplete action", post(noCType, kinesisAPI+".ListStream", "", true), 400, contentTypeCBOR, cborUnknown},
+		{"valid target, no Content-Type", post(noCType, list, "", true), 400, contentTypeCBOR, cborSerial},
+		// test/connection.js, "JSON".
+		{"no target", post(contentTypeJSON, "", "", true), 400, contentTypeJSON, jsonUnknown},
+		{"no target and no auth", post(contentTypeJSON, "", "", false), 400, contentTypeJSON, jsonUnknown},
+		{"no target, application/json", post(legacy, "", "", true), 400, contentTypeCBOR, cborUnknown},
+		{"valid target, application/json", post(legacy, list, "", true), 400, contentTypeCBOR, cborSerial},
+		{"no body", post(contentTypeJSON, list, "", true), 400, contentTypeJSON, jsonSerial},
+		{"no body and no auth", post(contentTypeJSON, list, "", false), 400, contentTypeJSON, jsonSerial},
+		{"non-JSON body", post(contentTypeJSON, list, "hello", false), 400, contentTypeJSON, jsonSerial},
+		{"valid target and body, application/json", post(legacy, list, "{}", false), 200, legacy, legacyUnknown},
+		{"non-JSON body, application/json", post(legacy, list, "hello", false), 200, legacy, legacySerial},
+		{"non-JSON body, application/json with spaces", post("     application/json     ;", list, "hello", false), 200, legacy, legacySerial},
+		{"no auth", post(contentTypeJSON, list, "{}", false), 400, contentTypeJSON, jsonMissing},
+		{"no auth, content type with spaces", post("   application/x-amz-json-1.1   ;whatever", list, "{}", false), 400, contentTypeJSON, jsonMissing},
+		// The 3120-case block: a malformed body comes before an unknown
+		// target (for a body that is not empty).
+		{"non-JSON body, unknown target", post(contentTypeJSON, "whatever", "hello", false), 400, contentTypeJSON, jsonSerial},
+		{"null body, unknown target", post(contentTypeJSON, "whatever", "null", false), 400, contentTypeJSON, jsonSerial},
+		{"object body, unknown target", post(contentTypeJSON, kinesisAPI+".whatever", "{}", false), 400, contentTypeJSON, jsonUnknown},
+		{"the path is not looked at", req{method: "POST", path: "/whatever", ct: contentTypeJSON, target: list, body: "{}"}, 400, contentTypeJSON, jsonMissing},
+		// The 3120-case block: requests that are not API calls.
+		{"GET, no auth", req{method: "GET", path: "/"}, 403, "", missingXML},
+		{"OPTIONS without Origin, no auth", req{method: "OPTIONS", path: "/"}, 403, "", missingXML},
+		{"GET, malformed auth", req{method: "GET", path: "/", auth: "a"}, 403, "", incompleteXML},
+		{"GET, X-Amz-Algorithm query", req{method: "GET", path: "/?X-Amz-Algorithm"}, 403, "", incompleteQueryXML},
+		{"GET, X-Amz-Algorithm query and auth", req{method: "GET", path: "/?X-Amz-Algorithm", auth: "a"}, 403, "", bothXML},
+		{"GET, unknown service", req{method: "GET", path: "/", target: "whatever.ListStreams", signed: true}, 403, "",
+			"<UnrecognizedClientException>\n  <Message>No authorization strategy was found for service: whatever, operation: ListStreams</Message>\n</UnrecognizedClientException>\n"},
+		{"GET, unknown operation", req{method: "GET", path: "/", target: kinesisAPI + ".whatever", signed: true}, 500, "", internalXML},
+		{"GET, known operation", req{method: "GET", path: "/", target: list, signed: true}, 404, "", unknownXML},
+		{"GET, service without operation", req{method: "GET", path: "/", target: kinesisAPI + ".", signed: true}, 403, "", deniedXML},
+		{"GET, target without a dot", req{method: "GET", path: "/", target: "whatever", signed: true}, 403, "", deniedXML},
+		{"PUT with body, known operation", req{method: "PUT", path: "/", ct: contentTypeJSON, target: list, body: "{}", signed: true}, 404, "", unknownXML},
+		{"x-amz-json-1.0 body, no auth", post(json10, list, "{}", false), 403, "", missingXML},
+		{"x-amz-json-1.0 body, known operation", post(json10, list, "hello", true), 404, "", unknownXML},
+		{"x-amz-json-1.0 body, unknown operation", post(json10, kinesisAPI+".whatever", "hello", true), 500, "", internalXML},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			body := []byte(tt.req.body)
+			r, err := http.NewRequest(tt.req.method, ts.url+tt.req.path, bytes.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.req.ct != "" {
+				r.Header.Set("Content-Type", tt.req.ct)
+			}
+			if tt.req.target != "" {
+				r.Header.Set("X-Amz-Target", tt.req.target)
+			}
+			if tt.req.auth != "" {
+				r.Header.Set("Authorization", tt.req.auth)
+			}
+			if tt.req.signed {
+				sign(t, r, body, testKeyID, testSecret, time.Now())
+			}
 			before := ts.fake.calls.Load()
-			r := do(t, nil, tt.req())
-			if r.status != tt.status || string(r.body) != tt.body {
-				t.Errorf("got %d %q, want %d %q", r.status, r.body, tt.status, tt.body)
+			got := do(t, nil, r)
+			if got.status != tt.status || string(got.body) != tt.wantBody {
+				t.Errorf("got %d %q, want %d %q", got.status, got.body, tt.status, tt.wantBody)
 			}
-			if ct, ok := r.header["Content-Type"]; ok {
-				t.Errorf("Content-Type %q, want none", ct)
+			if ct, ok := got.header["Content-Type"]; tt.wantCT == "" && ok || tt.wantCT != "" && got.header.Get("Content-Type") != tt.wantCT {
+				t.Errorf("Content-Type %q, want %q", ct, tt.wantCT)
 			}
-			if cl := r.header.Get("Content-Length"); cl != itoa(len(tt.body)) {
-				t.Errorf("Content-Length %q", cl)
+			if cl := got.header.Get("Content-Length"); cl != itoa(len(got.body)) {
+				t.Errorf("Content-Length %q for %d bytes", cl, len(got.body))
 			}
-			checkRequestID(t, r.header)
+			checkRequestID(t, got.header)
+			if id2, err := base64.StdEncoding.DecodeString(got.header.Get("X-Amz-Id-2")); err != nil || len(id2) != 72 {
+				t.Errorf("x-amz-id-2 %q", got.header.Get("X-Amz-Id-2"))
+			}
 			if ts.fake.calls.Load() != before {
 				t.Error("operation called")
 			}
@@ -280,11 +366,15 @@ func TestCBOR(t *testing.T) {
 		if err := awscbor.Unmarshal(r.body, &got); err != nil {
 			t.Fatalf("body %x: %v", r.body, err)
 		}
+		key := "message"
+		if code == "SerializationException" {
+			key = "Message"
+		}
 		want := map[string]any{"__type": code}
 		if msg != "" {
-			want["message"] = msg
+			want[key] = msg
 		}
-		if r.status != status || len(got) != len(want) || got["__type"] != code || (msg != "" && got["message"] != msg) {
+		if r.status != status || len(got) != len(want) || got["__type"] != code || (msg != "" && got[key] != msg) {
 			t.Errorf("got %d %v, want %d %v", r.status, got, status, want)
 		}
 	}
@@ -313,10 +403,29 @@ func TestCORS(t *testing.T) {
 	}
 	checkRequestID(t, h)
 
-	req = rawRequest(t, ts.url, kinesisAPI+".ListStreams", contentTypeJSON, []byte("{}"))
-	req.Header.Set("Origin", "https://example.com")
-	r = do(t, nil, req)
-	if r.header.Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(r.header.Get("Access-Control-Expose-Headers"), "x-amzn-RequestId") {
-		t.Errorf("CORS headers missing: %v", r.header)
+	// Every other response to a request with an Origin carries the CORS
+	// headers, whatever it answers (test/connection.js: "should return CBOR
+	// UnknownOperationException and set CORS if using Origin").
+	const expose = "x-amzn-RequestId,x-amzn-ErrorType,x-amz-request-id,x-amz-id-2,x-amzn-ErrorMessage,Date"
+	for _, tt := range []struct {
+		name   string
+		req    *http.Request
+		status int
+		body   string
+	}{
+		{"CBOR UnknownOperationException", rawRequest(t, ts.url, "", "", nil), 400, cborUnknown},
+		{"JSON error", rawRequest(t, ts.url, kinesisAPI+".ListStreams", contentTypeJSON, []byte("{}")), 400, jsonMissing},
+		{"legacy JSON", rawRequest(t, ts.url, kinesisAPI+".ListStreams", "application/json", []byte("{}")), 200, legacyUnknown},
+		{"XML", func() *http.Request { r, _ := http.NewRequest(http.MethodGet, ts.url+"/", nil); return r }(), 403, missingXML},
+	} {
+		tt.req.Header.Set("Origin", "whatever")
+		r := do(t, nil, tt.req)
+		if r.status != tt.status || string(r.body) != tt.body {
+			t.Errorf("%s: got %d %q, want %d %q", tt.name, r.status, r.body, tt.status, tt.body)
+		}
+		if r.header.Get("Access-Control-Allow-Origin") != "*" || r.header.Get("Access-Control-Expose-Headers") != expose {
+			t.Errorf("%s: CORS headers missing: %v", tt.name, r.header)
+		}
+		checkRequestID(t, r.header)
 	}
 }

@@ -42,13 +42,23 @@
 // # Errors
 //
 // Every JSON or CBOR error response has the body {"__type": code,
-// "message": text} (message left out where AWS leaves it out) and the status
-// eddy.Status(code): 400 for client errors, 500 for InternalFailure. An
-// *eddy.Error from an operation is sent as it is; any other error, and any
-// panic, is logged once with the request id and sent as InternalFailure.
-// Requests that are not API calls at all get AWS's bare XML answers (403 or
-// 404), and an oversized body gets 413 with no body. The order of the checks
-// is AWS's; ServeHTTP lists it.
+// "message": text} (message left out where AWS leaves it out; a
+// SerializationException's under "Message", as AWS sends it) and the status
+// eddy.Status(code): 400 for client errors, 500 for InternalFailure. A
+// value of the wrong type in a body gets AWS's SerializationException text
+// (serialization.go), in both encodings. An *eddy.Error from an operation is
+// sent as it is; any other error, and any panic, is sent as InternalFailure
+// and its cause logged with the request. Requests that are not well-formed
+// API calls get what AWS answers them: an UnknownOperationException or
+// SerializationException in CBOR for an empty body without a JSON 1.1
+// Content-Type, the deprecated JSON envelope (status 200) for plain
+// application/json, and bare XML (403, 404 or 500) for other methods and
+// content types. An oversized body gets 413 with no body. The order of the
+// checks is AWS's; ServeHTTP lists it.
+//
+// Each request is logged once, when it is answered: failed ones at info
+// level with their error code, the rest at debug level, or info with
+// Config.LogRequests (see logRequest).
 //
 // Every response carries x-amzn-RequestId (a random UUID, also available to
 // operations as RequestID(ctx)), x-amz-id-2 and a Date from Config.Now, from
@@ -58,7 +68,8 @@
 //
 // The messages and the order of the checks follow what kinesalite and
 // dynalite (github.com/mhart) recorded from the real Kinesis and DynamoDB
-// front ends, the AWS SigV4 troubleshooting guide, and how aws-sdk-go-v2
-// and smithy-go parse responses (__type or X-Amzn-ErrorType for the code,
-// "message" for the text; CBOR clients read only lowercase "message").
+// front ends, the AWS SigV4 troubleshooting guide, and how the SDKs parse
+// responses (__type or X-Amzn-ErrorType for the code; for the text,
+// aws-sdk-go-v2 matches "message" in any case, and the AWS SDKs for Java,
+// JSON and CBOR alike, read "message", then "Message").
 package httpapi

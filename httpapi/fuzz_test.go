@@ -63,6 +63,13 @@ func fuzzHandler(t testing.TB) http.Handler {
 	return srv.Handler()
 }
 
+// errorBody decodes a JSON or CBOR error body; both decoders match
+// "Message" (a SerializationException's key) to it too.
+type errorBody struct {
+	Type    string `json:"__type"`
+	Message string `json:"message"`
+}
+
 // fuzzBody sends body through the handler (no network) with a well-formed
 // Authorization the credential-less server accepts, and requires a 200
 // whose body decodes, or an AWS 4xx error; never a 500 or a panic.

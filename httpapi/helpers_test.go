@@ -79,6 +79,12 @@ func (f *fakeKinesis) service() Service {
 	return Service{
 		TargetPrefix: kinesisAPI,
 		SigningName:  "kinesis",
+		StreamOf: func(in any) string {
+			if p, ok := in.(*putRecordInput); ok {
+				return p.StreamName
+			}
+			return ""
+		},
 		Operations: []Operation{
 			{
 				Name:     "ListStreams",

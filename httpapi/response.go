@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -32,6 +33,14 @@ type exchange struct {
 	codec  *codec    // the request's content type; nil until known
 	target string    // X-Amz-Target as sent
 	status int       // the status written, 0 until then
+
+	// For the request log.
+	op       string           // the operation, once the target is known
+	in       any              // the decoded input, nil until then
+	streamOf func(any) string // names the stream of in; nil: none
+	code     string           // the error code answered, "" for none
+	cause    error            // the error behind an InternalFailure, or a panic
+	stack    string           // the stack of a panic
 }
 
 // begin stamps the headers every response carries: the request id,
@@ -84,44 +93,129 @@ func (x *exchange) write(status int, contentType string, body []byte) {
 	}
 }
 
-// errorBody is the body of every JSON and CBOR error response. AWS omits
-// "message" for some transport errors (UnknownOperationException, a
-// malformed body, InternalFailure); so does Eddy.
-type errorBody struct {
-	Type    string `json:"__type"`
-	Message string `json:"message,omitempty"`
+// messageKey is the member an error body carries its message in. AWS's
+// front end writes a SerializationException's as "Message" and every other
+// exception's as "message" (kinesalite recorded both: test/helpers.js
+// assertSerialization, test/connection.js assertSerializationDeprecated).
+func messageKey(code string) string {
+	if code == eddy.CodeSerialization {
+		return "Message"
+	}
+	return "message"
 }
 
-// writeError sends e in the request's content type, with the status the
-// catalog gives its code.
+// writeError sends e in the request's content type (CBOR when the request
+// has none), with the status the catalog gives its code: a JSON or CBOR map
+// holding "__type" and, if e has one, the message (see messageKey). AWS
+// omits the message of some transport errors (UnknownOperationException, a
+// malformed body, InternalFailure); so does Eddy.
 func (x *exchange) writeError(e *eddy.Error) {
+	x.code = e.Code
 	c := x.codec
 	if c == nil {
-		c = jsonCodec
+		c = cborCodec
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
-	err := c.marshal(buf, errorBody{Type: e.Code, Message: e.Message})
-	body := buf.Bytes()
-	if err != nil {
-		// errorBody has two string fields; this cannot happen.
-		panic("httpapi: encode error body: " + err.Error())
+	b := buf.AvailableBuffer()
+	if c == cborCodec {
+		b = appendCBORError(b, e.Code, e.Message)
+	} else {
+		b = appendJSONError(b, e.Code, e.Message)
 	}
-	x.write(eddy.Status(e.Code), c.contentType, body)
+	x.write(eddy.Status(e.Code), c.contentType, b)
+}
+
+// appendJSONError appends {"__type":code} or
+// {"__type":code,"message":msg} (the key per messageKey).
+func appendJSONError(b []byte, code, msg string) []byte {
+	b = append(b, `{"__type":`...)
+	b = appendJSONString(b, code)
+	if msg != "" {
+		b = append(b, ',', '"')
+		b = append(b, messageKey(code)...)
+		b = append(b, '"', ':')
+		b = appendJSONString(b, msg)
+	}
+	return append(b, '}')
+}
+
+// appendJSONString appends s as a JSON string, without escaping HTML
+// characters (as AWS does not).
+func appendJSONString(b []byte, s string) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.Encode(s) // a string always encodes
+	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+}
+
+// appendCBORError appends the CBOR form of an error body: a map of text
+// strings, "__type" first. AWS writes the same map with an indefinite length
+// (bf ... ff; kinesalite recorded bf 66 "__type" 78 19
+// "UnknownOperationException" ff, test/connection.js assertUnknownCbor);
+// Eddy keeps to CBOR's preferred serialization, a definite length, as for
+// every other response. Decoders read both alike.
+func appendCBORError(b []byte, code, msg string) []byte {
+	const mapHead = 5 << 5
+	if msg == "" {
+		return appendCBORText(appendCBORText(append(b, mapHead|1), "__type"), code)
+	}
+	b = appendCBORText(appendCBORText(append(b, mapHead|2), "__type"), code)
+	return appendCBORText(appendCBORText(b, messageKey(code)), msg)
+}
+
+// appendCBORText appends s as a CBOR text string (major type 3) with the
+// shortest length head.
+func appendCBORText(b []byte, s string) []byte {
+	const text = 3 << 5
+	switch n := len(s); {
+	case n < 24:
+		b = append(b, text|byte(n))
+	case n <= 0xff:
+		b = append(b, text|24, byte(n))
+	case n <= 0xffff:
+		b = append(b, text|25, byte(n>>8), byte(n))
+	default:
+		b = append(b, text|26, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+	}
+	return append(b, s...)
+}
+
+// contentTypeLegacyJSON is plain application/json, which AWS's front end
+// still answers in the envelope of its deprecated JSON protocol.
+const contentTypeLegacyJSON = "application/json"
+
+// writeLegacyError answers a request sent as application/json as AWS does:
+// 200, with the exception in the deprecated envelope, its message null,
+// e.g. {"Output":{"__type":"com.amazon.coral.service#UnknownOperationException","message":null},"Version":"1.0"}
+// (kinesalite recorded it: test/connection.js assertUnknownDeprecated,
+// assertSerializationDeprecated).
+func (x *exchange) writeLegacyError(code string) {
+	x.code = code
+	body := `{"Output":{"__type":"com.amazon.coral.service#` + code + `","` + messageKey(code) + `":null},"Version":"1.0"}`
+	x.write(http.StatusOK, contentTypeLegacyJSON, []byte(body))
 }
 
 // writeXMLError sends the bare XML document AWS answers requests with that
-// are not API calls (wrong method or content type): no Content-Type header,
-// status 403.
-func (x *exchange) writeXMLError(code, message string) {
-	body := "<" + code + ">\n  <Message>" + message + "</Message>\n</" + code + ">\n"
-	x.write(http.StatusForbidden, "", []byte(body))
-}
-
-// writeNotFound sends AWS's 404 for a request that names an operation but is
-// not a JSON or CBOR API call.
-func (x *exchange) writeNotFound() {
-	x.write(http.StatusNotFound, "", []byte("<UnknownOperationException/>\n"))
+// are not API calls, with no Content-Type: with a message,
+// "<Code>\n  <Message>...</Message>\n</Code>\n"; without one, "<Code/>\n".
+// The status is 404 for UnknownOperationException, 500 for InternalFailure
+// and 403 for the rest (authentication and AccessDeniedException).
+func (x *exchange) writeXMLError(e *eddy.Error) {
+	x.code = e.Code
+	body := "<" + e.Code + "/>\n"
+	if e.Message != "" {
+		body = "<" + e.Code + ">\n  <Message>" + e.Message + "</Message>\n</" + e.Code + ">\n"
+	}
+	status := http.StatusForbidden
+	switch e.Code {
+	case eddy.CodeUnknownOperation:
+		status = http.StatusNotFound
+	case eddy.CodeInternalFailure:
+		status = http.StatusInternalServerError
+	}
+	x.write(status, "", []byte(body))
 }
 
 type requestIDKey struct{}

@@ -14,6 +14,7 @@ type Server struct {
 	cfg      Config
 	log      *slog.Logger
 	routes   map[string]*route
+	prefixes map[string]bool // the services' target prefixes
 	hs       *http.Server
 	inflight *inflight // request-body bytes in flight; nil: no bound
 }
@@ -28,7 +29,7 @@ func New(cfg Config, services ...Service) (*Server, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	routes, err := buildRoutes(services)
+	routes, prefixes, err := buildRoutes(services)
 	if err != nil {
 		return nil, err
 	}
@@ -36,6 +37,7 @@ func New(cfg Config, services ...Service) (*Server, error) {
 		cfg:      cfg,
 		log:      cfg.Logger.With("component", "httpapi"),
 		routes:   routes,
+		prefixes: prefixes,
 		inflight: newInflight(cfg.MaxInflightBytes),
 	}
 	var protocols http.Protocols
@@ -55,8 +57,9 @@ func New(cfg Config, services ...Service) (*Server, error) {
 }
 
 // Handler returns the http.Handler that serves the API, for use with a
-// caller-owned http.Server or httptest. It handles every path: POST / is an
-// API call, anything else gets AWS's answer to a non-API request.
+// caller-owned http.Server or httptest. It handles every path alike, as AWS
+// does: a POST is an API call, anything else gets AWS's answer to a non-API
+// request.
 func (s *Server) Handler() http.Handler { return s }
 
 // Serve accepts connections on l and serves HTTP/1.1 and cleartext HTTP/2

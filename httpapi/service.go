@@ -39,6 +39,11 @@ type Service struct {
 	SigningName string
 	// Operations are the service's operations; names must be unique.
 	Operations []Operation
+	// StreamOf, if set, returns the name of the stream (or other resource)
+	// a decoded input addresses, or "" for none, for the request log. It
+	// is called only for requests that are logged, after the response is
+	// written.
+	StreamOf func(input any) string
 }
 
 // route is what a target resolves to.
@@ -46,42 +51,44 @@ type route struct {
 	target      string // "Kinesis_20131202.PutRecords"
 	signingName string
 	op          Operation
+	streamOf    func(any) string // Service.StreamOf
 }
 
-// buildRoutes checks services and indexes their operations by target.
-func buildRoutes(services []Service) (map[string]*route, error) {
+// buildRoutes checks services and indexes their operations by target. It
+// also returns the set of their target prefixes.
+func buildRoutes(services []Service) (map[string]*route, map[string]bool, error) {
 	routes := make(map[string]*route)
 	prefixes := make(map[string]bool)
 	for _, svc := range services {
 		if !validTargetPart(svc.TargetPrefix) {
-			return nil, fmt.Errorf("httpapi: service target prefix %q: want a non-empty name without '.' or spaces", svc.TargetPrefix)
+			return nil, nil, fmt.Errorf("httpapi: service target prefix %q: want a non-empty name without '.' or spaces", svc.TargetPrefix)
 		}
 		if prefixes[svc.TargetPrefix] {
-			return nil, fmt.Errorf("httpapi: service %s registered twice", svc.TargetPrefix)
+			return nil, nil, fmt.Errorf("httpapi: service %s registered twice", svc.TargetPrefix)
 		}
 		prefixes[svc.TargetPrefix] = true
 		if !validTargetPart(svc.SigningName) {
-			return nil, fmt.Errorf("httpapi: service %s: signing name %q: want a non-empty name without '.' or spaces", svc.TargetPrefix, svc.SigningName)
+			return nil, nil, fmt.Errorf("httpapi: service %s: signing name %q: want a non-empty name without '.' or spaces", svc.TargetPrefix, svc.SigningName)
 		}
 		for _, op := range svc.Operations {
 			target := svc.TargetPrefix + "." + op.Name
 			switch {
 			case !validTargetPart(op.Name):
-				return nil, fmt.Errorf("httpapi: service %s: operation name %q: want a non-empty name without '.' or spaces", svc.TargetPrefix, op.Name)
+				return nil, nil, fmt.Errorf("httpapi: service %s: operation name %q: want a non-empty name without '.' or spaces", svc.TargetPrefix, op.Name)
 			case routes[target] != nil:
-				return nil, fmt.Errorf("httpapi: operation %s registered twice", target)
+				return nil, nil, fmt.Errorf("httpapi: operation %s registered twice", target)
 			case op.NewInput == nil:
-				return nil, fmt.Errorf("httpapi: operation %s has no NewInput", target)
+				return nil, nil, fmt.Errorf("httpapi: operation %s has no NewInput", target)
 			case op.Call == nil:
-				return nil, fmt.Errorf("httpapi: operation %s has no Call", target)
+				return nil, nil, fmt.Errorf("httpapi: operation %s has no Call", target)
 			}
 			if in := op.NewInput(); in == nil || reflect.TypeOf(in).Kind() != reflect.Pointer || reflect.ValueOf(in).IsNil() {
-				return nil, fmt.Errorf("httpapi: operation %s: NewInput returned %T, want a non-nil pointer", target, in)
+				return nil, nil, fmt.Errorf("httpapi: operation %s: NewInput returned %T, want a non-nil pointer", target, in)
 			}
-			routes[target] = &route{target: target, signingName: svc.SigningName, op: op}
+			routes[target] = &route{target: target, signingName: svc.SigningName, op: op, streamOf: svc.StreamOf}
 		}
 	}
-	return routes, nil
+	return routes, prefixes, nil
 }
 
 func validTargetPart(s string) bool {

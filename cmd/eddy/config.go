@@ -38,6 +38,7 @@ type serveConfig struct {
 	AccessKeyID string        `flag:"access-key-id" yaml:"access-key-id" help:"verify SigV4 signatures with this key id (with --secret-access-key); unset: accept any"`
 	SecretKey   string        `flag:"secret-access-key" yaml:"secret-access-key" help:"secret for --access-key-id"`
 	LogLevel    string        `flag:"log-level" yaml:"log-level" help:"debug, info, warn or error"`
+	LogRequests bool          `flag:"log-requests" yaml:"log-requests" help:"log every API request at info level (operation, stream, status, duration, request id); failed requests are logged at info level either way"`
 	AdminListen string        `flag:"admin-listen" yaml:"admin-listen" help:"address of the admin API (/metrics, /health, /ready, /faults, purge); off: none"`
 	Pprof       bool          `flag:"pprof" yaml:"pprof" help:"also serve Go's profiler, /debug/pprof/, on the admin listener"`
 	Limits      string        `flag:"limits" yaml:"limits" help:"throughput limits: off, or aws (Kinesis's per-shard limits and API call rates)"`

@@ -86,6 +86,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	hcfg := httpapi.DefaultConfig()
 	hcfg.Region = cfg.Region
 	hcfg.Logger = logger
+	hcfg.LogRequests = cfg.LogRequests
 	hcfg.MaxInflightBytes = int64(cfg.MaxInflight)
 	if cfg.MaxInflight == 0 {
 		hcfg.MaxInflightBytes = httpapi.NoInflightLimit

@@ -10,6 +10,7 @@ import (
 
 	"github.com/eddy-streams/eddy/engine"
 	"github.com/eddy-streams/eddy/httpapi"
+	"github.com/eddy-streams/eddy/protocol/kds"
 )
 
 // TargetPrefix and SigningName of Kinesis Data Streams.
@@ -42,6 +43,7 @@ func Service(e *engine.Engine) httpapi.Service {
 	return httpapi.Service{
 		TargetPrefix: TargetPrefix,
 		SigningName:  SigningName,
+		StreamOf:     kds.StreamOf,
 		Operations: []httpapi.Operation{
 			op(e, "AddTagsToStream", e.AddTagsToStream),
 			op(e, "CreateStream", e.CreateStream),

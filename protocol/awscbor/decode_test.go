@@ -150,3 +150,27 @@ func TestDuplicateKeysLastWins(t *testing.T) {
 		t.Errorf("a = %v, want 2", got)
 	}
 }
+
+// TestDecodePrefix: the item at an UnmarshalTypeError's offset can be read
+// again, whatever follows it.
+func TestDecodePrefix(t *testing.T) {
+	body, err := Marshal(map[string]any{"A": 1, "B": "wrong", "C": []any{true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var into struct {
+		A int  `json:"A"`
+		B bool `json:"B"`
+	}
+	var te *UnmarshalTypeError
+	if err := Unmarshal(body, &into); !errors.As(err, &te) {
+		t.Fatalf("Unmarshal: %v, want an UnmarshalTypeError", err)
+	}
+	v, n, err := DecodePrefix(body[te.Offset:])
+	if err != nil || v != "wrong" || n != 6 {
+		t.Errorf("DecodePrefix at %d = %v, %d, %v; want \"wrong\", 6, nil", te.Offset, v, n, err)
+	}
+	if _, _, err := DecodePrefix([]byte{0x65, 'a'}); err == nil {
+		t.Error("DecodePrefix of a truncated string: no error")
+	}
+}

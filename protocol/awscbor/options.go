@@ -75,6 +75,18 @@ func (o Options) Decode(data []byte) (any, error) {
 	return v, nil
 }
 
+// DecodePrefix decodes the one CBOR data item data starts with, as Decode
+// does, and returns it with the number of bytes it took; the bytes after it
+// are not looked at. With an UnmarshalTypeError's Offset it reads the item
+// that did not fit again: DecodePrefix(data[e.Offset:]).
+func (o Options) DecodePrefix(data []byte) (v any, n int, err error) {
+	d := o.newDecoder(data)
+	if v, err = d.value(); err != nil {
+		return nil, 0, err
+	}
+	return v, d.off, nil
+}
+
 // Encode encodes v as one CBOR data item. It accepts everything Marshal
 // accepts; it exists as the counterpart of Decode.
 func (o Options) Encode(v any) ([]byte, error) { return o.Marshal(v) }
@@ -118,6 +130,9 @@ func (o Options) ToJSON(data []byte) ([]byte, error) {
 func (o Options) newDecoder(data []byte) *decoder {
 	return &decoder{data: data, unit: o.TimeUnit, maxDepth: o.maxDepth()}
 }
+
+// DecodePrefix is Options{}.DecodePrefix.
+func DecodePrefix(data []byte) (any, int, error) { return Options{}.DecodePrefix(data) }
 
 // Decode is Options{}.Decode: generic decoding, tag-1 timestamps in epoch
 // milliseconds.
