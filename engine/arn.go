@@ -19,6 +19,8 @@ func (e *Engine) resolveStream(name, arn *string) (string, error) {
 	}
 	switch {
 	case n == "" && a == "":
+		// No source for this wording was found (see protocol/kds
+		// validate.go, msgNoStream).
 		return "", eddy.Errorf(eddy.CodeInvalidArgument, "Either StreamName or StreamARN should be provided.")
 	case a == "":
 		return n, nil

@@ -153,6 +153,8 @@ func (e *Engine) registerConsumer(streamName, name string, tags map[string]strin
 			return eddy.Errorf(eddy.CodeResourceInUse,
 				"Consumer %s under stream %s already exists for account %s.", name, streamName, e.cfg.AccountID)
 		}
+		// No recording of Kinesis's answers to a 21st consumer or to a
+		// consumer with too many tags was found: these wordings are Eddy's.
 		if len(m.Consumers) >= maxConsumers {
 			return eddy.Errorf(eddy.CodeLimitExceeded,
 				"Consumer limit of %d has been reached for stream %s under account %s.", maxConsumers, streamName, e.cfg.AccountID)

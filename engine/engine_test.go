@@ -213,11 +213,11 @@ func TestSplitMergeLineage(t *testing.T) {
 		}
 	}
 	wantCode(t, e.mergeShards("s", shardID(1), shardID(0)), eddy.CodeResourceNotFound)
-	if err := e.mergeShards("s", shardID(2), shardID(1)); err != nil {
+	if err := e.mergeShards("s", shardID(1), shardID(2)); err != nil {
 		t.Fatal(err)
 	}
 	v := e.lookup("s").view.Load()
-	if len(v.open) != 1 || v.open[0].meta.Index != 3 || v.open[0].meta.Parent != 2 || v.open[0].meta.AdjacentParent != 1 {
+	if len(v.open) != 1 || v.open[0].meta.Index != 3 || v.open[0].meta.Parent != 1 || v.open[0].meta.AdjacentParent != 2 {
 		t.Fatalf("after merge: %+v", v.open[0].meta)
 	}
 	if v.open[0].start != (hashKey{}) || v.open[0].end != maxHashKey {

@@ -18,21 +18,26 @@ const (
 	IterAtTimestamp   = "AT_TIMESTAMP"
 )
 
-// readable returns the stream and shard a read addresses.
+// readable returns the stream and shard a read addresses, checked in
+// Kinesis's order (see shardid.go): the shard id's form, then the stream
+// (missing, CREATING or DELETING), then the shard. A missing stream is
+// answered as a missing shard, as Kinesis answers GetShardIterator.
 func (e *Engine) readable(name, shard string) (*stream, *streamView, *shardState, error) {
+	idx, ok := parseShardID(shard)
+	if !ok {
+		return nil, nil, nil, e.shardIDUnknown(shard, name)
+	}
 	s := e.lookup(name)
 	if s == nil {
-		return nil, nil, nil, e.notFound(name)
+		return nil, nil, nil, e.shardMissing(idx, name)
 	}
 	v := s.view.Load()
 	if v.meta.Status == StatusCreating || v.meta.Status == StatusDeleting {
-		return nil, nil, nil, e.notFound(name)
+		return nil, nil, nil, e.shardMissing(idx, name)
 	}
-	idx, ok := parseShardID(shard)
 	st := v.shards[idx]
-	if !ok || st == nil {
-		return nil, nil, nil, eddy.Errorf(eddy.CodeResourceNotFound,
-			"Shard %s in stream %s under account %s does not exist", shard, name, e.cfg.AccountID)
+	if st == nil {
+		return nil, nil, nil, e.shardMissing(idx, name)
 	}
 	return s, v, st, nil
 }
@@ -55,28 +60,48 @@ func (e *Engine) getShardIterator(ctx context.Context, name, shard, typ string, 
 	if err != nil {
 		return "", err
 	}
-	if err := e.admit(ctx, "GetShardIterator", name, shard); err != nil {
+	id := shardID(st.meta.Index)
+	if err := e.admit(ctx, "GetShardIterator", name, id); err != nil {
 		return "", err
 	}
 	if e.cfg.Limits == LimitsAWS && !st.limits.admitIterator(e.now().UnixNano()) {
-		return "", eddy.Errorf(eddy.CodeProvisionedThroughput, "%s", shardRateMessage(shard, name, e.cfg.AccountID))
+		return "", eddy.Errorf(eddy.CodeProvisionedThroughput, "%s", shardRateMessage(id, name, e.cfg.AccountID))
 	}
 	it := iterator{shard: st.meta.Index, pos: pos, issued: e.now(), streamName: name, streamCreate: v.meta.Created}
 	return it.encode(e.secret), nil
 }
 
 // startPosition resolves a starting position (GetShardIterator's types,
-// also SubscribeToShard's) to a log position.
+// also SubscribeToShard's) to a log position. The stream and shard are
+// checked first (readable), then the arguments (position).
 func (e *Engine) startPosition(name, shard, typ string, seq *string, ts *time.Time) (*streamView, *shardState, uint64, error) {
 	_, v, st, err := e.readable(name, shard)
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	pos, err := e.position(v, st, name, shard, typ, seq, ts)
+	pos, err := e.position(v, st, name, typ, seq, ts)
 	return v, st, pos, err
 }
 
-func (e *Engine) position(v *streamView, st *shardState, name, shard, typ string, seq *string, ts *time.Time) (uint64, error) {
+// msgIteratorArgs is InvalidArgumentException for an iterator type that
+// does not go with the presence or absence of StartingSequenceNumber, as
+// Kinesis words it (mhart/kinesalite test/getShardIterator.js, "AT_SEQUENCE_NUMBER
+// and no StartingSequenceNumber", "LATEST and StartingSequenceNumber"):
+// the last words are "and no StartingSequenceNumber." or "and also a
+// StartingSequenceNumber.".
+const msgIteratorArgs = "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or " +
+	"(2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified %s %s StartingSequenceNumber."
+
+// position checks a starting position's arguments against the shard st and
+// returns its log position. Messages name the shard canonically.
+func (e *Engine) position(v *streamView, st *shardState, name, typ string, seq *string, ts *time.Time) (uint64, error) {
+	shard := shardID(st.meta.Index)
+	switch {
+	case (typ == IterTrimHorizon || typ == IterLatest) && seq != nil:
+		return 0, eddy.Errorf(eddy.CodeInvalidArgument, msgIteratorArgs, typ, "and also a")
+	case (typ == IterAtSequence || typ == IterAfterSequence) && seq == nil:
+		return 0, eddy.Errorf(eddy.CodeInvalidArgument, msgIteratorArgs, typ, "and no")
+	}
 	end, err := shardEnd(st)
 	if err != nil {
 		return 0, err
@@ -88,10 +113,6 @@ func (e *Engine) position(v *streamView, st *shardState, name, shard, typ string
 	case IterLatest:
 		pos = end
 	case IterAtSequence, IterAfterSequence:
-		if seq == nil {
-			return 0, eddy.Errorf(eddy.CodeInvalidArgument,
-				"Must specify a StartingSequenceNumber for the %s ShardIteratorType", typ)
-		}
 		n, ok := parseSeqNum(*seq)
 		if !ok {
 			return 0, eddy.Errorf(eddy.CodeInvalidArgument,
@@ -303,9 +324,13 @@ func (e *Engine) resolveIterator(iterStr string, now time.Time) (iterator, *stre
 			"Iterator expired. The iterator was created at time %s while right now it is %s which is further in the future than the tolerated delay of %d milliseconds.",
 			javaTime(it.issued), javaTime(now), e.cfg.IteratorTTL.Milliseconds())
 	}
+	// A deleted (or deleted and re-created) stream is answered as a
+	// missing shard, as Kinesis answers an iterator of a deleted stream
+	// (mhart/kinesalite test/getRecords.js, "shard or stream does not
+	// exist").
 	s := e.lookup(it.streamName)
 	if s == nil || s.view.Load().meta.Created != it.streamCreate {
-		return it, nil, nil, nil, e.notFound(it.streamName)
+		return it, nil, nil, nil, e.shardMissing(it.shard, it.streamName)
 	}
 	_, v, st, err := e.readable(it.streamName, shardID(it.shard))
 	if err != nil {

@@ -18,6 +18,10 @@ func (e *Engine) CreateStream(ctx context.Context, in *kds.CreateStreamInput) (*
 		mode = string(*in.StreamModeDetails.StreamMode)
 	}
 	var n int
+	// No recording or quotation of Kinesis's answers to ShardCount with
+	// ON_DEMAND, or without it for PROVISIONED, was found (CloudFormation
+	// answers "ShardCount is not expected when StreamMode=ON_DEMAND", but
+	// that is its resource handler's check): these wordings are Eddy's.
 	switch {
 	case mode == ModeOnDemand && in.ShardCount != nil:
 		return nil, eddy.Errorf(eddy.CodeValidation, "ShardCount is not allowed for ON_DEMAND stream mode.")

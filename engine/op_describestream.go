@@ -22,6 +22,9 @@ func (e *Engine) DescribeStream(ctx context.Context, in *kds.DescribeStreamInput
 	}
 	after := -1
 	if in.ExclusiveStartShardId != nil {
+		// Resolved like every shard id (shardid.go); the shard need not
+		// exist. The wording for an id naming no shard is Eddy's: no
+		// recording of Kinesis's answer was found.
 		idx, ok := parseShardID(*in.ExclusiveStartShardId)
 		if !ok {
 			return nil, eddy.Errorf(eddy.CodeInvalidArgument, "Invalid ExclusiveStartShardId: %s", *in.ExclusiveStartShardId)

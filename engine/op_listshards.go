@@ -50,6 +50,9 @@ func (e *Engine) ListShards(ctx context.Context, in *kds.ListShardsInput) (*kds.
 			return nil, err
 		}
 		if in.ExclusiveStartShardId != nil {
+			// Resolved like every shard id (shardid.go); the shard need not
+			// exist. No recording of Kinesis's answer to an id that names
+			// no shard was found: this wording is Eddy's.
 			idx, ok := parseShardID(*in.ExclusiveStartShardId)
 			if !ok {
 				return nil, eddy.Errorf(eddy.CodeInvalidArgument, "Invalid ExclusiveStartShardId: %s", *in.ExclusiveStartShardId)
@@ -108,6 +111,8 @@ func (e *Engine) shardFilter(v *streamView, f *kds.ShardFilter) (func(*shardStat
 		if f.ShardId == nil {
 			return nil, eddy.Errorf(eddy.CodeInvalidArgument, "ShardId must be provided for ShardFilter type AFTER_SHARD_ID.")
 		}
+		// As ExclusiveStartShardId: resolved by parseShardID, the wording
+		// for an id naming no shard is Eddy's.
 		idx, ok := parseShardID(*f.ShardId)
 		if !ok {
 			return nil, eddy.Errorf(eddy.CodeInvalidArgument, "Invalid ShardId in ShardFilter: %s", *f.ShardId)

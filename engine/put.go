@@ -57,7 +57,9 @@ func hashOf(en *putEntry) (hashKey, error) {
 // checkSize refuses a record larger than the stream's maximum record size:
 // its data alone with the model's constraint message, its data and
 // partition key together (which the limit also covers) with
-// InvalidArgumentException.
+// InvalidArgumentException. No recording of Kinesis's answers to a record
+// over a stream's MaxRecordSizeInKiB (below the model's 10 MiB) was found:
+// both wordings are Eddy's.
 func checkSize(v *streamView, en *putEntry) error {
 	limit := v.meta.MaxRecordKiB * 1024
 	switch {

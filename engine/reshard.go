@@ -124,41 +124,59 @@ func nextIndex(m *streamMeta) int {
 	return n
 }
 
-func (e *Engine) openShard(m *streamMeta, id string) (*shardMeta, error) {
-	idx, ok := parseShardID(id)
-	if ok {
-		for i := range m.Shards {
-			if m.Shards[i].Index == idx {
-				if m.Shards[i].Closed {
-					break
-				}
-				return &m.Shards[i], nil
-			}
+// openShard returns the open shard index names in m. A missing shard is
+// answered as Kinesis answers SplitShard and MergeShards for one (see
+// shardid.go). A closed shard is answered the same way: no recording of
+// Kinesis's answer to splitting or merging a closed shard was found.
+func (e *Engine) openShard(m *streamMeta, index int) (*shardMeta, error) {
+	for i := range m.Shards {
+		if m.Shards[i].Index == index && !m.Shards[i].Closed {
+			return &m.Shards[i], nil
 		}
 	}
-	return nil, eddy.Errorf(eddy.CodeResourceNotFound,
-		"Could not find shard %s in stream %s under account %s.", id, m.Name, e.cfg.AccountID)
+	return nil, e.shardIDUnknown(shardID(index), m.Name)
+}
+
+// shardIndexes resolves the shard ids a resharding request names, in
+// request order, before anything else is looked at (see shardid.go).
+func (e *Engine) shardIndexes(stream string, ids ...string) ([]int, error) {
+	idx := make([]int, len(ids))
+	for i, id := range ids {
+		n, ok := parseShardID(id)
+		if !ok {
+			return nil, e.shardIDUnknown(id, stream)
+		}
+		idx[i] = n
+	}
+	return idx, nil
 }
 
 // splitShard splits an open shard at newStart: the children own
-// [start, newStart-1] and [newStart, end].
+// [start, newStart-1] and [newStart, end]. Kinesis takes a newStart
+// greater than start+1 and less than end (mhart/kinesalite
+// test/splitShard.js: 1 on a shard starting at 0 and the shard's own
+// EndingHashKey are refused, 2 on a shard starting at 0 is taken).
 func (e *Engine) splitShard(name, shard, newStartingHashKey string) error {
+	idx, err := e.shardIndexes(name, shard)
+	if err != nil {
+		return err
+	}
 	s := e.lookup(name)
 	if s == nil {
 		return e.notFound(name)
 	}
 	return e.reshard(s, func(m *streamMeta) ([]int, []shardMeta, error) {
-		p, err := e.openShard(m, shard)
+		p, err := e.openShard(m, idx[0])
 		if err != nil {
 			return nil, nil, err
 		}
 		at, ok := parseHashKey(newStartingHashKey)
 		start, _ := parseHashKey(p.HashStart)
 		end, _ := parseHashKey(p.HashEnd)
-		if !ok || at.cmp(start) <= 0 || at.cmp(end) > 0 {
+		if !ok || at.cmp(start) <= 0 || at.sub1().cmp(start) <= 0 || at.cmp(end) >= 0 {
 			return nil, nil, eddy.Errorf(eddy.CodeInvalidArgument,
 				"NewStartingHashKey %s used in SplitShard() on shard %s in stream %s under account %s is not both greater than one plus the shard's StartingHashKey %s and less than the shard's EndingHashKey %s.",
-				newStartingHashKey, shard, name, e.cfg.AccountID, p.HashStart, p.HashEnd)
+				newStartingHashKey, shardID(p.Index), name, e.cfg.AccountID, p.HashStart, p.HashEnd)
 		}
 		n := nextIndex(m)
 		kids := []shardMeta{
@@ -169,36 +187,36 @@ func (e *Engine) splitShard(name, shard, newStartingHashKey string) error {
 	})
 }
 
-// mergeShards merges two open shards with adjacent hash ranges.
+// mergeShards merges two open shards with adjacent hash ranges:
+// AdjacentShardToMerge's range must start right after ShardToMerge's ends.
+// Kinesis refuses the pair the other way round (mhart/kinesalite
+// test/mergeShards.js, "adjacency is inverted").
 func (e *Engine) mergeShards(name, shard, adjacent string) error {
+	idx, err := e.shardIndexes(name, shard, adjacent)
+	if err != nil {
+		return err
+	}
 	s := e.lookup(name)
 	if s == nil {
 		return e.notFound(name)
 	}
 	return e.reshard(s, func(m *streamMeta) ([]int, []shardMeta, error) {
-		a, err := e.openShard(m, shard)
+		a, err := e.openShard(m, idx[0])
 		if err != nil {
 			return nil, nil, err
 		}
-		b, err := e.openShard(m, adjacent)
+		b, err := e.openShard(m, idx[1])
 		if err != nil {
 			return nil, nil, err
 		}
-		aStart, _ := parseHashKey(a.HashStart)
 		aEnd, _ := parseHashKey(a.HashEnd)
 		bStart, _ := parseHashKey(b.HashStart)
-		bEnd, _ := parseHashKey(b.HashEnd)
-		lo, hi := a, b
-		switch {
-		case aEnd != maxHashKey && aEnd.add1() == bStart:
-		case bEnd != maxHashKey && bEnd.add1() == aStart:
-			lo, hi = b, a
-		default:
+		if aEnd == maxHashKey || aEnd.add1() != bStart {
 			return nil, nil, eddy.Errorf(eddy.CodeInvalidArgument,
 				"Shards %s and %s in stream %s under account %s are not an adjacent pair of shards eligible for merging",
-				shard, adjacent, name, e.cfg.AccountID)
+				shardID(a.Index), shardID(b.Index), name, e.cfg.AccountID)
 		}
-		kid := shardMeta{Index: nextIndex(m), Parent: a.Index, AdjacentParent: b.Index, HashStart: lo.HashStart, HashEnd: hi.HashEnd}
+		kid := shardMeta{Index: nextIndex(m), Parent: a.Index, AdjacentParent: b.Index, HashStart: a.HashStart, HashEnd: b.HashEnd}
 		return []int{a.Index, b.Index}, []shardMeta{kid}, nil
 	})
 }

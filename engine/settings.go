@@ -98,9 +98,18 @@ func (e *Engine) setRetention(name string, hours int, increase bool) error {
 	})
 }
 
+// addTags adds or overwrites a stream's tags (AddTagsToStream, and
+// TagResource on a stream). The stream must exist; then the tags'
+// characters are checked (checkTagChars), then the count. A stream over
+// maxTags is InvalidArgumentException worded as Kinesis worded it when the
+// limit was 10 (mhart/kinesalite test/addTagsToStream.js, "should add and
+// remove tags keys"), with today's limit.
 func (e *Engine) addTags(name string, tags map[string]string) error {
 	s, err := e.mutable(name)
 	if err != nil {
+		return err
+	}
+	if err := e.checkTagChars("add tags to", name, tagStrings(tags)); err != nil {
 		return err
 	}
 	return s.update(func(m *streamMeta) error {
@@ -111,8 +120,8 @@ func (e *Engine) addTags(name string, tags map[string]string) error {
 			}
 		}
 		if n > maxTags {
-			return eddy.Errorf(eddy.CodeLimitExceeded,
-				"Failed to add tags to stream %s under account %s because a given stream cannot have more than %d tags.", name, e.cfg.AccountID, maxTags)
+			return eddy.Errorf(eddy.CodeInvalidArgument,
+				"Failed to add tags to stream %s under account %s because a given stream cannot have more than %d tags associated with it.", name, e.cfg.AccountID, maxTags)
 		}
 		if m.Tags == nil {
 			m.Tags = map[string]string{}
@@ -124,9 +133,14 @@ func (e *Engine) addTags(name string, tags map[string]string) error {
 	})
 }
 
+// removeTags removes tags from a stream; missing keys are ignored. The
+// stream must exist, then the keys' characters are checked.
 func (e *Engine) removeTags(name string, keys []string) error {
 	s, err := e.mutable(name)
 	if err != nil {
+		return err
+	}
+	if err := e.checkTagChars("remove tags from", name, keys); err != nil {
 		return err
 	}
 	return s.update(func(m *streamMeta) error {
@@ -222,6 +236,8 @@ func (e *Engine) setMode(name, mode string) error {
 	}
 	return e.change(name, true, func(m *streamMeta) error {
 		if m.Mode == mode {
+			// No recording of Kinesis's answer to UpdateStreamMode to the
+			// stream's own mode was found: the code and wording are Eddy's.
 			return eddy.Errorf(eddy.CodeInvalidArgument,
 				"Stream %s under account %s is already in %s mode.", name, e.cfg.AccountID, mode)
 		}

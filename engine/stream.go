@@ -93,17 +93,6 @@ var shardIDs = func() []string {
 	return ids
 }()
 
-// parseShardID returns the index of "shardId-000000000007"; Kinesis also
-// accepts the bare number's zero-padded form only, so anything else fails.
-func parseShardID(id string) (int, bool) {
-	const prefix = "shardId-"
-	if len(id) != len(prefix)+12 || id[:len(prefix)] != prefix {
-		return 0, false
-	}
-	n, err := strconv.Atoi(id[len(prefix):])
-	return n, err == nil && n >= 0
-}
-
 // stream is a stream held in memory. Mutations take mu, build a new
 // streamMeta, persist it, and publish a new view; readers (the put and get
 // paths) only load the view.

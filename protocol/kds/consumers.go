@@ -72,7 +72,7 @@ func validateConsumerRef(consumerARN, consumerName, streamARN *string) error {
 		return err
 	}
 	if consumerARN == nil && (consumerName == nil || streamARN == nil) {
-		// Wording not confirmed against the service.
+		// No source for this wording was found (see validate.go, msgNoStream).
 		return invalidArgument(msgNoConsumer)
 	}
 	return nil

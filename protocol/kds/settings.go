@@ -227,7 +227,7 @@ func (in *UpdateMaxRecordSizeInput) Validate() error {
 		return err
 	}
 	if in.StreamARN == nil {
-		// Wording not confirmed against the service.
+		// No source for this wording was found (see validate.go, msgNoStream).
 		return invalidArgument(msgNoStreamARN)
 	}
 	return nil

@@ -23,9 +23,19 @@ type ListShardsOutput struct {
 }
 
 // Validate checks the model constraints and how the stream is named: by
-// NextToken alone, or by StreamName or StreamARN without NextToken. The
-// first two messages are Kinesis's; the one for NextToken with StreamARN
-// is inferred from them.
+// NextToken alone, or by StreamName or StreamARN without NextToken; a
+// NextToken carries the page's ExclusiveStartShardId and ShardFilter too,
+// so neither may come with it. The messages: "Either NextToken or
+// StreamName should be provided." as kinesalite words it
+// (mhart/kinesalite actions/listShards.js; no recording of the service
+// found), and Kinesis's answers quoted in issue threads: "NextToken and
+// StreamName cannot be provided together." (harlow/kinesis-consumer issue
+// 109), "NextToken and StreamARN cannot be provided together."
+// (aws/aws-cli issue 9635), "NextToken and
+// ExclusiveStartShardId cannot be provided together."
+// (awslabs/amazon-kinesis-scaling-utils pull request 82), "NextToken and
+// ShardFilter cannot be provided together." (apache/beam issue 33478).
+// Which of them Kinesis checks first when several apply is not known.
 func (in *ListShardsInput) Validate() error {
 	var v violations
 	v.str("exclusiveStartShardId", in.ExclusiveStartShardId, false, shapeShardID)
@@ -44,6 +54,10 @@ func (in *ListShardsInput) Validate() error {
 		return invalidArgument("NextToken and StreamName cannot be provided together.")
 	case in.NextToken != nil && in.StreamARN != nil:
 		return invalidArgument("NextToken and StreamARN cannot be provided together.")
+	case in.NextToken != nil && in.ExclusiveStartShardId != nil:
+		return invalidArgument("NextToken and ExclusiveStartShardId cannot be provided together.")
+	case in.NextToken != nil && in.ShardFilter != nil:
+		return invalidArgument("NextToken and ShardFilter cannot be provided together.")
 	}
 	return nil
 }
@@ -101,13 +115,15 @@ type SplitShardInput struct {
 // SplitShardOutput is the response of SplitShard: empty.
 type SplitShardOutput struct{}
 
-// Validate checks the model constraints and that a stream is named.
+// Validate checks the model constraints and that a stream is named, in the
+// order Kinesis was observed to report them: newStartingHashKey,
+// streamName, shardToSplit.
 func (in *SplitShardInput) Validate() error {
 	var v violations
 	v.str("newStartingHashKey", in.NewStartingHashKey, true, shapeHashKey)
-	v.str("shardToSplit", in.ShardToSplit, true, shapeShardID)
 	v.str("streamARN", in.StreamARN, false, shapeStreamARN)
 	v.str("streamName", in.StreamName, false, shapeStreamName)
+	v.str("shardToSplit", in.ShardToSplit, true, shapeShardID)
 	if err := v.err(); err != nil {
 		return err
 	}
@@ -126,11 +142,13 @@ type MergeShardsInput struct {
 // MergeShardsOutput is the response of MergeShards: empty.
 type MergeShardsOutput struct{}
 
-// Validate checks the model constraints and that a stream is named.
+// Validate checks the model constraints and that a stream is named, in the
+// order Kinesis was observed to report them: shardToMerge,
+// adjacentShardToMerge, streamName.
 func (in *MergeShardsInput) Validate() error {
 	var v violations
-	v.str("adjacentShardToMerge", in.AdjacentShardToMerge, true, shapeShardID)
 	v.str("shardToMerge", in.ShardToMerge, true, shapeShardID)
+	v.str("adjacentShardToMerge", in.AdjacentShardToMerge, true, shapeShardID)
 	v.str("streamARN", in.StreamARN, false, shapeStreamARN)
 	v.str("streamName", in.StreamName, false, shapeStreamName)
 	if err := v.err(); err != nil {

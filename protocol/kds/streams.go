@@ -71,8 +71,8 @@ type DescribeStreamOutput struct {
 // Validate checks the model constraints and that a stream is named.
 func (in *DescribeStreamInput) Validate() error {
 	var v violations
+	num(&v, "limit", in.Limit, false, rangeDescribeStreamLim) // observed first
 	v.str("exclusiveStartShardId", in.ExclusiveStartShardId, false, shapeShardID)
-	num(&v, "limit", in.Limit, false, rangeDescribeStreamLim)
 	v.str("streamARN", in.StreamARN, false, shapeStreamARN)
 	v.str("streamName", in.StreamName, false, shapeStreamName)
 	if err := v.err(); err != nil {
@@ -124,8 +124,8 @@ type ListStreamsOutput struct {
 // Validate checks the model constraints.
 func (in *ListStreamsInput) Validate() error {
 	var v violations
+	num(&v, "limit", in.Limit, false, rangeListStreamsLimit) // observed first
 	v.str("exclusiveStartStreamName", in.ExclusiveStartStreamName, false, shapeStreamName)
-	num(&v, "limit", in.Limit, false, rangeListStreamsLimit)
 	v.str("nextToken", in.NextToken, false, shapeNextToken)
 	return v.err()
 }

@@ -16,12 +16,14 @@ type AddTagsToStreamInput struct {
 // AddTagsToStreamOutput is the response of AddTagsToStream: empty.
 type AddTagsToStreamOutput struct{}
 
-// Validate checks the model constraints and that a stream is named.
+// Validate checks the model constraints and that a stream is named. Kinesis
+// reports tags before streamName (observed); streamARN, newer than the
+// observation, goes with streamName.
 func (in *AddTagsToStreamInput) Validate() error {
 	var v violations
+	v.strMap("tags", in.Tags, true, lenTagMap, shapeTagKey, shapeTagValue)
 	v.str("streamARN", in.StreamARN, false, shapeStreamARN)
 	v.str("streamName", in.StreamName, false, shapeStreamName)
-	v.strMap("tags", in.Tags, true, lenTagMap, shapeTagKey, shapeTagValue)
 	if err := v.err(); err != nil {
 		return err
 	}
@@ -40,12 +42,13 @@ type RemoveTagsFromStreamInput struct {
 // empty.
 type RemoveTagsFromStreamOutput struct{}
 
-// Validate checks the model constraints and that a stream is named.
+// Validate checks the model constraints and that a stream is named. Kinesis
+// reports tagKeys before streamName (observed).
 func (in *RemoveTagsFromStreamInput) Validate() error {
 	var v violations
+	v.strList("tagKeys", in.TagKeys, true, lenTagKeyList, shapeTagKey)
 	v.str("streamARN", in.StreamARN, false, shapeStreamARN)
 	v.str("streamName", in.StreamName, false, shapeStreamName)
-	v.strList("tagKeys", in.TagKeys, true, lenTagKeyList, shapeTagKey)
 	if err := v.err(); err != nil {
 		return err
 	}
@@ -68,11 +71,12 @@ type ListTagsForStreamOutput struct {
 	HasMoreTags bool  `json:"HasMoreTags"`
 }
 
-// Validate checks the model constraints and that a stream is named.
+// Validate checks the model constraints and that a stream is named. Kinesis
+// reports limit first (observed).
 func (in *ListTagsForStreamInput) Validate() error {
 	var v violations
-	v.str("exclusiveStartTagKey", in.ExclusiveStartTagKey, false, shapeTagKey)
 	num(&v, "limit", in.Limit, false, rangeListTagsLimit)
+	v.str("exclusiveStartTagKey", in.ExclusiveStartTagKey, false, shapeTagKey)
 	v.str("streamARN", in.StreamARN, false, shapeStreamARN)
 	v.str("streamName", in.StreamName, false, shapeStreamName)
 	if err := v.err(); err != nil {

@@ -29,10 +29,15 @@ import (
 // '[a, b]', a map as '{k=v}'. Within one member the checks run in the order
 // pattern, minimum length, maximum length (or minimum value, maximum value),
 // which is the order Kinesis reports them in. Kinesis does not report
-// members in model order; the Validate methods check members in the order
-// observed from the service where known (see each method) and otherwise in
-// alphabetical order of the lowered member name, which matches every
-// observation of top-level members.
+// members in model order, nor in alphabetical order: the Validate methods
+// check members in the order observed from the service where known (the
+// responses recorded in mhart/kinesalite test/*.js: limit before the other
+// members of DescribeStream, ListStreams, ListTagsForStream and GetRecords;
+// tags and tagKeys before streamName; shardToMerge before
+// adjacentShardToMerge; streamName before shardToSplit; see each method)
+// and otherwise in alphabetical order of the lowered member name. Members
+// added to the model after those recordings (streamARN) go right before
+// streamName.
 //
 // Lengths of strings count UTF-16 code units, as Java's String.length does.
 
@@ -364,9 +369,12 @@ func member(path string, i int) string {
 // Presence rules that the model cannot express. Kinesis checks them after
 // the model constraints and answers InvalidArgumentException.
 //
-// The wording for a request naming no stream is not confirmed against the
-// service; it follows the form of the confirmed ListShards message ("Either
-// NextToken or StreamName should be provided.").
+// No recording or quotation of Kinesis's answer to a request naming no
+// stream (neither StreamName nor StreamARN), nor to one naming no consumer,
+// was found (searched: kinesalite's and kinesis-mock's tests, botocore and
+// the AWS SDKs' test data, issue threads); these wordings follow the form
+// of the ListShards message ("Either NextToken or StreamName should be
+// provided.").
 const (
 	msgNoStream          = "Either StreamName or StreamARN should be provided."
 	msgNoStreamARN       = "StreamARN should be provided."

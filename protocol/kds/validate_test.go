@@ -2,6 +2,7 @@ package kds
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -403,4 +404,80 @@ func TestValidateEveryOperation(t *testing.T) {
 			t.Errorf("%s: Validate() = %#v", op.Name, err)
 		}
 	}
+}
+
+// TestValidateObservedOrder checks the member order of multi-error
+// messages against the service's answers recorded by kinesalite
+// (mhart/kinesalite test/addTagsToStream.js, removeTagsFromStream.js,
+// listTagsForStream.js, describeStream.js, listStreams.js, mergeShards.js,
+// splitShard.js), with today's model bounds (ListTagsForStream's Limit is
+// now at most 50, TagMap holds up to 200 tags).
+func TestValidateObservedOrder(t *testing.T) {
+	pattern := "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
+	min1 := "Member must have length greater than or equal to 1"
+	max128 := "Member must have length less than or equal to 128"
+	at := func(value, path, constraint string) string {
+		return "Value " + value + " at '" + path + "' failed to satisfy constraint: " + constraint
+	}
+	q := func(s string) string { return "'" + s + "'" }
+	tags201 := map[string]string{}
+	for i := 0; i < 201; i++ {
+		tags201[fmt.Sprintf("k%03d", i)] = ""
+	}
+	runValidate(t, []validateCase{
+		{"add tags empty", &AddTagsToStreamInput{StreamName: ptr(""), Tags: map[string]string{}}, eddy.CodeValidation,
+			vmsg(at("'{}'", "tags", min1), at("''", "streamName", pattern), at("''", "streamName", min1))},
+		{"add tags too many", &AddTagsToStreamInput{StreamName: ptr("s"), Tags: tags201}, eddy.CodeValidation,
+			vmsg(at(q(renderMap(tags201)), "tags", "Member must have length less than or equal to 200"))},
+		{"add tags too many, long name", &AddTagsToStreamInput{StreamName: ptr(long129), Tags: tags201}, eddy.CodeValidation,
+			vmsg(at(q(renderMap(tags201)), "tags", "Member must have length less than or equal to 200"),
+				at(q(long129), "streamName", max128))},
+		{"remove tags empty", &RemoveTagsFromStreamInput{StreamName: ptr(""), TagKeys: []string{}}, eddy.CodeValidation,
+			vmsg(at("'[]'", "tagKeys", min1), at("''", "streamName", pattern), at("''", "streamName", min1))},
+		{"list tags empty", &ListTagsForStreamInput{StreamName: ptr(""), ExclusiveStartTagKey: ptr(""), Limit: ptr[int32](0)}, eddy.CodeValidation,
+			vmsg(at("'0'", "limit", "Member must have value greater than or equal to 1"), at("''", "exclusiveStartTagKey", min1),
+				at("''", "streamName", pattern), at("''", "streamName", min1))},
+		{"list tags long", &ListTagsForStreamInput{StreamName: ptr(long129), ExclusiveStartTagKey: ptr(long129), Limit: ptr[int32](100)}, eddy.CodeValidation,
+			vmsg(at("'100'", "limit", "Member must have value less than or equal to 50"), at(q(long129), "exclusiveStartTagKey", max128),
+				at(q(long129), "streamName", max128))},
+		{"describe stream empty", &DescribeStreamInput{StreamName: ptr(""), Limit: ptr[int32](0), ExclusiveStartShardId: ptr("")}, eddy.CodeValidation,
+			vmsg(at("'0'", "limit", "Member must have value greater than or equal to 1"),
+				at("''", "exclusiveStartShardId", pattern), at("''", "exclusiveStartShardId", min1),
+				at("''", "streamName", pattern), at("''", "streamName", min1))},
+		{"describe stream long", &DescribeStreamInput{StreamName: ptr(long129), Limit: ptr[int32](100000), ExclusiveStartShardId: ptr(long129)}, eddy.CodeValidation,
+			vmsg(at("'100000'", "limit", "Member must have value less than or equal to 10000"),
+				at(q(long129), "exclusiveStartShardId", max128), at(q(long129), "streamName", max128))},
+		{"list streams empty", &ListStreamsInput{ExclusiveStartStreamName: ptr(""), Limit: ptr[int32](0)}, eddy.CodeValidation,
+			vmsg(at("'0'", "limit", "Member must have value greater than or equal to 1"),
+				at("''", "exclusiveStartStreamName", pattern), at("''", "exclusiveStartStreamName", min1))},
+		{"list streams long", &ListStreamsInput{ExclusiveStartStreamName: ptr(long129), Limit: ptr[int32](1000000)}, eddy.CodeValidation,
+			vmsg(at("'1000000'", "limit", "Member must have value less than or equal to 10000"),
+				at(q(long129), "exclusiveStartStreamName", max128))},
+		{"merge empty", &MergeShardsInput{StreamName: ptr(""), ShardToMerge: ptr(""), AdjacentShardToMerge: ptr("")}, eddy.CodeValidation,
+			vmsg(at("''", "shardToMerge", pattern), at("''", "shardToMerge", min1),
+				at("''", "adjacentShardToMerge", pattern), at("''", "adjacentShardToMerge", min1),
+				at("''", "streamName", pattern), at("''", "streamName", min1))},
+		{"merge long", &MergeShardsInput{StreamName: ptr(long129), ShardToMerge: ptr(long129), AdjacentShardToMerge: ptr(long129)}, eddy.CodeValidation,
+			vmsg(at(q(long129), "shardToMerge", max128), at(q(long129), "adjacentShardToMerge", max128), at(q(long129), "streamName", max128))},
+		{"split empty", &SplitShardInput{StreamName: ptr(""), ShardToSplit: ptr(""), NewStartingHashKey: ptr("")}, eddy.CodeValidation,
+			vmsg(at("''", "newStartingHashKey", `Member must satisfy regular expression pattern: 0|([1-9]\d{0,38})`),
+				at("''", "streamName", pattern), at("''", "streamName", min1),
+				at("''", "shardToSplit", pattern), at("''", "shardToSplit", min1))},
+		{"split long", &SplitShardInput{StreamName: ptr(long129), ShardToSplit: ptr(long129), NewStartingHashKey: ptr("0")}, eddy.CodeValidation,
+			vmsg(at(q(long129), "streamName", max128), at(q(long129), "shardToSplit", max128))},
+	})
+}
+
+// TestValidateListShardsNextToken: a NextToken carries its stream, start
+// and filter, so none of them may come with it.
+func TestValidateListShardsNextToken(t *testing.T) {
+	filter := &ShardFilter{Type: ptr(ShardFilterTypeAtLatest)}
+	runValidate(t, []validateCase{
+		{"token with start", &ListShardsInput{NextToken: ptr("t"), ExclusiveStartShardId: ptr("shardId-000000000001")},
+			eddy.CodeInvalidArgument, "NextToken and ExclusiveStartShardId cannot be provided together."},
+		{"token with filter", &ListShardsInput{NextToken: ptr("t"), ShardFilter: filter},
+			eddy.CodeInvalidArgument, "NextToken and ShardFilter cannot be provided together."},
+		{"token with max results", &ListShardsInput{NextToken: ptr("t"), MaxResults: ptr[int32](5)}, "", ""},
+		{"start and filter without token", &ListShardsInput{StreamName: ptr("s"), ExclusiveStartShardId: ptr("shardId-0"), ShardFilter: filter}, "", ""},
+	})
 }
