@@ -185,23 +185,21 @@ func reshardProperty(t *testing.T, seed uint64) {
 		switch op := rng.IntN(3); {
 		case op == 0:
 			st := open[rng.IntN(len(open))]
-			if st.start == st.end {
+			// A split point in (start+1, end), as SplitShard accepts.
+			width := new(big.Int).Sub(st.end.big(), st.start.big())
+			width.Sub(width, big.NewInt(2))
+			if width.Sign() <= 0 {
 				continue
 			}
-			// A split point in (start, end].
-			width := new(big.Int).Sub(st.end.big(), st.start.big())
 			off := new(big.Int).Rand(mrand.New(bigRand{rng}), width)
-			at := fromBig(off.Add(off, st.start.add1().big()))
+			at := fromBig(off.Add(off, st.start.add1().add1().big()))
 			ops = append(ops, fmt.Sprintf("split %d at %s", st.meta.Index, at))
 			if err := e.splitShard("s", shardID(st.meta.Index), at.String()); err != nil {
 				t.Fatalf("%v: %v", ops, err)
 			}
 		case op == 1 && len(open) > 1:
 			i := rng.IntN(len(open) - 1)
-			a, b := open[i], open[i+1]
-			if rng.IntN(2) == 0 {
-				a, b = b, a
-			}
+			a, b := open[i], open[i+1] // the lower range first, as MergeShards wants
 			ops = append(ops, fmt.Sprintf("merge %d %d", a.meta.Index, b.meta.Index))
 			if err := e.mergeShards("s", shardID(a.meta.Index), shardID(b.meta.Index)); err != nil {
 				t.Fatalf("%v: %v", ops, err)
