@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+
+	"github.com/eddy-streams/eddy"
 )
 
 // Defaults for the Config fields; a zero field in the Config given to New
@@ -153,7 +155,7 @@ func (c Config) withDefaults() Config {
 // key or secret.
 func (c Config) Validate() error {
 	c = c.withDefaults()
-	if !validRegion(c.Region) {
+	if !eddy.ValidRegion(c.Region) {
 		return fmt.Errorf("httpapi: region %q: want lowercase letters, digits and hyphens, like us-east-1", c.Region)
 	}
 	if c.MaxBodyBytes < 0 {
@@ -183,17 +185,4 @@ func (c Config) Validate() error {
 		}
 	}
 	return nil
-}
-
-func validRegion(r string) bool {
-	if r == "" || len(r) > 64 || r[0] == '-' || r[len(r)-1] == '-' {
-		return false
-	}
-	for i := 0; i < len(r); i++ {
-		c := r[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
 }
