@@ -119,8 +119,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		x.writeError(&eddy.Error{Code: eddy.CodeSerialization})
 		return
 	}
-	if err := s.authenticate(r, body, rt.signingName, x.now); err != nil {
-		x.writeError(err)
+	region, aerr := s.authenticate(r, body, rt.signingName, x.now)
+	if aerr != nil {
+		x.writeError(aerr)
 		return
 	}
 	if dec.err != nil {
@@ -134,6 +135,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	ctx := context.WithValue(r.Context(), requestIDKey{}, x.id)
+	ctx = context.WithValue(ctx, regionKey{}, region)
 	out, err := rt.op.Call(ctx, in)
 	if err != nil {
 		s.fail(x, err)
