@@ -4,21 +4,28 @@
 //
 //	GET    /metrics                    Prometheus text format (see engine's metrics.go)
 //	GET    /health                     200 "ok" while the process serves (liveness)
-//	GET    /ready                      200 "ready" when the engine is open; 503 and why otherwise
-//	GET    /faults                     the fault injection rules: {"rules":[...]}
+//	GET    /ready                      200 "ready" when every region's engine is open; 503 and why otherwise
+//	GET    /faults                     a region's fault injection rules: {"region":"us-east-1","rules":[...]}
 //	PUT    /faults                     replace them: {"rules":[{"stream":"orders","operation":"PutRecords","throttleRate":0.1,"seed":1}]}
 //	DELETE /faults                     remove them all
-//	POST   /streams/{name}/purge       drop every record the stream holds now
+//	POST   /streams/{name}/purge       drop every record a region's stream holds now
+//
+// Faults and streams belong to a region, as on Kinesis: the endpoints about
+// them take ?region=eu-central-1, and without it mean the default region
+// (`eddy serve --region`). PUT and purge open a region not used before;
+// GET and DELETE of a region not used yet find no rules.
 //
 // Errors are JSON in the Kinesis API's shape, {"__type":"...","message":"..."}:
-// 400 for a bad request, 404 for an unknown stream or path, 405 for a wrong
-// method, 503 when the engine is closed. A refused request changes nothing.
+// 400 for a bad request (an invalid region name too), 404 for an unknown
+// stream or path, 405 for a wrong method, 503 when the engine is closed. A
+// refused request changes nothing.
 package admin
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 
@@ -31,8 +38,9 @@ import (
 // maxBody bounds admin request bodies.
 const maxBody = 1 << 20
 
-// Handler returns the admin API over eng, with metrics from reg.
-func Handler(eng *engine.Engine, reg *metrics.Registry) http.Handler {
+// Handler returns the admin API over the engines of regions, with metrics
+// from reg.
+func Handler(regions *engine.Regions, reg *metrics.Registry) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", metricshttp.Handler(reg))
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {
@@ -41,7 +49,7 @@ func Handler(eng *engine.Engine, reg *metrics.Registry) http.Handler {
 	})
 	mux.HandleFunc("GET /ready", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if err := eng.Ready(); err != nil {
+		if err := regions.Ready(); err != nil {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			io.WriteString(w, err.Error()+"\n")
 			return
@@ -49,7 +57,11 @@ func Handler(eng *engine.Engine, reg *metrics.Registry) http.Handler {
 		io.WriteString(w, "ready\n")
 	})
 	mux.HandleFunc("GET /faults", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, faultsDoc{Rules: eng.Faults()})
+		region, eng, ok := lookup(w, r, regions, false)
+		if !ok {
+			return
+		}
+		writeJSON(w, http.StatusOK, faultsOut{Region: region, Rules: faultsOf(eng)})
 	})
 	mux.HandleFunc("PUT /faults", func(w http.ResponseWriter, r *http.Request) {
 		var doc faultsDoc
@@ -57,18 +69,38 @@ func Handler(eng *engine.Engine, reg *metrics.Registry) http.Handler {
 			writeError(w, http.StatusBadRequest, eddy.CodeInvalidArgument, err.Error())
 			return
 		}
+		for i := range doc.Rules {
+			if err := doc.Rules[i].Validate(); err != nil {
+				writeError(w, http.StatusBadRequest, eddy.CodeInvalidArgument, err.Error())
+				return
+			}
+		}
+		region, eng, ok := lookup(w, r, regions, true)
+		if !ok {
+			return
+		}
 		if err := eng.SetFaults(doc.Rules); err != nil {
 			writeError(w, http.StatusBadRequest, eddy.CodeInvalidArgument, err.Error())
 			return
 		}
-		writeJSON(w, http.StatusOK, faultsDoc{Rules: eng.Faults()})
+		writeJSON(w, http.StatusOK, faultsOut{Region: region, Rules: eng.Faults()})
 	})
 	mux.HandleFunc("DELETE /faults", func(w http.ResponseWriter, r *http.Request) {
-		eng.SetFaults(nil)
-		writeJSON(w, http.StatusOK, faultsDoc{Rules: eng.Faults()})
+		region, eng, ok := lookup(w, r, regions, false)
+		if !ok {
+			return
+		}
+		if eng != nil {
+			eng.SetFaults(nil)
+		}
+		writeJSON(w, http.StatusOK, faultsOut{Region: region, Rules: faultsOf(eng)})
 	})
 	mux.HandleFunc("POST /streams/{name}/purge", func(w http.ResponseWriter, r *http.Request) {
 		name := r.PathValue("name")
+		region, eng, ok := lookup(w, r, regions, true)
+		if !ok {
+			return
+		}
 		if err := eng.PurgeStream(r.Context(), name); err != nil {
 			var ee *eddy.Error
 			switch {
@@ -81,7 +113,7 @@ func Handler(eng *engine.Engine, reg *metrics.Registry) http.Handler {
 			}
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]string{"stream": name, "status": "purged"})
+		writeJSON(w, http.StatusOK, map[string]string{"region": region, "stream": name, "status": "purged"})
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// The mux answers unknown paths and wrong methods in plain text;
@@ -102,9 +134,48 @@ func Handler(eng *engine.Engine, reg *metrics.Registry) http.Handler {
 	})
 }
 
-// faultsDoc is the body of the /faults endpoints.
+// faultsDoc is the body of PUT /faults.
 type faultsDoc struct {
 	Rules []engine.FaultRule `json:"rules"`
+}
+
+// faultsOut is the answer of the /faults endpoints.
+type faultsOut struct {
+	Region string             `json:"region"`
+	Rules  []engine.FaultRule `json:"rules"`
+}
+
+// lookup returns the region a request names (?region=, else the default
+// region) and its engine: made if create is set, else nil for a region
+// not used yet. It answers the request itself and returns false when the
+// region name is invalid or its engine cannot be had.
+func lookup(w http.ResponseWriter, r *http.Request, regions *engine.Regions, create bool) (string, *engine.Engine, bool) {
+	region := r.URL.Query().Get("region")
+	if region == "" {
+		region = regions.DefaultRegion()
+	}
+	if !eddy.ValidRegion(region) {
+		writeError(w, http.StatusBadRequest, eddy.CodeInvalidArgument,
+			fmt.Sprintf("region %q: want lowercase letters, digits and hyphens, like us-east-1", region))
+		return "", nil, false
+	}
+	if !create {
+		return region, regions.Lookup(region), true
+	}
+	eng, err := regions.Get(region)
+	if err != nil {
+		writeError(w, http.StatusServiceUnavailable, eddy.CodeInternalFailure, err.Error())
+		return "", nil, false
+	}
+	return region, eng, true
+}
+
+// faultsOf returns eng's rules; none for no engine.
+func faultsOf(eng *engine.Engine) []engine.FaultRule {
+	if eng == nil {
+		return []engine.FaultRule{}
+	}
+	return eng.Faults()
 }
 
 func decode(r *http.Request, v any) error {

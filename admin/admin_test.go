@@ -17,16 +17,22 @@ import (
 
 func setup(t *testing.T) (*engine.Engine, *httptest.Server) {
 	t.Helper()
+	regions, srv := setupRegions(t)
+	return regions.Default(), srv
+}
+
+func setupRegions(t *testing.T) (*engine.Regions, *httptest.Server) {
+	t.Helper()
 	reg := metrics.NewRegistry()
 	cfg := engine.DefaultConfig()
 	cfg.Metrics = reg
-	eng, err := engine.New(cfg, mem.NewLogs(), mem.NewMeta())
+	regions, err := engine.OpenRegions(cfg, mem.NewLogs(), mem.NewMeta())
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(Handler(eng, reg))
-	t.Cleanup(func() { srv.Close(); eng.Close() })
-	return eng, srv
+	srv := httptest.NewServer(Handler(regions, reg))
+	t.Cleanup(func() { srv.Close(); regions.Close() })
+	return regions, srv
 }
 
 func do(t *testing.T, method, url, body string) (int, string) {
@@ -54,7 +60,7 @@ func TestHealthReadyMetrics(t *testing.T) {
 		t.Fatalf("ready: %d %q", code, body)
 	}
 	code, body := do(t, "GET", srv.URL+"/metrics", "")
-	if code != 200 || !strings.Contains(body, "\neddy_open_shards 2\n") {
+	if code != 200 || !strings.Contains(body, "\neddy_open_shards{region=\"us-east-1\"} 2\n") {
 		t.Fatalf("metrics: %d\n%s", code, body)
 	}
 	eng.Close()
@@ -133,3 +139,75 @@ func TestPurgeAPI(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestRegionParameter: faults and purge act on the region ?region= names,
+// the default region without it.
+func TestRegionParameter(t *testing.T) {
+	regions, srv := setupRegions(t)
+	ctx := context.Background()
+	us := regions.Default()
+	us.CreateStream(ctx, &kds.CreateStreamInput{StreamName: ptr("s"), ShardCount: ptr(int32(1))})
+	// GET and DELETE of a region not used yet make nothing.
+	if code, body := do(t, "GET", srv.URL+"/faults?region=eu-central-1", ""); code != 200 || body != `{"region":"eu-central-1","rules":[]}`+"\n" {
+		t.Fatalf("GET /faults of an unused region: %d %s", code, body)
+	}
+	if code, _ := do(t, "DELETE", srv.URL+"/faults?region=eu-central-1", ""); code != 200 || regions.Lookup("eu-central-1") != nil {
+		t.Fatalf("DELETE /faults: %d; region opened: %v", code, regions.Lookup("eu-central-1") != nil)
+	}
+	code, body := do(t, "PUT", srv.URL+"/faults?region=eu-central-1", `{"rules":[{"stream":"s","throttleRate":1}]}`)
+	if code != 200 || !strings.Contains(body, `"region":"eu-central-1"`) {
+		t.Fatalf("PUT /faults: %d %s", code, body)
+	}
+	eu := regions.Lookup("eu-central-1")
+	if eu == nil || len(eu.Faults()) != 1 || len(us.Faults()) != 0 {
+		t.Fatalf("rules went to the wrong region")
+	}
+	if code, body := do(t, "GET", srv.URL+"/faults", ""); code != 200 || body != `{"region":"us-east-1","rules":[]}`+"\n" {
+		t.Fatalf("GET /faults of the default region: %d %s", code, body)
+	}
+
+	// Purge: a stream of the same name in each region; only the named
+	// region's is purged.
+	eu.CreateStream(ctx, &kds.CreateStreamInput{StreamName: ptr("s"), ShardCount: ptr(int32(1))})
+	eu.SetFaults(nil)
+	for _, e := range []*engine.Engine{us, eu} {
+		if _, err := e.PutRecord(ctx, &kds.PutRecordInput{StreamName: ptr("s"), PartitionKey: ptr("k"), Data: []byte("x")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code, body := do(t, "POST", srv.URL+"/streams/s/purge?region=eu-central-1", ""); code != 200 || !strings.Contains(body, `"region":"eu-central-1"`) {
+		t.Fatalf("purge: %d %s", code, body)
+	}
+	for e, want := range map[*engine.Engine]int{us: 1, eu: 0} {
+		it, err := e.GetShardIterator(ctx, &kds.GetShardIteratorInput{StreamName: ptr("s"), ShardId: ptr("shardId-000000000000"),
+			ShardIteratorType: ptr(kds.ShardIteratorType("TRIM_HORIZON"))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := e.GetRecords(ctx, &kds.GetRecordsInput{ShardIterator: &it.ShardIterator})
+		if err != nil || len(out.Records) != want {
+			t.Errorf("%s after purge: %v, %d records, want %d", e.Region(), err, len(out.Records), want)
+		}
+	}
+	if code, body := do(t, "POST", srv.URL+"/streams/s/purge?region=ap-south-1", ""); code != 404 || !strings.Contains(body, "ResourceNotFoundException") {
+		t.Fatalf("purge in a region without the stream: %d %s", code, body)
+	}
+
+	// Invalid names are refused, and open nothing.
+	for _, req := range [][2]string{{"GET", "/faults?region=EU"}, {"PUT", "/faults?region=eu_west_1"}, {"POST", "/streams/s/purge?region=-x"}} {
+		body := ""
+		if req[0] == "PUT" {
+			body = `{"rules":[]}`
+		}
+		if code, out := do(t, req[0], srv.URL+req[1], body); code != 400 || !strings.Contains(out, "InvalidArgumentException") {
+			t.Errorf("%s %s: %d %s", req[0], req[1], code, out)
+		}
+	}
+	// A refused rule opens no region.
+	if code, _ := do(t, "PUT", srv.URL+"/faults?region=sa-east-1", `{"rules":[{"throttleRate":2}]}`); code != 400 || regions.Lookup("sa-east-1") != nil {
+		t.Errorf("refused PUT: %d; region opened: %v", code, regions.Lookup("sa-east-1") != nil)
+	}
+	if got := strings.Join(regions.List(), " "); got != "ap-south-1 eu-central-1 us-east-1" {
+		t.Errorf("regions %s", got)
+	}
+}

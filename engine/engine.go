@@ -147,20 +147,32 @@ const (
 )
 
 // New opens an engine over logs and meta, loading the streams they hold.
-// The engine does not own them: the caller closes them after Close.
+// The engine does not own them: the caller closes them after Close. It
+// serves cfg.Region alone; Regions serves several over one store.
 func New(cfg Config, logs storage.Logs, meta storage.MetaStore) (*Engine, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	e := &Engine{cfg: cfg, logs: logs, meta: meta, log: cfg.Logger.With("component", "engine")}
-	e.mu.streams = make(map[string]*stream)
 	reg := cfg.Metrics
 	if reg == nil {
 		reg = metrics.NewRegistry()
 	}
-	e.registerMetrics(reg)
+	return open(cfg, logs, meta, newMetricFamilies(reg))
+}
+
+// open is New with the metric families given: the engines of Regions share
+// theirs.
+func open(cfg Config, logs storage.Logs, meta storage.MetaStore, fams *metricFamilies) (_ *Engine, err error) {
+	e := &Engine{cfg: cfg, logs: logs, meta: meta, log: cfg.Logger.With("component", "engine", "region", cfg.Region)}
+	e.mu.streams = make(map[string]*stream)
+	e.useMetrics(fams)
+	defer func() {
+		if err != nil {
+			fams.remove(e)
+		}
+	}()
 	var metas []streamMeta
-	err := meta.Update(func(tx storage.MetaTx) error {
+	err = meta.Update(func(tx storage.MetaTx) error {
 		s, err := tx.Get(tableEngine, keySecret)
 		if errors.Is(err, storage.ErrNotFound) {
 			s = make([]byte, 32)

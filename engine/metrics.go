@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -28,7 +30,7 @@ import (
 //
 // The shard-level metrics of enhanced monitoring are published for the
 // metrics a stream has enabled (EnableEnhancedMonitoring), with labels
-// stream and shard: kinesis_shard_incoming_bytes_total,
+// region, stream and shard: kinesis_shard_incoming_bytes_total,
 // kinesis_shard_incoming_records_total, kinesis_shard_outgoing_bytes_total,
 // kinesis_shard_outgoing_records_total,
 // kinesis_shard_write_provisioned_throughput_exceeded_total,
@@ -39,9 +41,16 @@ import (
 //
 // Plus eddy_streams and eddy_open_shards. Latencies are seconds, as
 // Prometheus prefers; CloudWatch reports milliseconds.
+//
+// Every series also has the label region, first: CloudWatch keeps each
+// region's metrics apart, and a stream name may exist in several regions
+// (see Regions). The label is there with one region too, so dashboards do
+// not change when a second region is used.
 
-// engineMetrics are the engine's metric families.
-type engineMetrics struct {
+// metricFamilies are the engine's metric families in one registry. The
+// engines of every region share them (a registry takes a family once), and
+// every series carries its engine's region as its first label.
+type metricFamilies struct {
 	incomingBytes, incomingRecords                     *metrics.CounterVec
 	putRecordSuccess, putRecordBytes                   *metrics.CounterVec
 	putRecordLatency                                   *metrics.HistogramVec
@@ -53,40 +62,137 @@ type engineMetrics struct {
 	writeThrottled, readThrottled                      *metrics.CounterVec
 	subMillisBehind                                    *metrics.GaugeVec
 	subBytes, subRecords                               *metrics.CounterVec
+
+	mu struct {
+		sync.Mutex
+		engines []*Engine // for the scrape-time collectors
+	}
 }
 
-func (e *Engine) registerMetrics(r *metrics.Registry) {
-	m := &e.metrics
+// newMetricFamilies registers the engine's metrics in r.
+func newMetricFamilies(r *metrics.Registry) *metricFamilies {
+	f := &metricFamilies{}
 	lat := metrics.LatencyBuckets
-	m.incomingBytes = r.CounterVec("kinesis_incoming_bytes_total", "Bytes (data and partition keys) put to the stream (CloudWatch IncomingBytes).", "stream")
-	m.incomingRecords = r.CounterVec("kinesis_incoming_records_total", "Records put to the stream (CloudWatch IncomingRecords).", "stream")
-	m.putRecordSuccess = r.CounterVec("kinesis_put_record_success_total", "Successful PutRecord calls (CloudWatch PutRecord.Success).", "stream")
-	m.putRecordBytes = r.CounterVec("kinesis_put_record_bytes_total", "Bytes put with PutRecord (CloudWatch PutRecord.Bytes).", "stream")
-	m.putRecordLatency = r.HistogramVec("kinesis_put_record_latency_seconds", "PutRecord latency (CloudWatch PutRecord.Latency).", lat, "stream")
-	m.putRecordsSuccess = r.CounterVec("kinesis_put_records_success_total", "PutRecords calls that wrote every record (CloudWatch PutRecords.Success).", "stream")
-	m.putRecordsBytes = r.CounterVec("kinesis_put_records_bytes_total", "Bytes put with PutRecords (CloudWatch PutRecords.Bytes).", "stream")
-	m.putRecordsRecs = r.CounterVec("kinesis_put_records_records_total", "PutRecords entries by result (CloudWatch PutRecords.SuccessfulRecords, FailedRecords, ThrottledRecords).", "stream", "result")
-	m.putRecordsLatency = r.HistogramVec("kinesis_put_records_latency_seconds", "PutRecords latency (CloudWatch PutRecords.Latency).", lat, "stream")
-	m.getRecordsSuccess = r.CounterVec("kinesis_get_records_success_total", "Successful GetRecords calls (CloudWatch GetRecords.Success).", "stream")
-	m.getRecordsBytes = r.CounterVec("kinesis_get_records_bytes_total", "Bytes returned by GetRecords (CloudWatch GetRecords.Bytes).", "stream")
-	m.getRecordsRecs = r.CounterVec("kinesis_get_records_records_total", "Records returned by GetRecords (CloudWatch GetRecords.Records).", "stream")
-	m.getRecordsLatency = r.HistogramVec("kinesis_get_records_latency_seconds", "GetRecords latency (CloudWatch GetRecords.Latency).", lat, "stream")
-	m.iteratorAge = r.GaugeVec("kinesis_get_records_iterator_age_milliseconds", "Age of the last record the last GetRecords call returned; 0 when it returned none (CloudWatch GetRecords.IteratorAgeMilliseconds).", "stream")
-	m.writeThrottled = r.CounterVec("kinesis_write_provisioned_throughput_exceeded_total", "Records refused by a shard's write limits (CloudWatch WriteProvisionedThroughputExceeded).", "stream")
-	m.readThrottled = r.CounterVec("kinesis_read_provisioned_throughput_exceeded_total", "GetRecords calls refused by a shard's read limits (CloudWatch ReadProvisionedThroughputExceeded).", "stream")
-	m.subMillisBehind = r.GaugeVec("kinesis_subscribe_to_shard_event_millis_behind_latest", "MillisBehindLatest of the consumer's last SubscribeToShard event (CloudWatch SubscribeToShardEvent.MillisBehindLatest).", "stream", "consumer")
-	m.subBytes = r.CounterVec("kinesis_subscribe_to_shard_event_bytes_total", "Bytes pushed to the consumer (CloudWatch SubscribeToShardEvent.Bytes).", "stream", "consumer")
-	m.subRecords = r.CounterVec("kinesis_subscribe_to_shard_event_records_total", "Records pushed to the consumer (CloudWatch SubscribeToShardEvent.Records).", "stream", "consumer")
+	f.incomingBytes = r.CounterVec("kinesis_incoming_bytes_total", "Bytes (data and partition keys) put to the stream (CloudWatch IncomingBytes).", "region", "stream")
+	f.incomingRecords = r.CounterVec("kinesis_incoming_records_total", "Records put to the stream (CloudWatch IncomingRecords).", "region", "stream")
+	f.putRecordSuccess = r.CounterVec("kinesis_put_record_success_total", "Successful PutRecord calls (CloudWatch PutRecord.Success).", "region", "stream")
+	f.putRecordBytes = r.CounterVec("kinesis_put_record_bytes_total", "Bytes put with PutRecord (CloudWatch PutRecord.Bytes).", "region", "stream")
+	f.putRecordLatency = r.HistogramVec("kinesis_put_record_latency_seconds", "PutRecord latency (CloudWatch PutRecord.Latency).", lat, "region", "stream")
+	f.putRecordsSuccess = r.CounterVec("kinesis_put_records_success_total", "PutRecords calls that wrote every record (CloudWatch PutRecords.Success).", "region", "stream")
+	f.putRecordsBytes = r.CounterVec("kinesis_put_records_bytes_total", "Bytes put with PutRecords (CloudWatch PutRecords.Bytes).", "region", "stream")
+	f.putRecordsRecs = r.CounterVec("kinesis_put_records_records_total", "PutRecords entries by result (CloudWatch PutRecords.SuccessfulRecords, FailedRecords, ThrottledRecords).", "region", "stream", "result")
+	f.putRecordsLatency = r.HistogramVec("kinesis_put_records_latency_seconds", "PutRecords latency (CloudWatch PutRecords.Latency).", lat, "region", "stream")
+	f.getRecordsSuccess = r.CounterVec("kinesis_get_records_success_total", "Successful GetRecords calls (CloudWatch GetRecords.Success).", "region", "stream")
+	f.getRecordsBytes = r.CounterVec("kinesis_get_records_bytes_total", "Bytes returned by GetRecords (CloudWatch GetRecords.Bytes).", "region", "stream")
+	f.getRecordsRecs = r.CounterVec("kinesis_get_records_records_total", "Records returned by GetRecords (CloudWatch GetRecords.Records).", "region", "stream")
+	f.getRecordsLatency = r.HistogramVec("kinesis_get_records_latency_seconds", "GetRecords latency (CloudWatch GetRecords.Latency).", lat, "region", "stream")
+	f.iteratorAge = r.GaugeVec("kinesis_get_records_iterator_age_milliseconds", "Age of the last record the last GetRecords call returned; 0 when it returned none (CloudWatch GetRecords.IteratorAgeMilliseconds).", "region", "stream")
+	f.writeThrottled = r.CounterVec("kinesis_write_provisioned_throughput_exceeded_total", "Records refused by a shard's write limits (CloudWatch WriteProvisionedThroughputExceeded).", "region", "stream")
+	f.readThrottled = r.CounterVec("kinesis_read_provisioned_throughput_exceeded_total", "GetRecords calls refused by a shard's read limits (CloudWatch ReadProvisionedThroughputExceeded).", "region", "stream")
+	f.subMillisBehind = r.GaugeVec("kinesis_subscribe_to_shard_event_millis_behind_latest", "MillisBehindLatest of the consumer's last SubscribeToShard event (CloudWatch SubscribeToShardEvent.MillisBehindLatest).", "region", "stream", "consumer")
+	f.subBytes = r.CounterVec("kinesis_subscribe_to_shard_event_bytes_total", "Bytes pushed to the consumer (CloudWatch SubscribeToShardEvent.Bytes).", "region", "stream", "consumer")
+	f.subRecords = r.CounterVec("kinesis_subscribe_to_shard_event_records_total", "Records pushed to the consumer (CloudWatch SubscribeToShardEvent.Records).", "region", "stream", "consumer")
 
-	r.GaugeFunc("eddy_streams", "Streams, in any status.", func() float64 {
-		e.mu.RLock()
-		defer e.mu.RUnlock()
-		return float64(len(e.mu.streams))
+	r.Collect("eddy_streams", "Streams, in any status.", "gauge", func(emit func(float64, ...string)) {
+		for _, e := range f.engines() {
+			e.mu.RLock()
+			n := len(e.mu.streams)
+			e.mu.RUnlock()
+			emit(float64(n), "region", e.cfg.Region)
+		}
 	})
-	r.GaugeFunc("eddy_open_shards", "Open shards of all streams.", func() float64 { return float64(e.openShardCount()) })
+	r.Collect("eddy_open_shards", "Open shards of all streams.", "gauge", func(emit func(float64, ...string)) {
+		for _, e := range f.engines() {
+			emit(float64(e.openShardCount()), "region", e.cfg.Region)
+		}
+	})
 	for _, sm := range shardMetrics {
-		r.Collect(sm.prom, sm.help, sm.typ, func(emit func(float64, ...string)) { e.collectShardMetric(sm, emit) })
+		r.Collect(sm.prom, sm.help, sm.typ, func(emit func(float64, ...string)) {
+			for _, e := range f.engines() {
+				e.collectShardMetric(sm, emit)
+			}
+		})
 	}
+	return f
+}
+
+// add makes e's streams part of the scrape-time metrics.
+func (f *metricFamilies) add(e *Engine) {
+	f.mu.Lock()
+	f.mu.engines = append(f.mu.engines, e)
+	f.mu.Unlock()
+}
+
+// remove takes back add, for an engine that failed to open.
+func (f *metricFamilies) remove(e *Engine) {
+	f.mu.Lock()
+	f.mu.engines = slices.DeleteFunc(f.mu.engines, func(x *Engine) bool { return x == e })
+	f.mu.Unlock()
+}
+
+func (f *metricFamilies) engines() []*Engine {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.mu.engines)
+}
+
+// engineMetrics are an engine's handles on the families: each prepends the
+// engine's region to the labels it is given.
+type engineMetrics struct {
+	incomingBytes, incomingRecords                     regionVec[metrics.Counter]
+	putRecordSuccess, putRecordBytes                   regionVec[metrics.Counter]
+	putRecordLatency                                   regionVec[metrics.Histogram]
+	putRecordsSuccess, putRecordsBytes, putRecordsRecs regionVec[metrics.Counter]
+	putRecordsLatency                                  regionVec[metrics.Histogram]
+	getRecordsSuccess, getRecordsBytes, getRecordsRecs regionVec[metrics.Counter]
+	getRecordsLatency                                  regionVec[metrics.Histogram]
+	iteratorAge                                        regionVec[metrics.Gauge]
+	writeThrottled, readThrottled                      regionVec[metrics.Counter]
+	subMillisBehind                                    regionVec[metrics.Gauge]
+	subBytes, subRecords                               regionVec[metrics.Counter]
+}
+
+// labeled is a metric family with labels: *metrics.CounterVec, GaugeVec or
+// HistogramVec.
+type labeled[M any] interface {
+	With(values ...string) *M
+	Delete(values ...string) bool
+}
+
+// regionVec is a family seen from one region.
+type regionVec[M any] struct {
+	v      labeled[M]
+	region string
+}
+
+// With returns the series of the region and the other label values.
+func (r regionVec[M]) With(values ...string) *M {
+	return r.v.With(append([]string{r.region}, values...)...)
+}
+
+// Delete removes the series of the region and the other label values.
+func (r regionVec[M]) Delete(values ...string) {
+	r.v.Delete(append([]string{r.region}, values...)...)
+}
+
+// useMetrics gives e its handles on f and adds it to f's collectors.
+func (e *Engine) useMetrics(f *metricFamilies) {
+	r := e.cfg.Region
+	e.metrics = engineMetrics{
+		incomingBytes: regionVec[metrics.Counter]{f.incomingBytes, r}, incomingRecords: regionVec[metrics.Counter]{f.incomingRecords, r},
+		putRecordSuccess: regionVec[metrics.Counter]{f.putRecordSuccess, r}, putRecordBytes: regionVec[metrics.Counter]{f.putRecordBytes, r},
+		putRecordLatency:  regionVec[metrics.Histogram]{f.putRecordLatency, r},
+		putRecordsSuccess: regionVec[metrics.Counter]{f.putRecordsSuccess, r}, putRecordsBytes: regionVec[metrics.Counter]{f.putRecordsBytes, r},
+		putRecordsRecs:    regionVec[metrics.Counter]{f.putRecordsRecs, r},
+		putRecordsLatency: regionVec[metrics.Histogram]{f.putRecordsLatency, r},
+		getRecordsSuccess: regionVec[metrics.Counter]{f.getRecordsSuccess, r}, getRecordsBytes: regionVec[metrics.Counter]{f.getRecordsBytes, r},
+		getRecordsRecs: regionVec[metrics.Counter]{f.getRecordsRecs, r}, getRecordsLatency: regionVec[metrics.Histogram]{f.getRecordsLatency, r},
+		iteratorAge:    regionVec[metrics.Gauge]{f.iteratorAge, r},
+		writeThrottled: regionVec[metrics.Counter]{f.writeThrottled, r}, readThrottled: regionVec[metrics.Counter]{f.readThrottled, r},
+		subMillisBehind: regionVec[metrics.Gauge]{f.subMillisBehind, r},
+		subBytes:        regionVec[metrics.Counter]{f.subBytes, r}, subRecords: regionVec[metrics.Counter]{f.subRecords, r},
+	}
+	f.add(e)
 }
 
 // streamMetrics are a stream's series, looked up once.
@@ -133,7 +239,7 @@ func (e *Engine) metricsOf(s *stream) *streamMetrics {
 func (e *Engine) forgetStreamMetrics(v *streamView) {
 	m := &e.metrics
 	name := v.meta.Name
-	for _, vec := range []*metrics.CounterVec{m.incomingBytes, m.incomingRecords, m.putRecordSuccess, m.putRecordBytes,
+	for _, vec := range []regionVec[metrics.Counter]{m.incomingBytes, m.incomingRecords, m.putRecordSuccess, m.putRecordBytes,
 		m.putRecordsSuccess, m.putRecordsBytes, m.getRecordsSuccess, m.getRecordsBytes, m.getRecordsRecs,
 		m.writeThrottled, m.readThrottled} {
 		vec.Delete(name)
@@ -141,7 +247,7 @@ func (e *Engine) forgetStreamMetrics(v *streamView) {
 	for _, r := range []string{"successful", "failed", "throttled"} {
 		m.putRecordsRecs.Delete(name, r)
 	}
-	for _, vec := range []*metrics.HistogramVec{m.putRecordLatency, m.putRecordsLatency, m.getRecordsLatency} {
+	for _, vec := range []regionVec[metrics.Histogram]{m.putRecordLatency, m.putRecordsLatency, m.getRecordsLatency} {
 		vec.Delete(name)
 	}
 	m.iteratorAge.Delete(name)
@@ -201,7 +307,7 @@ func (e *Engine) collectShardMetric(sm *shardMetric, emit func(float64, ...strin
 			continue
 		}
 		for idx, st := range v.shards {
-			emit(float64(sm.value(st.usage)), "stream", v.meta.Name, "shard", shardID(idx))
+			emit(float64(sm.value(st.usage)), "region", e.cfg.Region, "stream", v.meta.Name, "shard", shardID(idx))
 		}
 	}
 }

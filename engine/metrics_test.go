@@ -49,21 +49,21 @@ func TestMetrics(t *testing.T) {
 	}
 	text := scrape(t, reg)
 	wantLines(t, text,
-		`kinesis_incoming_records_total{stream="s"} 1000`,
-		`kinesis_incoming_bytes_total{stream="s"} `+itoa(16+998*11),
-		`kinesis_put_records_records_total{stream="s",result="successful"} 1000`,
-		`kinesis_put_records_records_total{stream="s",result="throttled"} 2`,
-		`kinesis_put_records_success_total{stream="s"} 1`,
-		`kinesis_put_record_success_total{stream="s"} 0`,
-		`kinesis_write_provisioned_throughput_exceeded_total{stream="s"} 3`,
-		`kinesis_put_records_latency_seconds_count{stream="s"} 2`,
-		`kinesis_put_record_latency_seconds_count{stream="s"} 1`,
-		`kinesis_get_records_success_total{stream="s"} 1`,
-		`kinesis_get_records_records_total{stream="s"} 2`,
-		`kinesis_get_records_bytes_total{stream="s"} 16`,
-		`kinesis_get_records_iterator_age_milliseconds{stream="s"} 2000`,
-		`eddy_streams 2`,
-		`eddy_open_shards 2`,
+		`kinesis_incoming_records_total{region="us-east-1",stream="s"} 1000`,
+		`kinesis_incoming_bytes_total{region="us-east-1",stream="s"} `+itoa(16+998*11),
+		`kinesis_put_records_records_total{region="us-east-1",stream="s",result="successful"} 1000`,
+		`kinesis_put_records_records_total{region="us-east-1",stream="s",result="throttled"} 2`,
+		`kinesis_put_records_success_total{region="us-east-1",stream="s"} 1`,
+		`kinesis_put_record_success_total{region="us-east-1",stream="s"} 0`,
+		`kinesis_write_provisioned_throughput_exceeded_total{region="us-east-1",stream="s"} 3`,
+		`kinesis_put_records_latency_seconds_count{region="us-east-1",stream="s"} 2`,
+		`kinesis_put_record_latency_seconds_count{region="us-east-1",stream="s"} 1`,
+		`kinesis_get_records_success_total{region="us-east-1",stream="s"} 1`,
+		`kinesis_get_records_records_total{region="us-east-1",stream="s"} 2`,
+		`kinesis_get_records_bytes_total{region="us-east-1",stream="s"} 16`,
+		`kinesis_get_records_iterator_age_milliseconds{region="us-east-1",stream="s"} 2000`,
+		`eddy_streams{region="us-east-1"} 2`,
+		`eddy_open_shards{region="us-east-1"} 2`,
 	)
 	if strings.Contains(text, "kinesis_shard_") {
 		t.Fatalf("shard-level metrics without enhanced monitoring:\n%s", text)
@@ -75,8 +75,8 @@ func TestMetrics(t *testing.T) {
 	}
 	text = scrape(t, reg)
 	wantLines(t, text,
-		`kinesis_shard_incoming_records_total{shard="shardId-000000000000",stream="s"} 1000`,
-		`kinesis_shard_outgoing_records_total{shard="shardId-000000000000",stream="s"} 2`,
+		`kinesis_shard_incoming_records_total{region="us-east-1",shard="shardId-000000000000",stream="s"} 1000`,
+		`kinesis_shard_outgoing_records_total{region="us-east-1",shard="shardId-000000000000",stream="s"} 2`,
 	)
 	if strings.Contains(text, "kinesis_shard_incoming_bytes_total") || strings.Contains(text, `stream="quiet",shard`) {
 		t.Fatalf("metrics that were not enabled:\n%s", text)
@@ -87,8 +87,8 @@ func TestMetrics(t *testing.T) {
 		_, err := e.getRecords(ctx, res.Next, 1, nil)
 		wantCode(t, err, "ProvisionedThroughputExceededException")
 	}
-	wantLines(t, scrape(t, reg), `kinesis_read_provisioned_throughput_exceeded_total{stream="s"} 6`,
-		`kinesis_shard_read_provisioned_throughput_exceeded_total{shard="shardId-000000000000",stream="s"} 6`)
+	wantLines(t, scrape(t, reg), `kinesis_read_provisioned_throughput_exceeded_total{region="us-east-1",stream="s"} 6`,
+		`kinesis_shard_read_provisioned_throughput_exceeded_total{region="us-east-1",shard="shardId-000000000000",stream="s"} 6`)
 	// A deleted stream's series go.
 	if err := e.deleteStream("s"); err != nil {
 		t.Fatal(err)
@@ -109,9 +109,9 @@ func TestSubscribeMetrics(t *testing.T) {
 	put(t, e, "s", "a", "b")
 	waitFor(t, "two records", func() bool { return len(c.data()) == 2 })
 	wantLines(t, scrape(t, reg),
-		`kinesis_subscribe_to_shard_event_records_total{stream="s",consumer="c"} 2`,
-		`kinesis_subscribe_to_shard_event_bytes_total{stream="s",consumer="c"} 14`,
-		`kinesis_subscribe_to_shard_event_millis_behind_latest{stream="s",consumer="c"} 0`,
+		`kinesis_subscribe_to_shard_event_records_total{region="us-east-1",stream="s",consumer="c"} 2`,
+		`kinesis_subscribe_to_shard_event_bytes_total{region="us-east-1",stream="s",consumer="c"} 14`,
+		`kinesis_subscribe_to_shard_event_millis_behind_latest{region="us-east-1",stream="s",consumer="c"} 0`,
 	)
 }
 

@@ -6,12 +6,14 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+
+	"github.com/eddy-streams/eddy"
 )
 
 // Defaults for the Config fields; a zero field in the Config given to New
 // takes these values.
 const (
-	// DefaultRegion is the region Eddy answers as.
+	// DefaultRegion is the default of Config.Region.
 	DefaultRegion = "us-east-1"
 	// DefaultMaxBodyBytes is 32 MiB. The largest valid Kinesis request is a
 	// PutRecords of 500 records carrying 10 MiB of data in all (the limit
@@ -46,9 +48,10 @@ const (
 // Config configures a Server. The zero value of every field means its
 // default; DefaultConfig returns the defaults spelled out.
 type Config struct {
-	// Region is the AWS region Eddy answers as. When Credentials is set, a
-	// signature's credential scope must name this region. Default
-	// "us-east-1".
+	// Region is the region of a request whose credential scope names none
+	// that is valid (see eddy.ValidRegion), which can happen only without
+	// Credentials: a request is served in the region its signature is
+	// scoped to (see Region(ctx)). Default "us-east-1".
 	Region string
 
 	// Credentials maps access key ID to secret access key. When set, every
@@ -158,7 +161,7 @@ func (c Config) withDefaults() Config {
 // key or secret.
 func (c Config) Validate() error {
 	c = c.withDefaults()
-	if !validRegion(c.Region) {
+	if !eddy.ValidRegion(c.Region) {
 		return fmt.Errorf("httpapi: region %q: want lowercase letters, digits and hyphens, like us-east-1", c.Region)
 	}
 	if c.MaxBodyBytes < 0 {
@@ -188,17 +191,4 @@ func (c Config) Validate() error {
 		}
 	}
 	return nil
-}
-
-func validRegion(r string) bool {
-	if r == "" || len(r) > 64 || r[0] == '-' || r[len(r)-1] == '-' {
-		return false
-	}
-	for i := 0; i < len(r); i++ {
-		c := r[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
 }

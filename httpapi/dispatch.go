@@ -161,8 +161,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	x.in = in
-	if err := s.authenticate(r, body, rt.signingName, x.now); err != nil {
-		x.writeError(err)
+	region, aerr := s.authenticate(r, body, rt.signingName, x.now)
+	if aerr != nil {
+		x.writeError(aerr)
 		return
 	}
 	if dec.err != nil {
@@ -176,6 +177,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	ctx := context.WithValue(r.Context(), requestIDKey{}, x.id)
+	ctx = context.WithValue(ctx, regionKey{}, region)
 	out, err := rt.op.Call(ctx, in)
 	if err != nil {
 		s.fail(x, err)

@@ -69,10 +69,17 @@ type putRecordOutput struct {
 
 // fakeKinesis records what its operations were called with.
 type fakeKinesis struct {
-	calls    atomic.Int64
-	mu       sync.Mutex
-	lastData []byte
-	lastID   string // RequestID(ctx) seen by the last call
+	calls      atomic.Int64
+	mu         sync.Mutex
+	lastData   []byte
+	lastID     string // RequestID(ctx) seen by the last call
+	lastRegion string // Region(ctx) seen by the last call
+}
+
+func (f *fakeKinesis) region() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.lastRegion
 }
 
 func (f *fakeKinesis) service() Service {
@@ -91,6 +98,9 @@ func (f *fakeKinesis) service() Service {
 				NewInput: func() any { return new(listStreamsInput) },
 				Call: func(ctx context.Context, in any) (any, error) {
 					f.calls.Add(1)
+					f.mu.Lock()
+					f.lastRegion = Region(ctx)
+					f.mu.Unlock()
 					n := 2
 					if l := in.(*listStreamsInput).Limit; l != nil {
 						n = int(*l)
@@ -109,6 +119,7 @@ func (f *fakeKinesis) service() Service {
 					f.mu.Lock()
 					f.lastData = req.Data
 					f.lastID = RequestID(ctx)
+					f.lastRegion = Region(ctx)
 					f.mu.Unlock()
 					switch req.StreamName {
 					case "missing":

@@ -220,6 +220,18 @@ func (x *exchange) writeXMLError(e *eddy.Error) {
 
 type requestIDKey struct{}
 
+type regionKey struct{}
+
+// Region returns the region an operation's request is served in: the one
+// its SigV4 credential scope names (Authorization header or presigned
+// query), or Config.Region when that is no valid region name and
+// signatures are not verified. It returns "" for a context that did not
+// come from the Server.
+func Region(ctx context.Context) string {
+	r, _ := ctx.Value(regionKey{}).(string)
+	return r
+}
+
 // RequestID returns the request id (the x-amzn-RequestId response header)
 // of the request whose context ctx is, or "" if ctx is not from this
 // package's handler.

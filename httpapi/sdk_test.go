@@ -175,10 +175,17 @@ func TestSDKSignatures(t *testing.T) {
 		})
 	}
 
-	// A client in another region is told so.
-	_, err := newClient(ts.url, testKeyID, testSecret, func(o *kinesis.Options) { o.Region = "eu-west-1" }).ListStreams(ctx, &kinesis.ListStreamsInput{})
-	if code, msg, _ := apiErr(t, err); code != "InvalidSignatureException" || msg != "Credential should be scoped to a valid region, not 'eu-west-1'. " {
-		t.Errorf("other region: %s %q", code, msg)
+	// A client in another region is served in that region.
+	if _, err := newClient(ts.url, testKeyID, testSecret, func(o *kinesis.Options) { o.Region = "eu-west-1" }).ListStreams(ctx, &kinesis.ListStreamsInput{}); err != nil {
+		t.Fatalf("other region: %v", err)
+	}
+	if got := ts.fake.region(); got != "eu-west-1" {
+		t.Errorf("other region: served in %q", got)
+	}
+	// One whose region cannot be a region name is told so.
+	_, err := newClient(ts.url, testKeyID, testSecret, func(o *kinesis.Options) { o.Region = "EU-WEST-1" }).ListStreams(ctx, &kinesis.ListStreamsInput{})
+	if code, msg, _ := apiErr(t, err); code != "InvalidSignatureException" || msg != "Credential should be scoped to a valid region, not 'EU-WEST-1'. " {
+		t.Errorf("invalid region: %s %q", code, msg)
 	}
 }
 

@@ -29,7 +29,8 @@ import (
 //  6. An algorithm other than AWS4-HMAC-SHA256: IncompleteSignatureException.
 //  7. A credential without five slash-separated parts:
 //     IncompleteSignatureException.
-//  8. * Credential scope naming another region, service, terminator or date:
+//  8. * Credential scope naming an invalid region (see eddy.ValidRegion:
+//     every valid region is served), another service, terminator or date:
 //     InvalidSignatureException, all mismatches in one message.
 //  9. * An unknown access key: UnrecognizedClientException.
 //  10. * A signature that does not match: InvalidSignatureException, with the
@@ -37,6 +38,14 @@ import (
 //
 // The starred checks run only when Config.Credentials is set. A session
 // token (X-Amz-Security-Token) is accepted and not checked: Eddy issues none.
+//
+// The credential scope's region, from the Authorization header or a
+// presigned query's X-Amz-Credential, is the region the request is served
+// in (see Region). AWS answers each region at its own endpoint and refuses
+// a scope naming another region (the message of check 8); Eddy answers
+// every region at one endpoint, so only a name that cannot be a region is
+// refused, and without Credentials such a name falls back to
+// Config.Region.
 
 const (
 	sigAlgorithm    = "AWS4-HMAC-SHA256"
@@ -59,35 +68,38 @@ type sigRequest struct {
 }
 
 // authenticate checks r's signature. body is the request body, signingName
-// the SigV4 service name of the target. It returns nil, or the *eddy.Error
-// to answer with.
-func (s *Server) authenticate(r *http.Request, body []byte, signingName string, now time.Time) *eddy.Error {
+// the SigV4 service name of the target. It returns the region the request
+// is for, or the *eddy.Error to answer with.
+func (s *Server) authenticate(r *http.Request, body []byte, signingName string, now time.Time) (string, *eddy.Error) {
 	sr, err := parseSignature(r)
 	if err != nil {
-		return err
+		return "", err
 	}
 	verify := len(s.cfg.Credentials) > 0
 	if verify {
 		if err := checkSkew(sr, now, s.cfg.MaxClockSkew); err != nil {
-			return err
+			return "", err
 		}
 		if !hasSignedHeader(sr.signedHeaders, "host") {
-			return eddy.Errorf(eddy.CodeInvalidSignature, "'Host' must be a 'SignedHeader' in the AWS Authorization.")
+			return "", eddy.Errorf(eddy.CodeInvalidSignature, "'Host' must be a 'SignedHeader' in the AWS Authorization.")
 		}
 	}
 	if sr.algorithm != sigAlgorithm {
-		return eddy.Errorf(eddy.CodeIncompleteSignature, "Unsupported AWS 'algorithm': '%s' (only %s for now). ", sr.algorithm, sigAlgorithm)
+		return "", eddy.Errorf(eddy.CodeIncompleteSignature, "Unsupported AWS 'algorithm': '%s' (only %s for now). ", sr.algorithm, sigAlgorithm)
 	}
 	scope := strings.Split(strings.TrimRight(sr.credential, "/"), "/")
 	if len(scope) != 5 {
-		return eddy.Errorf(eddy.CodeIncompleteSignature, "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '%s'", sr.credential)
-	}
-	if !verify {
-		return nil
+		return "", eddy.Errorf(eddy.CodeIncompleteSignature, "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '%s'", sr.credential)
 	}
 	keyID, day, region, service, term := scope[0], scope[1], scope[2], scope[3], scope[4]
+	if !verify {
+		if !eddy.ValidRegion(region) {
+			return s.cfg.Region, nil
+		}
+		return region, nil
+	}
 	var msg strings.Builder
-	if region != s.cfg.Region {
+	if !eddy.ValidRegion(region) {
 		msg.WriteString("Credential should be scoped to a valid region, not '" + region + "'. ")
 	}
 	if service != signingName {
@@ -100,11 +112,11 @@ func (s *Server) authenticate(r *http.Request, body []byte, signingName string, 
 		msg.WriteString("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '" + day + "' != '" + want + "', from '" + sr.dateText + "'.")
 	}
 	if msg.Len() > 0 {
-		return &eddy.Error{Code: eddy.CodeInvalidSignature, Message: msg.String()}
+		return "", &eddy.Error{Code: eddy.CodeInvalidSignature, Message: msg.String()}
 	}
 	secret, ok := s.cfg.Credentials[keyID]
 	if !ok {
-		return eddy.Errorf(eddy.CodeUnrecognizedClient, "The security token included in the request is invalid.")
+		return "", eddy.Errorf(eddy.CodeUnrecognizedClient, "The security token included in the request is invalid.")
 	}
 	canonical := canonicalRequest(r, sr, payloadHash(r, body))
 	scopeText := strings.Join(scope[1:], "/") // date/region/service/aws4_request
@@ -112,12 +124,12 @@ func (s *Server) authenticate(r *http.Request, body []byte, signingName string, 
 	key := signingKey(secret, day, region, service)
 	want := hex.EncodeToString(hmacSHA256(key, []byte(toSign)))
 	if !hmac.Equal([]byte(want), []byte(sr.signature)) {
-		return eddy.Errorf(eddy.CodeInvalidSignature, "The request signature we calculated does not match the signature you provided. "+
+		return "", eddy.Errorf(eddy.CodeInvalidSignature, "The request signature we calculated does not match the signature you provided. "+
 			"Check your AWS Secret Access Key and signing method. Consult the service documentation for details.\n\n"+
 			"The Canonical String for this request should have been\n'%s'\n\n"+
 			"The String-to-Sign should have been\n'%s'\n", canonical, toSign)
 	}
-	return nil
+	return region, nil
 }
 
 // parseSignature extracts the signature material from r and runs the

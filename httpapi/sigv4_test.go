@@ -106,8 +106,8 @@ func TestSignatureChecks(t *testing.T) {
 		}, "IncompleteSignatureException", "Unsupported AWS 'algorithm': 'AWS4-HMAC-SHA25' (only AWS4-HMAC-SHA256 for now). "},
 		{"four-part credential", t0, auth("a/b/c/d", "host"), "IncompleteSignatureException",
 			"Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got 'a/b/c/d'"},
-		{"scope all wrong", t0, auth("a/b/c/d/e", "host"), "InvalidSignatureException",
-			"Credential should be scoped to a valid region, not 'c'. Credential should be scoped to correct service: 'kinesis'. " +
+		{"scope all wrong", t0, auth("a/b/C/d/e", "host"), "InvalidSignatureException",
+			"Credential should be scoped to a valid region, not 'C'. Credential should be scoped to correct service: 'kinesis'. " +
 				"Credential should be scoped with a valid terminator: 'aws4_request', not 'e'. " +
 				"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: 'b' != '20240101', from '20240101T000000Z'."},
 		{"trailing slash in credential", t0, auth(testKeyID+"/20240101/us-east-1/kinesis/aws4_request/", "host"), "InvalidSignatureException",

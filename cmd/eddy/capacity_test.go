@@ -93,8 +93,8 @@ faults:
 		t.Fatalf("/ready: %d %s", code, body)
 	}
 	code, body := get(t, admin+"/metrics")
-	for _, want := range []string{"\neddy_open_shards 6\n", "\neddy_streams 2\n", `kinesis_incoming_records_total{stream="od"} 1`,
-		`kinesis_write_provisioned_throughput_exceeded_total{stream="boot"} 1`, "eddy_storage_fsync_seconds_count ", "process_resident_memory_bytes ", "eddy_disk_bytes "} {
+	for _, want := range []string{"\neddy_open_shards{region=\"us-east-1\"} 6\n", "\neddy_streams{region=\"us-east-1\"} 2\n", `kinesis_incoming_records_total{region="us-east-1",stream="od"} 1`,
+		`kinesis_write_provisioned_throughput_exceeded_total{region="us-east-1",stream="boot"} 1`, "eddy_storage_fsync_seconds_count ", "process_resident_memory_bytes ", "eddy_disk_bytes "} {
 		if code != 200 || !strings.Contains(body, want) {
 			t.Fatalf("/metrics lacks %q:\n%s", want, body)
 		}

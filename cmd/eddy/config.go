@@ -13,6 +13,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/eddy-streams/eddy"
 	"github.com/eddy-streams/eddy/engine"
 )
 
@@ -24,14 +25,14 @@ type serveConfig struct {
 	Listen      string        `flag:"listen" yaml:"listen" help:"address to serve the API on (HTTP/1.1 and h2c, or HTTPS with --tls-cert)"`
 	DataDir     string        `flag:"data-dir" yaml:"data-dir" help:"directory for records and metadata"`
 	InMemory    bool          `flag:"in-memory" yaml:"in-memory" help:"keep everything in memory (lost on exit)"`
-	Region      string        `flag:"region" yaml:"region" help:"region in ARNs and signatures"`
+	Region      string        `flag:"region" yaml:"region" help:"default region: of config-file streams and faults, the admin API, and requests whose signature names no valid region (every region is served)"`
 	AccountID   string        `flag:"account-id" yaml:"account-id" help:"12-digit account id in ARNs and messages"`
 	Sync        string        `flag:"sync" yaml:"sync" help:"when records are fsync'd: always (before acknowledging), interval, none"`
 	SyncFS      bool          `flag:"syncfs" yaml:"syncfs" help:"with --sync always, concurrent appends to all shards share one syncfs(2) (Linux) instead of an fdatasync per shard; --syncfs=false for fdatasync"`
 	CreateDelay time.Duration `flag:"create-delay" yaml:"create-delay" help:"how long a new stream stays CREATING"`
 	UpdateDelay time.Duration `flag:"update-delay" yaml:"update-delay" help:"how long a stream stays UPDATING after a change"`
 	DeleteDelay time.Duration `flag:"delete-delay" yaml:"delete-delay" help:"how long a stream stays DELETING"`
-	ShardLimit  int           `flag:"shard-limit" yaml:"shard-limit" help:"open shards allowed per account"`
+	ShardLimit  int           `flag:"shard-limit" yaml:"shard-limit" help:"open shards allowed per account and region"`
 	SubLifetime time.Duration `flag:"subscription-lifetime" yaml:"subscription-lifetime" help:"how long a SubscribeToShard stream lasts before the consumer must subscribe again"`
 	TLSCert     string        `flag:"tls-cert" yaml:"tls-cert" help:"TLS certificate file (PEM); serves HTTPS with HTTP/2"`
 	TLSKey      string        `flag:"tls-key" yaml:"tls-key" help:"TLS private key file (PEM)"`
@@ -54,9 +55,10 @@ type serveConfig struct {
 }
 
 // bootstrapStream is a stream the config file asks for: created at start-up
-// unless a stream of that name exists.
+// unless a stream of that name exists in its region.
 type bootstrapStream struct {
 	Name           string `yaml:"name"`
+	Region         string `yaml:"region"` // default: --region
 	Shards         int    `yaml:"shards"`
 	Mode           string `yaml:"mode"` // PROVISIONED (default) or ON_DEMAND
 	RetentionHours int    `yaml:"retention-hours"`
@@ -274,6 +276,9 @@ func (c *serveConfig) validate() error {
 	default:
 		return &usageError{fmt.Sprintf("--sync %q: want always, interval or none", c.Sync)}
 	}
+	if !eddy.ValidRegion(c.Region) {
+		return &usageError{fmt.Sprintf("--region %q: want lowercase letters, digits and hyphens, like us-east-1", c.Region)}
+	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return &usageError{"--tls-cert and --tls-key go together"}
 	}
@@ -306,13 +311,19 @@ func (c *serveConfig) validate() error {
 	if _, err := c.faultRules(); err != nil {
 		return &usageError{err.Error()}
 	}
-	seen := map[string]bool{}
+	seen := map[[2]string]bool{}
 	for i, s := range c.Streams {
+		region := s.Region
+		if region == "" {
+			region = c.Region
+		}
 		switch {
 		case s.Name == "":
 			return &usageError{fmt.Sprintf("config file: streams[%d] has no name", i)}
-		case seen[s.Name]:
-			return &usageError{fmt.Sprintf("config file: stream %s listed twice", s.Name)}
+		case !eddy.ValidRegion(region):
+			return &usageError{fmt.Sprintf("config file: stream %s: region %q: want lowercase letters, digits and hyphens, like us-east-1", s.Name, region)}
+		case seen[[2]string{region, s.Name}]:
+			return &usageError{fmt.Sprintf("config file: stream %s listed twice in %s", s.Name, region)}
 		case s.Mode != "" && s.Mode != engine.ModeProvisioned && s.Mode != engine.ModeOnDemand:
 			return &usageError{fmt.Sprintf("config file: stream %s: mode %q: want PROVISIONED or ON_DEMAND", s.Name, s.Mode)}
 		case s.Mode == engine.ModeOnDemand && s.Shards != 0:
@@ -320,7 +331,7 @@ func (c *serveConfig) validate() error {
 		case s.Mode != engine.ModeOnDemand && s.Shards < 1:
 			return &usageError{fmt.Sprintf("config file: stream %s: shards %d: want at least 1", s.Name, s.Shards)}
 		}
-		seen[s.Name] = true
+		seen[[2]string{region, s.Name}] = true
 	}
 	return nil
 }

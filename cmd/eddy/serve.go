@@ -67,19 +67,22 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	ecfg.OnDemandScaleInterval, ecfg.OnDemandMinShards, ecfg.OnDemandMaxShards = cfg.ScaleEvery, cfg.OnDemandMin, cfg.OnDemandMax
 	ecfg.Metrics = reg
 	ecfg.Logger = logger
-	eng, err := engine.New(ecfg, logs, meta)
+	// One engine per region; --region is the default region, for what
+	// names none (config-file streams and faults, the admin API, requests
+	// signed without a valid region name).
+	regions, err := engine.OpenRegions(ecfg, logs, meta)
 	if err != nil {
 		return err
 	}
-	defer eng.Close()
+	defer regions.Close()
 	rules, err := cfg.faultRules()
 	if err != nil {
 		return err
 	}
-	if err := eng.SetFaults(rules); err != nil {
+	if err := regions.Default().SetFaults(rules); err != nil {
 		return err
 	}
-	if err := bootstrapStreams(ctx, eng, cfg.Streams, logger); err != nil {
+	if err := bootstrapStreams(ctx, regions, cfg.Streams, logger); err != nil {
 		return err
 	}
 
@@ -94,7 +97,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.AccessKeyID != "" {
 		hcfg.Credentials = map[string]string{cfg.AccessKeyID: cfg.SecretKey}
 	}
-	srv, err := httpapi.New(hcfg, kinesisapi.Service(eng))
+	srv, err := httpapi.New(hcfg, kinesisapi.RegionalService(regions))
 	if err != nil {
 		return err
 	}
@@ -113,7 +116,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			ln.Close()
 			return fmt.Errorf("admin listener: %w (move it with --admin-listen ADDR, or turn it off with --admin-listen off)", err)
 		}
-		handler := admin.Handler(eng, reg)
+		handler := admin.Handler(regions, reg)
 		if cfg.Pprof {
 			handler = withPprof(handler)
 		}
@@ -125,7 +128,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "eddy listening on %s://%s\n", scheme, ln.Addr())
 
 	logger.Info("serving", "addr", ln.Addr().String(), "data", storageDesc(cfg), "sync", cfg.Sync,
-		"verify signatures", cfg.AccessKeyID != "", "limits", cfg.Limits, "fault rules", len(rules))
+		"verify signatures", cfg.AccessKeyID != "", "limits", cfg.Limits, "fault rules", len(rules),
+		"default region", cfg.Region, "regions", regions.List())
 
 	errc := make(chan error, 1)
 	go func() {
@@ -144,7 +148,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		logger.Info("shutting down")
 		// End SubscribeToShard streams first: Shutdown waits for active
 		// connections, and a subscription stays active for minutes.
-		eng.Close()
+		regions.Close()
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := srv.Shutdown(sctx); err != nil {
@@ -197,17 +201,26 @@ func openStorage(cfg serveConfig, logger *slog.Logger, reg *metrics.Registry) (s
 }
 
 // bootstrapStreams creates the streams the config file lists that do not
-// exist yet, and gives them their retention period. Existing streams are
-// left as they are.
-func bootstrapStreams(ctx context.Context, eng *engine.Engine, streams []bootstrapStream, logger *slog.Logger) error {
+// exist yet, in their region (the default region unless they name one), and
+// gives them their retention period. Existing streams are left as they are.
+func bootstrapStreams(ctx context.Context, regions *engine.Regions, streams []bootstrapStream, logger *slog.Logger) error {
 	for _, bs := range streams {
+		region := bs.Region
+		if region == "" {
+			region = regions.DefaultRegion()
+		}
+		eng, err := regions.Get(region)
+		if err != nil {
+			return fmt.Errorf("config file: stream %s: %w", bs.Name, err)
+		}
+		logger := logger.With("region", region)
 		in := &kds.CreateStreamInput{StreamName: &bs.Name}
 		if bs.Mode == engine.ModeOnDemand {
 			in.StreamModeDetails = &kds.StreamModeDetails{StreamMode: ptrTo(kds.StreamMode(engine.ModeOnDemand))}
 		} else {
 			in.ShardCount = ptrTo(int32(bs.Shards))
 		}
-		_, err := eng.CreateStream(ctx, in)
+		_, err = eng.CreateStream(ctx, in)
 		var ee *eddy.Error
 		if errors.As(err, &ee) && ee.Code == eddy.CodeResourceInUse {
 			logger.Info("bootstrap stream exists", "stream", bs.Name)

@@ -38,6 +38,7 @@ unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_ENDPOINT_URL_KINESIS AW
 run_id=$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
 MAIN=cli-$run_id-main # 2 shards: describe, tags, retention, list shards, errors
 RECS=cli-$run_id-recs # 1 shard: records and every iterator type, then resharding
+REG=cli-$run_id-reg   # in us-east-1 (1 shard) and eu-central-1 (2 shards): regions
 MAX_HASH=340282366920938463463374607431768211455
 MID_HASH=170141183460469231731687303715884105728  # 2^127
 HALF_END=170141183460469231731687303715884105727  # 2^127 - 1
@@ -289,6 +290,40 @@ test_retention() {
 		decrease-stream-retention-period --stream-name "$MAIN" --retention-period-hours 12
 }
 
+# Every region is its own namespace: the same name in two regions is two
+# streams; an ARN of another region names nothing.
+test_regions() {
+	kin create-stream --stream-name "$REG" --shard-count 1
+	kin --region eu-central-1 create-stream --stream-name "$REG" --shard-count 2
+	kin wait stream-exists --stream-name "$REG"
+	kin --region eu-central-1 wait stream-exists --stream-name "$REG"
+	assert_eq "$(kin describe-stream-summary --stream-name "$REG" --output text --query \
+		'StreamDescriptionSummary.[OpenShardCount,StreamARN]')" \
+		"1	arn:aws:kinesis:us-east-1:$ACCOUNT:stream/$REG" "us-east-1 describe-stream-summary"
+	assert_eq "$(kin --region eu-central-1 describe-stream-summary --stream-name "$REG" --output text --query \
+		'StreamDescriptionSummary.[OpenShardCount,StreamARN]')" \
+		"2	arn:aws:kinesis:eu-central-1:$ACCOUNT:stream/$REG" "eu-central-1 describe-stream-summary"
+
+	kin --region eu-central-1 put-record --stream-name "$REG" --partition-key pk --data in-frankfurt
+	local it
+	it=$(kin get-shard-iterator --stream-name "$REG" --shard-id shardId-000000000000 \
+		--shard-iterator-type TRIM_HORIZON --query ShardIterator --output text)
+	assert_eq "$(kin get-records --shard-iterator "$it" | records)" "" "us-east-1 records"
+
+	local names
+	names=$(kin --region eu-central-1 list-streams --no-paginate | json '" ".join(n for n in d["StreamNames"] if n.startswith("cli-'"$run_id"'-"))')
+	assert_eq "$names" "$REG" "eu-central-1 list-streams"
+	names=$(kin list-streams --no-paginate | json '" ".join(sorted(n for n in d["StreamNames"] if n.startswith("cli-'"$run_id"'-")))')
+	assert_eq "$names" "$(printf '%s\n' "$MAIN" "$RECS" "$REG" | sort | tr '\n' ' ' | sed 's/ $//')" "us-east-1 list-streams"
+
+	expect_error ResourceNotFoundException "Stream $MAIN under account $ACCOUNT not found." \
+		--region eu-central-1 describe-stream-summary --stream-arn "arn:aws:kinesis:us-east-1:$ACCOUNT:stream/$MAIN"
+
+	kin delete-stream --stream-name "$REG"
+	kin --region eu-central-1 delete-stream --stream-name "$REG"
+	kin --region eu-central-1 wait stream-not-exists --stream-name "$REG"
+}
+
 test_delete_stream() {
 	kin delete-stream --stream-name "$MAIN"
 	kin delete-stream --stream-name "$RECS"
@@ -306,7 +341,7 @@ passed=0
 failed=0
 for t in test_create_stream_and_wait test_error_resource_not_found test_put_and_get_every_iterator_type \
 	test_split_merge_update_shard_count test_list_shards_paging test_list_streams_paging test_tags \
-	test_retention test_delete_stream; do
+	test_retention test_regions test_delete_stream; do
 	start_ms=$(now_ms)
 	(
 		set -eE
@@ -328,6 +363,8 @@ done
 if ((failed > 0)); then
 	kin delete-stream --stream-name "$MAIN" >/dev/null 2>&1 || true
 	kin delete-stream --stream-name "$RECS" >/dev/null 2>&1 || true
+	kin delete-stream --stream-name "$REG" >/dev/null 2>&1 || true
+	kin --region eu-central-1 delete-stream --stream-name "$REG" >/dev/null 2>&1 || true
 fi
 
 echo "cli: $passed passed, $failed failed"

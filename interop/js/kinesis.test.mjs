@@ -58,10 +58,10 @@ const MID_HASH = 1n << 127n;
 const RUN_ID = randomBytes(4).toString("hex");
 const H2_PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
-function newClient(endpoint = ENDPOINT) {
+function newClient(endpoint = ENDPOINT, region = REGION) {
   return new KinesisClient({
     endpoint,
-    region: REGION,
+    region,
     credentials: { accessKeyId: "AKIDINTEROPJS", secretAccessKey: "interop-secret" },
     requestHandler: new NodeHttp2Handler({ requestTimeout: 30_000, sessionTimeout: 60_000 }),
     maxAttempts: 1,
@@ -494,6 +494,43 @@ describe("more", () => {
       ValidationException,
       /failed to satisfy constraint/,
     );
+  });
+});
+
+describe("regions", () => {
+  test("a client's region is its own namespace: same name, other stream; a foreign ARN is not found", async () => {
+    const OTHER = "eu-central-1";
+    const other = newClient(ENDPOINT, OTHER);
+    clients.push(other);
+    const name = await createStream("regions");
+    await other.send(new CreateStreamCommand({ StreamName: name, ShardCount: 2 }));
+    try {
+      const w = await waitUntilStreamExists({ client: other, maxWaitTime: 30, minDelay: 1, maxDelay: 2 }, { StreamName: name });
+      assert.equal(w.state, "SUCCESS");
+      for (const [c, region, shards] of [[kinesis, REGION, 1], [other, OTHER, 2]]) {
+        const s = (await c.send(new DescribeStreamSummaryCommand({ StreamName: name }))).StreamDescriptionSummary;
+        assert.equal(s.OpenShardCount, shards, region);
+        assert.equal(s.StreamARN, `arn:aws:kinesis:${region}:${ACCOUNT}:stream/${name}`);
+      }
+      await other.send(new PutRecordCommand({ StreamName: name, PartitionKey: "k", Data: enc("frankfurt"), ExplicitHashKey: "0" }));
+      const it = await iterator(name, "shardId-000000000000", "TRIM_HORIZON");
+      assert.deepEqual((await kinesis.send(new GetRecordsCommand({ ShardIterator: it }))).Records, []);
+      const oit = await other.send(
+        new GetShardIteratorCommand({ StreamName: name, ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }),
+      );
+      const got = await other.send(new GetRecordsCommand({ ShardIterator: oit.ShardIterator }));
+      assert.deepEqual(got.Records.map((r) => dec(r.Data)), ["frankfurt"]);
+      const listed = (await other.send(new ListStreamsCommand({}))).StreamNames.filter((n) => n.startsWith(`js-${RUN_ID}-`));
+      assert.deepEqual(listed, [name]);
+      await rejects(
+        other.send(new DescribeStreamSummaryCommand({ StreamARN: `arn:aws:kinesis:${REGION}:${ACCOUNT}:stream/${name}` })),
+        ResourceNotFoundException,
+        `Stream ${name} under account ${ACCOUNT} not found.`,
+      );
+    } finally {
+      await other.send(new DeleteStreamCommand({ StreamName: name }));
+    }
+    await deleteStream(name);
   });
 });
 

@@ -36,11 +36,11 @@ MAX_HASH = 2**128 - 1
 RUN_ID = uuid.uuid4().hex[:8]
 
 
-def make_client(read_timeout=30):
+def make_client(read_timeout=30, region=REGION):
     return boto3.session.Session().client(
         "kinesis",
         endpoint_url=ENDPOINT,
-        region_name=REGION,
+        region_name=region,
         aws_access_key_id="AKIDINTEROPPYTHON",
         aws_secret_access_key="interop-secret",
         config=Config(
@@ -992,6 +992,71 @@ class TestFanOut(KinesisTestCase):
         self.assertEqual(self.view(records), [(b"after-split", "k", seq)])
 
 
+class TestRegions(KinesisTestCase):
+    """A client's region_name picks its region: each region is a namespace."""
+
+    OTHER = "eu-central-1"
+
+    def setUp(self):
+        super().setUp()
+        self.other = make_client(region=self.OTHER)
+        self.other_created = []
+
+    def tearDown(self):
+        super().tearDown()
+        for name in self.other_created:
+            try:
+                self.other.delete_stream(StreamName=name, EnforceConsumerDeletion=True)
+            except ClientError:
+                pass
+
+    def test_same_name_two_regions(self):
+        name = self.create_stream("regions", shards=1)
+        self.other.create_stream(StreamName=name, ShardCount=2)
+        self.other_created.append(name)
+        self.other.get_waiter("stream_exists").wait(StreamName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+
+        for client, region, shards in ((self.kinesis, REGION, 1), (self.other, self.OTHER, 2)):
+            summary = client.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
+            self.assertEqual(summary["OpenShardCount"], shards, region)
+            self.assertEqual(summary["StreamARN"], "arn:aws:kinesis:%s:%s:stream/%s" % (region, ACCOUNT, name))
+
+        self.kinesis.put_record(StreamName=name, PartitionKey="k", Data=b"virginia")
+        self.other.put_record(StreamName=name, PartitionKey="k", Data=b"frankfurt", ExplicitHashKey="0")
+        for client, data in ((self.kinesis, b"virginia"), (self.other, b"frankfurt")):
+            it = client.get_shard_iterator(
+                StreamName=name, ShardId="shardId-000000000000", ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+            self.assertEqual([r["Data"] for r in client.get_records(ShardIterator=it)["Records"]], [data])
+
+        mine = "py-%s-" % RUN_ID
+        listed = [n for n in self.other.list_streams()["StreamNames"] if n.startswith(mine)]
+        self.assertEqual(listed, [name])
+
+    def test_foreign_region_arn(self):
+        """ARNs of another region name nothing here, even where a stream of that name exists."""
+        name = self.create_stream("regions-arn")
+        self.other.create_stream(StreamName=name, ShardCount=1)
+        self.other_created.append(name)
+        self.other.get_waiter("stream_exists").wait(StreamName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+        arn = "arn:aws:kinesis:%s:%s:stream/%s" % (REGION, ACCOUNT, name)
+        consumer = self.kinesis.register_stream_consumer(StreamARN=arn, ConsumerName="c")["Consumer"]["ConsumerARN"]
+        with self.assertRaises(ClientError) as cm:
+            self.other.describe_stream_consumer(ConsumerARN=consumer)
+        self.assertEqual(error_code(cm.exception), "ResourceNotFoundException")
+        self.assertEqual(error_message(cm.exception), "Consumer %s under account %s not found." % (consumer, ACCOUNT))
+        with self.assertRaises(ClientError) as cm:
+            self.other.list_stream_consumers(StreamARN=arn)
+        self.assertEqual(error_code(cm.exception), "ResourceNotFoundException")
+        self.assertEqual(error_message(cm.exception), "Stream %s under account %s not found." % (name, ACCOUNT))
+        # Debian 12's botocore (1.29) knows StreamARN only for the consumer
+        # operations; a newer one sends it to DescribeStreamSummary too.
+        members = self.other.meta.service_model.operation_model("DescribeStreamSummary").input_shape.members
+        if "StreamARN" in members:
+            with self.assertRaises(ClientError) as cm:
+                self.other.describe_stream_summary(StreamARN=arn)
+            self.assertEqual(error_code(cm.exception), "ResourceNotFoundException")
+
+
 @unittest.skipUnless(ADMIN, "EDDY_ADMIN_ENDPOINT is not set")
 class TestAdmin(KinesisTestCase):
     """The admin API (fault injection, purge, metrics) as boto3 sees it."""
@@ -1028,8 +1093,9 @@ class TestAdmin(KinesisTestCase):
         self.assertEqual(out["FailedRecordCount"], 0)
         code, text = self.admin("GET", "/metrics")
         self.assertEqual(code, 200)
-        self.assertIn('kinesis_write_provisioned_throughput_exceeded_total{stream="%s"} %d' % (name, len(failed)), text)
-        self.assertIn('kinesis_incoming_records_total{stream="%s"} %d' % (name, 200 - len(failed) + 10), text)
+        self.assertIn('kinesis_write_provisioned_throughput_exceeded_total{region="%s",stream="%s"} %d'
+                      % (REGION, name, len(failed)), text)
+        self.assertIn('kinesis_incoming_records_total{region="%s",stream="%s"} %d' % (REGION, name, 200 - len(failed) + 10), text)
 
     def test_purge(self):
         name = self.create_stream("purge")
