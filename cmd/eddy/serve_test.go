@@ -98,8 +98,10 @@ func startChild(t *testing.T, args string) *child {
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() }) // Wait returns once the killed child's pipes close
 	lines := bufio.NewScanner(out)
 	done := make(chan string, 1)
+	ended := make(chan struct{}) // closed when the child's stdout ends
 	var adminAddr string
 	go func() {
+		defer close(ended)
 		for lines.Scan() {
 			if a, ok := strings.CutPrefix(lines.Text(), "eddy admin on http://"); ok {
 				adminAddr = a
@@ -115,6 +117,13 @@ func startChild(t *testing.T, args string) *child {
 	select {
 	case a := <-done:
 		return &child{cmd: cmd, addr: a, admin: adminAddr, stderr: stderr}
+	case <-ended:
+		select {
+		case a := <-done:
+			return &child{cmd: cmd, addr: a, admin: adminAddr, stderr: stderr}
+		default:
+		}
+		t.Fatalf("server exited without listening; its stderr:\n%s", stderr)
 	case <-time.After(testTimeout):
 		t.Fatalf("server did not start within %s; its stderr:\n%s", testTimeout, stderr)
 	}
