@@ -28,8 +28,8 @@ FUZZTIME  ?= 30s
 
 # Every go test run has a time limit, so a hung test fails with a goroutine
 # dump instead of holding CI: TEST_TIMEOUT per package test binary (the
-# slowest package takes about 1-3 minutes with -race on 2 busy cores),
-# BENCH_TIMEOUT for `make bench`.
+# slowest package, engine, took 15 s with -race on 2 idle cores and 170 s on
+# 2 cores loaded by other work), BENCH_TIMEOUT for `make bench`.
 TEST_TIMEOUT  ?= 5m
 BENCH_TIMEOUT ?= 30m
 
