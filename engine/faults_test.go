@@ -127,7 +127,7 @@ func TestFaultLatency(t *testing.T) {
 	default:
 	}
 	env.clock.Advance(time.Second)
-	if err := <-done; err != nil {
+	if err := recvWithin(t, done, "the delayed call"); err != nil {
 		t.Fatal(err)
 	}
 	// A client that goes away stops waiting.
@@ -138,7 +138,7 @@ func TestFaultLatency(t *testing.T) {
 	}()
 	waitFor(t, "the delayed call", func() bool { return env.clock.Timers() > base })
 	cancel()
-	if err := <-done; !errors.Is(err, context.Canceled) {
+	if err := recvWithin(t, done, "the cancelled call"); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled call: %v", err)
 	}
 }
@@ -197,7 +197,7 @@ func TestSubscribeTakeover(t *testing.T) {
 	env.clock.Advance(subscribeTakeover)
 	second := startSub(t, e, arn, shardID(0), IterLatest, nil)
 	defer second.cancel()
-	if err := <-first.done; err != nil {
+	if err := recvWithin(t, first.done, "the replaced subscription to end"); err != nil {
 		t.Fatalf("the replaced subscription ended with %v", err)
 	}
 	put(t, e, "s", "x")

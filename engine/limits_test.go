@@ -272,7 +272,7 @@ func TestSubscribeLimits(t *testing.T) {
 	defer c.cancel()
 	// A second subscription within the second is refused.
 	c.cancel()
-	<-c.done
+	recvWithin(t, c.done, "the cancelled subscription to end")
 	shard := shardID(0)
 	_, err := e.SubscribeToShard(context.Background(), &kds.SubscribeToShardInput{ConsumerARN: &arn, ShardId: &shard,
 		StartingPosition: &kds.StartingPosition{Type: ptr(kds.ShardIteratorType(IterTrimHorizon))}})

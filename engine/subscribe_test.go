@@ -158,9 +158,27 @@ func (c *collector) count() int {
 	return len(c.events)
 }
 
+// recvWithin receives from ch, failing the test if nothing comes within
+// waitTimeout. what names the awaited thing in the failure.
+func recvWithin[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	timer := time.NewTimer(waitTimeout)
+	defer timer.Stop()
+	select {
+	case v := <-ch:
+		return v
+	case <-timer.C:
+		t.Fatalf("timed out waiting for %s", what)
+		panic("unreachable")
+	}
+}
+
+// waitTimeout bounds every wait of a test on a condition or a channel.
+const waitTimeout = 10 * time.Second
+
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(waitTimeout)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
@@ -199,7 +217,7 @@ func TestSubscribePushAndContinuation(t *testing.T) {
 	waitFor(t, "a heartbeat", func() bool { return c.count() > n })
 	// The lifetime ends the stream cleanly.
 	env.clock.Advance(5 * time.Minute)
-	if err := <-c.done; err != nil {
+	if err := recvWithin(t, c.done, "the end of the lifetime"); err != nil {
 		t.Fatalf("end of lifetime: %v", err)
 	}
 	// Resume with AFTER_SEQUENCE_NUMBER from the continuation: nothing is
@@ -213,7 +231,7 @@ func TestSubscribePushAndContinuation(t *testing.T) {
 	}
 	// Deregistering ends the subscription.
 	e.DeregisterStreamConsumer(context.Background(), &kds.DeregisterStreamConsumerInput{ConsumerARN: &arn})
-	if err := <-c2.done; err != nil {
+	if err := recvWithin(t, c2.done, "the end after deregistration"); err != nil {
 		t.Fatalf("after deregistration: %v", err)
 	}
 }
@@ -229,7 +247,7 @@ func TestSubscribeAcrossSplit(t *testing.T) {
 	if err := e.splitShard("s", shardID(0), "170141183460469231731687303715884105728"); err != nil {
 		t.Fatal(err)
 	}
-	if err := <-c.done; err != nil {
+	if err := recvWithin(t, c.done, "the end of the split parent's subscription"); err != nil {
 		t.Fatal(err)
 	}
 	last := c.last()
@@ -242,7 +260,7 @@ func TestSubscribeAcrossSplit(t *testing.T) {
 		sub := startSub(t, e, arn, ch.ShardId, IterTrimHorizon, nil)
 		waitFor(t, "a child's first event", func() bool { return sub.count() >= 1 })
 		sub.cancel()
-		<-sub.done
+		recvWithin(t, sub.done, "the cancelled child subscription to end")
 	}
 	for _, r := range put(t, e, "s", "p", "q", "r", "s", "t") {
 		if r.Shard == 0 {
@@ -312,21 +330,27 @@ func TestSlowSubscriber(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stuck := make(chan struct{})
+	// The first send reports how many records it carries and then blocks
+	// until the test ends: the client never reads. stuck has room for that
+	// report, so it is kept whether or not the test is waiting yet (an
+	// unbuffered send with a default case dropped it when the goroutine got
+	// there first, and the test waited forever).
+	stuck := make(chan int, 1)
 	released := make(chan struct{})
-	var held int
+	ended := make(chan struct{})
 	go func() {
+		defer close(ended)
 		sub.StreamEvents(context.Background(), func(_ string, payload any) error {
-			held = len(payload.(*kds.SubscribeToShardEvent).Records)
-			select {
-			case stuck <- struct{}{}:
-			default:
-			}
-			<-released // the client never reads
+			stuck <- len(payload.(*kds.SubscribeToShardEvent).Records)
+			<-released
 			return fmt.Errorf("client gone")
 		})
 	}()
-	<-stuck
+	t.Cleanup(func() {
+		close(released)
+		recvWithin(t, ended, "the stuck subscription to end")
+	})
+	held := recvWithin(t, stuck, "the stuck subscriber's first event")
 	fast := startSub(t, e, fastARN, shardID(0), IterTrimHorizon, nil)
 	// Were writers held up, these puts would never return.
 	const n = 2000
@@ -341,7 +365,6 @@ func TestSlowSubscriber(t *testing.T) {
 	if held > 1 {
 		t.Fatalf("the stuck subscriber holds %d records", held)
 	}
-	close(released)
 	fast.cancel()
 }
 

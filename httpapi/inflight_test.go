@@ -44,7 +44,7 @@ func TestInflightFIFO(t *testing.T) {
 		t.Fatalf("the 1 overtook the 8: %d bytes reserved", used)
 	}
 	b.release(6)
-	if n := <-got + <-got; n != 9 {
+	if n := recvWithin(t, got, "the first grant") + recvWithin(t, got, "the second grant"); n != 9 {
 		t.Fatalf("granted %d bytes, want 8 and 1", n)
 	}
 	if used, peak, _ := b.stats(); used != 9 || peak != 9 {
@@ -59,12 +59,12 @@ func TestInflightFIFO(t *testing.T) {
 	go func() { n, _ := b.acquire(ctx, 6); second <- n }()
 	waitFor(t, "the second 6 to wait", func() bool { _, _, w := b.stats(); return w == 2 })
 	b.release(10)
-	<-first
+	recvWithin(t, first, "the first 6")
 	if used, _, waiting := b.stats(); used != 6 || waiting != 1 {
 		t.Fatalf("used %d waiting %d after the first 6, want 6 and 1", used, waiting)
 	}
 	b.release(6)
-	<-second
+	recvWithin(t, second, "the second 6")
 	b.release(6)
 	// Larger than the budget: capped, and granted once everything is free.
 	if n, err := b.acquire(ctx, 1<<40); n != 10 || err != nil {
@@ -94,11 +94,11 @@ func TestInflightCancelledWaiter(t *testing.T) {
 	go func() { n, _ := b.acquire(bg, 3); granted <- n }() // fits, but queued behind the 5
 	waitFor(t, "the 3 to wait", func() bool { _, _, w := b.stats(); return w == 2 })
 	cancel()
-	if err := <-errc; !errors.Is(err, context.Canceled) {
+	if err := recvWithin(t, errc, "the cancelled acquire"); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled acquire: %v", err)
 	}
 	// The 5 leaving the head lets the 3 in.
-	if n := <-granted; n != 3 {
+	if n := recvWithin(t, granted, "the 3"); n != 3 {
 		t.Fatalf("granted %d, want 3", n)
 	}
 	if used, _, waiting := b.stats(); used != 10 || waiting != 0 {
@@ -319,10 +319,10 @@ func TestInflightOversized(t *testing.T) {
 	}()
 	waitFor(t, "the small request to wait", func() bool { _, _, w := bs.inflight.stats(); return w == 1 })
 	bs.release <- struct{}{}
-	<-bigDone
+	recvWithin(t, bigDone, "the big call")
 	waitFor(t, "the small call", func() bool { return bs.inside.Load() == 1 })
 	bs.release <- struct{}{}
-	<-smallDone
+	recvWithin(t, smallDone, "the small call")
 	if big.Code != 200 || small.Code != 200 {
 		t.Errorf("status %d and %d, want 200", big.Code, small.Code)
 	}
@@ -405,7 +405,7 @@ func TestInflightUnknownLength(t *testing.T) {
 		t.Errorf("%d bytes reserved once read, want 5000", used)
 	}
 	close(bs.release)
-	<-done
+	recvWithin(t, done, "the call")
 	if used, _, _ := bs.inflight.stats(); used != 0 || rec.Code != 200 {
 		t.Errorf("status %d, %d bytes reserved at the end", rec.Code, used)
 	}

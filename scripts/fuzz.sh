@@ -4,10 +4,15 @@
 # in one package per run, so targets are discovered with `go test -list`.
 #
 # Usage: FUZZTIME=30s scripts/fuzz.sh [packages...]   (default ./...)
+#
+# FUZZ_TIMEOUT (default 5m) is each go test's -timeout. Go applies it to
+# listing the targets and to running the seed corpus, not to the fuzzing
+# itself, which -fuzztime ends.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 fuzztime=${FUZZTIME:-30s}
+timeout=${FUZZ_TIMEOUT:-5m}
 if (($# == 0)); then
 	set -- ./...
 fi
@@ -18,11 +23,11 @@ mapfile -t pkgs < <(go list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPat
 ran=0
 for pkg in "${pkgs[@]}"; do
 	[[ -n $pkg ]] || continue
-	mapfile -t targets < <(go test -list '^Fuzz' "$pkg" | grep -E '^Fuzz[[:alnum:]_]*$' || true)
+	mapfile -t targets < <(go test -list '^Fuzz' -timeout "$timeout" "$pkg" | grep -E '^Fuzz[[:alnum:]_]*$' || true)
 	for target in "${targets[@]}"; do
 		[[ -n $target ]] || continue
 		echo "== $pkg $target ($fuzztime)"
-		go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg"
+		go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" -timeout "$timeout" "$pkg"
 		ran=$((ran + 1))
 	done
 done

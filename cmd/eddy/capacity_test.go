@@ -20,9 +20,12 @@ import (
 	"github.com/aws/smithy-go"
 )
 
+// httpClient is for the admin listener; its Timeout bounds every request.
+var httpClient = &http.Client{Timeout: testTimeout}
+
 func get(t *testing.T, url string) (int, string) {
 	t.Helper()
-	resp, err := http.Get(url)
+	resp, err := httpClient.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +45,7 @@ func apiCode(err error) string {
 // TestServeBootstrapFaultsAdmin: streams and fault rules from the config
 // file and flags, and the admin listener, in the real binary.
 func TestServeBootstrapFaultsAdmin(t *testing.T) {
-	ctx := context.Background()
+	ctx := testContext(t)
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "eddy.yaml")
 	os.WriteFile(conf, []byte(`
@@ -100,7 +103,7 @@ faults:
 		}
 	}
 	req, _ := http.NewRequest("DELETE", admin+"/faults", nil)
-	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+	if resp, err := httpClient.Do(req); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("DELETE /faults: %v", err)
 	}
 	if _, err := c.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("boot"), PartitionKey: aws.String("k"), Data: []byte("x")}); err != nil {
@@ -123,7 +126,7 @@ faults:
 // backing off with aws-sdk-go-v2's own backoff, gets every record in, once;
 // a consumer reading it back with the SDK's retryer gets every record.
 func TestServeLimitsProducerRetries(t *testing.T) {
-	ctx := context.Background()
+	ctx := testContext(t)
 	srv := startChild(t, "serve --listen 127.0.0.1:0 --in-memory --limits aws")
 	c := kinesis.New(kinesis.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + srv.addr),
 		Credentials: credentials.NewStaticCredentialsProvider("AKID", "secret", ""),

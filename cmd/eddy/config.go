@@ -1,17 +1,13 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"reflect"
 	"strconv"
 	"strings"
 	"time"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/eddy-streams/eddy"
 	"github.com/eddy-streams/eddy/engine"
@@ -122,10 +118,8 @@ func loadServeConfig(fs *flag.FlagSet, args []string, getenv func(string) string
 		if err != nil {
 			return cfg, fmt.Errorf("config file: %w", err)
 		}
-		dec := yaml.NewDecoder(strings.NewReader(string(b)))
-		dec.KnownFields(true)
-		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
-			return cfg, fmt.Errorf("config file %s: %w", path, err)
+		if err := decodeConfigFile(path, b, &cfg); err != nil {
+			return cfg, &usageError{err.Error()}
 		}
 	}
 	for _, f := range fields {
@@ -133,8 +127,9 @@ func loadServeConfig(fs *flag.FlagSet, args []string, getenv func(string) string
 		if v == "" {
 			continue
 		}
-		if err := setFromString(reflect.ValueOf(&cfg).Elem().FieldByIndex(f.index), v); err != nil {
-			return cfg, fmt.Errorf("%s: %w", f.env, err)
+		fv := reflect.ValueOf(&cfg).Elem().FieldByIndex(f.index)
+		if err := setFromString(fv, v); err != nil {
+			return cfg, &usageError{fmt.Sprintf("%s=%q: want %s", f.env, v, want(fv.Type(), f.flag))}
 		}
 	}
 	set := map[string]bool{}

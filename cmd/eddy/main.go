@@ -7,10 +7,14 @@
 //
 // Commands:
 //
-//	version   print the version, commit and Go version
-//	help      show usage, or a command's flags with "eddy help <command>"
+//	serve     serve the Kinesis API on local storage until SIGINT or SIGTERM
+//	health    check a running server's admin /health or /ready (for container health checks)
+//	version   print the version, commit and Go version (also: eddy --version, eddy -version)
+//	help      show usage (also: eddy -h, eddy --help), or a command's flags with
+//	          "eddy help <command>" or "eddy <command> -h"
 //
-// The API server (`eddy serve`) arrives with the Kinesis API.
+// Usage and help go to stdout with exit code 0; a bad command line prints
+// its error and the usage to stderr and exits with 2.
 //
 // Only this package knows about flags, environment variables and config
 // files; it turns them into the library packages' Config values and wires

@@ -35,7 +35,8 @@ type command struct {
 // handled by run itself.
 var commands = []command{
 	{"serve", "serve the Kinesis API (HTTP/1.1, h2c, HTTPS) on local storage", runServe},
-	{"version", "print the version, commit and Go version", runVersion},
+	{"health", "check a running server's admin /health (or /ready); exit 0 if it answers 200", runHealth},
+	{"version", "print the version, commit and Go version (also: eddy --version)", runVersion},
 }
 
 // usageError reports a bad command line; run exits with exitUsage.
@@ -57,6 +58,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch name {
 	case "help", "-h", "-help", "--help":
 		return help(ctx, rest, stdout, stderr)
+	case "-version", "--version":
+		name = "version"
 	}
 	cmd, ok := lookup(name)
 	if !ok {
@@ -64,7 +67,26 @@ func run(args []string, stdout, stderr io.Writer) int {
 		usage(stderr)
 		return exitUsage
 	}
+	if asksForHelp(rest) {
+		// As "eddy help <command>": the command's usage on stdout.
+		return help(ctx, []string{cmd.name}, stdout, stderr)
+	}
 	return exitCode(cmd.run(ctx, rest, stdout, stderr), cmd.name, stderr)
+}
+
+// asksForHelp reports whether a command's arguments hold -h, -help or
+// --help before any "--". The flag package would print the usage to the
+// command's stderr; someone who asked for it expects it on stdout.
+func asksForHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--help":
+			return true
+		}
+	}
+	return false
 }
 
 // help implements "eddy help [command]".
@@ -133,7 +155,7 @@ Commands:
 	fmt.Fprintf(tw, "  %s\t%s\n", "help", "show this text, or a command's flags")
 	tw.Flush()
 	fmt.Fprint(w, `
-Run "eddy help <command>" for a command's flags.
+Run "eddy help <command>" or "eddy <command> -h" for a command's flags.
 `)
 }
 

@@ -30,6 +30,21 @@ func TestServeChild(t *testing.T) {
 	os.Exit(run(strings.Fields(args), os.Stdout, os.Stderr))
 }
 
+// testTimeout bounds what one test waits for: a child server to start or
+// stop, a client call, an event. go test's -timeout is the backstop for
+// the whole package; this makes a stuck test fail on its own, saying what
+// it waited for.
+const testTimeout = 2 * time.Minute
+
+// testContext returns a context for a test's client calls that ends with
+// the test, or after testTimeout.
+func testContext(t *testing.T) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
+	t.Cleanup(cancel)
+	return ctx
+}
+
 type child struct {
 	cmd    *exec.Cmd
 	addr   string
@@ -62,7 +77,14 @@ func startChild(t *testing.T, args string) *child {
 	if !strings.Contains(args, "--admin-listen") {
 		args += " --admin-listen 127.0.0.1:0"
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestServeChild$")
+	argv := []string{"-test.run=^TestServeChild$"}
+	// The child is a test binary too: give it what is left of this
+	// process's -timeout, so that it cannot outlive a test that panicked
+	// on its deadline (and so never ran the Cleanup that kills it).
+	if d, ok := t.Deadline(); ok {
+		argv = append(argv, fmt.Sprintf("-test.timeout=%s", max(time.Until(d), time.Second)))
+	}
+	cmd := exec.Command(os.Args[0], argv...)
 	cmd.Env = append(os.Environ(), "EDDY_SERVE_ARGS="+args)
 	stderr := &lockedBuffer{}
 	cmd.Stderr = io.MultiWriter(os.Stderr, stderr)
@@ -73,11 +95,13 @@ func startChild(t *testing.T, args string) *child {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() }) // Wait returns once the killed child's pipes close
 	lines := bufio.NewScanner(out)
 	done := make(chan string, 1)
+	ended := make(chan struct{}) // closed when the child's stdout ends
 	var adminAddr string
 	go func() {
+		defer close(ended)
 		for lines.Scan() {
 			if a, ok := strings.CutPrefix(lines.Text(), "eddy admin on http://"); ok {
 				adminAddr = a
@@ -93,8 +117,15 @@ func startChild(t *testing.T, args string) *child {
 	select {
 	case a := <-done:
 		return &child{cmd: cmd, addr: a, admin: adminAddr, stderr: stderr}
-	case <-time.After(30 * time.Second):
-		t.Fatal("server did not start")
+	case <-ended:
+		select {
+		case a := <-done:
+			return &child{cmd: cmd, addr: a, admin: adminAddr, stderr: stderr}
+		default:
+		}
+		t.Fatalf("server exited without listening; its stderr:\n%s", stderr)
+	case <-time.After(testTimeout):
+		t.Fatalf("server did not start within %s; its stderr:\n%s", testTimeout, stderr)
 	}
 	return nil
 }
@@ -115,7 +146,7 @@ func TestServeKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kill -9 test skipped in -short mode")
 	}
-	ctx := context.Background()
+	ctx := testContext(t)
 	dir := t.TempDir()
 	args := "serve --listen 127.0.0.1:0 --data-dir " + dir
 	srv := startChild(t, args)
@@ -160,19 +191,22 @@ func TestServeKill9(t *testing.T) {
 			}
 		}(w)
 	}
-	for {
-		time.Sleep(5 * time.Millisecond)
-		mu.Lock()
-		n := batches
-		mu.Unlock()
-		if n >= 60 {
-			break
+	writersDone := make(chan struct{})
+	go func() { wg.Wait(); close(writersDone) }()
+	waitFor(t, "60 acknowledged batches", func() bool {
+		select {
+		case <-writersDone:
+			t.Fatal("every writer stopped before 60 batches were acknowledged")
+		default:
 		}
-	}
+		mu.Lock()
+		defer mu.Unlock()
+		return batches >= 60
+	})
 	srv.cmd.Process.Signal(syscall.SIGKILL)
 	srv.cmd.Wait()
 	close(stop)
-	wg.Wait()
+	recvWithin(t, writersDone, "the writers to stop")
 
 	srv = startChild(t, args)
 	c = srv.client()
@@ -214,7 +248,7 @@ func TestServeShutdownEndsSubscriptions(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a server process")
 	}
-	ctx := context.Background()
+	ctx := testContext(t)
 	srv := startChild(t, "serve --listen 127.0.0.1:0 --in-memory")
 	c := srv.client()
 	c.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("s"), ShardCount: aws.Int32(1)})
@@ -232,14 +266,16 @@ func TestServeShutdownEndsSubscriptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := out.GetStream()
-	<-st.Events() // the first event: the subscription is live
+	recvWithin(t, st.Events(), "the first event (the subscription is live)")
 	srv.cmd.Process.Signal(syscall.SIGTERM)
 	exited := make(chan error, 1)
 	go func() { exited <- srv.cmd.Wait() }()
+	// The stream ends when the server goes (or, failing that, when ctx
+	// does, which fails the test below).
 	for range st.Events() {
 	}
 	st.Close()
-	if err := <-exited; err != nil {
+	if err := recvWithin(t, exited, "the server to exit after SIGTERM"); err != nil {
 		t.Fatalf("server exit: %v", err)
 	}
 	// Had the open stream held the graceful shutdown until its timeout,

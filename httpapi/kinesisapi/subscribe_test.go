@@ -25,7 +25,10 @@ import (
 func TestSubscribeToShardSDK(t *testing.T) {
 	for _, proto := range []string{"http1", "h2c", "tls-h2"} {
 		t.Run(proto, func(t *testing.T) {
-			ctx := context.Background()
+			// The deadline also ends the event streams below if the server
+			// never does, so that the loops reading them cannot hang.
+			ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+			defer cancel()
 			s := startServerTLS(t, t.TempDir(), func(c *engine.Config) { c.SubscriptionLifetime = 700 * time.Millisecond }, proto == "tls-h2")
 			c := s.client
 			if proto == "h2c" {
@@ -148,7 +151,9 @@ func TestSubscribeToShardSDK(t *testing.T) {
 
 func subscribe2(t *testing.T, c *kinesis.Client, arn *string, shard string) *kinesis.SubscribeToShardEventStream {
 	t.Helper()
-	out, err := c.SubscribeToShard(context.Background(), &kinesis.SubscribeToShardInput{ConsumerARN: arn, ShardId: aws.String(shard),
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute) // ends the stream if the server never does
+	t.Cleanup(cancel)
+	out, err := c.SubscribeToShard(ctx, &kinesis.SubscribeToShardInput{ConsumerARN: arn, ShardId: aws.String(shard),
 		StartingPosition: &types.StartingPosition{Type: types.ShardIteratorTypeLatest}})
 	if err != nil {
 		t.Fatal(err)

@@ -316,7 +316,7 @@ func testCrashKeepsAcknowledged(t *testing.T, mode func(*Config), multi bool) {
 		time.Sleep(time.Duration(5+round*7) * time.Millisecond)
 		p.crash()
 		close(stop)
-		<-done
+		recvWithin(t, done, "the writers to stop")
 		all = append(all, acks...)
 		s, p = incarnation(t, m, mode)
 		verifyAcks(t, s, all)
@@ -435,7 +435,7 @@ func testConcurrentSyncFault(t *testing.T, mode func(*Config), multi bool) {
 	}
 	time.Sleep(3 * time.Millisecond)
 	close(stop)
-	<-done
+	recvWithin(t, done, "the writers to stop")
 	verifyAcks(t, s, acks)
 	m.Crash()
 	s = memStore(t, m, mode)

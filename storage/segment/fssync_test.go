@@ -33,29 +33,23 @@ func TestFSSyncerGenerations(t *testing.T) {
 	s := newFSSyncer(g)
 	first := make(chan error, 1)
 	go func() { first <- s.sync(nil) }()
-	<-g.entered // generation 1 runs
+	recvWithin(t, g.entered, "generation 1 to run")
 	var wg sync.WaitGroup
 	errs := make([]error, 8)
 	for i := range errs {
 		wg.Add(1)
 		go func(i int) { defer wg.Done(); errs[i] = s.sync(nil) }(i)
 	}
-	waitWaiting := func(ticket uint64, n int) {
-		for {
-			s.mu.Lock()
-			got := s.waiting[ticket]
-			s.mu.Unlock()
-			if got == n {
-				return
-			}
-		}
-	}
-	waitWaiting(2, 8) // all eight hold ticket 2
-	g.release <- nil  // generation 1 succeeds: the first caller only
-	if err := <-first; err != nil {
+	waitFor(t, "all eight to hold ticket 2", func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.waiting[2] == 8
+	})
+	g.release <- nil // generation 1 succeeds: the first caller only
+	if err := recvWithin(t, first, "generation 1's caller"); err != nil {
 		t.Fatal(err)
 	}
-	<-g.entered // generation 2, for the eight
+	recvWithin(t, g.entered, "generation 2, for the eight")
 	boom := errors.New("boom")
 	g.release <- boom
 	wg.Wait()

@@ -71,7 +71,13 @@ func TestSuiteCatchesBugs(t *testing.T) {
 			if kind, sub, ok := strings.Cut(m.test, "/"); ok {
 				run = "^TestBroken" + kind + "$/^" + sub + "$"
 			}
-			cmd := exec.Command(os.Args[0], "-test.run="+run, "-test.count=1", "-test.v")
+			// A bug may make the suite hang rather than fail: bound the
+			// child, and never let it outlive this process's -timeout.
+			limit := 2 * time.Minute
+			if d, ok := t.Deadline(); ok {
+				limit = min(limit, max(time.Until(d)-5*time.Second, time.Second))
+			}
+			cmd := exec.Command(os.Args[0], "-test.run="+run, "-test.count=1", "-test.v", "-test.timeout="+limit.String())
 			cmd.Env = append(os.Environ(), envBug+"="+m.bug)
 			out, err := cmd.CombinedOutput()
 			if err == nil {

@@ -87,11 +87,8 @@ func (osFS) SyncFS(f File) error {
 	return fmt.Errorf("vfs: SyncFS of a %T: %w", f, errors.ErrUnsupported)
 }
 
-func (f osFile) Sync() error {
-	// fdatasync: the size is part of the metadata it flushes when the file
-	// grew, and that is all the log needs.
-	return fdCall(f.File, "fdatasync", syscall.Fdatasync)
-}
+// Sync is fdatasync(2) on Linux (see datasync for the other systems).
+func (f osFile) Sync() error { return datasync(f.File) }
 
 // fdCall runs call on f's descriptor, retrying on EINTR. Control, unlike
 // Fd, reports a closed file as fs.ErrClosed and keeps the descriptor from
@@ -149,7 +146,7 @@ func (d osDir) Write([]byte) (int, error)         { return 0, d.isDir("write") }
 func (d osDir) Truncate(int64) error              { return d.isDir("truncate") }
 func (d osDir) Size() (int64, error)              { return 0, nil }
 func (d osDir) ReadAt([]byte, int64) (int, error) { return 0, d.isDir("read") }
-func (d osDir) Sync() error                       { return d.File.Sync() }
+func (d osDir) Sync() error                       { return syncDir(d.File) }
 
 func (osFS) Create(name string) (File, error) {
 	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o644)
@@ -168,8 +165,9 @@ func (osFS) OpenRW(name string) (File, error) {
 }
 
 func (osFS) OpenDir(name string) (File, error) {
-	// O_DIRECTORY: a regular file fails with ENOTDIR instead of opening.
-	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_DIRECTORY, 0)
+	// O_DIRECTORY (where the system has it): a regular file fails with
+	// ENOTDIR instead of opening.
+	f, err := os.OpenFile(name, os.O_RDONLY|oDirectory, 0)
 	if err != nil {
 		return nil, err
 	}
