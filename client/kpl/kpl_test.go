@@ -220,8 +220,12 @@ func TestDeaggregateErrors(t *testing.T) {
 		return protowire.AppendBytes(b, inner)
 	}
 	pkTable := protowire.AppendString(protowire.AppendTag(nil, 1, protowire.BytesType), "k")
-	pkIdx := func(i uint64) []byte { return protowire.AppendVarint(protowire.AppendTag(nil, 1, protowire.VarintType), i) }
-	ehkIdx := func(i uint64) []byte { return protowire.AppendVarint(protowire.AppendTag(nil, 2, protowire.VarintType), i) }
+	pkIdx := func(i uint64) []byte {
+		return protowire.AppendVarint(protowire.AppendTag(nil, 1, protowire.VarintType), i)
+	}
+	ehkIdx := func(i uint64) []byte {
+		return protowire.AppendVarint(protowire.AppendTag(nil, 2, protowire.VarintType), i)
+	}
 	data := protowire.AppendBytes(protowire.AppendTag(nil, 3, protowire.BytesType), []byte("d"))
 	flipped := bytes.Clone(good)
 	flipped[len(flipped)-1] ^= 1
