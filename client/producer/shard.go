@@ -10,13 +10,13 @@ import (
 // userRecord is what the producer keeps of a user record while it is
 // outstanding; its data and keys live in the Kinesis record carrying it.
 type userRecord struct {
-	hash    kpl.HashKey
-	arrival time.Time
+	hash     kpl.HashKey
+	arrival  time.Time
 	cost     int64 // bytes charged to the outstanding budget
 	dataLen  int
 	attempts int // PutRecords calls that carried it
-	fut     *Future
-	cb      func(Result)
+	fut      *Future
+	cb       func(Result)
 }
 
 // kinesisRecord is one entry of a PutRecords call: an aggregate of user
