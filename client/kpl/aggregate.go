@@ -42,10 +42,17 @@ type Aggregator struct {
 	ehkIndex map[string]uint64
 	pkTable  []byte // encoded partition_key_table fields
 	ehkTable []byte // encoded explicit_hash_key_table fields
-	records  []byte // encoded records fields
+	records  []byte // encoded records fields; a view of base[head:] while it fits there
 	count    int
 	firstPK  string
 	firstEHK string
+
+	// With a buffer from Take, records are written at base[head:] so that
+	// Take can put the magic number and the key tables in front of them
+	// instead of copying the records.
+	base    []byte
+	head    int
+	reserve int // headroom left before the records: grows with the tables seen
 }
 
 // Count returns the number of user records added since the last Reset.
@@ -157,6 +164,51 @@ func (a *Aggregator) Reset() {
 	a.records = a.records[:0]
 	a.count = 0
 	a.firstPK, a.firstEHK = "", ""
+}
+
+// Take returns the aggregated record (what AppendTo(nil) would return),
+// and buf, the allocation it lies in (record is a part of buf[:cap(buf)]):
+// both then belong to the caller, who may reuse buf once done with record.
+// Take empties the aggregator. The next aggregate is built in next's
+// capacity (its length and contents do not matter; nil means a buffer of
+// Take's choosing), which then belongs to the aggregator: give it room for
+// the largest aggregate plus a few KiB of key tables and the record is
+// finished in place, without copying the data.
+func (a *Aggregator) Take(next []byte) (record, buf []byte) {
+	tables := len(a.pkTable) + len(a.ehkTable)
+	var out []byte
+	if a.inPlace() && a.head >= len(Magic)+tables && cap(a.records)-len(a.records) >= md5.Size {
+		start := a.head - tables - len(Magic)
+		n := copy(a.base[start:], Magic[:])
+		n += copy(a.base[start+n:], a.pkTable)
+		copy(a.base[start+n:], a.ehkTable)
+		out = a.base[start : a.head+len(a.records)]
+		sum := md5.Sum(out[len(Magic):])
+		out = append(out, sum[:]...)
+		buf = a.base[:0]
+	} else {
+		out = a.AppendTo(make([]byte, 0, a.Size()))
+		buf = out[:0]
+	}
+	// Leave room for tables a little larger than these.
+	a.reserve = max(a.reserve, len(Magic)+tables+tables/4+64)
+	a.Reset()
+	if next == nil {
+		next = make([]byte, 0, 64<<10)
+	}
+	a.base = next[:cap(next)]
+	a.head = min(a.reserve, len(a.base))
+	a.records = a.base[a.head:a.head]
+	return out, buf
+}
+
+// inPlace reports whether records still lies at base[head:] (appending
+// past its capacity moves it elsewhere).
+func (a *Aggregator) inPlace() bool {
+	if a.base == nil || cap(a.records) == 0 || a.head >= len(a.base) {
+		return false
+	}
+	return &a.records[:1][0] == &a.base[a.head]
 }
 
 // Aggregate returns the aggregated record of recs, in order.

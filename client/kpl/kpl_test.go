@@ -351,3 +351,36 @@ func TestHashKey(t *testing.T) {
 		}
 	}
 }
+
+// TestTake builds aggregates in place and by copy (too little headroom,
+// records outgrowing the buffer) and checks each is what AppendTo writes.
+func TestTake(t *testing.T) {
+	var a kpl.Aggregator
+	recs := goldenRecords()
+	for round, next := range [][]byte{nil, make([]byte, 0, 8), make([]byte, 0, 1<<16), make([]byte, 0, 300), nil} {
+		for _, r := range recs {
+			a.Add(r)
+		}
+		want := a.AppendTo(nil)
+		got, buf := a.Take(next)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("round %d: Take = %x\nwant %x", round, got, want)
+		}
+		if a.Count() != 0 || a.Size() != kpl.Overhead {
+			t.Fatalf("round %d: not empty after Take", round)
+		}
+		if full := buf[:cap(buf)]; len(full) < len(got) || &full[len(full)-1] != &got[:cap(got)][cap(got)-1] {
+			t.Fatalf("round %d: the record does not end its buffer's capacity", round)
+		}
+		// The record taken is the caller's: building the next one must
+		// not change it.
+		keep := bytes.Clone(got)
+		for _, r := range recs {
+			a.Add(r)
+		}
+		if !bytes.Equal(got, keep) {
+			t.Fatalf("round %d: the next aggregate overwrote the one taken", round)
+		}
+		a.Reset()
+	}
+}

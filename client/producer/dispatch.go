@@ -19,6 +19,9 @@ type dispatcher struct {
 	cands   []candidate
 }
 
+// spreadCalls is how many calls the due shards are spread over, at most.
+const spreadCalls = 4
+
 type candidate struct {
 	s   *shard
 	due time.Time
@@ -150,9 +153,13 @@ func (p *Producer) sendDue(cands []candidate, now time.Time, later func(time.Tim
 		return // a completing call wakes the dispatcher
 	}
 	slices.SortFunc(cands, func(a, b candidate) int { return a.due.Compare(b.due) })
-	perCall := len(cands) // shards per call
+	// Shards per call: spread over a few calls at once, so a slow call
+	// holds up few shards, without making a call per shard (each call
+	// costs the client and the server the same whatever it carries).
+	perCall := len(cands)
 	if c.aggregationEnabled {
-		perCall = (len(cands) + free - 1) / free
+		calls := min(free, spreadCalls)
+		perCall = (len(cands) + calls - 1) / calls
 	}
 	req := &request{}
 	for _, cd := range cands {
@@ -191,7 +198,7 @@ func (p *Producer) take(req *request, s *shard, now time.Time, later func(time.T
 		return 0, true
 	}
 	if len(s.mu.queue) == 0 {
-		s.sealLocked(false)
+		s.sealLocked(c, false)
 	}
 	for len(s.mu.queue) > 0 {
 		kr := s.mu.queue[0]
@@ -251,5 +258,7 @@ func (p *Producer) expire(kr *kinesisRecord, now time.Time) {
 	p.failRecord(dead, err)
 	if anyLive {
 		p.reroute(kr, live)
+	} else {
+		p.recycle(kr)
 	}
 }

@@ -2,6 +2,9 @@ package producer
 
 import (
 	"fmt"
+	"sync"
+
+	"github.com/eddy-streams/eddy/client/kpl"
 	"log/slog"
 	"time"
 )
@@ -58,7 +61,42 @@ type config struct {
 	logger                *slog.Logger
 	metrics               Metrics
 	clock                 Clock
+	bufs                  *sync.Pool // of aggregate buffers (*[]byte)
+	aggs                  *sync.Pool // of empty *kpl.Aggregator
 }
+
+func (c *config) getAgg() *kpl.Aggregator {
+	if a, ok := c.aggs.Get().(*kpl.Aggregator); ok {
+		return a
+	}
+	return new(kpl.Aggregator)
+}
+
+func (c *config) putAgg(a *kpl.Aggregator) {
+	a.Reset()
+	c.aggs.Put(a)
+}
+
+// getBuf returns a buffer to build an aggregate in: room for
+// AggregationMaxSize and the key tables in front of the records.
+func (c *config) getBuf() []byte {
+	if b, ok := c.bufs.Get().(*[]byte); ok {
+		return *b
+	}
+	return make([]byte, 0, c.aggregationMaxSize+aggregateHeadroom)
+}
+
+// putBuf gives back the buffer of an aggregate that is done with.
+func (c *config) putBuf(b []byte) {
+	if cap(b) >= c.aggregationMaxSize+aggregateHeadroom {
+		b = b[:0]
+		c.bufs.Put(&b)
+	}
+}
+
+// aggregateHeadroom is the room in an aggregate's buffer beyond
+// AggregationMaxSize: the key tables end up in front of the records.
+const aggregateHeadroom = 16 << 10
 
 func defaultConfig() config {
 	return config{
@@ -77,6 +115,8 @@ func defaultConfig() config {
 		retryMin:              DefaultRetryMinBackoff,
 		retryMax:              DefaultRetryMaxBackoff,
 		clock:                 systemClock{},
+		bufs:                  &sync.Pool{},
+		aggs:                  &sync.Pool{},
 	}
 }
 

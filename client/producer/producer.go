@@ -1,6 +1,7 @@
 package producer
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -186,7 +187,7 @@ func (p *Producer) Close(ctx context.Context) error {
 		// Nothing sends any more: fail what is left.
 		for _, s := range p.shards.Load().open {
 			s.mu.Lock()
-			left := s.takeAllLocked()
+			left := s.takeAllLocked(&p.cfg)
 			s.mu.Unlock()
 			for _, kr := range left {
 				p.failRecord(kr, ErrClosed)
@@ -204,7 +205,8 @@ func (p *Producer) kick() {
 	}
 }
 
-// finish completes one user record.
+// finish completes one user record. The caller then calls released for
+// the records it finished (once per Kinesis record, not per user record).
 func (p *Producer) finish(u *userRecord, r Result) {
 	if u.fut != nil {
 		u.fut.complete(r)
@@ -212,8 +214,25 @@ func (p *Producer) finish(u *userRecord, r Result) {
 	if u.cb != nil {
 		u.cb(r)
 	}
-	p.pending.Add(-1)
-	p.budget.release(u.cost)
+}
+
+// released gives back the budget of n finished user records that cost
+// cost bytes.
+func (p *Producer) released(n int, cost int64) {
+	p.pending.Add(-int64(n))
+	p.budget.release(cost)
+}
+
+// recycle gives kr's aggregate buffer back once nothing refers to it.
+func (p *Producer) recycle(kr *kinesisRecord) {
+	if kr.agg != nil {
+		p.cfg.putAgg(kr.agg)
+		kr.agg = nil
+	}
+	if kr.buf != nil {
+		p.cfg.putBuf(kr.buf)
+		kr.buf, kr.data = nil, nil
+	}
 }
 
 // failRecord completes every user record of kr with err.
@@ -227,9 +246,13 @@ func (p *Producer) failRecord(kr *kinesisRecord, err error) {
 			m.Add(UserRecordExpired, d, float64(len(kr.users)))
 		}
 	}
+	var cost int64
 	for i := range kr.users {
 		p.finish(&kr.users[i], Result{Attempts: kr.users[i].attempts, Err: err})
+		cost += kr.users[i].cost
 	}
+	p.released(len(kr.users), cost)
+	p.recycle(kr)
 }
 
 // closeShard marks a shard that is no longer open and routes what it
@@ -238,7 +261,7 @@ func (p *Producer) failRecord(kr *kinesisRecord, err error) {
 func (p *Producer) closeShard(s *shard) {
 	s.mu.Lock()
 	s.mu.closed = true
-	left := s.takeAllLocked()
+	left := s.takeAllLocked(&p.cfg)
 	s.mu.Unlock()
 	for _, kr := range left {
 		p.reroute(kr, nil)
@@ -249,12 +272,16 @@ func (p *Producer) closeShard(s *shard) {
 // returns true (all if keep is nil), keeping their attempts and arrival
 // times; it completes the others with nothing (the caller did).
 func (p *Producer) reroute(kr *kinesisRecord, keep func(i int) bool) {
-	recs := kr.userRecords()
+	recs := kr.userRecords(&p.cfg)
 	for i := range recs {
 		if keep != nil && !keep(i) {
 			continue
 		}
+		if kr.aggregated {
+			recs[i].Data = bytes.Clone(recs[i].Data) // the aggregate's buffer is recycled
+		}
 		p.route(&recs[i], kr.users[i])
 	}
+	p.recycle(kr)
 	p.kick()
 }

@@ -26,6 +26,7 @@ func (p *Producer) send(req *request) {
 	entries := make([]types.PutRecordsRequestEntry, len(req.recs))
 	start := c.clock.Now()
 	for i, kr := range req.recs {
+		kr.finish(c)
 		e := &entries[i]
 		e.Data = kr.data
 		e.PartitionKey = &kr.pk
@@ -198,6 +199,7 @@ func (p *Producer) succeed(l landed) {
 	}
 	d := Dimensions{StreamName: p.stream, ShardID: l.shardID}
 	put, bytes := 0, 0
+	var cost int64
 	for i := range kr.users {
 		u := &kr.users[i]
 		if misplaced != nil && misplaced(i) {
@@ -205,6 +207,7 @@ func (p *Producer) succeed(l landed) {
 		}
 		put++
 		bytes += u.dataLen
+		cost += u.cost
 		if m != nil {
 			m.Observe(RetriesPerRecord, d, float64(u.attempts-1))
 		}
@@ -212,16 +215,19 @@ func (p *Producer) succeed(l landed) {
 	}
 	if m != nil {
 		m.Add(KinesisRecordsPut, d, 1)
-		m.Add(KinesisRecordsDataPut, d, float64(len(kr.data)))
+		m.Add(KinesisRecordsDataPut, d, float64(kr.dataLen))
 		m.Add(UserRecordsPut, d, float64(put))
 		m.Add(UserRecordsDataPut, d, float64(bytes))
 	}
+	p.released(put, cost)
 	if put < len(kr.users) {
 		kr.lastErr = fmt.Errorf("producer: records did not end up in the expected shard (landed on %s)", l.shardID)
 		p.log.Info("records landed on an unexpected shard; routing them again", "stream", p.stream,
 			"predicted", kr.shard.id, "actual", l.shardID, "records", len(kr.users)-put)
 		p.reroute(kr, misplaced)
+		return
 	}
+	p.recycle(kr)
 }
 
 // backoff returns the wait before attempt n+1 of a record tried n times:

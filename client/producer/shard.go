@@ -23,6 +23,9 @@ type userRecord struct {
 // records, or one user record alone.
 type kinesisRecord struct {
 	data       []byte
+	agg        *kpl.Aggregator // until finish encodes it into data: off the shard's lock
+	buf        []byte          // the allocation data lies in, recycled when done
+	dataLen    int
 	pk, ehk    string // the entry's partition key and explicit hash key ("" none)
 	aggregated bool
 	users      []userRecord // in order: users[i] has subsequence number i
@@ -36,7 +39,18 @@ type kinesisRecord struct {
 	lastErr   error
 }
 
-func (k *kinesisRecord) size() int { return len(k.data) + len(k.pk) + len(k.ehk) }
+func (k *kinesisRecord) size() int { return k.dataLen + len(k.pk) + len(k.ehk) }
+
+// finish encodes a sealed aggregate (MD5 and all) into data. The sender
+// calls it, so that no shard lock is held meanwhile.
+func (k *kinesisRecord) finish(c *config) {
+	if k.agg == nil {
+		return
+	}
+	k.data, k.buf = k.agg.Take(c.getBuf())
+	c.putAgg(k.agg)
+	k.agg = nil
+}
 
 // oldestArrival returns the earliest arrival of users.
 func oldestArrival(users []userRecord) time.Time {
@@ -50,7 +64,8 @@ func oldestArrival(users []userRecord) time.Time {
 }
 
 // userRecords returns the user records k carries, in order.
-func (k *kinesisRecord) userRecords() []Record {
+func (k *kinesisRecord) userRecords(c *config) []Record {
+	k.finish(c)
 	if !k.aggregated {
 		return []Record{{PartitionKey: k.pk, ExplicitHashKey: k.ehk, Data: k.data}}
 	}
@@ -77,7 +92,7 @@ type shard struct {
 
 	mu struct {
 		sync.Mutex
-		agg         kpl.Aggregator
+		agg         *kpl.Aggregator
 		aggUsers    []userRecord
 		aggFirst    Record // the aggregate's first user record, sent alone if it stays alone
 		aggDeadline time.Time
@@ -92,6 +107,7 @@ type shard struct {
 func newShard(id string, start, end kpl.HashKey, ratePercent int, now time.Time) *shard {
 	s := &shard{id: id, start: start, end: end}
 	s.mu.limiter = newShardLimiter(ratePercent, now)
+	s.mu.agg = new(kpl.Aggregator)
 	return s
 }
 
@@ -103,15 +119,15 @@ func (s *shard) addLocked(c *config, r *Record, u userRecord) bool {
 	ur := kpl.UserRecord{PartitionKey: r.PartitionKey, ExplicitHashKey: r.ExplicitHashKey, Data: r.Data}
 	if !c.aggregationEnabled || kpl.SizeOf(ur) > c.aggregationMaxSize {
 		// The aggregate being filled holds earlier records: it goes first.
-		s.sealLocked(false)
-		kr := &kinesisRecord{data: r.Data, pk: r.PartitionKey, ehk: r.ExplicitHashKey, users: []userRecord{u},
+		s.sealLocked(c, false)
+		kr := &kinesisRecord{data: r.Data, dataLen: len(r.Data), pk: r.PartitionKey, ehk: r.ExplicitHashKey, users: []userRecord{u},
 			shard: s, deadline: u.arrival.Add(c.recordMaxBufferedTime), arrival: u.arrival}
 		s.pushLocked(kr)
 		return wasIdle || len(s.mu.queue) >= c.collectionMaxCount || s.mu.queuedBytes >= c.collectionMaxSize
 	}
 	sealed := false
 	if s.mu.agg.Count() >= c.aggregationMaxCount || !s.mu.agg.TryAdd(ur, c.aggregationMaxSize) {
-		s.sealLocked(true)
+		s.sealLocked(c, true)
 		sealed = true
 		s.mu.agg.Add(ur)
 	}
@@ -142,7 +158,7 @@ func (s *shard) popLocked() *kinesisRecord {
 // sent as that record alone, and an aggregate of several gets partition
 // key "a" and, as explicit hash key, its first user record's hash key, so
 // it lands on the shard it was built for.
-func (s *shard) sealLocked(full bool) {
+func (s *shard) sealLocked(c *config, full bool) {
 	n := s.mu.agg.Count()
 	if n == 0 {
 		return
@@ -151,13 +167,15 @@ func (s *shard) sealLocked(full bool) {
 		arrival: oldestArrival(s.mu.aggUsers)}
 	if n == 1 {
 		kr.data, kr.pk, kr.ehk = s.mu.aggFirst.Data, s.mu.aggFirst.PartitionKey, s.mu.aggFirst.ExplicitHashKey
+		kr.dataLen = len(kr.data)
+		s.mu.agg.Reset()
 	} else {
-		kr.data = s.mu.agg.AppendTo(make([]byte, 0, s.mu.agg.Size()))
+		kr.agg, kr.dataLen = s.mu.agg, s.mu.agg.Size()
+		s.mu.agg = c.getAgg()
 		kr.aggregated = true
 		kr.pk = "a"
 		kr.ehk = kr.users[0].hash.String()
 	}
-	s.mu.agg.Reset()
 	s.mu.aggUsers = make([]userRecord, 0, n)
 	s.mu.aggFirst = Record{}
 	s.pushLocked(kr)
@@ -165,8 +183,8 @@ func (s *shard) sealLocked(full bool) {
 
 // takeAllLocked removes and returns every Kinesis record the shard
 // buffers, sealing the open aggregate.
-func (s *shard) takeAllLocked() []*kinesisRecord {
-	s.sealLocked(false)
+func (s *shard) takeAllLocked(c *config) []*kinesisRecord {
+	s.sealLocked(c, false)
 	q := s.mu.queue
 	s.mu.queue, s.mu.queuedBytes = nil, 0
 	return q
