@@ -8,6 +8,7 @@
 // Commands:
 //
 //	version   print the version, commit and Go version
+//	put       put records from stdin or files into a stream
 //	help      show usage, or a command's flags with "eddy help <command>"
 //
 // The API server (`eddy serve`) arrives with the Kinesis API.
