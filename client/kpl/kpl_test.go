@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -382,5 +383,24 @@ func TestTake(t *testing.T) {
 			t.Fatalf("round %d: the next aggregate overwrote the one taken", round)
 		}
 		a.Reset()
+	}
+}
+
+// BenchmarkAggregate is the cost per 100-byte user record of building
+// aggregates of up to 1 MiB with distinct partition keys.
+func BenchmarkAggregate(b *testing.B) {
+	keys := make([]string, 100000)
+	for i := range keys {
+		keys[i] = "key-" + strconv.Itoa(i)
+	}
+	data := make([]byte, 100)
+	var a kpl.Aggregator
+	next := make([]byte, 0, 1<<20+64<<10)
+	b.SetBytes(int64(len(data)))
+	for i := 0; i < b.N; i++ {
+		if !a.TryAdd(kpl.UserRecord{PartitionKey: keys[i%len(keys)], Data: data}, 1<<20) {
+			_, next = a.Take(next) // the record is dropped: its buffer builds the one after next
+			a.Add(kpl.UserRecord{PartitionKey: keys[i%len(keys)], Data: data})
+		}
 	}
 }

@@ -34,12 +34,11 @@ type Producer struct {
 	shards    atomic.Pointer[shardMap]
 	refreshMu sync.Mutex
 
-	gate      sync.RWMutex  // Put holds it shared; Close takes it to shut Puts out
 	closed    atomic.Bool   // Close has begun
 	closing   chan struct{} // closed when Close begins
 	abandoned atomic.Bool   // Close gave up: what remains fails with ErrClosed
 	flushing  atomic.Int32  // Flush or Close is waiting: everything buffered is due
-	pending   atomic.Int64  // user records put and not completed
+	pending   atomic.Int64  // user records put and not completed (counted only for Metrics)
 
 	ctx    context.Context // of the producer's calls; cancelled when Close gives up
 	cancel context.CancelFunc
@@ -115,8 +114,6 @@ func (p *Producer) put(ctx context.Context, r *Record, f *Future, cb func(Result
 	if err != nil {
 		return err
 	}
-	p.gate.RLock()
-	defer p.gate.RUnlock()
 	if p.closed.Load() {
 		return ErrClosed
 	}
@@ -124,17 +121,24 @@ func (p *Producer) put(ctx context.Context, r *Record, f *Future, cb func(Result
 	if err := p.budget.acquire(ctx, cost, p.closing, ErrClosed); err != nil {
 		return err
 	}
-	p.pending.Add(1)
 	u := userRecord{hash: hash, arrival: p.cfg.clock.Now(), cost: cost, dataLen: len(r.Data), fut: f, cb: cb}
-	s := p.route(r, u)
+	s := p.route(r, u, true)
+	if s == nil {
+		p.budget.release(cost)
+		return ErrClosed
+	}
 	if m := p.cfg.metrics; m != nil {
+		p.pending.Add(1)
 		m.Add(UserRecordsReceived, Dimensions{StreamName: p.stream, ShardID: s.id}, 1)
 	}
 	return nil
 }
 
 // route buffers a user record in the open shard its hash key belongs to.
-func (p *Producer) route(r *Record, u userRecord) *shard {
+// A new record (not one routed again) is refused, with a nil shard, once
+// Close has begun: checked after the record took its budget, this makes
+// sure that Close's Flush either waits for the record or it is refused.
+func (p *Producer) route(r *Record, u userRecord, isNew bool) *shard {
 	for {
 		s := p.shards.Load().lookup(u.hash)
 		s.mu.Lock()
@@ -142,6 +146,10 @@ func (p *Producer) route(r *Record, u userRecord) *shard {
 			// A newer map is installed before a shard is closed.
 			s.mu.Unlock()
 			continue
+		}
+		if isNew && p.closed.Load() {
+			s.mu.Unlock()
+			return nil
 		}
 		kick := s.addLocked(&p.cfg, r, u)
 		s.mu.Unlock()
@@ -173,8 +181,6 @@ func (p *Producer) Close(ctx context.Context) error {
 		return nil
 	}
 	close(p.closing)
-	p.gate.Lock() // wait out the Puts under way
-	p.gate.Unlock()
 	err := p.Flush(ctx)
 	if err != nil {
 		p.abandoned.Store(true)
@@ -219,7 +225,9 @@ func (p *Producer) finish(u *userRecord, r Result) {
 // released gives back the budget of n finished user records that cost
 // cost bytes.
 func (p *Producer) released(n int, cost int64) {
-	p.pending.Add(-int64(n))
+	if p.cfg.metrics != nil {
+		p.pending.Add(-int64(n))
+	}
 	p.budget.release(cost)
 }
 
@@ -280,7 +288,7 @@ func (p *Producer) reroute(kr *kinesisRecord, keep func(i int) bool) {
 		if kr.aggregated {
 			recs[i].Data = bytes.Clone(recs[i].Data) // the aggregate's buffer is recycled
 		}
-		p.route(&recs[i], kr.users[i])
+		p.route(&recs[i], kr.users[i], false)
 	}
 	p.recycle(kr)
 	p.kick()
