@@ -192,14 +192,20 @@ func (a *Aggregator) Take(next []byte) (record, buf []byte) {
 	}
 	// Leave room for tables a little larger than these.
 	a.reserve = max(a.reserve, len(Magic)+tables+tables/4+64)
-	a.Reset()
 	if next == nil {
 		next = make([]byte, 0, 64<<10)
 	}
-	a.base = next[:cap(next)]
-	a.head = min(a.reserve, len(a.base))
-	a.records = a.base[a.head:a.head]
+	a.SetBuffer(next)
 	return out, buf
+}
+
+// SetBuffer gives an empty aggregator buf's capacity to build the next
+// aggregate in, as Take's next argument does.
+func (a *Aggregator) SetBuffer(buf []byte) {
+	a.Reset()
+	a.base = buf[:cap(buf)]
+	a.head = min(max(a.reserve, 1024), len(a.base))
+	a.records = a.base[a.head:a.head]
 }
 
 // inPlace reports whether records still lies at base[head:] (appending

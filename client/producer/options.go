@@ -61,36 +61,75 @@ type config struct {
 	logger                *slog.Logger
 	metrics               Metrics
 	clock                 Clock
-	bufs                  *sync.Pool // of aggregate buffers (*[]byte)
-	aggs                  *sync.Pool // of empty *kpl.Aggregator
+	pools                 *pools
+}
+
+// pools keep the aggregators and aggregate buffers the producer is done
+// with for the next aggregates, so that building one does not allocate
+// (and zero) its memory. Unlike a sync.Pool they survive garbage
+// collections; they keep at most about 32 MiB of buffers.
+type pools struct {
+	mu   sync.Mutex
+	aggs []*kpl.Aggregator
+	bufs [][]byte
+	max  int
+}
+
+func newPools(c *config) *pools {
+	return &pools{max: max(4, (32<<20)/(c.aggregationMaxSize+aggregateHeadroom))}
 }
 
 func (c *config) getAgg() *kpl.Aggregator {
-	if a, ok := c.aggs.Get().(*kpl.Aggregator); ok {
+	p := c.pools
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n := len(p.aggs); n > 0 {
+		a := p.aggs[n-1]
+		p.aggs = p.aggs[:n-1]
 		return a
 	}
-	return new(kpl.Aggregator)
+	p.mu.Unlock()
+	a := new(kpl.Aggregator)
+	a.SetBuffer(c.getBuf())
+	p.mu.Lock()
+	return a
 }
 
 func (c *config) putAgg(a *kpl.Aggregator) {
 	a.Reset()
-	c.aggs.Put(a)
+	p := c.pools
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.aggs) < p.max {
+		p.aggs = append(p.aggs, a)
+	}
 }
 
 // getBuf returns a buffer to build an aggregate in: room for
 // AggregationMaxSize and the key tables in front of the records.
 func (c *config) getBuf() []byte {
-	if b, ok := c.bufs.Get().(*[]byte); ok {
-		return *b
+	p := c.pools
+	p.mu.Lock()
+	if n := len(p.bufs); n > 0 {
+		b := p.bufs[n-1]
+		p.bufs = p.bufs[:n-1]
+		p.mu.Unlock()
+		return b
 	}
+	p.mu.Unlock()
 	return make([]byte, 0, c.aggregationMaxSize+aggregateHeadroom)
 }
 
 // putBuf gives back the buffer of an aggregate that is done with.
 func (c *config) putBuf(b []byte) {
-	if cap(b) >= c.aggregationMaxSize+aggregateHeadroom {
-		b = b[:0]
-		c.bufs.Put(&b)
+	if cap(b) < c.aggregationMaxSize+aggregateHeadroom {
+		return
+	}
+	p := c.pools
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.bufs) < p.max {
+		p.bufs = append(p.bufs, b[:0])
 	}
 }
 
@@ -115,8 +154,6 @@ func defaultConfig() config {
 		retryMin:              DefaultRetryMinBackoff,
 		retryMax:              DefaultRetryMaxBackoff,
 		clock:                 systemClock{},
-		bufs:                  &sync.Pool{},
-		aggs:                  &sync.Pool{},
 	}
 }
 

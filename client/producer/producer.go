@@ -62,6 +62,7 @@ func New(ctx context.Context, client Client, stream string, opts ...Option) (*Pr
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	cfg.pools = newPools(&cfg)
 	if client == nil || stream == "" {
 		return nil, errors.New("producer: New needs a client and a stream name")
 	}
