@@ -241,18 +241,25 @@ func (p *Producer) start(req *request) {
 func (p *Producer) expire(kr *kinesisRecord, now time.Time) {
 	ttl := p.cfg.recordTtl
 	live := func(i int) bool { return now.Before(kr.users[i].arrival.Add(ttl)) }
-	err := fmt.Errorf("%w: not put within RecordTtl %v (%d attempts; last error: %v)", ErrExpired, ttl, kr.attempts, kr.lastErr)
-	if kr.lastErr == nil {
-		err = fmt.Errorf("%w: not put within RecordTtl %v (never sent)", ErrExpired, ttl)
-	}
 	dead := &kinesisRecord{shard: kr.shard, attempts: kr.attempts}
 	anyLive := false
+	attempts := 0
 	for i := range kr.users {
 		if live(i) {
 			anyLive = true
 		} else {
 			dead.users = append(dead.users, kr.users[i])
+			attempts = max(attempts, kr.users[i].attempts)
 		}
+	}
+	var err error
+	switch {
+	case kr.lastErr != nil:
+		err = fmt.Errorf("%w: not put within RecordTtl %v (%d attempts; last error: %v)", ErrExpired, ttl, attempts, kr.lastErr)
+	case attempts > 0:
+		err = fmt.Errorf("%w: not put within RecordTtl %v (%d attempts)", ErrExpired, ttl, attempts)
+	default:
+		err = fmt.Errorf("%w: not put within RecordTtl %v (never sent)", ErrExpired, ttl)
 	}
 	p.log.Warn("records expired", "stream", p.stream, "shard", kr.shard.id, "records", len(dead.users), "err", err)
 	p.failRecord(dead, err)

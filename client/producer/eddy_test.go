@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/eddy-streams/eddy/client/kpl"
+	"github.com/eddy-streams/eddy/client/producer"
 )
 
 // The tests run against the real eddy binary, built once by TestMain.
@@ -295,4 +296,12 @@ func checkOrder(t testing.TB, users []userRec, seqOf func(data string) int) {
 			}
 		}
 	}
+}
+
+// closeWithin closes p, giving up after d (the records still outstanding
+// then fail, and Close says so).
+func closeWithin(p *producer.Producer, d time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	return p.Close(ctx)
 }

@@ -136,7 +136,7 @@ func TestHotKeyWithAWSLimits(t *testing.T) {
 	}
 	start := time.Now()
 	putAll(t, p, recs)
-	if err := p.Close(context.Background()); err != nil {
+	if err := closeWithin(p, time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	elapsed := time.Since(start)
@@ -184,7 +184,7 @@ func TestRetriesKeepOrder(t *testing.T) {
 		recs = append(recs, producer.Record{PartitionKey: "k" + strconv.Itoa(i%20), Data: fmt.Appendf(nil, "%d:%040d", i, i)})
 	}
 	results := putAll(t, p, recs)
-	if err := p.Close(context.Background()); err != nil {
+	if err := closeWithin(p, time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	retried := 0
@@ -278,7 +278,7 @@ func TestReshardWhileProducing(t *testing.T) {
 	waitPut(put.Load() + 5000)
 	close(stop)
 	<-stopped
-	if err := p.Close(ctx); err != nil {
+	if err := closeWithin(p, time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	if failed.Load() > 0 {

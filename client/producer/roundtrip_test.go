@@ -49,7 +49,7 @@ func TestRoundTripAwslabs(t *testing.T) {
 			t.Fatalf("record %d: %v", i, err)
 		}
 	}
-	if err := p.Close(ctx); err != nil {
+	if err := closeWithin(p, time.Minute); err != nil {
 		t.Fatal(err)
 	}
 
