@@ -34,8 +34,11 @@ import (
 	a8m "github.com/a8m/kinesis-producer"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/eddy-streams/eddy/bench/internal/kclient"
+	"github.com/eddy-streams/eddy/client/kpl"
 	"github.com/eddy-streams/eddy/client/producer"
 )
 
@@ -54,6 +57,7 @@ func main() {
 		aggSize   = flag.Int("aggregation-max-size", producer.DefaultAggregationMaxSize, "client/producer's AggregationMaxSize")
 		rateLimit = flag.Int("rate-limit", 0, "client/producer's RateLimit (percent of a shard's limits; 0: off, as the server runs without --limits)")
 		writeBuf  = flag.Int("write-buffer", 256<<10, "the HTTP transport's WriteBufferSize (Go's default is 4096)")
+		verify    = flag.Bool("verify", false, "read each stream back and count its user records")
 		cpuprof   = flag.String("cpuprofile", "", "write the producer process's CPU profile to this file")
 	)
 	flag.Parse()
@@ -104,8 +108,16 @@ func main() {
 		if err != nil {
 			log.Fatalf("%s: %v", name, err)
 		}
-		fmt.Printf("%-12s %10d %12.0f %14.2f %14s %10d\n", name, n, float64(n)/r.wall.Seconds(),
+		fmt.Printf("%-12s %10d %12.0f %14.2f %14s %10d", name, n, float64(n)/r.wall.Seconds(),
 			float64(r.clientCPU.Microseconds())/float64(n), serverPerRecord(r.serverCPU, n, server != nil), r.failed)
+		if *verify {
+			got, bytes, err := countStream(context.Background(), client, stream)
+			if err != nil {
+				log.Fatalf("%s: verify: %v", name, err)
+			}
+			fmt.Printf("   stream holds %d user records, %d bytes of data", got, bytes)
+		}
+		fmt.Println()
 	}
 }
 
@@ -242,6 +254,47 @@ func (s *stats) String() string {
 		fmt.Fprintf(&b, "  %s: %.0f samples, mean %.2f\n", name, o[0], o[1]/max(o[0], 1))
 	}
 	return b.String()
+}
+
+// countStream reads every shard of the stream from the start and counts
+// the user records (deaggregated) and their bytes.
+func countStream(ctx context.Context, c *kinesis.Client, stream string) (n, bytes int64, err error) {
+	shards, err := c.ListShards(ctx, &kinesis.ListShardsInput{StreamName: aws.String(stream)})
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, sh := range shards.Shards {
+		it, err := c.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String(stream), ShardId: sh.ShardId,
+			ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
+		if err != nil {
+			return 0, 0, err
+		}
+		iter := it.ShardIterator
+		for iter != nil {
+			out, err := c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter})
+			if err != nil {
+				return 0, 0, err
+			}
+			for _, r := range out.Records {
+				users, err := kpl.Deaggregate(r.Data)
+				if err == kpl.ErrNotAggregated {
+					n, bytes = n+1, bytes+int64(len(r.Data))
+					continue
+				}
+				if err != nil {
+					return 0, 0, err
+				}
+				for _, u := range users {
+					n, bytes = n+1, bytes+int64(len(u.Data))
+				}
+			}
+			if len(out.Records) == 0 && aws.ToInt64(out.MillisBehindLatest) == 0 {
+				break
+			}
+			iter = out.NextShardIterator
+		}
+	}
+	return n, bytes, nil
 }
 
 type quiet struct{}
