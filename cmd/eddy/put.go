@@ -47,6 +47,7 @@ func runPut(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		format    = fs.String("format", "lines", "input format: lines (one record per line), length (each record after its length as 4 bytes big-endian), json (a stream of JSON documents)")
 		aggregate = fs.Bool("aggregate", true, "aggregate records in the KPL format (consumers must deaggregate)")
 		buffered  = fs.Duration("max-buffered-time", producer.DefaultRecordMaxBufferedTime, "the longest a record waits to be sent")
+		rateLimit = fs.Int("rate-limit", producer.DefaultRateLimit, "per-shard cap, percent of Kinesis's 1 MiB/s and 1,000 records/s; 0 for none (for Eddy without --limits)")
 	)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -82,7 +83,8 @@ func runPut(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	p, err := producer.New(ctx, client, *stream, producer.AggregationEnabled(*aggregate), producer.RecordMaxBufferedTime(*buffered))
+	p, err := producer.New(ctx, client, *stream, producer.AggregationEnabled(*aggregate),
+		producer.RecordMaxBufferedTime(*buffered), producer.RateLimit(*rateLimit))
 	if err != nil {
 		return err
 	}
