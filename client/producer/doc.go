@@ -47,12 +47,12 @@
 // kpl.HashKey.InRange allows, see them once).
 //
 // A record completes with its shard, sequence number and subsequence
-// number, or with an error: *PutError (the Kinesis error code of the last
-// attempt, with FailIfThrottled or for errors not worth retrying), an
-// error wrapping ErrExpired (not put within RecordTtl), ErrClosed, or the
+// number, or with an error: *PutError (the Kinesis error code of a
+// throttled entry, with FailIfThrottled), an error wrapping ErrExpired (not
+// put within RecordTtl, naming the last error), ErrClosed, or the
 // PutRecords call's own error when it is not worth retrying (a missing
 // stream, bad credentials). The producer never panics on what the service
-// answers.
+// answers. The client's own retryer runs inside each attempt.
 //
 // Metrics, named as the KPL's (UserRecordsReceived, UserRecordsPut,
 // KinesisRecordsPut, RetriesPerRecord, BufferingTime, AllErrors, ...), go

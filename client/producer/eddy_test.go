@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -204,7 +205,7 @@ func readStream(t testing.TB, c *kinesis.Client, stream string) []stored {
 			if calls > 10000 {
 				t.Fatalf("shard %s: no end after %d GetRecords", *sh.ShardId, calls)
 			}
-			out, err := c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter, Limit: aws.Int32(10000)})
+			out, err := getRecords(ctx, c, iter)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -218,6 +219,20 @@ func readStream(t testing.TB, c *kinesis.Client, stream string) []stored {
 		}
 	}
 	return all
+}
+
+// getRecords calls GetRecords, polling again while the shard's read limit
+// (--limits aws: 5 calls and 2 MiB per second) refuses it, for at most 30 s.
+func getRecords(ctx context.Context, c *kinesis.Client, iter *string) (*kinesis.GetRecordsOutput, error) {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		out, err := c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter, Limit: aws.Int32(10000)})
+		var pte *types.ProvisionedThroughputExceededException
+		if err == nil || !errors.As(err, &pte) || time.Now().After(deadline) {
+			return out, err
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // userRec is a user record read back from the stream.
