@@ -240,7 +240,7 @@ func (p *Producer) start(req *request) {
 // routes the others again.
 func (p *Producer) expire(kr *kinesisRecord, now time.Time) {
 	ttl := p.cfg.recordTtl
-	live := func(i int) bool { return now.Before(kr.users[i].arrival.Add(ttl)) }
+	live := func(i int) bool { return now.Before(p.cfg.at(kr.users[i].arrival).Add(ttl)) }
 	dead := &kinesisRecord{shard: kr.shard, attempts: kr.attempts}
 	anyLive := false
 	attempts := 0

@@ -63,6 +63,7 @@ func New(ctx context.Context, client Client, stream string, opts ...Option) (*Pr
 		return nil, err
 	}
 	cfg.pools = newPools(&cfg)
+	cfg.epoch = cfg.clock.Now()
 	if client == nil || stream == "" {
 		return nil, errors.New("producer: New needs a client and a stream name")
 	}
@@ -122,7 +123,7 @@ func (p *Producer) put(ctx context.Context, r *Record, f *Future, cb func(Result
 	if err := p.budget.acquire(ctx, cost, p.closing, ErrClosed); err != nil {
 		return err
 	}
-	u := userRecord{hash: hash, arrival: p.cfg.clock.Now(), cost: cost, dataLen: len(r.Data), fut: f, cb: cb}
+	u := userRecord{hash: hash, arrival: p.cfg.since(), cost: cost, dataLen: len(r.Data), fut: f, cb: cb}
 	s := p.route(r, u, true)
 	if s == nil {
 		p.budget.release(cost)

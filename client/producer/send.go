@@ -38,7 +38,7 @@ func (p *Producer) send(req *request) {
 		for j := range kr.users {
 			u := &kr.users[j]
 			if u.attempts == 0 && c.metrics != nil {
-				buffered = append(buffered, float64(start.Sub(u.arrival))/float64(time.Millisecond))
+				buffered = append(buffered, float64(start.Sub(c.at(u.arrival)))/float64(time.Millisecond))
 			}
 			u.attempts++
 		}

@@ -11,7 +11,7 @@ import (
 // outstanding; its data and keys live in the Kinesis record carrying it.
 type userRecord struct {
 	hash     kpl.HashKey
-	arrival  time.Time
+	arrival  int64 // config.since() at Put
 	cost     int64 // bytes charged to the outstanding budget
 	dataLen  int
 	attempts int // PutRecords calls that carried it
@@ -53,14 +53,12 @@ func (k *kinesisRecord) finish(c *config) {
 }
 
 // oldestArrival returns the earliest arrival of users.
-func oldestArrival(users []userRecord) time.Time {
+func oldestArrival(c *config, users []userRecord) time.Time {
 	t := users[0].arrival
 	for _, u := range users[1:] {
-		if u.arrival.Before(t) {
-			t = u.arrival
-		}
+		t = min(t, u.arrival)
 	}
-	return t
+	return c.at(t)
 }
 
 // userRecords returns the user records k carries, in order.
@@ -121,7 +119,7 @@ func (s *shard) addLocked(c *config, r *Record, u userRecord) bool {
 		// The aggregate being filled holds earlier records: it goes first.
 		s.sealLocked(c, false)
 		kr := &kinesisRecord{data: r.Data, dataLen: len(r.Data), pk: r.PartitionKey, ehk: r.ExplicitHashKey, users: []userRecord{u},
-			shard: s, deadline: u.arrival.Add(c.recordMaxBufferedTime), arrival: u.arrival}
+			shard: s, deadline: c.at(u.arrival).Add(c.recordMaxBufferedTime), arrival: c.at(u.arrival)}
 		s.pushLocked(kr)
 		return wasIdle || len(s.mu.queue) >= c.collectionMaxCount || s.mu.queuedBytes >= c.collectionMaxSize
 	}
@@ -133,7 +131,7 @@ func (s *shard) addLocked(c *config, r *Record, u userRecord) bool {
 	}
 	if s.mu.agg.Count() == 1 {
 		s.mu.aggFirst = *r
-		s.mu.aggDeadline = u.arrival.Add(c.recordMaxBufferedTime)
+		s.mu.aggDeadline = c.at(u.arrival).Add(c.recordMaxBufferedTime)
 	}
 	s.mu.aggUsers = append(s.mu.aggUsers, u)
 	return wasIdle || sealed
@@ -164,7 +162,7 @@ func (s *shard) sealLocked(c *config, full bool) {
 		return
 	}
 	kr := &kinesisRecord{users: s.mu.aggUsers, shard: s, deadline: s.mu.aggDeadline, full: full,
-		arrival: oldestArrival(s.mu.aggUsers)}
+		arrival: oldestArrival(c, s.mu.aggUsers)}
 	if n == 1 {
 		kr.data, kr.pk, kr.ehk = s.mu.aggFirst.Data, s.mu.aggFirst.PartitionKey, s.mu.aggFirst.ExplicitHashKey
 		kr.dataLen = len(kr.data)
