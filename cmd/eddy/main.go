@@ -8,6 +8,7 @@
 // Commands:
 //
 //	serve     serve the Kinesis API on local storage until SIGINT or SIGTERM
+//	put       put records from stdin or files into a stream
 //	health    check a running server's admin /health or /ready (for container health checks)
 //	version   print the version, commit and Go version (also: eddy --version, eddy -version)
 //	help      show usage (also: eddy -h, eddy --help), or a command's flags with
