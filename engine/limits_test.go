@@ -479,3 +479,26 @@ func TestAccountQuotas(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordSizeMessages: a record over the stream's maximum record size is
+// refused with the model's constraint message, naming the value as the
+// model's checks render a blob and the member's path in each operation.
+func TestRecordSizeMessages(t *testing.T) {
+	env := newEnv(t, nil)
+	e := env.e
+	e.createStream("s", 1, ModeProvisioned, nil)
+	big := make([]byte, 1<<20+1)
+	_, err := e.PutRecord(context.Background(), &kds.PutRecordInput{StreamName: ptr("s"), PartitionKey: ptr("k"), Data: big})
+	wantCode(t, err, eddy.CodeValidation)
+	want := "1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=1048577 cap=1048577]' at 'data' failed to satisfy constraint: Member must have length less than or equal to 1048576"
+	if got := err.(*eddy.Error).Message; got != want {
+		t.Fatalf("PutRecord: %q\nwant %q", got, want)
+	}
+	_, err = e.PutRecords(context.Background(), &kds.PutRecordsInput{StreamName: ptr("s"), Records: []kds.PutRecordsRequestEntry{
+		{PartitionKey: ptr("k"), Data: []byte("x")}, {PartitionKey: ptr("k"), Data: big}}})
+	wantCode(t, err, eddy.CodeValidation)
+	want = "1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=1048577 cap=1048577]' at 'records.2.member.data' failed to satisfy constraint: Member must have length less than or equal to 1048576"
+	if got := err.(*eddy.Error).Message; got != want {
+		t.Fatalf("PutRecords: %q\nwant %q", got, want)
+	}
+}

@@ -26,7 +26,7 @@ func (e *Engine) PutRecord(ctx context.Context, in *kds.PutRecordInput) (*kds.Pu
 	}
 	entries := []putEntry{{Data: data, PartitionKey: str(in.PartitionKey), ExplicitHashKey: in.ExplicitHashKey}}
 	if dryRun(in.DryRun) {
-		if _, _, _, err := e.preparePut(name, entries); err != nil {
+		if _, _, _, err := e.preparePut("PutRecord", name, entries); err != nil {
 			return nil, err
 		}
 		return nil, errDryRun()

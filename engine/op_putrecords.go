@@ -41,7 +41,7 @@ func (e *Engine) PutRecords(ctx context.Context, in *kds.PutRecordsInput) (*kds.
 		entries[i] = putEntry{Data: data, PartitionKey: str(r.PartitionKey), ExplicitHashKey: r.ExplicitHashKey}
 	}
 	if dryRun(in.DryRun) {
-		if _, _, _, err := e.preparePut(name, entries); err != nil {
+		if _, _, _, err := e.preparePut("PutRecords", name, entries); err != nil {
 			return nil, err
 		}
 		return nil, errDryRun()

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/eddy-streams/eddy"
@@ -60,12 +61,15 @@ func hashOf(en *putEntry) (hashKey, error) {
 // InvalidArgumentException. No recording of Kinesis's answers to a record
 // over a stream's MaxRecordSizeInKiB (below the model's 10 MiB) was found:
 // both wordings are Eddy's.
-func checkSize(v *streamView, en *putEntry) error {
+func checkSize(v *streamView, en *putEntry, path string) error {
 	limit := v.meta.MaxRecordKiB * 1024
 	switch {
 	case len(en.Data) > limit:
+		// The value as the model's checks render a blob (Java's
+		// ByteBuffer.toString), at the member's path.
 		return eddy.Errorf(eddy.CodeValidation,
-			"1 validation error detected: Value at 'data' failed to satisfy constraint: Member must have length less than or equal to %d", limit)
+			"1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=%d cap=%d]' at '%s' failed to satisfy constraint: Member must have length less than or equal to %d",
+			len(en.Data), len(en.Data), path, limit)
 	case en.size() > limit:
 		return eddy.Errorf(eddy.CodeInvalidArgument,
 			"The size of the record (data and partition key, %d bytes) exceeds the stream's maximum record size of %d bytes.", en.size(), limit)
@@ -80,7 +84,7 @@ func checkSize(v *streamView, en *putEntry) error {
 // others are still written.
 func (e *Engine) putRecords(ctx context.Context, op, name string, entries []putEntry) ([]putResult, error) {
 	start := time.Now()
-	s, v, keys, err := e.preparePut(name, entries)
+	s, v, keys, err := e.preparePut(op, name, entries)
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +212,7 @@ func (e *Engine) admitWrites(st *shardState, name string, idx []int, entries []p
 // preparePut checks a put without writing: the stream accepts records, and
 // every entry has a valid hash key and fits the stream's record size. It
 // returns the entries' hash keys.
-func (e *Engine) preparePut(name string, entries []putEntry) (*stream, *streamView, []hashKey, error) {
+func (e *Engine) preparePut(op, name string, entries []putEntry) (*stream, *streamView, []hashKey, error) {
 	s, v, err := e.writable(name)
 	if err != nil {
 		return nil, nil, nil, err
@@ -218,7 +222,11 @@ func (e *Engine) preparePut(name string, entries []putEntry) (*stream, *streamVi
 		if keys[i], err = hashOf(&entries[i]); err != nil {
 			return nil, nil, nil, err
 		}
-		if err := checkSize(v, &entries[i]); err != nil {
+		path := "data"
+		if op == "PutRecords" {
+			path = "records." + strconv.Itoa(i+1) + ".member.data"
+		}
+		if err := checkSize(v, &entries[i], path); err != nil {
 			return nil, nil, nil, err
 		}
 	}
