@@ -105,30 +105,6 @@ func TestEmptyClosedShardEnds(t *testing.T) {
 	}
 }
 
-// startSubAt is startSub from any starting position.
-func startSubAt(t *testing.T, e *Engine, arn, shard string, sp *kds.StartingPosition) *collector {
-	t.Helper()
-	sub, err := e.SubscribeToShard(context.Background(), &kds.SubscribeToShardInput{ConsumerARN: &arn, ShardId: &shard, StartingPosition: sp})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	c := &collector{done: make(chan error, 1), cancel: cancel}
-	go func() {
-		c.done <- sub.StreamEvents(ctx, func(typ string, payload any) error {
-			ev := *payload.(*kds.SubscribeToShardEvent)
-			for i := range ev.Records {
-				ev.Records[i].Data = append([]byte(nil), ev.Records[i].Data...)
-			}
-			c.mu.Lock()
-			c.events = append(c.events, ev)
-			c.mu.Unlock()
-			return nil
-		})
-	}()
-	return c
-}
-
 // TestReshardLineageProperty drives random sequences of SplitShard,
 // MergeShards and UpdateShardCount with puts in between, then checks the
 // lineage a consumer sees and reads the stream as a KCL consumer does,

@@ -108,8 +108,13 @@ type collector struct {
 
 func startSub(t *testing.T, e *Engine, arn, shard, typ string, seq *string) *collector {
 	t.Helper()
-	sub, err := e.SubscribeToShard(context.Background(), &kds.SubscribeToShardInput{ConsumerARN: &arn, ShardId: &shard,
-		StartingPosition: &kds.StartingPosition{Type: ptr(kds.ShardIteratorType(typ)), SequenceNumber: seq}})
+	return startSubAt(t, e, arn, shard, &kds.StartingPosition{Type: ptr(kds.ShardIteratorType(typ)), SequenceNumber: seq})
+}
+
+// startSubAt is startSub from any starting position (AT_TIMESTAMP too).
+func startSubAt(t *testing.T, e *Engine, arn, shard string, sp *kds.StartingPosition) *collector {
+	t.Helper()
+	sub, err := e.SubscribeToShard(context.Background(), &kds.SubscribeToShardInput{ConsumerARN: &arn, ShardId: &shard, StartingPosition: sp})
 	if err != nil {
 		t.Fatal(err)
 	}
