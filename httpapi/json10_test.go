@@ -402,3 +402,28 @@ func signAt(t *testing.T, req *http.Request, body []byte, key, secret, service, 
 		t.Fatal(err)
 	}
 }
+
+// TestNewRejectsBadProtocolSettings: a service's protocol settings are
+// checked when it is registered.
+func TestNewRejectsBadProtocolSettings(t *testing.T) {
+	base := fakeDynamo()
+	tests := []struct {
+		name   string
+		change func(*Service)
+		want   string
+	}{
+		{"unknown protocol", func(s *Service) { s.Protocol = Protocol(7) }, "unknown protocol"},
+		{"client error as internal code", func(s *Service) { s.InternalErrorCode = eddy.CodeValidation }, "not a server fault"},
+		{"negative body limit", func(s *Service) { s.MaxBodyBytes = -1 }, "negative"},
+	}
+	for _, tt := range tests {
+		s := base
+		tt.change(&s)
+		if _, err := New(Config{}, s); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: error %v, want one mentioning %q", tt.name, err, tt.want)
+		}
+	}
+	if _, err := New(Config{}, base); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -206,3 +206,28 @@ func TestJSON10DecodeAllocs(t *testing.T) {
 		t.Errorf("the checking walk allocates %.0f times", walk)
 	}
 }
+
+// BenchmarkDecodeJSON10 decodes a KCL-style lease PutItem as the JSON 1.0
+// front end does (the checking walk, then encoding/json), beside
+// encoding/json alone.
+func BenchmarkDecodeJSON10(b *testing.B) {
+	body := []byte(`{"TableName":"leases","Item":{"leaseKey":{"S":"shardId-000000000001"},"leaseCounter":{"N":"17"},"checkpoint":{"S":"49590338271490256608559692538361571095921575989136588898"},"ownerSwitchesSinceCheckpoint":{"N":"0"},"leaseOwner":{"S":"worker-1"}},"ConditionExpression":"leaseCounter = :c","ExpressionAttributeValues":{":c":{"N":"16"}}}`)
+	b.Run("json10", func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			var in ddb.PutItemInput
+			if err := decodeJSON10(body, &in, dynamoSvc); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			var in ddb.PutItemInput
+			if err := json.Unmarshal(body, &in); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
