@@ -57,9 +57,10 @@ func invalid(msg string) error {
 // AttributeValue: an optional sign, digits with an optional decimal point
 // (at least one digit on either side), and an optional exponent (e or E,
 // optional sign, digits). No spaces, no "Infinity", no hexadecimal. A leading
-// "+" is accepted, as Java's BigDecimal (which DynamoDB Local parses numbers
-// with) accepts it; dynalite refuses it and no capture of DynamoDB itself
-// decides it.
+// "+" is accepted, and so is an exponent on zero beyond the range ("0e1000"):
+// scylladb test/alternator/test_number.py (test_invalid_numbers), which runs
+// against DynamoDB, stores "+3", ".123", "0001.23", "1e+5" and "0e1000" and
+// refuses "NaN", "Infinity", "dog", " 1" and "1 " (dynalite refuses "+").
 //
 // Errors are ValidationExceptions with DynamoDB's messages. Out-of-range
 // checks come in dynalite's order: overflow, underflow, then precision.
@@ -306,9 +307,12 @@ func cmpAbs(n, m Number) int {
 // than 38 significant digits is refused with the message DynamoDB gives for
 // such a number on input; DynamoDB refuses an overflowing SET a = a + :n or
 // ADD with "Number overflow. ..." (ExtendDB issue 94, captured from
-// DynamoDB). No capture shows what DynamoDB does with a sum that is in range
-// but needs more than 38 digits (1E37 + 0.1): Eddy refuses it with the
-// precision message rather than round.
+// DynamoDB). A sum in range that needs more than 38 significant digits
+// (1E50 + 1) is refused too, and DynamoDB words that refusal as an overflow
+// as well, not with the precision message an input of 39 digits gets
+// (scylladb test/alternator/test_number.py,
+// test_update_expression_plus_imprecise, run against DynamoDB: "Strangely,
+// DynamoDB says that the error is: Number overflow. ...").
 func (n Number) Add(m Number) (Number, error) {
 	switch {
 	case n.digits == "":
@@ -330,7 +334,13 @@ func (n Number) Add(m Number) (Number, error) {
 		text = text[1:]
 	}
 	r := fromDigits(neg, text, "", q)
-	return r, r.checkRange()
+	if err := r.checkRange(); err != nil {
+		if len(r.digits) > MaxDigits && r.exp <= MaxExponent && r.exp >= MinExponent {
+			return Number{}, invalid(msgOverflow)
+		}
+		return Number{}, err
+	}
+	return r, nil
 }
 
 // Sub returns n - m; see Add.

@@ -68,17 +68,19 @@ func (v Value) validate(level int) error {
 		return invalid(msgEmptyBS)
 	}
 	if v.NS != nil {
-		seen := make(map[string]bool, len(v.NS))
-		for _, s := range v.NS {
+		// Every member is checked as a number before any duplicate is
+		// looked for (dynalite's order): ["1", "1", "x"] is refused for
+		// "x".
+		canon := make([]string, len(v.NS))
+		for i, s := range v.NS {
 			num, err := ParseNumber(s)
 			if err != nil {
 				return err
 			}
-			c := num.String()
-			if seen[c] {
-				return invalid(msgDupNS)
-			}
-			seen[c] = true
+			canon[i] = num.String()
+		}
+		if hasDuplicate(canon) {
+			return invalid(msgDupNS)
 		}
 	}
 	if v.SS != nil && hasDuplicate(v.SS) {

@@ -32,6 +32,7 @@ func TestValidate(t *testing.T) {
 		`{"S":"a","N":"b"}`:          "The parameter cannot be converted to a numeric value: b",
 		`{"NS":["1",""]}`:            "The parameter cannot be converted to a numeric value",
 		`{"NS":["1","b"]}`:           "The parameter cannot be converted to a numeric value: b",
+		`{"NS":["1","1","b"]}`:       "The parameter cannot be converted to a numeric value: b",
 		`{"N":"1e126"}`:              "Number overflow. Attempting to store a number with magnitude larger than supported range",
 		`{"S":"a","N":"1"}`:          "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes",
 		`{"M":{"x":{"NULL":false}}}`: invalid + "Null attribute value types must have the value of true",
