@@ -6,6 +6,33 @@ package attr
 // DynamoDB: "the comparison DynamoDB makes is size > 409600").
 const MaxItemSize = 409600
 
+// DynamoDB's messages for an item over MaxItemSize: as written (PutItem,
+// BatchWriteItem, a Put in TransactWriteItems) and as an UpdateItem would
+// leave it (dynalite validations/putItem.js and batchWriteItem.js, and
+// actions/updateItem.js, from its recordings of DynamoDB).
+const (
+	msgItemTooLarge   = "Item size has exceeded the maximum allowed size"
+	msgUpdateTooLarge = "Item size to update has exceeded the maximum allowed size"
+)
+
+// CheckSize refuses an item whose ItemSize is over MaxItemSize, with the
+// ValidationException DynamoDB gives for an item written whole.
+func (it Item) CheckSize() error {
+	if ItemSize(it) > MaxItemSize {
+		return invalid(msgItemTooLarge)
+	}
+	return nil
+}
+
+// CheckUpdatedSize is CheckSize for the item an update produces, with
+// DynamoDB's message for that case.
+func (it Item) CheckUpdatedSize() error {
+	if ItemSize(it) > MaxItemSize {
+		return invalid(msgUpdateTooLarge)
+	}
+	return nil
+}
+
 // ItemSize returns the size DynamoDB counts for an item against
 // MaxItemSize and for capacity: the sum over its attributes of the UTF-8
 // length of the name and the size of the value (see Size). The rule is the

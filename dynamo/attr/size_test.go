@@ -74,3 +74,24 @@ func TestItemSize(t *testing.T) {
 		t.Fatal("padding arithmetic")
 	}
 }
+
+// TestCheckSize: an item of exactly MaxItemSize bytes passes, one byte more
+// is refused with DynamoDB's words (dynalite validations/putItem.js and
+// actions/updateItem.js).
+func TestCheckSize(t *testing.T) {
+	pad := MaxItemSize - len("pk") - 1 - len("p")
+	at := Item{"pk": S("x"), "p": S(strings.Repeat("x", pad))}
+	over := Item{"pk": S("xy"), "p": S(strings.Repeat("x", pad))}
+	if err := at.CheckSize(); err != nil {
+		t.Fatalf("at the limit: %v", err)
+	}
+	if err := at.CheckUpdatedSize(); err != nil {
+		t.Fatalf("at the limit: %v", err)
+	}
+	if got := validationMessage(t, over.CheckSize()); got != "Item size has exceeded the maximum allowed size" {
+		t.Fatalf("CheckSize: %q", got)
+	}
+	if got := validationMessage(t, over.CheckUpdatedSize()); got != "Item size to update has exceeded the maximum allowed size" {
+		t.Fatalf("CheckUpdatedSize: %q", got)
+	}
+}

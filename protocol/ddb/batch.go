@@ -192,8 +192,8 @@ func (in *BatchWriteItemInput) Validate() error {
 				if msg := CheckItem(w.PutRequest.Item); msg != "" {
 					return validationError(msg)
 				}
-				if ItemSize(w.PutRequest.Item) > MaxItemSize {
-					return validationError(msgItemTooLarge)
+				if err := w.PutRequest.Item.CheckSize(); err != nil {
+					return err
 				}
 			case w.DeleteRequest != nil:
 				if msg := CheckItem(w.DeleteRequest.Key); msg != "" {

@@ -41,7 +41,7 @@
 // cites its source): the model's constraints, the rules between members
 // (expression against legacy parameters, Segment and TotalSegments, key
 // schema and attribute definitions, ...) and the attribute values
-// (values.go). Two kinds of check are left to the operation, behind a
+// (values.go, with dynamo/attr's checks and words). Two kinds of check are left to the operation, behind a
 // seam: parsing the expressions (an ExpressionChecker on the input, called
 // by Validate at its place in DynamoDB's order; see expressions.go), and
 // everything that needs the table (key attributes and types, index

@@ -201,7 +201,7 @@ func checkExpected(expected map[string]ExpectedAttributeValue) error {
 					return err
 				}
 				if op == OpBetween {
-					if c, ok := compareValues(&l[0], &l[1]); ok && c > 0 {
+					if c, ok := attr.Compare(l[0], l[1]); ok && c > 0 {
 						return validationError(msgBetweenBounds)
 					}
 				}
@@ -317,7 +317,7 @@ func checkConditions(conds map[string]Condition) error {
 			}
 		}
 		if op == OpBetween {
-			if c, ok := compareValues(&c.AttributeValueList[0], &c.AttributeValueList[1]); ok && c > 0 {
+			if c, ok := attr.Compare(c.AttributeValueList[0], c.AttributeValueList[1]); ok && c > 0 {
 				return validationError(msgBetweenBounds)
 			}
 		}

@@ -122,8 +122,8 @@ func (in *PutItemInput) Validate() error {
 	if in.ReturnValues != nil && *in.ReturnValues != ReturnAllOld && *in.ReturnValues != ReturnNone {
 		return validationError("ReturnValues can only be ALL_OLD or NONE")
 	}
-	if ItemSize(in.Item) > MaxItemSize {
-		return validationError(msgItemTooLarge)
+	if err := in.Item.CheckSize(); err != nil {
+		return err
 	}
 	if err := checkExpected(in.Expected); err != nil {
 		return err

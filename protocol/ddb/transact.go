@@ -178,8 +178,10 @@ func (in *TransactWriteItemsInput) Validate() error {
 		if msg := CheckItem(p.key); msg != "" {
 			return validationError(msg)
 		}
-		if w.Put != nil && ItemSize(p.key) > MaxItemSize {
-			return validationError(msgItemTooLarge)
+		if w.Put != nil {
+			if err := p.key.CheckSize(); err != nil {
+				return err
+			}
 		}
 		if err := checkExpressions(in.Checker, &Expressions{
 			Update:    p.update,

@@ -189,7 +189,7 @@ func TestValidateMessages(t *testing.T) {
 		{"PutItem", `{"TableName":"abc","Item":{"a":{"S":"x"}},"ReturnValues":"UPDATED_NEW"}`, "ReturnValues can only be ALL_OLD or NONE"},
 		{"PutItem", `{"TableName":"abc","Item":{"a":{"S":"x"}},"ReturnValues":"WHAT"}`,
 			"1 validation error detected: Value 'WHAT' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]"},
-		{"PutItem", `{"TableName":"abc","Item":{"a":{"S":"` + strings.Repeat("x", MaxItemSize) + `"}}}`, "Item size has exceeded the maximum allowed size"},
+		{"PutItem", `{"TableName":"abc","Item":{"a":{"S":"` + strings.Repeat("x", attr.MaxItemSize) + `"}}}`, "Item size has exceeded the maximum allowed size"},
 		{"PutItem", `{"TableName":"abc","Item":{"a":{"S":"x"}},"Expected":{"a":{}}}`,
 			"One or more parameter values were invalid: Value must be provided when Exists is null for Attribute: a"},
 		{"PutItem", `{"TableName":"abc","Item":{"a":{"S":"x"}},"Expected":{"a":{"Exists":true}}}`,
