@@ -26,6 +26,8 @@
 //     Canonical rewrites numbers into canonical form;
 //   - Equal (DynamoDB's =) and Compare (its ordering of S, N and B);
 //   - Size and ItemSize: the bytes DynamoDB counts against MaxItemSize;
+//     Item.CheckSize and CheckUpdatedSize refuse an item over it with
+//     DynamoDB's messages;
 //   - AppendKey and DecodeKey: an order-preserving, self-delimiting byte
 //     encoding of key values (S, N, B) for a sorted key-value store.
 //

@@ -236,3 +236,31 @@ func TestLeaseCondition(t *testing.T) {
 		t.Fatal("Expected evaluates wrongly")
 	}
 }
+
+// TestPrecedence: the tree each condition parses to. NOT binds tighter than
+// AND, AND than OR, both left-associative; keywords in any case; spacing is
+// free around punctuation (dynalite's conditionParser grammar, and the
+// developer guide's "Precedence in conditions": NOT, AND, OR).
+func TestPrecedence(t *testing.T) {
+	for in, want := range map[string]string{
+		"a = b OR c = d AND NOT e = f":    "(OR (= path[a] path[b]) (AND (= path[c] path[d]) (NOT (= path[e] path[f]))))",
+		"a = b AND c = d OR e = f":        "(OR (AND (= path[a] path[b]) (= path[c] path[d])) (= path[e] path[f]))",
+		"a = b or c = d or e = f":         "(OR (OR (= path[a] path[b]) (= path[c] path[d])) (= path[e] path[f]))",
+		"NOT a = b AND c = d":             "(AND (NOT (= path[a] path[b])) (= path[c] path[d]))",
+		"not (a = b and c = d)":           "(NOT (GROUP (AND (= path[a] path[b]) (= path[c] path[d]))))",
+		"(a=b)AnD(c=d)":                   "(AND (GROUP (= path[a] path[b])) (GROUP (= path[c] path[d])))",
+		"attribute_exists(a)AND b<>c":     "(AND (attribute_exists path[a]) (<> path[b] path[c]))",
+		"a BeTwEeN b aNd c OR d iN (e,f)": "(OR (BETWEEN path[a] path[b] path[c]) (IN path[d] path[e] path[f]))",
+		"\ta\n<=\r\nb":                    "(<= path[a] path[b])",
+		"size(a)>b":                       "(> (size path[a]) path[b])",
+	} {
+		c, err := ParseCondition(in, nil)
+		if err != nil {
+			t.Errorf("%q: %v", in, err)
+			continue
+		}
+		if got := dumpCond(c.root); got != want {
+			t.Errorf("%q:\n got %s\nwant %s", in, got, want)
+		}
+	}
+}

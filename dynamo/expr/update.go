@@ -160,7 +160,8 @@ func (u *Update) Projection() *Projection { return newProjection(u.Targets()) }
 // operand in the update expression has an incorrect data type"; "Type
 // mismatch for attribute to update" for AttributeUpdates), and a number out
 // of range from arithmetic. The result is not checked against the item size
-// or nesting limits; the caller does that (attr.ItemSize, Item.CheckDepth).
+// or nesting limits; the caller does that (Item.CheckUpdatedSize,
+// Item.CheckDepth).
 func (u *Update) Apply(item attr.Item) (attr.Item, error) {
 	root := &updateNode{}
 	for _, a := range u.actions {
