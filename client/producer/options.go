@@ -53,6 +53,7 @@ type config struct {
 	maxConnections        int
 	rateLimit             int
 	failIfThrottled       bool
+	strictOrder           bool
 	requestTimeout        time.Duration
 	maxRecordSize         int
 	maxOutstandingBytes   int64
@@ -222,6 +223,17 @@ func RateLimit(percent int) Option { return func(c *config) { c.rateLimit = perc
 // (ProvisionedThroughputExceededException) instead of retrying them
 // (default false).
 func FailIfThrottled(on bool) Option { return func(c *config) { c.failIfThrottled = on } }
+
+// StrictOrder makes every PutRecords call carry at most one Kinesis record
+// per shard (default false). A call then cannot store a shard's records out
+// of order even when Kinesis refuses one of its entries and writes a later
+// one of the same shard (an InternalFailure of one entry): records of one
+// partition key are stored in the order they were put, whatever fails.
+// Without it a call carries as many of a shard's records as fit, and order
+// is kept as long as each refusal also refuses the shard's later entries
+// in the call, as throttling does (docs/PRODUCER.md). The price is one
+// Kinesis record per shard per round trip: smaller calls, more of them.
+func StrictOrder(on bool) Option { return func(c *config) { c.strictOrder = on } }
 
 // RequestTimeout bounds each PutRecords and ListShards call (default 6 s).
 // A call that times out may still have written its records: retrying them

@@ -40,6 +40,8 @@ type Producer struct {
 	flushing  atomic.Int32  // Flush or Close is waiting: everything buffered is due
 	pending   atomic.Int64  // user records put and not completed (counted only for Metrics)
 
+	queuedRecs, queuedBytes atomic.Int64 // Kinesis records sealed into queues, ever: see queuedCall
+
 	ctx    context.Context // of the producer's calls; cancelled when Close gives up
 	cancel context.CancelFunc
 
@@ -153,9 +155,9 @@ func (p *Producer) route(r *Record, u userRecord, isNew bool) *shard {
 			s.mu.Unlock()
 			return nil
 		}
-		kick := s.addLocked(&p.cfg, r, u)
+		idle, queued, _ := s.addLocked(&p.cfg, r, u)
 		s.mu.Unlock()
-		if kick {
+		if idle || (queued > 0 && p.queuedCall(queued)) {
 			p.kick()
 		}
 		return s
@@ -204,6 +206,21 @@ func (p *Producer) Close(ctx context.Context) error {
 	}
 	p.cancel()
 	return err
+}
+
+// queuedCall counts size bytes of Kinesis records sealed into a shard's
+// queue and reports whether the dispatcher should look: with StrictOrder
+// always (a sealed record is due at once), else when a PutRecords call's
+// worth (CollectionMaxCount records or CollectionMaxSize bytes) has been
+// queued since it last did.
+func (p *Producer) queuedCall(size int) bool {
+	if p.cfg.strictOrder {
+		return true
+	}
+	n := p.queuedRecs.Add(1)
+	b := p.queuedBytes.Add(int64(size))
+	max := int64(p.cfg.collectionMaxSize)
+	return n%int64(p.cfg.collectionMaxCount) == 0 || b/max != (b-int64(size))/max
 }
 
 func (p *Producer) kick() {

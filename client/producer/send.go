@@ -110,12 +110,15 @@ func (p *Producer) complete(req *request, start time.Time, out *kinesis.PutRecor
 			}
 		}
 	default:
+		var refused *shard // the shard of the last entry refused (a call's entries are grouped by shard)
+		var refusedErr *PutError
 		for i, e := range out.Records {
 			kr := req.recs[i]
 			d := Dimensions{StreamName: p.stream, ShardID: kr.shard.id}
 			if e.ErrorCode != nil {
 				perr := &PutError{ErrorCode: *e.ErrorCode, ErrorMessage: aws.ToString(e.ErrorMessage)}
 				kr.lastErr = perr
+				refused, refusedErr = kr.shard, perr
 				if m != nil {
 					m.Add(ErrorsByCode, Dimensions{StreamName: p.stream, ShardID: kr.shard.id, ErrorCode: perr.ErrorCode}, 1)
 					m.Add(AllErrors, d, 1)
@@ -129,6 +132,15 @@ func (p *Producer) complete(req *request, start time.Time, out *kinesis.PutRecor
 				}
 				retry = append(retry, kr)
 				continue
+			}
+			if refused == kr.shard {
+				// Kinesis refused an entry of this shard and wrote a later
+				// one (not throttling, which refuses the rest of the
+				// shard's entries): the refused records, retried, are
+				// stored after this one. StrictOrder prevents it.
+				p.log.Warn("records stored out of order: an entry was refused and a later entry of its shard written",
+					"stream", p.stream, "shard", kr.shard.id, "refused", refusedErr.ErrorCode)
+				refused = nil
 			}
 			l := landed{kr: kr, shardID: aws.ToString(e.ShardId), seq: aws.ToString(e.SequenceNumber)}
 			if l.shardID != kr.shard.id {

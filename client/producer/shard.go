@@ -39,7 +39,13 @@ type kinesisRecord struct {
 	lastErr   error
 }
 
-func (k *kinesisRecord) size() int { return k.dataLen + len(k.pk) + len(k.ehk) }
+// size is what the record counts for in a PutRecords call (0 for nil).
+func (k *kinesisRecord) size() int {
+	if k == nil {
+		return 0
+	}
+	return k.dataLen + len(k.pk) + len(k.ehk)
+}
 
 // finish encodes a sealed aggregate (MD5 and all) into data. The sender
 // calls it, so that no shard lock is held meanwhile.
@@ -109,24 +115,24 @@ func newShard(id string, start, end kpl.HashKey, ratePercent int, now time.Time)
 	return s
 }
 
-// addLocked buffers one user record and reports whether the dispatcher
-// should look at the shard: its first buffered record (a deadline to
-// schedule) or a Kinesis record that is ready now.
-func (s *shard) addLocked(c *config, r *Record, u userRecord) bool {
-	wasIdle := s.mu.agg.Count() == 0 && len(s.mu.queue) == 0
+// addLocked buffers one user record. It reports whether the shard buffered
+// nothing before (the dispatcher must schedule its deadline), the bytes of
+// the Kinesis records it queued meanwhile, if any, and the aggregate it
+// sealed, if any.
+func (s *shard) addLocked(c *config, r *Record, u userRecord) (wasIdle bool, queued int, sealed *kinesisRecord) {
+	wasIdle = s.mu.agg.Count() == 0 && len(s.mu.queue) == 0
 	ur := kpl.UserRecord{PartitionKey: r.PartitionKey, ExplicitHashKey: r.ExplicitHashKey, Data: r.Data}
 	if !c.aggregationEnabled || kpl.SizeOf(ur) > c.aggregationMaxSize {
 		// The aggregate being filled holds earlier records: it goes first.
-		s.sealLocked(c, false)
+		sealed = s.sealLocked(c, false)
 		kr := &kinesisRecord{data: r.Data, dataLen: len(r.Data), pk: r.PartitionKey, ehk: r.ExplicitHashKey, users: []userRecord{u},
 			shard: s, deadline: c.at(u.arrival).Add(c.recordMaxBufferedTime), arrival: c.at(u.arrival)}
 		s.pushLocked(kr)
-		return wasIdle || len(s.mu.queue) >= c.collectionMaxCount || s.mu.queuedBytes >= c.collectionMaxSize
+		return wasIdle, sealed.size() + kr.size(), sealed
 	}
-	sealed := false
 	if s.mu.agg.Count() >= c.aggregationMaxCount || !s.mu.agg.TryAdd(ur, c.aggregationMaxSize) {
-		s.sealLocked(c, true)
-		sealed = true
+		sealed = s.sealLocked(c, true)
+		queued = sealed.size()
 		s.mu.agg.Add(ur)
 	}
 	if s.mu.agg.Count() == 1 {
@@ -134,7 +140,7 @@ func (s *shard) addLocked(c *config, r *Record, u userRecord) bool {
 		s.mu.aggDeadline = c.at(u.arrival).Add(c.recordMaxBufferedTime)
 	}
 	s.mu.aggUsers = append(s.mu.aggUsers, u)
-	return wasIdle || sealed
+	return wasIdle, queued, sealed
 }
 
 func (s *shard) pushLocked(kr *kinesisRecord) {
@@ -156,10 +162,10 @@ func (s *shard) popLocked() *kinesisRecord {
 // sent as that record alone, and an aggregate of several gets partition
 // key "a" and, as explicit hash key, its first user record's hash key, so
 // it lands on the shard it was built for.
-func (s *shard) sealLocked(c *config, full bool) {
+func (s *shard) sealLocked(c *config, full bool) *kinesisRecord {
 	n := s.mu.agg.Count()
 	if n == 0 {
-		return
+		return nil
 	}
 	kr := &kinesisRecord{users: s.mu.aggUsers, shard: s, deadline: s.mu.aggDeadline, full: full,
 		arrival: oldestArrival(c, s.mu.aggUsers)}
@@ -177,6 +183,7 @@ func (s *shard) sealLocked(c *config, full bool) {
 	s.mu.aggUsers = make([]userRecord, 0, n)
 	s.mu.aggFirst = Record{}
 	s.pushLocked(kr)
+	return kr
 }
 
 // takeAllLocked removes and returns every Kinesis record the shard
