@@ -54,6 +54,7 @@ type config struct {
 	rateLimit             int
 	failIfThrottled       bool
 	strictOrder           bool
+	fastSerialization     bool
 	requestTimeout        time.Duration
 	maxRecordSize         int
 	maxOutstandingBytes   int64
@@ -163,6 +164,7 @@ func defaultConfig() config {
 		recordTtl:             DefaultRecordTtl,
 		maxConnections:        DefaultMaxConnections,
 		rateLimit:             DefaultRateLimit,
+		fastSerialization:     true,
 		requestTimeout:        DefaultRequestTimeout,
 		maxRecordSize:         DefaultMaxRecordSize,
 		maxOutstandingBytes:   DefaultMaxOutstandingBytes,
@@ -234,6 +236,16 @@ func FailIfThrottled(on bool) Option { return func(c *config) { c.failIfThrottle
 // in the call, as throttling does (docs/PRODUCER.md). The price is one
 // Kinesis record per shard per round trip: smaller calls, more of them.
 func StrictOrder(on bool) Option { return func(c *config) { c.strictOrder = on } }
+
+// FastSerialization has the producer write the JSON body of its PutRecords
+// calls itself, byte for byte what aws-sdk-go-v2 writes but several times
+// faster (default true). It replaces only that: the client's protocol
+// still sets the headers and reads the answer, and the client's endpoint
+// resolution, payload hash and SigV4 signing, retries and middleware run
+// as usual. It applies only to a client speaking awsJson1_1 (the Kinesis
+// client's protocol unless Options.Protocol was replaced); false leaves
+// the serialization to the SDK.
+func FastSerialization(on bool) Option { return func(c *config) { c.fastSerialization = on } }
 
 // RequestTimeout bounds each PutRecords and ListShards call (default 6 s).
 // A call that times out may still have written its records: retrying them

@@ -19,17 +19,23 @@ type Client interface {
 	ListShards(ctx context.Context, in *kinesis.ListShardsInput, optFns ...func(*kinesis.Options)) (*kinesis.ListShardsOutput, error)
 }
 
+// maxKeptBodies bounds the bytes of request body buffers a producer keeps
+// for its next calls: a few calls of 5 MiB of data.
+const maxKeptBodies = 32 << 20
+
 // recordOverhead is what the outstanding budget charges per user record on
 // top of its data and keys: the producer's bookkeeping.
 const recordOverhead = 64
 
 // Producer puts records into one stream. It is safe for concurrent use.
 type Producer struct {
-	client Client
-	stream string
-	cfg    config
-	log    *slog.Logger
-	budget *budget
+	client  Client
+	stream  string
+	cfg     config
+	putOpts []func(*kinesis.Options) // of every PutRecords call
+	bodies  *bodies                  // buffers for their bodies (FastSerialization)
+	log     *slog.Logger
+	budget  *budget
 
 	shards    atomic.Pointer[shardMap]
 	refreshMu sync.Mutex
@@ -83,6 +89,10 @@ func New(ctx context.Context, client Client, stream string, opts ...Option) (*Pr
 		wake:    make(chan struct{}, 1),
 		stop:    make(chan struct{}),
 		stopped: make(chan struct{}),
+	}
+	if cfg.fastSerialization {
+		p.putOpts = []func(*kinesis.Options){fastSerialization}
+		p.bodies = &bodies{max: maxKeptBodies}
 	}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	if err := p.refreshShards(ctx, p.cfg.clock.Now()); err != nil {

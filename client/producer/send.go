@@ -51,8 +51,16 @@ func (p *Producer) send(req *request) {
 		}
 	}
 	ctx, cancel := context.WithTimeout(p.ctx, c.requestTimeout)
-	out, err := p.client.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String(p.stream), Records: entries})
+	var bodies *callBodies
+	if p.bodies != nil {
+		bodies = &callBodies{bs: p.bodies}
+		ctx = context.WithValue(ctx, callKey{}, bodies)
+	}
+	out, err := p.client.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String(p.stream), Records: entries}, p.putOpts...)
 	cancel()
+	if bodies != nil {
+		bodies.done()
+	}
 	if err == nil && len(out.Records) != len(entries) {
 		err = fmt.Errorf("producer: PutRecords answered %d entries for %d records", len(out.Records), len(entries))
 	}
