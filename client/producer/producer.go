@@ -165,8 +165,11 @@ func (p *Producer) route(r *Record, u userRecord, isNew bool) *shard {
 			s.mu.Unlock()
 			return nil
 		}
-		idle, queued, _ := s.addLocked(&p.cfg, r, u)
+		idle, queued, sealed := s.addLocked(&p.cfg, r, u)
 		s.mu.Unlock()
+		if sealed != nil {
+			sealed.finish(&p.cfg)
+		}
 		if idle || (queued > 0 && p.queuedCall(queued)) {
 			p.kick()
 		}
@@ -262,6 +265,8 @@ func (p *Producer) released(n int, cost int64) {
 
 // recycle gives kr's aggregate buffer back once nothing refers to it.
 func (p *Producer) recycle(kr *kinesisRecord) {
+	kr.finishing.Lock()
+	defer kr.finishing.Unlock()
 	if kr.agg != nil {
 		p.cfg.putAgg(kr.agg)
 		kr.agg = nil

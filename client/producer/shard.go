@@ -22,6 +22,7 @@ type userRecord struct {
 // kinesisRecord is one entry of a PutRecords call: an aggregate of user
 // records, or one user record alone.
 type kinesisRecord struct {
+	finishing  sync.Mutex // held while agg becomes data, and while the buffers are recycled
 	data       []byte
 	agg        *kpl.Aggregator // until finish encodes it into data: off the shard's lock
 	buf        []byte          // the allocation data lies in, recycled when done
@@ -47,9 +48,13 @@ func (k *kinesisRecord) size() int {
 	return k.dataLen + len(k.pk) + len(k.ehk)
 }
 
-// finish encodes a sealed aggregate (MD5 and all) into data. The sender
-// calls it, so that no shard lock is held meanwhile.
+// finish encodes a sealed aggregate (MD5 and all) into data, once. The
+// Put that sealed it calls it, after the shard's lock is released, while
+// the aggregate is still in its CPU's cache; the sender calls it too, for
+// aggregates sealed elsewhere (and waits if that Put is still at it).
 func (k *kinesisRecord) finish(c *config) {
+	k.finishing.Lock()
+	defer k.finishing.Unlock()
 	if k.agg == nil {
 		return
 	}
@@ -118,7 +123,7 @@ func newShard(id string, start, end kpl.HashKey, ratePercent int, now time.Time)
 // addLocked buffers one user record. It reports whether the shard buffered
 // nothing before (the dispatcher must schedule its deadline), the bytes of
 // the Kinesis records it queued meanwhile, if any, and the aggregate it
-// sealed, if any.
+// sealed, if any, for the caller to finish once the lock is released.
 func (s *shard) addLocked(c *config, r *Record, u userRecord) (wasIdle bool, queued int, sealed *kinesisRecord) {
 	wasIdle = s.mu.agg.Count() == 0 && len(s.mu.queue) == 0
 	ur := kpl.UserRecord{PartitionKey: r.PartitionKey, ExplicitHashKey: r.ExplicitHashKey, Data: r.Data}
