@@ -21,7 +21,9 @@ type ErrorInfo struct {
 }
 
 // catalog maps every code this package defines to its HTTP status and
-// retryability. Kinesis answers every client-side exception, throttling
+// retryability, for every service (a code two services share, such as
+// ResourceNotFoundException, has the same status and retryability in
+// both). Kinesis answers every client-side exception, throttling
 // included, with 400; only InternalFailure is a 500. The authentication
 // codes are 400 too on the JSON protocol (measured by kinesalite against
 // the real service), although AWS's generic "common errors" page lists some
@@ -44,6 +46,36 @@ var catalog = map[string]ErrorInfo{
 	CodeInvalidSignature:         {CodeInvalidSignature, statusBadRequest, false},
 	CodeUnrecognizedClient:       {CodeUnrecognizedClient, statusBadRequest, false},
 	CodeDryRunOperation:          {CodeDryRunOperation, statusBadRequest, false},
+
+	// DynamoDB. Every exception but InternalServerError is a 400 (the
+	// model's error traits: "client" for all but InternalServerError,
+	// "server"; aws-sdk-go-v2 service/dynamodb types/errors.go). Retryable
+	// are the ones DynamoDB's error table marks "OK to retry? Yes"
+	// (developerguide/Programming.Errors.html: throttling and limits) and
+	// the transaction conflicts the SDKs retry (aws-sdk-go-v2
+	// aws/retry/standard.go lists TransactionInProgressException among the
+	// throttle codes; a TransactionConflictException or
+	// ReplicatedWriteConflictException is a race with another writer that
+	// a later try can win).
+	CodeConditionalCheckFailed:          {CodeConditionalCheckFailed, statusBadRequest, false},
+	CodeTransactionCanceled:             {CodeTransactionCanceled, statusBadRequest, false},
+	CodeTransactionConflict:             {CodeTransactionConflict, statusBadRequest, true},
+	CodeTransactionInProgress:           {CodeTransactionInProgress, statusBadRequest, true},
+	CodeIdempotentParameterMismatch:     {CodeIdempotentParameterMismatch, statusBadRequest, false},
+	CodeItemCollectionSizeLimitExceeded: {CodeItemCollectionSizeLimitExceeded, statusBadRequest, true},
+	CodeRequestLimitExceeded:            {CodeRequestLimitExceeded, statusBadRequest, true},
+	CodeThrottling:                      {CodeThrottling, statusBadRequest, true},
+	CodeReplicatedWriteConflict:         {CodeReplicatedWriteConflict, statusBadRequest, true},
+	CodeInternalServerError:             {CodeInternalServerError, statusInternalServerError, true},
+	CodeIndexNotFound:                   {CodeIndexNotFound, statusBadRequest, false},
+	CodeTableNotFound:                   {CodeTableNotFound, statusBadRequest, false},
+	CodeTableInUse:                      {CodeTableInUse, statusBadRequest, false},
+	CodeTableAlreadyExists:              {CodeTableAlreadyExists, statusBadRequest, false},
+	CodeContinuousBackupsUnavailable:    {CodeContinuousBackupsUnavailable, statusBadRequest, false},
+	CodePointInTimeRecoveryUnavailable:  {CodePointInTimeRecoveryUnavailable, statusBadRequest, false},
+	CodePolicyNotFound:                  {CodePolicyNotFound, statusBadRequest, false},
+	CodeDuplicateItem:                   {CodeDuplicateItem, statusBadRequest, false},
+	CodeInvalidEndpoint:                 {CodeInvalidEndpoint, statusBadRequest, false},
 }
 
 // Lookup returns the catalog entry for code and whether code is known. An
@@ -57,7 +89,8 @@ func Lookup(code string) (ErrorInfo, bool) {
 }
 
 // Status returns the HTTP status AWS sends with code: 500 for
-// InternalFailure, 400 for every other code, known or not.
+// InternalFailure and InternalServerError, 400 for every other code, known
+// or not.
 func Status(code string) int {
 	info, _ := Lookup(code)
 	return info.Status

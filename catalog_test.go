@@ -1,6 +1,7 @@
 package eddy_test
 
 import (
+	"errors"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -16,7 +17,7 @@ import (
 // without deciding its status.
 func TestCatalogCoversEveryCode(t *testing.T) {
 	codes := declaredCodes(t)
-	if len(codes) < 16 {
+	if len(codes) < 35 {
 		t.Fatalf("found only %d codes in errors.go: %v", len(codes), codes)
 	}
 	for name, code := range codes {
@@ -86,6 +87,15 @@ func TestCatalogStatusAndRetryable(t *testing.T) {
 		{eddy.CodeIncompleteSignature, 400, false},
 		{eddy.CodeInvalidSignature, 400, false},
 		{eddy.CodeUnrecognizedClient, 400, false},
+		{eddy.CodeInternalServerError, 500, true},
+		{eddy.CodeConditionalCheckFailed, 400, false},
+		{eddy.CodeTransactionCanceled, 400, false},
+		{eddy.CodeTransactionConflict, 400, true},
+		{eddy.CodeTransactionInProgress, 400, true},
+		{eddy.CodeRequestLimitExceeded, 400, true},
+		{eddy.CodeThrottling, 400, true},
+		{eddy.CodeItemCollectionSizeLimitExceeded, 400, true},
+		{eddy.CodeIdempotentParameterMismatch, 400, false},
 		{"SomeFutureException", 400, false}, // unknown: an ordinary client error
 		{"", 400, false},
 	}
@@ -99,5 +109,21 @@ func TestCatalogStatusAndRetryable(t *testing.T) {
 	}
 	if _, ok := eddy.Lookup("SomeFutureException"); ok {
 		t.Error("Lookup of an unknown code reported ok")
+	}
+}
+
+// TestErrorWith: With adds a member to a copy, leaving the original as it
+// was, and the copy still matches the code with errors.Is.
+func TestErrorWith(t *testing.T) {
+	base := &eddy.Error{Code: eddy.CodeConditionalCheckFailed, Message: "The conditional request failed"}
+	e := base.With("Item", map[string]string{"a": "b"}).With("Other", 1)
+	if len(base.Members) != 0 {
+		t.Fatalf("With changed the original: %+v", base.Members)
+	}
+	if len(e.Members) != 2 || e.Members[0].Name != "Item" || e.Members[1].Name != "Other" {
+		t.Fatalf("members = %+v", e.Members)
+	}
+	if e.Message != base.Message || !errors.Is(e, &eddy.Error{Code: eddy.CodeConditionalCheckFailed}) {
+		t.Fatalf("With lost the code or message: %+v", e)
 	}
 }

@@ -5,12 +5,29 @@ import (
 	"fmt"
 )
 
-// Error is an error a Kinesis client can act on. Code is the AWS exception
-// name exactly as the service sends it in "__type"; Message is the
-// human-readable text, worded as AWS words it where AWS's wording is known.
+// Error is an error a client of one of Eddy's AWS services can act on. Code
+// is the AWS exception name (the part of "__type" after any namespace, as
+// the SDKs read it); Message is the human-readable text, worded as AWS words
+// it where AWS's wording is known.
+//
+// Members are the exception's members besides its message, for the few
+// exceptions that carry more (DynamoDB's ConditionalCheckFailedException
+// carries the item as "Item", TransactionCanceledException its
+// "CancellationReasons"): each a member name as the service's model spells
+// it and a value the transport encodes as it encodes an operation's output
+// (a struct with JSON tags, a map, a slice, a string...). The transport
+// writes them after the message, in order. Most errors have none.
 type Error struct {
 	Code    string
 	Message string
+	Members []Member
+}
+
+// Member is one member of an exception besides its message: see
+// Error.Members.
+type Member struct {
+	Name  string
+	Value any
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
@@ -22,13 +39,22 @@ func (e *Error) Is(target error) bool {
 	return ok && t.Code == e.Code
 }
 
+// With returns a copy of e that also carries the member name with value
+// v, after the members e already has (see Error.Members).
+func (e *Error) With(name string, v any) *Error {
+	c := *e
+	c.Members = append(append([]Member(nil), e.Members...), Member{Name: name, Value: v})
+	return &c
+}
+
 // Errorf returns an *Error with the given code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
 // AWS exception names. The catalog of HTTP status and retryability for each
-// lives with the transport; these are the names only.
+// is in catalog.go; these are the names only. The first group serves
+// Kinesis and the transport; several of them are DynamoDB's too.
 const (
 	CodeResourceNotFound         = "ResourceNotFoundException"
 	CodeResourceInUse            = "ResourceInUseException"
@@ -47,6 +73,33 @@ const (
 	CodeInvalidSignature         = "InvalidSignatureException"
 	CodeUnrecognizedClient       = "UnrecognizedClientException"
 	CodeDryRunOperation          = "DryRunOperationException"
+)
+
+// DynamoDB's own exception names (the model's, com.amazonaws.dynamodb), and
+// the front end's throttling exception. DynamoDB also answers with
+// ResourceNotFoundException, ResourceInUseException, LimitExceededException,
+// ProvisionedThroughputExceededException, ValidationException,
+// AccessDeniedException and the transport's codes above.
+const (
+	CodeConditionalCheckFailed          = "ConditionalCheckFailedException"
+	CodeTransactionCanceled             = "TransactionCanceledException"
+	CodeTransactionConflict             = "TransactionConflictException"
+	CodeTransactionInProgress           = "TransactionInProgressException"
+	CodeIdempotentParameterMismatch     = "IdempotentParameterMismatchException"
+	CodeItemCollectionSizeLimitExceeded = "ItemCollectionSizeLimitExceededException"
+	CodeRequestLimitExceeded            = "RequestLimitExceeded"
+	CodeThrottling                      = "ThrottlingException"
+	CodeReplicatedWriteConflict         = "ReplicatedWriteConflictException"
+	CodeInternalServerError             = "InternalServerError"
+	CodeIndexNotFound                   = "IndexNotFoundException"
+	CodeTableNotFound                   = "TableNotFoundException"
+	CodeTableInUse                      = "TableInUseException"
+	CodeTableAlreadyExists              = "TableAlreadyExistsException"
+	CodeContinuousBackupsUnavailable    = "ContinuousBackupsUnavailableException"
+	CodePointInTimeRecoveryUnavailable  = "PointInTimeRecoveryUnavailableException"
+	CodePolicyNotFound                  = "PolicyNotFoundException"
+	CodeDuplicateItem                   = "DuplicateItemException"
+	CodeInvalidEndpoint                 = "InvalidEndpointException"
 )
 
 // CodeOf returns the AWS code of err if it is (or wraps) an *Error, and

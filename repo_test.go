@@ -60,14 +60,33 @@ type depRule struct {
 	forbid func(modPath, imp string) bool
 }
 
-var depRules = []depRule{
-	{".", "the domain package imports only the standard library", func(_, imp string) bool { return !isStd(imp) }},
-	{"storage/...", "storage does not serve HTTP", func(_, imp string) bool { return under(imp, "net/http") }},
-	{"engine/...", "the engine does not serve HTTP", func(_, imp string) bool { return under(imp, "net/http") }},
-	{"client/...", "client libraries do not import the server", func(mod, imp string) bool {
-		return under(imp, mod+"/engine") || under(imp, mod+"/httpapi") || under(imp, mod+"/storage")
-	}},
-}
+// servicePkgs are the packages holding a service's behaviour, one per AWS
+// service Eddy serves (docs/ARCHITECTURE.md, "Many services"). Add a new
+// service's package here.
+var servicePkgs = []string{"kinesis", "dynamo"}
+
+var depRules = func() []depRule {
+	rules := []depRule{
+		{".", "the domain package imports only the standard library", func(_, imp string) bool { return !isStd(imp) }},
+		{"storage/...", "storage does not serve HTTP", func(_, imp string) bool { return under(imp, "net/http") }},
+		{"client/...", "client libraries do not import the server", func(mod, imp string) bool {
+			if under(imp, mod+"/httpapi") || under(imp, mod+"/storage") || under(imp, mod+"/cmd") {
+				return true
+			}
+			for _, svc := range servicePkgs {
+				if under(imp, mod+"/"+svc) {
+					return true
+				}
+			}
+			return false
+		}},
+	}
+	for _, svc := range servicePkgs {
+		rules = append(rules, depRule{svc + "/...", "a service's behaviour does not serve HTTP (httpapi does)",
+			func(_, imp string) bool { return under(imp, "net/http") }})
+	}
+	return rules
+}()
 
 // pkgInfo is what the checks need to know about one package.
 type pkgInfo struct {
@@ -326,8 +345,8 @@ func TestCheckersOnFixture(t *testing.T) {
 		"storage/s/s.go":        "// Package s is storage.\npackage s\n\nimport _ \"net/http/httptest\"\n",
 		"storage/ok/ok.go":      "// Package ok is storage that reaches HTTP through a helper.\npackage ok\n\nimport _ \"example.com/m/helper\"\n",
 		"helper/h.go":           "// Package helper serves HTTP.\npackage helper\n\nimport _ \"net/http\"\n",
-		"client/c/c.go":         "// Package c is a client.\npackage c\n\nimport _ \"example.com/m/engine\"\n",
-		"engine/e.go":           "// Package engine is the engine.\npackage engine\n",
+		"client/c/c.go":         "// Package c is a client.\npackage c\n\nimport _ \"example.com/m/kinesis\"\n",
+		"kinesis/k.go":          "// Package kinesis is a service.\npackage kinesis\n",
 		"testdata/t/t.go":       "package t\n",
 		".hidden/h.go":          "package hidden\n",
 		"nested/go.mod":         "module example.com/nested\n",
@@ -346,7 +365,7 @@ func TestCheckersOnFixture(t *testing.T) {
 		rels = append(rels, p.rel)
 	}
 	sort.Strings(rels)
-	wantRels := ".,client/c,engine,good,helper,ignored,nodoc,storage/ok,storage/s"
+	wantRels := ".,client/c,good,helper,ignored,kinesis,nodoc,storage/ok,storage/s"
 	if got := strings.Join(rels, ","); got != wantRels {
 		t.Errorf("packages = %s, want %s", got, wantRels)
 	}
@@ -360,7 +379,7 @@ func TestCheckersOnFixture(t *testing.T) {
 	sort.Strings(depProblems)
 	wantDeps := []string{
 		". imports example.org/thirdparty in root.go (the domain package imports only the standard library)",
-		"client/c imports example.com/m/engine in client/c/c.go (client libraries do not import the server)",
+		"client/c imports example.com/m/kinesis in client/c/c.go (client libraries do not import the server)",
 		"storage/ok imports net/http via helper (storage does not serve HTTP)",
 		"storage/s imports net/http/httptest in storage/s/s.go (storage does not serve HTTP)",
 	}

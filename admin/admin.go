@@ -30,7 +30,7 @@ import (
 	"net/http"
 
 	"github.com/eddy-streams/eddy"
-	"github.com/eddy-streams/eddy/engine"
+	"github.com/eddy-streams/eddy/kinesis"
 	"github.com/eddy-streams/eddy/metrics"
 	"github.com/eddy-streams/eddy/metrics/metricshttp"
 )
@@ -40,7 +40,7 @@ const maxBody = 1 << 20
 
 // Handler returns the admin API over the engines of regions, with metrics
 // from reg.
-func Handler(regions *engine.Regions, reg *metrics.Registry) http.Handler {
+func Handler(regions *kinesis.Regions, reg *metrics.Registry) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", metricshttp.Handler(reg))
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {
@@ -136,20 +136,20 @@ func Handler(regions *engine.Regions, reg *metrics.Registry) http.Handler {
 
 // faultsDoc is the body of PUT /faults.
 type faultsDoc struct {
-	Rules []engine.FaultRule `json:"rules"`
+	Rules []kinesis.FaultRule `json:"rules"`
 }
 
 // faultsOut is the answer of the /faults endpoints.
 type faultsOut struct {
-	Region string             `json:"region"`
-	Rules  []engine.FaultRule `json:"rules"`
+	Region string              `json:"region"`
+	Rules  []kinesis.FaultRule `json:"rules"`
 }
 
 // lookup returns the region a request names (?region=, else the default
 // region) and its engine: made if create is set, else nil for a region
 // not used yet. It answers the request itself and returns false when the
 // region name is invalid or its engine cannot be had.
-func lookup(w http.ResponseWriter, r *http.Request, regions *engine.Regions, create bool) (string, *engine.Engine, bool) {
+func lookup(w http.ResponseWriter, r *http.Request, regions *kinesis.Regions, create bool) (string, *kinesis.Engine, bool) {
 	region := r.URL.Query().Get("region")
 	if region == "" {
 		region = regions.DefaultRegion()
@@ -171,9 +171,9 @@ func lookup(w http.ResponseWriter, r *http.Request, regions *engine.Regions, cre
 }
 
 // faultsOf returns eng's rules; none for no engine.
-func faultsOf(eng *engine.Engine) []engine.FaultRule {
+func faultsOf(eng *kinesis.Engine) []kinesis.FaultRule {
 	if eng == nil {
-		return []engine.FaultRule{}
+		return []kinesis.FaultRule{}
 	}
 	return eng.Faults()
 }

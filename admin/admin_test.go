@@ -9,24 +9,24 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/eddy-streams/eddy/engine"
+	"github.com/eddy-streams/eddy/kinesis"
 	"github.com/eddy-streams/eddy/metrics"
 	"github.com/eddy-streams/eddy/protocol/kds"
 	"github.com/eddy-streams/eddy/storage/mem"
 )
 
-func setup(t *testing.T) (*engine.Engine, *httptest.Server) {
+func setup(t *testing.T) (*kinesis.Engine, *httptest.Server) {
 	t.Helper()
 	regions, srv := setupRegions(t)
 	return regions.Default(), srv
 }
 
-func setupRegions(t *testing.T) (*engine.Regions, *httptest.Server) {
+func setupRegions(t *testing.T) (*kinesis.Regions, *httptest.Server) {
 	t.Helper()
 	reg := metrics.NewRegistry()
-	cfg := engine.DefaultConfig()
+	cfg := kinesis.DefaultConfig()
 	cfg.Metrics = reg
-	regions, err := engine.OpenRegions(cfg, mem.NewLogs(), mem.NewMeta())
+	regions, err := kinesis.OpenRegions(cfg, mem.NewLogs(), mem.NewMeta())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestFaultsAPI(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("PUT /faults: %d %s", code, body)
 	}
-	var doc struct{ Rules []engine.FaultRule }
+	var doc struct{ Rules []kinesis.FaultRule }
 	json.Unmarshal([]byte(body), &doc)
 	if len(doc.Rules) != 1 || doc.Rules[0].ThrottleRate != 1 || doc.Rules[0].Seed != 3 {
 		t.Fatalf("rules echoed: %s", body)
@@ -170,7 +170,7 @@ func TestRegionParameter(t *testing.T) {
 	// region's is purged.
 	eu.CreateStream(ctx, &kds.CreateStreamInput{StreamName: ptr("s"), ShardCount: ptr(int32(1))})
 	eu.SetFaults(nil)
-	for _, e := range []*engine.Engine{us, eu} {
+	for _, e := range []*kinesis.Engine{us, eu} {
 		if _, err := e.PutRecord(ctx, &kds.PutRecordInput{StreamName: ptr("s"), PartitionKey: ptr("k"), Data: []byte("x")}); err != nil {
 			t.Fatal(err)
 		}
@@ -178,7 +178,7 @@ func TestRegionParameter(t *testing.T) {
 	if code, body := do(t, "POST", srv.URL+"/streams/s/purge?region=eu-central-1", ""); code != 200 || !strings.Contains(body, `"region":"eu-central-1"`) {
 		t.Fatalf("purge: %d %s", code, body)
 	}
-	for e, want := range map[*engine.Engine]int{us: 1, eu: 0} {
+	for e, want := range map[*kinesis.Engine]int{us: 1, eu: 0} {
 		it, err := e.GetShardIterator(ctx, &kds.GetShardIteratorInput{StreamName: ptr("s"), ShardId: ptr("shardId-000000000000"),
 			ShardIteratorType: ptr(kds.ShardIteratorType("TRIM_HORIZON"))})
 		if err != nil {

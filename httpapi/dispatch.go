@@ -14,10 +14,28 @@ import (
 	"github.com/eddy-streams/eddy"
 )
 
-// ServeHTTP answers one request. The checks run in AWS's order, so a request
-// with several faults gets the error AWS would give. Kinesalite recorded the
-// order against Kinesis (github.com/mhart/kinesalite test/connection.js; its
-// index.js implements it):
+// ServeHTTP answers one request: it picks the service the request is for
+// (Server.serviceFor) and lets that service's protocol answer it, with
+// serveJSON11 or serveJSON10.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	target := r.Header.Get("X-Amz-Target")
+	if target == "" {
+		// A presigning SDK moves X-Amz-* headers into the query.
+		target = r.URL.Query().Get("X-Amz-Target")
+	}
+	svc := s.serviceFor(r, target)
+	if svc.Protocol == ProtocolJSON10 {
+		s.serveJSON10(w, r, svc, target)
+		return
+	}
+	s.serveJSON11(w, r, svc, target)
+}
+
+// serveJSON11 answers a request to a ProtocolJSON11 service. The checks run
+// in AWS's order, so a request with several faults gets the error AWS would
+// give. Kinesalite recorded the order against Kinesis
+// (github.com/mhart/kinesalite test/connection.js; its index.js implements
+// it):
 //
 //  1. A request with an Origin header gets the CORS headers; a CORS
 //     preflight (OPTIONS with Origin) is answered 200 there.
@@ -44,8 +62,8 @@ import (
 //  11. Input.Validate, then Operation.Call.
 //
 // Every request is logged once when it ends (see logRequest).
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	x := s.begin(w, r)
+func (s *Server) serveJSON11(w http.ResponseWriter, r *http.Request, svc *service, target string) {
+	x := s.begin(w, r, svc)
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
@@ -68,11 +86,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		exposeHeaders(x)
 	}
-	x.target = r.Header.Get("X-Amz-Target")
-	if x.target == "" {
-		// A presigning SDK moves X-Amz-* headers into the query.
-		x.target = r.URL.Query().Get("X-Amz-Target")
-	}
+	x.target = target
 	if r.Method != http.MethodPost {
 		s.notAPICall(x)
 		return
@@ -80,14 +94,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	// The body counts against MaxInflightBytes from before it is read until
 	// the response has been written and its buffer is back in the pool.
-	held, err := s.reserveBody(r)
+	held, err := s.reserveBody(r, svc)
 	if err != nil {
 		// The client went away while the request waited its turn; nobody
 		// will read an answer, but send one anyway.
 		x.writeError(&eddy.Error{Code: eddy.CodeSerialization})
 		return
 	}
-	body, tooLarge, err := s.readBody(w, r, &x.reqBuf)
+	body, tooLarge, err := s.readBody(w, r, &x.reqBuf, svc)
 	if n := int64(len(body)); err == nil && !tooLarge && n < held {
 		// A body of unknown length reserved MaxBodyBytes.
 		s.inflight.release(held - n)
@@ -161,7 +175,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	x.in = in
-	region, aerr := s.authenticate(r, body, rt.signingName, x.now)
+	region, aerr := s.authenticate(r, body, rt.signingName, x.now, json11Auth)
 	if aerr != nil {
 		x.writeError(aerr)
 		return
@@ -214,7 +228,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 //
 // The signature is not verified: AWS's answer does not depend on it.
 func (s *Server) notAPICall(x *exchange) {
-	if _, err := parseSignature(x.r); err != nil {
+	if _, err := parseSignature(x.r, json11Auth); err != nil {
 		x.writeXMLError(err)
 		return
 	}
@@ -232,7 +246,8 @@ func (s *Server) notAPICall(x *exchange) {
 	}
 }
 
-// readBody reads the whole body if it is at most MaxBodyBytes long. A body
+// readBody reads the whole body if it is at most MaxBodyBytes long (or the
+// service's own limit, if lower). A body
 // that declares a larger Content-Length is not read at all; one without a
 // length is read up to one byte past the limit.
 //
@@ -241,8 +256,8 @@ func (s *Server) notAPICall(x *exchange) {
 // what they keep, so the body is garbage by then. Reusing buffers matters:
 // a fresh buffer per request costs more in zeroing and page faults than
 // the request's JSON decoding.
-func (s *Server) readBody(w http.ResponseWriter, r *http.Request, bufp **bytes.Buffer) (body []byte, tooLarge bool, err error) {
-	max := s.cfg.MaxBodyBytes
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request, bufp **bytes.Buffer, svc *service) (body []byte, tooLarge bool, err error) {
+	max := s.maxBody(svc)
 	if r.ContentLength > max {
 		return nil, true, nil
 	}

@@ -1,9 +1,15 @@
 // Package httpapi is the HTTP transport of Eddy's AWS JSON-protocol
 // services: one port serving HTTP/1.1, cleartext HTTP/2 with prior knowledge
 // (h2c) and, with TLS, HTTP/2 by ALPN; request bodies in AWS JSON 1.1 or
-// CBOR 1.1; SigV4 authentication; dispatch on X-Amz-Target. It knows nothing
-// of Kinesis: a service registers its operations, each a constructor for its
-// input struct and a function from input to output.
+// CBOR 1.1 (ProtocolJSON11, Kinesis's front end) or AWS JSON 1.0
+// (ProtocolJSON10, DynamoDB's); SigV4 authentication; dispatch on
+// X-Amz-Target. It knows no service: a service registers its operations,
+// each a constructor for its input struct and a function from input to
+// output, with its protocol and how it names its errors on the wire
+// (Service). Several services share one port; each request is answered by
+// the service it is for (Service says how that is decided), in that
+// service's protocol. The rest of this comment describes ProtocolJSON11;
+// json10.go and json10decode.go describe ProtocolJSON10.
 //
 // # Usage
 //

@@ -135,15 +135,25 @@ func (b *inflight) stats() (used, peak int64, waiting int) {
 }
 
 // reserveBody reserves the bytes r's body may hold, per inflight: its
-// Content-Length; MaxBodyBytes if its length is unknown; nothing if it is
-// empty or declared too large to be read at all.
-func (s *Server) reserveBody(r *http.Request) (int64, error) {
+// Content-Length; the service's largest body (maxBody) if its length is
+// unknown; nothing if it is empty or declared too large to be read at all.
+func (s *Server) reserveBody(r *http.Request, svc *service) (int64, error) {
+	max := s.maxBody(svc)
 	n := r.ContentLength
 	switch {
 	case n < 0:
-		n = s.cfg.MaxBodyBytes
-	case n > s.cfg.MaxBodyBytes:
+		n = max
+	case n > max:
 		n = 0 // answered 413 unread
 	}
 	return s.inflight.acquire(r.Context(), n)
+}
+
+// maxBody is the largest request body svc accepts: Config.MaxBodyBytes, or
+// the service's own MaxBodyBytes if lower.
+func (s *Server) maxBody(svc *service) int64 {
+	if svc.MaxBodyBytes > 0 && svc.MaxBodyBytes < s.cfg.MaxBodyBytes {
+		return svc.MaxBodyBytes
+	}
+	return s.cfg.MaxBodyBytes
 }

@@ -4,14 +4,18 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/base32"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"hash/crc32"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/eddy-streams/eddy"
+	"github.com/eddy-streams/eddy/protocol/awscbor"
 )
 
 // Response headers. AWS spells them this way; they are set in the header
@@ -20,6 +24,7 @@ import (
 const (
 	headerRequestID = "x-amzn-RequestId" // read by every SDK as the request id
 	headerID2       = "x-amz-id-2"       // a random token Kinesis sends with every response
+	headerCRC32     = "x-amz-crc32"      // DynamoDB: CRC-32 of the response body
 )
 
 // exchange is one request and its response as the handler works on them.
@@ -33,6 +38,7 @@ type exchange struct {
 	codec  *codec    // the request's content type; nil until known
 	target string    // X-Amz-Target as sent
 	status int       // the status written, 0 until then
+	svc    *service  // the service the request is for (Server.serviceFor)
 
 	// For the request log.
 	op       string           // the operation, once the target is known
@@ -43,16 +49,26 @@ type exchange struct {
 	stack    string           // the stack of a panic
 }
 
-// begin stamps the headers every response carries: the request id,
-// x-amz-id-2 and a Date from the server's clock (the SDKs correct their
-// clock skew from it).
-func (s *Server) begin(w http.ResponseWriter, r *http.Request) *exchange {
+// begin stamps the headers every response carries: the request id, a Date
+// from the server's clock (the SDKs correct their clock skew from it) and,
+// for ProtocolJSON11, x-amz-id-2. A ProtocolJSON11 request id is a UUID, as
+// Kinesis's are; a ProtocolJSON10 one is 52 characters of base32hex, the
+// form of DynamoDB's (developerguide/Programming.Errors.html shows
+// "LDM6CJP8RMQ1FHKSC1RBVJFPNVV4KQNSO5AEMF66Q9ASUAAJG"; dynalite's
+// test/connection.js checks a length of 52). DynamoDB sends no x-amz-id-2
+// (dynalite sends none).
+func (s *Server) begin(w http.ResponseWriter, r *http.Request, svc *service) *exchange {
 	var b [16 + 72]byte
 	rand.Read(b[:]) // never fails (crypto/rand since Go 1.24)
-	x := &exchange{w: w, r: r, id: formatUUID(b[:16]), now: s.cfg.Now(), start: time.Now()}
+	x := &exchange{w: w, r: r, now: s.cfg.Now(), start: time.Now(), svc: svc}
 	h := w.Header()
+	if svc.Protocol == ProtocolJSON10 {
+		x.id = base32.HexEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:32])
+	} else {
+		x.id = formatUUID(b[:16])
+		h[headerID2] = []string{base64.StdEncoding.EncodeToString(b[16:])}
+	}
 	h[headerRequestID] = []string{x.id}
-	h[headerID2] = []string{base64.StdEncoding.EncodeToString(b[16:])}
 	h.Set("Date", x.now.UTC().Format(http.TimeFormat))
 	return x
 }
@@ -77,13 +93,20 @@ func formatUUID(b []byte) string {
 
 // write sends status and body with an explicit Content-Length. An empty
 // contentType sends no Content-Type at all (net/http would otherwise sniff
-// one), as AWS does for its non-JSON answers.
+// one), as AWS does for its non-JSON answers. A ProtocolJSON10 response
+// also carries x-amz-crc32, the CRC-32 (IEEE) of the body in decimal, which
+// the DynamoDB SDKs check (aws-sdk-go-v2 service/dynamodb
+// internal/customizations/checksum.go; dynalite sends it with every
+// answer).
 func (x *exchange) write(status int, contentType string, body []byte) {
 	h := x.w.Header()
 	if contentType == "" {
 		h["Content-Type"] = nil
 	} else {
 		h.Set("Content-Type", contentType)
+	}
+	if x.svc != nil && x.svc.Protocol == ProtocolJSON10 {
+		h[headerCRC32] = []string{strconv.FormatUint(uint64(crc32.ChecksumIEEE(body)), 10)}
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	x.status = status
@@ -106,11 +129,18 @@ func messageKey(code string) string {
 
 // writeError sends e in the request's content type (CBOR when the request
 // has none), with the status the catalog gives its code: a JSON or CBOR map
-// holding "__type" and, if e has one, the message (see messageKey). AWS
-// omits the message of some transport errors (UnknownOperationException, a
-// malformed body, InternalFailure); so does Eddy.
+// holding "__type" (the service's name for the code, Service.ErrorType),
+// the message if e has one (under the service's key, Service.MessageKey),
+// then e's other members. AWS omits the message of some transport errors
+// (UnknownOperationException, a malformed body, InternalFailure); so does
+// Eddy. InternalFailure is sent as the service's own server fault
+// (Service.InternalErrorCode).
 func (x *exchange) writeError(e *eddy.Error) {
-	x.code = e.Code
+	code := e.Code
+	if code == eddy.CodeInternalFailure {
+		code = x.svc.InternalErrorCode
+	}
+	x.code = code
 	c := x.codec
 	if c == nil {
 		c = cborCodec
@@ -118,26 +148,51 @@ func (x *exchange) writeError(e *eddy.Error) {
 	buf := getBuffer()
 	defer putBuffer(buf)
 	b := buf.AvailableBuffer()
+	typ, key := x.svc.errorType(code), x.svc.messageKey(code)
+	var err error
 	if c == cborCodec {
-		b = appendCBORError(b, e.Code, e.Message)
+		b, err = appendCBORError(b, typ, key, e.Message, e.Members)
 	} else {
-		b = appendJSONError(b, e.Code, e.Message)
+		b, err = appendJSONError(b, typ, key, e.Message, e.Members)
 	}
-	x.write(eddy.Status(e.Code), c.contentType, b)
+	if err != nil {
+		// A member that does not encode is a bug in the operation: answer
+		// with the code and message alone, and log why.
+		x.cause = fmt.Errorf("encode %s members: %w", code, err)
+		b = buf.AvailableBuffer()
+		if c == cborCodec {
+			b, _ = appendCBORError(b, typ, key, e.Message, nil)
+		} else {
+			b, _ = appendJSONError(b, typ, key, e.Message, nil)
+		}
+	}
+	x.write(eddy.Status(code), c.contentType, b)
 }
 
-// appendJSONError appends {"__type":code} or
-// {"__type":code,"message":msg} (the key per messageKey).
-func appendJSONError(b []byte, code, msg string) []byte {
+// appendJSONError appends {"__type":typ}, {"__type":typ,key:msg}, and any
+// members after those.
+func appendJSONError(b []byte, typ, key, msg string, members []eddy.Member) ([]byte, error) {
 	b = append(b, `{"__type":`...)
-	b = appendJSONString(b, code)
+	b = appendJSONString(b, typ)
 	if msg != "" {
-		b = append(b, ',', '"')
-		b = append(b, messageKey(code)...)
-		b = append(b, '"', ':')
+		b = append(b, ',')
+		b = appendJSONString(b, key)
+		b = append(b, ':')
 		b = appendJSONString(b, msg)
 	}
-	return append(b, '}')
+	for _, m := range members {
+		var v bytes.Buffer
+		enc := json.NewEncoder(&v)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(m.Value); err != nil {
+			return b, err
+		}
+		b = append(b, ',')
+		b = appendJSONString(b, m.Name)
+		b = append(b, ':')
+		b = append(b, bytes.TrimSuffix(v.Bytes(), []byte("\n"))...)
+	}
+	return append(b, '}'), nil
 }
 
 // appendJSONString appends s as a JSON string, without escaping HTML
@@ -150,19 +205,33 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
 }
 
-// appendCBORError appends the CBOR form of an error body: a map of text
-// strings, "__type" first. AWS writes the same map with an indefinite length
+// appendCBORError appends the CBOR form of an error body: a map holding
+// "__type" first, then the message and the members. AWS writes the same map with an indefinite length
 // (bf ... ff; kinesalite recorded bf 66 "__type" 78 19
 // "UnknownOperationException" ff, test/connection.js assertUnknownCbor);
 // Eddy keeps to CBOR's preferred serialization, a definite length, as for
 // every other response. Decoders read both alike.
-func appendCBORError(b []byte, code, msg string) []byte {
+func appendCBORError(b []byte, typ, key, msg string, members []eddy.Member) ([]byte, error) {
 	const mapHead = 5 << 5
-	if msg == "" {
-		return appendCBORText(appendCBORText(append(b, mapHead|1), "__type"), code)
+	n := 1 + len(members)
+	if msg != "" {
+		n++
 	}
-	b = appendCBORText(appendCBORText(append(b, mapHead|2), "__type"), code)
-	return appendCBORText(appendCBORText(b, messageKey(code)), msg)
+	if n > 23 {
+		return b, fmt.Errorf("%d error members", n)
+	}
+	b = appendCBORText(appendCBORText(append(b, mapHead|byte(n)), "__type"), typ)
+	if msg != "" {
+		b = appendCBORText(appendCBORText(b, key), msg)
+	}
+	for _, m := range members {
+		v, err := awscbor.Marshal(m.Value)
+		if err != nil {
+			return b, err
+		}
+		b = append(appendCBORText(b, m.Name), v...)
+	}
+	return b, nil
 }
 
 // appendCBORText appends s as a CBOR text string (major type 3) with the
@@ -193,7 +262,7 @@ const contentTypeLegacyJSON = "application/json"
 // assertSerializationDeprecated).
 func (x *exchange) writeLegacyError(code string) {
 	x.code = code
-	body := `{"Output":{"__type":"com.amazon.coral.service#` + code + `","` + messageKey(code) + `":null},"Version":"1.0"}`
+	body := `{"Output":{"__type":"com.amazon.coral.service#` + code + `","` + x.svc.messageKey(code) + `":null},"Version":"1.0"}`
 	x.write(http.StatusOK, contentTypeLegacyJSON, []byte(body))
 }
 

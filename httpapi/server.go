@@ -5,6 +5,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
+
+	"github.com/eddy-streams/eddy"
 )
 
 // Server serves the registered services over HTTP. Its methods are safe for
@@ -15,6 +18,7 @@ type Server struct {
 	log      *slog.Logger
 	routes   map[string]*route
 	prefixes map[string]bool // the services' target prefixes
+	services []*service      // in the order given to New; never empty (see New)
 	hs       *http.Server
 	inflight *inflight // request-body bytes in flight; nil: no bound
 }
@@ -29,15 +33,21 @@ func New(cfg Config, services ...Service) (*Server, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	routes, prefixes, err := buildRoutes(services)
+	routes, prefixes, svcs, err := buildRoutes(services)
 	if err != nil {
 		return nil, err
+	}
+	if len(svcs) == 0 {
+		// A server without services answers every request as a JSON 1.1
+		// front end that knows no operation.
+		svcs = []*service{{Service: Service{InternalErrorCode: eddy.CodeInternalFailure}}}
 	}
 	s := &Server{
 		cfg:      cfg,
 		log:      cfg.Logger.With("component", "httpapi"),
 		routes:   routes,
 		prefixes: prefixes,
+		services: svcs,
 		inflight: newInflight(cfg.MaxInflightBytes),
 	}
 	var protocols http.Protocols
@@ -83,4 +93,58 @@ func (s *Server) ServeTLS(l net.Listener, certFile, keyFile string) error {
 // context cancelled only if their client goes away.
 func (s *Server) Shutdown(ctx context.Context) error {
 	return s.hs.Shutdown(ctx)
+}
+
+// serviceFor picks the service a request is for, from its headers alone
+// (see Service): the target's prefix, else the credential scope's service,
+// else the Content-Type, else the first service.
+func (s *Server) serviceFor(r *http.Request, target string) *service {
+	if len(s.services) == 1 {
+		return s.services[0]
+	}
+	if prefix, _, _ := strings.Cut(target, "."); prefix != "" {
+		for _, svc := range s.services {
+			if svc.TargetPrefix == prefix {
+				return svc
+			}
+		}
+	}
+	if name := scopeService(r); name != "" {
+		for _, svc := range s.services {
+			if svc.SigningName == name {
+				return svc
+			}
+		}
+	}
+	mt := mediaType(r.Header.Get("Content-Type"))
+	for _, svc := range s.services {
+		if svc.Protocol.accepts(mt) {
+			return svc
+		}
+	}
+	return s.services[0]
+}
+
+// scopeService returns the service of the SigV4 credential scope of r
+// ("<key>/<date>/<region>/<service>/aws4_request", from the Authorization
+// header or a presigned query), or "" if it has none.
+func scopeService(r *http.Request) string {
+	cred := ""
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		i := strings.Index(auth, "Credential=")
+		if i < 0 {
+			return ""
+		}
+		cred = auth[i+len("Credential="):]
+		if j := strings.IndexAny(cred, ", "); j >= 0 {
+			cred = cred[:j]
+		}
+	} else if r.URL.RawQuery != "" {
+		cred = r.URL.Query().Get("X-Amz-Credential")
+	}
+	parts := strings.Split(cred, "/")
+	if len(parts) != 5 {
+		return ""
+	}
+	return parts[3]
 }

@@ -67,11 +67,31 @@ type sigRequest struct {
 	expires       int64     // presigned: X-Amz-Expires in seconds, 0 if absent
 }
 
+// authStyle is how a protocol's front end words the structural checks 1-3,
+// where Kinesis's and DynamoDB's differ.
+type authStyle struct {
+	// missing is MissingAuthenticationTokenException's message.
+	missing string
+	// aws4Prefix: an Authorization header that does not start with
+	// "AWS4-" counts as missing (DynamoDB: dynalite's index.js; its
+	// test/connection.js recorded "AWS4" as missing, "AWS4-" as
+	// incomplete).
+	aws4Prefix bool
+}
+
+var (
+	// json11Auth is Kinesis's (kinesalite test/connection.js).
+	json11Auth = authStyle{missing: "Missing Authentication Token"}
+	// json10Auth is DynamoDB's (dynalite test/connection.js
+	// assertMissing).
+	json10Auth = authStyle{missing: "Request is missing Authentication Token", aws4Prefix: true}
+)
+
 // authenticate checks r's signature. body is the request body, signingName
 // the SigV4 service name of the target. It returns the region the request
 // is for, or the *eddy.Error to answer with.
-func (s *Server) authenticate(r *http.Request, body []byte, signingName string, now time.Time) (string, *eddy.Error) {
-	sr, err := parseSignature(r)
+func (s *Server) authenticate(r *http.Request, body []byte, signingName string, now time.Time, style authStyle) (string, *eddy.Error) {
+	sr, err := parseSignature(r, style)
 	if err != nil {
 		return "", err
 	}
@@ -134,15 +154,16 @@ func (s *Server) authenticate(r *http.Request, body []byte, signingName string, 
 
 // parseSignature extracts the signature material from r and runs the
 // structural checks 1-3.
-func parseSignature(r *http.Request) (*sigRequest, *eddy.Error) {
+func parseSignature(r *http.Request, style authStyle) (*sigRequest, *eddy.Error) {
 	auth := r.Header.Get("Authorization")
 	query := r.URL.Query()
 	_, presigned := query["X-Amz-Algorithm"]
 	switch {
 	case auth != "" && presigned:
 		return nil, eddy.Errorf(eddy.CodeInvalidSignature, "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header.")
-	case auth == "" && !presigned:
-		return nil, eddy.Errorf(eddy.CodeMissingAuthenticationTok, "Missing Authentication Token")
+	case auth == "" && !presigned,
+		auth != "" && style.aws4Prefix && !strings.HasPrefix(strings.TrimSpace(auth), "AWS4-"):
+		return nil, &eddy.Error{Code: eddy.CodeMissingAuthenticationTok, Message: style.missing}
 	case presigned:
 		return parsePresigned(query)
 	}

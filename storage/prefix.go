@@ -97,6 +97,10 @@ func (p *prefixMeta) Update(fn func(MetaTx) error) error {
 	return p.m.Update(func(tx MetaTx) error { return fn(prefixTx{tx, p.prefix}) })
 }
 
+func (p *prefixMeta) Batch(fn func(MetaTx) error) error {
+	return p.m.Batch(func(tx MetaTx) error { return fn(prefixTx{tx, p.prefix}) })
+}
+
 // Close closes nothing: see the package's notes on views.
 func (p *prefixMeta) Close() error { return nil }
 
@@ -119,4 +123,8 @@ func (t prefixTx) Delete(table, key string) error { return t.tx.Delete(t.prefix+
 
 func (t prefixTx) Scan(table, prefix, startAfter string, fn func(key string, value []byte) (bool, error)) error {
 	return t.tx.Scan(t.prefix+table, prefix, startAfter, fn)
+}
+
+func (t prefixTx) ScanReverse(table, prefix, startBefore string, fn func(key string, value []byte) (bool, error)) error {
+	return t.tx.ScanReverse(t.prefix+table, prefix, startBefore, fn)
 }

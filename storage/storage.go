@@ -247,6 +247,15 @@ type MetaStore interface {
 	// returns; if fn returns an error nothing it did is kept and Update
 	// returns that error.
 	Update(fn func(MetaTx) error) error
+	// Batch is Update for many concurrent small transactions: a durable
+	// backend may commit the functions of several concurrent Batch calls
+	// in one transaction, with one sync. Each call still sees and keeps
+	// its writes as if it ran alone after the ones before it, and an error
+	// fn returns is returned to its caller alone (the others commit). fn
+	// may be called more than once, so it must have no effect but through
+	// its MetaTx, and must decide the same way each time it sees the same
+	// data. A panic in fn is raised again in its caller.
+	Batch(fn func(MetaTx) error) error
 	// Close releases the store. Later calls return ErrClosed.
 	Close() error
 }
@@ -271,6 +280,12 @@ type MetaTx interface {
 	// returns false or an error. A missing table has no keys. The value
 	// passed to fn is valid only during the call.
 	Scan(table, prefix, startAfter string, fn func(key string, value []byte) (more bool, err error)) error
+	// ScanReverse is Scan in descending key order: fn is called for each
+	// key in table that starts with prefix and sorts before startBefore (""
+	// for from the last key), until fn returns false or an error. As in
+	// Scan, fn may write: every key present when the scan reaches it is
+	// visited once, with its value then.
+	ScanReverse(table, prefix, startBefore string, fn func(key string, value []byte) (more bool, err error)) error
 }
 
 // MaxIDLen is the longest valid log id, in bytes: a file name's limit on

@@ -14,9 +14,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/eddy-streams/eddy/bench/internal/kclient"
-	"github.com/eddy-streams/eddy/engine"
 	"github.com/eddy-streams/eddy/httpapi"
 	"github.com/eddy-streams/eddy/httpapi/kinesisapi"
+	eddykinesis "github.com/eddy-streams/eddy/kinesis"
 	"github.com/eddy-streams/eddy/storage/mem"
 )
 
@@ -24,7 +24,7 @@ import (
 // signature against kclient's credentials.
 func startVerifying(t *testing.T) string {
 	t.Helper()
-	eng, err := engine.New(engine.DefaultConfig(), mem.NewLogs(), mem.NewMeta())
+	eng, err := eddykinesis.New(eddykinesis.DefaultConfig(), mem.NewLogs(), mem.NewMeta())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/eddy-streams/eddy"
-	"github.com/eddy-streams/eddy/engine"
+	"github.com/eddy-streams/eddy/kinesis"
 )
 
 // serveConfig is everything `eddy serve` can be told. Each field is a flag
@@ -46,8 +46,8 @@ type serveConfig struct {
 	FaultSpecs  []string      `flag:"fault" yaml:"-" help:"fault injection rule, repeatable: stream=S,operation=Op,throttle=0.1,failure=0.05,latency=20ms,seed=1 (env: rules separated by ';')"`
 
 	// File only: structured fault rules and streams to create at start-up.
-	Faults  []engine.FaultRule `yaml:"faults"`
-	Streams []bootstrapStream  `yaml:"streams"`
+	Faults  []kinesis.FaultRule `yaml:"faults"`
+	Streams []bootstrapStream   `yaml:"streams"`
 }
 
 // bootstrapStream is a stream the config file asks for: created at start-up
@@ -211,8 +211,8 @@ func (l *stringList) Set(s string) error {
 
 // parseFault parses a --fault rule: comma-separated key=value pairs, keys
 // stream, operation, throttle, failure, latency and seed.
-func parseFault(spec string) (engine.FaultRule, error) {
-	var r engine.FaultRule
+func parseFault(spec string) (kinesis.FaultRule, error) {
+	var r kinesis.FaultRule
 	for _, kv := range strings.Split(spec, ",") {
 		k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
 		if !ok {
@@ -231,7 +231,7 @@ func parseFault(spec string) (engine.FaultRule, error) {
 		case "latency":
 			var d time.Duration
 			d, err = time.ParseDuration(v)
-			r.Latency = engine.Duration(d)
+			r.Latency = kinesis.Duration(d)
 		case "seed":
 			r.Seed, err = strconv.ParseUint(v, 10, 64)
 		default:
@@ -248,8 +248,8 @@ func parseFault(spec string) (engine.FaultRule, error) {
 }
 
 // faultRules are the file's rules and the --fault ones.
-func (c *serveConfig) faultRules() ([]engine.FaultRule, error) {
-	rules := append([]engine.FaultRule(nil), c.Faults...)
+func (c *serveConfig) faultRules() ([]kinesis.FaultRule, error) {
+	rules := append([]kinesis.FaultRule(nil), c.Faults...)
 	for i := range rules {
 		if err := rules[i].Validate(); err != nil {
 			return nil, fmt.Errorf("config file: faults[%d]: %w", i, err)
@@ -291,7 +291,7 @@ func (c *serveConfig) validate() error {
 	if !c.InMemory && c.DataDir == "" {
 		return &usageError{"--data-dir is empty"}
 	}
-	if c.Limits != engine.LimitsOff && c.Limits != engine.LimitsAWS {
+	if c.Limits != kinesis.LimitsOff && c.Limits != kinesis.LimitsAWS {
 		return &usageError{fmt.Sprintf("--limits %q: want off or aws", c.Limits)}
 	}
 	if c.MaxInflight < 0 {
@@ -319,11 +319,11 @@ func (c *serveConfig) validate() error {
 			return &usageError{fmt.Sprintf("config file: stream %s: region %q: want lowercase letters, digits and hyphens, like us-east-1", s.Name, region)}
 		case seen[[2]string{region, s.Name}]:
 			return &usageError{fmt.Sprintf("config file: stream %s listed twice in %s", s.Name, region)}
-		case s.Mode != "" && s.Mode != engine.ModeProvisioned && s.Mode != engine.ModeOnDemand:
+		case s.Mode != "" && s.Mode != kinesis.ModeProvisioned && s.Mode != kinesis.ModeOnDemand:
 			return &usageError{fmt.Sprintf("config file: stream %s: mode %q: want PROVISIONED or ON_DEMAND", s.Name, s.Mode)}
-		case s.Mode == engine.ModeOnDemand && s.Shards != 0:
+		case s.Mode == kinesis.ModeOnDemand && s.Shards != 0:
 			return &usageError{fmt.Sprintf("config file: stream %s: ON_DEMAND streams take no shard count", s.Name)}
-		case s.Mode != engine.ModeOnDemand && s.Shards < 1:
+		case s.Mode != kinesis.ModeOnDemand && s.Shards < 1:
 			return &usageError{fmt.Sprintf("config file: stream %s: shards %d: want at least 1", s.Name, s.Shards)}
 		}
 		seen[[2]string{region, s.Name}] = true

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/eddy-streams/eddy/engine"
+	"github.com/eddy-streams/eddy/kinesis"
 )
 
 func TestServeConfigPrecedence(t *testing.T) {
@@ -89,10 +89,10 @@ func TestServeConfigFaultsAndStreams(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []engine.FaultRule{
-		{Stream: "a", Operation: "PutRecords", ThrottleRate: 0.5, Latency: engine.Duration(20 * time.Millisecond), Seed: 9},
+	want := []kinesis.FaultRule{
+		{Stream: "a", Operation: "PutRecords", ThrottleRate: 0.5, Latency: kinesis.Duration(20 * time.Millisecond), Seed: 9},
 		{Stream: "b", FailureRate: 0.25},
-		{Operation: "ListShards", Latency: engine.Duration(time.Second)},
+		{Operation: "ListShards", Latency: kinesis.Duration(time.Second)},
 	}
 	if !reflect.DeepEqual(rules, want) {
 		t.Fatalf("rules %+v\nwant  %+v", rules, want)

@@ -10,7 +10,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/eddy-streams/eddy/engine"
+	"github.com/eddy-streams/eddy/kinesis"
 )
 
 // The config file (eddy serve --config) is read key by key, so that a
@@ -22,7 +22,7 @@ import (
 //	config eddy.yaml: key "streams[0].shards": want a whole number, got the string "two" (line 6)
 //
 // The keys are the yaml tags of serveConfig and of the types it holds
-// (bootstrapStream, engine.FaultRule); deploy/eddy.yaml shows every one.
+// (bootstrapStream, kinesis.FaultRule); deploy/eddy.yaml shows every one.
 
 // configChoices names the values a string key accepts, for its error
 // message. Keys are paths as configKeys gives them.
@@ -37,13 +37,13 @@ var configChoices = map[string]string{
 
 // configNouns names the element of a list key, for its error message.
 var configNouns = map[reflect.Type]string{
-	reflect.TypeFor[bootstrapStream]():  "stream",
-	reflect.TypeFor[engine.FaultRule](): "fault rule",
+	reflect.TypeFor[bootstrapStream]():   "stream",
+	reflect.TypeFor[kinesis.FaultRule](): "fault rule",
 }
 
 var (
 	durationType        = reflect.TypeFor[time.Duration]()
-	engineDurationType  = reflect.TypeFor[engine.Duration]()
+	engineDurationType  = reflect.TypeFor[kinesis.Duration]()
 	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
 

@@ -15,9 +15,9 @@ import (
 
 	"github.com/eddy-streams/eddy"
 	"github.com/eddy-streams/eddy/admin"
-	"github.com/eddy-streams/eddy/engine"
 	"github.com/eddy-streams/eddy/httpapi"
 	"github.com/eddy-streams/eddy/httpapi/kinesisapi"
+	"github.com/eddy-streams/eddy/kinesis"
 	"github.com/eddy-streams/eddy/metrics"
 	"github.com/eddy-streams/eddy/protocol/kds"
 	"github.com/eddy-streams/eddy/storage"
@@ -58,7 +58,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}()
 
-	ecfg := engine.DefaultConfig()
+	ecfg := kinesis.DefaultConfig()
 	ecfg.Region, ecfg.AccountID = cfg.Region, cfg.AccountID
 	ecfg.CreateDelay, ecfg.UpdateDelay, ecfg.DeleteDelay = cfg.CreateDelay, cfg.UpdateDelay, cfg.DeleteDelay
 	ecfg.ShardLimit = cfg.ShardLimit
@@ -70,7 +70,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// One engine per region; --region is the default region, for what
 	// names none (config-file streams and faults, the admin API, requests
 	// signed without a valid region name).
-	regions, err := engine.OpenRegions(ecfg, logs, meta)
+	regions, err := kinesis.OpenRegions(ecfg, logs, meta)
 	if err != nil {
 		return err
 	}
@@ -203,7 +203,7 @@ func openStorage(cfg serveConfig, logger *slog.Logger, reg *metrics.Registry) (s
 // bootstrapStreams creates the streams the config file lists that do not
 // exist yet, in their region (the default region unless they name one), and
 // gives them their retention period. Existing streams are left as they are.
-func bootstrapStreams(ctx context.Context, regions *engine.Regions, streams []bootstrapStream, logger *slog.Logger) error {
+func bootstrapStreams(ctx context.Context, regions *kinesis.Regions, streams []bootstrapStream, logger *slog.Logger) error {
 	for _, bs := range streams {
 		region := bs.Region
 		if region == "" {
@@ -215,8 +215,8 @@ func bootstrapStreams(ctx context.Context, regions *engine.Regions, streams []bo
 		}
 		logger := logger.With("region", region)
 		in := &kds.CreateStreamInput{StreamName: &bs.Name}
-		if bs.Mode == engine.ModeOnDemand {
-			in.StreamModeDetails = &kds.StreamModeDetails{StreamMode: ptrTo(kds.StreamMode(engine.ModeOnDemand))}
+		if bs.Mode == kinesis.ModeOnDemand {
+			in.StreamModeDetails = &kds.StreamModeDetails{StreamMode: ptrTo(kds.StreamMode(kinesis.ModeOnDemand))}
 		} else {
 			in.ShardCount = ptrTo(int32(bs.Shards))
 		}
@@ -244,13 +244,13 @@ func bootstrapStreams(ctx context.Context, regions *engine.Regions, streams []bo
 }
 
 // waitActive waits until a new stream leaves CREATING (--create-delay).
-func waitActive(ctx context.Context, eng *engine.Engine, name string) error {
+func waitActive(ctx context.Context, eng *kinesis.Engine, name string) error {
 	for {
 		out, err := eng.DescribeStreamSummary(ctx, &kds.DescribeStreamSummaryInput{StreamName: &name})
 		if err != nil {
 			return err
 		}
-		if out.StreamDescriptionSummary.StreamStatus == engine.StatusActive {
+		if out.StreamDescriptionSummary.StreamStatus == kinesis.StatusActive {
 			return nil
 		}
 		select {

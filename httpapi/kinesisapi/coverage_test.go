@@ -4,7 +4,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/eddy-streams/eddy/engine"
+	"github.com/eddy-streams/eddy/kinesis"
 	"github.com/eddy-streams/eddy/protocol/kds"
 	"github.com/eddy-streams/eddy/storage/mem"
 )
@@ -23,7 +23,7 @@ var pending = map[string]string{
 // TestEveryOperationServed: each model operation is registered (or listed
 // as pending), with the model's input type.
 func TestEveryOperationServed(t *testing.T) {
-	e, err := engine.New(engine.DefaultConfig(), mem.NewLogs(), mem.NewMeta())
+	e, err := kinesis.New(kinesis.DefaultConfig(), mem.NewLogs(), mem.NewMeta())
 	if err != nil {
 		t.Fatal(err)
 	}

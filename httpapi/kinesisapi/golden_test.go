@@ -41,8 +41,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/eddy-streams/eddy/engine"
 	"github.com/eddy-streams/eddy/httpapi"
+	"github.com/eddy-streams/eddy/kinesis"
 	"github.com/eddy-streams/eddy/protocol/awscbor"
 	"github.com/eddy-streams/eddy/protocol/kds"
 	"github.com/eddy-streams/eddy/storage"
@@ -427,9 +427,9 @@ type exchange struct {
 type goldenRun struct {
 	t         *testing.T
 	w         *wire
-	clock     *engine.FakeClock
+	clock     *kinesis.FakeClock
 	srv       *httpapi.Server
-	eng       *engine.Engine
+	eng       *kinesis.Engine
 	exchanges []*exchange
 	byKey     map[string]*exchange
 	files     map[string]string // path under goldenDir -> content
@@ -443,12 +443,12 @@ func newGoldenRun(t *testing.T, w *wire) *goldenRun {
 		t.Fatal(err)
 	}
 	logs := mem.NewLogs()
-	clock := engine.NewFakeClock(goldenStart)
-	cfg := engine.DefaultConfig()
+	clock := kinesis.NewFakeClock(goldenStart)
+	cfg := kinesis.DefaultConfig()
 	cfg.Clock = clock
 	cfg.CreateDelay = time.Second
 	cfg.ShardLimit = 20
-	eng, err := engine.New(cfg, logs, meta)
+	eng, err := kinesis.New(cfg, logs, meta)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,8 +9,8 @@ package kinesisapi
 import (
 	"context"
 
-	"github.com/eddy-streams/eddy/engine"
 	"github.com/eddy-streams/eddy/httpapi"
+	"github.com/eddy-streams/eddy/kinesis"
 	"github.com/eddy-streams/eddy/protocol/kds"
 )
 
@@ -21,12 +21,12 @@ const (
 )
 
 // picker returns the engine that serves a request.
-type picker func(ctx context.Context) (*engine.Engine, error)
+type picker func(ctx context.Context) (*kinesis.Engine, error)
 
 // op adapts an engine method to an httpapi.Operation: pick chooses the
 // engine, which admits the call (injected faults, control-plane rates)
 // before it runs.
-func op[I, O any](pick picker, name string, f func(*engine.Engine, context.Context, *I) (*O, error)) httpapi.Operation {
+func op[I, O any](pick picker, name string, f func(*kinesis.Engine, context.Context, *I) (*O, error)) httpapi.Operation {
 	return httpapi.Operation{
 		Name:     name,
 		NewInput: func() any { return new(I) },
@@ -49,15 +49,15 @@ func op[I, O any](pick picker, name string, f func(*engine.Engine, context.Conte
 
 // Service returns the Kinesis service backed by e alone: every request is
 // served in e's region, whatever region its signature names.
-func Service(e *engine.Engine) httpapi.Service {
-	return service(func(context.Context) (*engine.Engine, error) { return e, nil })
+func Service(e *kinesis.Engine) httpapi.Service {
+	return service(func(context.Context) (*kinesis.Engine, error) { return e, nil })
 }
 
 // RegionalService returns the Kinesis service backed by regions: each
 // request is served by the engine of the region its signature is scoped
 // to (httpapi.Region), so a client configured for eu-central-1 sees
 // eu-central-1's streams.
-func RegionalService(regions *engine.Regions) httpapi.Service {
+func RegionalService(regions *kinesis.Regions) httpapi.Service {
 	return service(router{regions}.engine)
 }
 
@@ -67,46 +67,46 @@ func service(pick picker) httpapi.Service {
 		SigningName:  SigningName,
 		StreamOf:     kds.StreamOf,
 		Operations: []httpapi.Operation{
-			op(pick, "AddTagsToStream", (*engine.Engine).AddTagsToStream),
-			op(pick, "CreateStream", (*engine.Engine).CreateStream),
-			op(pick, "DecreaseStreamRetentionPeriod", (*engine.Engine).DecreaseStreamRetentionPeriod),
-			op(pick, "DeleteResourcePolicy", (*engine.Engine).DeleteResourcePolicy),
-			op(pick, "DeleteStream", (*engine.Engine).DeleteStream),
-			op(pick, "DeregisterStreamConsumer", (*engine.Engine).DeregisterStreamConsumer),
-			op(pick, "DescribeAccountSettings", (*engine.Engine).DescribeAccountSettings),
-			op(pick, "DescribeLimits", (*engine.Engine).DescribeLimits),
-			op(pick, "DescribeStream", (*engine.Engine).DescribeStream),
-			op(pick, "DescribeStreamConsumer", (*engine.Engine).DescribeStreamConsumer),
-			op(pick, "DescribeStreamSummary", (*engine.Engine).DescribeStreamSummary),
-			op(pick, "DisableEnhancedMonitoring", (*engine.Engine).DisableEnhancedMonitoring),
-			op(pick, "EnableEnhancedMonitoring", (*engine.Engine).EnableEnhancedMonitoring),
-			op(pick, "GetRecords", (*engine.Engine).GetRecords),
-			op(pick, "GetResourcePolicy", (*engine.Engine).GetResourcePolicy),
-			op(pick, "GetShardIterator", (*engine.Engine).GetShardIterator),
-			op(pick, "IncreaseStreamRetentionPeriod", (*engine.Engine).IncreaseStreamRetentionPeriod),
-			op(pick, "ListShards", (*engine.Engine).ListShards),
-			op(pick, "ListStreamConsumers", (*engine.Engine).ListStreamConsumers),
-			op(pick, "ListStreams", (*engine.Engine).ListStreams),
-			op(pick, "ListTagsForResource", (*engine.Engine).ListTagsForResource),
-			op(pick, "ListTagsForStream", (*engine.Engine).ListTagsForStream),
-			op(pick, "MergeShards", (*engine.Engine).MergeShards),
-			op(pick, "PutRecord", (*engine.Engine).PutRecord),
-			op(pick, "PutRecords", (*engine.Engine).PutRecords),
-			op(pick, "PutResourcePolicy", (*engine.Engine).PutResourcePolicy),
-			op(pick, "RegisterStreamConsumer", (*engine.Engine).RegisterStreamConsumer),
-			op(pick, "RemoveTagsFromStream", (*engine.Engine).RemoveTagsFromStream),
-			op(pick, "SplitShard", (*engine.Engine).SplitShard),
-			op(pick, "StartStreamEncryption", (*engine.Engine).StartStreamEncryption),
-			op(pick, "StopStreamEncryption", (*engine.Engine).StopStreamEncryption),
-			op(pick, "SubscribeToShard", (*engine.Engine).SubscribeToShard),
-			op(pick, "TagResource", (*engine.Engine).TagResource),
-			op(pick, "UntagResource", (*engine.Engine).UntagResource),
-			op(pick, "UpdateAccountSettings", (*engine.Engine).UpdateAccountSettings),
-			op(pick, "UpdateMaxRecordSize", (*engine.Engine).UpdateMaxRecordSize),
-			op(pick, "UpdateShardCount", (*engine.Engine).UpdateShardCount),
-			op(pick, "UpdateStreamMode", (*engine.Engine).UpdateStreamMode),
-			op(pick, "UpdateStreamRecordDistributionStrategy", (*engine.Engine).UpdateStreamRecordDistributionStrategy),
-			op(pick, "UpdateStreamWarmThroughput", (*engine.Engine).UpdateStreamWarmThroughput),
+			op(pick, "AddTagsToStream", (*kinesis.Engine).AddTagsToStream),
+			op(pick, "CreateStream", (*kinesis.Engine).CreateStream),
+			op(pick, "DecreaseStreamRetentionPeriod", (*kinesis.Engine).DecreaseStreamRetentionPeriod),
+			op(pick, "DeleteResourcePolicy", (*kinesis.Engine).DeleteResourcePolicy),
+			op(pick, "DeleteStream", (*kinesis.Engine).DeleteStream),
+			op(pick, "DeregisterStreamConsumer", (*kinesis.Engine).DeregisterStreamConsumer),
+			op(pick, "DescribeAccountSettings", (*kinesis.Engine).DescribeAccountSettings),
+			op(pick, "DescribeLimits", (*kinesis.Engine).DescribeLimits),
+			op(pick, "DescribeStream", (*kinesis.Engine).DescribeStream),
+			op(pick, "DescribeStreamConsumer", (*kinesis.Engine).DescribeStreamConsumer),
+			op(pick, "DescribeStreamSummary", (*kinesis.Engine).DescribeStreamSummary),
+			op(pick, "DisableEnhancedMonitoring", (*kinesis.Engine).DisableEnhancedMonitoring),
+			op(pick, "EnableEnhancedMonitoring", (*kinesis.Engine).EnableEnhancedMonitoring),
+			op(pick, "GetRecords", (*kinesis.Engine).GetRecords),
+			op(pick, "GetResourcePolicy", (*kinesis.Engine).GetResourcePolicy),
+			op(pick, "GetShardIterator", (*kinesis.Engine).GetShardIterator),
+			op(pick, "IncreaseStreamRetentionPeriod", (*kinesis.Engine).IncreaseStreamRetentionPeriod),
+			op(pick, "ListShards", (*kinesis.Engine).ListShards),
+			op(pick, "ListStreamConsumers", (*kinesis.Engine).ListStreamConsumers),
+			op(pick, "ListStreams", (*kinesis.Engine).ListStreams),
+			op(pick, "ListTagsForResource", (*kinesis.Engine).ListTagsForResource),
+			op(pick, "ListTagsForStream", (*kinesis.Engine).ListTagsForStream),
+			op(pick, "MergeShards", (*kinesis.Engine).MergeShards),
+			op(pick, "PutRecord", (*kinesis.Engine).PutRecord),
+			op(pick, "PutRecords", (*kinesis.Engine).PutRecords),
+			op(pick, "PutResourcePolicy", (*kinesis.Engine).PutResourcePolicy),
+			op(pick, "RegisterStreamConsumer", (*kinesis.Engine).RegisterStreamConsumer),
+			op(pick, "RemoveTagsFromStream", (*kinesis.Engine).RemoveTagsFromStream),
+			op(pick, "SplitShard", (*kinesis.Engine).SplitShard),
+			op(pick, "StartStreamEncryption", (*kinesis.Engine).StartStreamEncryption),
+			op(pick, "StopStreamEncryption", (*kinesis.Engine).StopStreamEncryption),
+			op(pick, "SubscribeToShard", (*kinesis.Engine).SubscribeToShard),
+			op(pick, "TagResource", (*kinesis.Engine).TagResource),
+			op(pick, "UntagResource", (*kinesis.Engine).UntagResource),
+			op(pick, "UpdateAccountSettings", (*kinesis.Engine).UpdateAccountSettings),
+			op(pick, "UpdateMaxRecordSize", (*kinesis.Engine).UpdateMaxRecordSize),
+			op(pick, "UpdateShardCount", (*kinesis.Engine).UpdateShardCount),
+			op(pick, "UpdateStreamMode", (*kinesis.Engine).UpdateStreamMode),
+			op(pick, "UpdateStreamRecordDistributionStrategy", (*kinesis.Engine).UpdateStreamRecordDistributionStrategy),
+			op(pick, "UpdateStreamWarmThroughput", (*kinesis.Engine).UpdateStreamWarmThroughput),
 		},
 	}
 }

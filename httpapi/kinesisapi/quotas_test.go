@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
-	"github.com/eddy-streams/eddy/engine"
+	eddykinesis "github.com/eddy-streams/eddy/kinesis"
 )
 
 // TestDailyQuotaSDK: with --limits aws the 11th UpdateShardCount of a
@@ -21,8 +21,8 @@ import (
 func TestDailyQuotaSDK(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	clock := engine.NewFakeClock(time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC))
-	limits := func(c *engine.Config) { c.Limits = engine.LimitsAWS; c.Clock = clock }
+	clock := eddykinesis.NewFakeClock(time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC))
+	limits := func(c *eddykinesis.Config) { c.Limits = eddykinesis.LimitsAWS; c.Clock = clock }
 	s := startServer(t, dir, limits)
 	if _, err := s.client.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("q"), ShardCount: aws.Int32(1)}); err != nil {
 		t.Fatal(err)

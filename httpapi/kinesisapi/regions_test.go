@@ -11,8 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
-	"github.com/eddy-streams/eddy/engine"
 	"github.com/eddy-streams/eddy/httpapi"
+	eddykinesis "github.com/eddy-streams/eddy/kinesis"
 	"github.com/eddy-streams/eddy/storage"
 	"github.com/eddy-streams/eddy/storage/boltmeta"
 	"github.com/eddy-streams/eddy/storage/segment"
@@ -33,9 +33,9 @@ type regionalServer struct {
 func startRegional(t *testing.T, dir, defaultRegion string) *regionalServer {
 	t.Helper()
 	logs, meta := openDir(t, dir)
-	ecfg := engine.DefaultConfig()
+	ecfg := eddykinesis.DefaultConfig()
 	ecfg.Region = defaultRegion
-	regions, err := engine.OpenRegions(ecfg, logs, meta)
+	regions, err := eddykinesis.OpenRegions(ecfg, logs, meta)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,9 +47,9 @@ func startRegional(t *testing.T, dir, defaultRegion string) *regionalServer {
 func startSingle(t *testing.T, dir, region string) *regionalServer {
 	t.Helper()
 	logs, meta := openDir(t, dir)
-	ecfg := engine.DefaultConfig()
+	ecfg := eddykinesis.DefaultConfig()
 	ecfg.Region = region
-	eng, err := engine.New(ecfg, logs, meta)
+	eng, err := eddykinesis.New(ecfg, logs, meta)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,9 +18,9 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
-	"github.com/eddy-streams/eddy/engine"
 	"github.com/eddy-streams/eddy/httpapi"
 	"github.com/eddy-streams/eddy/internal/testcert"
+	eddykinesis "github.com/eddy-streams/eddy/kinesis"
 	"github.com/eddy-streams/eddy/storage/boltmeta"
 	"github.com/eddy-streams/eddy/storage/segment"
 )
@@ -32,14 +32,14 @@ type server struct {
 	stop   func()
 }
 
-func startServer(t *testing.T, dir string, mut func(*engine.Config)) *server {
+func startServer(t *testing.T, dir string, mut func(*eddykinesis.Config)) *server {
 	t.Helper()
 	return startServerTLS(t, dir, mut, false)
 }
 
 // startServerTLS is startServer, serving HTTPS with a self-signed
 // certificate when tlsServer is set.
-func startServerTLS(t *testing.T, dir string, mut func(*engine.Config), tlsServer bool) *server {
+func startServerTLS(t *testing.T, dir string, mut func(*eddykinesis.Config), tlsServer bool) *server {
 	t.Helper()
 	meta, err := boltmeta.Open(dir+"/meta.db", boltmeta.DefaultConfig())
 	if err != nil {
@@ -49,11 +49,11 @@ func startServerTLS(t *testing.T, dir string, mut func(*engine.Config), tlsServe
 	if err != nil {
 		t.Fatal(err)
 	}
-	ecfg := engine.DefaultConfig()
+	ecfg := eddykinesis.DefaultConfig()
 	if mut != nil {
 		mut(&ecfg)
 	}
-	eng, err := engine.New(ecfg, logs, meta)
+	eng, err := eddykinesis.New(ecfg, logs, meta)
 	if err != nil {
 		t.Fatal(err)
 	}

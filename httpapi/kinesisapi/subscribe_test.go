@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
-	"github.com/eddy-streams/eddy/engine"
+	eddykinesis "github.com/eddy-streams/eddy/kinesis"
 )
 
 // TestSubscribeToShardSDK drives SubscribeToShard with aws-sdk-go-v2, over
@@ -29,7 +29,7 @@ func TestSubscribeToShardSDK(t *testing.T) {
 			// never does, so that the loops reading them cannot hang.
 			ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 			defer cancel()
-			s := startServerTLS(t, t.TempDir(), func(c *engine.Config) { c.SubscriptionLifetime = 700 * time.Millisecond }, proto == "tls-h2")
+			s := startServerTLS(t, t.TempDir(), func(c *eddykinesis.Config) { c.SubscriptionLifetime = 700 * time.Millisecond }, proto == "tls-h2")
 			c := s.client
 			if proto == "h2c" {
 				var p http.Protocols

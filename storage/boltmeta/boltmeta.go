@@ -77,6 +77,7 @@ func (c Config) Validate() error {
 type Store struct {
 	db     *bolt.DB
 	closed atomic.Bool
+	batch  batcher
 }
 
 var _ storage.MetaStore = (*Store)(nil)
@@ -281,4 +282,70 @@ func (tx *metaTx) Scan(table, prefix, startAfter string, fn func(key string, val
 		k, v = c.Next()
 	}
 	return nil
+}
+
+func (tx *metaTx) ScanReverse(table, prefix, startBefore string, fn func(key string, value []byte) (bool, error)) error {
+	if tx.btx == nil {
+		return errTxDone
+	}
+	b := tx.bucket(table)
+	if b == nil {
+		return nil
+	}
+	// hi bounds the keys from above, exclusive ("": no bound).
+	hi := prefixEnd(prefix)
+	if startBefore != "" && (hi == "" || startBefore < hi) {
+		hi = startBefore
+	}
+	// before positions c on the last key below bound.
+	before := func(c *bolt.Cursor, bound string) ([]byte, []byte) {
+		if bound == "" {
+			return c.Last()
+		}
+		if k, _ := c.Seek([]byte(bound)); k == nil {
+			return c.Last()
+		}
+		return c.Prev()
+	}
+	c := b.Cursor()
+	k, v := before(c, hi)
+	for k != nil {
+		key := string(k)
+		if hi != "" && key >= hi {
+			// Only possible when Last found a key at or past an exclusive
+			// bound that Seek did not: skip it.
+			k, v = c.Prev()
+			continue
+		}
+		if len(key) < len(prefix) || key[:len(prefix)] != prefix {
+			return nil
+		}
+		writes := tx.writes
+		more, err := fn(key, v)
+		if err != nil || !more {
+			return err
+		}
+		if tx.writes != writes {
+			// fn wrote, which can invalidate a bbolt cursor: find our
+			// place again, below the key just visited.
+			c = tx.bucket(table).Cursor()
+			k, v = before(c, key)
+			continue
+		}
+		k, v = c.Prev()
+	}
+	return nil
+}
+
+// prefixEnd returns the least string above every string starting with
+// prefix, or "" when there is none (prefix is empty or all 0xff bytes).
+func prefixEnd(prefix string) string {
+	b := []byte(prefix)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] < 0xff {
+			b[i]++
+			return string(b[:i+1])
+		}
+	}
+	return ""
 }

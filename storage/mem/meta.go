@@ -67,6 +67,9 @@ func (m *meta) Update(fn func(storage.MetaTx) error) error {
 	return nil
 }
 
+// Batch is Update: an in-memory store has no sync to share.
+func (m *meta) Batch(fn func(storage.MetaTx) error) error { return m.Update(fn) }
+
 // applyLocked commits a transaction's staged writes. m.mu must be held for
 // writing.
 func (m *meta) applyLocked(writes map[string]map[string]*[]byte) {
@@ -242,6 +245,60 @@ func (tx *metaTx) Scan(table, prefix, startAfter string, fn func(key string, val
 			continue
 		}
 		more, err := emit(key, v)
+		if err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
+
+func (tx *metaTx) ScanReverse(table, prefix, startBefore string, fn func(key string, value []byte) (bool, error)) error {
+	if tx.done {
+		return errTxDone
+	}
+	in := func(k string) bool { return strings.HasPrefix(k, prefix) && (startBefore == "" || k < startBefore) }
+	// The keys to visit, committed and staged, gathered before fn runs;
+	// values are looked up at each visit, as in Scan.
+	seen := map[string]bool{}
+	var keys []string
+	if t := tx.m.mu.tables[table]; t != nil {
+		i, _ := slices.BinarySearch(t.keys, prefix)
+		for _, k := range t.keys[i:] {
+			if !strings.HasPrefix(k, prefix) {
+				break
+			}
+			if in(k) {
+				keys = append(keys, k)
+				seen[k] = true
+			}
+		}
+	}
+	for k := range tx.writes[table] {
+		if in(k) && !seen[k] {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	var scratch []byte
+	for i := len(keys) - 1; i >= 0; i-- {
+		key := keys[i]
+		var v []byte
+		ok := false
+		if t := tx.m.mu.tables[table]; t != nil {
+			v, ok = t.vals[key]
+		}
+		if sv, isStaged := tx.writes[table][key]; isStaged {
+			if sv != nil {
+				v, ok = *sv, true
+			} else {
+				ok = false
+			}
+		}
+		if !ok {
+			continue
+		}
+		scratch = append(scratch[:0], v...)
+		more, err := fn(key, scratch[:len(v):len(v)])
 		if err != nil || !more {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/eddy-streams/eddy/storage"
@@ -218,6 +219,18 @@ func TestMetaReopen(t *testing.T, open func(t *testing.T, dir string) storage.Me
 		return tx.Put("streams", "stream-01", []byte("overwritten"))
 	}))
 	set("streams", "stream-01", "overwritten")
+	// Concurrent Batch calls, committed together.
+	var wg sync.WaitGroup
+	for i := range 32 {
+		key, value := fmt.Sprintf("batched-%02d", i), fmt.Sprint("checkpoint ", i)
+		set("checkpoints", key, value)
+		wg.Go(func() {
+			if err := m.Batch(func(tx storage.MetaTx) error { return tx.Put("checkpoints", key, []byte(value)) }); err != nil {
+				t.Errorf("Batch: %v", err)
+			}
+		})
+	}
+	wg.Wait()
 	put(t, m, "empty-table", kv{"k", "v"})
 	noErr(t, "Update", m.Update(func(tx storage.MetaTx) error { return tx.Delete("empty-table", "k") }))
 	err := m.Update(func(tx storage.MetaTx) error {

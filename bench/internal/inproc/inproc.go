@@ -10,9 +10,9 @@ import (
 	"net"
 	"os"
 
-	"github.com/eddy-streams/eddy/engine"
 	"github.com/eddy-streams/eddy/httpapi"
 	"github.com/eddy-streams/eddy/httpapi/kinesisapi"
+	"github.com/eddy-streams/eddy/kinesis"
 	"github.com/eddy-streams/eddy/storage/boltmeta"
 	"github.com/eddy-streams/eddy/storage/segment"
 )
@@ -20,7 +20,7 @@ import (
 // Start serves the API with the given sync mode and returns its address and
 // a function that stops it and removes its data.
 func Start(sync string) (addr string, stop func(), err error) {
-	return StartWith(sync, engine.LimitsOff)
+	return StartWith(sync, kinesis.LimitsOff)
 }
 
 // StartWith is Start with the engine's throughput limits ("off" or "aws").
@@ -39,10 +39,10 @@ func StartWith(sync, limits string) (addr string, stop func(), err error) {
 	if err != nil {
 		return "", nil, err
 	}
-	ecfg := engine.DefaultConfig()
+	ecfg := kinesis.DefaultConfig()
 	ecfg.Logger = slog.New(slog.DiscardHandler)
 	ecfg.Limits = limits
-	eng, err := engine.New(ecfg, logs, meta)
+	eng, err := kinesis.New(ecfg, logs, meta)
 	if err != nil {
 		return "", nil, err
 	}

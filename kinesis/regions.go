@@ -1,0 +1,283 @@
+package kinesis
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/eddy-streams/eddy"
+	"github.com/eddy-streams/eddy/metrics"
+	"github.com/eddy-streams/eddy/storage"
+)
+
+// Regions serves every region from one process: one Engine per region over
+// a shared store. On Kinesis a region is a namespace of its own (streams,
+// consumers, ARNs, shard and on-demand stream quotas, control-plane call
+// rates, resource policies are all per account and region), and an Engine
+// already is all of that for one region, so each region gets one, made on
+// first use and opened again at start-up for every region that has been
+// used. Each runs its own background work (retention, on-demand scaling),
+// and all share one set of metric families, whose series carry the region.
+//
+// # Layout
+//
+// A region's engine sees the store through prefixed views
+// (storage.PrefixLogs, storage.PrefixMeta) under its namespace,
+// "kinesis/<region>/": its metadata tables are "kinesis/<region>/streams"
+// and "kinesis/<region>/engine", its shard logs
+// "kinesis/<region>/<stream>:<incarnation>/shardId-NNNNNNNNNNNN". The table
+// "kinesis/regions" lists the regions, each with its namespace:
+//
+//	kinesis/regions   <region> -> {"namespace":"kinesis/eu-central-1/"}
+//
+// Data written before Eddy served several regions (tables "streams" and
+// "engine", log ids without a prefix) has the empty namespace. The first
+// start-up that finds it, with "kinesis/regions" still empty, gives it to
+// the default region (Config.Region, `eddy serve --region`) in the same
+// transaction that records that region: so its streams, their ARNs and log
+// ids stay as they were, and no log is renamed. The assignment is stored,
+// so a later --region does not move it: the old streams stay in the region
+// they were created in, and the new default region gets a namespace of its
+// own.
+type Regions struct {
+	cfg  Config // the template of every region's Config; Region is the default
+	logs storage.Logs
+	meta storage.MetaStore
+	fams *metricFamilies
+
+	// engines maps region to its engine, copied on write: the request path
+	// reads it without a lock.
+	engines atomic.Pointer[map[string]*Engine]
+	mu      struct {
+		sync.Mutex // serialises making engines and Close
+		closed     bool
+	}
+}
+
+// Metadata of Regions.
+const (
+	tableRegions    = "kinesis/regions"
+	namespacePrefix = "kinesis/"
+)
+
+// regionRecord is a region's entry in tableRegions.
+type regionRecord struct {
+	// Namespace prefixes the region's log ids and table names; "" for the
+	// data of single-region Eddy.
+	Namespace string `json:"namespace"`
+}
+
+// OpenRegions opens the engine of every region recorded in meta and of
+// cfg.Region, the default region, assigning data of the single-region
+// layout to it first if no region has it yet (see Regions). cfg is the
+// template for every region's engine. The caller owns logs and meta and
+// closes them after Close.
+func OpenRegions(cfg Config, logs storage.Logs, meta storage.MetaStore) (*Regions, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if !eddy.ValidRegion(cfg.Region) {
+		return nil, fmt.Errorf("engine: region %q: want lowercase letters, digits and hyphens, like us-east-1", cfg.Region)
+	}
+	reg := cfg.Metrics
+	if reg == nil {
+		reg = metrics.NewRegistry()
+	}
+	r := &Regions{cfg: cfg, logs: logs, meta: meta, fams: newMetricFamilies(reg)}
+	r.engines.Store(&map[string]*Engine{})
+	records := map[string]regionRecord{}
+	err := meta.Update(func(tx storage.MetaTx) error {
+		if err := scanRegions(tx, records); err != nil {
+			return err
+		}
+		if len(records) == 0 {
+			legacy, err := hasLegacyData(tx)
+			if err != nil {
+				return err
+			}
+			if legacy {
+				// Single-region data: it was made under the configured
+				// region, and stays in it for good.
+				records[cfg.Region] = regionRecord{Namespace: ""}
+				return putRegion(tx, cfg.Region, records[cfg.Region])
+			}
+		}
+		if _, ok := records[cfg.Region]; !ok {
+			records[cfg.Region] = newRegionRecord(cfg.Region)
+			return putRegion(tx, cfg.Region, records[cfg.Region])
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("engine: load regions: %w", err)
+	}
+	engines := map[string]*Engine{}
+	for _, region := range slices.Sorted(maps.Keys(records)) {
+		e, err := r.openRegion(region, records[region])
+		if err != nil {
+			for _, e := range engines {
+				e.Close()
+			}
+			return nil, err
+		}
+		engines[region] = e
+	}
+	r.engines.Store(&engines)
+	return r, nil
+}
+
+func newRegionRecord(region string) regionRecord {
+	return regionRecord{Namespace: namespacePrefix + region + "/"}
+}
+
+func scanRegions(tx storage.MetaTx, into map[string]regionRecord) error {
+	return tx.Scan(tableRegions, "", "", func(key string, value []byte) (bool, error) {
+		var rec regionRecord
+		if err := json.Unmarshal(value, &rec); err != nil {
+			return false, fmt.Errorf("region %s: %w", key, err)
+		}
+		if !eddy.ValidRegion(key) || !validNamespace(rec.Namespace) {
+			return false, fmt.Errorf("region %q: bad record %s", key, value)
+		}
+		into[key] = rec
+		return true, nil
+	})
+}
+
+// validNamespace reports whether ns can prefix log ids and tables: empty,
+// or a valid log id followed by "/".
+func validNamespace(ns string) bool {
+	id, ok := strings.CutSuffix(ns, "/")
+	return ns == "" || ok && storage.ValidID(id)
+}
+
+func putRegion(tx storage.MetaTx, region string, rec regionRecord) error {
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	return tx.Put(tableRegions, region, b)
+}
+
+// hasLegacyData reports whether the tables of single-region Eddy hold
+// anything: a stream, the iterator secret or the account settings.
+func hasLegacyData(tx storage.MetaTx) (bool, error) {
+	found := false
+	for _, table := range []string{tableStreams, tableEngine} {
+		err := tx.Scan(table, "", "", func(string, []byte) (bool, error) {
+			found = true
+			return false, nil
+		})
+		if err != nil || found {
+			return found, err
+		}
+	}
+	return false, nil
+}
+
+// openRegion opens the engine of region over its namespace.
+func (r *Regions) openRegion(region string, rec regionRecord) (*Engine, error) {
+	cfg := r.cfg
+	cfg.Region = region
+	e, err := open(cfg, storage.PrefixLogs(r.logs, rec.Namespace), storage.PrefixMeta(r.meta, rec.Namespace), r.fams)
+	if err != nil {
+		return nil, fmt.Errorf("engine: region %s: %w", region, err)
+	}
+	return e, nil
+}
+
+// Default returns the engine of the default region (Config.Region).
+func (r *Regions) Default() *Engine { return (*r.engines.Load())[r.cfg.Region] }
+
+// DefaultRegion returns the default region's name.
+func (r *Regions) DefaultRegion() string { return r.cfg.Region }
+
+// ErrRegionsClosed is returned by Get after Close.
+var ErrRegionsClosed = errors.New("engine: regions closed")
+
+// Get returns the engine of region, making it (and recording the region)
+// on first use. It fails for a name that is not a valid region
+// (eddy.ValidRegion), after Close (ErrRegionsClosed), or if the region
+// cannot be recorded or opened.
+func (r *Regions) Get(region string) (*Engine, error) {
+	if e := (*r.engines.Load())[region]; e != nil {
+		return e, nil
+	}
+	if !eddy.ValidRegion(region) {
+		return nil, fmt.Errorf("engine: %q is not a valid region name", region)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.mu.closed {
+		return nil, ErrRegionsClosed
+	}
+	engines := *r.engines.Load()
+	if e := engines[region]; e != nil {
+		return e, nil
+	}
+	rec := newRegionRecord(region)
+	err := r.meta.Update(func(tx storage.MetaTx) error {
+		b, err := tx.Get(tableRegions, region)
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+			return putRegion(tx, region, rec)
+		case err != nil:
+			return err
+		}
+		// Recorded but not open: only if another process wrote it, which
+		// the store's lock rules out; take what it says.
+		if err := json.Unmarshal(b, &rec); err != nil || !validNamespace(rec.Namespace) {
+			return fmt.Errorf("bad record %s", b)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("engine: record region %s: %w", region, err)
+	}
+	e, err := r.openRegion(region, rec)
+	if err != nil {
+		return nil, err
+	}
+	next := maps.Clone(engines)
+	next[region] = e
+	r.engines.Store(&next)
+	e.log.Info("region opened", "namespace", rec.Namespace)
+	return e, nil
+}
+
+// Lookup returns the engine of region if it is open, else nil. It makes
+// nothing.
+func (r *Regions) Lookup(region string) *Engine { return (*r.engines.Load())[region] }
+
+// List returns the regions whose engines are open, sorted.
+func (r *Regions) List() []string { return slices.Sorted(maps.Keys(*r.engines.Load())) }
+
+// Ready reports whether every region's engine serves requests.
+func (r *Regions) Ready() error {
+	for _, region := range r.List() {
+		if err := r.Lookup(region).Ready(); err != nil {
+			return fmt.Errorf("region %s: %w", region, err)
+		}
+	}
+	return nil
+}
+
+// Close closes every region's engine; later Gets of a new region fail. It
+// does not close the storage.
+func (r *Regions) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.mu.closed = true
+	for _, e := range *r.engines.Load() {
+		e.Close()
+	}
+	return nil
+}
+
+// Region returns the region the engine serves.
+func (e *Engine) Region() string { return e.cfg.Region }
