@@ -334,7 +334,7 @@ func (p *Producer) expire(kr *kinesisRecord, now time.Time) {
 			anyLive = true
 		} else {
 			dead.users = append(dead.users, kr.users[i])
-			attempts = max(attempts, kr.users[i].attempts)
+			attempts = max(attempts, int(kr.users[i].attempts))
 		}
 	}
 	var err error

@@ -2,6 +2,7 @@ package producer
 
 import (
 	"fmt"
+	"math"
 	"sync"
 
 	"github.com/eddy-streams/eddy/client/kpl"
@@ -80,15 +81,17 @@ func (c *config) since() int64 {
 // at is the time of an arrival returned by since.
 func (c *config) at(ns int64) time.Time { return c.epoch.Add(time.Duration(ns)) }
 
-// pools keep the aggregators and aggregate buffers the producer is done
-// with for the next aggregates, so that building one does not allocate
-// (and zero) its memory. Unlike a sync.Pool they survive garbage
-// collections; they keep at most about 32 MiB of buffers.
+// pools keep the aggregators, aggregate buffers and user record lists the
+// producer is done with for the next aggregates, so that building one does
+// not allocate (and zero) its memory. Unlike a sync.Pool they survive
+// garbage collections; they keep at most about 32 MiB of buffers and as
+// many user record lists.
 type pools struct {
-	mu   sync.Mutex
-	aggs []*kpl.Aggregator
-	bufs [][]byte
-	max  int
+	mu    sync.Mutex
+	aggs  []*kpl.Aggregator
+	bufs  [][]byte
+	users [][]userRecord
+	max   int
 }
 
 func newPools(c *config) *pools {
@@ -146,6 +149,40 @@ func (c *config) putBuf(b []byte) {
 	defer p.mu.Unlock()
 	if len(p.bufs) < p.max {
 		p.bufs = append(p.bufs, b[:0])
+	}
+}
+
+// getUsers returns an empty list with room for n user records.
+func (c *config) getUsers(n int) []userRecord {
+	p := c.pools
+	p.mu.Lock()
+	var u []userRecord
+	if k := len(p.users); k > 0 {
+		// The last one kept; if it is too small, it is dropped.
+		u = p.users[k-1]
+		p.users[k-1] = nil
+		p.users = p.users[:k-1]
+	}
+	p.mu.Unlock()
+	if cap(u) < n {
+		u = make([]userRecord, 0, n+n/4)
+	}
+	return u
+}
+
+// putUsers gives back the user record list of a Kinesis record that is
+// done with, cleared (it holds the Futures and callbacks of its records).
+// Lists of records put alone are not kept.
+func (c *config) putUsers(u []userRecord) {
+	if cap(u) < 16 {
+		return
+	}
+	clear(u)
+	p := c.pools
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.users) < p.max {
+		p.users = append(p.users, u[:0])
 	}
 }
 
@@ -303,7 +340,7 @@ func (c *config) validate() error {
 	check(c.maxConnections >= 1 && c.maxConnections <= 256, "MaxConnections %d is outside [1, 256]", c.maxConnections)
 	check(c.rateLimit >= 0, "RateLimit %d is negative", c.rateLimit)
 	check(c.requestTimeout > 0, "RequestTimeout %v is not positive", c.requestTimeout)
-	check(c.maxRecordSize >= 1, "MaxRecordSize %d is less than 1", c.maxRecordSize)
+	check(c.maxRecordSize >= 1 && c.maxRecordSize <= math.MaxInt32, "MaxRecordSize %d is outside [1, %d]", c.maxRecordSize, math.MaxInt32)
 	check(c.maxOutstandingBytes >= 1, "MaxOutstandingBytes %d is less than 1", c.maxOutstandingBytes)
 	check(c.retryMin > 0 && c.retryMax >= c.retryMin, "RetryBackoff %v, %v: want 0 < min <= max", c.retryMin, c.retryMax)
 	check(c.clock != nil, "Clock is nil")

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/eddy-streams/eddy/client/kpl"
 )
 
 // Client is what the producer needs of aws-sdk-go-v2's *kinesis.Client
@@ -135,8 +136,8 @@ func (p *Producer) put(ctx context.Context, r *Record, f *Future, cb func(Result
 	if err := p.budget.acquire(ctx, cost, p.closing, ErrClosed); err != nil {
 		return err
 	}
-	u := userRecord{hash: hash, arrival: p.cfg.since(), cost: cost, dataLen: len(r.Data), fut: f, cb: cb}
-	s := p.route(r, u, true)
+	u := userRecord{arrival: p.cfg.since(), cost: cost, dataLen: int32(len(r.Data)), fut: f, cb: cb}
+	s := p.route(r, hash, u, true)
 	if s == nil {
 		p.budget.release(cost)
 		return ErrClosed
@@ -152,9 +153,9 @@ func (p *Producer) put(ctx context.Context, r *Record, f *Future, cb func(Result
 // A new record (not one routed again) is refused, with a nil shard, once
 // Close has begun: checked after the record took its budget, this makes
 // sure that Close's Flush either waits for the record or it is refused.
-func (p *Producer) route(r *Record, u userRecord, isNew bool) *shard {
+func (p *Producer) route(r *Record, hash kpl.HashKey, u userRecord, isNew bool) *shard {
 	for {
-		s := p.shards.Load().lookup(u.hash)
+		s := p.shards.Load().lookup(hash)
 		s.mu.Lock()
 		if s.mu.closed {
 			// A newer map is installed before a shard is closed.
@@ -165,7 +166,7 @@ func (p *Producer) route(r *Record, u userRecord, isNew bool) *shard {
 			s.mu.Unlock()
 			return nil
 		}
-		idle, queued, sealed := s.addLocked(&p.cfg, r, u)
+		idle, queued, sealed := s.addLocked(&p.cfg, r, hash, u)
 		s.mu.Unlock()
 		if sealed != nil {
 			sealed.finish(&p.cfg)
@@ -275,6 +276,8 @@ func (p *Producer) recycle(kr *kinesisRecord) {
 		p.cfg.putBuf(kr.buf)
 		kr.buf, kr.data = nil, nil
 	}
+	p.cfg.putUsers(kr.users)
+	kr.users = nil
 }
 
 // failRecord completes every user record of kr with err.
@@ -290,7 +293,7 @@ func (p *Producer) failRecord(kr *kinesisRecord, err error) {
 	}
 	var cost int64
 	for i := range kr.users {
-		p.finish(&kr.users[i], Result{Attempts: kr.users[i].attempts, Err: err})
+		p.finish(&kr.users[i], Result{Attempts: int(kr.users[i].attempts), Err: err})
 		cost += kr.users[i].cost
 	}
 	p.released(len(kr.users), cost)
@@ -322,7 +325,9 @@ func (p *Producer) reroute(kr *kinesisRecord, keep func(i int) bool) {
 		if kr.aggregated {
 			recs[i].Data = bytes.Clone(recs[i].Data) // the aggregate's buffer is recycled
 		}
-		p.route(&recs[i], kr.users[i], false)
+		// The record was valid when put: its hash key parses.
+		hash, _ := kpl.HashKeyOf(recs[i].PartitionKey, recs[i].ExplicitHashKey)
+		p.route(&recs[i], hash, kr.users[i], false)
 	}
 	p.recycle(kr)
 	p.kick()

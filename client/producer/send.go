@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/smithy-go"
+	"github.com/eddy-streams/eddy/client/kpl"
 )
 
 // codeThrottled is the error code of a throttled PutRecords entry
@@ -214,7 +215,12 @@ func (p *Producer) succeed(l landed) {
 	var misplaced func(i int) bool
 	if l.shardID != kr.shard.id && kr.aggregated {
 		if r, ok := p.shards.Load().ranges[l.shardID]; ok {
-			misplaced = func(i int) bool { return !kr.users[i].hash.InRange(r.start, r.end) }
+			recs := kr.userRecords(&p.cfg)
+			misplaced = func(i int) bool {
+				// Valid when put: the hash key parses.
+				k, _ := kpl.HashKeyOf(recs[i].PartitionKey, recs[i].ExplicitHashKey)
+				return !k.InRange(r.start, r.end)
+			}
 		}
 	}
 	d := Dimensions{StreamName: p.stream, ShardID: l.shardID}
@@ -226,12 +232,12 @@ func (p *Producer) succeed(l landed) {
 			continue
 		}
 		put++
-		bytes += u.dataLen
+		bytes += int(u.dataLen)
 		cost += u.cost
 		if m != nil {
 			m.Observe(RetriesPerRecord, d, float64(u.attempts-1))
 		}
-		p.finish(u, Result{ShardID: l.shardID, SequenceNumber: l.seq, SubSequenceNumber: int64(i), Aggregated: kr.aggregated, Attempts: u.attempts})
+		p.finish(u, Result{ShardID: l.shardID, SequenceNumber: l.seq, SubSequenceNumber: int64(i), Aggregated: kr.aggregated, Attempts: int(u.attempts)})
 	}
 	if m != nil {
 		m.Add(KinesisRecordsPut, d, 1)

@@ -8,15 +8,15 @@ import (
 )
 
 // userRecord is what the producer keeps of a user record while it is
-// outstanding; its data and keys live in the Kinesis record carrying it.
+// outstanding; its data and keys (and so its hash key) live in the Kinesis
+// record carrying it. Put writes one per record: it is kept small.
 type userRecord struct {
-	hash     kpl.HashKey
 	arrival  int64 // config.since() at Put
 	cost     int64 // bytes charged to the outstanding budget
-	dataLen  int
-	attempts int // PutRecords calls that carried it
 	fut      *Future
 	cb       func(Result)
+	dataLen  int32 // at most MaxRecordSize
+	attempts int32 // PutRecords calls that carried it
 }
 
 // kinesisRecord is one entry of a PutRecords call: an aggregate of user
@@ -103,7 +103,8 @@ type shard struct {
 		sync.Mutex
 		agg         *kpl.Aggregator
 		aggUsers    []userRecord
-		aggFirst    Record // the aggregate's first user record, sent alone if it stays alone
+		aggFirst    Record      // the aggregate's first user record, sent alone if it stays alone
+		aggFirstKey kpl.HashKey // and its hash key, the aggregate's explicit hash key
 		aggDeadline time.Time
 		queue       []*kinesisRecord
 		queuedBytes int
@@ -124,7 +125,7 @@ func newShard(id string, start, end kpl.HashKey, ratePercent int, now time.Time)
 // nothing before (the dispatcher must schedule its deadline), the bytes of
 // the Kinesis records it queued meanwhile, if any, and the aggregate it
 // sealed, if any, for the caller to finish once the lock is released.
-func (s *shard) addLocked(c *config, r *Record, u userRecord) (wasIdle bool, queued int, sealed *kinesisRecord) {
+func (s *shard) addLocked(c *config, r *Record, hash kpl.HashKey, u userRecord) (wasIdle bool, queued int, sealed *kinesisRecord) {
 	wasIdle = s.mu.agg.Count() == 0 && len(s.mu.queue) == 0
 	ur := kpl.UserRecord{PartitionKey: r.PartitionKey, ExplicitHashKey: r.ExplicitHashKey, Data: r.Data}
 	if !c.aggregationEnabled || kpl.SizeOf(ur) > c.aggregationMaxSize {
@@ -141,7 +142,7 @@ func (s *shard) addLocked(c *config, r *Record, u userRecord) (wasIdle bool, que
 		s.mu.agg.Add(ur)
 	}
 	if s.mu.agg.Count() == 1 {
-		s.mu.aggFirst = *r
+		s.mu.aggFirst, s.mu.aggFirstKey = *r, hash
 		s.mu.aggDeadline = c.at(u.arrival).Add(c.recordMaxBufferedTime)
 	}
 	s.mu.aggUsers = append(s.mu.aggUsers, u)
@@ -183,9 +184,9 @@ func (s *shard) sealLocked(c *config, full bool) *kinesisRecord {
 		s.mu.agg = c.getAgg()
 		kr.aggregated = true
 		kr.pk = "a"
-		kr.ehk = kr.users[0].hash.String()
+		kr.ehk = s.mu.aggFirstKey.String()
 	}
-	s.mu.aggUsers = make([]userRecord, 0, n)
+	s.mu.aggUsers = c.getUsers(n)
 	s.mu.aggFirst = Record{}
 	s.pushLocked(kr)
 	return kr
