@@ -59,6 +59,7 @@ func main() {
 		writeBuf  = flag.Int("write-buffer", 256<<10, "the HTTP transport's WriteBufferSize (Go's default is 4096)")
 		verify    = flag.Bool("verify", false, "read each stream back and count its user records")
 		cpuprof   = flag.String("cpuprofile", "", "write the producer process's CPU profile to this file")
+		fake      = flag.Bool("fake", false, "no server: an in-process HTTP client answers every PutRecords at once (the producers' own CPU)")
 	)
 	flag.Parse()
 	log.SetFlags(0)
@@ -81,8 +82,11 @@ func main() {
 		defer stop()
 		*endpoint, server = "http://"+addr, p
 	}
+	if *fake {
+		*endpoint = "http://127.0.0.1:1"
+	}
 	if *endpoint == "" {
-		log.Fatal("give -eddy or -endpoint")
+		log.Fatal("give -eddy, -endpoint or -fake")
 	}
 	// One HTTP client for every producer, with a write buffer that takes a
 	// PutRecords body in a few system calls instead of one per 4 KiB.
@@ -90,9 +94,13 @@ func main() {
 		t.WriteBufferSize = *writeBuf
 		t.MaxIdleConnsPerHost = 64
 	})
+	var httpClient kinesis.HTTPClient = hc
+	if *fake {
+		httpClient = newFakeKinesis(*shards)
+	}
 	client := kinesis.New(kinesis.Options{Region: kclient.Region, BaseEndpoint: endpoint,
 		Credentials: credentials.NewStaticCredentialsProvider(kclient.Credentials.AccessKeyID, kclient.Credentials.SecretAccessKey, ""),
-		HTTPClient:  hc})
+		HTTPClient:  httpClient})
 	fmt.Printf("%d-byte records, %d shards, %d workers, %d keys, server sync %s\n", *size, *shards, *workers, *keys, *sync)
 	fmt.Printf("%-12s %10s %12s %14s %14s %10s\n", "producer", "records", "records/s", "client µs/rec", "server µs/rec", "failed")
 	for i, name := range strings.Split(*producers, ",") {
@@ -101,7 +109,11 @@ func main() {
 			n = min(n, *noaggMax)
 		}
 		stream := fmt.Sprintf("bench-%s-%d-%d", name, time.Now().UnixNano(), i)
-		if err := kclient.CreateStream(context.Background(), client, stream, *shards, time.Minute); err != nil {
+		if *fake {
+			if *verify {
+				log.Fatal("-verify needs a server")
+			}
+		} else if err := kclient.CreateStream(context.Background(), client, stream, *shards, time.Minute); err != nil {
 			log.Fatal(err)
 		}
 		r, err := run(name, client, stream, n, *size, *workers, *keys, server)
