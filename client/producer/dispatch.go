@@ -1,9 +1,12 @@
 package producer
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/eddy-streams/eddy/client/kpl"
 )
 
 // The dispatcher is one goroutine that decides what to send. It wakes when
@@ -87,7 +90,7 @@ func (p *Producer) dispatch() {
 				later(exp)
 				break
 			}
-			expired = append(expired, s.popLocked())
+			expired = append(expired, p.expireLocked(s, now))
 		}
 		cd := candidate{s: s}
 		var ok bool
@@ -112,8 +115,8 @@ func (p *Producer) dispatch() {
 		p.sendReady(cands, now, later)
 	}
 	p.d.cands = cands[:0]
-	for _, kr := range expired {
-		p.expire(kr, now)
+	for _, dead := range expired {
+		p.failExpired(dead)
 	}
 	if m := c.metrics; m != nil {
 		m.Set(UserRecordsPending, Dimensions{StreamName: p.stream}, float64(p.pending.Load()))
@@ -321,36 +324,78 @@ func (p *Producer) start(req *request) {
 	go p.send(req)
 }
 
-// expire fails the user records of kr that have outlived RecordTtl and
-// routes the others again.
-func (p *Producer) expire(kr *kinesisRecord, now time.Time) {
-	ttl := p.cfg.recordTtl
-	live := func(i int) bool { return now.Before(p.cfg.at(kr.users[i].arrival).Add(ttl)) }
-	dead := &kinesisRecord{shard: kr.shard, attempts: kr.attempts}
-	anyLive := false
-	attempts := 0
+// expireLocked takes the first Kinesis record of the shard's queue, whose
+// oldest user record has outlived RecordTtl, and returns its user records
+// that did (with its attempts and last error) for failExpired to fail once
+// the lock is released. The others, put up to RecordMaxBufferedTime later,
+// go back at the front of the queue in a Kinesis record of their own,
+// before the records of the shard put since: expiry does not reorder them.
+func (p *Producer) expireLocked(s *shard, now time.Time) (dead *kinesisRecord) {
+	c := &p.cfg
+	kr := s.popLocked()
+	dead = &kinesisRecord{shard: s, attempts: kr.attempts, lastErr: kr.lastErr}
+	var live []int
 	for i := range kr.users {
-		if live(i) {
-			anyLive = true
+		if now.Before(c.at(kr.users[i].arrival).Add(c.recordTtl)) {
+			live = append(live, i)
 		} else {
 			dead.users = append(dead.users, kr.users[i])
-			attempts = max(attempts, int(kr.users[i].attempts))
 		}
+	}
+	if len(live) > 0 {
+		rest := p.rebuild(kr, live)
+		s.mu.queue = append([]*kinesisRecord{rest}, s.mu.queue...)
+		s.mu.queuedBytes += rest.size()
+	}
+	p.recycle(kr)
+	return dead
+}
+
+// rebuild returns a Kinesis record carrying the user records of kr at the
+// indexes live, in order (an aggregate, or the record alone if it is one),
+// with kr's attempts, backoff and last error. kr is left as it was.
+func (p *Producer) rebuild(kr *kinesisRecord, live []int) *kinesisRecord {
+	c := &p.cfg
+	recs := kr.userRecords(c)
+	nk := &kinesisRecord{shard: kr.shard, deadline: kr.deadline, full: kr.full, attempts: kr.attempts,
+		notBefore: kr.notBefore, lastErr: kr.lastErr, users: make([]userRecord, 0, len(live))}
+	for _, i := range live {
+		nk.users = append(nk.users, kr.users[i])
+	}
+	nk.arrival = oldestArrival(c, nk.users)
+	first := recs[live[0]]
+	if len(live) == 1 {
+		nk.data = bytes.Clone(first.Data) // kr's buffer is recycled
+		nk.dataLen, nk.pk, nk.ehk = len(nk.data), first.PartitionKey, first.ExplicitHashKey
+		return nk
+	}
+	agg := c.getAgg()
+	for _, i := range live {
+		agg.Add(kpl.UserRecord(recs[i])) // copies the data
+	}
+	// The record was valid when put: its hash key parses.
+	hash, _ := kpl.HashKeyOf(first.PartitionKey, first.ExplicitHashKey)
+	nk.agg, nk.dataLen, nk.aggregated, nk.pk, nk.ehk = agg, agg.Size(), true, "a", hash.String()
+	nk.finish(c)
+	return nk
+}
+
+// failExpired fails the user records of dead, which outlived RecordTtl.
+func (p *Producer) failExpired(dead *kinesisRecord) {
+	ttl := p.cfg.recordTtl
+	attempts := 0
+	for i := range dead.users {
+		attempts = max(attempts, int(dead.users[i].attempts))
 	}
 	var err error
 	switch {
-	case kr.lastErr != nil:
-		err = fmt.Errorf("%w: not put within RecordTtl %v (%d attempts; last error: %v)", ErrExpired, ttl, attempts, kr.lastErr)
+	case dead.lastErr != nil:
+		err = fmt.Errorf("%w: not put within RecordTtl %v (%d attempts; last error: %v)", ErrExpired, ttl, attempts, dead.lastErr)
 	case attempts > 0:
 		err = fmt.Errorf("%w: not put within RecordTtl %v (%d attempts)", ErrExpired, ttl, attempts)
 	default:
 		err = fmt.Errorf("%w: not put within RecordTtl %v (never sent)", ErrExpired, ttl)
 	}
-	p.log.Warn("records expired", "stream", p.stream, "shard", kr.shard.id, "records", len(dead.users), "err", err)
+	p.log.Warn("records expired", "stream", p.stream, "shard", dead.shard.id, "records", len(dead.users), "err", err)
 	p.failRecord(dead, err)
-	if anyLive {
-		p.reroute(kr, live)
-	} else {
-		p.recycle(kr)
-	}
 }

@@ -268,8 +268,7 @@ func FailIfThrottled(on bool) Option { return func(c *config) { c.failIfThrottle
 // of order even when Kinesis refuses one of its entries and writes a later
 // one of the same shard (an InternalFailure of one entry): records of one
 // partition key are stored in the order they were put, whatever Kinesis
-// refuses (a resharding, or an expiry under RecordTtl, can still reorder:
-// docs/PRODUCER.md).
+// refuses (a resharding can still reorder: docs/PRODUCER.md).
 // Without it a call carries as many of a shard's records as fit, and order
 // is kept as long as each refusal also refuses the shard's later entries
 // in the call, as throttling does (docs/PRODUCER.md). The price is one
