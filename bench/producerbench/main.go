@@ -51,7 +51,7 @@ func main() {
 		shards    = flag.Int("shards", 16, "shards of each stream")
 		workers   = flag.Int("workers", 4, "goroutines calling Put")
 		keys      = flag.Int("keys", 100000, "distinct partition keys")
-		producers = flag.String("producers", "eddy,eddy-noagg,a8m", "comma-separated runs: eddy (aggregation on), eddy-noagg, a8m")
+		producers = flag.String("producers", "eddy,eddy-noagg,a8m", "comma-separated runs: eddy (aggregation on), eddy-noagg, eddy-strict (aggregation and StrictOrder on), a8m")
 		noaggMax  = flag.Int("noagg-records", 200000, "user records per run without aggregation (it is much slower)")
 		sync      = flag.String("sync", "always", "the started server's --sync")
 		aggSize   = flag.Int("aggregation-max-size", producer.DefaultAggregationMaxSize, "client/producer's AggregationMaxSize")
@@ -159,8 +159,8 @@ func run(name string, c *kinesis.Client, stream string, n, size, workers, keys i
 	var failed, acked atomic.Int64
 	var st *stats
 	switch name {
-	case "eddy", "eddy-noagg":
-		opts := []producer.Option{producer.AggregationEnabled(name == "eddy"),
+	case "eddy", "eddy-noagg", "eddy-strict":
+		opts := []producer.Option{producer.AggregationEnabled(name != "eddy-noagg"), producer.StrictOrder(name == "eddy-strict"),
 			producer.AggregationMaxSize(aggMaxSize), producer.RateLimit(rateLimitPct)}
 		if *verbose { // metrics cost client CPU: only when asked for
 			st = &stats{obs: map[string][2]float64{}}
