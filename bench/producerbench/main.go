@@ -59,6 +59,7 @@ func main() {
 		writeBuf  = flag.Int("write-buffer", 256<<10, "the HTTP transport's WriteBufferSize (Go's default is 4096)")
 		verify    = flag.Bool("verify", false, "read each stream back and count its user records")
 		cpuprof   = flag.String("cpuprofile", "", "write the producer process's CPU profile to this file")
+		warmup    = flag.Int("warmup", 500000, "user records each producer puts, unmeasured, before the measured runs (the first run in a process otherwise pays for growing its heap)")
 		fake      = flag.Bool("fake", false, "no server: an in-process HTTP client answers every PutRecords at once (the producers' own CPU)")
 	)
 	flag.Parse()
@@ -103,11 +104,7 @@ func main() {
 		HTTPClient:  httpClient})
 	fmt.Printf("%d-byte records, %d shards, %d workers, %d keys, server sync %s\n", *size, *shards, *workers, *keys, *sync)
 	fmt.Printf("%-12s %10s %12s %14s %14s %10s\n", "producer", "records", "records/s", "client µs/rec", "server µs/rec", "failed")
-	for i, name := range strings.Split(*producers, ",") {
-		n := *records
-		if name == "eddy-noagg" {
-			n = min(n, *noaggMax)
-		}
+	newStream := func(name string, i int) string {
 		stream := fmt.Sprintf("bench-%s-%d-%d", name, time.Now().UnixNano(), i)
 		if *fake {
 			if *verify {
@@ -116,6 +113,26 @@ func main() {
 		} else if err := kclient.CreateStream(context.Background(), client, stream, *shards, time.Minute); err != nil {
 			log.Fatal(err)
 		}
+		return stream
+	}
+	names := strings.Split(*producers, ",")
+	if *warmup > 0 {
+		for i, name := range names {
+			n := *warmup
+			if name == "eddy-noagg" {
+				n = min(n, *noaggMax/4)
+			}
+			if _, err := run(name, client, newStream(name+"-warmup", i), n, *size, *workers, *keys, server); err != nil {
+				log.Fatalf("%s: warm-up: %v", name, err)
+			}
+		}
+	}
+	for i, name := range names {
+		n := *records
+		if name == "eddy-noagg" {
+			n = min(n, *noaggMax)
+		}
+		stream := newStream(name, i)
 		r, err := run(name, client, stream, n, *size, *workers, *keys, server)
 		if err != nil {
 			log.Fatalf("%s: %v", name, err)
