@@ -51,7 +51,7 @@ func main() {
 		shards    = flag.Int("shards", 16, "shards of each stream")
 		workers   = flag.Int("workers", 4, "goroutines calling Put")
 		keys      = flag.Int("keys", 100000, "distinct partition keys")
-		producers = flag.String("producers", "eddy,eddy-noagg,a8m", "comma-separated runs: eddy (aggregation on), eddy-noagg, a8m")
+		producers = flag.String("producers", "eddy,eddy-noagg,a8m", "comma-separated runs: eddy (aggregation on), eddy-noagg, eddy-strict (aggregation and StrictOrder on), a8m")
 		noaggMax  = flag.Int("noagg-records", 200000, "user records per run without aggregation (it is much slower)")
 		sync      = flag.String("sync", "always", "the started server's --sync")
 		aggSize   = flag.Int("aggregation-max-size", producer.DefaultAggregationMaxSize, "client/producer's AggregationMaxSize")
@@ -59,6 +59,8 @@ func main() {
 		writeBuf  = flag.Int("write-buffer", 256<<10, "the HTTP transport's WriteBufferSize (Go's default is 4096)")
 		verify    = flag.Bool("verify", false, "read each stream back and count its user records")
 		cpuprof   = flag.String("cpuprofile", "", "write the producer process's CPU profile to this file")
+		warmup    = flag.Int("warmup", 500000, "user records each producer puts, unmeasured, before the measured runs (the first run in a process otherwise pays for growing its heap)")
+		fake      = flag.Bool("fake", false, "no server: an in-process HTTP client answers every PutRecords at once (the producers' own CPU)")
 	)
 	flag.Parse()
 	log.SetFlags(0)
@@ -81,8 +83,11 @@ func main() {
 		defer stop()
 		*endpoint, server = "http://"+addr, p
 	}
+	if *fake {
+		*endpoint = "http://127.0.0.1:1"
+	}
 	if *endpoint == "" {
-		log.Fatal("give -eddy or -endpoint")
+		log.Fatal("give -eddy, -endpoint or -fake")
 	}
 	// One HTTP client for every producer, with a write buffer that takes a
 	// PutRecords body in a few system calls instead of one per 4 KiB.
@@ -90,20 +95,44 @@ func main() {
 		t.WriteBufferSize = *writeBuf
 		t.MaxIdleConnsPerHost = 64
 	})
+	var httpClient kinesis.HTTPClient = hc
+	if *fake {
+		httpClient = newFakeKinesis(*shards)
+	}
 	client := kinesis.New(kinesis.Options{Region: kclient.Region, BaseEndpoint: endpoint,
 		Credentials: credentials.NewStaticCredentialsProvider(kclient.Credentials.AccessKeyID, kclient.Credentials.SecretAccessKey, ""),
-		HTTPClient:  hc})
+		HTTPClient:  httpClient})
 	fmt.Printf("%d-byte records, %d shards, %d workers, %d keys, server sync %s\n", *size, *shards, *workers, *keys, *sync)
 	fmt.Printf("%-12s %10s %12s %14s %14s %10s\n", "producer", "records", "records/s", "client µs/rec", "server µs/rec", "failed")
-	for i, name := range strings.Split(*producers, ",") {
+	newStream := func(name string, i int) string {
+		stream := fmt.Sprintf("bench-%s-%d-%d", name, time.Now().UnixNano(), i)
+		if *fake {
+			if *verify {
+				log.Fatal("-verify needs a server")
+			}
+		} else if err := kclient.CreateStream(context.Background(), client, stream, *shards, time.Minute); err != nil {
+			log.Fatal(err)
+		}
+		return stream
+	}
+	names := strings.Split(*producers, ",")
+	if *warmup > 0 {
+		for i, name := range names {
+			n := *warmup
+			if name == "eddy-noagg" {
+				n = min(n, *noaggMax/4)
+			}
+			if _, err := run(name, client, newStream(name+"-warmup", i), n, *size, *workers, *keys, server); err != nil {
+				log.Fatalf("%s: warm-up: %v", name, err)
+			}
+		}
+	}
+	for i, name := range names {
 		n := *records
 		if name == "eddy-noagg" {
 			n = min(n, *noaggMax)
 		}
-		stream := fmt.Sprintf("bench-%s-%d-%d", name, time.Now().UnixNano(), i)
-		if err := kclient.CreateStream(context.Background(), client, stream, *shards, time.Minute); err != nil {
-			log.Fatal(err)
-		}
+		stream := newStream(name, i)
 		r, err := run(name, client, stream, n, *size, *workers, *keys, server)
 		if err != nil {
 			log.Fatalf("%s: %v", name, err)
@@ -147,8 +176,8 @@ func run(name string, c *kinesis.Client, stream string, n, size, workers, keys i
 	var failed, acked atomic.Int64
 	var st *stats
 	switch name {
-	case "eddy", "eddy-noagg":
-		opts := []producer.Option{producer.AggregationEnabled(name == "eddy"),
+	case "eddy", "eddy-noagg", "eddy-strict":
+		opts := []producer.Option{producer.AggregationEnabled(name != "eddy-noagg"), producer.StrictOrder(name == "eddy-strict"),
 			producer.AggregationMaxSize(aggMaxSize), producer.RateLimit(rateLimitPct)}
 		if *verbose { // metrics cost client CPU: only when asked for
 			st = &stats{obs: map[string][2]float64{}}

@@ -29,15 +29,19 @@
 //
 // One dispatcher goroutine builds the PutRecords calls (at most
 // CollectionMaxCount records and CollectionMaxSize bytes each, at most
-// MaxConnections under way) from the shards whose records are due and
-// whose token buckets (RateLimit percent of 1,000 records and 1 MiB per
-// second) admit them. A shard's records are in one call at a time, and
-// with aggregation on a call carries one Kinesis record per shard: a
-// refused record is retried, after a backoff with jitter, before any later
-// record of its shard is sent, so records of one partition key reach the
-// stream in the order they were put. With aggregation off a call may carry
-// several records of a shard, and a call that fails only some of them can
-// reorder them, as with the KPL.
+// MaxConnections under way) from the Kinesis records that the shards'
+// token buckets (RateLimit percent of 1,000 records and 1 MiB per second)
+// admit. As the KPL collects them, a call goes when it is full or when
+// something in it is due (RecordMaxBufferedTime is over, a retry, Flush).
+// A shard's records are in one call at a time, in the order they were
+// put, and a refused record is retried, after a backoff with jitter,
+// before any later record of its shard is sent: records of one partition
+// key are stored in the order they were put as long as every refusal in a
+// call also refuses the later entries of its shard in that call, as
+// throttling does. An entry refused while a later one of its shard is
+// written (an InternalFailure of one entry) lets the later one's records
+// overtake it; the producer logs a warning. StrictOrder rules that out by
+// sending one Kinesis record per shard per call, at a cost in throughput.
 //
 // When a record lands on another shard than the map predicted (the stream
 // was resharded), the producer lists the shards again; the records the
@@ -52,7 +56,10 @@
 // put within RecordTtl, naming the last error), ErrClosed, or the
 // PutRecords call's own error when it is not worth retrying (a missing
 // stream, bad credentials). The producer never panics on what the service
-// answers. The client's own retryer runs inside each attempt.
+// answers. The client's own retryer runs inside each attempt. The producer
+// writes the JSON body of its PutRecords calls itself (FastSerialization:
+// byte for byte the SDK's, several times faster); the rest of each call is
+// the client's.
 //
 // Metrics, named as the KPL's (UserRecordsReceived, UserRecordsPut,
 // KinesisRecordsPut, RetriesPerRecord, BufferingTime, AllErrors, ...), go

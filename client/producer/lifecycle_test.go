@@ -3,6 +3,7 @@ package producer_test
 import (
 	"context"
 	"errors"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -467,6 +468,7 @@ func TestOptionsValidate(t *testing.T) {
 		{producer.RateLimit(-1), "RateLimit"},
 		{producer.RequestTimeout(0), "RequestTimeout"},
 		{producer.MaxRecordSize(0), "MaxRecordSize"},
+		{producer.MaxRecordSize(math.MaxInt32 + 1), "MaxRecordSize 2147483648 is outside"},
 		{producer.MaxOutstandingBytes(0), "MaxOutstandingBytes"},
 		{producer.RetryBackoff(0, time.Second), "RetryBackoff"},
 		{producer.RetryBackoff(time.Second, time.Millisecond), "RetryBackoff"},
@@ -480,7 +482,7 @@ func TestOptionsValidate(t *testing.T) {
 	// Valid extremes pass validation (and then New wants a client).
 	for _, opt := range []producer.Option{producer.AggregationMaxSize(64), producer.AggregationMaxSize(1 << 20),
 		producer.CollectionMaxCount(1), producer.CollectionMaxCount(500), producer.RecordTtl(100 * time.Millisecond),
-		producer.MaxConnections(256), producer.RateLimit(0), producer.RecordMaxBufferedTime(0)} {
+		producer.MaxConnections(256), producer.RateLimit(0), producer.RecordMaxBufferedTime(0), producer.MaxRecordSize(math.MaxInt32)} {
 		if _, err := producer.New(context.Background(), nil, "s", opt); err == nil || !strings.Contains(err.Error(), "needs a client") {
 			t.Errorf("New = %v, want only the missing client", err)
 		}

@@ -88,6 +88,14 @@ func (l *shardLimiter) take(size int) {
 	}
 }
 
+// give returns what take took for a record that was not sent after all.
+func (l *shardLimiter) give(size int) {
+	if !l.off {
+		l.records.take(-1)
+		l.bytes.take(-float64(size))
+	}
+}
+
 func (l *shardLimiter) throttled(now time.Time) {
 	if !l.off {
 		l.records.drain(now)

@@ -165,43 +165,6 @@ func summary(v []float64) string {
 	return fmt.Sprintf("min %.0f mean %.1f max %.0f", lo, sum/float64(len(v)), hi)
 }
 
-// TestRetriesKeepOrder throttles 30% of PutRecords entries at random
-// (fault injection) with aggregation on: every record is retried until
-// written, once, and each key's records stay in order.
-func TestRetriesKeepOrder(t *testing.T) {
-	srv := startEddy(t)
-	c := srv.client()
-	createStream(t, c, "flaky", 3)
-	srv.setFaults(t, `{"stream":"flaky","operation":"PutRecords","throttleRate":0.3,"seed":7}`)
-	m := newCountingMetrics()
-	p, err := producer.New(context.Background(), c, "flaky", producer.WithMetrics(m),
-		producer.AggregationMaxSize(4096), producer.RetryBackoff(time.Millisecond, 20*time.Millisecond))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var recs []producer.Record
-	for i := range 6000 {
-		recs = append(recs, producer.Record{PartitionKey: "k" + strconv.Itoa(i%20), Data: fmt.Appendf(nil, "%d:%040d", i, i)})
-	}
-	results := putAll(t, p, recs)
-	if err := closeWithin(p, time.Minute); err != nil {
-		t.Fatal(err)
-	}
-	retried := 0
-	for _, r := range results {
-		if r.Attempts > 1 {
-			retried++
-		}
-	}
-	if retried == 0 || m.count("ErrorsByCode/ProvisionedThroughputExceededException") == 0 {
-		t.Fatalf("no record was retried (%d); the fault rule did not apply", retried)
-	}
-	users := deaggregate(t, c, "flaky", readStream(t, c, "flaky"))
-	checkExactlyOnce(t, users, recs)
-	checkOrder(t, users, leadingInt)
-	t.Logf("%d of %d records needed more than one attempt", retried, len(recs))
-}
-
 // TestReshardWhileProducing splits a shard and then merges two while
 // records flow: every acknowledged record is readable exactly once (user
 // records of an aggregate that landed outside their shard's range are

@@ -2,6 +2,7 @@ package producer
 
 import (
 	"fmt"
+	"math"
 	"sync"
 
 	"github.com/eddy-streams/eddy/client/kpl"
@@ -53,6 +54,8 @@ type config struct {
 	maxConnections        int
 	rateLimit             int
 	failIfThrottled       bool
+	strictOrder           bool
+	fastSerialization     bool
 	requestTimeout        time.Duration
 	maxRecordSize         int
 	maxOutstandingBytes   int64
@@ -78,15 +81,17 @@ func (c *config) since() int64 {
 // at is the time of an arrival returned by since.
 func (c *config) at(ns int64) time.Time { return c.epoch.Add(time.Duration(ns)) }
 
-// pools keep the aggregators and aggregate buffers the producer is done
-// with for the next aggregates, so that building one does not allocate
-// (and zero) its memory. Unlike a sync.Pool they survive garbage
-// collections; they keep at most about 32 MiB of buffers.
+// pools keep the aggregators, aggregate buffers and user record lists the
+// producer is done with for the next aggregates, so that building one does
+// not allocate (and zero) its memory. Unlike a sync.Pool they survive
+// garbage collections; they keep at most about 32 MiB of buffers and as
+// many user record lists.
 type pools struct {
-	mu   sync.Mutex
-	aggs []*kpl.Aggregator
-	bufs [][]byte
-	max  int
+	mu    sync.Mutex
+	aggs  []*kpl.Aggregator
+	bufs  [][]byte
+	users [][]userRecord
+	max   int
 }
 
 func newPools(c *config) *pools {
@@ -147,6 +152,40 @@ func (c *config) putBuf(b []byte) {
 	}
 }
 
+// getUsers returns an empty list with room for n user records.
+func (c *config) getUsers(n int) []userRecord {
+	p := c.pools
+	p.mu.Lock()
+	var u []userRecord
+	if k := len(p.users); k > 0 {
+		// The last one kept; if it is too small, it is dropped.
+		u = p.users[k-1]
+		p.users[k-1] = nil
+		p.users = p.users[:k-1]
+	}
+	p.mu.Unlock()
+	if cap(u) < n {
+		u = make([]userRecord, 0, n+n/4)
+	}
+	return u
+}
+
+// putUsers gives back the user record list of a Kinesis record that is
+// done with, cleared (it holds the Futures and callbacks of its records).
+// Lists of records put alone are not kept.
+func (c *config) putUsers(u []userRecord) {
+	if cap(u) < 16 {
+		return
+	}
+	clear(u)
+	p := c.pools
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.users) < p.max {
+		p.users = append(p.users, u[:0])
+	}
+}
+
 // aggregateHeadroom is the room in an aggregate's buffer beyond
 // AggregationMaxSize: the key tables end up in front of the records.
 const aggregateHeadroom = 16 << 10
@@ -162,6 +201,7 @@ func defaultConfig() config {
 		recordTtl:             DefaultRecordTtl,
 		maxConnections:        DefaultMaxConnections,
 		rateLimit:             DefaultRateLimit,
+		fastSerialization:     true,
 		requestTimeout:        DefaultRequestTimeout,
 		maxRecordSize:         DefaultMaxRecordSize,
 		maxOutstandingBytes:   DefaultMaxOutstandingBytes,
@@ -223,6 +263,28 @@ func RateLimit(percent int) Option { return func(c *config) { c.rateLimit = perc
 // (default false).
 func FailIfThrottled(on bool) Option { return func(c *config) { c.failIfThrottled = on } }
 
+// StrictOrder makes every PutRecords call carry at most one Kinesis record
+// per shard (default false). A call then cannot store a shard's records out
+// of order even when Kinesis refuses one of its entries and writes a later
+// one of the same shard (an InternalFailure of one entry): records of one
+// partition key are stored in the order they were put, whatever Kinesis
+// refuses (a resharding can still reorder: docs/PRODUCER.md).
+// Without it a call carries as many of a shard's records as fit, and order
+// is kept as long as each refusal also refuses the shard's later entries
+// in the call, as throttling does (docs/PRODUCER.md). The price is one
+// Kinesis record per shard per round trip: smaller calls, more of them.
+func StrictOrder(on bool) Option { return func(c *config) { c.strictOrder = on } }
+
+// FastSerialization has the producer write the JSON body of its PutRecords
+// calls itself, byte for byte what aws-sdk-go-v2 writes but several times
+// faster (default true). It replaces only that: the client's protocol
+// still sets the headers and reads the answer, and the client's endpoint
+// resolution, payload hash and SigV4 signing, retries and middleware run
+// as usual. It applies only to a client speaking awsJson1_1 (the Kinesis
+// client's protocol unless Options.Protocol was replaced); false leaves
+// the serialization to the SDK.
+func FastSerialization(on bool) Option { return func(c *config) { c.fastSerialization = on } }
+
 // RequestTimeout bounds each PutRecords and ListShards call (default 6 s).
 // A call that times out may still have written its records: retrying them
 // can then duplicate them, as with the KPL.
@@ -279,7 +341,7 @@ func (c *config) validate() error {
 	check(c.maxConnections >= 1 && c.maxConnections <= 256, "MaxConnections %d is outside [1, 256]", c.maxConnections)
 	check(c.rateLimit >= 0, "RateLimit %d is negative", c.rateLimit)
 	check(c.requestTimeout > 0, "RequestTimeout %v is not positive", c.requestTimeout)
-	check(c.maxRecordSize >= 1, "MaxRecordSize %d is less than 1", c.maxRecordSize)
+	check(c.maxRecordSize >= 1 && c.maxRecordSize <= math.MaxInt32, "MaxRecordSize %d is outside [1, %d]", c.maxRecordSize, math.MaxInt32)
 	check(c.maxOutstandingBytes >= 1, "MaxOutstandingBytes %d is less than 1", c.maxOutstandingBytes)
 	check(c.retryMin > 0 && c.retryMax >= c.retryMin, "RetryBackoff %v, %v: want 0 < min <= max", c.retryMin, c.retryMax)
 	check(c.clock != nil, "Clock is nil")

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/eddy-streams/eddy/client/kpl"
 )
 
 // Client is what the producer needs of aws-sdk-go-v2's *kinesis.Client
@@ -19,17 +20,23 @@ type Client interface {
 	ListShards(ctx context.Context, in *kinesis.ListShardsInput, optFns ...func(*kinesis.Options)) (*kinesis.ListShardsOutput, error)
 }
 
+// maxKeptBodies bounds the bytes of request body buffers a producer keeps
+// for its next calls: a few calls of 5 MiB of data.
+const maxKeptBodies = 32 << 20
+
 // recordOverhead is what the outstanding budget charges per user record on
 // top of its data and keys: the producer's bookkeeping.
 const recordOverhead = 64
 
 // Producer puts records into one stream. It is safe for concurrent use.
 type Producer struct {
-	client Client
-	stream string
-	cfg    config
-	log    *slog.Logger
-	budget *budget
+	client  Client
+	stream  string
+	cfg     config
+	putOpts []func(*kinesis.Options) // of every PutRecords call
+	bodies  *bodies                  // buffers for their bodies (FastSerialization)
+	log     *slog.Logger
+	budget  *budget
 
 	shards    atomic.Pointer[shardMap]
 	refreshMu sync.Mutex
@@ -39,6 +46,8 @@ type Producer struct {
 	abandoned atomic.Bool   // Close gave up: what remains fails with ErrClosed
 	flushing  atomic.Int32  // Flush or Close is waiting: everything buffered is due
 	pending   atomic.Int64  // user records put and not completed (counted only for Metrics)
+
+	queuedRecs, queuedBytes atomic.Int64 // Kinesis records sealed into queues, ever: see queuedCall
 
 	ctx    context.Context // of the producer's calls; cancelled when Close gives up
 	cancel context.CancelFunc
@@ -82,6 +91,10 @@ func New(ctx context.Context, client Client, stream string, opts ...Option) (*Pr
 		stop:    make(chan struct{}),
 		stopped: make(chan struct{}),
 	}
+	if cfg.fastSerialization {
+		p.putOpts = []func(*kinesis.Options){fastSerialization}
+		p.bodies = &bodies{max: maxKeptBodies}
+	}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	if err := p.refreshShards(ctx, p.cfg.clock.Now()); err != nil {
 		p.cancel()
@@ -123,8 +136,8 @@ func (p *Producer) put(ctx context.Context, r *Record, f *Future, cb func(Result
 	if err := p.budget.acquire(ctx, cost, p.closing, ErrClosed); err != nil {
 		return err
 	}
-	u := userRecord{hash: hash, arrival: p.cfg.since(), cost: cost, dataLen: len(r.Data), fut: f, cb: cb}
-	s := p.route(r, u, true)
+	u := userRecord{arrival: p.cfg.since(), cost: cost, dataLen: int32(len(r.Data)), fut: f, cb: cb}
+	s := p.route(r, hash, u, true)
 	if s == nil {
 		p.budget.release(cost)
 		return ErrClosed
@@ -140,9 +153,9 @@ func (p *Producer) put(ctx context.Context, r *Record, f *Future, cb func(Result
 // A new record (not one routed again) is refused, with a nil shard, once
 // Close has begun: checked after the record took its budget, this makes
 // sure that Close's Flush either waits for the record or it is refused.
-func (p *Producer) route(r *Record, u userRecord, isNew bool) *shard {
+func (p *Producer) route(r *Record, hash kpl.HashKey, u userRecord, isNew bool) *shard {
 	for {
-		s := p.shards.Load().lookup(u.hash)
+		s := p.shards.Load().lookup(hash)
 		s.mu.Lock()
 		if s.mu.closed {
 			// A newer map is installed before a shard is closed.
@@ -153,9 +166,12 @@ func (p *Producer) route(r *Record, u userRecord, isNew bool) *shard {
 			s.mu.Unlock()
 			return nil
 		}
-		kick := s.addLocked(&p.cfg, r, u)
+		idle, queued, sealed := s.addLocked(&p.cfg, r, hash, u)
 		s.mu.Unlock()
-		if kick {
+		if sealed != nil {
+			sealed.finish(&p.cfg)
+		}
+		if idle || (queued > 0 && p.queuedCall(queued)) {
 			p.kick()
 		}
 		return s
@@ -206,6 +222,21 @@ func (p *Producer) Close(ctx context.Context) error {
 	return err
 }
 
+// queuedCall counts size bytes of Kinesis records sealed into a shard's
+// queue and reports whether the dispatcher should look: with StrictOrder
+// always (a sealed record is due at once), else when a PutRecords call's
+// worth (CollectionMaxCount records or CollectionMaxSize bytes) has been
+// queued since it last did.
+func (p *Producer) queuedCall(size int) bool {
+	if p.cfg.strictOrder {
+		return true
+	}
+	n := p.queuedRecs.Add(1)
+	b := p.queuedBytes.Add(int64(size))
+	max := int64(p.cfg.collectionMaxSize)
+	return n%int64(p.cfg.collectionMaxCount) == 0 || b/max != (b-int64(size))/max
+}
+
 func (p *Producer) kick() {
 	select {
 	case p.wake <- struct{}{}:
@@ -235,6 +266,8 @@ func (p *Producer) released(n int, cost int64) {
 
 // recycle gives kr's aggregate buffer back once nothing refers to it.
 func (p *Producer) recycle(kr *kinesisRecord) {
+	kr.finishing.Lock()
+	defer kr.finishing.Unlock()
 	if kr.agg != nil {
 		p.cfg.putAgg(kr.agg)
 		kr.agg = nil
@@ -243,6 +276,8 @@ func (p *Producer) recycle(kr *kinesisRecord) {
 		p.cfg.putBuf(kr.buf)
 		kr.buf, kr.data = nil, nil
 	}
+	p.cfg.putUsers(kr.users)
+	kr.users = nil
 }
 
 // failRecord completes every user record of kr with err.
@@ -258,7 +293,7 @@ func (p *Producer) failRecord(kr *kinesisRecord, err error) {
 	}
 	var cost int64
 	for i := range kr.users {
-		p.finish(&kr.users[i], Result{Attempts: kr.users[i].attempts, Err: err})
+		p.finish(&kr.users[i], Result{Attempts: int(kr.users[i].attempts), Err: err})
 		cost += kr.users[i].cost
 	}
 	p.released(len(kr.users), cost)
@@ -290,7 +325,9 @@ func (p *Producer) reroute(kr *kinesisRecord, keep func(i int) bool) {
 		if kr.aggregated {
 			recs[i].Data = bytes.Clone(recs[i].Data) // the aggregate's buffer is recycled
 		}
-		p.route(&recs[i], kr.users[i], false)
+		// The record was valid when put: its hash key parses.
+		hash, _ := kpl.HashKeyOf(recs[i].PartitionKey, recs[i].ExplicitHashKey)
+		p.route(&recs[i], hash, kr.users[i], false)
 	}
 	p.recycle(kr)
 	p.kick()

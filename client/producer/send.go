@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/smithy-go"
+	"github.com/eddy-streams/eddy/client/kpl"
 )
 
 // codeThrottled is the error code of a throttled PutRecords entry
@@ -51,8 +52,16 @@ func (p *Producer) send(req *request) {
 		}
 	}
 	ctx, cancel := context.WithTimeout(p.ctx, c.requestTimeout)
-	out, err := p.client.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String(p.stream), Records: entries})
+	var bodies *callBodies
+	if p.bodies != nil {
+		bodies = &callBodies{bs: p.bodies}
+		ctx = context.WithValue(ctx, callKey{}, bodies)
+	}
+	out, err := p.client.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String(p.stream), Records: entries}, p.putOpts...)
 	cancel()
+	if bodies != nil {
+		bodies.done()
+	}
 	if err == nil && len(out.Records) != len(entries) {
 		err = fmt.Errorf("producer: PutRecords answered %d entries for %d records", len(out.Records), len(entries))
 	}
@@ -110,12 +119,15 @@ func (p *Producer) complete(req *request, start time.Time, out *kinesis.PutRecor
 			}
 		}
 	default:
+		var refused *shard // the shard of the last entry refused (a call's entries are grouped by shard)
+		var refusedErr *PutError
 		for i, e := range out.Records {
 			kr := req.recs[i]
 			d := Dimensions{StreamName: p.stream, ShardID: kr.shard.id}
 			if e.ErrorCode != nil {
 				perr := &PutError{ErrorCode: *e.ErrorCode, ErrorMessage: aws.ToString(e.ErrorMessage)}
 				kr.lastErr = perr
+				refused, refusedErr = kr.shard, perr
 				if m != nil {
 					m.Add(ErrorsByCode, Dimensions{StreamName: p.stream, ShardID: kr.shard.id, ErrorCode: perr.ErrorCode}, 1)
 					m.Add(AllErrors, d, 1)
@@ -129,6 +141,15 @@ func (p *Producer) complete(req *request, start time.Time, out *kinesis.PutRecor
 				}
 				retry = append(retry, kr)
 				continue
+			}
+			if refused == kr.shard {
+				// Kinesis refused an entry of this shard and wrote a later
+				// one (not throttling, which refuses the rest of the
+				// shard's entries): the refused records, retried, are
+				// stored after this one. StrictOrder prevents it.
+				p.log.Warn("records stored out of order: an entry was refused and a later entry of its shard written",
+					"stream", p.stream, "shard", kr.shard.id, "refused", refusedErr.ErrorCode)
+				refused = nil
 			}
 			l := landed{kr: kr, shardID: aws.ToString(e.ShardId), seq: aws.ToString(e.SequenceNumber)}
 			if l.shardID != kr.shard.id {
@@ -194,7 +215,12 @@ func (p *Producer) succeed(l landed) {
 	var misplaced func(i int) bool
 	if l.shardID != kr.shard.id && kr.aggregated {
 		if r, ok := p.shards.Load().ranges[l.shardID]; ok {
-			misplaced = func(i int) bool { return !kr.users[i].hash.InRange(r.start, r.end) }
+			recs := kr.userRecords(&p.cfg)
+			misplaced = func(i int) bool {
+				// Valid when put: the hash key parses.
+				k, _ := kpl.HashKeyOf(recs[i].PartitionKey, recs[i].ExplicitHashKey)
+				return !k.InRange(r.start, r.end)
+			}
 		}
 	}
 	d := Dimensions{StreamName: p.stream, ShardID: l.shardID}
@@ -206,12 +232,12 @@ func (p *Producer) succeed(l landed) {
 			continue
 		}
 		put++
-		bytes += u.dataLen
+		bytes += int(u.dataLen)
 		cost += u.cost
 		if m != nil {
 			m.Observe(RetriesPerRecord, d, float64(u.attempts-1))
 		}
-		p.finish(u, Result{ShardID: l.shardID, SequenceNumber: l.seq, SubSequenceNumber: int64(i), Aggregated: kr.aggregated, Attempts: u.attempts})
+		p.finish(u, Result{ShardID: l.shardID, SequenceNumber: l.seq, SubSequenceNumber: int64(i), Aggregated: kr.aggregated, Attempts: int(u.attempts)})
 	}
 	if m != nil {
 		m.Add(KinesisRecordsPut, d, 1)

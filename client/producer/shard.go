@@ -8,20 +8,21 @@ import (
 )
 
 // userRecord is what the producer keeps of a user record while it is
-// outstanding; its data and keys live in the Kinesis record carrying it.
+// outstanding; its data and keys (and so its hash key) live in the Kinesis
+// record carrying it. Put writes one per record: it is kept small.
 type userRecord struct {
-	hash     kpl.HashKey
 	arrival  int64 // config.since() at Put
 	cost     int64 // bytes charged to the outstanding budget
-	dataLen  int
-	attempts int // PutRecords calls that carried it
 	fut      *Future
 	cb       func(Result)
+	dataLen  int32 // at most MaxRecordSize
+	attempts int32 // PutRecords calls that carried it
 }
 
 // kinesisRecord is one entry of a PutRecords call: an aggregate of user
 // records, or one user record alone.
 type kinesisRecord struct {
+	finishing  sync.Mutex // held while agg becomes data, and while the buffers are recycled
 	data       []byte
 	agg        *kpl.Aggregator // until finish encodes it into data: off the shard's lock
 	buf        []byte          // the allocation data lies in, recycled when done
@@ -39,11 +40,21 @@ type kinesisRecord struct {
 	lastErr   error
 }
 
-func (k *kinesisRecord) size() int { return k.dataLen + len(k.pk) + len(k.ehk) }
+// size is what the record counts for in a PutRecords call (0 for nil).
+func (k *kinesisRecord) size() int {
+	if k == nil {
+		return 0
+	}
+	return k.dataLen + len(k.pk) + len(k.ehk)
+}
 
-// finish encodes a sealed aggregate (MD5 and all) into data. The sender
-// calls it, so that no shard lock is held meanwhile.
+// finish encodes a sealed aggregate (MD5 and all) into data, once. The
+// Put that sealed it calls it, after the shard's lock is released, while
+// the aggregate is still in its CPU's cache; the sender calls it too, for
+// aggregates sealed elsewhere (and waits if that Put is still at it).
 func (k *kinesisRecord) finish(c *config) {
+	k.finishing.Lock()
+	defer k.finishing.Unlock()
 	if k.agg == nil {
 		return
 	}
@@ -92,7 +103,8 @@ type shard struct {
 		sync.Mutex
 		agg         *kpl.Aggregator
 		aggUsers    []userRecord
-		aggFirst    Record // the aggregate's first user record, sent alone if it stays alone
+		aggFirst    Record      // the aggregate's first user record, sent alone if it stays alone
+		aggFirstKey kpl.HashKey // and its hash key, the aggregate's explicit hash key
 		aggDeadline time.Time
 		queue       []*kinesisRecord
 		queuedBytes int
@@ -109,32 +121,32 @@ func newShard(id string, start, end kpl.HashKey, ratePercent int, now time.Time)
 	return s
 }
 
-// addLocked buffers one user record and reports whether the dispatcher
-// should look at the shard: its first buffered record (a deadline to
-// schedule) or a Kinesis record that is ready now.
-func (s *shard) addLocked(c *config, r *Record, u userRecord) bool {
-	wasIdle := s.mu.agg.Count() == 0 && len(s.mu.queue) == 0
+// addLocked buffers one user record. It reports whether the shard buffered
+// nothing before (the dispatcher must schedule its deadline), the bytes of
+// the Kinesis records it queued meanwhile, if any, and the aggregate it
+// sealed, if any, for the caller to finish once the lock is released.
+func (s *shard) addLocked(c *config, r *Record, hash kpl.HashKey, u userRecord) (wasIdle bool, queued int, sealed *kinesisRecord) {
+	wasIdle = s.mu.agg.Count() == 0 && len(s.mu.queue) == 0
 	ur := kpl.UserRecord{PartitionKey: r.PartitionKey, ExplicitHashKey: r.ExplicitHashKey, Data: r.Data}
 	if !c.aggregationEnabled || kpl.SizeOf(ur) > c.aggregationMaxSize {
 		// The aggregate being filled holds earlier records: it goes first.
-		s.sealLocked(c, false)
+		sealed = s.sealLocked(c, false)
 		kr := &kinesisRecord{data: r.Data, dataLen: len(r.Data), pk: r.PartitionKey, ehk: r.ExplicitHashKey, users: []userRecord{u},
 			shard: s, deadline: c.at(u.arrival).Add(c.recordMaxBufferedTime), arrival: c.at(u.arrival)}
 		s.pushLocked(kr)
-		return wasIdle || len(s.mu.queue) >= c.collectionMaxCount || s.mu.queuedBytes >= c.collectionMaxSize
+		return wasIdle, sealed.size() + kr.size(), sealed
 	}
-	sealed := false
 	if s.mu.agg.Count() >= c.aggregationMaxCount || !s.mu.agg.TryAdd(ur, c.aggregationMaxSize) {
-		s.sealLocked(c, true)
-		sealed = true
+		sealed = s.sealLocked(c, true)
+		queued = sealed.size()
 		s.mu.agg.Add(ur)
 	}
 	if s.mu.agg.Count() == 1 {
-		s.mu.aggFirst = *r
+		s.mu.aggFirst, s.mu.aggFirstKey = *r, hash
 		s.mu.aggDeadline = c.at(u.arrival).Add(c.recordMaxBufferedTime)
 	}
 	s.mu.aggUsers = append(s.mu.aggUsers, u)
-	return wasIdle || sealed
+	return wasIdle, queued, sealed
 }
 
 func (s *shard) pushLocked(kr *kinesisRecord) {
@@ -156,10 +168,10 @@ func (s *shard) popLocked() *kinesisRecord {
 // sent as that record alone, and an aggregate of several gets partition
 // key "a" and, as explicit hash key, its first user record's hash key, so
 // it lands on the shard it was built for.
-func (s *shard) sealLocked(c *config, full bool) {
+func (s *shard) sealLocked(c *config, full bool) *kinesisRecord {
 	n := s.mu.agg.Count()
 	if n == 0 {
-		return
+		return nil
 	}
 	kr := &kinesisRecord{users: s.mu.aggUsers, shard: s, deadline: s.mu.aggDeadline, full: full,
 		arrival: oldestArrival(c, s.mu.aggUsers)}
@@ -172,11 +184,12 @@ func (s *shard) sealLocked(c *config, full bool) {
 		s.mu.agg = c.getAgg()
 		kr.aggregated = true
 		kr.pk = "a"
-		kr.ehk = kr.users[0].hash.String()
+		kr.ehk = s.mu.aggFirstKey.String()
 	}
-	s.mu.aggUsers = make([]userRecord, 0, n)
+	s.mu.aggUsers = c.getUsers(n)
 	s.mu.aggFirst = Record{}
 	s.pushLocked(kr)
+	return kr
 }
 
 // takeAllLocked removes and returns every Kinesis record the shard

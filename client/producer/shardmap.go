@@ -17,6 +17,7 @@ import (
 // record that landed on an unexpected shard belongs there.
 type shardMap struct {
 	open   []*shard
+	starts []kpl.HashKey // open[i].start: read by every Put, apart from the shards' locks
 	ranges map[string]hashRange
 	at     time.Time // when the listing was asked for
 }
@@ -25,7 +26,9 @@ type hashRange struct{ start, end kpl.HashKey }
 
 // lookup returns the open shard whose range holds k.
 func (m *shardMap) lookup(k kpl.HashKey) *shard {
-	i := sort.Search(len(m.open), func(i int) bool { return m.open[i].start.Compare(k) > 0 })
+	// Searched in starts, not in the shards: a shard's start shares a
+	// cache line with its lock, which other cores write all the time.
+	i := sort.Search(len(m.starts), func(i int) bool { return m.starts[i].Compare(k) > 0 })
 	if i > 0 {
 		i--
 	}
@@ -71,6 +74,9 @@ func (p *Producer) refreshShards(ctx context.Context, seenAt time.Time) error {
 		return fmt.Errorf("producer: stream %s has no open shard", p.stream)
 	}
 	sort.Slice(m.open, func(i, j int) bool { return m.open[i].start.Compare(m.open[j].start) < 0 })
+	for _, s := range m.open {
+		m.starts = append(m.starts, s.start)
+	}
 	p.shards.Store(m)
 	if old != nil {
 		p.log.Info("shard map refreshed", "stream", p.stream, "open", len(m.open), "closed", len(existing))
