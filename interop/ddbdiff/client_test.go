@@ -154,3 +154,24 @@ func (tg *target) raw(t *testing.T, req rawRequest) response {
 	resp.Body.Close()
 	return tg.rec.take()
 }
+
+// rawWithAuth sends ListTables with the given Authorization header and no
+// other signing.
+func (tg *target) rawWithAuth(t *testing.T, auth string) response {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), callTimeout)
+	defer cancel()
+	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, tg.srv.endpoint+"/", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hr.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	hr.Header.Set("X-Amz-Target", "DynamoDB_20120810.ListTables")
+	hr.Header.Set("Authorization", auth)
+	resp, err := tg.hc.Do(hr)
+	if err != nil {
+		t.Fatalf("%s: %v", tg.srv.name, err)
+	}
+	resp.Body.Close()
+	return tg.rec.take()
+}
