@@ -20,8 +20,8 @@ import (
 // actions/ directory has neither) and no UpdateTimeToLive (only
 // DescribeTimeToLive, which always answers DISABLED).
 
-// eddyOnly returns an SDK client for Eddy alone, with a table keyed by "id".
-func eddyOnly(t *testing.T) (*dynamodb.Client, string) {
+// eddyTable returns an SDK client for Eddy alone, with a table keyed by "id".
+func eddyTable(t *testing.T) (*dynamodb.Client, string) {
 	t.Helper()
 	if os.Getenv("DDBDIFF_SELFTEST") != "" {
 		t.Skip("dynalite, in Eddy's place, has no transactions")
@@ -63,7 +63,7 @@ func getItem(t *testing.T, c *dynamodb.Client, table, id string) map[string]type
 // ...]"}. The message of a failed condition, "The conditional request
 // failed", is ConditionalCheckFailedException's (dynalite's recording).
 func TestTransactWriteItems(t *testing.T) {
-	c, table := eddyOnly(t)
+	c, table := eddyTable(t)
 	if _, err := c.PutItem(ctxT(t), &dynamodb.PutItemInput{TableName: aws.String(table), Item: map[string]types.AttributeValue{"id": s("exists"), "v": n("1")}}); err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +133,7 @@ func TestTransactWriteItems(t *testing.T) {
 // which corresponds to the TransactGetItem object in the same position";
 // ItemResponse.Item is absent for a missing item).
 func TestTransactGetItems(t *testing.T) {
-	c, table := eddyOnly(t)
+	c, table := eddyTable(t)
 	for _, id := range []string{"x", "y"} {
 		if _, err := c.PutItem(ctxT(t), &dynamodb.PutItemInput{TableName: aws.String(table), Item: map[string]types.AttributeValue{"id": s(id), "v": s(id + "!"), "w": n("7")}}); err != nil {
 			t.Fatal(err)
