@@ -3,7 +3,6 @@ package ddbdiff
 import (
 	"context"
 	"errors"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -23,7 +22,7 @@ import (
 // eddyTable returns an SDK client for Eddy alone, with a table keyed by "id".
 func eddyTable(t *testing.T) (*dynamodb.Client, string) {
 	t.Helper()
-	if os.Getenv("DDBDIFF_SELFTEST") != "" {
+	if selftest() {
 		t.Skip("dynalite, in Eddy's place, has no transactions")
 	}
 	p := newPair(t)
@@ -167,7 +166,7 @@ func TestTimeToLive(t *testing.T) {
 	table := p.hashTable("ttl")
 	p.call("DescribeTimeToLive before", "DescribeTimeToLive", `{"TableName":"`+table+`"}`)
 	p.call("DescribeTimeToLive of a missing table", "DescribeTimeToLive", `{"TableName":"$P-missing"}`)
-	if os.Getenv("DDBDIFF_SELFTEST") != "" {
+	if selftest() {
 		t.Skip("dynalite, in Eddy's place, has no UpdateTimeToLive")
 	}
 	c := p.eddy.ddb
