@@ -267,7 +267,7 @@ func TestMalformedRequests(t *testing.T) {
 	// tests/test_dynamodb record: 'Invalid UpdateExpression: Syntax error;
 	// token: "<EOF>", near: ","'.
 	e := p.eddy.raw(t, rawRequest{Op: "UpdateItem", Body: p.sub(`{"TableName":"$P","Key":{"id":{"S":"a"}},"UpdateExpression":"SET a = :v,","ExpressionAttributeValues":{":v":{"S":"x"}}}`)})
-	if want := `Invalid UpdateExpression: Syntax error; token: "<EOF>", near: ","`; !selftest() && e.errType() != "ValidationException" || message(e) != want {
+	if want := `Invalid UpdateExpression: Syntax error; token: "<EOF>", near: ","`; !selftest() && (e.errType() != "ValidationException" || message(e) != want) {
 		t.Errorf("a syntax error: eddy %d %s, want ValidationException %q", e.Status, e.Raw, want)
 	}
 	// A broken Authorization header.
