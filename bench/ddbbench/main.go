@@ -42,6 +42,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -71,10 +72,10 @@ func main() {
 	log.SetFlags(0)
 
 	fmt.Printf("%d clients, %s per workload, %s client, %d-byte items\n", *clients, *duration, *clientKind, *itemSize)
-	fmt.Printf("%-14s %-9s %10s %10s %8s %8s %8s %8s %8s\n", "server", "workload", "ops", "ops/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors")
+	fmt.Printf("%-14s %-9s %10s %10s %8s %8s %8s %8s %8s %12s %12s\n", "server", "workload", "ops", "ops/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "server µs/op", "client µs/op")
 	rates := map[string]map[string]float64{}
 	for _, target := range strings.Split(*targets, ",") {
-		endpoint, admin, stop, err := start(target, *eddyBin, *eddyEndpoint, *dynaliteDir, *serverProf != "")
+		endpoint, admin, pid, stop, err := start(target, *eddyBin, *eddyEndpoint, *dynaliteDir, *serverProf != "")
 		if err != nil {
 			log.Fatalf("%s: %v", target, err)
 		}
@@ -96,15 +97,18 @@ func main() {
 				prof = make(chan error, 1)
 				go func() { prof <- fetchProfile(admin, *duration, *serverProf) }()
 			}
+			srv0, cli0 := procCPU(pid), selfCPU()
 			r := b.run(wl, *duration)
+			srvCPU, cliCPU := procCPU(pid)-srv0, selfCPU()-cli0
 			if prof != nil {
 				if err := <-prof; err != nil {
 					log.Printf("server profile: %v", err)
 				}
 			}
 			rates[target][wl] = r.rate
-			fmt.Printf("%-14s %-9s %10d %10.0f %8.2f %8.2f %8.2f %8.2f %8d\n", target, wl, r.ops, r.rate,
-				ms(r.pct(50)), ms(r.pct(90)), ms(r.pct(99)), ms(r.pct(100)), r.errors)
+			fmt.Printf("%-14s %-9s %10d %10.0f %8.2f %8.2f %8.2f %8.2f %8d %12.1f %12.1f\n", target, wl, r.ops, r.rate,
+				ms(r.pct(50)), ms(r.pct(90)), ms(r.pct(99)), ms(r.pct(100)), r.errors,
+				perOp(srvCPU, r.ops), perOp(cliCPU, r.ops))
 		}
 		stop()
 	}
@@ -119,17 +123,52 @@ func main() {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
+func perOp(cpu time.Duration, ops int) float64 {
+	if cpu < 0 || ops == 0 {
+		return 0
+	}
+	return float64(cpu.Microseconds()) / float64(ops)
+}
+
+// procCPU is the user+system CPU time of process pid (Linux's
+// /proc/PID/stat), or -1 when unknown.
+func procCPU(pid int) time.Duration {
+	if pid <= 0 {
+		return -1
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return -1
+	}
+	// The fields after the command's closing parenthesis; utime and stime
+	// are the 14th and 15th fields of the line, in clock ticks (100/s).
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:]))
+	if len(f) < 13 {
+		return -1
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	s, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+s) * 10 * time.Millisecond
+}
+
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 // start starts (or names) a server; admin is Eddy's admin address with
-// pprof, when the benchmark started it.
-func start(target, eddyBin, eddyEndpoint, dynaliteDir string, pprof bool) (endpoint, admin string, stop func(), err error) {
+// pprof, when the benchmark started it; pid is the server's process, 0 if
+// not started here.
+func start(target, eddyBin, eddyEndpoint, dynaliteDir string, pprof bool) (endpoint, admin string, pid int, stop func(), err error) {
 	switch target {
 	case "eddy":
 		if eddyEndpoint != "" {
-			return eddyEndpoint, "", func() {}, nil
+			return eddyEndpoint, "", 0, func() {}, nil
 		}
 		dir, err := os.MkdirTemp("", "ddbbench-eddy-")
 		if err != nil {
-			return "", "", nil, err
+			return "", "", 0, nil, err
 		}
 		args := []string{"serve", "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--data-dir", dir, "--log-level", "warn"}
 		if pprof {
@@ -139,31 +178,31 @@ func start(target, eddyBin, eddyEndpoint, dynaliteDir string, pprof bool) (endpo
 		lines, err := startCmd(cmd, "eddy listening on ", "eddy admin on ")
 		if err != nil {
 			os.RemoveAll(dir)
-			return "", "", nil, err
+			return "", "", 0, nil, err
 		}
-		return lines[0], lines[1], func() { stopCmd(cmd); os.RemoveAll(dir) }, nil
+		return lines[0], lines[1], cmd.Process.Pid, func() { stopCmd(cmd); os.RemoveAll(dir) }, nil
 	case "dynalite", "dynalite-disk":
 		args := []string{filepath.Join(dynaliteDir, "serve.js")}
 		var dir string
 		if target == "dynalite-disk" {
 			if dir, err = os.MkdirTemp("", "ddbbench-dynalite-"); err != nil {
-				return "", "", nil, err
+				return "", "", 0, nil, err
 			}
 			args = append(args, "--path", dir)
 		}
 		cmd := exec.Command("node", args...)
 		lines, err := startCmd(cmd, "dynalite listening on ")
 		if err != nil {
-			return "", "", nil, err
+			return "", "", 0, nil, err
 		}
-		return lines[0], "", func() {
+		return lines[0], "", cmd.Process.Pid, func() {
 			stopCmd(cmd)
 			if dir != "" {
 				os.RemoveAll(dir)
 			}
 		}, nil
 	}
-	return "", "", nil, fmt.Errorf("unknown target %q", target)
+	return "", "", 0, nil, fmt.Errorf("unknown target %q", target)
 }
 
 // startCmd starts cmd and returns, in order, the rest of the first stdout
