@@ -103,11 +103,11 @@ func conditionFailed(old attr.Item, mode *ddb.ReturnValuesOnConditionCheckFailur
 
 // PutItem writes an item, replacing any with its key.
 func (e *Engine) PutItem(ctx context.Context, in *ddb.PutItemInput) (*ddb.PutItemOutput, error) {
-	p, err := parsed(in.Parsed, ddb.Expressions{Condition: in.ConditionExpression, Names: in.ExpressionAttributeNames, Values: in.ExpressionAttributeValues})
+	ps, err := parsed(in.Parsed, ddb.Expressions{Condition: in.ConditionExpression, Names: in.ExpressionAttributeNames, Values: in.ExpressionAttributeValues})
 	if err != nil {
 		return nil, err
 	}
-	cond := p.Condition
+	cond := ps.Condition
 	if cond == nil {
 		if cond, err = legacyExpected(in.Expected, in.ConditionalOperator); err != nil {
 			return nil, err
@@ -122,6 +122,10 @@ func (e *Engine) PutItem(ctx context.Context, in *ddb.PutItemInput) (*ddb.PutIte
 	}
 	item := in.Item.Canonical()
 	key := t.itemKey(item)
+	p, err := prepare(t, item)
+	if err != nil {
+		return nil, err
+	}
 	var old attr.Item
 	var cc capacity
 	err = e.writeItems(t.doc.Name, func(w *writer) error {
@@ -132,10 +136,11 @@ func (e *Engine) PutItem(ctx context.Context, in *ddb.PutItemInput) (*ddb.PutIte
 		if cond != nil && !cond.Eval(old) {
 			return conditionFailed(old, in.ReturnValuesOnConditionCheckFailure)
 		}
-		cc = capacity{}
-		cc.addWrite(w.t, old, item)
-		return w.write(key, old, item)
+		return w.writePrepared(key, old, p)
 	})
+	if err == nil && wantCapacity(in.ReturnConsumedCapacity) {
+		cc.addWrite(e.lookupOr(t), old, item)
+	}
 	if err != nil {
 		return nil, err
 	}

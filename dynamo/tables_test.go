@@ -81,7 +81,7 @@ func TestLSIQuery(t *testing.T) {
 	createTable(t, e, "tab", "pk", ddb.ScalarS, "sk", ddb.ScalarS, func(in *ddb.CreateTableInput) {
 		in.AttributeDefinitions = append(in.AttributeDefinitions, ddb.AttributeDefinition{AttributeName: sp("ts"), AttributeType: ptr(ddb.ScalarN)})
 		in.LocalSecondaryIndexes = []ddb.LocalSecondaryIndex{{IndexName: sp("byAt"),
-			KeySchema: []ddb.KeySchemaElement{{AttributeName: sp("pk"), KeyType: ptr(ddb.KeyTypeHash)}, {AttributeName: sp("ts"), KeyType: ptr(ddb.KeyTypeRange)}},
+			KeySchema:  []ddb.KeySchemaElement{{AttributeName: sp("pk"), KeyType: ptr(ddb.KeyTypeHash)}, {AttributeName: sp("ts"), KeyType: ptr(ddb.KeyTypeRange)}},
 			Projection: &ddb.Projection{ProjectionType: ptr(ddb.ProjectionKeysOnly)}}}
 	})
 	for i, sk := range []string{"a", "b", "c", "d"} {
