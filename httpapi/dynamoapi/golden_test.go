@@ -50,7 +50,7 @@ const unverifiedAuth = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240102/us-east
 // the request body (JSON).
 type step struct {
 	op, name, note, body string
-	advance           time.Duration // move the clock before the request
+	advance              time.Duration // move the clock before the request
 }
 
 const (
