@@ -257,3 +257,30 @@ func TestSDKQueryPaginator(t *testing.T) {
 		t.Fatalf("count %d scanned %d items %v", out.Count, out.ScannedCount, out.Items)
 	}
 }
+
+// TestSDKRegions: a client's region picks its own tables and ARNs.
+func TestSDKRegions(t *testing.T) {
+	c := startServer(t)
+	ctx := ctxT(t)
+	eu := func(o *dynamodb.Options) { o.Region = "eu-west-1" }
+	createLeaseTable(t, c, "leases")
+	if _, err := c.CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName:            aws.String("leases"),
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("k"), AttributeType: types.ScalarAttributeTypeN}},
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("k"), KeyType: types.KeyTypeHash}},
+		BillingMode:          types.BillingModePayPerRequest,
+	}, eu); err != nil {
+		t.Fatalf("the same name in another region: %v", err)
+	}
+	d, err := c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("leases")}, eu)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *d.Table.TableArn != "arn:aws:dynamodb:eu-west-1:000000000000:table/leases" || *d.Table.KeySchema[0].AttributeName != "k" {
+		t.Fatalf("eu-west-1's table: %s %s", *d.Table.TableArn, *d.Table.KeySchema[0].AttributeName)
+	}
+	d, err = c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("leases")})
+	if err != nil || *d.Table.KeySchema[0].AttributeName != "leaseKey" {
+		t.Fatalf("us-east-1's table: %v", err)
+	}
+}
