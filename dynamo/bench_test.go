@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"fmt"
+	"os"
 	"sync/atomic"
 	"testing"
 
@@ -20,7 +21,9 @@ import (
 // b.SetParallelism (64 goroutines per CPU), as many clients would.
 
 func benchEngine(b *testing.B) *Engine {
-	meta, err := boltmeta.Open(b.TempDir()+"/meta.db", boltmeta.DefaultConfig())
+	bcfg := boltmeta.DefaultConfig()
+	bcfg.NoSync = os.Getenv("EDDY_BENCH_NOSYNC") != ""
+	meta, err := boltmeta.Open(b.TempDir()+"/meta.db", bcfg)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +24,32 @@ import (
 // startServer serves DynamoDB on 127.0.0.1:0 over bbolt in a temporary
 // directory and returns an aws-sdk-go-v2 client for it.
 func startServer(t *testing.T) *dynamodb.Client {
+	c, _ := startServerCounting(t)
+	return c
+}
+
+// crcCounter counts responses, and those without an X-Amz-Crc32 header.
+type crcCounter struct {
+	next              http.RoundTripper
+	mu                sync.Mutex
+	responses, noCRC int
+}
+
+func (c *crcCounter) RoundTrip(r *http.Request) (*http.Response, error) {
+	res, err := c.next.RoundTrip(r)
+	if err == nil {
+		c.mu.Lock()
+		c.responses++
+		if res.Header.Get("X-Amz-Crc32") == "" {
+			c.noCRC++
+		}
+		c.mu.Unlock()
+	}
+	return res, err
+}
+
+// startServerCounting is startServer with the client's responses counted.
+func startServerCounting(t *testing.T) (*dynamodb.Client, *crcCounter) {
 	t.Helper()
 	meta, err := boltmeta.Open(t.TempDir()+"/meta.db", boltmeta.DefaultConfig())
 	if err != nil {
@@ -45,13 +73,17 @@ func startServer(t *testing.T) *dynamodb.Client {
 		regions.Close()
 		meta.Close()
 	})
+	counter := &crcCounter{next: http.DefaultTransport}
 	return dynamodb.New(dynamodb.Options{
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String("http://" + ln.Addr().String()),
 		Credentials:  credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""),
-		// The SDK checks X-Amz-Crc32 on every response by default.
+		HTTPClient:   &http.Client{Transport: counter},
+		// The SDK checks X-Amz-Crc32 on every response (its default,
+		// DisableValidateResponseChecksum false): a wrong one fails the
+		// call.
 		RetryMaxAttempts: 1,
-	})
+	}), counter
 }
 
 func ctxT(t *testing.T) context.Context {
@@ -88,7 +120,12 @@ func createLeaseTable(t *testing.T, c *dynamodb.Client, name string) {
 }
 
 func TestSDKItemsAndTables(t *testing.T) {
-	c := startServer(t)
+	c, crc := startServerCounting(t)
+	defer func() {
+		if crc.responses == 0 || crc.noCRC != 0 {
+			t.Errorf("%d of %d responses without X-Amz-Crc32", crc.noCRC, crc.responses)
+		}
+	}()
 	ctx := ctxT(t)
 	createLeaseTable(t, c, "leases")
 
@@ -174,6 +211,20 @@ func TestSDKItemsAndTables(t *testing.T) {
 	}
 	if _, err := c.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String("leases"), Key: map[string]types.AttributeValue{"leaseKey": s("shard-0")}}); err != nil {
 		t.Fatal(err)
+	}
+	for i := range 3 {
+		createLeaseTable(t, c, fmt.Sprint("more-", i))
+	}
+	var names []string
+	for p := dynamodb.NewListTablesPaginator(c, &dynamodb.ListTablesInput{Limit: aws.Int32(2)}); p.HasMorePages(); {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, out.TableNames...)
+	}
+	if fmt.Sprint(names) != "[leases more-0 more-1 more-2]" {
+		t.Fatalf("ListTables pages: %v", names)
 	}
 	if _, err := c.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String("leases")}); err != nil {
 		t.Fatal(err)
