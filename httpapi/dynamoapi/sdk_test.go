@@ -30,8 +30,8 @@ func startServer(t *testing.T) *dynamodb.Client {
 
 // crcCounter counts responses, and those without an X-Amz-Crc32 header.
 type crcCounter struct {
-	next              http.RoundTripper
-	mu                sync.Mutex
+	next             http.RoundTripper
+	mu               sync.Mutex
 	responses, noCRC int
 }
 
