@@ -32,10 +32,11 @@ type Engine struct {
 
 	bg struct {
 		sync.Mutex
-		stopTTL func() bool
-		wg      sync.WaitGroup
-		closing bool
-		purging bool
+		stopTTL  func() bool
+		wg       sync.WaitGroup
+		closing  bool
+		purging  bool
+		ttlAfter map[string]string // table id -> where the TTL sweeper goes on
 	}
 }
 
