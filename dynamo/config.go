@@ -24,6 +24,9 @@ type Config struct {
 	// valid for 10 minutes after the first request that uses it is
 	// completed").
 	TokenTTL time.Duration
+	// NewID returns a new TableId (a UUID). Default: random (version 4).
+	// Tests set a deterministic one.
+	NewID func() string
 	// Clock is the source of time. Default RealClock.
 	Clock Clock
 	// Logger receives the engine's logs. Default: discard.
@@ -37,6 +40,7 @@ func DefaultConfig() Config {
 		AccountID:   "000000000000",
 		TTLInterval: time.Second,
 		TokenTTL:    10 * time.Minute,
+		NewID:       newID,
 		Clock:       RealClock{},
 		Logger:      slog.New(slog.DiscardHandler),
 	}
@@ -53,8 +57,8 @@ func (c *Config) Validate() error {
 		return errors.New("dynamo: TTL interval must be positive")
 	case c.TokenTTL <= 0:
 		return errors.New("dynamo: token TTL must be positive")
-	case c.Clock == nil || c.Logger == nil:
-		return errors.New("dynamo: no clock or logger")
+	case c.Clock == nil || c.Logger == nil || c.NewID == nil:
+		return errors.New("dynamo: no clock, logger or id source")
 	}
 	for _, r := range c.AccountID {
 		if r < '0' || r > '9' {

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/eddy-streams/eddy"
 	"github.com/eddy-streams/eddy/storage"
 )
 
@@ -31,10 +32,11 @@ type Engine struct {
 
 	bg struct {
 		sync.Mutex
-		stopTTL func() bool
-		wg      sync.WaitGroup
-		closing bool
-		purging bool
+		stopTTL  func() bool
+		wg       sync.WaitGroup
+		closing  bool
+		purging  bool
+		ttlAfter map[string]string // table id -> where the TTL sweeper goes on
 	}
 }
 
@@ -141,7 +143,14 @@ func (e *Engine) writeTables(names []string, fn func(ws map[string]*writer) erro
 				return errNotFound()
 			}
 		}
+		// A refusal (an *eddy.Error: a failed condition, an update that
+		// cannot apply) comes before any write; it is returned from the
+		// transaction as success with nothing written, so it does not
+		// abort the group commit it shares (boltmeta runs the other
+		// functions again after a failed one).
+		var refused error
 		err := e.meta.Batch(func(tx storage.MetaTx) error {
+			refused = nil
 			ws := make(map[string]*writer, len(names))
 			for _, t := range tables {
 				w, err := newWriter(tx, t)
@@ -151,15 +160,26 @@ func (e *Engine) writeTables(names []string, fn func(ws map[string]*writer) erro
 				ws[t.doc.Name] = w
 			}
 			if err := fn(ws); err != nil {
+				var ee *eddy.Error
+				if errors.As(err, &ee) && !anyDirty(ws) {
+					refused = err
+					return nil
+				}
 				return err
 			}
 			for _, w := range ws {
+				if !w.dirty {
+					continue
+				}
 				if err := w.finish(); err != nil {
 					return err
 				}
 			}
 			return nil
 		})
+		if err == nil && refused != nil {
+			err = refused
+		}
 		switch {
 		case errors.Is(err, errTableGone):
 			return errNotFound()
@@ -174,6 +194,15 @@ func (e *Engine) writeTables(names []string, fn func(ws map[string]*writer) erro
 	}
 }
 
+func anyDirty(ws map[string]*writer) bool {
+	for _, w := range ws {
+		if w.dirty {
+			return true
+		}
+	}
+	return false
+}
+
 // newID returns a random UUID (version 4), as TableId is.
 func newID() string {
 	var b [16]byte
@@ -181,4 +210,13 @@ func newID() string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// lookupOr returns the current definition of t's table, or t if it is
+// gone.
+func (e *Engine) lookupOr(t *table) *table {
+	if n := e.lookup(t.doc.Name); n != nil {
+		return n
+	}
+	return t
 }

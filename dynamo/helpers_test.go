@@ -111,3 +111,17 @@ func describe(t testing.TB, e *Engine, name string) *ddb.TableDescription {
 	}
 	return out.Table
 }
+
+type storageTx = storage.MetaTx
+
+// waitFor polls cond until it holds, failing after a deadline.
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/eddy-streams/eddy"
+
 	"github.com/eddy-streams/eddy/protocol/ddb"
 )
 
@@ -16,10 +18,7 @@ import (
 func (e *Engine) DescribeContinuousBackups(ctx context.Context, in *ddb.DescribeContinuousBackupsInput) (*ddb.DescribeContinuousBackupsOutput, error) {
 	t := e.lookup(*in.TableName)
 	if t == nil {
-		// DynamoDB's message for this operation names the table the same
-		// way: "Table not found: <name>" (API reference,
-		// TableNotFoundException, is this operation's error).
-		return nil, errTableNotFound(*in.TableName)
+		return nil, errBackupsTableNotFound(*in.TableName)
 	}
 	return &ddb.DescribeContinuousBackupsOutput{ContinuousBackupsDescription: e.backups(t)}, nil
 }
@@ -47,6 +46,14 @@ func (e *Engine) backups(t *table) *ddb.ContinuousBackupsDescription {
 	return &ddb.ContinuousBackupsDescription{ContinuousBackupsStatus: ptr(ddb.BackupsEnabled), PointInTimeRecoveryDescription: d}
 }
 
+// errBackupsTableNotFound is the continuous backups operations' error
+// for a missing table: TableNotFoundException, the error the API
+// reference lists for them. No recording of its message was found; Eddy
+// words it "Table not found: <name>".
+func errBackupsTableNotFound(name string) error {
+	return &eddy.Error{Code: eddy.CodeTableNotFound, Message: "Table not found: " + name}
+}
+
 // UpdateContinuousBackups turns point-in-time recovery on or off. It is
 // recorded and described; Eddy keeps no backups (see DYNAMODB.md).
 func (e *Engine) UpdateContinuousBackups(ctx context.Context, in *ddb.UpdateContinuousBackupsInput) (*ddb.UpdateContinuousBackupsOutput, error) {
@@ -66,6 +73,9 @@ func (e *Engine) UpdateContinuousBackups(ctx context.Context, in *ddb.UpdateCont
 		}
 		return nil
 	})
+	if eddy.CodeOf(err) == eddy.CodeResourceNotFound {
+		return nil, errBackupsTableNotFound(*in.TableName)
+	}
 	if err != nil {
 		return nil, err
 	}

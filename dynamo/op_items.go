@@ -1,7 +1,9 @@
 package dynamo
 
 import (
+	"bytes"
 	"context"
+	"errors"
 
 	"github.com/eddy-streams/eddy/dynamo/attr"
 	"github.com/eddy-streams/eddy/dynamo/expr"
@@ -103,11 +105,11 @@ func conditionFailed(old attr.Item, mode *ddb.ReturnValuesOnConditionCheckFailur
 
 // PutItem writes an item, replacing any with its key.
 func (e *Engine) PutItem(ctx context.Context, in *ddb.PutItemInput) (*ddb.PutItemOutput, error) {
-	p, err := parsed(in.Parsed, ddb.Expressions{Condition: in.ConditionExpression, Names: in.ExpressionAttributeNames, Values: in.ExpressionAttributeValues})
+	ps, err := parsed(in.Parsed, ddb.Expressions{Condition: in.ConditionExpression, Names: in.ExpressionAttributeNames, Values: in.ExpressionAttributeValues})
 	if err != nil {
 		return nil, err
 	}
-	cond := p.Condition
+	cond := ps.Condition
 	if cond == nil {
 		if cond, err = legacyExpected(in.Expected, in.ConditionalOperator); err != nil {
 			return nil, err
@@ -122,20 +124,20 @@ func (e *Engine) PutItem(ctx context.Context, in *ddb.PutItemInput) (*ddb.PutIte
 	}
 	item := in.Item.Canonical()
 	key := t.itemKey(item)
-	var old attr.Item
+	p, err := prepare(t, item)
+	if err != nil {
+		return nil, err
+	}
 	var cc capacity
-	err = e.writeItems(t.doc.Name, func(w *writer) error {
-		var err error
-		if old, err = w.get(key); err != nil {
-			return err
-		}
+	old, _, err := e.writeItem(t, key, func(_ *table, old attr.Item) (*prepared, error) {
 		if cond != nil && !cond.Eval(old) {
-			return conditionFailed(old, in.ReturnValuesOnConditionCheckFailure)
+			return nil, conditionFailed(old, in.ReturnValuesOnConditionCheckFailure)
 		}
-		cc = capacity{}
-		cc.addWrite(w.t, old, item)
-		return w.write(key, old, item)
+		return p, nil
 	})
+	if err == nil && wantCapacity(in.ReturnConsumedCapacity) {
+		cc.addWrite(e.lookupOr(t), old, item)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -166,20 +168,16 @@ func (e *Engine) DeleteItem(ctx context.Context, in *ddb.DeleteItemInput) (*ddb.
 		return nil, err
 	}
 	key := t.itemKey(in.Key)
-	var old attr.Item
 	var cc capacity
-	err = e.writeItems(t.doc.Name, func(w *writer) error {
-		var err error
-		if old, err = w.get(key); err != nil {
-			return err
-		}
+	old, _, err := e.writeItem(t, key, func(_ *table, old attr.Item) (*prepared, error) {
 		if cond != nil && !cond.Eval(old) {
-			return conditionFailed(old, in.ReturnValuesOnConditionCheckFailure)
+			return nil, conditionFailed(old, in.ReturnValuesOnConditionCheckFailure)
 		}
-		cc = capacity{}
-		cc.addWrite(w.t, old, nil)
-		return w.write(key, old, nil)
+		return nil, nil
 	})
+	if err == nil && wantCapacity(in.ReturnConsumedCapacity) {
+		cc.addWrite(e.lookupOr(t), old, nil)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -223,23 +221,20 @@ func (e *Engine) UpdateItem(ctx context.Context, in *ddb.UpdateItemInput) (*ddb.
 	}
 	keyItem := in.Key.Canonical()
 	key := t.itemKey(keyItem)
-	var old, item attr.Item
 	var cc capacity
-	err = e.writeItems(t.doc.Name, func(w *writer) error {
-		var err error
-		if old, err = w.get(key); err != nil {
-			return err
-		}
+	old, item, err := e.writeItem(t, key, func(t *table, old attr.Item) (*prepared, error) {
 		if cond != nil && !cond.Eval(old) {
-			return conditionFailed(old, in.ReturnValuesOnConditionCheckFailure)
+			return nil, conditionFailed(old, in.ReturnValuesOnConditionCheckFailure)
 		}
-		if item, err = applyUpdate(w.t, upd, old, keyItem); err != nil {
-			return err
+		item, err := applyUpdate(t, upd, old, keyItem)
+		if err != nil {
+			return nil, err
 		}
-		cc = capacity{}
-		cc.addWrite(w.t, old, item)
-		return w.write(key, old, item)
+		return prepare(t, item)
 	})
+	if err == nil && wantCapacity(in.ReturnConsumedCapacity) {
+		cc.addWrite(e.lookupOr(t), old, item)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -300,4 +295,70 @@ func returnValues(rv ddb.ReturnValue, upd *expr.Update, old, item attr.Item) att
 		return nil
 	}
 	return out
+}
+
+// decideFunc decides a single-item write from the item as stored (nil:
+// none) under t's definition: the item to write, prepared (nil: delete
+// it), or a refusal (an *eddy.Error).
+type decideFunc func(t *table, old attr.Item) (*prepared, error)
+
+// writeItem writes one item of t under key, optimistically: it reads the
+// item and decides the write outside the group commit (in parallel with
+// other writers), then, in the commit, checks that the stored bytes and
+// the table's definition are still those it decided on and writes; if
+// either changed it decides again there. Conditional writes to one item
+// are so still serialised by the transaction, while the commit does little
+// more than a lookup, a comparison and the writes. It returns the old item
+// and the new one (nil when deleted).
+func (e *Engine) writeItem(t *table, key string, decide decideFunc) (old, item attr.Item, err error) {
+	var raw []byte
+	found := false
+	err = e.meta.View(func(tx storage.MetaTx) error {
+		b, err := tx.Get(t.bucket, key)
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil
+		}
+		raw, found = b, err == nil
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	var old0 attr.Item
+	if found {
+		if old0, err = decodeItem(raw); err != nil {
+			return nil, nil, err
+		}
+	}
+	p0, refusal0 := decide(t, old0)
+	err = e.writeItems(t.doc.Name, func(w *writer) error {
+		cur, err := w.tx.Get(w.t.bucket, key)
+		curFound := err == nil
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return err
+		}
+		p, refusal := p0, refusal0
+		old = old0
+		if w.t != t || curFound != found || !bytes.Equal(cur, raw) {
+			old = nil
+			if curFound {
+				if old, err = decodeItem(cur); err != nil {
+					return err
+				}
+			}
+			p, refusal = decide(w.t, old)
+		}
+		if refusal != nil {
+			return refusal
+		}
+		item = nil
+		if p != nil {
+			item = p.item
+		}
+		if old == nil && p == nil {
+			return nil // deleting nothing
+		}
+		return w.writePrepared(key, old, p)
+	})
+	return old, item, err
 }

@@ -41,7 +41,7 @@ func (e *Engine) CreateTable(ctx context.Context, in *ddb.CreateTableInput) (*dd
 	name := *in.TableName
 	now := e.cfg.Clock.Now()
 	doc := tableDoc{
-		ID:        newID(),
+		ID:        e.cfg.NewID(),
 		Name:      name,
 		Created:   now,
 		Version:   1,
@@ -300,7 +300,7 @@ func (e *Engine) UpdateTable(ctx context.Context, in *ddb.UpdateTableInput) (*dd
 			if doc.Billing == ddb.BillingProvisioned && c.ProvisionedThroughput == nil {
 				return nil, validation(msgInvalidParams + "ProvisionedThroughput is not specified for index: " + *c.IndexName)
 			}
-			ix := indexDoc{ID: doc.ID + "." + newID()[:8], Name: *c.IndexName, KeySchema: c.KeySchema, Projection: *c.Projection, OnDemand: c.OnDemandThroughput}
+			ix := indexDoc{ID: doc.ID + "." + strconv.FormatUint(doc.Version, 10) + "." + *c.IndexName, Name: *c.IndexName, KeySchema: c.KeySchema, Projection: *c.Projection, OnDemand: c.OnDemandThroughput}
 			if pt := c.ProvisionedThroughput; pt != nil && pt.ReadCapacityUnits != nil && pt.WriteCapacityUnits != nil {
 				ix.Read, ix.Write = *pt.ReadCapacityUnits, *pt.WriteCapacityUnits
 			}

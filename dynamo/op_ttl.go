@@ -147,8 +147,13 @@ func (e *Engine) scheduleTTL() {
 	})
 }
 
-// sweepChunk is how many expired items one transaction deletes.
-const sweepChunk = 500
+// sweepChunk is how many expired items one transaction deletes (and a
+// tenth of the items one read transaction looks at); sweepBudget how many
+// items a pass reads of one table. Variables for the tests.
+var (
+	sweepChunk  = 500
+	sweepBudget = 50000
+)
 
 // SweepExpired deletes the expired items of every table with TTL enabled,
 // as the background sweeper does every Config.TTLInterval.
@@ -167,30 +172,33 @@ func (e *Engine) SweepExpired() error {
 }
 
 func (e *Engine) sweepTable(t *table, now time.Time) error {
-	after := ""
-	for {
+	// A pass reads at most sweepBudget items of a table, going on from
+	// where the last pass stopped: a table of n items is swept every
+	// n/sweepBudget passes, and a pass over a large table stays short.
+	e.bg.Lock()
+	after := e.bg.ttlAfter[t.doc.ID]
+	e.bg.Unlock()
+	read := 0
+	for read < sweepBudget {
 		var keys []string
 		last := ""
-		done := true
+		end := true
+		n := 0
 		err := e.meta.View(func(tx storage.MetaTx) error {
-			n := 0
+			n = 0
 			return tx.Scan(t.bucket, "", after, func(k string, v []byte) (bool, error) {
 				last = k
 				n++
-				if n >= 10*sweepChunk {
-					done = false
-					return false, nil
-				}
 				item, err := decodeItem(v)
 				if err != nil {
 					return false, err
 				}
 				if expired(item, t.doc.TTLAttribute, now) {
 					keys = append(keys, k)
-					if len(keys) >= sweepChunk {
-						done = false
-						return false, nil
-					}
+				}
+				if n >= 10*sweepChunk || len(keys) >= sweepChunk {
+					end = false
+					return false, nil
 				}
 				return true, nil
 			})
@@ -198,6 +206,7 @@ func (e *Engine) sweepTable(t *table, now time.Time) error {
 		if err != nil {
 			return err
 		}
+		read += n
 		if len(keys) > 0 {
 			err := e.writeItems(t.doc.Name, func(w *writer) error {
 				for _, k := range keys {
@@ -223,9 +232,17 @@ func (e *Engine) sweepTable(t *table, now time.Time) error {
 				return err
 			}
 		}
-		if done {
-			return nil
+		if end {
+			after = ""
+			break
 		}
 		after = last
 	}
+	e.bg.Lock()
+	if e.bg.ttlAfter == nil {
+		e.bg.ttlAfter = map[string]string{}
+	}
+	e.bg.ttlAfter[t.doc.ID] = after
+	e.bg.Unlock()
+	return nil
 }

@@ -226,9 +226,10 @@ func readStats(tx storage.MetaTx, t *table) (*stats, error) {
 // writer makes item writes of one table in one transaction, keeping its
 // indexes and statistics.
 type writer struct {
-	tx storage.MetaTx
-	t  *table
-	st *stats
+	tx    storage.MetaTx
+	t     *table
+	st    *stats
+	dirty bool // something was written
 }
 
 // newWriter reads t's statistics in tx (see readStats).
@@ -254,19 +255,77 @@ func getItem(tx storage.MetaTx, t *table, key string) (attr.Item, error) {
 	return decodeItem(b)
 }
 
+// prepared is an item ready to be written to a table: encoded, sized,
+// with its index entries. Preparing a put before its transaction keeps
+// that work out of the group commit, where functions run one at a time.
+type prepared struct {
+	t       *table
+	item    attr.Item
+	enc     []byte
+	size    int
+	entries []entry // per index of t, in order; key "" when not indexed
+}
+
+type entry struct {
+	key  string
+	enc  []byte
+	size int
+}
+
+// prepare encodes item (not nil) for t.
+func prepare(t *table, item attr.Item) (*prepared, error) {
+	p := &prepared{t: t, item: item, size: attr.ItemSize(item)}
+	var err error
+	if p.enc, err = encodeItem(item); err != nil {
+		return nil, err
+	}
+	if len(t.indexes) > 0 {
+		p.entries = make([]entry, len(t.indexes))
+		for i, ix := range t.indexes {
+			k := t.indexKey(ix, item)
+			if k == "" {
+				continue
+			}
+			proj := ix.projectItem(item)
+			b, err := encodeItem(proj)
+			if err != nil {
+				return nil, err
+			}
+			p.entries[i] = entry{k, b, attr.ItemSize(proj)}
+		}
+	}
+	return p, nil
+}
+
 // write replaces the item old (nil: none) stored under key by item (nil:
 // delete it), and its index entries.
 func (w *writer) write(key string, old, item attr.Item) error {
+	var p *prepared
 	if item != nil {
-		b, err := encodeItem(item)
-		if err != nil {
+		var err error
+		if p, err = prepare(w.t, item); err != nil {
 			return err
 		}
-		if err := w.tx.Put(w.t.bucket, key, b); err != nil {
+	}
+	return w.writePrepared(key, old, p)
+}
+
+// writePrepared is write with the new item prepared (nil: delete). An
+// item prepared for another definition of the table is prepared again.
+func (w *writer) writePrepared(key string, old attr.Item, p *prepared) error {
+	if p != nil && p.t != w.t {
+		var err error
+		if p, err = prepare(w.t, p.item); err != nil {
+			return err
+		}
+	}
+	w.dirty = true
+	if p != nil {
+		if err := w.tx.Put(w.t.bucket, key, p.enc); err != nil {
 			return err
 		}
 		w.st.count++
-		w.st.size += int64(attr.ItemSize(item))
+		w.st.size += int64(p.size)
 	} else if old != nil {
 		if err := w.tx.Delete(w.t.bucket, key); err != nil {
 			return err
@@ -277,27 +336,26 @@ func (w *writer) write(key string, old, item attr.Item) error {
 		w.st.size -= int64(attr.ItemSize(old))
 	}
 	for i, ix := range w.t.indexes {
-		oldKey, newKey := w.t.indexKey(ix, old), w.t.indexKey(ix, item)
+		oldKey := w.t.indexKey(ix, old)
+		var ne entry
+		if p != nil {
+			ne = p.entries[i]
+		}
 		if oldKey != "" {
 			w.st.indexes[i].count--
 			w.st.indexes[i].size -= int64(attr.ItemSize(ix.projectItem(old)))
-			if oldKey != newKey {
+			if oldKey != ne.key {
 				if err := w.tx.Delete(ix.bucket, oldKey); err != nil {
 					return err
 				}
 			}
 		}
-		if newKey != "" {
-			p := ix.projectItem(item)
-			b, err := encodeItem(p)
-			if err != nil {
-				return err
-			}
-			if err := w.tx.Put(ix.bucket, newKey, b); err != nil {
+		if ne.key != "" {
+			if err := w.tx.Put(ix.bucket, ne.key, ne.enc); err != nil {
 				return err
 			}
 			w.st.indexes[i].count++
-			w.st.indexes[i].size += int64(attr.ItemSize(p))
+			w.st.indexes[i].size += int64(ne.size)
 		}
 	}
 	return nil

@@ -81,7 +81,7 @@ func TestLSIQuery(t *testing.T) {
 	createTable(t, e, "tab", "pk", ddb.ScalarS, "sk", ddb.ScalarS, func(in *ddb.CreateTableInput) {
 		in.AttributeDefinitions = append(in.AttributeDefinitions, ddb.AttributeDefinition{AttributeName: sp("ts"), AttributeType: ptr(ddb.ScalarN)})
 		in.LocalSecondaryIndexes = []ddb.LocalSecondaryIndex{{IndexName: sp("byAt"),
-			KeySchema: []ddb.KeySchemaElement{{AttributeName: sp("pk"), KeyType: ptr(ddb.KeyTypeHash)}, {AttributeName: sp("ts"), KeyType: ptr(ddb.KeyTypeRange)}},
+			KeySchema:  []ddb.KeySchemaElement{{AttributeName: sp("pk"), KeyType: ptr(ddb.KeyTypeHash)}, {AttributeName: sp("ts"), KeyType: ptr(ddb.KeyTypeRange)}},
 			Projection: &ddb.Projection{ProjectionType: ptr(ddb.ProjectionKeysOnly)}}}
 	})
 	for i, sk := range []string{"a", "b", "c", "d"} {
@@ -210,4 +210,30 @@ func TestTags(t *testing.T) {
 	missing := "arn:aws:dynamodb:us-east-1:000000000000:table/nope"
 	_, err = e.ListTagsOfResource(ctx, &ddb.ListTagsOfResourceInput{ResourceArn: &missing})
 	wantErr(t, err, eddy.CodeResourceNotFound, "Requested resource not found: ResourcArn: "+missing+" not found")
+}
+
+// TestTTLSweeperResumes: a pass reads a bounded number of items and the
+// next goes on from there, so every expired item of a large table goes.
+func TestTTLSweeperResumes(t *testing.T) {
+	defer func(c, b int) { sweepChunk, sweepBudget = c, b }(sweepChunk, sweepBudget)
+	sweepChunk, sweepBudget = 2, 20 // 20 items read per pass
+	e, clk := newEngine(t, nil)
+	createTable(t, e, "tab", "id", ddb.ScalarS, "", "")
+	for i := range 50 {
+		put(t, e, "tab", attr.Item{"id": S(fmt.Sprint(i)), "exp": N("1")})
+	}
+	if _, err := e.UpdateTimeToLive(ctx, &ddb.UpdateTimeToLiveInput{TableName: sp("tab"),
+		TimeToLiveSpecification: &ddb.TimeToLiveSpecification{Enabled: ptr(true), AttributeName: sp("exp")}}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Second)
+	if n := *describe(t, e, "tab").ItemCount; n == 0 || n == 50 {
+		t.Fatalf("%d items left after one bounded pass", n)
+	}
+	for range 5 {
+		clk.Advance(time.Second)
+	}
+	if n := *describe(t, e, "tab").ItemCount; n != 0 {
+		t.Fatalf("%d expired items left after 6 passes", n)
+	}
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +24,32 @@ import (
 // startServer serves DynamoDB on 127.0.0.1:0 over bbolt in a temporary
 // directory and returns an aws-sdk-go-v2 client for it.
 func startServer(t *testing.T) *dynamodb.Client {
+	c, _ := startServerCounting(t)
+	return c
+}
+
+// crcCounter counts responses, and those without an X-Amz-Crc32 header.
+type crcCounter struct {
+	next             http.RoundTripper
+	mu               sync.Mutex
+	responses, noCRC int
+}
+
+func (c *crcCounter) RoundTrip(r *http.Request) (*http.Response, error) {
+	res, err := c.next.RoundTrip(r)
+	if err == nil {
+		c.mu.Lock()
+		c.responses++
+		if res.Header.Get("X-Amz-Crc32") == "" {
+			c.noCRC++
+		}
+		c.mu.Unlock()
+	}
+	return res, err
+}
+
+// startServerCounting is startServer with the client's responses counted.
+func startServerCounting(t *testing.T) (*dynamodb.Client, *crcCounter) {
 	t.Helper()
 	meta, err := boltmeta.Open(t.TempDir()+"/meta.db", boltmeta.DefaultConfig())
 	if err != nil {
@@ -45,13 +73,17 @@ func startServer(t *testing.T) *dynamodb.Client {
 		regions.Close()
 		meta.Close()
 	})
+	counter := &crcCounter{next: http.DefaultTransport}
 	return dynamodb.New(dynamodb.Options{
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String("http://" + ln.Addr().String()),
 		Credentials:  credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""),
-		// The SDK checks X-Amz-Crc32 on every response by default.
+		HTTPClient:   &http.Client{Transport: counter},
+		// The SDK checks X-Amz-Crc32 on every response (its default,
+		// DisableValidateResponseChecksum false): a wrong one fails the
+		// call.
 		RetryMaxAttempts: 1,
-	})
+	}), counter
 }
 
 func ctxT(t *testing.T) context.Context {
@@ -88,7 +120,12 @@ func createLeaseTable(t *testing.T, c *dynamodb.Client, name string) {
 }
 
 func TestSDKItemsAndTables(t *testing.T) {
-	c := startServer(t)
+	c, crc := startServerCounting(t)
+	defer func() {
+		if crc.responses == 0 || crc.noCRC != 0 {
+			t.Errorf("%d of %d responses without X-Amz-Crc32", crc.noCRC, crc.responses)
+		}
+	}()
 	ctx := ctxT(t)
 	createLeaseTable(t, c, "leases")
 
@@ -175,6 +212,20 @@ func TestSDKItemsAndTables(t *testing.T) {
 	if _, err := c.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String("leases"), Key: map[string]types.AttributeValue{"leaseKey": s("shard-0")}}); err != nil {
 		t.Fatal(err)
 	}
+	for i := range 3 {
+		createLeaseTable(t, c, fmt.Sprint("more-", i))
+	}
+	var names []string
+	for p := dynamodb.NewListTablesPaginator(c, &dynamodb.ListTablesInput{Limit: aws.Int32(2)}); p.HasMorePages(); {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, out.TableNames...)
+	}
+	if fmt.Sprint(names) != "[leases more-0 more-1 more-2]" {
+		t.Fatalf("ListTables pages: %v", names)
+	}
 	if _, err := c.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String("leases")}); err != nil {
 		t.Fatal(err)
 	}
@@ -255,5 +306,32 @@ func TestSDKQueryPaginator(t *testing.T) {
 	}
 	if out.Count != 5 || out.ScannedCount != 10 || out.Items != nil {
 		t.Fatalf("count %d scanned %d items %v", out.Count, out.ScannedCount, out.Items)
+	}
+}
+
+// TestSDKRegions: a client's region picks its own tables and ARNs.
+func TestSDKRegions(t *testing.T) {
+	c := startServer(t)
+	ctx := ctxT(t)
+	eu := func(o *dynamodb.Options) { o.Region = "eu-west-1" }
+	createLeaseTable(t, c, "leases")
+	if _, err := c.CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName:            aws.String("leases"),
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("k"), AttributeType: types.ScalarAttributeTypeN}},
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("k"), KeyType: types.KeyTypeHash}},
+		BillingMode:          types.BillingModePayPerRequest,
+	}, eu); err != nil {
+		t.Fatalf("the same name in another region: %v", err)
+	}
+	d, err := c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("leases")}, eu)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *d.Table.TableArn != "arn:aws:dynamodb:eu-west-1:000000000000:table/leases" || *d.Table.KeySchema[0].AttributeName != "k" {
+		t.Fatalf("eu-west-1's table: %s %s", *d.Table.TableArn, *d.Table.KeySchema[0].AttributeName)
+	}
+	d, err = c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("leases")})
+	if err != nil || *d.Table.KeySchema[0].AttributeName != "leaseKey" {
+		t.Fatalf("us-east-1's table: %v", err)
 	}
 }
