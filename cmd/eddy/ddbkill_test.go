@@ -16,19 +16,22 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
-func (c *child) dynamo() *dynamodb.Client {
+// dynamoNoRetry is a DynamoDB client that never retries: an error means
+// the write was not acknowledged.
+func (c *child) dynamoNoRetry() *dynamodb.Client {
 	return dynamodb.New(dynamodb.Options{
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String("http://" + c.addr),
 		Credentials:  credentials.NewStaticCredentialsProvider("AKID", "secret", ""),
-		Retryer:      aws.NopRetryer{}, // an error means not acknowledged
+		Retryer:      aws.NopRetryer{},
 	})
 }
 
 // TestServeKill9DynamoDB writes items from several clients into the real
 // server (conditional PutItems of new keys, and a KCL-style chain of
 // conditional UpdateItems per client), kills the server with SIGKILL after
-// a random number of acknowledged writes, restarts it on the same data
+// a random number of acknowledged writes (TestServeDynamoDBKill9 kills it
+// after 500 PutItems), restarts it on the same data
 // directory, and checks that every acknowledged write is there: each
 // acknowledged item with its value, and each chain at its last
 // acknowledged counter or (the write in flight at the kill) one past it.
@@ -40,7 +43,7 @@ func TestServeKill9DynamoDB(t *testing.T) {
 	dir := t.TempDir()
 	args := "serve --listen 127.0.0.1:0 --data-dir " + dir
 	srv := startChild(t, args)
-	c := srv.dynamo()
+	c := srv.dynamoNoRetry()
 	const table = "kill9"
 	if _, err := c.CreateTable(ctx, &dynamodb.CreateTableInput{
 		TableName:            aws.String(table),
@@ -124,7 +127,7 @@ func TestServeKill9DynamoDB(t *testing.T) {
 	recvWithin(t, writersDone, "the writers to stop")
 
 	srv = startChild(t, args)
-	c = srv.dynamo()
+	c = srv.dynamoNoRetry()
 	get := func(ctx context.Context, key string) map[string]types.AttributeValue {
 		out, err := c.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table), ConsistentRead: aws.Bool(true),
 			Key: map[string]types.AttributeValue{"k": &types.AttributeValueMemberS{Value: key}}})
