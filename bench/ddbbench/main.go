@@ -205,15 +205,20 @@ func start(target, eddyBin, eddyEndpoint, dynaliteDir string, pprof bool) (endpo
 	return "", "", 0, nil, fmt.Errorf("unknown target %q", target)
 }
 
+// stdins keeps the started servers' stdin pipes open (dynalite's serve.js
+// exits when its stdin closes; a pipe no longer referenced would be closed
+// by its finalizer) until stopCmd.
+var stdins = map[*exec.Cmd]io.Closer{}
+
 // startCmd starts cmd and returns, in order, the rest of the first stdout
 // line starting with each prefix.
 func startCmd(cmd *exec.Cmd, prefixes ...string) ([]string, error) {
 	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe() // dynalite's serve.js exits when it closes
+	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
 	}
-	_ = stdin
+	stdins[cmd] = stdin
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
@@ -243,6 +248,10 @@ func startCmd(cmd *exec.Cmd, prefixes ...string) ([]string, error) {
 }
 
 func stopCmd(cmd *exec.Cmd) {
+	if c := stdins[cmd]; c != nil {
+		c.Close()
+		delete(stdins, cmd)
+	}
 	cmd.Process.Signal(os.Interrupt)
 	done := make(chan struct{})
 	go func() { cmd.Wait(); close(done) }()
