@@ -149,7 +149,7 @@ func (tg *target) raw(t *testing.T, req rawRequest) response {
 	}
 	resp, err := tg.hc.Do(hr)
 	if err != nil {
-		t.Fatalf("%s %s: %v", tg.srv.name, req.Op, err)
+		t.Fatalf("%s %s: %v; its stderr ends:\n%s", tg.srv.name, req.Op, err, tg.srv.tail(20))
 	}
 	resp.Body.Close()
 	return tg.rec.take()
@@ -170,7 +170,7 @@ func (tg *target) rawWithAuth(t *testing.T, auth string) response {
 	hr.Header.Set("Authorization", auth)
 	resp, err := tg.hc.Do(hr)
 	if err != nil {
-		t.Fatalf("%s: %v", tg.srv.name, err)
+		t.Fatalf("%s: %v; its stderr ends:\n%s", tg.srv.name, err, tg.srv.tail(20))
 	}
 	resp.Body.Close()
 	return tg.rec.take()

@@ -183,7 +183,6 @@ var shared struct {
 	err       error
 	tmp       string
 	eddy, dyn *server
-	stopped   bool
 	stopOnce  sync.Once
 }
 
