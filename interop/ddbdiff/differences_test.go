@@ -3,9 +3,11 @@ package ddbdiff
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -184,6 +186,30 @@ func TestTimeToLive(t *testing.T) {
 	}
 	if got := d.TimeToLiveDescription; got == nil || aws.ToString(got.AttributeName) != "expires" || got.TimeToLiveStatus != types.TimeToLiveStatusEnabled {
 		t.Errorf("DescribeTimeToLive answered %s, want expires ENABLED", show(got))
+	}
+
+	// Items really expire: one whose expiry (a Number of epoch seconds,
+	// API reference / developer guide "Time to Live") has passed is
+	// deleted; AWS does it "typically within a few days", Eddy's sweeper
+	// within seconds (docs/DYNAMODB.md). Ones in the future, or whose
+	// attribute is not a Number, stay.
+	now := time.Now().Unix()
+	for id, exp := range map[string]types.AttributeValue{
+		"past": n(fmt.Sprint(now - 60)), "future": n(fmt.Sprint(now + 3600)), "string": s(fmt.Sprint(now - 60)),
+	} {
+		if _, err := c.PutItem(ctxT(t), &dynamodb.PutItemInput{TableName: aws.String(table), Item: map[string]types.AttributeValue{"id": s(id), "expires": exp}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for getItem(t, c, table, "past") != nil {
+		if time.Now().After(deadline) {
+			t.Fatal("an expired item is still there after 60 s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if getItem(t, c, table, "future") == nil || getItem(t, c, table, "string") == nil {
+		t.Error("TTL deleted an item that has not expired, or whose TTL attribute is not a Number")
 	}
 }
 
