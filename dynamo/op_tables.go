@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/eddy-streams/eddy"
 	"github.com/eddy-streams/eddy/dynamo/attr"
@@ -251,6 +252,22 @@ func (e *Engine) UpdateTable(ctx context.Context, in *ddb.UpdateTableInput) (*dd
 			"Current WriteCapacityUnits provisioned for the table: " + strconv.FormatInt(doc.Write, 10) +
 			". Requested WriteCapacityUnits: " + strconv.FormatInt(*pt.WriteCapacityUnits, 10) + ". " +
 			"Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.")
+	}
+	if billing == ddb.BillingProvisioned && doc.Billing == ddb.BillingPayPerRequest {
+		// Every GSI needs throughput when the table becomes provisioned
+		// (dynalite actions/updateTable.js getThroughputUpdates).
+		var missing []string
+		for _, g := range doc.GSIs {
+			given := slices.ContainsFunc(in.GlobalSecondaryIndexUpdates, func(u ddb.GlobalSecondaryIndexUpdate) bool {
+				return u.Update != nil && *u.Update.IndexName == g.Name && u.Update.ProvisionedThroughput != nil
+			})
+			if !given {
+				missing = append(missing, g.Name)
+			}
+		}
+		if len(missing) > 0 {
+			return nil, validation(msgInvalidParams + "ProvisionedThroughput must be specified for index: " + strings.Join(missing, ","))
+		}
 	}
 	if billing != doc.Billing {
 		if billing == ddb.BillingPayPerRequest {

@@ -237,3 +237,27 @@ func TestTTLSweeperResumes(t *testing.T) {
 		t.Fatalf("%d expired items left after 6 passes", n)
 	}
 }
+
+// TestUpdateTableToProvisioned: a table with GSIs becomes PROVISIONED only
+// with throughput for each of them (dynalite actions/updateTable.js).
+func TestUpdateTableToProvisioned(t *testing.T) {
+	e, _ := newEngine(t, nil)
+	createTable(t, e, "tab", "id", ddb.ScalarS, "", "", func(in *ddb.CreateTableInput) {
+		in.AttributeDefinitions = append(in.AttributeDefinitions, ddb.AttributeDefinition{AttributeName: sp("g"), AttributeType: ptr(ddb.ScalarS)})
+		in.GlobalSecondaryIndexes = []ddb.GlobalSecondaryIndex{{IndexName: sp("byG"),
+			KeySchema:  []ddb.KeySchemaElement{{AttributeName: sp("g"), KeyType: ptr(ddb.KeyTypeHash)}},
+			Projection: &ddb.Projection{ProjectionType: ptr(ddb.ProjectionAll)}}}
+	})
+	pt := &ddb.ProvisionedThroughput{ReadCapacityUnits: ptr(int64(5)), WriteCapacityUnits: ptr(int64(5))}
+	_, err := e.UpdateTable(ctx, &ddb.UpdateTableInput{TableName: sp("tab"), BillingMode: ptr(ddb.BillingProvisioned), ProvisionedThroughput: pt})
+	wantErr(t, err, eddy.CodeValidation, "One or more parameter values were invalid: ProvisionedThroughput must be specified for index: byG")
+	out, err := e.UpdateTable(ctx, &ddb.UpdateTableInput{TableName: sp("tab"), BillingMode: ptr(ddb.BillingProvisioned), ProvisionedThroughput: pt,
+		GlobalSecondaryIndexUpdates: []ddb.GlobalSecondaryIndexUpdate{{Update: &ddb.UpdateGlobalSecondaryIndexAction{IndexName: sp("byG"), ProvisionedThroughput: pt}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := out.TableDescription
+	if *d.BillingModeSummary.BillingMode != ddb.BillingProvisioned || *d.ProvisionedThroughput.ReadCapacityUnits != 5 || *d.GlobalSecondaryIndexes[0].ProvisionedThroughput.WriteCapacityUnits != 5 {
+		t.Fatalf("after the switch: %+v", d)
+	}
+}
