@@ -2,7 +2,6 @@ package dynamo
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"slices"
 	"sort"
@@ -449,14 +448,4 @@ func attrDefNames(defs []ddb.AttributeDefinition) string {
 		s += *d.AttributeName
 	}
 	return s
-}
-
-// loadDoc reads a table's stored definition (for tests and tools).
-func loadDoc(tx storage.MetaTx, name string) (tableDoc, error) {
-	var doc tableDoc
-	b, err := tx.Get(bucketTables, name)
-	if err != nil {
-		return doc, err
-	}
-	return doc, json.Unmarshal(b, &doc)
 }
