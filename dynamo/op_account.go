@@ -82,9 +82,10 @@ func (e *Engine) UpdateContinuousBackups(ctx context.Context, in *ddb.UpdateCont
 	return &ddb.UpdateContinuousBackupsOutput{ContinuousBackupsDescription: e.backups(e.lookup(*in.TableName))}, nil
 }
 
-// DescribeLimits answers DynamoDB's default quotas (developer guide,
-// "Service, account, and table quotas": 80,000 read and write capacity
-// units per account and 40,000 per table, in most regions).
+// DescribeLimits answers DynamoDB's default quotas: 80,000 read and write
+// capacity units per account and 40,000 per table (the AWS CLI's
+// describe-limits example, aws/aws-cli
+// awscli/examples/dynamodb/describe-limits.rst, records this answer).
 func (e *Engine) DescribeLimits(ctx context.Context, in *ddb.DescribeLimitsInput) (*ddb.DescribeLimitsOutput, error) {
 	return &ddb.DescribeLimitsOutput{
 		AccountMaxReadCapacityUnits:  ptr(int64(80000)),
@@ -95,9 +96,11 @@ func (e *Engine) DescribeLimits(ctx context.Context, in *ddb.DescribeLimitsInput
 }
 
 // DescribeEndpoints answers as DynamoDB does: its regional endpoint,
-// cached for 1440 minutes (API reference, DescribeEndpoints; the SDKs use
-// it only with endpoint discovery turned on, which a client pointed at
-// Eddy leaves off).
+// cached for 1440 minutes (the AWS CLI's describe-endpoints example,
+// aws/aws-cli awscli/examples/dynamodb/describe-endpoints.rst, records
+// {"Address": "dynamodb.us-west-2.amazonaws.com", "CachePeriodInMinutes":
+// 1440}). The SDKs use it only with endpoint discovery turned on, which a
+// client pointed at Eddy leaves off.
 func (e *Engine) DescribeEndpoints(ctx context.Context, in *ddb.DescribeEndpointsInput) (*ddb.DescribeEndpointsOutput, error) {
 	return &ddb.DescribeEndpointsOutput{Endpoints: []ddb.Endpoint{{Address: "dynamodb." + e.cfg.Region + ".amazonaws.com", CachePeriodInMinutes: 1440}}}, nil
 }

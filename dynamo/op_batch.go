@@ -108,6 +108,7 @@ func (e *Engine) BatchWriteItem(ctx context.Context, in *ddb.BatchWriteItemInput
 	type write struct {
 		key  string
 		item attr.Item // nil: delete
+		p    *prepared // the put, encoded outside the commit
 	}
 	writes := map[string][]write{}
 	for _, name := range names {
@@ -129,6 +130,10 @@ func (e *Engine) BatchWriteItem(ctx context.Context, in *ddb.BatchWriteItemInput
 				}
 				w.item = r.PutRequest.Item.Canonical()
 				w.key = t.itemKey(w.item)
+				var err error
+				if w.p, err = prepare(t, w.item); err != nil {
+					return nil, err
+				}
 			} else {
 				if err := t.validateKey(r.DeleteRequest.Key); err != nil {
 					return nil, err
@@ -158,7 +163,7 @@ func (e *Engine) BatchWriteItem(ctx context.Context, in *ddb.BatchWriteItemInput
 					continue
 				}
 				c.addWrite(w.t, old, wr.item)
-				if err := w.write(wr.key, old, wr.item); err != nil {
+				if err := w.writePrepared(wr.key, old, wr.p); err != nil {
 					return err
 				}
 			}

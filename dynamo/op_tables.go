@@ -2,11 +2,11 @@ package dynamo
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/eddy-streams/eddy"
 	"github.com/eddy-streams/eddy/dynamo/attr"
@@ -252,6 +252,22 @@ func (e *Engine) UpdateTable(ctx context.Context, in *ddb.UpdateTableInput) (*dd
 			". Requested WriteCapacityUnits: " + strconv.FormatInt(*pt.WriteCapacityUnits, 10) + ". " +
 			"Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.")
 	}
+	if billing == ddb.BillingProvisioned && doc.Billing == ddb.BillingPayPerRequest {
+		// Every GSI needs throughput when the table becomes provisioned
+		// (dynalite actions/updateTable.js getThroughputUpdates).
+		var missing []string
+		for _, g := range doc.GSIs {
+			given := slices.ContainsFunc(in.GlobalSecondaryIndexUpdates, func(u ddb.GlobalSecondaryIndexUpdate) bool {
+				return u.Update != nil && *u.Update.IndexName == g.Name && u.Update.ProvisionedThroughput != nil
+			})
+			if !given {
+				missing = append(missing, g.Name)
+			}
+		}
+		if len(missing) > 0 {
+			return nil, validation(msgInvalidParams + "ProvisionedThroughput must be specified for index: " + strings.Join(missing, ","))
+		}
+	}
 	if billing != doc.Billing {
 		if billing == ddb.BillingPayPerRequest {
 			doc.PayPerRequestAt = now
@@ -432,14 +448,4 @@ func attrDefNames(defs []ddb.AttributeDefinition) string {
 		s += *d.AttributeName
 	}
 	return s
-}
-
-// loadDoc reads a table's stored definition (for tests and tools).
-func loadDoc(tx storage.MetaTx, name string) (tableDoc, error) {
-	var doc tableDoc
-	b, err := tx.Get(bucketTables, name)
-	if err != nil {
-		return doc, err
-	}
-	return doc, json.Unmarshal(b, &doc)
 }

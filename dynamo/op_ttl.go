@@ -17,9 +17,10 @@ import (
 // the current time in epoch time format to the time stored in the TTL
 // attribute of an item. If the epoch time value stored in the attribute
 // is less than the current time, the item is marked as expired and
-// subsequently deleted", where the attribute is a Number of seconds since
-// 1970-01-01 UTC; an item whose attribute is absent or not a Number never
-// expires. DynamoDB deletes expired items "within two days"; Eddy's
+// subsequently deleted", where the attribute is a top-level Number of
+// seconds since 1970-01-01 UTC, no more than five years in the past (see
+// expired); an item whose attribute is absent, not a Number, or older
+// never expires. DynamoDB deletes expired items "within two days"; Eddy's
 // sweeper does every Config.TTLInterval (1 s by default), through the
 // same write path as DeleteItem, so indexes and counts follow. Expired
 // items not yet swept are still read, as on DynamoDB.
@@ -106,7 +107,10 @@ func (e *Engine) changeTable(name string, fn func(doc *tableDoc) error) error {
 }
 
 // expired reports whether item's TTL attribute is a number of seconds
-// before now.
+// before now, and not more than five years before (developer guide,
+// "Using DynamoDB Time to Live": "The TTL attribute value must be a
+// datetimestamp with an expiration of no more than five years in the
+// past ... the TTL processes will not expire that item").
 func expired(item attr.Item, name string, now time.Time) bool {
 	v, ok := item[name]
 	if !ok || v.N == nil {
@@ -121,7 +125,8 @@ func expired(item attr.Item, name string, now time.Time) bool {
 		return false
 	}
 	nowF := new(big.Float).SetFloat64(float64(now.UnixNano()) / 1e9)
-	return f.Cmp(nowF) < 0
+	oldest := new(big.Float).SetInt64(now.AddDate(-5, 0, 0).Unix())
+	return f.Cmp(nowF) < 0 && f.Cmp(oldest) >= 0
 }
 
 // scheduleTTL arms the sweeper's next pass.

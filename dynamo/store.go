@@ -36,10 +36,11 @@ import (
 // the key) and how Segment/TotalSegments split it: segment s of n covers
 // the buckets whose first 12 bits lie in [ceil(4096*s/n), ceil(4096*(s+1)/n)),
 // dynalite's split. An index key is the same over the index's keys,
-// followed by the table key's encodings (hash, range), which makes it
-// unique:
+// followed by the 3-byte hash of the table key (MD5("Outliers" + hash +
+// range), which orders entries sharing an index key as dynalite does) and
+// the table key's encodings (hash, range), which make it unique:
 //
-//	| md5[:3] of index hash | index hash | index range | table hash | table range |
+//	| md5[:3] of index hash | index hash | index range | md5[:3] of table key | table hash | table range |
 //
 // The stats record holds, as big-endian 64-bit integers, the table's
 // version (tableDoc.Version), item count and size in bytes (attr.ItemSize
@@ -54,25 +55,47 @@ import (
 func hashBucket(v attr.Value) [3]byte {
 	h := md5.New()
 	h.Write([]byte("Outliers"))
-	switch {
-	case v.S != nil:
-		h.Write([]byte(*v.S))
-	case v.B != nil:
-		h.Write(v.B)
-	case v.N != nil:
-		// dynalite hashes DynamoDB's binary number form; Eddy hashes the
-		// canonical decimal string (the order of a Scan over numeric
-		// hash keys differs from dynalite's).
-		n, err := attr.ParseNumber(*v.N)
-		if err == nil {
-			h.Write([]byte(n.String()))
-		} else {
-			h.Write([]byte(*v.N))
+	// dynalite hashes DynamoDB's binary number form; Eddy hashes the
+	// canonical decimal string (the order of a Scan over numeric hash keys
+	// differs from dynalite's).
+	h.Write(keyBytes(v))
+	var sum [md5.Size]byte
+	h.Sum(sum[:0])
+	return [3]byte{sum[0], sum[1], sum[2]}
+}
+
+// tableKeyBucket is the 3-byte hash of an item's table key (hash then
+// range) that orders index entries sharing their index key, as dynalite
+// orders them.
+func tableKeyBucket(item attr.Item, ks expr.KeySchema) [3]byte {
+	h := md5.New()
+	h.Write([]byte("Outliers"))
+	for _, n := range []string{ks.HashName, ks.RangeName} {
+		if n != "" {
+			h.Write(keyBytes(item[n]))
 		}
 	}
 	var sum [md5.Size]byte
 	h.Sum(sum[:0])
 	return [3]byte{sum[0], sum[1], sum[2]}
+}
+
+// keyBytes returns the bytes a key value is hashed from: a string's
+// UTF-8, a binary's bytes, a number's canonical decimal form (dynalite
+// hashes DynamoDB's binary number form instead).
+func keyBytes(v attr.Value) []byte {
+	switch {
+	case v.S != nil:
+		return []byte(*v.S)
+	case v.B != nil:
+		return v.B
+	case v.N != nil:
+		if n, err := attr.ParseNumber(*v.N); err == nil {
+			return []byte(n.String())
+		}
+		return []byte(*v.N)
+	}
+	return nil
 }
 
 // appendKeyOf appends the encoding of a key schema's values in item: the
@@ -133,6 +156,8 @@ func (t *table) indexKey(ix *index, item attr.Item) string {
 	if !ok {
 		return ""
 	}
+	tb := tableKeyBucket(item, t.keys)
+	b = append(b, tb[:]...)
 	b, _ = appendKeyOf(b, item, t.keys, false)
 	return string(b)
 }

@@ -195,13 +195,14 @@ func (t *table) describe(st *stats, status ddb.TableStatus) *ddb.TableDescriptio
 	zero := int64(0)
 	pt := &ddb.ProvisionedThroughputDescription{NumberOfDecreasesToday: &zero, ReadCapacityUnits: ptr(d.Read), WriteCapacityUnits: ptr(d.Write)}
 	desc.ProvisionedThroughput = pt
+	// BillingModeSummary is there for a table that is or was on demand
+	// (API reference, BillingModeSummary: the time of the last switch to
+	// PAY_PER_REQUEST).
+	if !d.PayPerRequestAt.IsZero() {
+		at := ddb.Timestamp(d.PayPerRequestAt)
+		desc.BillingModeSummary = &ddb.BillingModeSummary{BillingMode: ptr(d.Billing), LastUpdateToPayPerRequestDateTime: &at}
+	}
 	if d.Billing == ddb.BillingPayPerRequest {
-		s := &ddb.BillingModeSummary{BillingMode: ptr(ddb.BillingPayPerRequest)}
-		if !d.PayPerRequestAt.IsZero() {
-			at := ddb.Timestamp(d.PayPerRequestAt)
-			s.LastUpdateToPayPerRequestDateTime = &at
-		}
-		desc.BillingModeSummary = s
 		desc.OnDemandThroughput = onDemandOrDefault(d.OnDemand)
 	}
 	for i, ix := range t.indexes {

@@ -153,6 +153,7 @@ func TestTTLSweeper(t *testing.T) {
 	put(t, e, "tab", attr.Item{"id": S("soon"), "exp": N(fmt.Sprint(now + 30))})
 	put(t, e, "tab", attr.Item{"id": S("string"), "exp": S(fmt.Sprint(now - 100))})
 	put(t, e, "tab", attr.Item{"id": S("none")})
+	put(t, e, "tab", attr.Item{"id": S("ancient"), "exp": N(fmt.Sprint(t0.AddDate(-5, 0, -1).Unix()))})
 	// TTL off: nothing expires.
 	clk.Advance(2 * time.Second)
 	if get(t, e, "tab", attr.Item{"id": S("past")}) == nil {
@@ -169,7 +170,7 @@ func TestTTLSweeper(t *testing.T) {
 	if get(t, e, "tab", attr.Item{"id": S("past")}) != nil {
 		t.Fatal("expired item not swept")
 	}
-	for _, id := range []string{"soon", "string", "none"} {
+	for _, id := range []string{"soon", "string", "none", "ancient"} {
 		if get(t, e, "tab", attr.Item{"id": S(id)}) == nil {
 			t.Fatalf("%s swept", id)
 		}
@@ -178,7 +179,7 @@ func TestTTLSweeper(t *testing.T) {
 	if get(t, e, "tab", attr.Item{"id": S("soon")}) != nil {
 		t.Fatal("item expired 1 s ago not swept")
 	}
-	if d := describe(t, e, "tab"); *d.ItemCount != 2 {
+	if d := describe(t, e, "tab"); *d.ItemCount != 3 {
 		t.Fatalf("count %d after sweeping", *d.ItemCount)
 	}
 	out, err := e.DescribeTimeToLive(ctx, &ddb.DescribeTimeToLiveInput{TableName: sp("tab")})
@@ -220,7 +221,7 @@ func TestTTLSweeperResumes(t *testing.T) {
 	e, clk := newEngine(t, nil)
 	createTable(t, e, "tab", "id", ddb.ScalarS, "", "")
 	for i := range 50 {
-		put(t, e, "tab", attr.Item{"id": S(fmt.Sprint(i)), "exp": N("1")})
+		put(t, e, "tab", attr.Item{"id": S(fmt.Sprint(i)), "exp": N(fmt.Sprint(t0.Unix() - 10))})
 	}
 	if _, err := e.UpdateTimeToLive(ctx, &ddb.UpdateTimeToLiveInput{TableName: sp("tab"),
 		TimeToLiveSpecification: &ddb.TimeToLiveSpecification{Enabled: ptr(true), AttributeName: sp("exp")}}); err != nil {
@@ -235,5 +236,29 @@ func TestTTLSweeperResumes(t *testing.T) {
 	}
 	if n := *describe(t, e, "tab").ItemCount; n != 0 {
 		t.Fatalf("%d expired items left after 6 passes", n)
+	}
+}
+
+// TestUpdateTableToProvisioned: a table with GSIs becomes PROVISIONED only
+// with throughput for each of them (dynalite actions/updateTable.js).
+func TestUpdateTableToProvisioned(t *testing.T) {
+	e, _ := newEngine(t, nil)
+	createTable(t, e, "tab", "id", ddb.ScalarS, "", "", func(in *ddb.CreateTableInput) {
+		in.AttributeDefinitions = append(in.AttributeDefinitions, ddb.AttributeDefinition{AttributeName: sp("g"), AttributeType: ptr(ddb.ScalarS)})
+		in.GlobalSecondaryIndexes = []ddb.GlobalSecondaryIndex{{IndexName: sp("byG"),
+			KeySchema:  []ddb.KeySchemaElement{{AttributeName: sp("g"), KeyType: ptr(ddb.KeyTypeHash)}},
+			Projection: &ddb.Projection{ProjectionType: ptr(ddb.ProjectionAll)}}}
+	})
+	pt := &ddb.ProvisionedThroughput{ReadCapacityUnits: ptr(int64(5)), WriteCapacityUnits: ptr(int64(5))}
+	_, err := e.UpdateTable(ctx, &ddb.UpdateTableInput{TableName: sp("tab"), BillingMode: ptr(ddb.BillingProvisioned), ProvisionedThroughput: pt})
+	wantErr(t, err, eddy.CodeValidation, "One or more parameter values were invalid: ProvisionedThroughput must be specified for index: byG")
+	out, err := e.UpdateTable(ctx, &ddb.UpdateTableInput{TableName: sp("tab"), BillingMode: ptr(ddb.BillingProvisioned), ProvisionedThroughput: pt,
+		GlobalSecondaryIndexUpdates: []ddb.GlobalSecondaryIndexUpdate{{Update: &ddb.UpdateGlobalSecondaryIndexAction{IndexName: sp("byG"), ProvisionedThroughput: pt}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := out.TableDescription
+	if *d.BillingModeSummary.BillingMode != ddb.BillingProvisioned || *d.ProvisionedThroughput.ReadCapacityUnits != 5 || *d.GlobalSecondaryIndexes[0].ProvisionedThroughput.WriteCapacityUnits != 5 {
+		t.Fatalf("after the switch: %+v", d)
 	}
 }
