@@ -19,8 +19,9 @@
 //
 // The package has no non-test code; the tests need node (20 or later) and
 // interop/dynalite/node_modules (scripts/install-test-deps.sh installs
-// both). EDDY_BIN names a prebuilt eddy binary; without it the tests build
-// ./cmd/eddy with the race detector into a temporary directory.
+// both). EDDY_BIN names a prebuilt eddy binary (absolute, or relative to
+// the module root); without it the tests build ./cmd/eddy with the race
+// detector into a temporary directory.
 // DDBDIFF_SELFTEST=1 puts a second dynalite in Eddy's place: the harness's
 // own check, which must pass (everything the tests compare is deterministic
 // or listed as ignored).

@@ -146,10 +146,13 @@ func startDynalite(path string) (*server, error) {
 	return startProcess("dynalite", cmd, "dynalite listening on ")
 }
 
-// buildEddy returns EDDY_BIN, or builds ./cmd/eddy with the race detector
-// into dir.
+// buildEddy returns EDDY_BIN (absolute, or relative to the module root), or
+// builds ./cmd/eddy with the race detector into dir.
 func buildEddy(dir string) (string, error) {
 	if bin := os.Getenv("EDDY_BIN"); bin != "" {
+		if !filepath.IsAbs(bin) {
+			bin = filepath.Join(moduleRoot(), bin) // go test runs in the package's directory
+		}
 		return bin, nil
 	}
 	bin := filepath.Join(dir, "eddy")
