@@ -189,10 +189,9 @@ func TestTimeToLive(t *testing.T) {
 	}
 
 	// Items really expire: one whose expiry (a Number of epoch seconds,
-	// API reference / developer guide "Time to Live") has passed is
-	// deleted; AWS does it "typically within a few days", Eddy's sweeper
-	// within seconds (docs/DYNAMODB.md). Ones in the future, or whose
-	// attribute is not a Number, stay.
+	// developer guide, "Time to Live") has passed is deleted; AWS does it
+	// within days, Eddy's sweeper within seconds (docs/DYNAMODB.md). Ones
+	// in the future, or whose attribute is not a Number, stay.
 	now := time.Now().Unix()
 	for id, exp := range map[string]types.AttributeValue{
 		"past": n(fmt.Sprint(now - 60)), "future": n(fmt.Sprint(now + 3600)), "string": s(fmt.Sprint(now - 60)),
