@@ -4,7 +4,7 @@
 //
 //	GET    /metrics                    Prometheus text format (see engine's metrics.go)
 //	GET    /health                     200 "ok" while the process serves (liveness)
-//	GET    /ready                      200 "ready" when every region's engine is open; 503 and why otherwise
+//	GET    /ready                      200 "ready" when every region's engine (Kinesis and DynamoDB) is open; 503 and why otherwise
 //	GET    /faults                     a region's fault injection rules: {"region":"us-east-1","rules":[...]}
 //	PUT    /faults                     replace them: {"rules":[{"stream":"orders","operation":"PutRecords","throttleRate":0.1,"seed":1}]}
 //	DELETE /faults                     remove them all
@@ -39,8 +39,9 @@ import (
 const maxBody = 1 << 20
 
 // Handler returns the admin API over the engines of regions, with metrics
-// from reg.
-func Handler(regions *kinesis.Regions, reg *metrics.Registry) http.Handler {
+// from reg. ready are more readiness checks for /ready (the other
+// services', such as DynamoDB's regions).
+func Handler(regions *kinesis.Regions, reg *metrics.Registry, ready ...func() error) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", metricshttp.Handler(reg))
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {
@@ -49,7 +50,13 @@ func Handler(regions *kinesis.Regions, reg *metrics.Registry) http.Handler {
 	})
 	mux.HandleFunc("GET /ready", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if err := regions.Ready(); err != nil {
+		err := regions.Ready()
+		for _, check := range ready {
+			if err == nil {
+				err = check()
+			}
+		}
+		if err != nil {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			io.WriteString(w, err.Error()+"\n")
 			return

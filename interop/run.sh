@@ -5,12 +5,15 @@
 #
 # It builds bin/eddy, starts `eddy serve` on 127.0.0.1 (an ephemeral port) with
 # durable storage in a temporary --data-dir, then runs, one after another:
-#   cli     interop/cli/test.sh             the AWS CLI (Debian's awscli)
-#   python  interop/python/test_kinesis.py  boto3 (Debian's python3-boto3), unittest
-#   js      interop/js/kinesis.test.mjs     @aws-sdk/client-kinesis over h2c, node --test
-# All three share the server; their stream names do not collide. It stops the
+#   cli         interop/cli/test.sh              the AWS CLI (Debian's awscli): Kinesis
+#   python      interop/python/test_kinesis.py   boto3 (Debian's python3-boto3), unittest: Kinesis
+#   js          interop/js/kinesis.test.mjs      @aws-sdk/client-kinesis over h2c, and
+#               interop/js/dynamodb.test.mjs     @aws-sdk/client-dynamodb and lib-dynamodb, node --test
+#   cli-ddb     interop/cli/dynamodb.sh          `aws dynamodb`
+#   python-ddb  interop/python/test_dynamodb.py  boto3's DynamoDB client and resource layer
+# All share the server; their stream and table names do not collide. It stops the
 # server, removes the data directory, and prints one last line
-# "N passed, M failed", counting test cases across the three suites (a suite
+# "N passed, M failed", counting test cases across the suites (a suite
 # that crashes without reporting counts as one failed test case). It exits
 # non-zero if anything failed. Nothing but 127.0.0.1 is contacted.
 #
@@ -18,7 +21,7 @@
 # python3-boto3, npm ci in interop/js).
 #
 # Environment:
-#   INTEROP_SUITES   which suites to run (default "cli python js")
+#   INTEROP_SUITES   which suites to run (default "cli python js cli-ddb python-ddb")
 #   EDDY_BIN         use this eddy binary instead of building bin/eddy
 #   AWS_CLI, PYTHON  the aws and python3 to use (default: Debian's in /usr/bin)
 #   SUITE_TIMEOUT    seconds each suite may take (default 300)
@@ -27,7 +30,7 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 root=$PWD
 
-suites=${INTEROP_SUITES:-cli python js}
+suites=${INTEROP_SUITES:-cli python js cli-ddb python-ddb}
 suite_timeout=${SUITE_TIMEOUT:-300}
 passed=0
 failed=0
@@ -178,27 +181,31 @@ counts() {
 for suite in $suites; do
 	suite_start=$(date +%s)
 	case $suite in
-	cli)
+	cli | cli-ddb)
 		if ! command -v "$AWS_CLI" >/dev/null 2>&1; then
-			say "cli: $AWS_CLI not found; run scripts/install-test-deps.sh"
-			record cli 1 0 1
+			say "$suite: $AWS_CLI not found; run scripts/install-test-deps.sh"
+			record "$suite" 1 0 1
 			continue
 		fi
-		run_suite cli "$tmp/cli.log" bash interop/cli/test.sh
+		script=interop/cli/test.sh
+		[[ $suite == cli-ddb ]] && script=interop/cli/dynamodb.sh
+		run_suite "$suite" "$tmp/$suite.log" bash "$script"
 		status=$?
-		read -r p f < <(counts cli "$tmp/cli.log"; echo)
-		record cli "$status" "$p" "$f"
+		read -r p f < <(counts "$suite" "$tmp/$suite.log"; echo)
+		record "$suite" "$status" "$p" "$f"
 		;;
-	python)
+	python | python-ddb)
 		if ! "$PYTHON" -c 'import boto3' 2>/dev/null; then
-			say "python: $PYTHON cannot import boto3; run scripts/install-test-deps.sh"
-			record python 1 0 1
+			say "$suite: $PYTHON cannot import boto3; run scripts/install-test-deps.sh"
+			record "$suite" 1 0 1
 			continue
 		fi
-		run_suite python "$tmp/python.log" "$PYTHON" interop/python/test_kinesis.py -v
+		script=interop/python/test_kinesis.py
+		[[ $suite == python-ddb ]] && script=interop/python/test_dynamodb.py
+		run_suite "$suite" "$tmp/$suite.log" "$PYTHON" "$script" -v
 		status=$?
-		read -r p f < <(counts python "$tmp/python.log"; echo)
-		record python "$status" "$p" "$f"
+		read -r p f < <(counts "$suite" "$tmp/$suite.log"; echo)
+		record "$suite" "$status" "$p" "$f"
 		;;
 	js)
 		node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
@@ -207,7 +214,7 @@ for suite in $suites; do
 			record js 1 0 1
 			continue
 		fi
-		if [[ ! -d interop/js/node_modules/@aws-sdk/client-kinesis ]]; then
+		if [[ ! -d interop/js/node_modules/@aws-sdk/client-kinesis || ! -d interop/js/node_modules/@aws-sdk/lib-dynamodb ]]; then
 			say "js: interop/js/node_modules is missing; run scripts/install-test-deps.sh"
 			record js 1 0 1
 			continue
@@ -216,7 +223,7 @@ for suite in $suites; do
 		run_suite js "$tmp/js.log" node --test \
 			--test-reporter=spec --test-reporter-destination=stdout \
 			--test-reporter=tap --test-reporter-destination="$tmp/js.tap" \
-			interop/js/kinesis.test.mjs
+			interop/js/kinesis.test.mjs interop/js/dynamodb.test.mjs
 		status=$?
 		p=$(sed -n 's/^# pass \([0-9][0-9]*\)$/\1/p' "$tmp/js.tap" 2>/dev/null | tail -n 1)
 		f=0
@@ -227,7 +234,7 @@ for suite in $suites; do
 		record js "$status" "${p:-0}" "$f"
 		;;
 	*)
-		say "unknown suite '$suite' (want cli, python or js)"
+		say "unknown suite '$suite' (want cli, python, js, cli-ddb or python-ddb)"
 		failed=$((failed + 1))
 		;;
 	esac

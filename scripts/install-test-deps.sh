@@ -57,6 +57,9 @@ need_file /usr/lib/python3/dist-packages/boto3/__init__.py python3-boto3
 need_cmd node nodejs
 need_cmd npm npm
 npm_ci interop/js
+# dynalite, the reference DynamoDB server of the differential tests
+# (interop/ddbdiff) and of bench/ddbbench, from interop/dynalite/package-lock.json.
+npm_ci interop/dynalite
 
 # ---- Installation -----------------------------------------------------------
 

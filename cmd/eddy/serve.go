@@ -15,7 +15,9 @@ import (
 
 	"github.com/eddy-streams/eddy"
 	"github.com/eddy-streams/eddy/admin"
+	"github.com/eddy-streams/eddy/dynamo"
 	"github.com/eddy-streams/eddy/httpapi"
+	"github.com/eddy-streams/eddy/httpapi/dynamoapi"
 	"github.com/eddy-streams/eddy/httpapi/kinesisapi"
 	"github.com/eddy-streams/eddy/kinesis"
 	"github.com/eddy-streams/eddy/metrics"
@@ -86,6 +88,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 
+	// DynamoDB in the same store, under "dynamodb/<region>/", one engine
+	// per region as for Kinesis.
+	dcfg := dynamo.DefaultConfig()
+	dcfg.Region, dcfg.AccountID = cfg.Region, cfg.AccountID
+	dcfg.Logger = logger
+	ddbRegions, err := dynamo.OpenRegions(dcfg, meta)
+	if err != nil {
+		return err
+	}
+	defer ddbRegions.Close()
+
 	hcfg := httpapi.DefaultConfig()
 	hcfg.Region = cfg.Region
 	hcfg.Logger = logger
@@ -97,7 +110,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.AccessKeyID != "" {
 		hcfg.Credentials = map[string]string{cfg.AccessKeyID: cfg.SecretKey}
 	}
-	srv, err := httpapi.New(hcfg, kinesisapi.RegionalService(regions))
+	srv, err := httpapi.New(hcfg, kinesisapi.RegionalService(regions), dynamoapi.RegionalService(ddbRegions))
 	if err != nil {
 		return err
 	}
@@ -116,7 +129,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			ln.Close()
 			return fmt.Errorf("admin listener: %w (move it with --admin-listen ADDR, or turn it off with --admin-listen off)", err)
 		}
-		handler := admin.Handler(regions, reg)
+		handler := admin.Handler(regions, reg, ddbRegions.Ready)
 		if cfg.Pprof {
 			handler = withPprof(handler)
 		}
@@ -149,6 +162,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		// End SubscribeToShard streams first: Shutdown waits for active
 		// connections, and a subscription stays active for minutes.
 		regions.Close()
+		ddbRegions.Close()
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := srv.Shutdown(sctx); err != nil {
