@@ -48,11 +48,21 @@ func TestSubscribeToShardSDK(t *testing.T) {
 
 			subscribe := func(pos types.StartingPosition) *kinesis.SubscribeToShardEventStream {
 				t.Helper()
-				out, err := c.SubscribeToShard(ctx, &kinesis.SubscribeToShardInput{ConsumerARN: arn, ShardId: aws.String("shardId-000000000000"), StartingPosition: &pos})
-				if err != nil {
-					t.Fatal(err)
+				// After a stream broken on the client's side the server may
+				// not have seen the old subscription end yet and refuses a
+				// new one as still active, as Kinesis does: poll until it
+				// has, within a deadline.
+				deadline := time.Now().Add(10 * time.Second)
+				for {
+					out, err := c.SubscribeToShard(ctx, &kinesis.SubscribeToShardInput{ConsumerARN: arn, ShardId: aws.String("shardId-000000000000"), StartingPosition: &pos})
+					if err == nil {
+						return out.GetStream()
+					}
+					if !strings.Contains(err.Error(), "Another active subscription") || time.Now().After(deadline) {
+						t.Fatal(err)
+					}
+					time.Sleep(20 * time.Millisecond)
 				}
-				return out.GetStream()
 			}
 			st := subscribe(types.StartingPosition{Type: types.ShardIteratorTypeLatest})
 			// A second subscription while this one is active is refused.

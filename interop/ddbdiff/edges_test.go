@@ -14,7 +14,9 @@ func TestValueEdges(t *testing.T) {
 	for _, b := range []string{
 		`{"TableName":"$P","Item":{"id":{"S":"a"},"e":{"S":""}}}`,
 		`{"TableName":"$P","Item":{"id":{"S":"a"},"e":{"B":""}}}`,
-		`{"TableName":"$P","Item":{"id":{"S":"a"},"n":{"N":"+1"}}}`,
+		// "+1" is left out: dynalite refuses it, DynamoDB accepts it
+		// (scylladb test/alternator/test_number.py, run against DynamoDB);
+		// dynamo/attr's number tests assert DynamoDB's answer.
 		`{"TableName":"$P","Item":{"id":{"S":"a"},"n":{"N":" 1"}}}`,
 		`{"TableName":"$P","Item":{"id":{"S":"a"},"n":{"N":"1e-130"}}}`,
 		`{"TableName":"$P","Item":{"id":{"S":"a"},"n":{"N":"-0"}}}`,
