@@ -11,25 +11,11 @@
 # The last line printed is "cli-ddb: N passed, M failed" (test cases).
 set -uo pipefail
 
-if [[ -z ${EDDY_ENDPOINT:-} ]]; then
-	echo "EDDY_ENDPOINT is not set (e.g. http://127.0.0.1:4567)" >&2
-	echo "cli-ddb: 0 passed, 1 failed"
-	exit 2
-fi
-if [[ -z ${AWS_CLI:-} ]]; then
-	if [[ -x /usr/bin/aws ]]; then AWS_CLI=/usr/bin/aws; else AWS_CLI=aws; fi
-fi
-if [[ -z ${PYTHON:-} ]]; then
-	if [[ -x /usr/bin/python3 ]]; then PYTHON=/usr/bin/python3; else PYTHON=python3; fi
-fi
+# shellcheck source=interop/cli/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cli_setup cli-ddb
+export JSON_SORT_KEYS=1
 
-export AWS_ACCESS_KEY_ID=AKIDINTEROPCLI AWS_SECRET_ACCESS_KEY=interop-secret
-export AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1
-export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
-export AWS_PAGER="" AWS_MAX_ATTEMPTS=1 AWS_RETRY_MODE=standard AWS_EC2_METADATA_DISABLED=true
-unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_ENDPOINT_URL_DYNAMODB AWS_CLI_AUTO_PROMPT
-
-run_id=$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
 T=cli-ddb-$run_id # pk (S) HASH, sk (N) RANGE
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/eddy-cli-ddb.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -37,26 +23,6 @@ trap 'rm -rf "$tmp"' EXIT
 # ddb ARGS...: one `aws dynamodb` call against Eddy, JSON output.
 ddb() {
 	"$AWS_CLI" --endpoint-url "$EDDY_ENDPOINT" --output json dynamodb "$@"
-}
-
-fail() {
-	echo "  FAIL: $*" >&2
-	exit 1
-}
-
-# assert_eq ACTUAL EXPECTED WHAT
-assert_eq() {
-	[[ $1 == "$2" ]] || fail "$3: got '$1', want '$2'"
-}
-
-# json EXPR: evaluate a Python expression over the JSON on stdin (bound to d); print it.
-json() {
-	"$PYTHON" -c '
-import json, sys
-d = json.load(sys.stdin)
-v = eval(sys.argv[1])
-print(v if isinstance(v, str) else json.dumps(v, sort_keys=True))
-' "$1"
 }
 
 # expect_error CODE MESSAGE ARGS...: `ddb ARGS...` must fail with exit status
@@ -196,28 +162,8 @@ test_delete_table() {
 
 # ---- runner ------------------------------------------------------------------
 
-now_ms() { echo $((${EPOCHREALTIME/./} / 1000)); }
-
-passed=0
-failed=0
-for t in test_create_table_and_wait test_put_get_update_delete test_batch_write_query_scan \
-	test_transact_write_items test_time_to_live test_tags test_list_tables test_delete_table; do
-	start_ms=$(now_ms)
-	(
-		set -eE
-		trap 'echo "  FAIL: line $LINENO: $BASH_COMMAND (exit status $?)" >&2' ERR
-		"$t" >/dev/null
-	)
-	rc=$?
-	secs=$(printf '%d.%d' $((($(now_ms) - start_ms) / 1000)) $((($(now_ms) - start_ms) % 1000 / 100)))
-	if ((rc == 0)); then
-		passed=$((passed + 1))
-		echo "ok   $t (${secs}s)" >&2
-	else
-		failed=$((failed + 1))
-		echo "FAIL $t (${secs}s)" >&2
-	fi
-done
+run_tests cli-ddb test_create_table_and_wait test_put_get_update_delete test_batch_write_query_scan \
+	test_transact_write_items test_time_to_live test_tags test_list_tables test_delete_table
 
 if ((failed > 0)); then
 	ddb delete-table --table-name "$T" >/dev/null 2>&1 || true

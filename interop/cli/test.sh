@@ -14,28 +14,10 @@
 # The last line printed is "cli: N passed, M failed" (test cases).
 set -uo pipefail
 
-if [[ -z ${EDDY_ENDPOINT:-} ]]; then
-	echo "EDDY_ENDPOINT is not set (e.g. http://127.0.0.1:4567)" >&2
-	echo "cli: 0 passed, 1 failed"
-	exit 2
-fi
-if [[ -z ${AWS_CLI:-} ]]; then
-	if [[ -x /usr/bin/aws ]]; then AWS_CLI=/usr/bin/aws; else AWS_CLI=aws; fi
-fi
-if [[ -z ${PYTHON:-} ]]; then
-	if [[ -x /usr/bin/python3 ]]; then PYTHON=/usr/bin/python3; else PYTHON=python3; fi
-fi
-ACCOUNT=${EDDY_ACCOUNT_ID:-000000000000}
+# shellcheck source=interop/cli/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cli_setup cli
 
-# Dummy credentials and a fixed region; no config files, no pager, no retries,
-# no instance metadata look-ups: only the endpoint is ever contacted.
-export AWS_ACCESS_KEY_ID=AKIDINTEROPCLI AWS_SECRET_ACCESS_KEY=interop-secret
-export AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1
-export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
-export AWS_PAGER="" AWS_MAX_ATTEMPTS=1 AWS_RETRY_MODE=standard AWS_EC2_METADATA_DISABLED=true
-unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_ENDPOINT_URL_KINESIS AWS_CLI_AUTO_PROMPT
-
-run_id=$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
 MAIN=cli-$run_id-main # 2 shards: describe, tags, retention, list shards, errors
 RECS=cli-$run_id-recs # 1 shard: records and every iterator type, then resharding
 REG=cli-$run_id-reg   # in us-east-1 (1 shard) and eu-central-1 (2 shards): regions
@@ -55,26 +37,6 @@ kin() {
 		echo "    aws kinesis $1: $(((${EPOCHREALTIME/./} - t0) / 1000)) ms, exit status $rc" >&2
 	fi
 	return $rc
-}
-
-fail() {
-	echo "  FAIL: $*" >&2
-	exit 1
-}
-
-# assert_eq ACTUAL EXPECTED WHAT
-assert_eq() {
-	[[ $1 == "$2" ]] || fail "$3: got '$1', want '$2'"
-}
-
-# json EXPR: evaluate a Python expression over the JSON on stdin (bound to d); print it.
-json() {
-	"$PYTHON" -c '
-import json, sys
-d = json.load(sys.stdin)
-v = eval(sys.argv[1])
-print(v if isinstance(v, str) else json.dumps(v))
-' "$1"
 }
 
 # records: print each record of a get-records response on stdin as
@@ -335,29 +297,9 @@ test_delete_stream() {
 
 # ---- runner ------------------------------------------------------------------
 
-now_ms() { echo $((${EPOCHREALTIME/./} / 1000)); }
-
-passed=0
-failed=0
-for t in test_create_stream_and_wait test_error_resource_not_found test_put_and_get_every_iterator_type \
+run_tests cli test_create_stream_and_wait test_error_resource_not_found test_put_and_get_every_iterator_type \
 	test_split_merge_update_shard_count test_list_shards_paging test_list_streams_paging test_tags \
-	test_retention test_regions test_delete_stream; do
-	start_ms=$(now_ms)
-	(
-		set -eE
-		trap 'echo "  FAIL: line $LINENO: $BASH_COMMAND (exit status $?)" >&2' ERR
-		"$t" >/dev/null
-	)
-	rc=$?
-	secs=$(printf '%d.%d' $((($(now_ms) - start_ms) / 1000)) $((($(now_ms) - start_ms) % 1000 / 100)))
-	if ((rc == 0)); then
-		passed=$((passed + 1))
-		echo "ok   $t (${secs}s)" >&2
-	else
-		failed=$((failed + 1))
-		echo "FAIL $t (${secs}s)" >&2
-	fi
-done
+	test_retention test_regions test_delete_stream
 
 # Best effort: leave nothing behind after a failure.
 if ((failed > 0)); then
