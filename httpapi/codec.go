@@ -253,7 +253,27 @@ func marshalJSON(dst *bytes.Buffer, v any) error {
 	return nil
 }
 
+// fastCBOREncoder is an output with a hand-written encoder producing the
+// bytes awscbor.Marshal would (protocol/kds.GetRecordsOutput).
+type fastCBOREncoder interface {
+	AppendFastCBOR(dst []byte) ([]byte, error)
+}
+
 func marshalCBOR(dst *bytes.Buffer, v any) error {
+	if f, ok := v.(fastCBOREncoder); ok {
+		avail := dst.AvailableBuffer()
+		b, err := f.AppendFastCBOR(avail)
+		if err != nil {
+			return err
+		}
+		if dst.Len() == 0 && cap(b) > cap(avail) {
+			// As marshalJSON: take over the encoder's own buffer.
+			*dst = *bytes.NewBuffer(b)
+			return nil
+		}
+		dst.Write(b)
+		return nil
+	}
 	b, err := awscbor.Marshal(v)
 	if err != nil {
 		return err
