@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/md5"
 	"encoding/base64"
 	"fmt"
+	"io"
+	"os"
+	"os/exec"
 	"regexp"
 	"slices"
 	"strconv"
@@ -65,32 +69,57 @@ func tailArgs(t *testing.T, s *eddytest.Server, args ...string) (code int, stdou
 	return runCmd(t, append([]string{"tail", "--endpoint", s.Endpoint}, args...)...)
 }
 
-// followTail runs `eddy tail --follow` against s in the background; stop
-// cancels it and returns its error.
-func followTail(t *testing.T, s *eddytest.Server, args ...string) (out *lockedBuffer, stop func() error) {
+// followTail runs `eddy tail --follow` against s in the background.
+type followTail struct {
+	t      *testing.T
+	out    *lockedBuffer
+	errOut *lockedBuffer
+	cancel context.CancelFunc
+	done   chan error // receives runTail's result
+	result error
+	ended  bool
+}
+
+func startFollow(t *testing.T, s *eddytest.Server, args ...string) *followTail {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	out = &lockedBuffer{}
-	errOut := &lockedBuffer{}
-	done := make(chan error, 1)
+	f := &followTail{t: t, out: &lockedBuffer{}, errOut: &lockedBuffer{}, cancel: cancel, done: make(chan error, 1)}
 	go func() {
-		done <- runTail(ctx, append([]string{"--endpoint", s.Endpoint, "--follow", "--poll-interval", "10ms"}, args...), out, errOut)
+		f.done <- runTail(ctx, append([]string{"--endpoint", s.Endpoint, "--follow", "--poll-interval", "10ms"}, args...), f.out, f.errOut)
 	}()
-	var stopped bool
-	var result error
-	stop = func() error {
-		if !stopped {
-			stopped = true
-			cancel()
-			result = recvWithin(t, done, "eddy tail to stop")
-			if errOut.String() != "" {
-				t.Errorf("stderr: %s", errOut.String())
-			}
+	t.Cleanup(func() { f.stop() })
+	return f
+}
+
+// waitFor waits until cond holds, failing the test if eddy tail ends first.
+func (f *followTail) waitFor(what string, cond func() bool) {
+	f.t.Helper()
+	waitFor(f.t, what, func() bool {
+		if cond() {
+			return true
 		}
-		return result
+		select {
+		case err := <-f.done:
+			f.ended, f.result = true, err
+			f.t.Fatalf("eddy tail ended (%v, stderr %q) while waiting for %s", err, f.errOut.String(), what)
+		default:
+		}
+		return false
+	})
+}
+
+// stop cancels eddy tail and returns its error.
+func (f *followTail) stop() error {
+	f.t.Helper()
+	if !f.ended {
+		f.ended = true
+		f.cancel()
+		f.result = recvWithin(f.t, f.done, "eddy tail to stop")
+		if f.errOut.String() != "" {
+			f.t.Errorf("stderr: %s", f.errOut.String())
+		}
 	}
-	t.Cleanup(func() { stop() })
-	return out, stop
+	return f.result
 }
 
 // linesOf returns the lines of out.
@@ -204,7 +233,8 @@ func TestTailFrom(t *testing.T) {
 	// put until one shows (the reader has its iterator then); every record
 	// after it shows too, and the one put before the start never does.
 	t.Run("latest with follow", func(t *testing.T) {
-		out, stop := followTail(t, s, "from", "--from", "latest")
+		f := startFollow(t, s, "from", "--from", "latest")
+		out := f.out
 		var put []string
 		deadline := time.Now().Add(testTimeout)
 		for i := 0; !strings.Contains(out.String(), "\tnew"); i++ {
@@ -220,8 +250,8 @@ func TestTailFrom(t *testing.T) {
 		}
 		putTo(t, kc, "from", highHashKey, "k", []byte("last"))
 		put = append(put, "last")
-		waitFor(t, "the last record", func() bool { return strings.Contains(out.String(), "\tlast\n") })
-		if err := stop(); err != nil {
+		f.waitFor("the last record", func() bool { return strings.Contains(out.String(), "\tlast\n") })
+		if err := f.stop(); err != nil {
 			t.Fatal(err)
 		}
 		got := dataOf(t, linesOf(out.String()))
@@ -371,8 +401,9 @@ func TestTailFollowReshard(t *testing.T) {
 	ctx := testContext(t)
 	tailStream(t, kc, "rs", 1)
 	putTo(t, kc, "rs", lowHashKey, "k", []byte("p0"))
-	out, stop := followTail(t, s, "rs")
-	waitFor(t, "the first record", func() bool { return strings.Contains(out.String(), "\tp0\n") })
+	f := startFollow(t, s, "rs")
+	out := f.out
+	f.waitFor("the first record", func() bool { return strings.Contains(out.String(), "\tp0\n") })
 	var want []string
 	put := func(ehk, data string) {
 		putTo(t, kc, "rs", ehk, "k", []byte(data))
@@ -402,8 +433,8 @@ func TestTailFollowReshard(t *testing.T) {
 		put(lowHashKey, fmt.Sprintf("m%d", i))
 		put(highHashKey, fmt.Sprintf("m%d", i+3))
 	}
-	waitFor(t, "every record", func() bool { return len(linesOf(out.String())) >= len(want) })
-	if err := stop(); err != nil {
+	f.waitFor("every record", func() bool { return len(linesOf(out.String())) >= len(want) })
+	if err := f.stop(); err != nil {
 		t.Fatalf("eddy tail: %v", err)
 	}
 
@@ -517,18 +548,19 @@ func TestTailRetries(t *testing.T) {
 	})
 
 	t.Run("expired iterator", func(t *testing.T) {
-		out, stop := followTail(t, s, "rt")
-		waitFor(t, "the records", func() bool { return len(linesOf(out.String())) == 10 })
+		tailStream(t, kc, "ex", 2)
+		putTo(t, kc, "ex", lowHashKey, "k", []byte("before"))
+		f := startFollow(t, s, "ex")
+		f.waitFor("the first record", func() bool { return len(linesOf(f.out.String())) == 1 })
 		// Every iterator eddy tail holds now expires.
 		clock.Advance(6 * time.Minute)
-		putTo(t, kc, "rt", lowHashKey, "k", []byte("after"))
-		putTo(t, kc, "rt", highHashKey, "k", []byte("after2"))
-		waitFor(t, "records after the expiry", func() bool { return len(linesOf(out.String())) == 12 })
-		if err := stop(); err != nil {
+		putTo(t, kc, "ex", lowHashKey, "k", []byte("after"))
+		putTo(t, kc, "ex", highHashKey, "k", []byte("after2"))
+		f.waitFor("records after the expiry", func() bool { return len(linesOf(f.out.String())) == 3 })
+		if err := f.stop(); err != nil {
 			t.Fatal(err)
 		}
-		got := sorted(dataOf(t, linesOf(out.String())))
-		if got[0] != "after" || got[1] != "after2" || got[2] != "r0" {
+		if got := sorted(dataOf(t, linesOf(f.out.String()))); !slices.Equal(got, []string{"after", "after2", "before"}) {
 			t.Fatalf("printed %q", got)
 		}
 	})
@@ -612,3 +644,84 @@ func TestTailErrors(t *testing.T) {
 }
 
 var errEPIPE error = syscall.EPIPE
+
+// startTailChild runs `eddy tail args` in a child process (the test binary
+// as TestServeChild) with its stdout on a pipe; lines receives each line.
+func startTailChild(t *testing.T, args string) (cmd *exec.Cmd, stdout io.ReadCloser, stderr *lockedBuffer, lines <-chan string) {
+	t.Helper()
+	argv := []string{"-test.run=^TestServeChild$"}
+	if d, ok := t.Deadline(); ok {
+		argv = append(argv, fmt.Sprintf("-test.timeout=%s", max(time.Until(d), time.Second)))
+	}
+	cmd = exec.Command(os.Args[0], argv...)
+	cmd.Env = append(os.Environ(), "EDDY_SERVE_ARGS=tail "+args)
+	stderr = &lockedBuffer{}
+	cmd.Stderr = stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	ch := make(chan string, 100)
+	go func() {
+		defer close(ch)
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			ch <- sc.Text()
+		}
+	}()
+	return cmd, stdout, stderr, ch
+}
+
+// waitExit waits for the child to end and returns its exit status (-1 for
+// a signal).
+func waitExit(t *testing.T, cmd *exec.Cmd) int {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	err := recvWithin(t, done, "eddy tail to exit")
+	if ee, ok := err.(*exec.ExitError); ok {
+		t.Logf("child: %v", ee)
+		return ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return 0
+}
+
+// TestTailProcess runs eddy tail as a process: SIGINT and SIGTERM end it
+// with status 0, and so does a closed stdout, quietly.
+func TestTailProcess(t *testing.T) {
+	putEnv(t)
+	s := eddytest.Start(t, eddytest.Options{})
+	kc := s.Kinesis()
+	tailStream(t, kc, "p", 1)
+	putTo(t, kc, "p", lowHashKey, "k", []byte("first"))
+	args := "--endpoint " + s.Endpoint + " --follow --poll-interval 10ms p"
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			cmd, _, stderr, lines := startTailChild(t, args)
+			if l := recvWithin(t, lines, "the first record"); !strings.HasSuffix(l, "\tfirst") {
+				t.Fatalf("line %q", l)
+			}
+			if err := cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			if code := waitExit(t, cmd); code != 0 || stderr.String() != "" {
+				t.Fatalf("exit %d, stderr %q", code, stderr.String())
+			}
+		})
+	}
+	t.Run("closed stdout", func(t *testing.T) {
+		cmd, stdout, stderr, lines := startTailChild(t, args)
+		recvWithin(t, lines, "the first record")
+		stdout.Close()
+		putTo(t, kc, "p", lowHashKey, "k", []byte("second"))
+		if code := waitExit(t, cmd); code != 0 || stderr.String() != "" {
+			t.Fatalf("exit %d, stderr %q", code, stderr.String())
+		}
+	})
+}
