@@ -59,10 +59,15 @@ type tailer struct {
 	kc     *kinesis.Client
 	out    *tailPrinter
 	shards map[string]*tailShard // touched by the coordinator goroutine only
+	// list returns every shard of the stream: listShards, or a test's
+	// listing.
+	list func(context.Context) (map[string]types.Shard, error)
 }
 
 func newTailer(cfg *tailConfig, out *tailPrinter) *tailer {
-	return &tailer{cfg: cfg, kc: cfg.Kinesis, out: out, shards: map[string]*tailShard{}}
+	t := &tailer{cfg: cfg, kc: cfg.Kinesis, out: out, shards: map[string]*tailShard{}}
+	t.list = t.listShards
+	return t
 }
 
 // run reads until every shard is caught up (without --follow), every shard
@@ -70,7 +75,7 @@ func newTailer(cfg *tailConfig, out *tailPrinter) *tailer {
 func (t *tailer) run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	listing, err := t.listShards(ctx)
+	listing, err := t.list(ctx)
 	if err != nil {
 		return err
 	}
@@ -217,7 +222,7 @@ func (t *tailer) discover(ctx context.Context, ended *tailShard, children []type
 			return nil
 		}
 		var err error
-		listing, err = t.listShards(ctx)
+		listing, err = t.list(ctx)
 		return err
 	}
 	if len(children) == 0 {

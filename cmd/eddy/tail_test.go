@@ -20,6 +20,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/eddy-streams/eddy/client/kpl"
 	"github.com/eddy-streams/eddy/internal/eddytest"
@@ -724,4 +725,69 @@ func TestTailProcess(t *testing.T) {
 			t.Fatalf("exit %d, stderr %q", code, stderr.String())
 		}
 	})
+}
+
+// TestTailLineage checks the coordinator's bookkeeping on a history that
+// an API test cannot stage at will: shards A and B are read; B was split
+// into X and Y and X merged with A into Z while eddy tail was still
+// reading B. When A ends and names Z (parents A and X), X is unknown: it
+// must be looked up and waited for, not taken as expired.
+func TestTailLineage(t *testing.T) {
+	shard := func(id string, parents ...string) types.Shard {
+		s := types.Shard{ShardId: aws.String(id)}
+		if len(parents) > 0 {
+			s.ParentShardId = aws.String(parents[0])
+		}
+		if len(parents) > 1 {
+			s.AdjacentParentShardId = aws.String(parents[1])
+		}
+		return s
+	}
+	listing := map[string]types.Shard{"A": shard("A"), "B": shard("B"), "X": shard("X", "B"), "Y": shard("Y", "B"), "Z": shard("Z", "A", "X")}
+	lists := 0
+	tl := newTailer(&tailConfig{From: tailFrom{Type: types.ShardIteratorTypeTrimHorizon}}, nil)
+	tl.list = func(context.Context) (map[string]types.Shard, error) { lists++; return listing, nil }
+	tl.shards["A"] = &tailShard{id: "A", state: shardDone}
+	tl.shards["B"] = &tailShard{id: "B", state: shardReading}
+	ctx := context.Background()
+	child := func(id string, parents ...string) types.ChildShard {
+		return types.ChildShard{ShardId: aws.String(id), ParentShards: parents}
+	}
+	if err := tl.discover(ctx, tl.shards["A"], []types.ChildShard{child("Z", "A", "X")}); err != nil {
+		t.Fatal(err)
+	}
+	state := func(id string) shardState {
+		sh, ok := tl.shards[id]
+		if !ok {
+			t.Fatalf("shard %s unknown", id)
+		}
+		return sh.state
+	}
+	if lists != 1 || state("Z") != shardWaiting || state("X") != shardWaiting || tl.ready(tl.shards["Z"]) || tl.ready(tl.shards["X"]) {
+		t.Fatalf("after A: %d listings, Z %v (ready %v), X %v; want Z and X waiting, not ready",
+			lists, state("Z"), tl.ready(tl.shards["Z"]), state("X"))
+	}
+	// B ends: X and Y are ready, Z still waits for X.
+	tl.shards["B"].state = shardDone
+	if err := tl.discover(ctx, tl.shards["B"], []types.ChildShard{child("X", "B"), child("Y", "B")}); err != nil {
+		t.Fatal(err)
+	}
+	if !tl.ready(tl.shards["X"]) || state("Y") != shardWaiting || !tl.ready(tl.shards["Y"]) || tl.ready(tl.shards["Z"]) {
+		t.Fatal("after B: want X and Y ready, Z not")
+	}
+	tl.shards["X"].state = shardDone
+	if !tl.ready(tl.shards["Z"]) {
+		t.Fatal("after X: Z not ready")
+	}
+	// A shard whose parent is in no listing (expired) is ready at once.
+	if err := tl.discover(ctx, tl.shards["Y"], []types.ChildShard{child("W", "Y", "gone")}); err != nil {
+		t.Fatal(err)
+	}
+	if state("gone") != shardSkipped || state("W") != shardWaiting {
+		t.Fatalf("W %v, gone %v", state("W"), state("gone"))
+	}
+	tl.shards["Y"].state = shardDone
+	if !tl.ready(tl.shards["W"]) {
+		t.Fatal("W not ready")
+	}
 }
