@@ -421,6 +421,10 @@ func TestTailFollowReshard(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitStreamActive(t, kc, "rs")
+	// Everything put from here on arrives at or after afterSplit (a whole
+	// millisecond: Kinesis timestamps have milliseconds).
+	afterSplit := time.Now().Truncate(time.Millisecond).Add(time.Millisecond)
+	waitFor(t, "the clock to pass afterSplit", func() bool { return time.Now().After(afterSplit) })
 	for i := 0; i < 3; i++ {
 		put(lowHashKey, fmt.Sprintf("l%d", i))
 		put(highHashKey, fmt.Sprintf("h%d", i))
@@ -486,6 +490,19 @@ func TestTailFollowReshard(t *testing.T) {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
 		check(t, stdout)
+	})
+	t.Run("at-timestamp after the split", func(t *testing.T) {
+		// Shard 0 holds nothing that late; its children and theirs are
+		// read from afterSplit.
+		code, stdout, stderr := tailArgs(t, s, "rs", "--from", "at-timestamp", afterSplit.Format(time.RFC3339Nano))
+		if code != exitOK {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		got := dataOf(t, linesOf(stdout))
+		rest := want[slices.Index(want, "l0"):]
+		if !slices.Equal(sorted(got), sorted(rest)) || got[len(got)-1][0] != 'm' || got[0][0] == 'm' {
+			t.Fatalf("printed %q, want %q in lineage order", got, rest)
+		}
 	})
 	t.Run("latest after the reshard", func(t *testing.T) {
 		// The closed shards are not read; the open one is, from LATEST.
