@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/eddy-streams/eddy/client/kinesiscbor"
 )
 
 // The shards of a stream as `eddy tail` reads them: one reader goroutine
@@ -355,7 +357,9 @@ func (t *tailer) read(ctx context.Context, sh *tailShard) shardEvent {
 		b    backoff
 	)
 	for {
-		res, err := t.kc.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: it})
+		// CBOR, as the Java SDK reads Kinesis: the data arrives as raw
+		// bytes instead of base64 inside JSON.
+		res, err := t.kc.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: it}, kinesiscbor.GetRecords)
 		if err != nil {
 			var ae smithy.APIError
 			switch {
