@@ -68,6 +68,7 @@ func main() {
 		itemSize     = flag.Int("item-size", 100, "bytes of payload per PutItem")
 		clientKind   = flag.String("client", "raw", "raw (persistent connections, pre-built requests), http (net/http, each request signed) or sdk (aws-sdk-go-v2)")
 		serverProf   = flag.String("server-profile", "", "write Eddy's CPU profile under put-new to this file")
+		eddyGOGC     = flag.String("eddy-gogc", "", "GOGC for the eddy process only (empty: inherited)")
 	)
 	flag.Parse()
 	log.SetFlags(0)
@@ -76,7 +77,7 @@ func main() {
 	fmt.Printf("%-14s %-9s %10s %10s %8s %8s %8s %8s %8s %12s %12s\n", "server", "workload", "ops", "ops/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "server µs/op", "client µs/op")
 	rates := map[string]map[string]float64{}
 	for _, target := range strings.Split(*targets, ",") {
-		endpoint, admin, pid, stop, err := start(target, *eddyBin, *eddyEndpoint, *dynaliteDir, *serverProf != "")
+		endpoint, admin, pid, stop, err := start(target, *eddyBin, *eddyEndpoint, *dynaliteDir, *serverProf != "", *eddyGOGC)
 		if err != nil {
 			log.Fatalf("%s: %v", target, err)
 		}
@@ -161,7 +162,7 @@ func selfCPU() time.Duration {
 // start starts (or names) a server; admin is Eddy's admin address with
 // pprof, when the benchmark started it; pid is the server's process, 0 if
 // not started here.
-func start(target, eddyBin, eddyEndpoint, dynaliteDir string, pprof bool) (endpoint, admin string, pid int, stop func(), err error) {
+func start(target, eddyBin, eddyEndpoint, dynaliteDir string, pprof bool, gogc string) (endpoint, admin string, pid int, stop func(), err error) {
 	switch target {
 	case "eddy":
 		if eddyEndpoint != "" {
@@ -176,6 +177,9 @@ func start(target, eddyBin, eddyEndpoint, dynaliteDir string, pprof bool) (endpo
 			args = append(args, "--pprof")
 		}
 		cmd := exec.Command(eddyBin, args...)
+		if gogc != "" {
+			cmd.Env = append(os.Environ(), "GOGC="+gogc)
+		}
 		lines, err := startCmd(cmd, "eddy listening on ", "eddy admin on ")
 		if err != nil {
 			os.RemoveAll(dir)
