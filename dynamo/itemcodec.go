@@ -144,8 +144,11 @@ func decodeItem(b []byte) (attr.Item, error) {
 	return item, nil
 }
 
-// maxItemDepth bounds the nesting of stored maps and lists (DynamoDB
-// allows 32 levels; a deeper record is corrupt).
+// maxItemDepth bounds the nesting of stored maps and lists when reading
+// one back, so that a corrupt record cannot recurse without end. DynamoDB
+// accepts 32 levels of nesting (Amazon DynamoDB Developer Guide, "Service,
+// account, and table quotas", ServiceQuotas.html#limits-attributes), and
+// the engine stores nothing deeper; 64 leaves room.
 const maxItemDepth = 64
 
 var errItemCorrupt = errors.New("dynamo: stored item corrupt")
