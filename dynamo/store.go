@@ -3,7 +3,6 @@ package dynamo
 import (
 	"crypto/md5"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -16,8 +15,8 @@ import (
 //
 //	tables              <table name>  -> tableDoc (JSON)
 //	stats               <table id>    -> stats record (binary, below)
-//	items/<table id>    <item key>    -> item (JSON, the wire's AttributeValue form)
-//	index/<index id>    <index key>   -> the item as the index projects it (JSON)
+//	items/<table id>    <item key>    -> item (binary, itemcodec.go; JSON before it)
+//	index/<index id>    <index key>   -> the item as the index projects it (likewise)
 //	purge               <bucket>      -> "" (a dropped table's or index's bucket being emptied)
 //	tokens              <token>       -> tokenRecord (JSON; TransactWriteItems idempotency)
 //
@@ -173,16 +172,6 @@ func keyOf(item attr.Item, schemas ...expr.KeySchema) attr.Item {
 		}
 	}
 	return k
-}
-
-func encodeItem(item attr.Item) ([]byte, error) { return json.Marshal(item) }
-
-func decodeItem(b []byte) (attr.Item, error) {
-	var item attr.Item
-	if err := json.Unmarshal(b, &item); err != nil {
-		return nil, fmt.Errorf("dynamo: stored item: %w", err)
-	}
-	return item, nil
 }
 
 // stats is a table's stats record.

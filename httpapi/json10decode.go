@@ -39,7 +39,8 @@ import (
 //
 // The decoder walks the body once without allocating, checking each value
 // against the input's shape. Most bodies need nothing more, and
-// encoding/json decodes them. A body that needs a conversion, or has a
+// encoding/json (or an input's own fast decoder, fastDecoder10) decodes them.
+// A body that needs a conversion, or has a
 // member whose name matches one only ignoring case, is rewritten by a
 // second walk (conversions applied, unknown members dropped) and the
 // rewritten body decoded. The first value that does not fit, in document
@@ -67,6 +68,8 @@ func decodeJSON10(body []byte, in any, svc *service) error {
 	}
 	if w.fix {
 		body = rewriteJSON10(body, sh, svc)
+	} else if fd, ok := in.(fastDecoder10); ok && fd.DecodeFastJSON(body) {
+		return nil
 	}
 	if err := json.Unmarshal(body, in); err != nil {
 		var ee *eddy.Error
@@ -84,6 +87,14 @@ func decodeJSON10(body []byte, in any, svc *service) error {
 		return &eddy.Error{Code: eddy.CodeSerialization, Message: err.Error()}
 	}
 	return nil
+}
+
+// fastDecoder10 is an input with a decoder of its own for plain bodies
+// (protocol/ddb's hot single-item operations): it decodes body as
+// encoding/json would, or returns false, and the body goes to
+// encoding/json. It is asked only when the walk found nothing to convert.
+type fastDecoder10 interface {
+	DecodeFastJSON(body []byte) bool
 }
 
 // rewriteJSON10 returns body with the conversions DynamoDB makes applied

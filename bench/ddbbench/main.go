@@ -16,10 +16,11 @@
 //	dynalite       interop/dynalite/serve.js, in memory (dynalite's default)
 //	dynalite-disk  the same with --path in a temporary directory (LevelDB)
 //
-// Requests are built by hand and signed with SigV4 (-client raw, the
-// default), so that the load generator's CPU, on the same machine, stays
-// small beside the server's; -client sdk sends them through aws-sdk-go-v2
-// instead. -server-profile writes a CPU profile of Eddy under the put-new
+// Requests are built by hand and written to one persistent connection per
+// client (-client raw, the default; see rawconn.go), so that the load
+// generator's CPU, on the same machine, stays small beside the server's;
+// -client http sends the same bodies through net/http, each SigV4-signed,
+// and -client sdk through aws-sdk-go-v2. -server-profile writes a CPU profile of Eddy under the put-new
 // workload (it starts Eddy with --pprof).
 package main
 
@@ -65,8 +66,9 @@ func main() {
 		duration     = flag.Duration("duration", 10*time.Second, "how long each workload runs")
 		keys         = flag.Int("keys", 10000, "distinct keys of the update workload")
 		itemSize     = flag.Int("item-size", 100, "bytes of payload per PutItem")
-		clientKind   = flag.String("client", "raw", "raw (hand-built signed requests) or sdk (aws-sdk-go-v2)")
+		clientKind   = flag.String("client", "raw", "raw (persistent connections, pre-built requests), http (net/http, each request signed) or sdk (aws-sdk-go-v2)")
 		serverProf   = flag.String("server-profile", "", "write Eddy's CPU profile under put-new to this file")
+		eddyGOGC     = flag.String("eddy-gogc", "", "GOGC for the eddy process only (empty: inherited)")
 	)
 	flag.Parse()
 	log.SetFlags(0)
@@ -75,14 +77,14 @@ func main() {
 	fmt.Printf("%-14s %-9s %10s %10s %8s %8s %8s %8s %8s %12s %12s\n", "server", "workload", "ops", "ops/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "server µs/op", "client µs/op")
 	rates := map[string]map[string]float64{}
 	for _, target := range strings.Split(*targets, ",") {
-		endpoint, admin, pid, stop, err := start(target, *eddyBin, *eddyEndpoint, *dynaliteDir, *serverProf != "")
+		endpoint, admin, pid, stop, err := start(target, *eddyBin, *eddyEndpoint, *dynaliteDir, *serverProf != "", *eddyGOGC)
 		if err != nil {
 			log.Fatalf("%s: %v", target, err)
 		}
 		rates[target] = map[string]float64{}
 		for i, wl := range strings.Split(*workloads, ",") {
 			table := fmt.Sprintf("bench-%s-%d", wl, time.Now().UnixNano())
-			b := &bench{endpoint: endpoint, table: table, clients: *clients, keys: *keys, itemSize: *itemSize, sdk: *clientKind == "sdk"}
+			b := &bench{endpoint: endpoint, table: table, clients: *clients, keys: *keys, itemSize: *itemSize, kind: *clientKind}
 			b.init()
 			if err := b.createTable(); err != nil {
 				log.Fatalf("%s: create table: %v", target, err)
@@ -160,7 +162,7 @@ func selfCPU() time.Duration {
 // start starts (or names) a server; admin is Eddy's admin address with
 // pprof, when the benchmark started it; pid is the server's process, 0 if
 // not started here.
-func start(target, eddyBin, eddyEndpoint, dynaliteDir string, pprof bool) (endpoint, admin string, pid int, stop func(), err error) {
+func start(target, eddyBin, eddyEndpoint, dynaliteDir string, pprof bool, gogc string) (endpoint, admin string, pid int, stop func(), err error) {
 	switch target {
 	case "eddy":
 		if eddyEndpoint != "" {
@@ -175,6 +177,9 @@ func start(target, eddyBin, eddyEndpoint, dynaliteDir string, pprof bool) (endpo
 			args = append(args, "--pprof")
 		}
 		cmd := exec.Command(eddyBin, args...)
+		if gogc != "" {
+			cmd.Env = append(os.Environ(), "GOGC="+gogc)
+		}
 		lines, err := startCmd(cmd, "eddy listening on ", "eddy admin on ")
 		if err != nil {
 			os.RemoveAll(dir)
@@ -289,12 +294,15 @@ type bench struct {
 	clients  int
 	keys     int
 	itemSize int
-	sdk      bool
+	kind     string // raw, http or sdk
 	hc       *http.Client
 	ddb      *dynamodb.Client
-	signer   *v4.Signer
 	payload  string
+	// the raw client's header blocks (rawconn.go)
+	putHeader, updateHeader []byte
 }
+
+var signer = v4.NewSigner()
 
 func (b *bench) init() {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
@@ -304,7 +312,6 @@ func (b *bench) init() {
 	b.hc = &http.Client{Transport: tr, Timeout: time.Minute}
 	b.ddb = dynamodb.New(dynamodb.Options{Region: "us-east-1", BaseEndpoint: aws.String(b.endpoint),
 		Credentials: credentials.StaticCredentialsProvider{Value: creds}, HTTPClient: b.hc, Retryer: aws.NopRetryer{}})
-	b.signer = v4.NewSigner()
 	b.payload = strings.Repeat("x", b.itemSize)
 }
 
@@ -318,7 +325,7 @@ func (b *bench) call(op, body string) (int, []byte, error) {
 	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
 	req.Header.Set("X-Amz-Target", "DynamoDB_20120810."+op)
 	sum := sha256.Sum256([]byte(body))
-	if err := b.signer.SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "dynamodb", "us-east-1", time.Now()); err != nil {
+	if err := signer.SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "dynamodb", "us-east-1", time.Now()); err != nil {
 		return 0, nil, err
 	}
 	resp, err := b.hc.Do(req)
@@ -382,11 +389,24 @@ func (b *bench) run(wl string, d time.Duration) result {
 		wg     sync.WaitGroup
 		lastEr atomic.Value
 	)
+	if b.kind == "raw" {
+		if err := b.rawHeaders(); err != nil {
+			log.Fatalf("raw client: %v", err)
+		}
+	}
 	begin := time.Now()
 	for c := range b.clients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			w := &worker{b: b, c: c, body: make([]byte, 0, 512)}
+			if b.kind == "raw" {
+				var err error
+				if w.rc, err = newRawConn(b.endpoint); err != nil {
+					log.Fatal(err)
+				}
+				defer w.rc.close()
+			}
 			lat := make([]time.Duration, 0, 1<<16)
 			counter := 0
 			for i := 0; !stop.Load(); i++ {
@@ -394,14 +414,14 @@ func (b *bench) run(wl string, d time.Duration) result {
 				var err error
 				switch wl {
 				case "put-new":
-					err = b.putNew(c, i)
+					err = w.putNew(i)
 				case "lease":
-					err = b.renew(c, counter)
+					err = w.renew(counter)
 					if err == nil {
 						counter++
 					}
 				case "update":
-					err = b.update((c*7919 + i*104729) % b.keys)
+					err = w.update((c*7919 + i*104729) % b.keys)
 				default:
 					log.Fatalf("unknown workload %q", wl)
 				}
@@ -428,43 +448,95 @@ func (b *bench) run(wl string, d time.Duration) result {
 	return result{ops: len(all), errors: int(errs.Load()), rate: float64(len(all)) / elapsed.Seconds(), lat: all}
 }
 
+// rawHeaders builds the raw client's header blocks, one per operation.
+func (b *bench) rawHeaders() error {
+	var err error
+	w := &worker{b: b}
+	if b.putHeader, err = rawHeader(b.endpoint, "PutItem", string(w.putBody(0))); err != nil {
+		return err
+	}
+	b.updateHeader, err = rawHeader(b.endpoint, "UpdateItem", string(w.updateBody(0)))
+	return err
+}
+
+// A worker is one benchmark client: its connection (raw client) and the
+// buffer its request bodies are built in.
+type worker struct {
+	b    *bench
+	c    int // the client's number
+	rc   *rawConn
+	body []byte
+}
+
+// send sends the body built in w.body as operation op (its raw header
+// block is header).
+func (w *worker) send(op string, header []byte) error {
+	if w.b.kind == "raw" {
+		return w.rc.do(header, w.body)
+	}
+	return w.b.expect200(op, string(w.body))
+}
+
 // putNew: PutItem of a new key under attribute_not_exists(pk).
-func (b *bench) putNew(c, i int) error {
-	key := "item-" + strconv.Itoa(c) + "-" + strconv.Itoa(i)
-	if b.sdk {
+func (w *worker) putNew(i int) error {
+	b := w.b
+	if b.kind == "sdk" {
+		key := "item-" + strconv.Itoa(w.c) + "-" + strconv.Itoa(i)
 		_, err := b.ddb.PutItem(context.Background(), &dynamodb.PutItemInput{TableName: aws.String(b.table),
 			Item:                map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: key}, "data": &types.AttributeValueMemberS{Value: b.payload}},
 			ConditionExpression: aws.String("attribute_not_exists(pk)")})
 		return err
 	}
-	return b.expect200("PutItem", `{"TableName":"`+b.table+`","Item":{"pk":{"S":"`+key+`"},"data":{"S":"`+b.payload+`"}},"ConditionExpression":"attribute_not_exists(pk)"}`)
+	w.putBody(i)
+	return w.send("PutItem", b.putHeader)
+}
+
+func (w *worker) putBody(i int) []byte {
+	w.body = append(w.body[:0], `{"TableName":"`+w.b.table+`","Item":{"pk":{"S":"item-`...)
+	w.body = strconv.AppendInt(w.body, int64(w.c), 10)
+	w.body = append(w.body, '-')
+	w.body = strconv.AppendInt(w.body, int64(i), 10)
+	w.body = append(w.body, `"},"data":{"S":"`+w.b.payload+`"}},"ConditionExpression":"attribute_not_exists(pk)"}`...)
+	return w.body
 }
 
 // renew: the KCL's renewLease: AttributeUpdates leaseCounter ADD 1 under
 // Expected leaseCounter = the value last read.
-func (b *bench) renew(c, counter int) error {
-	key := fmt.Sprintf("shardId-%012d", c)
-	n := strconv.Itoa(counter)
-	if b.sdk {
+func (w *worker) renew(counter int) error {
+	b := w.b
+	if b.kind == "sdk" {
+		key := fmt.Sprintf("shardId-%012d", w.c)
 		_, err := b.ddb.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{TableName: aws.String(b.table),
 			Key:              map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: key}},
-			Expected:         map[string]types.ExpectedAttributeValue{"leaseCounter": {Value: &types.AttributeValueMemberN{Value: n}}},
+			Expected:         map[string]types.ExpectedAttributeValue{"leaseCounter": {Value: &types.AttributeValueMemberN{Value: strconv.Itoa(counter)}}},
 			AttributeUpdates: map[string]types.AttributeValueUpdate{"leaseCounter": {Action: types.AttributeActionAdd, Value: &types.AttributeValueMemberN{Value: "1"}}}})
 		return err
 	}
-	return b.expect200("UpdateItem", `{"TableName":"`+b.table+`","Key":{"pk":{"S":"`+key+`"}},"Expected":{"leaseCounter":{"Value":{"N":"`+n+`"}}},"AttributeUpdates":{"leaseCounter":{"Action":"ADD","Value":{"N":"1"}}}}`)
+	w.body = fmt.Appendf(w.body[:0], `{"TableName":"%s","Key":{"pk":{"S":"shardId-%012d"}},"Expected":{"leaseCounter":{"Value":{"N":"`, b.table, w.c)
+	w.body = strconv.AppendInt(w.body, int64(counter), 10)
+	w.body = append(w.body, `"}}},"AttributeUpdates":{"leaseCounter":{"Action":"ADD","Value":{"N":"1"}}}}`...)
+	return w.send("UpdateItem", b.updateHeader)
 }
 
 // update: UpdateItem ADD n :one on one of b.keys keys, unconditional.
-func (b *bench) update(k int) error {
-	key := "counter-" + strconv.Itoa(k)
-	if b.sdk {
+func (w *worker) update(k int) error {
+	b := w.b
+	if b.kind == "sdk" {
+		key := "counter-" + strconv.Itoa(k)
 		_, err := b.ddb.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{TableName: aws.String(b.table),
 			Key: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: key}}, UpdateExpression: aws.String("ADD n :one"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}}})
 		return err
 	}
-	return b.expect200("UpdateItem", `{"TableName":"`+b.table+`","Key":{"pk":{"S":"`+key+`"}},"UpdateExpression":"ADD n :one","ExpressionAttributeValues":{":one":{"N":"1"}}}`)
+	w.updateBody(k)
+	return w.send("UpdateItem", b.updateHeader)
+}
+
+func (w *worker) updateBody(k int) []byte {
+	w.body = append(w.body[:0], `{"TableName":"`+w.b.table+`","Key":{"pk":{"S":"counter-`...)
+	w.body = strconv.AppendInt(w.body, int64(k), 10)
+	w.body = append(w.body, `"}},"UpdateExpression":"ADD n :one","ExpressionAttributeValues":{":one":{"N":"1"}}}`...)
+	return w.body
 }
 
 func (b *bench) expect200(op, body string) error {
