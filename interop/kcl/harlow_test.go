@@ -41,7 +41,10 @@ func createHarlowTable(t *testing.T, ddb *dynamodb.Client, name string) {
 		t.Fatal(err)
 	}
 	if err := dynamodb.NewTableExistsWaiter(ddb).Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)}, 10*time.Second,
-		func(o *dynamodb.TableExistsWaiterOptions) { o.MinDelay = 20 * time.Millisecond; o.MaxDelay = 100 * time.Millisecond }); err != nil {
+		func(o *dynamodb.TableExistsWaiterOptions) {
+			o.MinDelay = 20 * time.Millisecond
+			o.MaxDelay = 100 * time.Millisecond
+		}); err != nil {
 		t.Fatal(err)
 	}
 }
