@@ -84,7 +84,13 @@ func harlowRun(t *testing.T, s *eddytest.Server, app, stream string, group bool,
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Shutdown()
+	defer func() {
+		// Shutdown waits for the store's background save and writes what
+		// is still buffered.
+		if err := store.Shutdown(); err != nil {
+			t.Errorf("checkpoint store Shutdown: %v", err)
+		}
+	}()
 	opts := []consumer.Option{
 		consumer.WithClient(s.Kinesis()),
 		consumer.WithShardIteratorType(string(ktypes.ShardIteratorTypeTrimHorizon)),
@@ -126,6 +132,7 @@ func harlowRun(t *testing.T, s *eddytest.Server, app, stream string, group bool,
 	cancel()
 	select {
 	case err := <-done:
+		t.Logf("Scan returned %v", err)
 		if err != nil && !errors.Is(err, context.Canceled) {
 			t.Fatalf("Scan: %v", err)
 		}
