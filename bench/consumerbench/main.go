@@ -1,0 +1,346 @@
+// Command consumerbench measures Kinesis consumer libraries against a
+// durable Eddy: records per second delivered to a record processor from a
+// 16-shard stream preloaded with 1 KiB records (polling, several workers in
+// one process), and enhanced fan-out end-to-end latency (put to process) at
+// a fixed producer rate. Each consumer under test is a runner: vmware
+// (vmware-go-kcl-v2) in vmware.go and eddy (client/consumer) in eddy.go.
+//
+//	go build -o bin/eddy ./cmd/eddy
+//	go run ./bench/consumerbench -eddy bin/eddy -records 200000 -targets vmware
+//
+// The server runs as a separate process (`eddy serve`, durable, temporary
+// data directory) as in bench/producerbench, so the consumers' CPU and the
+// server's do not share one Go runtime and scheduler.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"math/big"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+)
+
+// env is what a runner gets: where the server is and what to consume.
+type env struct {
+	endpoint string
+	kinesis  *kinesis.Client
+	dynamodb *dynamodb.Client
+	stream   string
+	app      string
+	workers  int
+	shards   int
+	fanOut   bool
+}
+
+// deliverFunc is called by a runner's record processor for every record.
+type deliverFunc func(data []byte)
+
+// runner is one consumer library under test. start begins consuming e.stream
+// from TRIM_HORIZON with e.workers workers and returns a function that stops
+// them.
+type runner interface {
+	start(ctx context.Context, e env, deliver deliverFunc) (stop func(), err error)
+}
+
+// runners holds the consumers compiled in; eddy.go adds itself when built.
+var runners = map[string]runner{"vmware": vmwareRunner{}}
+
+func main() {
+	var (
+		eddyBin  = flag.String("eddy", "bin/eddy", "path of the eddy binary to start (durable, temporary data directory)")
+		records  = flag.Int("records", 200000, "1 KiB records preloaded for the throughput run")
+		shards   = flag.Int("shards", 16, "shards of each stream")
+		workers  = flag.Int("workers", 4, "consumer workers in this process")
+		targets  = flag.String("targets", "vmware,eddy", "comma-separated consumers: vmware, eddy")
+		efoRate  = flag.Int("efo-rate", 1000, "records per second put during the fan-out latency run (0: skip it)")
+		efoDur   = flag.Duration("efo-duration", 20*time.Second, "length of the fan-out latency run")
+		runs     = flag.Int("runs", 1, "throughput runs per consumer")
+		syncMode = flag.String("sync", "always", "the started server's --sync")
+	)
+	flag.Parse()
+	log.SetFlags(0)
+
+	addr, stop, err := startEddy(*eddyBin, *syncMode)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer stop()
+	endpoint := "http://" + addr
+	creds := credentials.NewStaticCredentialsProvider("AKIDBENCH", "secret", "")
+	kc := kinesis.New(kinesis.Options{Region: "us-east-1", Credentials: creds, BaseEndpoint: aws.String(endpoint)})
+	dc := dynamodb.New(dynamodb.Options{Region: "us-east-1", Credentials: creds, BaseEndpoint: aws.String(endpoint)})
+	ctx := context.Background()
+
+	stream := "consumerbench"
+	if err := createStream(ctx, kc, stream, *shards); err != nil {
+		log.Fatal(err)
+	}
+	t0 := time.Now()
+	if err := preload(ctx, kc, stream, *records); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("preloaded %d records of 1 KiB into %d shards in %v\n\n", *records, *shards, time.Since(t0).Round(time.Millisecond))
+
+	type row struct {
+		target, kind string
+		value        string
+	}
+	var table []row
+	for _, name := range strings.Split(*targets, ",") {
+		r, ok := runners[name]
+		if !ok {
+			log.Printf("consumer %q is not built in (eddy needs -tags eddyconsumer); skipped", name)
+			continue
+		}
+		for i := 0; i < *runs; i++ {
+			e := env{endpoint: endpoint, kinesis: kc, dynamodb: dc, stream: stream, app: fmt.Sprintf("%s-tput-%d", name, i), workers: *workers, shards: *shards}
+			rate, d, err := throughput(ctx, r, e, *records)
+			if err != nil {
+				log.Fatalf("%s: %v", name, err)
+			}
+			table = append(table, row{name, fmt.Sprintf("polling, %d workers, run %d", *workers, i+1), fmt.Sprintf("%.0f records/s (%d in %v)", rate, *records, d.Round(time.Millisecond))})
+		}
+		if *efoRate > 0 {
+			es := fmt.Sprintf("consumerbench-efo-%s", name)
+			if err := createStream(ctx, kc, es, *shards); err != nil {
+				log.Fatal(err)
+			}
+			e := env{endpoint: endpoint, kinesis: kc, dynamodb: dc, stream: es, app: name + "-efo", workers: *workers, shards: *shards, fanOut: true}
+			res, err := latency(ctx, r, e, *efoRate, *efoDur)
+			if err != nil {
+				log.Fatalf("%s: %v", name, err)
+			}
+			table = append(table, row{name, fmt.Sprintf("fan-out latency at %d records/s", *efoRate), res})
+		}
+	}
+	fmt.Printf("%-8s  %-36s  %s\n", "consumer", "run", "result")
+	for _, r := range table {
+		fmt.Printf("%-8s  %-36s  %s\n", r.target, r.kind, r.value)
+	}
+}
+
+// throughput starts r on the preloaded stream and times the delivery of n
+// records (from start, so it includes lease taking).
+func throughput(ctx context.Context, r runner, e env, n int) (float64, time.Duration, error) {
+	var got atomic.Int64
+	done := make(chan struct{})
+	var once sync.Once
+	start := time.Now()
+	stop, err := r.start(ctx, e, func([]byte) {
+		if got.Add(1) >= int64(n) {
+			once.Do(func() { close(done) })
+		}
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	defer stop()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Minute):
+		return 0, 0, fmt.Errorf("only %d of %d records delivered in 10 minutes", got.Load(), n)
+	}
+	d := time.Since(start)
+	return float64(n) / d.Seconds(), d, nil
+}
+
+// latency puts rate records/s for dur, each carrying its send time, while r
+// consumes with fan-out; it reports put-to-process p50/p99/max. Measuring
+// starts once the consumer delivered a warm-up record from every shard, so
+// lease taking and subscribing are not counted.
+func latency(ctx context.Context, r runner, e env, rate int, dur time.Duration) (string, error) {
+	var mu sync.Mutex
+	var lat []time.Duration
+	var bad, warm atomic.Int64
+	begin := time.Now()
+	stop, err := r.start(ctx, e, func(data []byte) {
+		now := time.Now()
+		if len(data) < 8 {
+			bad.Add(1)
+			return
+		}
+		stamp := binary.BigEndian.Uint64(data)
+		if stamp == 0 {
+			warm.Add(1)
+			return
+		}
+		sent := time.Unix(0, int64(stamp))
+		if sent.Before(begin) || sent.After(now) {
+			bad.Add(1)
+			return
+		}
+		mu.Lock()
+		lat = append(lat, now.Sub(sent))
+		mu.Unlock()
+	})
+	if err != nil {
+		return "", err
+	}
+	defer stop()
+	if err := putWarmup(ctx, e); err != nil {
+		return "", err
+	}
+	for deadline := time.Now().Add(2 * time.Minute); warm.Load() < int64(e.shards); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			return "", fmt.Errorf("warm-up: %d of %d shards delivered in 2 minutes", warm.Load(), e.shards)
+		}
+	}
+	// 100 PutRecords a second of rate/100 records each.
+	per := max(rate/100, 1)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	payload := make([]byte, 1024)
+	seq := 0
+	for end := time.Now().Add(dur); time.Now().Before(end); <-tick.C {
+		entries := make([]types.PutRecordsRequestEntry, per)
+		for i := range entries {
+			binary.BigEndian.PutUint64(payload, uint64(time.Now().UnixNano()))
+			entries[i] = types.PutRecordsRequestEntry{Data: slices.Clone(payload), PartitionKey: aws.String(fmt.Sprint(seq))}
+			seq++
+		}
+		if _, err := e.kinesis.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String(e.stream), Records: entries}); err != nil {
+			return "", err
+		}
+	}
+	// Let the last records arrive.
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		mu.Lock()
+		n := len(lat)
+		mu.Unlock()
+		if n >= seq {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(lat) == 0 {
+		return "no records delivered", nil
+	}
+	slices.Sort(lat)
+	q := func(p float64) time.Duration { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
+	return fmt.Sprintf("p50 %v  p99 %v  max %v  (%d samples of %d put, %d unreadable)",
+		q(0.50).Round(10*time.Microsecond), q(0.99).Round(10*time.Microsecond), lat[len(lat)-1].Round(10*time.Microsecond), len(lat), seq, bad.Load()), nil
+}
+
+// putWarmup puts one record with a zero stamp into every shard (by
+// explicit hash key at the start of each shard's even share of the range).
+func putWarmup(ctx context.Context, e env) error {
+	space := new(big.Int).Lsh(big.NewInt(1), 128)
+	step := new(big.Int).Div(space, big.NewInt(int64(e.shards)))
+	var entries []types.PutRecordsRequestEntry
+	for i := 0; i < e.shards; i++ {
+		k := new(big.Int).Mul(step, big.NewInt(int64(i)))
+		entries = append(entries, types.PutRecordsRequestEntry{Data: make([]byte, 8), PartitionKey: aws.String("warm"), ExplicitHashKey: aws.String(k.String())})
+	}
+	_, err := e.kinesis.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String(e.stream), Records: entries})
+	return err
+}
+
+func createStream(ctx context.Context, kc *kinesis.Client, name string, shards int) error {
+	if _, err := kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(name), ShardCount: aws.Int32(int32(shards))}); err != nil {
+		return err
+	}
+	return kinesis.NewStreamExistsWaiter(kc).Wait(ctx, &kinesis.DescribeStreamInput{StreamName: aws.String(name)}, time.Minute,
+		func(o *kinesis.StreamExistsWaiterOptions) {
+			o.MinDelay = 50 * time.Millisecond
+			o.MaxDelay = 200 * time.Millisecond
+		})
+}
+
+// preload puts n 1 KiB records with PutRecords of 500, 4 requests at a time.
+func preload(ctx context.Context, kc *kinesis.Client, stream string, n int) error {
+	batches := make(chan int)
+	errs := make(chan error, 4)
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			data := make([]byte, 1024)
+			for start := range batches {
+				var entries []types.PutRecordsRequestEntry
+				for i := start; i < n && i < start+500; i++ {
+					entries = append(entries, types.PutRecordsRequestEntry{Data: data, PartitionKey: aws.String(fmt.Sprint(i))})
+				}
+				for len(entries) > 0 {
+					out, err := kc.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String(stream), Records: entries})
+					if err != nil {
+						errs <- err
+						return
+					}
+					var retry []types.PutRecordsRequestEntry
+					for i, r := range out.Records {
+						if r.ErrorCode != nil {
+							retry = append(retry, entries[i])
+						}
+					}
+					entries = retry
+				}
+			}
+		}()
+	}
+	for start := 0; start < n; start += 500 {
+		select {
+		case batches <- start:
+		case err := <-errs:
+			close(batches)
+			wg.Wait()
+			return err
+		}
+	}
+	close(batches)
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return err
+	default:
+		return nil
+	}
+}
+
+// startEddy starts `eddy serve` on a loopback port with a temporary data
+// directory and returns its address and a function that stops it.
+func startEddy(bin, sync string) (string, func(), error) {
+	dir, err := os.MkdirTemp("", "consumerbench-")
+	if err != nil {
+		return "", nil, err
+	}
+	cmd := exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--admin-listen", "off", "--data-dir", dir, "--sync", sync, "--log-level", "warn")
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return "", nil, err
+	}
+	stop := func() { cmd.Process.Kill(); cmd.Wait(); os.RemoveAll(dir) }
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		if a, ok := strings.CutPrefix(sc.Text(), "eddy listening on http://"); ok {
+			go io.Copy(io.Discard, out)
+			return a, stop, nil
+		}
+	}
+	stop()
+	return "", nil, fmt.Errorf("eddy did not start")
+}
