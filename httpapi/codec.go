@@ -230,19 +230,7 @@ type fastJSONEncoder interface {
 // marshalJSON encodes v into dst without the newline json.Encoder adds.
 func marshalJSON(dst *bytes.Buffer, v any) error {
 	if f, ok := v.(fastJSONEncoder); ok {
-		avail := dst.AvailableBuffer()
-		b, err := f.AppendFastJSON(avail)
-		if err != nil {
-			return err
-		}
-		if dst.Len() == 0 && cap(b) > cap(avail) {
-			// The encoder outgrew the buffer and allocated its own: take it
-			// over rather than copy it into a buffer grown again.
-			*dst = *bytes.NewBuffer(b)
-			return nil
-		}
-		dst.Write(b)
-		return nil
+		return appendFast(dst, f.AppendFastJSON)
 	}
 	enc := json.NewEncoder(dst)
 	enc.SetEscapeHTML(false)
@@ -250,6 +238,24 @@ func marshalJSON(dst *bytes.Buffer, v any) error {
 		return err
 	}
 	dst.Truncate(dst.Len() - 1)
+	return nil
+}
+
+// appendFast appends what a hand-written encoder writes to dst, in dst's
+// free space.
+func appendFast(dst *bytes.Buffer, encode func([]byte) ([]byte, error)) error {
+	avail := dst.AvailableBuffer()
+	b, err := encode(avail)
+	if err != nil {
+		return err
+	}
+	if dst.Len() == 0 && cap(b) > cap(avail) {
+		// The encoder outgrew the buffer and allocated its own: take it
+		// over rather than copy it into a buffer grown again.
+		*dst = *bytes.NewBuffer(b)
+		return nil
+	}
+	dst.Write(b)
 	return nil
 }
 
@@ -261,18 +267,7 @@ type fastCBOREncoder interface {
 
 func marshalCBOR(dst *bytes.Buffer, v any) error {
 	if f, ok := v.(fastCBOREncoder); ok {
-		avail := dst.AvailableBuffer()
-		b, err := f.AppendFastCBOR(avail)
-		if err != nil {
-			return err
-		}
-		if dst.Len() == 0 && cap(b) > cap(avail) {
-			// As marshalJSON: take over the encoder's own buffer.
-			*dst = *bytes.NewBuffer(b)
-			return nil
-		}
-		dst.Write(b)
-		return nil
+		return appendFast(dst, f.AppendFastCBOR)
 	}
 	b, err := awscbor.Marshal(v)
 	if err != nil {

@@ -291,50 +291,15 @@ func (d *decoder) null() bool {
 	return false
 }
 
-// mapEach calls fn for each key of the map that comes next; fn must
-// consume the value.
-func (d *decoder) mapEach(fn func(key string) error) error {
+// each calls fn for each element of the array, or each key-value pair of
+// the map, that comes next; fn must consume it.
+func (d *decoder) each(want byte, fn func() error) error {
 	major, ai, n, err := d.head()
 	if err != nil {
 		return err
 	}
-	if major != majorMap {
-		return fmt.Errorf("cbor: expected a map at offset %d", d.off)
-	}
-	if d.depth++; d.depth > maxDepth {
-		return errors.New("cbor: nested too deeply")
-	}
-	defer func() { d.depth-- }()
-	for i := uint64(0); ai == aiIndefinite || i < n; i++ {
-		if ai == aiIndefinite {
-			end, err := d.atBreak()
-			if err != nil {
-				return err
-			}
-			if end {
-				return nil
-			}
-		}
-		key, err := d.text()
-		if err != nil {
-			return err
-		}
-		if err := fn(key); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// arrayEach calls fn for each element of the array that comes next; fn
-// must consume the element.
-func (d *decoder) arrayEach(fn func() error) error {
-	major, ai, n, err := d.head()
-	if err != nil {
-		return err
-	}
-	if major != majorArray {
-		return fmt.Errorf("cbor: expected an array at offset %d", d.off)
+	if major != want {
+		return fmt.Errorf("cbor: major type %d where %d was expected, at offset %d", major, want, d.off)
 	}
 	if d.depth++; d.depth > maxDepth {
 		return errors.New("cbor: nested too deeply")
@@ -359,6 +324,22 @@ func (d *decoder) arrayEach(fn func() error) error {
 	}
 	return nil
 }
+
+// mapEach calls fn for each key of the map that comes next; fn must
+// consume the value.
+func (d *decoder) mapEach(fn func(key string) error) error {
+	return d.each(majorMap, func() error {
+		key, err := d.text()
+		if err != nil {
+			return err
+		}
+		return fn(key)
+	})
+}
+
+// arrayEach calls fn for each element of the array that comes next; fn
+// must consume the element.
+func (d *decoder) arrayEach(fn func() error) error { return d.each(majorArray, fn) }
 
 // arrayLen returns the number of elements of the definite-length array
 // that comes next, or -1 for an indefinite one, without consuming it.
