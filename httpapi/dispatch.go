@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/eddy-streams/eddy"
+	"github.com/eddy-streams/eddy/internal/bufpool"
 )
 
 // ServeHTTP answers one request: it picks the service the request is for
@@ -298,7 +299,7 @@ func (s *Server) succeed(x *exchange, out any) {
 		x.write(http.StatusOK, x.codec.contentType, nil)
 		return
 	}
-	buf := getBuffer()
+	buf := getBufferFor(out)
 	defer putBuffer(buf)
 	if err := x.codec.marshal(buf, out); err != nil {
 		s.fail(x, fmt.Errorf("encode %s output: %w", x.target, err))
@@ -322,9 +323,31 @@ func getBuffer() *bytes.Buffer {
 	return b
 }
 
+// bigBuffers keeps a few buffers larger than maxPooledBuffer
+// (bufpool.Kept): GetRecords answers of full batches and large PutRecords
+// bodies reuse them instead of growing a fresh one each time.
+var bigBuffers = bufpool.New[*bytes.Buffer](bufpool.Kept)
+
+// getBufferFor returns the buffer to encode out in: a kept large one for
+// outputs that can be large (those with a hand-written encoder: GetRecords).
+func getBufferFor(out any) *bytes.Buffer {
+	switch out.(type) {
+	case fastCBOREncoder, fastJSONEncoder:
+		if b, ok := bigBuffers.Get(); ok {
+			b.Reset()
+			return b
+		}
+	}
+	return getBuffer()
+}
+
 func putBuffer(b *bytes.Buffer) {
-	if b != nil && b.Cap() <= maxPooledBuffer {
+	switch {
+	case b == nil:
+	case b.Cap() <= maxPooledBuffer:
 		bufPool.Put(b)
+	case b.Cap() <= bufpool.Largest:
+		bigBuffers.Put(b)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 
+	"github.com/eddy-streams/eddy/internal/bufpool"
 	"github.com/eddy-streams/eddy/protocol/kds"
 )
 
@@ -25,22 +26,19 @@ func (e *Engine) GetRecords(ctx context.Context, in *kds.GetRecordsInput) (*kds.
 		return nil, errDryRun()
 	}
 	bp := readBufPool.Get().(*[]byte)
-	res, err := e.getRecords(ctx, str(in.ShardIterator), limit, *bp)
+	start := *bp
+	if big, ok := bigReadBufs.Get(); ok {
+		start = big
+	}
+	res, err := e.getRecords(ctx, str(in.ShardIterator), limit, start)
 	if err != nil {
-		readBufPool.Put(bp)
+		putReadBuf(bp, start)
 		return nil, err
 	}
 	out := &kds.GetRecordsOutput{Records: make([]kds.Record, len(res.Records)), MillisBehindLatest: res.MillisBehind}
 	// The records' data alias the buffer until the transport has written
 	// them; then it goes back to the pool (see readBufPool for which one).
-	out.SetRelease(func() {
-		// A buffer the read grew past 2 MiB is dropped for the one the
-		// read started with (see readBufPool).
-		if cap(res.buf) <= 2<<20 {
-			*bp = res.buf[:0]
-		}
-		readBufPool.Put(bp)
-	})
+	out.SetRelease(func() { putReadBuf(bp, res.buf) })
 	for i, r := range res.Records {
 		out.Records[i] = kds.Record{
 			SequenceNumber:              seqNum{res.Shard, r.Seq}.String(),
@@ -62,8 +60,29 @@ func (e *Engine) GetRecords(ctx context.Context, in *kds.GetRecordsInput) (*kds.
 // more in page faults than the read itself. A read that outgrows its buffer
 // doubles it (to 16 MiB for a 10 MiB read). A grown buffer goes back to the
 // pool only if it is at most 2 MiB; a larger one is left to the garbage
-// collector and the smaller buffer the read started with goes back instead,
-// so a burst of large reads does not leave the pool holding 16 MiB per
-// reader (16 concurrent 10 MB reads had left ~845 MB pooled). Only reads
-// of more than 2 MiB pay, in allocation proportional to what they return.
+// collector (or kept in bigReadBufs) and the smaller buffer the read started
+// with goes back instead, so a burst of large reads does not leave the pool
+// holding 16 MiB per reader (16 concurrent 10 MB reads had left ~845 MB
+// pooled).
 var readBufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1<<20); return &b }}
+
+// bigReadBufs keeps a few of the large buffers (bufpool.Kept): a read
+// starts with one when there is one, so that the steady reads of full
+// batches (a consumer catching up) neither grow a buffer nor fault in
+// fresh pages; zeroing 16 MiB per 10 MB read had been half of a busy
+// server's CPU.
+var bigReadBufs = bufpool.New[[]byte](bufpool.Kept)
+
+// putReadBuf returns the buffer a read ended with: a large one to
+// bigReadBufs, a small one to readBufPool in bp.
+func putReadBuf(bp *[]byte, buf []byte) {
+	if cap(buf) > bufpool.Large {
+		if cap(buf) <= bufpool.Largest {
+			bigReadBufs.Put(buf[:0])
+		}
+		readBufPool.Put(bp)
+		return
+	}
+	*bp = buf[:0]
+	readBufPool.Put(bp)
+}

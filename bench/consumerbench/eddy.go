@@ -1,8 +1,3 @@
-//go:build eddyconsumer
-
-// This file needs the client/consumer package; the build tag keeps it out
-// until that package is on the branch (build with -tags eddyconsumer).
-
 package main
 
 import (

@@ -22,8 +22,11 @@ import (
 	"io"
 	"log"
 	"math/big"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -59,7 +62,7 @@ type runner interface {
 	start(ctx context.Context, e env, deliver deliverFunc) (stop func(), err error)
 }
 
-// runners holds the consumers compiled in; eddy.go adds itself when built.
+// runners holds the consumers compiled in; eddy.go adds client/consumer.
 var runners = map[string]runner{"vmware": vmwareRunner{}}
 
 func main() {
@@ -73,11 +76,25 @@ func main() {
 		efoDur   = flag.Duration("efo-duration", 20*time.Second, "length of the fan-out latency run")
 		runs     = flag.Int("runs", 1, "throughput runs per consumer")
 		syncMode = flag.String("sync", "always", "the started server's --sync")
+		cpuProf  = flag.String("cpuprofile", "", "write a CPU profile of this process (the consumers) during the throughput runs to this file")
+		eddyArgs = flag.String("eddy-args", "", "extra flags for eddy serve, space-separated")
+		eddyProf = flag.String("eddy-cpuprofile", "", "write a 3-second CPU profile of the server, taken at the start of the first throughput run, to this file")
 	)
 	flag.Parse()
 	log.SetFlags(0)
 
-	addr, stop, err := startEddy(*eddyBin, *syncMode)
+	extra := strings.Fields(*eddyArgs)
+	adminAddr := ""
+	if *eddyProf != "" {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			log.Fatal(err)
+		}
+		adminAddr = ln.Addr().String()
+		ln.Close()
+		extra = append(extra, "--pprof", "--admin-listen", adminAddr)
+	}
+	addr, stop, err := startEddy(*eddyBin, *syncMode, extra)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -106,8 +123,29 @@ func main() {
 	for _, name := range strings.Split(*targets, ",") {
 		r, ok := runners[name]
 		if !ok {
-			log.Printf("consumer %q is not built in (eddy needs -tags eddyconsumer); skipped", name)
+			log.Printf("unknown consumer %q; skipped", name)
 			continue
+		}
+		if *cpuProf != "" {
+			f, err := os.Create(*cpuProf)
+			if err != nil {
+				log.Fatal(err)
+			}
+			if err := pprof.StartCPUProfile(f); err != nil {
+				log.Fatal(err)
+			}
+		}
+		var profDone chan struct{}
+		if *eddyProf != "" {
+			profDone = make(chan struct{})
+			file := *eddyProf
+			go func() {
+				defer close(profDone)
+				if err := fetchProfile("http://"+adminAddr+"/debug/pprof/profile?seconds=3", file); err != nil {
+					log.Printf("server profile: %v", err)
+				}
+			}()
+			*eddyProf = ""
 		}
 		for i := 0; i < *runs; i++ {
 			e := env{endpoint: endpoint, kinesis: kc, dynamodb: dc, stream: stream, app: fmt.Sprintf("%s-tput-%d", name, i), workers: *workers, shards: *shards}
@@ -116,6 +154,13 @@ func main() {
 				log.Fatalf("%s: %v", name, err)
 			}
 			table = append(table, row{name, fmt.Sprintf("polling, %d workers, run %d", *workers, i+1), fmt.Sprintf("%.0f records/s (%d in %v)", rate, *records, d.Round(time.Millisecond))})
+		}
+		if *cpuProf != "" {
+			pprof.StopCPUProfile()
+			*cpuProf = ""
+		}
+		if profDone != nil {
+			<-profDone
 		}
 		if *efoRate > 0 {
 			es := fmt.Sprintf("consumerbench-efo-%s", name)
@@ -319,12 +364,34 @@ func preload(ctx context.Context, kc *kinesis.Client, stream string, n int) erro
 
 // startEddy starts `eddy serve` on a loopback port with a temporary data
 // directory and returns its address and a function that stops it.
-func startEddy(bin, sync string) (string, func(), error) {
+// fetchProfile saves what url answers into file.
+func fetchProfile(url, file string) error {
+	resp, err := http.Get(url)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s", url, resp.Status)
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func startEddy(bin, sync string, extra []string) (string, func(), error) {
 	dir, err := os.MkdirTemp("", "consumerbench-")
 	if err != nil {
 		return "", nil, err
 	}
-	cmd := exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--admin-listen", "off", "--data-dir", dir, "--sync", sync, "--log-level", "warn")
+	args := []string{"serve", "--listen", "127.0.0.1:0", "--admin-listen", "off", "--data-dir", dir, "--sync", sync, "--log-level", "warn"}
+	cmd := exec.Command(bin, append(args, extra...)...)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {

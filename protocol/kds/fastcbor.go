@@ -24,7 +24,11 @@ func (out *GetRecordsOutput) AppendFastCBOR(dst []byte) ([]byte, error) {
 		est += len(r.Data) + len(r.PartitionKey) + len(r.SequenceNumber) + len(r.EncryptionType) + 96
 	}
 	start := len(dst)
-	dst = slices.Grow(dst, est)
+	if cap(dst)-len(dst) < est {
+		// Room for a somewhat larger answer next time the buffer is
+		// reused (httpapi keeps a few large ones).
+		dst = slices.Grow(dst, est+est/8)
+	}
 	members := 2 // Records, MillisBehindLatest
 	if out.NextShardIterator != nil {
 		members++
