@@ -114,22 +114,9 @@ func runPut(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 // us-east-1 and, if no credentials are configured, placeholder ones (Eddy
 // accepts any unless started with --access-key-id).
 func kinesisClient(ctx context.Context, endpoint, region, profile string) (*kinesis.Client, error) {
-	var opts []func(*config.LoadOptions) error
-	if region != "" {
-		opts = append(opts, config.WithRegion(region))
-	}
-	if profile != "" {
-		opts = append(opts, config.WithSharedConfigProfile(profile))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	cfg, err := loadAWSConfig(ctx, region, profile)
 	if err != nil {
-		return nil, fmt.Errorf("AWS configuration: %w", err)
-	}
-	if cfg.Region == "" {
-		cfg.Region = "us-east-1"
-	}
-	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
-		cfg.Credentials = credentials.NewStaticCredentialsProvider("eddy", "eddy", "")
+		return nil, err
 	}
 	return kinesis.NewFromConfig(cfg, func(o *kinesis.Options) {
 		switch {
@@ -139,6 +126,30 @@ func kinesisClient(ctx context.Context, endpoint, region, profile string) (*kine
 			o.BaseEndpoint = aws.String(defaultPutEndpoint)
 		}
 	}), nil
+}
+
+// loadAWSConfig loads the AWS configuration as the SDK does, with region
+// and profile when given, us-east-1 when no region is configured, and
+// dummy credentials when none are (Eddy does not check them by default).
+func loadAWSConfig(ctx context.Context, region, profile string) (aws.Config, error) {
+	var opts []func(*config.LoadOptions) error
+	if region != "" {
+		opts = append(opts, config.WithRegion(region))
+	}
+	if profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(profile))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return cfg, fmt.Errorf("AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		cfg.Credentials = credentials.NewStaticCredentialsProvider("eddy", "eddy", "")
+	}
+	return cfg, nil
 }
 
 // putStats counts what `eddy put` did.

@@ -19,7 +19,7 @@ import (
 
 // tailSynopsis is the first line of `eddy tail -h`; tailHelp follows the
 // flags and defines what the command does precisely.
-const tailSynopsis = "STREAM [--from trim-horizon|latest|at-timestamp T|at-sequence N] [--follow] [--format text|json|hex] [--deaggregate] [flags]"
+const tailSynopsis = "STREAM [--from trim-horizon|latest|at-timestamp T|at-sequence N] [--follow] [--format text|json|hex] [--deaggregate] [--group NAME] [flags]"
 
 const tailHelp = `
 eddy tail prints the records of every shard of STREAM, through the Kinesis API
@@ -65,6 +65,19 @@ user records they hold; SEQ is then SEQUENCE/SUBSEQUENCE in text and hex. A
 record that has the KPL magic number and checksum but does not decode is
 printed as it is, with a warning on stderr.
 
+--group NAME: the eddy tail processes started with the same NAME share the
+stream, as the workers of one KCL application do (the client/consumer
+library): each holds leases on a share of the shards, kept in a DynamoDB table
+named NAME (created when missing, at --endpoint too), prints the records of its
+shards and checkpoints each batch once printed. A process that starts later
+takes shards over from the others; one that stops (SIGINT, SIGTERM) hands its
+shards over; one that dies leaves them to the others after --lease-duration.
+What a shard's last checkpoint covers is not printed again; records printed
+after it may be printed again by the next holder (at least once). --group
+implies --follow; shards without a checkpoint start at --from (trim-horizon,
+latest or at-timestamp); aggregated records are always printed as their user
+records, as the library hands them over (as --deaggregate prints them).
+
 Errors: throttling (ProvisionedThroughputExceededException,
 LimitExceededException, KMSThrottlingException) is retried with exponential
 back-off; an expired iterator is replaced by one AFTER_SEQUENCE_NUMBER of the
@@ -85,6 +98,8 @@ type tailConfig struct {
 	// PollInterval is how long a caught-up shard waits before its next
 	// GetRecords with --follow.
 	PollInterval time.Duration
+	// LeaseDuration is the group's lease duration (--lease-duration).
+	LeaseDuration time.Duration
 
 	// Where the AWS configuration comes from, as flags gave it.
 	Endpoint, Region, Profile string
@@ -199,7 +214,8 @@ func runTail(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		follow      = fs.Bool("follow", false, "keep reading new records until SIGINT or SIGTERM")
 		format      = fs.String("format", "text", "output format: text, json or hex")
 		deaggregate = fs.Bool("deaggregate", false, "print the user records of KPL-aggregated records")
-		group       = fs.String("group", "", "share the stream with the other eddy tail processes of group `NAME` through leases (not built yet)")
+		group       = fs.String("group", "", "share the stream with the other eddy tail processes of group `NAME` through leases (implies --follow)")
+		leaseDur    = fs.Duration("lease-duration", 10*time.Second, "with --group, how long a process's leases outlive it when it dies")
 		poll        = fs.Duration("poll-interval", time.Second, "with --follow, the wait before polling a caught-up shard again")
 		endpoint    = fs.String("endpoint", "", "Kinesis endpoint URL (default: the AWS configuration's, else "+defaultPutEndpoint+")")
 		region      = fs.String("region", "", "AWS region (default: the AWS configuration's, else us-east-1)")
@@ -233,7 +249,7 @@ func runTail(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		rest = rest[1:]
 	}
 	cfg := &tailConfig{Follow: *follow, Format: *format, Deaggregate: *deaggregate, Group: *group,
-		PollInterval: *poll, Endpoint: *endpoint, Region: *region, Profile: *profile, Stderr: stderr}
+		PollInterval: *poll, LeaseDuration: *leaseDur, Endpoint: *endpoint, Region: *region, Profile: *profile, Stderr: stderr}
 	switch len(positional) {
 	case 0:
 		fs.Usage()
@@ -253,6 +269,8 @@ func runTail(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return &usageError{msg: fmt.Sprintf("unknown --format %q (want text, json or hex)", cfg.Format)}
 	case cfg.PollInterval <= 0:
 		return &usageError{msg: "--poll-interval must be positive"}
+	case cfg.LeaseDuration < 300*time.Millisecond:
+		return &usageError{msg: "--lease-duration must be at least 300ms"}
 	case cfg.Group != "" && !groupPattern.MatchString(cfg.Group):
 		return &usageError{msg: fmt.Sprintf("--group %q: 3 to 255 letters, digits, '_', '-' and '.' (it names a DynamoDB lease table)", cfg.Group)}
 	case cfg.Group != "" && cfg.From.Type == types.ShardIteratorTypeAtSequenceNumber:

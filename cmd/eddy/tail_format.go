@@ -17,6 +17,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/eddy-streams/eddy/client/consumer"
 	"github.com/eddy-streams/eddy/client/kpl"
 )
 
@@ -77,6 +78,23 @@ func (p *tailPrinter) print(shard string, recs []types.Record, deaggregate bool)
 				p.mu.warned = true
 				fmt.Fprintf(p.stderr, "eddy tail: record %s of %s: %v; printed as it is (warned once)\n", tr.Seq, shard, err)
 			}
+		}
+		p.writeLocked(&tr)
+	}
+	return p.mu.w.Flush()
+}
+
+// printUser writes user records the consumer library handed over (already
+// taken out of their aggregates), and flushes.
+func (p *tailPrinter) printUser(shard string, recs []consumer.Record) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i := range recs {
+		r := &recs[i]
+		tr := tailRecord{Shard: shard, Seq: r.SequenceNumber, Sub: -1, PartitionKey: r.PartitionKey,
+			ExplicitHashKey: r.ExplicitHashKey, Arrival: r.ApproximateArrivalTimestamp, Data: r.Data}
+		if r.Aggregated {
+			tr.Sub = int(r.SubSequenceNumber)
 		}
 		p.writeLocked(&tr)
 	}

@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
@@ -622,12 +624,6 @@ func TestTailErrors(t *testing.T) {
 			t.Fatalf("err %v, stderr %q; want a quiet end", err, stderr.String())
 		}
 	})
-	t.Run("group", func(t *testing.T) {
-		code, _, stderr := tailArgs(t, s, "e", "--group", "app")
-		if code != exitError || !strings.Contains(stderr, "not built yet") {
-			t.Fatalf("exit %d, stderr %q", code, stderr)
-		}
-	})
 	for _, tc := range []struct {
 		args []string
 		msg  string
@@ -806,5 +802,89 @@ func TestTailLineage(t *testing.T) {
 	tl.shards["Y"].state = shardDone
 	if !tl.ready(tl.shards["W"]) {
 		t.Fatal("W not ready")
+	}
+}
+
+// TestTailGroup runs two `eddy tail --group` processes on one stream: they
+// share its shards through leases, together print every record, and the
+// second, started after the first printed the backlog, prints only new
+// records. After both stop, a third prints nothing again: the checkpoints
+// cover everything printed.
+func TestTailGroup(t *testing.T) {
+	s := eddytest.Start(t, eddytest.Options{})
+	kc := s.Kinesis()
+	tailStream(t, kc, "g", 4)
+	const ehk0, ehk1 = "0", "170141183460469231731687303715884105728"
+	last := map[string]string{} // shard: the sequence number of its last record
+	for i := 0; i < 20; i++ {
+		seq := putTo(t, kc, "g", []string{ehk0, ehk1}[i%2], fmt.Sprint("k", i), []byte(fmt.Sprint("old-", i)))
+		last[[]string{"shardId-000000000000", "shardId-000000000002"}[i%2]] = seq
+	}
+	args := []string{"g", "--group", "grp", "--lease-duration", "1s"}
+	a := startFollow(t, s, args...)
+	a.waitFor("the backlog", func() bool { return len(linesOf(a.out.String())) == 20 })
+	// ... and checkpointed it (in the two shards the keys went to).
+	dc := s.DynamoDB()
+	a.waitFor("the backlog's checkpoints", func() bool {
+		for shard, seq := range last {
+			out, err := dc.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: aws.String("grp"),
+				Key: map[string]ddbtypes.AttributeValue{"leaseKey": &ddbtypes.AttributeValueMemberS{Value: shard}}})
+			if err != nil || out.Item == nil {
+				return false
+			}
+			if cp, ok := out.Item["checkpoint"].(*ddbtypes.AttributeValueMemberS); !ok || cp.Value != seq {
+				return false
+			}
+		}
+		return true
+	})
+	b := startFollow(t, s, args...)
+	// b takes shards over from a (stealing, as a KCL worker does).
+	var fresh []string
+	for i := 0; ; i++ {
+		d := fmt.Sprint("new-", i)
+		putTo(t, kc, "g", []string{ehk0, ehk1}[i%2], fmt.Sprint("key-", i), []byte(d))
+		fresh = append(fresh, d)
+		if strings.Contains(b.out.String(), "new-") || i > 2000 {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	all := func() []string {
+		return append(dataOf(t, linesOf(a.out.String())), dataOf(t, linesOf(b.out.String()))...)
+	}
+	b.waitFor("every new record", func() bool {
+		got := map[string]bool{}
+		for _, d := range all() {
+			got[d] = true
+		}
+		for _, d := range fresh {
+			if !got[d] {
+				return false
+			}
+		}
+		return true
+	})
+	for _, d := range dataOf(t, linesOf(b.out.String())) {
+		if strings.HasPrefix(d, "old-") {
+			t.Errorf("the second process printed %s, which the first had printed and checkpointed", d)
+		}
+	}
+	if err := a.stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.stop(); err != nil {
+		t.Fatal(err)
+	}
+	// Everything printed was checkpointed: a new process prints nothing
+	// of it.
+	c := startFollow(t, s, args...)
+	putTo(t, kc, "g", ehk0, "last", []byte("last"))
+	c.waitFor("the last record", func() bool { return strings.Contains(c.out.String(), "last") })
+	if got := dataOf(t, linesOf(c.out.String())); len(got) != 1 {
+		t.Errorf("a third process printed %v; want only the record put after the others stopped", got)
+	}
+	if err := c.stop(); err != nil {
+		t.Fatal(err)
 	}
 }
