@@ -40,6 +40,9 @@ func (eddyRunner) start(ctx context.Context, e env, deliver deliverFunc) (func()
 			FanOut:          e.fanOut,
 			MaxRecords:      10000,
 			LeaseDuration:   10 * time.Second,
+			// As vmware's runner: each worker takes its share at once
+			// rather than all of them first and the rest by stealing.
+			MaxLeasesForWorker: (e.shards + e.workers - 1) / e.workers,
 		}, func(string) consumer.RecordProcessor { return &eddyProcessor{deliver: deliver} })
 		if err != nil {
 			stop()

@@ -185,11 +185,16 @@ func main() {
 // records (from start, so it includes lease taking).
 func throughput(ctx context.Context, r runner, e env, n int) (float64, time.Duration, error) {
 	var got atomic.Int64
+	var first atomic.Int64 // ns after start of the first record
 	done := make(chan struct{})
 	var once sync.Once
 	start := time.Now()
 	stop, err := r.start(ctx, e, func([]byte) {
-		if got.Add(1) >= int64(n) {
+		c := got.Add(1)
+		if c == 1 {
+			first.Store(int64(time.Since(start)))
+		}
+		if c >= int64(n) {
 			once.Do(func() { close(done) })
 		}
 	})
@@ -203,6 +208,8 @@ func throughput(ctx context.Context, r runner, e env, n int) (float64, time.Dura
 		return 0, 0, fmt.Errorf("only %d of %d records delivered in 10 minutes", got.Load(), n)
 	}
 	d := time.Since(start)
+	log.Printf("%s: first record %v after the start, then %.0f records/s", e.app,
+		time.Duration(first.Load()).Round(time.Millisecond), float64(n-1)/(d-time.Duration(first.Load())).Seconds())
 	return float64(n) / d.Seconds(), d, nil
 }
 

@@ -243,25 +243,30 @@ func (w *Worker) renew(ctx context.Context, h *heldLease) {
 func (w *Worker) takeLoop(ctx, consumeCtx context.Context) {
 	tk := newTaker(w.cfg.WorkerID, w.cfg.LeaseDuration, w.cfg.MaxLeasesForWorker, w.cfg.MaxLeasesToStealAtOneTime)
 	rnd := rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
-	t := time.NewTicker(w.cfg.LeaseDuration / 2)
-	defer t.Stop()
+	interval := w.cfg.LeaseDuration / 2
 	for {
-		w.takeOnce(ctx, consumeCtx, tk, rnd)
-		select {
-		case <-ctx.Done():
+		wait := interval
+		if w.takeOnce(ctx, consumeCtx, tk, rnd) {
+			// Another worker took some of the leases chosen: look
+			// again soon rather than a whole interval later (workers
+			// that start together would otherwise wait for it).
+			wait = min(interval, 100*time.Millisecond+time.Duration(jitter(int64(200*time.Millisecond))))
+		}
+		if sleep(ctx, wait) != nil {
 			return
-		case <-t.C:
 		}
 	}
 }
 
-func (w *Worker) takeOnce(ctx, consumeCtx context.Context, tk *taker, rnd *rand.Rand) {
+// takeOnce runs one round of taking; again is true when a lease it chose
+// was taken by another worker first.
+func (w *Worker) takeOnce(ctx, consumeCtx context.Context, tk *taker, rnd *rand.Rand) (again bool) {
 	all, err := w.table.list(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
 			w.log.Warn("consumer: listing leases", "err", err)
 		}
-		return
+		return false
 	}
 	now := time.Now()
 	work := tk.observe(all, now)
@@ -273,11 +278,15 @@ func (w *Worker) takeOnce(ctx, consumeCtx context.Context, tk *taker, rnd *rand.
 	}
 	for _, l := range tk.choose(work, held, now, rnd) {
 		if ctx.Err() != nil {
-			return
+			return false
 		}
 		taken, err := w.table.take(ctx, l, w.cfg.WorkerID)
+		if errors.Is(err, errLeaseChanged) {
+			again = true
+			continue
+		}
 		if err != nil {
-			if !errors.Is(err, errLeaseChanged) && ctx.Err() == nil {
+			if ctx.Err() == nil {
 				w.log.Warn("consumer: taking a lease", "shard", l.key, "err", err)
 			}
 			continue
@@ -293,6 +302,7 @@ func (w *Worker) takeOnce(ctx, consumeCtx context.Context, tk *taker, rnd *rand.
 		}
 	}
 	w.metrics.Set(CurrentLeases, w.dims(""), float64(w.heldCount()))
+	return again
 }
 
 // start begins consuming a lease just taken; false when the worker is
