@@ -48,23 +48,11 @@ type subscriber struct {
 	shardID string
 	rng     shardRange
 	pos     startPosition
-	ch      chan batch
-	cancel  context.CancelFunc
-	done    chan struct{}
 }
 
-func (w *Worker) newSubscriber(ctx context.Context, shardID string, pos startPosition, rng shardRange) *subscriber {
-	ctx, cancel := context.WithCancel(ctx)
-	s := &subscriber{w: w, shardID: shardID, rng: rng, pos: pos, ch: make(chan batch, 1), cancel: cancel, done: make(chan struct{})}
-	go s.run(ctx)
-	return s
-}
-
-func (s *subscriber) batches() <-chan batch { return s.ch }
-
-func (s *subscriber) stop() {
-	s.cancel()
-	<-s.done
+func (w *Worker) newSubscriber(ctx context.Context, shardID string, pos startPosition, rng shardRange) retriever {
+	s := &subscriber{w: w, shardID: shardID, rng: rng, pos: pos}
+	return startFetch(ctx, s.run)
 }
 
 // subscribeClient returns the client for one subscription. aws-sdk-go-v2
@@ -78,13 +66,12 @@ func (w *Worker) subscribeClient() KinesisAPI {
 	return w.cfg.Kinesis
 }
 
-func (s *subscriber) run(ctx context.Context) {
-	defer close(s.done)
+func (s *subscriber) run(ctx context.Context, out chan<- batch) {
 	w := s.w
 	client := w.subscribeClient()
 	bo := backoff{min: 200 * time.Millisecond, max: 5 * time.Second}
 	for ctx.Err() == nil {
-		out, err := client.SubscribeToShard(ctx, &kinesis.SubscribeToShardInput{
+		sub, err := client.SubscribeToShard(ctx, &kinesis.SubscribeToShardInput{
 			ConsumerARN:      aws.String(w.consumerARN),
 			ShardId:          aws.String(s.shardID),
 			StartingPosition: s.pos.subscribePosition(),
@@ -98,7 +85,7 @@ func (s *subscriber) run(ctx context.Context) {
 			}
 			continue
 		}
-		ended, err := s.read(ctx, out.GetStream())
+		ended, err := s.read(ctx, sub.GetStream(), out)
 		if ended || ctx.Err() != nil {
 			return
 		}
@@ -113,7 +100,7 @@ func (s *subscriber) run(ctx context.Context) {
 
 // read delivers the events of one subscription; ended is true when the
 // shard ended.
-func (s *subscriber) read(ctx context.Context, stream *kinesis.SubscribeToShardEventStream) (ended bool, err error) {
+func (s *subscriber) read(ctx context.Context, stream *kinesis.SubscribeToShardEventStream, out chan<- batch) (ended bool, err error) {
 	defer stream.Close()
 	w := s.w
 	events := stream.Events()
@@ -148,7 +135,7 @@ func (s *subscriber) read(ctx context.Context, stream *kinesis.SubscribeToShardE
 		w.metrics.Set(MillisBehindLatest, w.dims(s.shardID), float64(b.millisBehind))
 		if len(b.records) > 0 || b.end {
 			select {
-			case s.ch <- b:
+			case out <- b:
 			case <-ctx.Done():
 				return false, ctx.Err()
 			}

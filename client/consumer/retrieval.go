@@ -125,35 +125,47 @@ func (p startPosition) subscribePosition() *types.StartingPosition {
 	}
 }
 
-// poller is the polling retriever: one goroutine per shard calls
-// GetRecords and keeps one batch ready ahead of the processor (the KCL's
-// prefetching, with one batch of room).
+// fetchLoop is what the retrievers share: a goroutine that fills a
+// channel with room for one batch, so one batch is fetched ahead of the
+// processor (the KCL's prefetching).
+type fetchLoop struct {
+	ch     chan batch
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// startFetch runs fetch in a goroutine until ctx ends or stop is called.
+func startFetch(ctx context.Context, fetch func(ctx context.Context, out chan<- batch)) *fetchLoop {
+	ctx, cancel := context.WithCancel(ctx)
+	f := &fetchLoop{ch: make(chan batch, 1), cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(f.done)
+		fetch(ctx, f.ch)
+	}()
+	return f
+}
+
+func (f *fetchLoop) batches() <-chan batch { return f.ch }
+
+func (f *fetchLoop) stop() {
+	f.cancel()
+	<-f.done
+}
+
+// poller is the polling retriever: GetRecords calls, one shard at a time.
 type poller struct {
 	w       *Worker
 	shardID string
 	rng     shardRange
 	pos     startPosition
-	ch      chan batch
-	cancel  context.CancelFunc
-	done    chan struct{}
 }
 
-func (w *Worker) newPoller(ctx context.Context, shardID string, pos startPosition, rng shardRange) *poller {
-	ctx, cancel := context.WithCancel(ctx)
-	p := &poller{w: w, shardID: shardID, rng: rng, pos: pos, ch: make(chan batch, 1), cancel: cancel, done: make(chan struct{})}
-	go p.run(ctx)
-	return p
+func (w *Worker) newPoller(ctx context.Context, shardID string, pos startPosition, rng shardRange) retriever {
+	p := &poller{w: w, shardID: shardID, rng: rng, pos: pos}
+	return startFetch(ctx, p.run)
 }
 
-func (p *poller) batches() <-chan batch { return p.ch }
-
-func (p *poller) stop() {
-	p.cancel()
-	<-p.done
-}
-
-func (p *poller) run(ctx context.Context) {
-	defer close(p.done)
+func (p *poller) run(ctx context.Context, batches chan<- batch) {
 	w := p.w
 	var opts []func(*kinesis.Options)
 	if !w.cfg.DisableCBOR {
@@ -213,7 +225,7 @@ func (p *poller) run(ctx context.Context) {
 		w.metrics.Set(MillisBehindLatest, w.dims(p.shardID), float64(b.millisBehind))
 		if len(b.records) > 0 || b.end {
 			select {
-			case p.ch <- b:
+			case batches <- b:
 			case <-ctx.Done():
 				return
 			}
