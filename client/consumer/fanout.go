@@ -121,7 +121,7 @@ func (s *subscriber) read(ctx context.Context, stream *kinesis.SubscribeToShardE
 		}
 		v := e.Value
 		b := batch{millisBehind: aws.ToInt64(v.MillisBehindLatest)}
-		b.records = appendUserRecords(nil, s.shardID, v.Records, s.rng, func(seq string, err error) {
+		b.records = appendUserRecords(make([]Record, 0, len(v.Records)), s.shardID, v.Records, s.rng, func(seq string, err error) {
 			w.log.Warn("consumer: malformed KPL aggregate delivered as one record", "shard", s.shardID, "sequenceNumber", seq, "err", err)
 		})
 		if v.ContinuationSequenceNumber != nil {

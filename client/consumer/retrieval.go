@@ -213,7 +213,7 @@ func (p *poller) run(ctx context.Context, batches chan<- batch) {
 		}
 		bo.reset()
 		b := batch{millisBehind: aws.ToInt64(out.MillisBehindLatest)}
-		b.records = appendUserRecords(nil, p.shardID, out.Records, p.rng, func(seq string, err error) {
+		b.records = appendUserRecords(make([]Record, 0, len(out.Records)), p.shardID, out.Records, p.rng, func(seq string, err error) {
 			w.log.Warn("consumer: malformed KPL aggregate delivered as one record", "shard", p.shardID, "sequenceNumber", seq, "err", err)
 		})
 		if n := len(out.Records); n > 0 {
