@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"io"
 	"log/slog"
@@ -151,4 +152,13 @@ func goFunction(t *testing.T) []byte {
 		t.Fatal(goFnErr)
 	}
 	return goFnZip
+}
+
+func decodeTail(t *testing.T, out *sdk.InvokeOutput) string {
+	t.Helper()
+	b, err := base64.StdEncoding.DecodeString(aws.ToString(out.LogResult))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
