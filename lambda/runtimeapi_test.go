@@ -167,14 +167,17 @@ func TestRuntimeAPIConformance(t *testing.T) {
 	if err := json.Unmarshal(out.Payload, &seen); err != nil {
 		t.Fatalf("result %q: %v", out.Payload, err)
 	}
+	trace, _ := seen["trace"].(string)
+	id, _ := seen["id"].(string)
+	deadlineText, _ := seen["deadline"].(string)
 	if seen["status"] != 200.0 || seen["event"] != `{"k":1}` || seen["arn"] != "arn:aws:lambda:us-east-1:000000000000:function:conf" ||
-		!strings.HasPrefix(seen["trace"].(string), "Root=1-") || len(seen["id"].(string)) != 36 {
+		!strings.HasPrefix(trace, "Root=1-") || len(id) != 36 {
 		t.Errorf("next's answer as the runtime saw it: %v", seen)
 	}
 	if seen["bogus"] != 400.0 {
 		t.Errorf("a response for an unknown request id got %v, want 400", seen["bogus"])
 	}
-	deadline, _ := strconv.ParseInt(seen["deadline"].(string), 10, 64)
+	deadline, _ := strconv.ParseInt(deadlineText, 10, 64)
 	if d := time.UnixMilli(deadline).Sub(before); d < 4*time.Second || d > 6*time.Second+time.Since(before) {
 		t.Errorf("deadline %v after the call began, want about the 5 s timeout", d)
 	}
