@@ -43,6 +43,10 @@ type Config struct {
 	// InitTimeout bounds an instance's start (until it asks for its first
 	// invocation). Default 10 s, Lambda's init phase limit.
 	InitTimeout time.Duration
+	// Launcher starts instances (runtimeapi.Launcher). Required to
+	// invoke functions; without one, every other operation works and
+	// Invoke fails.
+	Launcher Launcher
 	// Logger receives the service's logs. Default slog.Default().
 	Logger *slog.Logger
 	// Clock is the time source for timestamps. Default: the system clock.

@@ -4,15 +4,14 @@
 // invocation in local processes that speak the Lambda Runtime API.
 //
 // Each function instance is one process, started with the environment
-// Lambda gives its runtimes (AWS_LAMBDA_RUNTIME_API, AWS_LAMBDA_FUNCTION_NAME,
-// _HANDLER, LAMBDA_TASK_ROOT, AWS_REGION, credentials and AWS_ENDPOINT_URL
-// pointing back at Eddy, ...). Its Runtime API is served on a loopback
-// listener of its own (127.0.0.1:0), never the public port: the API has no
-// notion of which instance calls it, so one address per instance is how
-// Eddy knows. provided.* runtimes run the zip's bootstrap; python3.x and
-// nodejs*.x run the handler through the small runtime clients embedded
-// from runtimes/ (standard library only), in the locally installed python3
-// and node.
+// Lambda gives its runtimes (AWS_LAMBDA_FUNCTION_NAME, _HANDLER,
+// LAMBDA_TASK_ROOT, AWS_REGION, credentials and AWS_ENDPOINT_URL pointing
+// back at Eddy, ...) by a Launcher: the runtimeapi package, which serves
+// each instance its Runtime API on a loopback listener of its own and adds
+// AWS_LAMBDA_RUNTIME_API (this package serves no HTTP). provided.*
+// runtimes run the zip's bootstrap; python3.x and nodejs*.x run the handler
+// through the small runtime clients embedded from runtimes/ (standard
+// library only), in the locally installed python3 and node.
 //
 // Instances are reused while warm and started on demand up to the
 // function's reserved concurrency (TooManyRequestsException beyond it) or

@@ -168,35 +168,35 @@ func (s *Service) invokeSync(ctx context.Context, region string, c *lp.FunctionC
 			return &InvokeOutput{StatusCode: 200, Payload: failed, FunctionError: "Unhandled", ExecutedVersion: c.Version}, nil
 		}
 	}
-	i.logs.reset()
-	fmt.Fprintf(i.logs, "START RequestId: %s Version: %s\n", id, c.Version)
+	i.ResetLog()
+	i.Log("START RequestId: %s Version: %s\n", id, c.Version)
 	var trace [12]byte
 	copy(trace[:], id)
-	inv := &invocation{
-		id: id, arn: c.FunctionArn, payload: payload,
-		traceID:  fmt.Sprintf("Root=1-%08x-%s;Parent=%s;Sampled=0", time.Now().Unix(), hex.EncodeToString([]byte(id[:12])), hex.EncodeToString(trace[:8])),
-		deadline: time.Now().Add(time.Duration(c.Timeout) * time.Second),
-		done:     make(chan result, 1),
+	inv := &Invocation{
+		ID: id, ARN: c.FunctionArn, Payload: payload,
+		Timeout:  time.Duration(c.Timeout) * time.Second,
+		TraceID:  fmt.Sprintf("Root=1-%08x-%s;Parent=%s;Sampled=0", time.Now().Unix(), hex.EncodeToString([]byte(id[:12])), hex.EncodeToString(trace[:8])),
+		Deadline: time.Now().Add(time.Duration(c.Timeout) * time.Second),
 	}
 	invStart := time.Now()
-	res, ok := i.run(ctx, inv)
+	res, ok := i.Run(ctx, inv)
 	dur := time.Since(invStart)
-	fmt.Fprintf(i.logs, "END RequestId: %s\n", id)
+	i.Log("END RequestId: %s\n", id)
 	report := fmt.Sprintf("REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB", id,
 		float64(dur.Microseconds())/1000, dur.Milliseconds()+1, c.MemorySize)
 	if initDur > 0 {
 		report += fmt.Sprintf("\tInit Duration: %.2f ms", float64(initDur.Microseconds())/1000)
 	}
-	fmt.Fprintf(i.logs, "%s\t\n", report)
-	logTail := i.logs.tail()
-	p.release(i, ok && i.alive())
-	if res.payload == nil && !res.errored {
+	i.Log("%s\t\n", report)
+	logTail := i.Tail()
+	p.release(i, ok && i.Alive())
+	if res.Payload == nil && !res.Errored {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 	}
-	out := &InvokeOutput{StatusCode: 200, Payload: res.payload, ExecutedVersion: c.Version}
-	if res.errored {
+	out := &InvokeOutput{StatusCode: 200, Payload: res.Payload, ExecutedVersion: c.Version}
+	if res.Errored {
 		out.FunctionError = "Unhandled"
 	}
 	if tail {

@@ -39,7 +39,7 @@ func (p *pool) track(i *instance) bool {
 	}
 	p.mu.Unlock()
 	if stopped {
-		i.stop()
+		i.Stop()
 	}
 	return !stopped
 }
@@ -77,7 +77,7 @@ func (s *Service) retire(region, name string) {
 	}
 	p.mu.Unlock()
 	for _, i := range idle {
-		i.stop()
+		i.Stop()
 	}
 }
 
@@ -124,11 +124,11 @@ func (p *pool) takeIdle(revision string) *instance {
 		n := len(p.mu.idle) - 1
 		i := p.mu.idle[n]
 		p.mu.idle = p.mu.idle[:n]
-		if i.revision == revision && i.alive() {
+		if i.revision == revision && i.Alive() {
 			return i
 		}
 		delete(p.mu.all, i)
-		go i.stop()
+		go i.Stop()
 	}
 	return nil
 }
@@ -148,7 +148,7 @@ func (p *pool) release(i *instance, keep bool) {
 	}
 	p.mu.Unlock()
 	if i != nil {
-		i.stop()
+		i.Stop()
 	}
 }
 
@@ -161,6 +161,6 @@ func (p *pool) shutdown() {
 	p.mu.all = map[*instance]bool{}
 	p.mu.Unlock()
 	for i := range all {
-		i.stop()
+		i.Stop()
 	}
 }

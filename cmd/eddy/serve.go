@@ -24,6 +24,7 @@ import (
 	"github.com/eddy-streams/eddy/lambda"
 	"github.com/eddy-streams/eddy/metrics"
 	"github.com/eddy-streams/eddy/protocol/kds"
+	"github.com/eddy-streams/eddy/runtimeapi"
 	"github.com/eddy-streams/eddy/storage"
 	"github.com/eddy-streams/eddy/storage/boltmeta"
 	"github.com/eddy-streams/eddy/storage/mem"
@@ -129,6 +130,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// Eddy back at the listener's address.
 	lcfg := lambda.DefaultConfig()
 	lcfg.Region, lcfg.AccountID, lcfg.Logger = cfg.Region, cfg.AccountID, logger
+	lcfg.Launcher = runtimeapi.Launcher{}
 	if !cfg.InMemory {
 		lcfg.DataDir = filepath.Join(cfg.DataDir, "lambda")
 	}

@@ -31,6 +31,7 @@ import (
 
 	"github.com/eddy-streams/eddy/httpapi"
 	"github.com/eddy-streams/eddy/lambda"
+	"github.com/eddy-streams/eddy/runtimeapi"
 	"github.com/eddy-streams/eddy/storage/mem"
 )
 
@@ -99,6 +100,7 @@ func TestGolden(t *testing.T) {
 	}
 	cfg := lambda.DefaultConfig()
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	cfg.Launcher = runtimeapi.Launcher{}
 	cfg.Clock = fixedClock{time.Date(2024, 1, 2, 3, 4, 5, 678_000_000, time.UTC)}
 	cfg.DataDir = t.TempDir()
 	svc, err := lambda.New(cfg, mem.NewMeta())

@@ -23,6 +23,7 @@ import (
 
 	"github.com/eddy-streams/eddy/httpapi"
 	"github.com/eddy-streams/eddy/lambda"
+	"github.com/eddy-streams/eddy/runtimeapi"
 	"github.com/eddy-streams/eddy/storage/mem"
 )
 
@@ -45,6 +46,7 @@ func start(t *testing.T, mutate ...func(*lambda.Config)) *env {
 	t.Helper()
 	cfg := lambda.DefaultConfig()
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	cfg.Launcher = runtimeapi.Launcher{}
 	for _, m := range mutate {
 		m(&cfg)
 	}

@@ -1,4 +1,4 @@
-package lambda
+package runtimeapi_test
 
 import (
 	"archive/zip"
@@ -15,7 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/eddy-streams/eddy/lambda"
 	lp "github.com/eddy-streams/eddy/protocol/lambda"
+	"github.com/eddy-streams/eddy/runtimeapi"
 	"github.com/eddy-streams/eddy/storage/mem"
 )
 
@@ -118,11 +120,12 @@ func bootstrapZip(t *testing.T) []byte {
 	return buf.Bytes()
 }
 
-func newTestService(t *testing.T) *Service {
+func newTestService(t *testing.T) *lambda.Service {
 	t.Helper()
-	cfg := DefaultConfig()
+	cfg := lambda.DefaultConfig()
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	s, err := New(cfg, mem.NewMeta())
+	cfg.Launcher = runtimeapi.Launcher{}
+	s, err := lambda.New(cfg, mem.NewMeta())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +133,7 @@ func newTestService(t *testing.T) *Service {
 	return s
 }
 
-func createScenario(t *testing.T, s *Service, name, scenario string) {
+func createScenario(t *testing.T, s *lambda.Service, name, scenario string) {
 	t.Helper()
 	timeout := int32(5)
 	in := &lp.CreateFunctionInput{FunctionName: name, Runtime: "provided.al2023", Role: "arn:aws:iam::000000000000:role/r",
@@ -149,9 +152,9 @@ func TestRuntimeAPIConformance(t *testing.T) {
 	createScenario(t, s, "conf", "conformance")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	invoke := func(payload string) *InvokeOutput {
+	invoke := func(payload string) *lambda.InvokeOutput {
 		t.Helper()
-		out, err := s.InvokeFunction(ctx, &InvokeInput{Region: "us-east-1", FunctionName: "conf", Payload: []byte(payload)})
+		out, err := s.InvokeFunction(ctx, &lambda.InvokeInput{Region: "us-east-1", FunctionName: "conf", Payload: []byte(payload)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -206,7 +209,7 @@ func TestRuntimeAPIInitError(t *testing.T) {
 	createScenario(t, s, "initfail", "initerror")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	out, err := s.InvokeFunction(ctx, &InvokeInput{Region: "us-east-1", FunctionName: "initfail", Payload: []byte(`{}`)})
+	out, err := s.InvokeFunction(ctx, &lambda.InvokeInput{Region: "us-east-1", FunctionName: "initfail", Payload: []byte(`{}`)})
 	if err != nil {
 		t.Fatal(err)
 	}

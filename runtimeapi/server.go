@@ -1,4 +1,4 @@
-package lambda
+package runtimeapi
 
 import (
 	"encoding/json"
@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/eddy-streams/eddy/lambda"
 )
 
 // The Lambda Runtime API (docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html),
@@ -25,7 +27,7 @@ import (
 // documents 400 for it without the wording, so Eddy's is its own.
 const runtimePrefix = "/2018-06-01/runtime/"
 
-func (i *instance) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (i *Instance) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := strings.TrimPrefix(r.URL.Path, runtimePrefix)
 	if path == r.URL.Path {
 		runtimeError(w, http.StatusNotFound, "InvalidPath", "unknown path "+r.URL.Path)
@@ -54,20 +56,20 @@ func (i *instance) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			runtimeError(w, http.StatusBadRequest, "InvalidRequest", err.Error())
 			return
 		}
-		var res result
+		var res lambda.Result
 		if what == "response" {
 			if int64(len(body)) > limit {
-				res = result{errored: true, payload: mustJSON(map[string]string{
+				res = lambda.Result{Errored: true, Payload: mustJSON(map[string]string{
 					// Lambda's error for an oversized response (as its users
 					// report it).
 					"errorMessage": "Response payload size exceeded maximum allowed payload size (6291556 bytes).",
 					"errorType":    "Function.ResponseSizeTooLarge",
 				})}
 			} else {
-				res = result{payload: body}
+				res = lambda.Result{Payload: body}
 			}
 		} else {
-			res = result{errored: true, payload: errorPayload(body, r.Header.Get("Lambda-Runtime-Function-Error-Type"), "Unhandled")}
+			res = lambda.Result{Errored: true, Payload: errorPayload(body, r.Header.Get("Lambda-Runtime-Function-Error-Type"), "Unhandled")}
 		}
 		if !i.deliver(id, res) {
 			runtimeError(w, http.StatusBadRequest, "InvalidRequestID", "Invalid request ID: "+id)
@@ -84,28 +86,29 @@ const (
 	maxResponse  = 6 << 20
 )
 
-func (i *instance) next(w http.ResponseWriter, r *http.Request) {
+func (i *Instance) next(w http.ResponseWriter, r *http.Request) {
 	i.markReady()
-	var inv *invocation
+	var c *current
 	select {
-	case inv = <-i.invq:
+	case c = <-i.invq:
 	case <-r.Context().Done():
 		return
 	case <-i.stopped:
 		return
 	}
 	i.mu.Lock()
-	i.mu.cur = inv
+	i.mu.cur = c
 	i.mu.Unlock()
+	inv := c.inv
 	h := w.Header()
-	h.Set("Lambda-Runtime-Aws-Request-Id", inv.id)
-	h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(inv.deadline.UnixMilli(), 10))
-	h.Set("Lambda-Runtime-Invoked-Function-Arn", inv.arn)
-	h.Set("Lambda-Runtime-Trace-Id", inv.traceID)
+	h.Set("Lambda-Runtime-Aws-Request-Id", inv.ID)
+	h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(inv.Deadline.UnixMilli(), 10))
+	h.Set("Lambda-Runtime-Invoked-Function-Arn", inv.ARN)
+	h.Set("Lambda-Runtime-Trace-Id", inv.TraceID)
 	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(inv.payload)))
+	h.Set("Content-Length", strconv.Itoa(len(inv.Payload)))
 	w.WriteHeader(http.StatusOK)
-	w.Write(inv.payload)
+	w.Write(inv.Payload)
 }
 
 // errorPayload is the function error Invoke returns for a runtime's error
@@ -132,12 +135,4 @@ func runtimeError(w http.ResponseWriter, status int, typ, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	w.Write(mustJSON(map[string]string{"errorMessage": msg, "errorType": typ}))
-}
-
-func mustJSON(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return b
 }

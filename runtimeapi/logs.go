@@ -1,24 +1,22 @@
-package lambda
+package runtimeapi
 
 import (
 	"bytes"
 	"log/slog"
 	"sync"
-)
 
-// TailBytes is how much of an invocation's log Invoke returns with
-// X-Amz-Log-Type: Tail (the last 4 KB, as Lambda's LogResult).
-const TailBytes = 4096
+	"github.com/eddy-streams/eddy/lambda"
+)
 
 // logBuffer takes an instance's stdout and stderr: each line goes to the
 // service log at debug level with the function's name, and the output of
-// the invocation in progress is kept (its last TailBytes) for Tail.
+// the invocation in progress is kept (its last lambda.TailBytes) for Tail.
 type logBuffer struct {
 	log *slog.Logger
 	mu  struct {
 		sync.Mutex
 		partial []byte // an unfinished line
-		tail    []byte // the current invocation's output, at most TailBytes
+		tail    []byte // the current invocation's output, at most lambda.TailBytes
 	}
 }
 
@@ -28,8 +26,8 @@ func (b *logBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.mu.tail = append(b.mu.tail, p...)
-	if n := len(b.mu.tail); n > TailBytes {
-		b.mu.tail = append(b.mu.tail[:0], b.mu.tail[n-TailBytes:]...)
+	if n := len(b.mu.tail); n > lambda.TailBytes {
+		b.mu.tail = append(b.mu.tail[:0], b.mu.tail[n-lambda.TailBytes:]...)
 	}
 	b.mu.partial = append(b.mu.partial, p...)
 	for {
@@ -54,7 +52,7 @@ func (b *logBuffer) reset() {
 	b.mu.Unlock()
 }
 
-// tail returns the current invocation's output so far (the last TailBytes).
+// tail returns the current invocation's output so far (the last lambda.TailBytes).
 func (b *logBuffer) tail() []byte {
 	b.mu.Lock()
 	defer b.mu.Unlock()
