@@ -157,6 +157,8 @@ func (p *pool) shutdown() {
 	p.mu.Lock()
 	p.mu.stopped = true
 	p.mu.idle = nil
+	close(p.mu.freed) // waiters in acquire see stopped
+	p.mu.freed = make(chan struct{})
 	all := p.mu.all
 	p.mu.all = map[*instance]bool{}
 	p.mu.Unlock()

@@ -183,3 +183,34 @@ func TestInvokeWithoutLauncher(t *testing.T) {
 		t.Errorf("GetFunction without a Launcher: %v", err)
 	}
 }
+
+func TestCloseWakesWaiters(t *testing.T) {
+	l := &fakeLauncher{release: make(chan struct{})}
+	s := newFakeService(t, l, 1)
+	results := make(chan error, 2)
+	for range 2 {
+		go func() {
+			_, err := invokeN(t, s, `"block"`)
+			results <- err
+		}()
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for l.count() < 1 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	// One call holds the only instance, the other waits for it. Deleting
+	// the function must fail the waiter at once, not leave it waiting.
+	if err := s.DeleteFunction("us-east-1", "f"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-results:
+		if err == nil {
+			t.Error("the waiting call succeeded after DeleteFunction")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the waiting call still waits after DeleteFunction")
+	}
+	close(l.release)
+	<-results
+}
