@@ -45,6 +45,7 @@ type Service struct {
 	codeDir    string // content-addressed zips
 	runDir     string // unzipped code, per function revision
 	runtimeDir string // the embedded runtime clients
+	logDir     string // running instances' output
 	tmpDir     string // removed by Close; "" when DataDir was given
 
 	mu struct {
@@ -73,7 +74,8 @@ func New(cfg Config, meta storage.MetaStore) (*Service, error) {
 	s.codeDir = filepath.Join(dir, "code")
 	s.runDir = filepath.Join(dir, "run")
 	s.runtimeDir = filepath.Join(dir, "runtimes")
-	for _, d := range []string{s.codeDir, s.runDir, s.runtimeDir} {
+	s.logDir = filepath.Join(dir, "logs")
+	for _, d := range []string{s.codeDir, s.runDir, s.runtimeDir, s.logDir} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return nil, fmt.Errorf("lambda: %w", err)
 		}

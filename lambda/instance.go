@@ -56,6 +56,7 @@ func (s *Service) start(region string, c *lp.FunctionConfiguration) (*instance, 
 	}
 	ri, failed, err := s.cfg.Launcher.Start(InstanceSpec{
 		Argv: argv, Dir: codeDir, Env: s.environment(region, c, codeDir),
+		LogPath:     filepath.Join(s.logDir, c.FunctionName+"-"+newRevision()+".log"),
 		InitTimeout: s.cfg.InitTimeout, Logger: s.log.With("function", c.FunctionName),
 	})
 	if ri == nil {

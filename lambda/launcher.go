@@ -27,6 +27,9 @@ type InstanceSpec struct {
 	// Env is Lambda's environment for the runtime, but for
 	// AWS_LAMBDA_RUNTIME_API, which the launcher adds.
 	Env []string
+	// LogPath is the file the instance's output goes to; the launcher
+	// creates it and removes it when the instance ends.
+	LogPath string
 	// InitTimeout bounds the start.
 	InitTimeout time.Duration
 	// Logger receives the process's output lines.

@@ -46,10 +46,10 @@ type Instance struct {
 	stopped chan struct{} // closed by Stop
 	exited  chan struct{} // closed when the process has exited
 	exitErr error         // valid after exited
-	logs    *logBuffer
+	logs    *logFile
 
-	readyOnce, stopOnce sync.Once
-	mu                  struct {
+	readyOnce, stopOnce, closeOnce sync.Once
+	mu                             struct {
 		sync.Mutex
 		cur     *current
 		initErr []byte // the init/error post, if any
@@ -70,11 +70,16 @@ func Start(spec lambda.InstanceSpec) (*Instance, []byte, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
+	logs, err := openLog(spec.LogPath, logger)
+	if err != nil {
+		ln.Close()
+		return nil, nil, err
+	}
 	i := &Instance{
 		addr: ln.Addr().String(),
 		invq: make(chan *current), ready: make(chan struct{}),
 		stopped: make(chan struct{}), exited: make(chan struct{}),
-		logs: newLogBuffer(logger),
+		logs: logs,
 	}
 	i.srv = &http.Server{Handler: i, ReadHeaderTimeout: 10 * time.Second}
 	go i.srv.Serve(ln)
@@ -82,17 +87,18 @@ func Start(spec lambda.InstanceSpec) (*Instance, []byte, error) {
 	cmd := exec.Command(spec.Argv[0], spec.Argv[1:]...)
 	cmd.Dir = spec.Dir
 	cmd.Env = append(append([]string(nil), spec.Env...), "AWS_LAMBDA_RUNTIME_API="+i.addr)
-	cmd.Stdout, cmd.Stderr = i.logs, i.logs
+	cmd.Stdout, cmd.Stderr = logs.f, logs.f // the file itself: see logFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	i.cmd = cmd
 	if err := cmd.Start(); err != nil {
 		i.srv.Close()
+		logs.close()
 		return nil, mustJSON(map[string]string{"errorType": "Runtime.InvalidEntrypoint", "errorMessage": err.Error()}), nil
 	}
 	go func() {
 		i.exitErr = cmd.Wait()
 		close(i.exited)
-		i.Stop()
+		i.kill()
 	}()
 	timer := time.NewTimer(spec.InitTimeout)
 	defer timer.Stop()
@@ -106,6 +112,7 @@ func Start(spec lambda.InstanceSpec) (*Instance, []byte, error) {
 		return nil, mustJSON(map[string]string{"errorType": "Runtime.Unknown",
 			"errorMessage": fmt.Sprintf("Init timed out after %.2f seconds", spec.InitTimeout.Seconds())}), nil
 	}
+	i.Stop()
 	if p := i.initError(); p != nil {
 		return nil, p, nil
 	}
@@ -143,9 +150,21 @@ func (i *Instance) initError() []byte {
 	return i.mu.initErr
 }
 
-// Stop kills the process group and closes the Runtime API. It does not
-// wait for the process to exit.
+// Stop kills the process group and closes the Runtime API; once the
+// process has exited, its log file is removed. It does not wait.
 func (i *Instance) Stop() {
+	i.kill()
+	i.closeOnce.Do(func() {
+		go func() {
+			<-i.exited
+			i.logs.close()
+		}()
+	})
+}
+
+// kill kills the process group and closes the Runtime API, keeping the
+// log for the invocation's tail.
+func (i *Instance) kill() {
 	i.stopOnce.Do(func() {
 		close(i.stopped)
 		if i.cmd.Process != nil {
@@ -207,7 +226,7 @@ func (i *Instance) Run(ctx context.Context, inv *lambda.Invocation) (res lambda.
 		}
 		return lambda.Result{Errored: true, Payload: ExitError(inv.ID, i.exitErr)}, false
 	case <-timer.C:
-		i.Stop()
+		i.kill()
 		<-i.exited
 		secs := inv.Timeout.Seconds()
 		i.logs.Write(fmt.Appendf(nil, "%s %s Task timed out after %.2f seconds\n", time.Now().UTC().Format("2006-01-02T15:04:05.000Z"), inv.ID, secs))

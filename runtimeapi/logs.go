@@ -1,60 +1,79 @@
 package runtimeapi
 
 import (
-	"bytes"
+	"fmt"
 	"log/slog"
+	"os"
 	"sync"
 
 	"github.com/eddy-streams/eddy/lambda"
 )
 
-// logBuffer takes an instance's stdout and stderr: each line goes to the
-// service log at debug level with the function's name, and the output of
-// the invocation in progress is kept (its last lambda.TailBytes) for Tail.
-type logBuffer struct {
-	log *slog.Logger
-	mu  struct {
+// logFile is an instance's log: the process's stdout and stderr are the
+// file itself (no pipe, no copying goroutine), and Eddy's own lines are
+// appended to it. So everything the function printed before it posted its
+// response is in the file when the response arrives, and the tail of an
+// invocation is exact: the bytes from the offset where it began. The file
+// is removed when the instance stops.
+type logFile struct {
+	f    *os.File
+	path string
+	log  *slog.Logger
+	mu   struct {
 		sync.Mutex
-		partial []byte // an unfinished line
-		tail    []byte // the current invocation's output, at most lambda.TailBytes
+		start int64 // where the current invocation's log begins
 	}
 }
 
-func newLogBuffer(log *slog.Logger) *logBuffer { return &logBuffer{log: log} }
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.mu.tail = append(b.mu.tail, p...)
-	if n := len(b.mu.tail); n > lambda.TailBytes {
-		b.mu.tail = append(b.mu.tail[:0], b.mu.tail[n-lambda.TailBytes:]...)
+func openLog(path string, log *slog.Logger) (*logFile, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND|os.O_TRUNC, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("instance log: %w", err)
 	}
-	b.mu.partial = append(b.mu.partial, p...)
-	for {
-		i := bytes.IndexByte(b.mu.partial, '\n')
-		if i < 0 {
-			break
-		}
-		b.log.Debug("function output", "line", string(b.mu.partial[:i]))
-		b.mu.partial = b.mu.partial[i+1:]
-	}
-	if len(b.mu.partial) > 64<<10 {
-		b.log.Debug("function output", "line", string(b.mu.partial))
-		b.mu.partial = nil
-	}
-	return len(p), nil
+	return &logFile{f: f, path: path, log: log}, nil
 }
 
-// reset starts a new invocation's tail.
-func (b *logBuffer) reset() {
-	b.mu.Lock()
-	b.mu.tail = b.mu.tail[:0]
-	b.mu.Unlock()
+// Write appends p (O_APPEND: whole writes do not interleave with the
+// process's).
+func (l *logFile) Write(p []byte) (int, error) { return l.f.Write(p) }
+
+func (l *logFile) size() int64 {
+	st, err := l.f.Stat()
+	if err != nil {
+		return 0
+	}
+	return st.Size()
 }
 
-// tail returns the current invocation's output so far (the last lambda.TailBytes).
-func (b *logBuffer) tail() []byte {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]byte(nil), b.mu.tail...)
+// reset starts a new invocation's log at the current end.
+func (l *logFile) reset() {
+	end := l.size()
+	l.mu.Lock()
+	l.mu.start = end
+	l.mu.Unlock()
+}
+
+// tail returns the current invocation's log (its last lambda.TailBytes),
+// and logs all of it at debug level.
+func (l *logFile) tail() []byte {
+	l.mu.Lock()
+	start := l.mu.start
+	l.mu.Unlock()
+	end := l.size()
+	if end-start > lambda.TailBytes {
+		start = end - lambda.TailBytes
+	}
+	if end <= start {
+		return nil
+	}
+	b := make([]byte, end-start)
+	n, _ := l.f.ReadAt(b, start)
+	b = b[:n]
+	l.log.Debug("invocation log", "output", string(b))
+	return b
+}
+
+func (l *logFile) close() {
+	l.f.Close()
+	os.Remove(l.path)
 }

@@ -82,10 +82,13 @@ func TestInvokeGoBootstrap(t *testing.T) {
 	}
 
 	// A timeout kills the instance.
-	out, m = invokeJSON(t, e, "go-fn", `{"op":"sleep","ms":10000}`)
-	if aws.ToString(out.FunctionError) != "Unhandled" || m["errorType"] != "Sandbox.Timedout" ||
-		!strings.HasSuffix(m["errorMessage"].(string), " Error: Task timed out after 2.00 seconds") {
+	out, m = invokeJSON(t, e, "go-fn", `{"op":"sleep","ms":10000}`, func(in *sdk.InvokeInput) { in.LogType = types.LogTypeTail })
+	if msg, _ := m["errorMessage"].(string); aws.ToString(out.FunctionError) != "Unhandled" || m["errorType"] != "Sandbox.Timedout" ||
+		!strings.HasSuffix(msg, " Error: Task timed out after 2.00 seconds") {
 		t.Errorf("timeout: %v %v", aws.ToString(out.FunctionError), m)
+	}
+	if s := decodeTail(t, out); !strings.Contains(s, "Task timed out after 2.00 seconds") || !strings.Contains(s, "REPORT RequestId: ") {
+		t.Errorf("log tail of the timed-out call %q", s)
 	}
 	_, m3 := invokeJSON(t, e, "go-fn", `{"op":"echo"}`)
 	if m3["pid"] == m["pid"] || m3["calls"] != 1.0 {
@@ -94,8 +97,8 @@ func TestInvokeGoBootstrap(t *testing.T) {
 
 	// A crash; the next call gets a new instance.
 	out, m = invokeJSON(t, e, "go-fn", `{"op":"crash"}`)
-	if aws.ToString(out.FunctionError) != "Unhandled" || m["errorType"] != "Runtime.ExitError" ||
-		!strings.HasSuffix(m["errorMessage"].(string), "Error: Runtime exited with error: exit status 3") {
+	if msg, _ := m["errorMessage"].(string); aws.ToString(out.FunctionError) != "Unhandled" || m["errorType"] != "Runtime.ExitError" ||
+		!strings.HasSuffix(msg, "Error: Runtime exited with error: exit status 3") {
 		t.Errorf("crash: %v %v", aws.ToString(out.FunctionError), m)
 	}
 	_, m4 := invokeJSON(t, e, "go-fn", `{"op":"echo"}`)
