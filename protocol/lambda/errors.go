@@ -56,16 +56,17 @@ func FunctionARN(region, account, name string) string {
 }
 
 // NotFound is Lambda's answer for a function that does not exist:
-// "Function not found: ARN" (moto's tests, getmoto/moto
-// tests/test_awslambda/test_lambda.py, record the message; aws-sam-cli's
-// samcli/local/lambda_service/lambda_error_responses.py uses the same).
+// "Function not found: ARN" (the AWS CLI's output against real accounts in
+// users' reports; moto's Lambda tests and aws-sam-cli's
+// samcli/local/lambda_service/lambda_error_responses.py use the same).
 func NotFound(arn string) *eddy.Error {
 	return &eddy.Error{Code: CodeResourceNotFound, Message: "Function not found: " + arn}
 }
 
 // AlreadyExists is Lambda's answer to creating a function whose name is
-// taken: "Function already exist: NAME" (sic; Lambda's own wording, as
-// moto's test_create_function_with_already_exists records it).
+// taken: "Function already exist: NAME" (sic), status 409, as real AWS
+// answered in hashicorp/terraform issue 15929 and
+// awslabs/dynamodb-continuous-backup issue 21.
 func AlreadyExists(name string) *eddy.Error {
 	return &eddy.Error{Code: CodeResourceConflict, Message: "Function already exist: " + name}
 }
