@@ -23,6 +23,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if target == "" {
 		// A presigning SDK moves X-Amz-* headers into the query.
 		target = r.URL.Query().Get("X-Amz-Target")
+		if target == "" && s.rest != nil {
+			if rs, rt, params := s.rest.match(r); rs != nil {
+				s.serveREST(w, r, rs, rt, params)
+				return
+			}
+		}
 	}
 	svc := s.serviceFor(r, target)
 	if svc.Protocol == ProtocolJSON10 {

@@ -21,6 +21,9 @@ type Server struct {
 	services []*service      // in the order given to New; never empty (see New)
 	hs       *http.Server
 	inflight *inflight // request-body bytes in flight; nil: no bound
+
+	rest         *restRouter // REST-JSON services (AddREST); nil: none
+	restServices []RESTService
 }
 
 // New returns a Server for services. It fills zero fields of cfg with their

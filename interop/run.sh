@@ -10,6 +10,7 @@
 #   js          interop/js/kinesis.test.mjs      @aws-sdk/client-kinesis over h2c, and
 #               interop/js/dynamodb.test.mjs     @aws-sdk/client-dynamodb and lib-dynamodb, node --test
 #   cli-ddb     interop/cli/dynamodb.sh          `aws dynamodb`
+#   cli-lambda  interop/cli/lambda.sh            `aws lambda` (functions run by python3)
 #   python-ddb  interop/python/test_dynamodb.py  boto3's DynamoDB client and resource layer
 # All share the server; their stream and table names do not collide. It stops the
 # server, removes the data directory, and prints one last line
@@ -21,7 +22,7 @@
 # python3-boto3, npm ci in interop/js).
 #
 # Environment:
-#   INTEROP_SUITES   which suites to run (default "cli python js cli-ddb python-ddb")
+#   INTEROP_SUITES   which suites to run (default "cli python js cli-ddb python-ddb cli-lambda")
 #   EDDY_BIN         use this eddy binary instead of building bin/eddy
 #   AWS_CLI, PYTHON  the aws and python3 to use (default: Debian's in /usr/bin)
 #   SUITE_TIMEOUT    seconds each suite may take (default 300)
@@ -30,7 +31,7 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 root=$PWD
 
-suites=${INTEROP_SUITES:-cli python js cli-ddb python-ddb}
+suites=${INTEROP_SUITES:-cli python js cli-ddb python-ddb cli-lambda}
 suite_timeout=${SUITE_TIMEOUT:-300}
 passed=0
 failed=0
@@ -181,7 +182,7 @@ counts() {
 for suite in $suites; do
 	suite_start=$(date +%s)
 	case $suite in
-	cli | cli-ddb)
+	cli | cli-ddb | cli-lambda)
 		if ! command -v "$AWS_CLI" >/dev/null 2>&1; then
 			say "$suite: $AWS_CLI not found; run scripts/install-test-deps.sh"
 			record "$suite" 1 0 1
@@ -189,6 +190,7 @@ for suite in $suites; do
 		fi
 		script=interop/cli/test.sh
 		[[ $suite == cli-ddb ]] && script=interop/cli/dynamodb.sh
+		[[ $suite == cli-lambda ]] && script=interop/cli/lambda.sh
 		run_suite "$suite" "$tmp/$suite.log" bash "$script"
 		status=$?
 		read -r p f < <(counts "$suite" "$tmp/$suite.log"; echo)

@@ -19,9 +19,12 @@ import (
 	"github.com/eddy-streams/eddy/httpapi"
 	"github.com/eddy-streams/eddy/httpapi/dynamoapi"
 	"github.com/eddy-streams/eddy/httpapi/kinesisapi"
+	"github.com/eddy-streams/eddy/httpapi/lambdaapi"
 	"github.com/eddy-streams/eddy/kinesis"
+	"github.com/eddy-streams/eddy/lambda"
 	"github.com/eddy-streams/eddy/metrics"
 	"github.com/eddy-streams/eddy/protocol/kds"
+	"github.com/eddy-streams/eddy/runtimeapi"
 	"github.com/eddy-streams/eddy/storage"
 	"github.com/eddy-streams/eddy/storage/boltmeta"
 	"github.com/eddy-streams/eddy/storage/mem"
@@ -122,6 +125,29 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.TLSCert != "" {
 		scheme = "https"
 	}
+
+	// Lambda functions on the same port (REST-JSON); their processes reach
+	// Eddy back at the listener's address.
+	lcfg := lambda.DefaultConfig()
+	lcfg.Region, lcfg.AccountID, lcfg.Logger = cfg.Region, cfg.AccountID, logger
+	lcfg.Launcher = runtimeapi.Launcher{}
+	if !cfg.InMemory {
+		lcfg.DataDir = filepath.Join(cfg.DataDir, "lambda")
+	}
+	lcfg.Endpoint = scheme + "://" + loopbackAddr(ln.Addr())
+	if cfg.AccessKeyID != "" {
+		lcfg.AccessKeyID, lcfg.SecretAccessKey = cfg.AccessKeyID, cfg.SecretKey
+	}
+	functions, err := lambda.New(lcfg, meta)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer functions.Close()
+	if err := srv.AddREST(lambdaapi.Service(functions)); err != nil {
+		ln.Close()
+		return err
+	}
 	var adminSrv *http.Server
 	if cfg.AdminListen != "off" && cfg.AdminListen != "" {
 		aln, err := net.Listen("tcp", cfg.AdminListen)
@@ -170,6 +196,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	return nil
+}
+
+// loopbackAddr is addr with an unspecified host (":4567", "0.0.0.0")
+// replaced by 127.0.0.1, for processes on this machine to dial.
+func loopbackAddr(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return addr.String()
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
 }
 
 func storageDesc(cfg serveConfig) string {

@@ -1,4 +1,4 @@
-# Shared by the AWS CLI interop scripts (test.sh, dynamodb.sh): the checks on
+# Shared by the AWS CLI interop scripts (test.sh, dynamodb.sh, lambda.sh): the checks on
 # the environment, the isolation of the CLI from this machine's AWS
 # configuration, assertions, and the runner. Source it, then call
 # cli_setup LABEL first and run_tests LABEL TEST... last.

@@ -1,0 +1,113 @@
+package lambda
+
+import (
+	"errors"
+	"log/slog"
+	"time"
+)
+
+// Clock is the time source for timestamps (LastModified). Timeouts of
+// running functions are real time: they bound real processes.
+type Clock interface {
+	Now() time.Time
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+
+// Config configures the service.
+type Config struct {
+	// DataDir holds the code zips (DataDir/code/<sha256>.zip) and the
+	// unzipped code instances run from (DataDir/run). Default: a
+	// temporary directory removed by Close (for in-memory servers).
+	DataDir string
+	// Region is the region of Invoker calls that name a function without
+	// an ARN. Default "us-east-1".
+	Region string
+	// AccountID is the account in ARNs. Default "000000000000".
+	AccountID string
+	// Endpoint is the URL functions reach Eddy at, given to them as
+	// AWS_ENDPOINT_URL. Default: none.
+	Endpoint string
+	// AccessKeyID, SecretAccessKey and SessionToken are the credentials
+	// given to functions. Default: "test" / "test" / "".
+	AccessKeyID, SecretAccessKey, SessionToken string
+	// Python and Node are the interpreters for python3.x and nodejs*.x
+	// functions. Default "python3" and "node" (looked up in PATH).
+	Python, Node string
+	// MaxInstances bounds the instances of one function without reserved
+	// concurrency; further synchronous invocations wait for one to be
+	// free. Default 10.
+	MaxInstances int
+	// InitTimeout bounds an instance's start (until it asks for its first
+	// invocation). Default 10 s, Lambda's init phase limit.
+	InitTimeout time.Duration
+	// Launcher starts instances (runtimeapi.Launcher). Required to
+	// invoke functions; without one, every other operation works and
+	// Invoke fails.
+	Launcher Launcher
+	// Logger receives the service's logs. Default slog.Default().
+	Logger *slog.Logger
+	// Clock is the time source for timestamps. Default: the system clock.
+	Clock Clock
+}
+
+// DefaultConfig returns a Config with every default set.
+func DefaultConfig() Config {
+	return Config{
+		AccountID:       "000000000000",
+		AccessKeyID:     "test",
+		SecretAccessKey: "test",
+		Python:          "python3",
+		Node:            "node",
+		MaxInstances:    10,
+		InitTimeout:     10 * time.Second,
+	}
+}
+
+// Validate reports an invalid Config.
+func (c Config) Validate() error {
+	if c.MaxInstances < 0 {
+		return errors.New("lambda: MaxInstances is negative")
+	}
+	if c.InitTimeout < 0 {
+		return errors.New("lambda: InitTimeout is negative")
+	}
+	if c.AccountID != "" && len(c.AccountID) != 12 {
+		return errors.New("lambda: AccountID must be 12 digits")
+	}
+	return nil
+}
+
+func (c Config) withDefaults() Config {
+	d := DefaultConfig()
+	if c.Region == "" {
+		c.Region = "us-east-1"
+	}
+	if c.AccountID == "" {
+		c.AccountID = d.AccountID
+	}
+	if c.AccessKeyID == "" {
+		c.AccessKeyID, c.SecretAccessKey = d.AccessKeyID, d.SecretAccessKey
+	}
+	if c.Python == "" {
+		c.Python = d.Python
+	}
+	if c.Node == "" {
+		c.Node = d.Node
+	}
+	if c.MaxInstances == 0 {
+		c.MaxInstances = d.MaxInstances
+	}
+	if c.InitTimeout == 0 {
+		c.InitTimeout = d.InitTimeout
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Clock == nil {
+		c.Clock = realClock{}
+	}
+	return c
+}

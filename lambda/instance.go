@@ -1,0 +1,141 @@
+package lambda
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	lp "github.com/eddy-streams/eddy/protocol/lambda"
+)
+
+// instance is a running instance of one revision of a function.
+type instance struct {
+	Instance
+	fn       *lp.FunctionConfiguration // the configuration it was started with
+	revision string
+}
+
+// start starts an instance of c (region's function): the code unzipped
+// once per revision, then the runtime's process on its own Runtime API. A
+// failed start returns the function error payload to answer the
+// invocation with.
+func (s *Service) start(region string, c *lp.FunctionConfiguration) (*instance, []byte, error) {
+	codeDir := filepath.Join(s.runDir, c.FunctionName+"-"+c.RevisionId)
+	if _, err := os.Stat(codeDir); err != nil {
+		zipPath, err := s.codePath(c)
+		if err != nil {
+			return nil, nil, err
+		}
+		tmp := codeDir + ".tmp-" + newRevision()
+		if err := os.MkdirAll(tmp, 0o755); err != nil {
+			return nil, nil, err
+		}
+		if err := unzip(zipPath, tmp); err != nil {
+			os.RemoveAll(tmp)
+			return nil, nil, fmt.Errorf("unzip code of %s: %w", c.FunctionName, err)
+		}
+		if err := os.Rename(tmp, codeDir); err != nil {
+			os.RemoveAll(tmp)
+			if _, serr := os.Stat(codeDir); serr != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	argv, err := s.command(c, codeDir)
+	if err != nil {
+		return nil, mustJSON(map[string]string{"errorType": "Runtime.InvalidEntrypoint", "errorMessage": err.Error()}), nil
+	}
+	if s.cfg.Launcher == nil {
+		return nil, nil, errors.New("lambda: no Launcher configured")
+	}
+	ri, failed, err := s.cfg.Launcher.Start(InstanceSpec{
+		Argv: argv, Dir: codeDir, Env: s.environment(region, c, codeDir),
+		LogPath:     filepath.Join(s.logDir, c.FunctionName+"-"+newRevision()+".log"),
+		InitTimeout: s.cfg.InitTimeout, Logger: s.log.With("function", c.FunctionName),
+	})
+	if ri == nil {
+		return nil, failed, err
+	}
+	cc := *c
+	return &instance{Instance: ri, fn: &cc, revision: c.RevisionId}, nil, nil
+}
+
+// command is the argv that runs c's runtime in codeDir.
+func (s *Service) command(c *lp.FunctionConfiguration, codeDir string) ([]string, error) {
+	switch {
+	case strings.HasPrefix(c.Runtime, "provided"):
+		boot := filepath.Join(codeDir, "bootstrap")
+		st, err := os.Stat(boot)
+		if err != nil {
+			return nil, errors.New("Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]")
+		}
+		if st.Mode().Perm()&0o111 == 0 {
+			return nil, errors.New("fork/exec /var/task/bootstrap: permission denied")
+		}
+		return []string{boot}, nil
+	case strings.HasPrefix(c.Runtime, "python3."):
+		py, err := exec.LookPath(s.cfg.Python)
+		if err != nil {
+			return nil, fmt.Errorf("python interpreter %q not found: %v", s.cfg.Python, err)
+		}
+		return []string{py, "-u", filepath.Join(s.runtimeDir, pythonClient)}, nil
+	case strings.HasPrefix(c.Runtime, "nodejs"):
+		node, err := exec.LookPath(s.cfg.Node)
+		if err != nil {
+			return nil, fmt.Errorf("node interpreter %q not found: %v", s.cfg.Node, err)
+		}
+		return []string{node, filepath.Join(s.runtimeDir, nodeClient)}, nil
+	}
+	return nil, fmt.Errorf("unsupported runtime %s", c.Runtime)
+}
+
+// environment is the process environment Lambda gives a runtime (but
+// AWS_LAMBDA_RUNTIME_API, which the Launcher adds)
+// (docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html,
+// "Defined runtime environment variables"), the function's own variables
+// first so that the reserved ones win.
+func (s *Service) environment(region string, c *lp.FunctionConfiguration, codeDir string) []string {
+	var env []string
+	if c.Environment != nil {
+		env = sortedEnv(c.Environment.Variables)
+	}
+	env = append(env,
+		"PATH="+os.Getenv("PATH"),
+		"LANG=en_US.UTF-8",
+		"TZ=:UTC",
+		"AWS_LAMBDA_FUNCTION_NAME="+c.FunctionName,
+		"AWS_LAMBDA_FUNCTION_VERSION="+c.Version,
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE="+strconv.Itoa(int(c.MemorySize)),
+		"AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/"+c.FunctionName,
+		"AWS_LAMBDA_LOG_STREAM_NAME="+time.Now().UTC().Format("2006/01/02")+"/[$LATEST]"+strings.ReplaceAll(newRevision(), "-", ""),
+		"AWS_EXECUTION_ENV=AWS_Lambda_"+c.Runtime,
+		"_HANDLER="+c.Handler,
+		"LAMBDA_TASK_ROOT="+codeDir,
+		"LAMBDA_RUNTIME_DIR="+s.runtimeDir,
+		"AWS_REGION="+region,
+		"AWS_DEFAULT_REGION="+region,
+		"AWS_ACCESS_KEY_ID="+s.cfg.AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY="+s.cfg.SecretAccessKey,
+	)
+	if s.cfg.SessionToken != "" {
+		env = append(env, "AWS_SESSION_TOKEN="+s.cfg.SessionToken)
+	}
+	if s.cfg.Endpoint != "" {
+		env = append(env, "AWS_ENDPOINT_URL="+s.cfg.Endpoint)
+	}
+	return env
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
