@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os/exec"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/eddy-streams/eddy/lambda"
@@ -88,7 +87,7 @@ func Start(spec lambda.InstanceSpec) (*Instance, []byte, error) {
 	cmd.Dir = spec.Dir
 	cmd.Env = append(append([]string(nil), spec.Env...), "AWS_LAMBDA_RUNTIME_API="+i.addr)
 	cmd.Stdout, cmd.Stderr = logs.f, logs.f // the file itself: see logFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	ownProcessGroup(cmd)
 	i.cmd = cmd
 	if err := cmd.Start(); err != nil {
 		i.srv.Close()
@@ -168,7 +167,7 @@ func (i *Instance) kill() {
 	i.stopOnce.Do(func() {
 		close(i.stopped)
 		if i.cmd.Process != nil {
-			syscall.Kill(-i.cmd.Process.Pid, syscall.SIGKILL)
+			killProcessGroup(i.cmd)
 		}
 		i.srv.Close()
 	})
