@@ -276,3 +276,51 @@ func (s *Service) ListEventSourceMappings(region, function, source, marker strin
 	}
 	return out, nil
 }
+
+// Mapping is a stored mapping as the poller needs it: its configuration,
+// region, and the role of its function (the event's invokeIdentityArn).
+type Mapping struct {
+	Region string
+	Role   string
+	Config lp.EventSourceMappingConfiguration
+}
+
+// EventSourceMappings returns every stored mapping, in UUID order. Role is
+// "" when the mapped function no longer exists.
+func (s *Service) EventSourceMappings() ([]Mapping, error) {
+	var out []Mapping
+	err := s.meta.View(func(tx storage.MetaTx) error {
+		return tx.Scan(esmTable, "", "", func(k string, v []byte) (bool, error) {
+			var r esmRecord
+			if err := json.Unmarshal(v, &r); err != nil {
+				return false, fmt.Errorf("decode event source mapping %s: %w", k, err)
+			}
+			m := Mapping{Region: r.Region, Config: r.Config}
+			if name, _, ok := lp.ParseFunctionName(r.Config.FunctionArn); ok {
+				if fr, err := s.load(tx, r.Region, name); err == nil {
+					m.Role = fr.Config.Role
+				}
+			}
+			out = append(out, m)
+			return true, nil
+		})
+	})
+	return out, err
+}
+
+// SetLastProcessingResult records the outcome of a mapping's latest
+// invocation ("OK", "PROBLEM: Function call failed"); a mapping deleted
+// meanwhile is left alone.
+func (s *Service) SetLastProcessingResult(uuid, result string) error {
+	return s.meta.Update(func(tx storage.MetaTx) error {
+		r, err := s.loadESM(tx, uuid)
+		if err != nil {
+			return nil
+		}
+		if r.Config.LastProcessingResult == result {
+			return nil
+		}
+		r.Config.LastProcessingResult = result
+		return storeESM(tx, r)
+	})
+}
