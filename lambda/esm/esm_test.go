@@ -366,3 +366,41 @@ func TestReportBatchItemFailuresRetriesFromLowestFailure(t *testing.T) {
 		t.Fatalf("after success %s", got)
 	}
 }
+
+func TestParentDrainedBeforeChildren(t *testing.T) {
+	e := setup(t, &fakeFunction{})
+	ctx := context.Background()
+	e.put(t, "src", numbered(0, 5)...)
+	if _, err := e.eng.SplitShard(ctx, &kds.SplitShardInput{StreamName: ptr("src"), ShardToSplit: ptr("shardId-000000000000"),
+		NewStartingHashKey: ptr("170141183460469231731687303715884105728")}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool {
+		out, err := e.eng.DescribeStreamSummary(ctx, &kds.DescribeStreamSummaryInput{StreamName: ptr("src")})
+		return err == nil && out.StreamDescriptionSummary.StreamStatus == kinesis.StatusActive
+	})
+	// Records into both children (explicit hash keys on either side).
+	for i, h := range []string{"1", "170141183460469231731687303715884105729", "2", "170141183460469231731687303715884105730"} {
+		if _, err := e.eng.PutRecord(ctx, &kds.PutRecordInput{StreamName: ptr("src"), PartitionKey: ptr("pk"), ExplicitHashKey: ptr(h), Data: []byte("c" + strconv.Itoa(i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.mapping(t, nil)
+	e.start()
+	var got []string
+	waitFor(t, func() bool {
+		got = nil
+		for _, b := range datas(e.fn.snapshot()) {
+			got = append(got, b...)
+		}
+		return len(got) == 9
+	})
+	if fmt.Sprint(got[:5]) != fmt.Sprint(numbered(0, 5)) {
+		t.Fatalf("delivered %v: the parent's records must come first", got)
+	}
+	for _, c := range e.fn.snapshot()[1:] {
+		if id := c.Records[0].EventID; id[:len("shardId-000000000000")] == "shardId-000000000000" {
+			t.Fatalf("parent records after children: %v", got)
+		}
+	}
+}
