@@ -21,6 +21,11 @@ import (
 // esmTable is the MetaStore table of event source mappings.
 const esmTable = "lambda/event-source-mappings"
 
+// ESMCheckpointTable is the MetaStore table where package lambda/esm keeps
+// each mapping's per-shard progress, keyed "UUID/shardId"; deleting a
+// mapping deletes its rows.
+const ESMCheckpointTable = "lambda/esm-checkpoints"
+
 // esmRecord is a mapping as stored.
 type esmRecord struct {
 	Region string                             `json:"region"`
@@ -218,6 +223,19 @@ func (s *Service) DeleteEventSourceMapping(uuid string) (*lp.EventSourceMappingC
 			return err
 		}
 		c = r.Config
+		var shards []string
+		err = tx.Scan(ESMCheckpointTable, uuid+"/", "", func(k string, _ []byte) (bool, error) {
+			shards = append(shards, k)
+			return true, nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range shards {
+			if err := tx.Delete(ESMCheckpointTable, k); err != nil {
+				return err
+			}
+		}
 		return tx.Delete(esmTable, uuid)
 	})
 	if err != nil {

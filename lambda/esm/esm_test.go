@@ -241,6 +241,18 @@ func TestBatchesEventShapeAndResume(t *testing.T) {
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("delivered %v", got)
 	}
+	// Deleting the mapping deletes its checkpoints.
+	e.stop()
+	ms, _ := e.svc.EventSourceMappings()
+	if _, err := e.svc.DeleteEventSourceMapping(ms[0].Config.UUID); err != nil {
+		t.Fatal(err)
+	}
+	e.meta.View(func(tx storage.MetaTx) error {
+		return tx.Scan(checkpointTable, "", "", func(k string, _ []byte) (bool, error) {
+			t.Errorf("checkpoint %s left after delete", k)
+			return true, nil
+		})
+	})
 }
 
 func TestRetriesExhaustedOnFailureRecord(t *testing.T) {

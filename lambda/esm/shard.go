@@ -19,8 +19,8 @@ import (
 // checkpointTable holds each mapping's progress per shard, keyed
 // "UUID/shardId": the last sequence number handled (invoked successfully
 // or discarded to the on-failure destination), and whether the shard is
-// closed and drained.
-const checkpointTable = "lambda/esm-checkpoints"
+// closed and drained. Deleting the mapping deletes them.
+const checkpointTable = lambda.ESMCheckpointTable
 
 // maxPayload is Lambda's synchronous invocation payload cap (6 MB), which
 // bounds a batch's event ("up to the payload limit for synchronous
