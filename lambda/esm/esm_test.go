@@ -416,3 +416,47 @@ func TestParentDrainedBeforeChildren(t *testing.T) {
 		}
 	}
 }
+
+func TestFailingShardDoesNotBlockOthers(t *testing.T) {
+	fn := &fakeFunction{respond: func(call int, ev event) ([]byte, string) {
+		if string(ev.Records[0].Kinesis.Data) == "bad" {
+			return []byte(`{"errorMessage":"stuck"}`), "Unhandled"
+		}
+		return []byte("null"), ""
+	}}
+	e := setup(t, fn)
+	ctx := context.Background()
+	if _, err := e.eng.CreateStream(ctx, &kds.CreateStreamInput{StreamName: ptr("two"), ShardCount: ptr(int32(2))}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool {
+		out, err := e.eng.DescribeStreamSummary(ctx, &kds.DescribeStreamSummaryInput{StreamName: ptr("two")})
+		return err == nil && out.StreamDescriptionSummary.StreamStatus == kinesis.StatusActive
+	})
+	// "bad" on the first shard, retried forever (MaximumRetryAttempts -1);
+	// records keep flowing on the second.
+	put := func(hash, data string) {
+		if _, err := e.eng.PutRecord(ctx, &kds.PutRecordInput{StreamName: ptr("two"), PartitionKey: ptr("pk"), ExplicitHashKey: ptr(hash), Data: []byte(data)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("1", "bad")
+	e.mapping(t, func(in *lp.CreateEventSourceMappingInput) {
+		in.EventSourceArn = "arn:aws:kinesis:us-east-1:000000000000:stream/two"
+	})
+	e.start()
+	waitFor(t, func() bool { return len(fn.snapshot()) >= 3 }) // the bad batch is being retried
+	put("200000000000000000000000000000000000000", "ok1")
+	put("200000000000000000000000000000000000000", "ok2")
+	waitFor(t, func() bool {
+		n := 0
+		for _, b := range datas(fn.snapshot()) {
+			for _, d := range b {
+				if d == "ok1" || d == "ok2" {
+					n++
+				}
+			}
+		}
+		return n == 2
+	})
+}
