@@ -17,7 +17,6 @@ package esm
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -190,12 +189,11 @@ func (m *Manager) reconcile() {
 // once its parents are drained (their checkpoints say done).
 func (m *Manager) runMapping(ctx context.Context, mp lambda.Mapping) {
 	log := m.log.With("uuid", mp.Config.UUID)
-	_, _, _, ok := lp.ParseStreamARN(mp.Config.EventSourceArn)
+	region, _, _, ok := lp.ParseStreamARN(mp.Config.EventSourceArn)
 	if !ok {
 		log.Warn("unsupported event source", "arn", mp.Config.EventSourceArn)
 		return
 	}
-	region, _, _, _ := lp.ParseStreamARN(mp.Config.EventSourceArn)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	started := map[string]bool{}
@@ -279,5 +277,3 @@ func sleep(ctx context.Context, d time.Duration) bool {
 		return true
 	}
 }
-
-func errorf(format string, args ...any) error { return fmt.Errorf("esm: "+format, args...) }

@@ -104,11 +104,10 @@ func (p *shardPoller) run(ctx context.Context) {
 	c := &p.mp.Config
 	window := time.Duration(c.MaximumBatchingWindowInSeconds) * time.Second
 	var (
-		it       string
-		pending  []kds.Record
-		firstAt  time.Time
-		closed   bool
-		fetchErr error
+		it      string
+		pending []kds.Record
+		firstAt time.Time
+		closed  bool
 	)
 	for ctx.Err() == nil {
 		if it == "" && !closed {
@@ -123,7 +122,6 @@ func (p *shardPoller) run(ctx context.Context) {
 		fetched := 0
 		if !closed && len(pending) < int(c.BatchSize) {
 			out, err := p.src.GetRecords(ctx, &kds.GetRecordsInput{ShardIterator: &it, Limit: ptr(int32(10000))})
-			fetchErr = err
 			if err != nil {
 				// An expired or broken iterator: start again after the
 				// checkpoint, dropping what was read but not handled.
@@ -149,7 +147,6 @@ func (p *shardPoller) run(ctx context.Context) {
 				it = *out.NextShardIterator
 			}
 		}
-		_ = fetchErr
 		full := len(pending) >= int(c.BatchSize) || batchBytes(pending) >= maxPayload
 		if len(pending) > 0 && (full || closed || window == 0 || p.m.cfg.Clock.Now().Sub(firstAt) >= window) {
 			n := cut(pending, int(c.BatchSize))
