@@ -105,9 +105,9 @@ func TestRealHandlerBisectAndDestination(t *testing.T) {
 	// fails (discarded), [c] ok.
 	type line struct {
 		Data, PartitionKey, SequenceNumber, EventID, EventName, EventSource, EventVersion string
-		Region, SourceARN, Identity, SchemaVersion                                    string
-		Arrival                                                                       int64
-		BatchSize                                                                     int
+		Region, SourceARN, Identity, SchemaVersion                                        string
+		Arrival                                                                           int64
+		BatchSize                                                                         int
 	}
 	var lines []line
 	waitFor(t, func() bool {

@@ -17,9 +17,9 @@ import (
 
 type line struct {
 	Data, PartitionKey, SequenceNumber, EventID, EventName, EventSource, EventVersion string
-	Region, SourceARN, Identity, SchemaVersion                                    string
-	Arrival                                                                       int64
-	BatchSize                                                                     int
+	Region, SourceARN, Identity, SchemaVersion                                        string
+	Arrival                                                                           int64
+	BatchSize                                                                         int
 }
 
 func handle(ctx context.Context, ev events.KinesisEvent) error {
