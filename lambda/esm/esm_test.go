@@ -460,3 +460,61 @@ func TestFailingShardDoesNotBlockOthers(t *testing.T) {
 		return n == 2
 	})
 }
+
+func TestFilterCriteriaDropsUnmatchedRecords(t *testing.T) {
+	e := setup(t, &fakeFunction{})
+	e.put(t, "src", `{"type":"order","n":5}`, `{"type":"refund","n":1}`, "not json", `{"type":"order","n":50}`, `{"type":"ORDER","n":7}`)
+	e.mapping(t, func(in *lp.CreateEventSourceMappingInput) {
+		in.FilterCriteria = &lp.FilterCriteria{Filters: []lp.Filter{
+			{Pattern: `{"data":{"type":["order"],"n":[{"numeric":["<",10]}]}}`},
+			{Pattern: `{"data":{"type":[{"equals-ignore-case":"order"}],"n":[{"numeric":[">=",7,"<",8]}]}}`},
+		}}
+	})
+	e.start()
+	waitFor(t, func() bool { return len(e.fn.snapshot()) >= 1 })
+	var got []string
+	for _, b := range datas(e.fn.snapshot()) {
+		got = append(got, b...)
+	}
+	if want := `[{"type":"order","n":5} {"type":"ORDER","n":7}]`; fmt.Sprint(got) != want {
+		t.Fatalf("invoked with %v, want %s", got, want)
+	}
+	// Dropped records are checkpointed: the shard's checkpoint is the last record's.
+	waitFor(t, func() bool {
+		ms, _ := e.svc.EventSourceMappings()
+		cp, err := e.manager.loadCheckpoint(ms[0].Config.UUID, "shardId-000000000000")
+		return err == nil && cp.Seq != ""
+	})
+}
+
+func TestFilterOperators(t *testing.T) {
+	rec := func(data string) *kds.Record {
+		return &kds.Record{PartitionKey: "user-1", SequenceNumber: "1", Data: []byte(data)}
+	}
+	cases := []struct {
+		pattern, data string
+		want          bool
+	}{
+		{`{"partitionKey":["user-1"]}`, "x", true},
+		{`{"partitionKey":[{"prefix":"user-"}]}`, "x", true},
+		{`{"partitionKey":[{"suffix":"-2"}]}`, "x", false},
+		{`{"data":{"a":[1]}}`, `{"a":1}`, true},
+		{`{"data":{"a":[1]}}`, `not json`, false},
+		{`{"data":{"a":[{"exists":false}]}}`, `{"b":1}`, true},
+		{`{"data":{"a":[{"exists":true}]}}`, `{"b":1}`, false},
+		{`{"data":{"a":[{"anything-but":["x","y"]}]}}`, `{"a":"z"}`, true},
+		{`{"data":{"a":[{"anything-but":["x","y"]}]}}`, `{"a":"x"}`, false},
+		{`{"data":{"a":{"b":["deep"]}}}`, `{"a":{"b":"deep"}}`, true},
+		{`{"data":{"tags":["red"]}}`, `{"tags":["blue","red"]}`, true},
+		{`{"data":{"a":[null]}}`, `{"a":null}`, true},
+		{`{"data":{"n":[{"numeric":[">",0,"<=",5]}]}}`, `{"n":5}`, true},
+		{`{"data":{"n":[{"numeric":[">",0,"<=",5]}]}}`, `{"n":6}`, false},
+		{`{"data":{"a":[{"cidr":"10.0.0.0/24"}]}}`, `{"a":"10.0.0.1"}`, false},
+	}
+	for _, c := range cases {
+		fs := compileFilters(&lp.FilterCriteria{Filters: []lp.Filter{{Pattern: c.pattern}}})
+		if got := fs.match(rec(c.data)); got != c.want {
+			t.Errorf("pattern %s on %s: %v, want %v", c.pattern, c.data, got, c.want)
+		}
+	}
+}

@@ -64,6 +64,8 @@ type shardPoller struct {
 	child bool // a reshard's child: read from its start
 	log   *slog.Logger
 	cp    checkpoint
+
+	filters filters
 }
 
 func (p *shardPoller) iterator(ctx context.Context) (string, error) {
@@ -102,6 +104,7 @@ func (p *shardPoller) run(ctx context.Context) {
 		return
 	}
 	c := &p.mp.Config
+	p.filters = compileFilters(c.FilterCriteria)
 	window := time.Duration(c.MaximumBatchingWindowInSeconds) * time.Second
 	var (
 		it      string
@@ -150,7 +153,7 @@ func (p *shardPoller) run(ctx context.Context) {
 		full := len(pending) >= int(c.BatchSize) || batchBytes(pending) >= maxPayload
 		if len(pending) > 0 && (full || closed || window == 0 || p.m.cfg.Clock.Now().Sub(firstAt) >= window) {
 			n := cut(pending, int(c.BatchSize))
-			if !p.handle(ctx, pending[:n]) {
+			if !p.handleFiltered(ctx, pending[:n]) {
 				return
 			}
 			pending = pending[n:]
@@ -284,6 +287,25 @@ func (p *shardPoller) handle(ctx context.Context, batch []kds.Record) bool {
 		}
 	}
 	return true
+}
+
+// handleFiltered handles the records of batch that pass the mapping's
+// FilterCriteria; the others are dropped and checkpointed.
+func (p *shardPoller) handleFiltered(ctx context.Context, batch []kds.Record) bool {
+	if p.filters == nil {
+		return p.handle(ctx, batch)
+	}
+	var kept []kds.Record
+	for i := range batch {
+		if p.filters.match(&batch[i]) {
+			kept = append(kept, batch[i])
+		}
+	}
+	if len(kept) > 0 && !p.handle(ctx, kept) {
+		return false
+	}
+	last := batch[len(batch)-1].SequenceNumber
+	return p.cp.Seq == last || p.advance(last)
 }
 
 // advance checkpoints seq as handled.
