@@ -518,3 +518,67 @@ func TestFilterOperators(t *testing.T) {
 		}
 	}
 }
+
+func TestParallelizationFactorKeepsKeyOrder(t *testing.T) {
+	// Two invocations must be in flight at once: each waits (bounded) for
+	// the other to start.
+	var inflight sync.WaitGroup
+	inflight.Add(2)
+	var once sync.Map
+	fn := &fakeFunction{}
+	fn.respond = func(call int, ev event) ([]byte, string) {
+		if call <= 2 {
+			if _, dup := once.LoadOrStore(call, true); !dup {
+				inflight.Done()
+			}
+			done := make(chan struct{})
+			go func() { inflight.Wait(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(20 * time.Second):
+				return []byte(`{"errorMessage":"the other lane never ran"}`), "Unhandled"
+			}
+		}
+		return []byte("null"), ""
+	}
+	e := setup(t, fn)
+	ctx := context.Background()
+	// Keys a..f, four records each, interleaved.
+	for i := 0; i < 4; i++ {
+		for _, k := range []string{"a", "b", "c", "d", "e", "f"} {
+			if _, err := e.eng.PutRecord(ctx, &kds.PutRecordInput{StreamName: ptr("src"), PartitionKey: ptr(k), Data: []byte(k + strconv.Itoa(i))}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	e.mapping(t, func(in *lp.CreateEventSourceMappingInput) {
+		in.ParallelizationFactor = ptr(int32(2))
+		in.BatchSize = ptr(int32(5))
+	})
+	e.start()
+	waitFor(t, func() bool {
+		n := 0
+		for _, b := range datas(fn.snapshot()) {
+			n += len(b)
+		}
+		return n >= 24
+	})
+	next := map[string]int{}
+	for _, c := range fn.snapshot() {
+		if len(c.Records) > 5 {
+			t.Fatalf("batch of %d records, BatchSize 5", len(c.Records))
+		}
+		for _, r := range c.Records {
+			k, d := r.Kinesis.PartitionKey, string(r.Kinesis.Data)
+			if d != k+strconv.Itoa(next[k]) {
+				t.Fatalf("key %s: got %s, want %s%d (order broken or record repeated)", k, d, k, next[k])
+			}
+			next[k]++
+		}
+	}
+	for _, k := range []string{"a", "b", "c", "d", "e", "f"} {
+		if next[k] != 4 {
+			t.Fatalf("key %s: %d records", k, next[k])
+		}
+	}
+}

@@ -7,7 +7,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"hash/fnv"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/eddy-streams/eddy/lambda"
@@ -152,7 +154,7 @@ func (p *shardPoller) run(ctx context.Context) {
 		}
 		full := len(pending) >= int(c.BatchSize) || batchBytes(pending) >= maxPayload
 		if len(pending) > 0 && (full || closed || window == 0 || p.m.cfg.Clock.Now().Sub(firstAt) >= window) {
-			n := cut(pending, int(c.BatchSize))
+			n := cut(pending, int(c.BatchSize)*int(max(c.ParallelizationFactor, 1)))
 			if !p.handleFiltered(ctx, pending[:n]) {
 				return
 			}
@@ -213,6 +215,14 @@ func cut(rs []kds.Record, max int) int {
 // on-failure destination. It checkpoints what it handled and returns
 // false only when ctx ended.
 func (p *shardPoller) handle(ctx context.Context, batch []kds.Record) bool {
+	return p.handleLane(ctx, batch, true)
+}
+
+// handleLane is handle; commit false leaves checkpointing to the caller
+// (lanes of a parallelized batch run at once, so only the end of the
+// whole batch may be checkpointed).
+func (p *shardPoller) handleLane(ctx context.Context, batch []kds.Record, commit bool) bool {
+	advance := func(seq string) bool { return !commit || p.advance(seq) }
 	c := &p.mp.Config
 	queue := [][]kds.Record{batch}
 	attempts := 0 // invocations of queue[0] that failed
@@ -230,7 +240,7 @@ func (p *shardPoller) handle(ctx context.Context, batch []kds.Record) bool {
 			}
 			if n > 0 {
 				p.discard(ctx, b[:n], conditionRecordAge, attempts, response{})
-				if !p.advance(b[n-1].SequenceNumber) {
+				if !advance(b[n-1].SequenceNumber) {
 					return false
 				}
 				b = b[n:]
@@ -250,7 +260,7 @@ func (p *shardPoller) handle(ctx context.Context, batch []kds.Record) bool {
 			if res.failedAt >= 0 {
 				failedAt = res.failedAt
 			}
-			if failedAt > 0 && !p.advance(b[failedAt-1].SequenceNumber) {
+			if failedAt > 0 && !advance(b[failedAt-1].SequenceNumber) {
 				return false
 			}
 			if failedAt == len(b) {
@@ -276,7 +286,7 @@ func (p *shardPoller) handle(ctx context.Context, batch []kds.Record) bool {
 		}
 		if res.invoked && c.MaximumRetryAttempts >= 0 && attempts > int(c.MaximumRetryAttempts) {
 			p.discard(ctx, b, conditionRetries, attempts, res.resp)
-			if !p.advance(b[len(b)-1].SequenceNumber) {
+			if !advance(b[len(b)-1].SequenceNumber) {
 				return false
 			}
 			queue, attempts = queue[1:], 0
@@ -293,7 +303,7 @@ func (p *shardPoller) handle(ctx context.Context, batch []kds.Record) bool {
 // FilterCriteria; the others are dropped and checkpointed.
 func (p *shardPoller) handleFiltered(ctx context.Context, batch []kds.Record) bool {
 	if p.filters == nil {
-		return p.handle(ctx, batch)
+		return p.handleParallel(ctx, batch)
 	}
 	var kept []kds.Record
 	for i := range batch {
@@ -301,11 +311,63 @@ func (p *shardPoller) handleFiltered(ctx context.Context, batch []kds.Record) bo
 			kept = append(kept, batch[i])
 		}
 	}
-	if len(kept) > 0 && !p.handle(ctx, kept) {
+	if len(kept) > 0 && !p.handleParallel(ctx, kept) {
 		return false
 	}
 	last := batch[len(batch)-1].SequenceNumber
 	return p.cp.Seq == last || p.advance(last)
+}
+
+// handleParallel handles records (at most BatchSize × ParallelizationFactor):
+// with a factor of 1, in batches of BatchSize one after the other; above,
+// split into ParallelizationFactor lanes by partition key (so a key's
+// records stay in order, in one lane) that run at once, each lane invoking
+// batches of at most BatchSize in order. The checkpoint moves to the last
+// record only once every lane is done: a restart meanwhile replays the
+// whole set (at least once).
+func (p *shardPoller) handleParallel(ctx context.Context, records []kds.Record) bool {
+	c := &p.mp.Config
+	size := int(c.BatchSize)
+	if c.ParallelizationFactor <= 1 {
+		for len(records) > 0 {
+			n := cut(records, size)
+			if !p.handle(ctx, records[:n]) {
+				return false
+			}
+			records = records[n:]
+		}
+		return true
+	}
+	lanes := make([][]kds.Record, c.ParallelizationFactor)
+	for _, r := range records {
+		h := fnv.New32a()
+		h.Write([]byte(r.PartitionKey))
+		i := h.Sum32() % uint32(len(lanes))
+		lanes[i] = append(lanes[i], r)
+	}
+	var wg sync.WaitGroup
+	ok := make([]bool, len(lanes))
+	for i, lane := range lanes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for len(lane) > 0 {
+				n := cut(lane, size)
+				if !p.handleLane(ctx, lane[:n], false) {
+					return
+				}
+				lane = lane[n:]
+			}
+			ok[i] = true
+		}()
+	}
+	wg.Wait()
+	for _, done := range ok {
+		if !done {
+			return false
+		}
+	}
+	return p.advance(records[len(records)-1].SequenceNumber)
 }
 
 // advance checkpoints seq as handled.
