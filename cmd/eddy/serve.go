@@ -22,6 +22,7 @@ import (
 	"github.com/eddy-streams/eddy/httpapi/lambdaapi"
 	"github.com/eddy-streams/eddy/kinesis"
 	"github.com/eddy-streams/eddy/lambda"
+	"github.com/eddy-streams/eddy/lambda/esm"
 	"github.com/eddy-streams/eddy/metrics"
 	"github.com/eddy-streams/eddy/protocol/kds"
 	"github.com/eddy-streams/eddy/runtimeapi"
@@ -144,6 +145,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer functions.Close()
+	// Kinesis event source mappings read the streams in process and
+	// invoke the functions in process.
+	mappings := esm.New(esm.Config{Logger: logger}, functions, functions, func(region string) (esm.Source, error) {
+		eng, err := regions.Get(region)
+		if err != nil {
+			return nil, err
+		}
+		return eng, nil
+	}, meta)
+	defer mappings.Close()
 	if err := srv.AddREST(lambdaapi.Service(functions)); err != nil {
 		ln.Close()
 		return err

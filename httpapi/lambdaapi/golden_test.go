@@ -86,6 +86,18 @@ func goldenSteps() []goldenStep {
 		{"Invoke", "dry-run", "POST", "/2015-03-31/functions/gold/invocations", `{}`, map[string]string{"X-Amz-Invocation-Type": "DryRun"}},
 		{"Invoke", "event", "POST", "/2015-03-31/functions/gold/invocations", `{}`, map[string]string{"X-Amz-Invocation-Type": "Event"}},
 		{"Invoke", "not-json", "POST", "/2015-03-31/functions/gold/invocations", `nope`, nil},
+		{"CreateEventSourceMapping", "ok", "POST", "/2015-03-31/event-source-mappings", `{"FunctionName":"gold","EventSourceArn":"arn:aws:kinesis:us-east-1:000000000000:stream/s","StartingPosition":"TRIM_HORIZON","BatchSize":10}`, nil},
+		{"CreateEventSourceMapping", "exists", "POST", "/2015-03-31/event-source-mappings", `{"FunctionName":"gold","EventSourceArn":"arn:aws:kinesis:us-east-1:000000000000:stream/s","StartingPosition":"LATEST"}`, nil},
+		{"CreateEventSourceMapping", "validation", "POST", "/2015-03-31/event-source-mappings", `{"FunctionName":"gold","EventSourceArn":"arn:aws:kinesis:us-east-1:000000000000:stream/s","StartingPosition":"LATEST","BatchSize":0,"MaximumRetryAttempts":10001}`, nil},
+		{"CreateEventSourceMapping", "no-function", "POST", "/2015-03-31/event-source-mappings", `{"FunctionName":"nope","EventSourceArn":"arn:aws:kinesis:us-east-1:000000000000:stream/s","StartingPosition":"LATEST"}`, nil},
+		{"GetEventSourceMapping", "ok", "GET", "/2015-03-31/event-source-mappings/{esm}", "", nil},
+		{"GetEventSourceMapping", "not-found", "GET", "/2015-03-31/event-source-mappings/00000000-0000-4000-8000-000000000000", "", nil},
+		{"UpdateEventSourceMapping", "ok", "PUT", "/2015-03-31/event-source-mappings/{esm}", `{"Enabled":false,"BisectBatchOnFunctionError":true,"MaximumRetryAttempts":3,"DestinationConfig":{"OnFailure":{"Destination":"arn:aws:kinesis:us-east-1:000000000000:stream/dlq"}}}`, nil},
+		{"UpdateEventSourceMapping", "record-age", "PUT", "/2015-03-31/event-source-mappings/{esm}", `{"MaximumRecordAgeInSeconds":30}`, nil},
+		{"ListEventSourceMappings", "ok", "GET", "/2015-03-31/event-source-mappings/?FunctionName=gold&MaxItems=10", "", nil},
+		{"ListEventSourceMappings", "max-items", "GET", "/2015-03-31/event-source-mappings/?MaxItems=0", "", nil},
+		{"DeleteEventSourceMapping", "ok", "DELETE", "/2015-03-31/event-source-mappings/{esm}", "", nil},
+		{"DeleteEventSourceMapping", "not-found", "DELETE", "/2015-03-31/event-source-mappings/{esm}", "", nil},
 		{"DeleteFunction", "ok", "DELETE", "/2015-03-31/functions/gold", "", nil},
 		{"DeleteFunction", "not-found", "DELETE", "/2015-03-31/functions/gold", "", nil},
 		{"UnknownRoute", "unknown", "GET", "/2015-03-31/layers", "", nil},
@@ -117,7 +129,9 @@ func TestGolden(t *testing.T) {
 	}
 	placeholders := map[string]string{}
 	seenOps := map[string]bool{}
+	esmUUID := ""
 	for _, st := range goldenSteps() {
+		st.path = strings.ReplaceAll(st.path, "{esm}", esmUUID)
 		req := httptest.NewRequest(st.method, st.path, strings.NewReader(st.body))
 		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/20240102/us-east-1/lambda/aws4_request, SignedHeaders=host;x-amz-date, Signature=00")
 		req.Header.Set("X-Amz-Date", "20240102T030405Z")
@@ -144,6 +158,11 @@ func TestGolden(t *testing.T) {
 			}
 		}
 		fmt.Fprintf(&b, "\n%s\n", indent(rec.Body.String()))
+		if st.op == "CreateEventSourceMapping" && st.name == "ok" {
+			var out struct{ UUID string }
+			json.Unmarshal(rec.Body.Bytes(), &out)
+			esmUUID = out.UUID
+		}
 		text := uuidText.ReplaceAllStringFunc(b.String(), func(u string) string {
 			if p, ok := placeholders[u]; ok {
 				return p

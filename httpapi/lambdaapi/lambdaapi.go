@@ -119,6 +119,7 @@ func Service(svc *lambda.Service) httpapi.RESTService {
 			return invoke(ctx, svc, req)
 		}},
 	}
+	ops = append(ops, esmOperations(svc)...)
 	return httpapi.RESTService{
 		Name:         "lambda",
 		SigningName:  "lambda",

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+)
+
+// A python Kinesis handler appending each record's data to $OUT.
+const lambdaKinesisRecorder = `import base64, os
+
+def handler(event, context):
+    with open(os.environ["OUT"], "a") as f:
+        for r in event["Records"]:
+            f.write(base64.b64decode(r["kinesis"]["data"]).decode() + "\n")
+`
+
+// TestServeEventSourceMappingRestart maps a stream to a function on the
+// real server, restarts the server on the same data directory, and finds
+// the mapping resuming after the last handled record: every record once,
+// in order.
+func TestServeEventSourceMappingRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server process")
+	}
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 not installed")
+	}
+	ctx := testContext(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.txt")
+	args := "serve --listen 127.0.0.1:0 --data-dir " + filepath.Join(dir, "data")
+	srv := startChild(t, args)
+	lc := func(c *child) *lambda.Client {
+		return lambda.New(lambda.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + c.addr),
+			Credentials: credentials.NewStaticCredentialsProvider("AKID", "secret", "")})
+	}
+	kc := srv.client()
+	if _, err := kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("s"), ShardCount: aws.Int32(1)}); err != nil {
+		t.Fatal(err)
+	}
+	w := kinesis.NewStreamExistsWaiter(kc, func(o *kinesis.StreamExistsWaiterOptions) { o.MinDelay, o.MaxDelay = 50*time.Millisecond, 200*time.Millisecond })
+	if err := w.Wait(ctx, &kinesis.DescribeStreamInput{StreamName: aws.String("s")}, 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	f, _ := zw.Create("app.py")
+	f.Write([]byte(lambdaKinesisRecorder))
+	zw.Close()
+	if _, err := lc(srv).CreateFunction(ctx, &lambda.CreateFunctionInput{
+		FunctionName: aws.String("rec"), Runtime: types.RuntimePython312, Handler: aws.String("app.handler"),
+		Role: aws.String("arn:aws:iam::000000000000:role/r"), Code: &types.FunctionCode{ZipFile: buf.Bytes()},
+		Environment: &types.Environment{Variables: map[string]string{"OUT": out}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := lc(srv).CreateEventSourceMapping(ctx, &lambda.CreateEventSourceMappingInput{
+		FunctionName: aws.String("rec"), EventSourceArn: aws.String("arn:aws:kinesis:us-east-1:000000000000:stream/s"),
+		StartingPosition: types.EventSourcePositionTrimHorizon,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	put := func(c *kinesis.Client, from, n int) {
+		for i := from; i < from+n; i++ {
+			if _, err := c.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("s"), PartitionKey: aws.String("k"), Data: []byte("r" + strconv.Itoa(i))}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	lines := func() []string {
+		b, _ := os.ReadFile(out)
+		return strings.Fields(string(b))
+	}
+	waitUntil := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(60 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not in 60s (seen %v)", what, lines())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	put(kc, 0, 5)
+	waitUntil("first records", func() bool { return len(lines()) == 5 })
+	// LastProcessingResult turns OK once the batch is checkpointed.
+	waitUntil("checkpoint", func() bool {
+		g, err := lc(srv).GetEventSourceMapping(ctx, &lambda.GetEventSourceMappingInput{UUID: m.UUID})
+		return err == nil && aws.ToString(g.LastProcessingResult) == "OK"
+	})
+	srv.cmd.Process.Signal(syscall.SIGTERM)
+	srv.cmd.Wait()
+
+	srv = startChild(t, args)
+	g, err := lc(srv).GetEventSourceMapping(ctx, &lambda.GetEventSourceMappingInput{UUID: m.UUID})
+	if err != nil || aws.ToString(g.State) != "Enabled" {
+		t.Fatalf("mapping after restart: %+v %v", g, err)
+	}
+	put(srv.client(), 5, 5)
+	waitUntil("records after restart", func() bool { return len(lines()) >= 10 })
+	var want []string
+	for i := 0; i < 10; i++ {
+		want = append(want, "r"+strconv.Itoa(i))
+	}
+	if got := lines(); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("handled %v, want %v", got, want)
+	}
+	srv.cmd.Process.Signal(syscall.SIGTERM)
+}
