@@ -108,16 +108,8 @@ func (s *Server) serveJSON11(w http.ResponseWriter, r *http.Request, svc *servic
 		x.writeError(&eddy.Error{Code: eddy.CodeSerialization})
 		return
 	}
-	body, tooLarge, err := s.readBody(w, r, &x.reqBuf, svc)
-	if n := int64(len(body)); err == nil && !tooLarge && n < held {
-		// A body of unknown length reserved MaxBodyBytes.
-		s.inflight.release(held - n)
-		held = n
-	}
-	defer func() {
-		putBuffer(x.reqBuf)
-		s.inflight.release(held)
-	}()
+	body, tooLarge, release, err := s.readReserved(w, r, &x.reqBuf, svc, held)
+	defer release()
 	mt := mediaType(r.Header.Get("Content-Type"))
 	x.codec = codecFor(mt)
 	if tooLarge {
@@ -283,6 +275,24 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, bufp **bytes.B
 		return nil, false, err
 	}
 	return buf.Bytes(), false, nil
+}
+
+// readReserved reads the body (readBody) of a request for which held
+// bytes of the in-flight budget were reserved (reserveBody), gives back the
+// part of the reservation the body did not use (a body of unknown length
+// reserved the whole limit), and returns release, which the caller defers:
+// it returns the body's buffer to the pool and the reservation to the
+// budget once the request is answered.
+func (s *Server) readReserved(w http.ResponseWriter, r *http.Request, bufp **bytes.Buffer, svc *service, held int64) (body []byte, tooLarge bool, release func(), err error) {
+	body, tooLarge, err = s.readBody(w, r, bufp, svc)
+	if n := int64(len(body)); err == nil && !tooLarge && n < held {
+		s.inflight.release(held - n)
+		held = n
+	}
+	return body, tooLarge, func() {
+		putBuffer(*bufp)
+		s.inflight.release(held)
+	}, err
 }
 
 // fail answers err: an *eddy.Error as itself, anything else as an

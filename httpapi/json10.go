@@ -84,15 +84,8 @@ func (s *Server) serveJSON10(w http.ResponseWriter, r *http.Request, svc *servic
 		x.writeError(&eddy.Error{Code: eddy.CodeSerialization})
 		return
 	}
-	body, tooLarge, err := s.readBody(w, r, &x.reqBuf, svc)
-	if n := int64(len(body)); err == nil && !tooLarge && n < held {
-		s.inflight.release(held - n)
-		held = n
-	}
-	defer func() {
-		putBuffer(x.reqBuf)
-		s.inflight.release(held)
-	}()
+	body, tooLarge, release, err := s.readReserved(w, r, &x.reqBuf, svc, held)
+	defer release()
 	if tooLarge {
 		x.write(http.StatusRequestEntityTooLarge, "", nil)
 		return

@@ -235,15 +235,8 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request, svc *restServ
 		writeRESTError(x, svc, &eddy.Error{Code: svc.InternalErrorCode})
 		return
 	}
-	body, tooLarge, err := s.readBody(w, r, &x.reqBuf, restBodyLimits)
-	if n := int64(len(body)); err == nil && !tooLarge && n < held {
-		s.inflight.release(held - n)
-		held = n
-	}
-	defer func() {
-		putBuffer(x.reqBuf)
-		s.inflight.release(held)
-	}()
+	body, tooLarge, release, err := s.readReserved(w, r, &x.reqBuf, restBodyLimits, held)
+	defer release()
 	if tooLarge {
 		// Lambda's model: RequestTooLargeException, status 413.
 		writeRESTError(x, svc, &eddy.Error{Code: "RequestTooLargeException", Message: "Request must be smaller than " + strconv.FormatInt(s.cfg.MaxBodyBytes, 10) + " bytes for the operation"})
