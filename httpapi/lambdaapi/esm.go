@@ -3,9 +3,7 @@ package lambdaapi
 import (
 	"context"
 	"net/http"
-	"strconv"
 
-	"github.com/eddy-streams/eddy"
 	"github.com/eddy-streams/eddy/httpapi"
 	"github.com/eddy-streams/eddy/lambda"
 	lp "github.com/eddy-streams/eddy/protocol/lambda"
@@ -30,16 +28,9 @@ func esmOperations(svc *lambda.Service) []httpapi.RESTOperation {
 			return accepted(out, err)
 		}},
 		{Name: "ListEventSourceMappings", Method: "GET", Path: base, Call: func(ctx context.Context, req *httpapi.RESTRequest) (*httpapi.RESTResponse, error) {
-			max := lp.ESMListPage
-			if s := req.Query.Get("MaxItems"); s != "" {
-				n, err := strconv.Atoi(s)
-				if err != nil {
-					return nil, &eddy.Error{Code: lp.CodeValidation, Message: "1 validation error detected: Value '" + s + "' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1"}
-				}
-				if err := lp.ValidateESMMaxItems(n); err != nil {
-					return nil, err
-				}
-				max = n
+			max, err := maxItems(req, lp.ESMListPage, lp.ValidateESMMaxItems)
+			if err != nil {
+				return nil, err
 			}
 			out, err := svc.ListEventSourceMappings(httpapi.Region(ctx), req.Query.Get("FunctionName"), req.Query.Get("EventSourceArn"), req.Query.Get("Marker"), max)
 			return jsonOr(out, err)

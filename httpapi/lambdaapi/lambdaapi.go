@@ -36,16 +36,9 @@ func Service(svc *lambda.Service) httpapi.RESTService {
 			return &httpapi.RESTResponse{Status: http.StatusCreated, JSON: out}, nil
 		}},
 		{Name: "ListFunctions", Method: "GET", Path: "/2015-03-31/functions", Call: func(ctx context.Context, req *httpapi.RESTRequest) (*httpapi.RESTResponse, error) {
-			max := lp.DefaultListItems
-			if s := req.Query.Get("MaxItems"); s != "" {
-				n, err := strconv.Atoi(s)
-				if err != nil {
-					return nil, &eddy.Error{Code: lp.CodeValidation, Message: "1 validation error detected: Value '" + s + "' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1"}
-				}
-				if err := lp.ValidateMaxItems(n); err != nil {
-					return nil, err
-				}
-				max = n
+			max, err := maxItems(req, lp.DefaultListItems, lp.ValidateMaxItems)
+			if err != nil {
+				return nil, err
 			}
 			out, err := svc.ListFunctions(httpapi.Region(ctx), req.Query.Get("Marker"), max)
 			return jsonOr(out, err)
@@ -195,4 +188,21 @@ func invoke(ctx context.Context, svc *lambda.Service, req *httpapi.RESTRequest) 
 		ct = "application/json"
 	}
 	return &httpapi.RESTResponse{Status: out.StatusCode, Header: h, Body: out.Payload, ContentType: ct}, nil
+}
+
+// maxItems reads the MaxItems query parameter of a List operation: def
+// when absent, checked with validate when present.
+func maxItems(req *httpapi.RESTRequest, def int, validate func(int) error) (int, error) {
+	s := req.Query.Get("MaxItems")
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, &eddy.Error{Code: lp.CodeValidation, Message: "1 validation error detected: Value '" + s + "' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1"}
+	}
+	if err := validate(n); err != nil {
+		return 0, err
+	}
+	return n, nil
 }
