@@ -7,6 +7,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/eddy-streams/eddy/internal/bufpool"
 	"github.com/eddy-streams/eddy/storage"
 )
 
@@ -73,8 +74,17 @@ func (l *shardLog) ReadBuffer(from uint64, maxRecords, maxBytes int, buf []byte)
 	alloc := func(n int) []byte {
 		if cap(arena)-len(arena) < n {
 			// Too small: a new arena for this and later chunks; records
-			// already read keep the old one.
-			arena = make([]byte, 0, max(n, 2*cap(arena)))
+			// already read keep the old one. It doubles, but not beyond
+			// bufpool.Largest unless one chunk needs more: callers keep
+			// buffers up to that size, and a full 10 MB read then fits
+			// in the kept buffer it starts with (doubling a 9.7 MB one
+			// had made 19 MB, which no pool kept, so every full read
+			// zeroed a fresh one).
+			size := max(n, 2*cap(arena))
+			if size > bufpool.Largest {
+				size = max(n, bufpool.Largest)
+			}
+			arena = make([]byte, 0, size)
 		}
 		b := arena[len(arena) : len(arena)+n : len(arena)+n]
 		arena = arena[:len(arena)+n]

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/eddy-streams/eddy/internal/bufpool"
 	"github.com/eddy-streams/eddy/storage"
 )
 
@@ -172,5 +173,48 @@ func TestSealFixesEnd(t *testing.T) {
 			t.Fatalf("acknowledged up to %d, Next %d at seal and %d after (sealed %v)", maxEnd, b.Next, b2.Next, b.Sealed)
 		}
 		s.Close()
+	}
+}
+
+// TestReadBufferReusesKeptBuffer: full 10 MB reads, each handed the buffer
+// the previous one returned, settle on one buffer of at most
+// bufpool.Largest (what the server's pool keeps) and then reuse it
+// instead of allocating.
+func TestReadBufferReusesKeptBuffer(t *testing.T) {
+	s := openTest(t, t.TempDir(), nil)
+	defer s.Close()
+	l, err := s.Create("s/shardId-000", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := bytes.Repeat([]byte("x"), 1024)
+	for b := 0; b < 30; b++ {
+		recs := make([]storage.Record, 500)
+		for i := range recs {
+			recs[i] = storage.Record{Arrival: time.Unix(1700000000, 0), PartitionKey: "pk", Data: data}
+		}
+		if _, err := l.Append(recs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	br := l.(storage.BufferReader)
+	buf := make([]byte, 0, 1<<20) // what a read starts with without a kept buffer
+	var caps []int
+	for i := 0; i < 4; i++ {
+		recs, next, err := br.ReadBuffer(uint64(i%2)*4000, 10000, 10<<20, buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) < 9000 {
+			t.Fatalf("read %d records, want a full 10 MB read", len(recs))
+		}
+		if cap(next) > bufpool.Largest {
+			t.Fatalf("read %d returned a %d-byte buffer, more than the %d a pool keeps", i, cap(next), bufpool.Largest)
+		}
+		caps = append(caps, cap(next))
+		if i >= 2 && &next[:1][0] != &buf[:1][0] {
+			t.Fatalf("read %d allocated a new buffer (capacities %v) instead of reusing the %d-byte one", i, caps, cap(buf))
+		}
+		buf = next
 	}
 }
