@@ -202,7 +202,8 @@ func (s *Server) serveJSON11(w http.ResponseWriter, r *http.Request, svc *servic
 	}
 	s.succeed(x, out)
 	// An output may hold pooled memory (GetRecords' records alias a read
-	// buffer) that it gives back once it has been written.
+	// buffer) that it gives back once it has been encoded (succeed does it
+	// then; this covers the other paths).
 	if r, ok := out.(interface{ Release() }); ok {
 		r.Release()
 	}
@@ -317,7 +318,15 @@ func (s *Server) succeed(x *exchange, out any) {
 	}
 	buf := getBufferFor(out)
 	defer putBuffer(buf)
-	if err := x.codec.marshal(buf, out); err != nil {
+	err := x.codec.marshal(buf, out)
+	// The answer is a copy now: an output holding pooled memory gives it
+	// back before the write, which can take long (a slow reader of a 10 MB
+	// answer), so that the pool serves the next read instead of a fresh
+	// buffer being zeroed for it.
+	if r, ok := out.(interface{ Release() }); ok {
+		r.Release()
+	}
+	if err != nil {
 		s.fail(x, fmt.Errorf("encode %s output: %w", x.target, err))
 		return
 	}

@@ -36,7 +36,7 @@ func (e *Engine) GetRecords(ctx context.Context, in *kds.GetRecordsInput) (*kds.
 		return nil, err
 	}
 	out := &kds.GetRecordsOutput{Records: make([]kds.Record, len(res.Records)), MillisBehindLatest: res.MillisBehind}
-	// The records' data alias the buffer until the transport has written
+	// The records' data alias the buffer until the transport has encoded
 	// them; then it goes back to the pool (see readBufPool for which one).
 	out.SetRelease(func() { putReadBuf(bp, res.buf) })
 	for i, r := range res.Records {

@@ -194,11 +194,11 @@ type GetRecordsOutput struct {
 }
 
 // SetRelease sets a function Release calls: the service uses it to get back
-// the buffer the records' Data alias once the response is written.
+// the buffer the records' Data alias once the response is encoded.
 func (out *GetRecordsOutput) SetRelease(f func()) { out.release = f }
 
 // Release calls the function given to SetRelease, once. The transport calls
-// it after the response is written; the output must not be used after.
+// it once the response is encoded; the output must not be used after.
 func (out *GetRecordsOutput) Release() {
 	if f := out.release; f != nil {
 		out.release = nil
