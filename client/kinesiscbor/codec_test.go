@@ -2,6 +2,7 @@ package kinesiscbor
 
 import (
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -135,4 +136,59 @@ func FuzzDecode(f *testing.F) {
 		decodeOutput(b, &out)
 		errorAsJSON(b)
 	})
+}
+
+// answer encodes a GetRecords answer of n records of size bytes each, as
+// Eddy's server does (definite lengths, tag 1 timestamps).
+func answer(n, size int) []byte {
+	b := appendHead(nil, majorMap, 3)
+	b = appendText(b, "Records")
+	b = appendHead(b, majorArray, uint64(n))
+	data := make([]byte, size)
+	for i := range n {
+		b = appendHead(b, majorMap, 4)
+		b = appendText(b, "Data")
+		b = appendHead(b, majorBytes, uint64(size))
+		b = append(b, data...)
+		b = appendText(b, "SequenceNumber")
+		b = appendText(b, fmt.Sprintf("4965%052d", i))
+		b = appendText(b, "PartitionKey")
+		b = appendText(b, fmt.Sprintf("key-%d", i))
+		b = appendText(b, "ApproximateArrivalTimestamp")
+		b = append(b, 0xc1) // tag 1
+		b = appendHead(b, majorUint, uint64(1_700_000_000_000+i))
+	}
+	b = appendText(b, "NextShardIterator")
+	b = appendText(b, "AAAAiterator")
+	b = appendText(b, "MillisBehindLatest")
+	return appendHead(b, majorUint, 0)
+}
+
+func TestDecodeAnswer(t *testing.T) {
+	var out kinesis.GetRecordsOutput
+	if err := decodeOutput(answer(3, 5), &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Records) != 3 || *out.NextShardIterator != "AAAAiterator" || *out.MillisBehindLatest != 0 {
+		t.Fatalf("decoded %+v", out)
+	}
+	for i, r := range out.Records {
+		if *r.SequenceNumber != fmt.Sprintf("4965%052d", i) || *r.PartitionKey != fmt.Sprintf("key-%d", i) ||
+			len(r.Data) != 5 || !r.ApproximateArrivalTimestamp.Equal(time.UnixMilli(int64(1_700_000_000_000+i))) {
+			t.Errorf("record %d: %s %s %d %v", i, *r.SequenceNumber, *r.PartitionKey, len(r.Data), r.ApproximateArrivalTimestamp)
+		}
+	}
+}
+
+// BenchmarkDecodeOutput decodes a full answer: 10,000 records of 1 KiB.
+func BenchmarkDecodeOutput(b *testing.B) {
+	body := answer(10000, 1024)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		var out kinesis.GetRecordsOutput
+		if err := decodeOutput(body, &out); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
