@@ -78,7 +78,7 @@ func main() {
 		syncMode = flag.String("sync", "always", "the started server's --sync")
 		cpuProf  = flag.String("cpuprofile", "", "write a CPU profile of this process (the consumers) during the throughput runs to this file")
 		eddyArgs = flag.String("eddy-args", "", "extra flags for eddy serve, space-separated")
-		eddyProf = flag.String("eddy-cpuprofile", "", "write a 3-second CPU profile of the server, taken at the start of the first throughput run, to this file")
+		eddyProf = flag.String("eddy-cpuprofile", "", "write a 3-second CPU profile of the server, taken at the start of the last throughput run, to this file")
 	)
 	flag.Parse()
 	log.SetFlags(0)
@@ -136,18 +136,19 @@ func main() {
 			}
 		}
 		var profDone chan struct{}
-		if *eddyProf != "" {
-			profDone = make(chan struct{})
-			file := *eddyProf
-			go func() {
-				defer close(profDone)
-				if err := fetchProfile("http://"+adminAddr+"/debug/pprof/profile?seconds=3", file); err != nil {
-					log.Printf("server profile: %v", err)
-				}
-			}()
-			*eddyProf = ""
-		}
 		for i := 0; i < *runs; i++ {
+			if *eddyProf != "" && i == *runs-1 {
+				// The last run: earlier ones warm the server's buffers.
+				profDone = make(chan struct{})
+				file := *eddyProf
+				go func() {
+					defer close(profDone)
+					if err := fetchProfile("http://"+adminAddr+"/debug/pprof/profile?seconds=3", file); err != nil {
+						log.Printf("server profile: %v", err)
+					}
+				}()
+				*eddyProf = ""
+			}
 			e := env{endpoint: endpoint, kinesis: kc, dynamodb: dc, stream: stream, app: fmt.Sprintf("%s-tput-%d", name, i), workers: *workers, shards: *shards}
 			rate, d, err := throughput(ctx, r, e, *records)
 			if err != nil {
