@@ -5,7 +5,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -15,7 +21,10 @@ import (
 	"github.com/eddy-streams/eddy/internal/s3test"
 	"github.com/eddy-streams/eddy/kinesis"
 	"github.com/eddy-streams/eddy/lambda"
+	"github.com/eddy-streams/eddy/protocol/kds"
 	lp "github.com/eddy-streams/eddy/protocol/lambda"
+	"github.com/eddy-streams/eddy/runtimeapi"
+	"github.com/eddy-streams/eddy/storage/mem"
 )
 
 // failing answers every call as the poison record fails: a function error.
@@ -204,5 +213,97 @@ func createPythonFunction(t *testing.T, svc *lambda.Service, name string) {
 	in := &lp.CreateFunctionInput{FunctionName: name, Runtime: "python3.12", Role: role, Handler: "app.handler", Code: &lp.FunctionCode{ZipFile: zb.Bytes()}}
 	if _, err := svc.CreateFunction(region, in); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// bootstrapZip builds the Go command pkg (./testdata/...) as a Lambda
+// bootstrap and returns its zip.
+func bootstrapZip(t *testing.T, pkg string) []byte {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "bootstrap")
+	cmd := exec.Command("go", "build", "-o", bin, pkg)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build %s: %v: %s", pkg, err, b)
+	}
+	code, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var zb bytes.Buffer
+	zw := zip.NewWriter(&zb)
+	h := &zip.FileHeader{Name: "bootstrap", Method: zip.Deflate}
+	h.SetMode(0o755)
+	w, _ := zw.CreateHeader(h)
+	w.Write(code)
+	zw.Close()
+	return zb.Bytes()
+}
+
+// TestRealFunctionDestination runs two aws-lambda-go bootstraps as real
+// functions: testdata/kinesisfn fails on a poison record, and once its
+// retries are exhausted testdata/destfn, the mapping's on-failure
+// destination, is invoked asynchronously with the invocation record as its
+// event.
+func TestRealFunctionDestination(t *testing.T) {
+	dir := t.TempDir()
+	meta := mem.NewMeta()
+	kcfg := kinesis.DefaultConfig()
+	kcfg.CreateDelay = 0
+	eng, err := kinesis.New(kcfg, mem.NewLogs(), meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	lcfg := lambda.DefaultConfig()
+	lcfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	lcfg.Launcher = runtimeapi.Launcher{}
+	svc, err := lambda.New(lcfg, meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	ctx := context.Background()
+	if _, err := eng.CreateStream(ctx, &kds.CreateStreamInput{StreamName: ptr("src"), ShardCount: ptr(int32(1))}); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "records.jsonl")
+	for _, f := range []struct{ name, pkg, out string }{
+		{"fn", "./testdata/kinesisfn", filepath.Join(dir, "seen.jsonl")},
+		{"dest", "./testdata/destfn", out},
+	} {
+		if _, err := svc.CreateFunction(region, &lp.CreateFunctionInput{FunctionName: f.name, Runtime: "provided.al2023", Role: role, Handler: "bootstrap",
+			Code: &lp.FunctionCode{ZipFile: bootstrapZip(t, f.pkg)}, Environment: &lp.Environment{Variables: map[string]string{"OUT": f.out}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := &testEnv{meta: meta, eng: eng, svc: svc}
+	seqs := e.put(t, "src", "bad")
+	const destARN = "arn:aws:lambda:us-east-1:000000000000:function:dest"
+	uuid := e.createMapping(t, destARN)
+	m := New(Config{PollInterval: 10 * time.Millisecond, RetryDelay: time.Millisecond}, svc, svc,
+		func(string) (Source, error) { return eng, nil }, meta)
+	defer m.Close()
+
+	var recs []map[string]any
+	waitFor(t, func() bool {
+		b, _ := os.ReadFile(out)
+		recs = nil
+		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			var r map[string]any
+			if json.Unmarshal([]byte(l), &r) == nil {
+				recs = append(recs, r)
+			}
+		}
+		return len(recs) >= 1
+	})
+	rec := recs[0]
+	rc, _ := rec["requestContext"].(map[string]any)
+	resp, _ := rec["responseContext"].(map[string]any)
+	bi, _ := rec["KinesisBatchInfo"].(map[string]any)
+	if len(rec) != 5 || rc == nil || resp == nil || bi == nil ||
+		rc["functionArn"] != fnARN || rc["condition"] != "RetryAttemptsExhausted" || rc["approximateInvokeCount"] != 3.0 ||
+		resp["functionError"] != "Unhandled" || bi["startSequenceNumber"] != seqs[0] || bi["batchSize"] != 1.0 || bi["streamArn"] != streamARN {
+		t.Fatalf("destination's event %v (mapping %s)", rec, uuid)
 	}
 }
