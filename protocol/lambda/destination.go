@@ -40,7 +40,10 @@ type Destination struct {
 var (
 	// s3BucketARNRE matches an S3 bucket ARN. Bucket names are 3 to 63
 	// lowercase letters, digits, dots and hyphens, beginning and ending
-	// with a letter or digit (S3 user guide, bucketnamingrules.html).
+	// with a letter or digit (S3 user guide,
+	// https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html);
+	// its further rules (no "..", no IP address, reserved prefixes and
+	// suffixes) are left to the S3 server.
 	s3BucketARNRE = regexp.MustCompile(`^arn:aws[a-zA-Z-]*:s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$`)
 	// functionARNRE matches an unqualified (or $LATEST) function ARN;
 	// Eddy has no versions or aliases.
