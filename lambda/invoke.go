@@ -61,6 +61,19 @@ func (s *Service) Invoke(ctx context.Context, functionName string, payload []byt
 	return out.Payload, out.FunctionError, nil
 }
 
+// InvokeAsync queues an asynchronous invocation (InvocationType Event) of
+// the function named by name or ARN, with payload; err says it was not
+// queued (ResourceNotFoundException, RequestTooLargeException, a closed
+// service). The function's own outcome is logged, not returned.
+func (s *Service) InvokeAsync(ctx context.Context, functionName string, payload []byte) error {
+	region := s.cfg.Region
+	if r := arnRegion(functionName); r != "" {
+		region = r
+	}
+	_, err := s.InvokeFunction(ctx, &InvokeInput{Region: region, FunctionName: functionName, InvocationType: lp.InvocationEvent, Payload: payload})
+	return err
+}
+
 // arnRegion is the region of a function ARN, or "".
 func arnRegion(s string) string {
 	const prefix = "arn:aws:lambda:"

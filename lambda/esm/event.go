@@ -180,9 +180,9 @@ type batchInfo struct {
 
 const isoMillis = "2006-01-02T15:04:05.000Z"
 
-// discard describes batch to the on-failure destination, if any. A
-// destination that cannot be written is logged; the records are skipped
-// all the same, as Lambda skips them.
+// discard describes batch to the on-failure destination, if any
+// (destination.go). A destination that cannot be written is logged; the
+// records are skipped all the same, as Lambda skips them.
 func (p *shardPoller) discard(ctx context.Context, batch []kds.Record, condition string, invokes int, resp response) {
 	c := &p.mp.Config
 	p.log.Info("discarding batch", "condition", condition, "records", len(batch), "first", batch[0].SequenceNumber)
@@ -208,12 +208,5 @@ func (p *shardPoller) discard(ctx context.Context, batch []kds.Record, condition
 		BatchSize:                       len(batch),
 		StreamArn:                       c.EventSourceArn,
 	}
-	data, err := json.Marshal(&fr)
-	if err != nil {
-		return
-	}
-	dest := c.DestinationConfig.OnFailure.Destination
-	if _, err := p.src.PutRecord(ctx, &kds.PutRecordInput{StreamARN: &dest, PartitionKey: &p.shard, Data: data}); err != nil {
-		p.log.Warn("put on-failure record", "destination", dest, "err", err)
-	}
+	p.deliver(ctx, &fr, batch)
 }

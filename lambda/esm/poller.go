@@ -9,7 +9,8 @@
 // up to MaximumRetryAttempts and MaximumRecordAgeInSeconds, bisected when
 // BisectBatchOnFunctionError is set, partially retried with
 // ReportBatchItemFailures, and discarded batches are described in an
-// on-failure record put to DestinationConfig.OnFailure's Kinesis stream.
+// on-failure record sent to DestinationConfig.OnFailure's Kinesis stream,
+// S3 bucket or function (destination.go).
 //
 //	m, _ := esm.New(esm.Config{...}, lambdaService, lambdaService, sources, meta)
 //	defer m.Close()
@@ -59,6 +60,13 @@ type Config struct {
 	Clock lambda.Clock
 	// Logger receives the pollers' logs. Default: discard.
 	Logger *slog.Logger
+	// Objects writes the records of S3 on-failure destinations (an
+	// S3-compatible server). Default: none; such records are logged and
+	// dropped (the lambda service refuses such mappings without one).
+	Objects Objects
+	// Async invokes function on-failure destinations. Default: the
+	// invoker given to New, if it implements AsyncInvoker.
+	Async AsyncInvoker
 }
 
 type realClock struct{}
@@ -110,6 +118,9 @@ type runner struct {
 // New starts the manager; Close stops it.
 func New(cfg Config, mappings Mappings, invoker lambda.Invoker, sources Sources, meta storage.MetaStore) *Manager {
 	cfg = cfg.withDefaults()
+	if a, ok := invoker.(AsyncInvoker); ok && cfg.Async == nil {
+		cfg.Async = a
+	}
 	m := &Manager{cfg: cfg, mappings: mappings, invoker: invoker, sources: sources, meta: meta, log: cfg.Logger.With("component", "esm")}
 	m.mu.running = map[string]*runner{}
 	m.ctx, m.cancel = context.WithCancel(context.Background())

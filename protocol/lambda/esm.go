@@ -195,10 +195,8 @@ func (p *ESMParams) semantic() error {
 		}
 	}
 	if d := p.DestinationConfig; d != nil && d.OnFailure != nil && d.OnFailure.Destination != "" {
-		if _, _, _, ok := ParseStreamARN(d.OnFailure.Destination); !ok {
-			// Eddy's destinations are its own Kinesis streams; no recorded
-			// wording for an unsupported destination.
-			return InvalidParameter("Unsupported OnFailure destination: %s. Eddy supports Kinesis stream ARNs.", d.OnFailure.Destination)
+		if _, err := ParseDestination(d.OnFailure.Destination); err != nil {
+			return err
 		}
 	}
 	return nil
