@@ -142,10 +142,10 @@ func (s *Service) InvokeFunction(ctx context.Context, in *InvokeInput) (*InvokeO
 		"' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]"}
 }
 
-func validJSON(b []byte) bool {
-	var v any
-	return json.Unmarshal(b, &v) == nil
-}
+// validJSON reports whether b is one JSON value. It checks the grammar
+// without building the value: decoding a 6 MB event into maps had been
+// half of the server's CPU behind a busy event source mapping.
+func validJSON(b []byte) bool { return json.Valid(b) }
 
 // invokeSync runs one invocation on a warm or new instance.
 func (s *Service) invokeSync(ctx context.Context, region string, c *lp.FunctionConfiguration, reserved *int32, payload []byte, tail bool) (*InvokeOutput, error) {
