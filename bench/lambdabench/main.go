@@ -81,7 +81,7 @@ func main() {
 	flag.DurationVar(&c.duration, "duration", 30*time.Second, "length of the latency run")
 	flag.StringVar(&c.syncMode, "sync", "always", "the started server's --sync")
 	flag.StringVar(&extra, "eddy-args", "", "extra flags for eddy serve, space-separated")
-	flag.StringVar(&c.tputProf, "eddy-cpuprofile", "", "write a 5-second CPU profile of the server, taken at the start of the first throughput run, to this file")
+	flag.StringVar(&c.tputProf, "eddy-cpuprofile", "", "write a 5-second CPU profile of the server, taken from the first batch of the first throughput run on, to this file")
 	flag.StringVar(&c.latProf, "eddy-latency-cpuprofile", "", "write a CPU profile of the server covering the latency run's puts to this file")
 	flag.DurationVar(&c.runTimeout, "run-timeout", 10*time.Minute, "longest a throughput run may take")
 	flag.Parse()
@@ -269,9 +269,14 @@ func (b *bench) throughput(ctx context.Context, arn string, bs int, prof string)
 	}
 	var profDone chan struct{}
 	if prof != "" {
+		// Once the first batch arrived: the steady delivery, not the
+		// instances' start.
 		profDone = make(chan struct{})
 		go func() {
 			defer close(profDone)
+			for deadline := time.Now().Add(b.runTimeout); l.invokes.Load() == 0 && time.Now().Before(deadline); {
+				time.Sleep(10 * time.Millisecond)
+			}
 			if err := fetchProfile("http://"+b.admin+"/debug/pprof/profile?seconds=5", prof); err != nil {
 				log.Printf("server profile: %v", err)
 			}
