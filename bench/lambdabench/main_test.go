@@ -26,7 +26,7 @@ func TestSmoke(t *testing.T) {
 	defer cancel()
 	err := run(ctx, config{
 		eddyBin: bin, records: 300, size: 100, shards: 2, batches: []int{100},
-		rate: 20, duration: 2 * time.Second, syncMode: "always", out: &out, runTimeout: 2 * time.Minute,
+		rate: 20, duration: 2 * time.Second, syncMode: "always", out: &out, runTimeout: time.Minute,
 	})
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
