@@ -196,3 +196,51 @@ func mappingUUID(t *testing.T, e *testEnv) string {
 	}
 	return ms[0].Config.UUID
 }
+
+// shortSubscriptions ends every subscription after its first event with
+// records, as the end of a subscription's 5-minute lifetime does.
+type shortSubscriptions struct {
+	*kinesis.Engine
+	subscribes atomic.Int64
+}
+
+func (s *shortSubscriptions) SubscribeToShardEvents(ctx context.Context, in *kds.SubscribeToShardInput, fn func(*kds.SubscribeToShardEvent) error) error {
+	s.subscribes.Add(1)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	return s.Engine.SubscribeToShardEvents(ctx, in, func(ev *kds.SubscribeToShardEvent) error {
+		if err := fn(ev); err != nil {
+			return err
+		}
+		if len(ev.Records) > 0 {
+			cancel()
+		}
+		return nil
+	})
+}
+
+func TestFanOutResubscribesAfterContinuation(t *testing.T) {
+	e := setup(t, &fakeFunction{})
+	consumerARN := e.fanStream(t, "src", 1)
+	e.mapping(t, func(in *lp.CreateEventSourceMappingInput) { in.EventSourceArn = consumerARN })
+	src := &shortSubscriptions{Engine: e.eng}
+	e.manager = New(Config{PollInterval: 10 * time.Millisecond, RetryDelay: time.Millisecond}, e.svc, e.fn,
+		func(string) (Source, error) { return src, nil }, e.meta)
+	var want []string
+	for i := range 20 {
+		want = append(want, e.put(t, "src", "r"+strconv.Itoa(i))...)
+		waitFor(t, func() bool { return count(e.fn.snapshot()) == i+1 })
+	}
+	var got []string
+	for _, c := range e.fn.snapshot() {
+		for _, r := range c.Records {
+			got = append(got, r.Kinesis.SequenceNumber)
+		}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("delivered %v, want %v", got, want)
+	}
+	if n := src.subscribes.Load(); n < 20 {
+		t.Fatalf("%d subscriptions for 20 records each ending one", n)
+	}
+}

@@ -99,7 +99,8 @@ func (p *shardPoller) startPosition() (typ kds.ShardIteratorType, seq *string, t
 	c := &p.mp.Config
 	switch {
 	case p.cp.Seq != "":
-		return kds.ShardIteratorTypeAfterSequenceNumber, &p.cp.Seq, nil, nil
+		seq := p.cp.Seq // a copy: the checkpoint moves on
+		return kds.ShardIteratorTypeAfterSequenceNumber, &seq, nil, nil
 	case p.child:
 	case c.StartingPosition == lp.StartingPositionLatest && p.cp.LatestAt != 0:
 		return kds.ShardIteratorTypeAtTimestamp, nil, kds.NewTimestamp(time.UnixMilli(p.cp.LatestAt)), nil
