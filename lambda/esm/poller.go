@@ -37,6 +37,17 @@ type Source interface {
 	PutRecord(ctx context.Context, in *kds.PutRecordInput) (*kds.PutRecordOutput, error)
 }
 
+// Subscriber is what a mapping whose EventSourceArn is a stream consumer
+// reads through (enhanced fan-out): the kinesis engine's
+// SubscribeToShardEvents, which subscribes like SubscribeToShard and calls
+// fn with each event until the subscription ends (nil: its lifetime is
+// over, the shard is closed and delivered, or ctx ended). Event record
+// data is valid only during fn. A Source without it cannot serve consumer
+// mappings.
+type Subscriber interface {
+	SubscribeToShardEvents(ctx context.Context, in *kds.SubscribeToShardInput, fn func(*kds.SubscribeToShardEvent) error) error
+}
+
 // Sources returns the Source of a region (the region's kinesis engine).
 type Sources func(region string) (Source, error)
 
@@ -200,7 +211,7 @@ func (m *Manager) reconcile() {
 // once its parents are drained (their checkpoints say done).
 func (m *Manager) runMapping(ctx context.Context, mp lambda.Mapping) {
 	log := m.log.With("uuid", mp.Config.UUID)
-	region, _, _, ok := lp.ParseStreamARN(mp.Config.EventSourceArn)
+	region, streamARN, consumer, ok := lp.ParseSourceARN(mp.Config.EventSourceArn)
 	if !ok {
 		log.Warn("unsupported event source", "arn", mp.Config.EventSourceArn)
 		return
@@ -213,7 +224,7 @@ func (m *Manager) runMapping(ctx context.Context, mp lambda.Mapping) {
 	for {
 		src, err := m.sources(region)
 		if err == nil {
-			err = m.startShards(ctx, &wg, mp, src, started, log)
+			err = m.startShards(ctx, &wg, mp, src, streamARN, consumer, started, log)
 		}
 		if err != nil {
 			log.Debug("list shards", "err", err)
@@ -226,9 +237,9 @@ func (m *Manager) runMapping(ctx context.Context, mp lambda.Mapping) {
 	}
 }
 
-func (m *Manager) startShards(ctx context.Context, wg *sync.WaitGroup, mp lambda.Mapping, src Source, started map[string]bool, log *slog.Logger) error {
+func (m *Manager) startShards(ctx context.Context, wg *sync.WaitGroup, mp lambda.Mapping, src Source, streamARN string, consumer bool, started map[string]bool, log *slog.Logger) error {
 	var shards []kds.Shard
-	in := &kds.ListShardsInput{StreamARN: &mp.Config.EventSourceArn}
+	in := &kds.ListShardsInput{StreamARN: &streamARN}
 	for {
 		out, err := src.ListShards(ctx, in)
 		if err != nil {
@@ -267,7 +278,7 @@ func (m *Manager) startShards(ctx context.Context, wg *sync.WaitGroup, mp lambda
 		}
 		started[s.ShardId] = true
 		isChild := s.ParentShardId != nil
-		sp := &shardPoller{m: m, mp: mp, src: src, shard: s.ShardId, child: isChild, log: log.With("shard", s.ShardId)}
+		sp := &shardPoller{m: m, mp: mp, src: src, stream: streamARN, consumer: consumer, shard: s.ShardId, child: isChild, log: log.With("shard", s.ShardId)}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
