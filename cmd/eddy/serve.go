@@ -147,7 +147,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer functions.Close()
 	// Kinesis event source mappings read the streams in process and
 	// invoke the functions in process.
-	mappings := esm.New(esm.Config{Logger: logger}, functions, functions, func(region string) (esm.Source, error) {
+	mappings := esm.New(esm.Config{Logger: logger, Metrics: reg}, functions, functions, func(region string) (esm.Source, error) {
 		eng, err := regions.Get(region)
 		if err != nil {
 			return nil, err

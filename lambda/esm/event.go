@@ -89,6 +89,7 @@ func (p *shardPoller) invoke(ctx context.Context, batch []kds.Record) result {
 		return result{}
 	}
 	out, ferr, err := p.m.invoker.Invoke(ctx, p.mp.Config.FunctionArn, payload)
+	p.met.invoked(batch, p.m.cfg.Clock.Now(), ferr, err)
 	if err != nil {
 		// Not run (function gone, throttled): retried until the records
 		// age out, as Lambda does for errors before invocation.
@@ -215,5 +216,8 @@ func (p *shardPoller) discard(ctx context.Context, batch []kds.Record, condition
 	dest := c.DestinationConfig.OnFailure.Destination
 	if _, err := p.src.PutRecord(ctx, &kds.PutRecordInput{StreamARN: &dest, PartitionKey: &p.shard, Data: data}); err != nil {
 		p.log.Warn("put on-failure record", "destination", dest, "err", err)
+		return
 	}
+	p.met.failureBatches.Inc()
+	p.met.failureRecords.Add(float64(len(batch)))
 }

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/eddy-streams/eddy/lambda"
+	"github.com/eddy-streams/eddy/metrics"
 	"github.com/eddy-streams/eddy/protocol/kds"
 	lp "github.com/eddy-streams/eddy/protocol/lambda"
 	"github.com/eddy-streams/eddy/storage"
@@ -59,6 +60,10 @@ type Config struct {
 	Clock lambda.Clock
 	// Logger receives the pollers' logs. Default: discard.
 	Logger *slog.Logger
+	// Metrics is the registry the manager publishes its per-mapping
+	// metrics in (see metrics.go). Default: a registry of its own, which
+	// nothing serves.
+	Metrics *metrics.Registry
 }
 
 type realClock struct{}
@@ -78,6 +83,9 @@ func (c Config) withDefaults() Config {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
+	if c.Metrics == nil {
+		c.Metrics = metrics.NewRegistry()
+	}
 	return c
 }
 
@@ -89,6 +97,7 @@ type Manager struct {
 	sources  Sources
 	meta     storage.MetaStore
 	log      *slog.Logger
+	metrics  *metricFamilies
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -102,15 +111,16 @@ type Manager struct {
 
 // runner is one mapping's set of shard pollers.
 type runner struct {
-	version float64 // the LastModified it was started with
-	cancel  context.CancelFunc
-	done    chan struct{}
+	version  float64 // the LastModified it was started with
+	function string  // its FunctionArn, a metrics label
+	cancel   context.CancelFunc
+	done     chan struct{}
 }
 
 // New starts the manager; Close stops it.
 func New(cfg Config, mappings Mappings, invoker lambda.Invoker, sources Sources, meta storage.MetaStore) *Manager {
 	cfg = cfg.withDefaults()
-	m := &Manager{cfg: cfg, mappings: mappings, invoker: invoker, sources: sources, meta: meta, log: cfg.Logger.With("component", "esm")}
+	m := &Manager{cfg: cfg, mappings: mappings, invoker: invoker, sources: sources, meta: meta, log: cfg.Logger.With("component", "esm"), metrics: newMetricFamilies(cfg.Metrics)}
 	m.mu.running = map[string]*runner{}
 	m.ctx, m.cancel = context.WithCancel(context.Background())
 	m.wg.Add(1)
@@ -155,7 +165,9 @@ func (m *Manager) reconcile() {
 		return
 	}
 	want := map[string]lambda.Mapping{}
+	exists := map[string]bool{}
 	for _, mp := range all {
+		exists[mp.Config.UUID] = true
 		if mp.Config.State == lp.ESMStateEnabled {
 			want[mp.Config.UUID] = mp
 		}
@@ -170,13 +182,16 @@ func (m *Manager) reconcile() {
 		r.cancel()
 		<-r.done
 		delete(m.mu.running, id)
+		if !exists[id] {
+			m.metrics.forget(r.function, id)
+		}
 	}
 	for id, mp := range want {
 		if _, ok := m.mu.running[id]; ok {
 			continue
 		}
 		ctx, cancel := context.WithCancel(m.ctx)
-		r := &runner{version: mp.Config.LastModified, cancel: cancel, done: make(chan struct{})}
+		r := &runner{version: mp.Config.LastModified, function: mp.Config.FunctionArn, cancel: cancel, done: make(chan struct{})}
 		m.mu.running[id] = r
 		go func() {
 			defer close(r.done)
@@ -256,7 +271,8 @@ func (m *Manager) startShards(ctx context.Context, wg *sync.WaitGroup, mp lambda
 		}
 		started[s.ShardId] = true
 		isChild := s.ParentShardId != nil
-		sp := &shardPoller{m: m, mp: mp, src: src, shard: s.ShardId, child: isChild, log: log.With("shard", s.ShardId)}
+		sp := &shardPoller{m: m, mp: mp, src: src, shard: s.ShardId, child: isChild, log: log.With("shard", s.ShardId),
+			met: m.metrics.mapping(mp.Config.FunctionArn, mp.Config.UUID)}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

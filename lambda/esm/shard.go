@@ -66,6 +66,7 @@ type shardPoller struct {
 	child bool // a reshard's child: read from its start
 	log   *slog.Logger
 	cp    checkpoint
+	met   *mappingMetrics
 
 	filters filters
 }
@@ -311,6 +312,7 @@ func (p *shardPoller) handleFiltered(ctx context.Context, batch []kds.Record) bo
 			kept = append(kept, batch[i])
 		}
 	}
+	p.met.filtered.Add(float64(len(batch) - len(kept)))
 	if len(kept) > 0 && !p.handleParallel(ctx, kept) {
 		return false
 	}
