@@ -38,10 +38,17 @@ type kinesisData struct {
 func epochSeconds(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }
 
 func (p *shardPoller) event(batch []kds.Record) ([]byte, error) {
-	ev := event{Records: make([]eventRecord, len(batch))}
+	if p.win != nil {
+		return p.windowPayload(p.eventRecords(batch), false, false)
+	}
+	return json.Marshal(event{Records: p.eventRecords(batch)})
+}
+
+func (p *shardPoller) eventRecords(batch []kds.Record) []eventRecord {
+	records := make([]eventRecord, len(batch))
 	for i := range batch {
 		r := &batch[i]
-		ev.Records[i] = eventRecord{
+		records[i] = eventRecord{
 			Kinesis: kinesisData{
 				KinesisSchemaVersion:        "1.0",
 				PartitionKey:                r.PartitionKey,
@@ -58,7 +65,7 @@ func (p *shardPoller) event(batch []kds.Record) ([]byte, error) {
 			EventSourceARN:    p.mp.Config.EventSourceArn,
 		}
 	}
-	return json.Marshal(ev)
+	return records
 }
 
 // response is what the on-failure record says of the last invocation.
@@ -99,6 +106,14 @@ func (p *shardPoller) invoke(ctx context.Context, batch []kds.Record) result {
 	res := result{invoked: true, resp: response{statusCode: 200, functionError: ferr}}
 	if ferr != "" {
 		return res
+	}
+	if p.win != nil {
+		// A windowed answer without a state is a failed invocation.
+		state, ok := windowState(out)
+		if !ok {
+			return res
+		}
+		p.took(state)
 	}
 	res.ok, res.failedAt = true, -1
 	if !reportsItems(p.mp.Config.FunctionResponseTypes) {

@@ -32,6 +32,10 @@ const maxPayload = 6 * 1024 * 1024
 type checkpoint struct {
 	Seq  string `json:"seq,omitempty"`
 	Done bool   `json:"done,omitempty"`
+	// The open tumbling window (its start, Unix ms) and its state, as of
+	// Seq (see window.go).
+	WindowStart int64           `json:"windowStart,omitempty"`
+	State       json.RawMessage `json:"state,omitempty"`
 }
 
 func (m *Manager) loadCheckpoint(uuid, shard string) (checkpoint, error) {
@@ -67,6 +71,7 @@ type shardPoller struct {
 	log   *slog.Logger
 	cp    checkpoint
 	met   *mappingMetrics
+	win   *timeWindow // nil without TumblingWindowInSeconds
 
 	filters filters
 }
@@ -108,6 +113,10 @@ func (p *shardPoller) run(ctx context.Context) {
 	}
 	c := &p.mp.Config
 	p.filters = compileFilters(c.FilterCriteria)
+	if c.TumblingWindowInSeconds > 0 {
+		p.win = &timeWindow{size: time.Duration(c.TumblingWindowInSeconds) * time.Second}
+		p.win.restore(p.cp)
+	}
 	window := time.Duration(c.MaximumBatchingWindowInSeconds) * time.Second
 	var (
 		it      string
@@ -156,7 +165,16 @@ func (p *shardPoller) run(ctx context.Context) {
 		full := len(pending) >= int(c.BatchSize) || batchBytes(pending) >= maxPayload
 		if len(pending) > 0 && (full || closed || window == 0 || p.m.cfg.Clock.Now().Sub(firstAt) >= window) {
 			n := cut(pending, int(c.BatchSize)*int(max(c.ParallelizationFactor, 1)))
+			if p.win != nil {
+				n = min(cut(pending, int(c.BatchSize)), p.win.sameWindow(pending))
+				if !p.enterWindow(ctx, &pending[0]) {
+					return
+				}
+			}
 			if !p.handleFiltered(ctx, pending[:n]) {
+				return
+			}
+			if p.win != nil && p.win.overflow && !p.finishWindow(ctx, true) {
 				return
 			}
 			pending = pending[n:]
@@ -167,10 +185,17 @@ func (p *shardPoller) run(ctx context.Context) {
 			continue
 		}
 		if closed && len(pending) == 0 {
+			// The shard's end ends its window: state is per shard.
+			if p.win != nil && p.win.open() && !p.finishWindow(ctx, false) {
+				return
+			}
 			p.cp.Done = true
 			if err := p.m.saveCheckpoint(c.UUID, p.shard, p.cp); err != nil {
 				p.log.Warn("save checkpoint", "err", err)
 			}
+			return
+		}
+		if fetched == 0 && len(pending) == 0 && !p.windowExpired(ctx) {
 			return
 		}
 		if fetched == 0 && !sleep(ctx, p.m.cfg.PollInterval) {
@@ -330,7 +355,7 @@ func (p *shardPoller) handleFiltered(ctx context.Context, batch []kds.Record) bo
 func (p *shardPoller) handleParallel(ctx context.Context, records []kds.Record) bool {
 	c := &p.mp.Config
 	size := int(c.BatchSize)
-	if c.ParallelizationFactor <= 1 {
+	if c.ParallelizationFactor <= 1 || p.win != nil {
 		for len(records) > 0 {
 			n := cut(records, size)
 			if !p.handle(ctx, records[:n]) {

@@ -1,0 +1,179 @@
+package esm
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/eddy-streams/eddy/kinesis"
+	"github.com/eddy-streams/eddy/lambda"
+	"github.com/eddy-streams/eddy/protocol/kds"
+	lp "github.com/eddy-streams/eddy/protocol/lambda"
+	"github.com/eddy-streams/eddy/storage/mem"
+)
+
+// setupClock is setup with the kinesis engine on clock, so records arrive
+// at the times the test chooses.
+func setupClock(t *testing.T, clock *kinesis.FakeClock) *testEnv {
+	t.Helper()
+	meta := mem.NewMeta()
+	kcfg := kinesis.DefaultConfig()
+	kcfg.CreateDelay, kcfg.UpdateDelay, kcfg.DeleteDelay = 0, 0, 0
+	kcfg.Clock = clock
+	eng, err := kinesis.New(kcfg, mem.NewLogs(), meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lcfg := lambda.DefaultConfig()
+	lcfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc, err := lambda.New(lcfg, meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &testEnv{meta: meta, eng: eng, svc: svc}
+	t.Cleanup(func() {
+		if e.manager != nil {
+			e.manager.Close()
+		}
+		svc.Close()
+		eng.Close()
+	})
+	if _, err := eng.CreateStream(context.Background(), &kds.CreateStreamInput{StreamName: ptr("src"), ShardCount: ptr(int32(1))}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool {
+		out, err := eng.DescribeStreamSummary(context.Background(), &kds.DescribeStreamSummaryInput{StreamName: ptr("src")})
+		return err == nil && out.StreamDescriptionSummary.StreamStatus == kinesis.StatusActive
+	})
+	if _, err := svc.CreateFunction(region, &lp.CreateFunctionInput{FunctionName: "fn", Runtime: "provided.al2023", Role: role, Handler: "bootstrap",
+		Code: &lp.FunctionCode{ZipFile: emptyZip(t)}}); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// summer is a windowed function: it adds the records' numeric data into
+// state {"sum": n} and, on the final invocation of a window, records the
+// window's sum. It checks what Lambda promises each invocation.
+type summer struct {
+	t  *testing.T
+	mu sync.Mutex
+	// sums by window start; finals counts final invocations per window.
+	sums     map[string]int
+	finals   map[string]int
+	events   [][]byte
+	problems []string
+}
+
+func (s *summer) Invoke(ctx context.Context, name string, payload []byte) ([]byte, string, error) {
+	var ev windowEvent
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return nil, "", err
+	}
+	var st struct {
+		Sum *int `json:"sum"`
+	}
+	json.Unmarshal(ev.State, &st)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.events = append(s.events, payload)
+	bad := func(f string, a ...any) { s.problems = append(s.problems, fmt.Sprintf(f, a...)) }
+	start, _ := time.Parse(time.RFC3339, ev.Window.Start)
+	end, _ := time.Parse(time.RFC3339, ev.Window.End)
+	if end.Sub(start) != time.Minute || start.Unix()%60 != 0 || ev.ShardID != "shardId-000000000000" || ev.EventSourceARN != streamARN || ev.IsWindowTerminatedEarly {
+		bad("event properties %s", payload)
+	}
+	sum := 0
+	if st.Sum != nil {
+		sum = *st.Sum
+	} else if string(ev.State) != "{}" {
+		bad("state %s", ev.State)
+	}
+	if ev.IsFinalInvokeForWindow {
+		if len(ev.Records) != 0 {
+			bad("final invocation with records: %s", payload)
+		}
+		s.sums[ev.Window.Start] = sum
+		s.finals[ev.Window.Start]++
+		return []byte(`{"state":{}}`), "", nil
+	}
+	for _, r := range ev.Records {
+		at := time.UnixMilli(int64(r.Kinesis.ApproximateArrivalTimestamp * 1000))
+		if at.Before(start) || !at.Before(end) {
+			bad("record at %v outside window %s", at, ev.Window.Start)
+		}
+		n, err := strconv.Atoi(string(r.Kinesis.Data))
+		if err != nil {
+			bad("data %q", r.Kinesis.Data)
+		}
+		sum += n
+	}
+	return fmt.Appendf(nil, `{"state":{"sum":%d},"batchItemFailures":[]}`, sum), "", nil
+}
+
+func TestTumblingWindowSums(t *testing.T) {
+	// Start 10 s into a minute, so the first window is cut short.
+	t0 := time.Now().UTC().Truncate(time.Minute).Add(-time.Hour + 10*time.Second)
+	clock := kinesis.NewFakeClock(t0)
+	e := setupClock(t, clock)
+	fn := &summer{t: t, sums: map[string]int{}, finals: map[string]int{}}
+	want := map[string]int{}
+	put := func(values ...int) {
+		t.Helper()
+		for _, v := range values {
+			e.put(t, "src", strconv.Itoa(v))
+			want[clock.Now().UTC().Truncate(time.Minute).Format(time.RFC3339)] += v
+			clock.Advance(7 * time.Second)
+		}
+	}
+	e.mapping(t, func(in *lp.CreateEventSourceMappingInput) {
+		in.TumblingWindowInSeconds = ptr(int32(60))
+		in.BatchSize = ptr(int32(3))
+	})
+	// Values put every 7 s: windows of 60 s get 7 or 8 of them, read in
+	// batches of at most 3. The manager starts after the first records,
+	// so batches are cut at window boundaries too.
+	put(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
+	e.manager = New(Config{PollInterval: 5 * time.Millisecond, RetryDelay: time.Millisecond, Clock: clock}, e.svc, fn,
+		func(string) (Source, error) { return e.eng, nil }, e.meta)
+	put(100, 200, 300, 400, 500, 600, 700, 800, 900, 1000)
+	// The last window ends by the clock: nothing later is read.
+	clock.Advance(2 * time.Minute)
+	waitFor(t, func() bool {
+		fn.mu.Lock()
+		defer fn.mu.Unlock()
+		return len(fn.finals) == len(want)
+	})
+	fn.mu.Lock()
+	defer fn.mu.Unlock()
+	if len(fn.problems) > 0 {
+		t.Fatalf("problems: %v", fn.problems)
+	}
+	if fmt.Sprint(fn.sums) != fmt.Sprint(want) {
+		t.Fatalf("window sums %v, want %v", fn.sums, want)
+	}
+	for w, n := range fn.finals {
+		if n != 1 {
+			t.Errorf("window %s had %d final invocations", w, n)
+		}
+	}
+}
+
+// emptyZip is a function package the in-process test doubles stand in for.
+func emptyZip(t *testing.T) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	w, _ := zw.Create("bootstrap")
+	w.Write([]byte("#!/bin/sh\n"))
+	zw.Close()
+	return b.Bytes()
+}
