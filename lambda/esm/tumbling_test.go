@@ -5,10 +5,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -176,4 +179,171 @@ func emptyZip(t *testing.T) []byte {
 	w.Write([]byte("#!/bin/sh\n"))
 	zw.Close()
 	return b.Bytes()
+}
+
+var update = flag.Bool("update", false, "rewrite testdata/window-events.golden.json")
+
+// windowFn is a windowed test double answering as respond says.
+type windowFn struct {
+	mu      sync.Mutex
+	events  []windowEvent
+	raw     [][]byte
+	respond func(n int, ev windowEvent) (out []byte, functionError string)
+}
+
+func (f *windowFn) Invoke(ctx context.Context, name string, payload []byte) ([]byte, string, error) {
+	var ev windowEvent
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return nil, "", err
+	}
+	f.mu.Lock()
+	f.events = append(f.events, ev)
+	f.raw = append(f.raw, payload)
+	n := len(f.events)
+	f.mu.Unlock()
+	out, fe := f.respond(n, ev)
+	return out, fe, nil
+}
+
+func (f *windowFn) snapshot() ([]windowEvent, [][]byte) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]windowEvent(nil), f.events...), append([][]byte(nil), f.raw...)
+}
+
+func (e *testEnv) startWindowed(clock *kinesis.FakeClock, fn lambda.Invoker) {
+	e.manager = New(Config{PollInterval: 5 * time.Millisecond, RetryDelay: time.Millisecond, Clock: clock}, e.svc, fn,
+		func(string) (Source, error) { return e.eng, nil }, e.meta)
+}
+
+// TestTumblingWindowEventShape pins the windowed event and the final
+// invocation's event, byte for byte, at fixed times.
+func TestTumblingWindowEventShape(t *testing.T) {
+	clock := kinesis.NewFakeClock(time.Date(2026, 12, 4, 7, 4, 30, 250e6, time.UTC))
+	e := setupClock(t, clock)
+	fn := &windowFn{respond: func(n int, ev windowEvent) ([]byte, string) {
+		if ev.IsFinalInvokeForWindow {
+			return []byte(`{"state":{}}`), ""
+		}
+		return []byte(`{"state":{"1":"282","2":"715"}}`), ""
+	}}
+	e.put(t, "src", "Hello, this is a test.")
+	e.mapping(t, func(in *lp.CreateEventSourceMappingInput) { in.TumblingWindowInSeconds = ptr(int32(120)) })
+	e.startWindowed(clock, fn)
+	waitFor(t, func() bool { evs, _ := fn.snapshot(); return len(evs) == 1 })
+	clock.Advance(2 * time.Minute)
+	waitFor(t, func() bool { evs, _ := fn.snapshot(); return len(evs) == 2 })
+	_, raw := fn.snapshot()
+	var got bytes.Buffer
+	for _, r := range raw {
+		json.Indent(&got, r, "", "  ")
+		got.WriteString("\n")
+	}
+	path := "testdata/window-events.golden.json"
+	if *update {
+		if err := os.WriteFile(path, got.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Bytes(), want) {
+		t.Fatalf("events:\n%s\nwant:\n%s", got.Bytes(), want)
+	}
+}
+
+// TestTumblingWindowAnswerWithoutStateFails: an answer without a state
+// property is a failed invocation, retried with the same state.
+func TestTumblingWindowAnswerWithoutStateFails(t *testing.T) {
+	clock := kinesis.NewFakeClock(time.Now().UTC().Truncate(time.Minute).Add(-time.Hour))
+	e := setupClock(t, clock)
+	fn := &windowFn{respond: func(n int, ev windowEvent) ([]byte, string) {
+		if n == 1 {
+			return []byte(`{"batchItemFailures":[]}`), ""
+		}
+		return []byte(`{"state":{"seen":"yes"}}`), ""
+	}}
+	e.put(t, "src", "a")
+	e.mapping(t, func(in *lp.CreateEventSourceMappingInput) { in.TumblingWindowInSeconds = ptr(int32(60)) })
+	e.startWindowed(clock, fn)
+	waitFor(t, func() bool { evs, _ := fn.snapshot(); return len(evs) == 2 })
+	clock.Advance(time.Minute)
+	waitFor(t, func() bool { evs, _ := fn.snapshot(); return len(evs) == 3 })
+	evs, _ := fn.snapshot()
+	if len(evs[0].Records) != 1 || len(evs[1].Records) != 1 || string(evs[1].State) != "{}" {
+		t.Fatalf("retry %+v", evs[1])
+	}
+	if !evs[2].IsFinalInvokeForWindow || string(evs[2].State) != `{"seen":"yes"}` {
+		t.Fatalf("final invocation %+v", evs[2])
+	}
+}
+
+// TestTumblingWindowStateOver1MBEndsWindowEarly: a state over 1 MB ends
+// the window at once (isWindowTerminatedEarly), and the window goes on
+// with a fresh state.
+func TestTumblingWindowStateOver1MBEndsWindowEarly(t *testing.T) {
+	clock := kinesis.NewFakeClock(time.Now().UTC().Truncate(time.Minute).Add(-time.Hour))
+	e := setupClock(t, clock)
+	big := `{"pad":"` + strings.Repeat("x", maxWindowState) + `"}`
+	fn := &windowFn{respond: func(n int, ev windowEvent) ([]byte, string) {
+		if n == 1 {
+			return []byte(`{"state":` + big + `}`), ""
+		}
+		return []byte(`{"state":{"n":"` + strconv.Itoa(n) + `"}}`), ""
+	}}
+	e.put(t, "src", "a", "b")
+	e.mapping(t, func(in *lp.CreateEventSourceMappingInput) {
+		in.TumblingWindowInSeconds = ptr(int32(60))
+		in.BatchSize = ptr(int32(1))
+	})
+	e.startWindowed(clock, fn)
+	waitFor(t, func() bool { evs, _ := fn.snapshot(); return len(evs) == 3 })
+	clock.Advance(time.Minute)
+	waitFor(t, func() bool { evs, _ := fn.snapshot(); return len(evs) == 4 })
+	evs, _ := fn.snapshot()
+	early := evs[1]
+	if !early.IsFinalInvokeForWindow || !early.IsWindowTerminatedEarly || len(early.Records) != 0 || string(early.State) != big {
+		t.Fatalf("early end: final %v early %v records %d state %d bytes", early.IsFinalInvokeForWindow, early.IsWindowTerminatedEarly, len(early.Records), len(early.State))
+	}
+	if string(evs[2].State) != "{}" || string(evs[2].Records[0].Kinesis.Data) != "b" || evs[2].Window != evs[0].Window {
+		t.Fatalf("after the early end %+v", evs[2])
+	}
+	if !evs[3].IsFinalInvokeForWindow || evs[3].IsWindowTerminatedEarly || string(evs[3].State) != `{"n":"3"}` {
+		t.Fatalf("final invocation %+v", evs[3])
+	}
+}
+
+// TestTumblingWindowStateSurvivesRestart: the open window's state is in
+// the checkpoint, so a restarted manager continues it.
+func TestTumblingWindowStateSurvivesRestart(t *testing.T) {
+	clock := kinesis.NewFakeClock(time.Now().UTC().Truncate(time.Minute).Add(-time.Hour))
+	e := setupClock(t, clock)
+	fn := &windowFn{respond: func(n int, ev windowEvent) ([]byte, string) {
+		return []byte(`{"state":{"after":"` + strconv.Itoa(n) + `"}}`), ""
+	}}
+	e.put(t, "src", "a")
+	e.mapping(t, func(in *lp.CreateEventSourceMappingInput) { in.TumblingWindowInSeconds = ptr(int32(60)) })
+	e.startWindowed(clock, fn)
+	waitFor(t, func() bool { evs, _ := fn.snapshot(); return len(evs) == 1 })
+	waitFor(t, func() bool {
+		ms, _ := e.svc.EventSourceMappings()
+		cp, err := e.manager.loadCheckpoint(ms[0].Config.UUID, "shardId-000000000000")
+		return err == nil && cp.Seq != "" && cp.WindowStart != 0
+	})
+	e.stop()
+	clock.Advance(10 * time.Second)
+	e.put(t, "src", "b")
+	e.startWindowed(clock, fn)
+	waitFor(t, func() bool { evs, _ := fn.snapshot(); return len(evs) == 2 })
+	clock.Advance(time.Minute)
+	waitFor(t, func() bool { evs, _ := fn.snapshot(); return len(evs) == 3 })
+	evs, _ := fn.snapshot()
+	if string(evs[1].State) != `{"after":"1"}` || string(evs[1].Records[0].Kinesis.Data) != "b" || evs[1].Window != evs[0].Window {
+		t.Fatalf("after restart %+v", evs[1])
+	}
+	if !evs[2].IsFinalInvokeForWindow || string(evs[2].State) != `{"after":"2"}` {
+		t.Fatalf("final invocation %+v", evs[2])
+	}
 }
