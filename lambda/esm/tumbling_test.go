@@ -7,9 +7,12 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/eddy-streams/eddy/runtimeapi"
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -345,5 +348,116 @@ func TestTumblingWindowStateSurvivesRestart(t *testing.T) {
 	}
 	if !evs[2].IsFinalInvokeForWindow || string(evs[2].State) != `{"after":"2"}` {
 		t.Fatalf("final invocation %+v", evs[2])
+	}
+}
+
+// buildBootstrap builds the Go command in dir as a provided.al2023
+// function package.
+func buildBootstrap(t *testing.T, dir string) []byte {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "bootstrap")
+	cmd := exec.Command("go", "build", "-o", bin, dir)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v: %s", err, b)
+	}
+	code, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var zb bytes.Buffer
+	zw := zip.NewWriter(&zb)
+	h := &zip.FileHeader{Name: "bootstrap", Method: zip.Deflate}
+	h.SetMode(0o755)
+	w, _ := zw.CreateHeader(h)
+	w.Write(code)
+	zw.Close()
+	return zb.Bytes()
+}
+
+// TestTumblingWindowRealHandlerSums runs testdata/windowfn, an
+// aws-lambda-go handler taking events.KinesisTimeWindowEvent and
+// answering events.KinesisTimeWindowEventResponse, as a real function:
+// the sum it writes at each window's final invocation matches the sum of
+// the values put in that window.
+func TestTumblingWindowRealHandlerSums(t *testing.T) {
+	zipped := buildBootstrap(t, "./testdata/windowfn")
+	t0 := time.Now().UTC().Truncate(time.Minute).Add(-time.Hour + 20*time.Second)
+	clock := kinesis.NewFakeClock(t0)
+	meta := mem.NewMeta()
+	kcfg := kinesis.DefaultConfig()
+	kcfg.CreateDelay, kcfg.Clock = 0, clock
+	eng, err := kinesis.New(kcfg, mem.NewLogs(), meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	lcfg := lambda.DefaultConfig()
+	lcfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	lcfg.Launcher = runtimeapi.Launcher{}
+	svc, err := lambda.New(lcfg, meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	ctx := context.Background()
+	if _, err := eng.CreateStream(ctx, &kds.CreateStreamInput{StreamName: ptr("src"), ShardCount: ptr(int32(1))}); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out.jsonl")
+	if _, err := svc.CreateFunction(region, &lp.CreateFunctionInput{FunctionName: "fn", Runtime: "provided.al2023", Role: role, Handler: "bootstrap",
+		Code: &lp.FunctionCode{ZipFile: zipped}, Environment: &lp.Environment{Variables: map[string]string{"OUT": out}}}); err != nil {
+		t.Fatal(err)
+	}
+	e := &testEnv{meta: meta, eng: eng, svc: svc}
+	waitFor(t, func() bool {
+		o, err := eng.DescribeStreamSummary(ctx, &kds.DescribeStreamSummaryInput{StreamName: ptr("src")})
+		return err == nil && o.StreamDescriptionSummary.StreamStatus == kinesis.StatusActive
+	})
+	e.mapping(t, func(in *lp.CreateEventSourceMappingInput) {
+		in.TumblingWindowInSeconds = ptr(int32(30))
+		in.BatchSize = ptr(int32(4))
+	})
+	want := map[string]int{}
+	v := 0
+	for range 25 {
+		v += 3
+		e.put(t, "src", strconv.Itoa(v))
+		start := time.UnixMilli(clock.Now().UnixMilli() / 30000 * 30000).UTC().Format(time.RFC3339)
+		want[start] += v
+		clock.Advance(4 * time.Second)
+	}
+	m := New(Config{PollInterval: 10 * time.Millisecond, RetryDelay: time.Millisecond, Clock: clock}, svc, svc,
+		func(string) (Source, error) { return eng, nil }, meta)
+	defer m.Close()
+	// The records of later windows end the earlier ones; the last one
+	// ends by the clock.
+	waitFor(t, func() bool {
+		b, _ := os.ReadFile(out)
+		return strings.Count(string(b), "\n") == len(want)-1
+	})
+	clock.Advance(time.Minute)
+	got := map[string]int{}
+	waitFor(t, func() bool {
+		b, _ := os.ReadFile(out)
+		clear(got)
+		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			var x struct {
+				Start, End string
+				Sum        int
+				Early      bool
+			}
+			if json.Unmarshal([]byte(l), &x) != nil {
+				return false
+			}
+			if x.Early {
+				t.Fatalf("window %s ended early", x.Start)
+			}
+			got[x.Start] += x.Sum
+		}
+		return len(got) == len(want)
+	})
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("window sums %v, want %v", got, want)
 	}
 }

@@ -24,7 +24,9 @@ import (
 //     this window on this shard; {} at a window's start), shardId,
 //     eventSourceARN, isFinalInvokeForWindow and isWindowTerminatedEarly.
 //   - The function must answer with a state property; an answer without
-//     one (or with a null state) is a failed invocation (the guide).
+//     one is a failed invocation (the guide). The final invocation's
+//     answer is not checked for one: its state is deleted anyway (no AWS
+//     source says whether Lambda checks it).
 //   - A window ends when a record of a later window is read, or when the
 //     clock passes the window's end and the shard has nothing more to
 //     read. Lambda then makes the final invocation, isFinalInvokeForWindow
@@ -91,12 +93,6 @@ type windowSpan struct {
 
 const rfc3339Seconds = "2006-01-02T15:04:05Z"
 
-// windowResponse is the part of TimeWindowEventResponse Eddy reads
-// besides batchItemFailures.
-type windowResponse struct {
-	State json.RawMessage `json:"state"`
-}
-
 // windowPayload wraps records (already in Lambda's record shape) with the
 // window's properties.
 func (p *shardPoller) windowPayload(records []eventRecord, final, early bool) ([]byte, error) {
@@ -120,15 +116,21 @@ func (p *shardPoller) windowPayload(records []eventRecord, final, early bool) ([
 }
 
 // windowState reads the state out of a windowed invocation's answer; ok
-// false when it has none (a failed invocation).
+// false when it has no state property (a failed invocation). A null
+// state (what aws-lambda-go sends for a nil map) counts as {}: the
+// property is there.
 func windowState(out []byte) (json.RawMessage, bool) {
-	var r windowResponse
+	var r map[string]json.RawMessage
 	if json.Unmarshal(out, &r) != nil {
 		return nil, false
 	}
-	s := bytes.TrimSpace(r.State)
-	if len(s) == 0 || bytes.Equal(s, []byte("null")) {
+	s, ok := r["state"]
+	if !ok {
 		return nil, false
+	}
+	s = bytes.TrimSpace(s)
+	if bytes.Equal(s, []byte("null")) {
+		return json.RawMessage("{}"), true
 	}
 	return append(json.RawMessage(nil), s...), true
 }
