@@ -167,9 +167,6 @@ func (p *shardPoller) run(ctx context.Context) {
 			n := cut(pending, int(c.BatchSize)*int(max(c.ParallelizationFactor, 1)))
 			if p.win != nil {
 				n = min(cut(pending, int(c.BatchSize)), p.win.sameWindow(pending))
-				if !p.enterWindow(ctx, &pending[0]) {
-					return
-				}
 			}
 			if !p.handleFiltered(ctx, pending[:n]) {
 				return
@@ -355,6 +352,9 @@ func (p *shardPoller) handleFiltered(ctx context.Context, batch []kds.Record) bo
 func (p *shardPoller) handleParallel(ctx context.Context, records []kds.Record) bool {
 	c := &p.mp.Config
 	size := int(c.BatchSize)
+	if p.win != nil && !p.enterWindow(ctx, &records[0]) {
+		return false
+	}
 	if c.ParallelizationFactor <= 1 || p.win != nil {
 		for len(records) > 0 {
 			n := cut(records, size)

@@ -461,3 +461,26 @@ func TestTumblingWindowRealHandlerSums(t *testing.T) {
 		t.Fatalf("window sums %v, want %v", got, want)
 	}
 }
+
+// TestTumblingWindowFilteredRecordsOpenNoWindow: records all dropped by
+// FilterCriteria open no window, so there is no final invocation for it.
+func TestTumblingWindowFilteredRecordsOpenNoWindow(t *testing.T) {
+	clock := kinesis.NewFakeClock(time.Now().UTC().Truncate(time.Minute).Add(-time.Hour))
+	e := setupClock(t, clock)
+	fn := &windowFn{respond: func(n int, ev windowEvent) ([]byte, string) { return []byte(`{"state":{}}`), "" }}
+	e.put(t, "src", `{"k":"skip"}`)
+	clock.Advance(time.Minute)
+	e.put(t, "src", `{"k":"keep"}`)
+	e.mapping(t, func(in *lp.CreateEventSourceMappingInput) {
+		in.TumblingWindowInSeconds = ptr(int32(60))
+		in.FilterCriteria = &lp.FilterCriteria{Filters: []lp.Filter{{Pattern: `{"data":{"k":["keep"]}}`}}}
+	})
+	e.startWindowed(clock, fn)
+	waitFor(t, func() bool { evs, _ := fn.snapshot(); return len(evs) == 1 })
+	clock.Advance(time.Minute)
+	waitFor(t, func() bool { evs, _ := fn.snapshot(); return len(evs) == 2 })
+	evs, _ := fn.snapshot()
+	if len(evs[0].Records) != 1 || evs[0].IsFinalInvokeForWindow || !evs[1].IsFinalInvokeForWindow || evs[1].Window != evs[0].Window {
+		t.Fatalf("invocations %+v", evs)
+	}
+}
