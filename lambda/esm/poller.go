@@ -10,6 +10,8 @@
 // BisectBatchOnFunctionError is set, partially retried with
 // ReportBatchItemFailures, and discarded batches are described in an
 // on-failure record put to DestinationConfig.OnFailure's Kinesis stream.
+// TumblingWindowInSeconds runs Lambda's tumbling windows (window.go), and
+// every mapping's metrics go to Config.Metrics (metrics.go).
 //
 //	m, _ := esm.New(esm.Config{...}, lambdaService, lambdaService, sources, meta)
 //	defer m.Close()
