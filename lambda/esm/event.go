@@ -90,7 +90,7 @@ type batchResponse struct {
 	} `json:"batchItemFailures"`
 }
 
-func (p *shardPoller) invoke(ctx context.Context, batch []kds.Record) result {
+func (p *shardPoller) invoke(ctx context.Context, batch []kds.Record) (res result) {
 	payload, err := p.event(batch)
 	if err != nil {
 		return result{}
@@ -103,17 +103,23 @@ func (p *shardPoller) invoke(ctx context.Context, batch []kds.Record) result {
 		p.log.Debug("invoke", "err", err)
 		return result{resp: response{statusCode: 500}}
 	}
-	res := result{invoked: true, resp: response{statusCode: 200, functionError: ferr}}
+	res = result{invoked: true, resp: response{statusCode: 200, functionError: ferr}}
 	if ferr != "" {
 		return res
 	}
 	if p.win != nil {
-		// A windowed answer without a state is a failed invocation.
+		// A windowed answer without a state is a failed invocation; the
+		// state of a successful one (in part, with ReportBatchItemFailures)
+		// is the window's state from now on.
 		state, ok := windowState(out)
 		if !ok {
 			return res
 		}
-		p.took(state)
+		defer func() {
+			if res.ok {
+				p.took(state)
+			}
+		}()
 	}
 	res.ok, res.failedAt = true, -1
 	if !reportsItems(p.mp.Config.FunctionResponseTypes) {

@@ -484,3 +484,35 @@ func TestTumblingWindowFilteredRecordsOpenNoWindow(t *testing.T) {
 		t.Fatalf("invocations %+v", evs)
 	}
 }
+
+// TestTumblingWindowFailedBatchKeepsState: with ReportBatchItemFailures,
+// an answer whose itemIdentifier is unknown fails the whole batch, so the
+// state it carries is not taken; a partial failure's state is.
+func TestTumblingWindowFailedBatchKeepsState(t *testing.T) {
+	clock := kinesis.NewFakeClock(time.Now().UTC().Truncate(time.Minute).Add(-time.Hour))
+	e := setupClock(t, clock)
+	var seqs []string
+	fn := &windowFn{respond: func(n int, ev windowEvent) ([]byte, string) {
+		switch n {
+		case 1:
+			return []byte(`{"state":{"n":"1"},"batchItemFailures":[{"itemIdentifier":"nope"}]}`), ""
+		case 2:
+			return []byte(`{"state":{"n":"2"},"batchItemFailures":[{"itemIdentifier":"` + seqs[1] + `"}]}`), ""
+		}
+		return []byte(`{"state":{"n":"` + strconv.Itoa(n) + `"}}`), ""
+	}}
+	seqs = e.put(t, "src", "a", "b")
+	e.mapping(t, func(in *lp.CreateEventSourceMappingInput) {
+		in.TumblingWindowInSeconds = ptr(int32(60))
+		in.FunctionResponseTypes = []string{"ReportBatchItemFailures"}
+	})
+	e.startWindowed(clock, fn)
+	waitFor(t, func() bool { evs, _ := fn.snapshot(); return len(evs) == 3 })
+	evs, _ := fn.snapshot()
+	if string(evs[1].State) != "{}" || len(evs[1].Records) != 2 {
+		t.Fatalf("retry after a failed batch: state %s, %d records", evs[1].State, len(evs[1].Records))
+	}
+	if string(evs[2].State) != `{"n":"2"}` || len(evs[2].Records) != 1 || string(evs[2].Records[0].Kinesis.Data) != "b" {
+		t.Fatalf("retry after a partial failure: state %s, %d records", evs[2].State, len(evs[2].Records))
+	}
+}
