@@ -122,5 +122,14 @@ func TestServeEventSourceMappingRestart(t *testing.T) {
 	if got := lines(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("handled %v, want %v", got, want)
 	}
+	// The mapping's metrics are on the server's /metrics (counted since
+	// the restart): at least one invocation, no errors, nothing filtered.
+	labels := `{function="arn:aws:lambda:us-east-1:000000000000:function:rec",uuid="` + aws.ToString(m.UUID) + `"}`
+	code, body := get(t, "http://"+srv.admin+"/metrics")
+	if code != 200 || !strings.Contains(body, "lambda_esm_errors_total"+labels+" 0\n") ||
+		!strings.Contains(body, "lambda_esm_filtered_records_total"+labels+" 0\n") ||
+		!strings.Contains(body, "lambda_esm_invocations_total"+labels+" ") || strings.Contains(body, "lambda_esm_invocations_total"+labels+" 0\n") {
+		t.Errorf("/metrics: %d\n%s", code, body)
+	}
 	srv.cmd.Process.Signal(syscall.SIGTERM)
 }

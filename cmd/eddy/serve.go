@@ -159,6 +159,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer functions.Close()
 	// Kinesis event source mappings read the streams in process and
 	// invoke the functions in process.
+	esmCfg.Metrics = reg
 	mappings := esm.New(esmCfg, functions, functions, func(region string) (esm.Source, error) {
 		eng, err := regions.Get(region)
 		if err != nil {

@@ -63,14 +63,14 @@ func objectKey(uuid, shard string, at time.Time) string {
 }
 
 // deliver sends fr, describing batch, to the mapping's on-failure
-// destination.
-func (p *shardPoller) deliver(ctx context.Context, fr *failureRecord, batch []kds.Record) {
+// destination, and reports whether it was written.
+func (p *shardPoller) deliver(ctx context.Context, fr *failureRecord, batch []kds.Record) bool {
 	dest := p.mp.Config.DestinationConfig.OnFailure.Destination
 	log := p.log.With("destination", dest)
 	d, err := lp.ParseDestination(dest)
 	if err != nil {
 		log.Warn("unsupported on-failure destination", "err", err)
-		return
+		return false
 	}
 	var send func() error
 	switch d.Kind {
@@ -78,7 +78,7 @@ func (p *shardPoller) deliver(ctx context.Context, fr *failureRecord, batch []kd
 		data, err := json.Marshal(fr)
 		if err != nil {
 			log.Warn("encode on-failure record", "err", err)
-			return
+			return false
 		}
 		send = func() error {
 			_, err := p.src.PutRecord(ctx, &kds.PutRecordInput{StreamARN: &dest, PartitionKey: &p.shard, Data: data})
@@ -87,28 +87,28 @@ func (p *shardPoller) deliver(ctx context.Context, fr *failureRecord, batch []kd
 	case lp.DestinationFunction:
 		if p.m.cfg.Async == nil {
 			log.Warn("no asynchronous invoker for a function destination")
-			return
+			return false
 		}
 		data, err := json.Marshal(fr)
 		if err != nil {
 			log.Warn("encode on-failure record", "err", err)
-			return
+			return false
 		}
 		send = func() error { return p.m.cfg.Async.InvokeAsync(ctx, dest, data) }
 	case lp.DestinationS3:
 		if p.m.cfg.Objects == nil {
 			log.Warn("no S3-compatible server configured for an S3 destination")
-			return
+			return false
 		}
 		payload, err := p.event(batch)
 		if err != nil {
 			log.Warn("encode on-failure payload", "err", err)
-			return
+			return false
 		}
 		body, err := json.Marshal(s3FailureRecord{failureRecord: fr, Payload: string(payload)})
 		if err != nil {
 			log.Warn("encode on-failure record", "err", err)
-			return
+			return false
 		}
 		at, err := time.Parse(isoMillis, fr.Timestamp)
 		if err != nil {
@@ -119,21 +119,21 @@ func (p *shardPoller) deliver(ctx context.Context, fr *failureRecord, batch []kd
 		// object; the body is JSON.
 		send = func() error { return p.m.cfg.Objects.Put(ctx, d.Name, key, body, "application/json") }
 	default:
-		return
+		return false
 	}
 	delay := p.m.cfg.RetryDelay
 	for attempt := 1; ; attempt++ {
 		err := send()
 		if err == nil {
-			return
+			return true
 		}
 		if attempt == maxDestinationAttempts || !retryableDestinationError(err) {
 			log.Warn("write on-failure record", "attempts", attempt, "err", err)
-			return
+			return false
 		}
 		log.Debug("write on-failure record, retrying", "attempt", attempt, "err", err)
 		if !sleep(ctx, delay) {
-			return
+			return false
 		}
 		delay *= 2
 	}

@@ -10,7 +10,9 @@
 // BisectBatchOnFunctionError is set, partially retried with
 // ReportBatchItemFailures, and discarded batches are described in an
 // on-failure record sent to DestinationConfig.OnFailure's Kinesis stream,
-// S3 bucket or function (destination.go).
+// S3 bucket or function (destination.go). TumblingWindowInSeconds runs
+// Lambda's tumbling windows (window.go), and every mapping's metrics go to
+// Config.Metrics (metrics.go).
 //
 //	m, _ := esm.New(esm.Config{...}, lambdaService, lambdaService, sources, meta)
 //	defer m.Close()
@@ -23,6 +25,7 @@ import (
 	"time"
 
 	"github.com/eddy-streams/eddy/lambda"
+	"github.com/eddy-streams/eddy/metrics"
 	"github.com/eddy-streams/eddy/protocol/kds"
 	lp "github.com/eddy-streams/eddy/protocol/lambda"
 	"github.com/eddy-streams/eddy/storage"
@@ -78,6 +81,10 @@ type Config struct {
 	// Async invokes function on-failure destinations. Default: the
 	// invoker given to New, if it implements AsyncInvoker.
 	Async AsyncInvoker
+	// Metrics is the registry the manager publishes its per-mapping
+	// metrics in (see metrics.go). Default: a registry of its own, which
+	// nothing serves.
+	Metrics *metrics.Registry
 }
 
 type realClock struct{}
@@ -97,6 +104,9 @@ func (c Config) withDefaults() Config {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
+	if c.Metrics == nil {
+		c.Metrics = metrics.NewRegistry()
+	}
 	return c
 }
 
@@ -108,6 +118,7 @@ type Manager struct {
 	sources  Sources
 	meta     storage.MetaStore
 	log      *slog.Logger
+	metrics  *metricFamilies
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -121,9 +132,10 @@ type Manager struct {
 
 // runner is one mapping's set of shard pollers.
 type runner struct {
-	version float64 // the LastModified it was started with
-	cancel  context.CancelFunc
-	done    chan struct{}
+	version  float64 // the LastModified it was started with
+	function string  // its FunctionArn, a metrics label
+	cancel   context.CancelFunc
+	done     chan struct{}
 }
 
 // New starts the manager; Close stops it.
@@ -132,7 +144,7 @@ func New(cfg Config, mappings Mappings, invoker lambda.Invoker, sources Sources,
 	if a, ok := invoker.(AsyncInvoker); ok && cfg.Async == nil {
 		cfg.Async = a
 	}
-	m := &Manager{cfg: cfg, mappings: mappings, invoker: invoker, sources: sources, meta: meta, log: cfg.Logger.With("component", "esm")}
+	m := &Manager{cfg: cfg, mappings: mappings, invoker: invoker, sources: sources, meta: meta, log: cfg.Logger.With("component", "esm"), metrics: newMetricFamilies(cfg.Metrics)}
 	m.mu.running = map[string]*runner{}
 	m.ctx, m.cancel = context.WithCancel(context.Background())
 	m.wg.Add(1)
@@ -177,7 +189,9 @@ func (m *Manager) reconcile() {
 		return
 	}
 	want := map[string]lambda.Mapping{}
+	exists := map[string]bool{}
 	for _, mp := range all {
+		exists[mp.Config.UUID] = true
 		if mp.Config.State == lp.ESMStateEnabled {
 			want[mp.Config.UUID] = mp
 		}
@@ -192,13 +206,16 @@ func (m *Manager) reconcile() {
 		r.cancel()
 		<-r.done
 		delete(m.mu.running, id)
+		if !exists[id] {
+			m.metrics.forget(r.function, id)
+		}
 	}
 	for id, mp := range want {
 		if _, ok := m.mu.running[id]; ok {
 			continue
 		}
 		ctx, cancel := context.WithCancel(m.ctx)
-		r := &runner{version: mp.Config.LastModified, cancel: cancel, done: make(chan struct{})}
+		r := &runner{version: mp.Config.LastModified, function: mp.Config.FunctionArn, cancel: cancel, done: make(chan struct{})}
 		m.mu.running[id] = r
 		go func() {
 			defer close(r.done)
@@ -278,7 +295,8 @@ func (m *Manager) startShards(ctx context.Context, wg *sync.WaitGroup, mp lambda
 		}
 		started[s.ShardId] = true
 		isChild := s.ParentShardId != nil
-		sp := &shardPoller{m: m, mp: mp, src: src, stream: streamARN, consumer: consumer, shard: s.ShardId, child: isChild, log: log.With("shard", s.ShardId)}
+		sp := &shardPoller{m: m, mp: mp, src: src, stream: streamARN, consumer: consumer, shard: s.ShardId, child: isChild, log: log.With("shard", s.ShardId),
+			met: m.metrics.mapping(mp.Config.FunctionArn, mp.Config.UUID)}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -37,6 +37,10 @@ type checkpoint struct {
 	// until a record is handled, reading starts again AT_TIMESTAMP
 	// LatestAt, so records put meanwhile are not skipped by a restart.
 	LatestAt int64 `json:"latestAt,omitempty"`
+	// The open tumbling window (its start, Unix ms) and its state, as of
+	// Seq (see window.go).
+	WindowStart int64           `json:"windowStart,omitempty"`
+	State       json.RawMessage `json:"state,omitempty"`
 }
 
 func (m *Manager) loadCheckpoint(uuid, shard string) (checkpoint, error) {
@@ -73,6 +77,8 @@ type shardPoller struct {
 	child    bool // a reshard's child: read from its start
 	log      *slog.Logger
 	cp       checkpoint
+	met      *mappingMetrics
+	win      *timeWindow // nil without TumblingWindowInSeconds
 
 	filters filters
 }
@@ -176,6 +182,10 @@ func (p *shardPoller) run(ctx context.Context) {
 	}
 	c := &p.mp.Config
 	p.filters = compileFilters(c.FilterCriteria)
+	if c.TumblingWindowInSeconds > 0 {
+		p.win = &timeWindow{size: time.Duration(c.TumblingWindowInSeconds) * time.Second}
+		p.win.restore(p.cp)
+	}
 	window := time.Duration(c.MaximumBatchingWindowInSeconds) * time.Second
 	var rd reader = &pollReader{p: p}
 	if p.consumer {
@@ -188,6 +198,7 @@ func (p *shardPoller) run(ctx context.Context) {
 		closed  bool
 	)
 	for ctx.Err() == nil {
+		fetched := 0
 		if !closed && len(pending) < int(c.BatchSize) {
 			recs, end, err := rd.next(ctx)
 			if err != nil {
@@ -202,6 +213,7 @@ func (p *shardPoller) run(ctx context.Context) {
 				continue
 			}
 			pending = append(pending, recs...)
+			fetched = len(recs)
 			if len(recs) > 0 && firstAt.IsZero() {
 				firstAt = p.m.cfg.Clock.Now()
 			}
@@ -210,7 +222,13 @@ func (p *shardPoller) run(ctx context.Context) {
 		full := len(pending) >= int(c.BatchSize) || batchBytes(pending) >= maxPayload
 		if len(pending) > 0 && (full || closed || window == 0 || p.m.cfg.Clock.Now().Sub(firstAt) >= window) {
 			n := cut(pending, int(c.BatchSize)*int(max(c.ParallelizationFactor, 1)))
+			if p.win != nil {
+				n = min(cut(pending, int(c.BatchSize)), p.win.sameWindow(pending))
+			}
 			if !p.handleFiltered(ctx, pending[:n]) {
+				return
+			}
+			if p.win != nil && p.win.overflow && !p.finishWindow(ctx, true) {
 				return
 			}
 			pending = pending[n:]
@@ -221,10 +239,19 @@ func (p *shardPoller) run(ctx context.Context) {
 			continue
 		}
 		if closed && len(pending) == 0 {
+			// The shard's end ends its window: state is per shard.
+			if p.win != nil && p.win.open() && !p.finishWindow(ctx, false) {
+				return
+			}
 			p.cp.Done = true
 			if err := p.m.saveCheckpoint(c.UUID, p.shard, p.cp); err != nil {
 				p.log.Warn("save checkpoint", "err", err)
 			}
+			return
+		}
+		// Nothing new and nothing pending: a tumbling window whose end
+		// the clock passed gets its final invocation now.
+		if fetched == 0 && len(pending) == 0 && !p.windowExpired(ctx) {
 			return
 		}
 	}
@@ -363,6 +390,7 @@ func (p *shardPoller) handleFiltered(ctx context.Context, batch []kds.Record) bo
 			kept = append(kept, batch[i])
 		}
 	}
+	p.met.filtered.Add(float64(len(batch) - len(kept)))
 	if len(kept) > 0 && !p.handleParallel(ctx, kept) {
 		return false
 	}
@@ -380,7 +408,10 @@ func (p *shardPoller) handleFiltered(ctx context.Context, batch []kds.Record) bo
 func (p *shardPoller) handleParallel(ctx context.Context, records []kds.Record) bool {
 	c := &p.mp.Config
 	size := int(c.BatchSize)
-	if c.ParallelizationFactor <= 1 {
+	if p.win != nil && !p.enterWindow(ctx, &records[0]) {
+		return false
+	}
+	if c.ParallelizationFactor <= 1 || p.win != nil {
 		for len(records) > 0 {
 			n := cut(records, size)
 			if !p.handle(ctx, records[:n]) {
