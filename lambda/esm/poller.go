@@ -63,9 +63,10 @@ type Mappings interface {
 
 // Config configures the pollers.
 type Config struct {
-	// PollInterval is how often an idle shard is read again and how often
-	// mappings and shards are looked up. Default 250ms (Lambda polls each
-	// shard about once a second; Eddy reads more often).
+	// PollInterval is how often mappings and shards are looked up, and the
+	// longest an idle shard waits before it is read again: a Source that
+	// is an AppendWaiter (the kinesis engine) wakes it at the next append
+	// sooner. Default 250ms (Lambda polls each shard about once a second).
 	PollInterval time.Duration
 	// RetryDelay is the wait before retrying a failed batch. Default 100ms.
 	RetryDelay time.Duration

@@ -147,6 +147,12 @@ func (r *pollReader) next(ctx context.Context) ([]kds.Record, bool, error) {
 		}
 		r.it = out.ShardIterator
 	}
+	// Taken before the read, so that an append between the read and the
+	// wait below is not missed.
+	var appended <-chan struct{}
+	if w, ok := p.src.(AppendWaiter); ok {
+		appended, _ = w.Appended(r.it)
+	}
 	out, err := p.src.GetRecords(ctx, &kds.GetRecordsInput{ShardIterator: &r.it, Limit: ptr(int32(10000))})
 	if err != nil {
 		// An expired or broken iterator: start again after the checkpoint.
@@ -164,9 +170,30 @@ func (r *pollReader) next(ctx context.Context) ([]kds.Record, bool, error) {
 	}
 	r.it = *out.NextShardIterator
 	if len(recs) == 0 {
-		sleep(ctx, p.m.cfg.PollInterval)
+		waitAppend(ctx, appended, p.m.cfg.PollInterval)
 	}
 	return recs, false, nil
+}
+
+// AppendWaiter is what a Source may offer so that a caught-up poller waits
+// for the next append instead of the whole PollInterval: the kinesis
+// engine's Appended, a channel closed at the next append to the shard an
+// iterator reads.
+type AppendWaiter interface {
+	Appended(iterator string) (<-chan struct{}, error)
+}
+
+// waitAppend waits until appended is closed (nil: never), d passes or ctx
+// ends. PollInterval stays the bound, so a missed wake-up costs at most one
+// interval.
+func waitAppend(ctx context.Context, appended <-chan struct{}, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	case <-appended:
+	}
 }
 
 // run reads until the shard is drained (closed and every record handled)
