@@ -25,9 +25,17 @@ type instance struct {
 // once per revision, then the runtime's process on its own Runtime API. A
 // failed start returns the function error payload to answer the
 // invocation with.
-func (s *Service) start(region string, c *lp.FunctionConfiguration) (*instance, []byte, error) {
+func (s *Service) start(region string, r *record) (*instance, []byte, error) {
+	c := &r.Config
+	if url := webhookURL(r); url != "" {
+		cc := *c
+		return &instance{Instance: s.newWebhook(url), fn: &cc, revision: c.RevisionId}, nil, nil
+	}
 	codeDir := filepath.Join(s.runDir, c.FunctionName+"-"+c.RevisionId)
-	if _, err := os.Stat(codeDir); err != nil {
+	if r.LocalDir != "" {
+		// Used in place: each new instance sees the directory as it is.
+		codeDir = r.LocalDir
+	} else if _, err := os.Stat(codeDir); err != nil {
 		zipPath, err := s.codePath(c)
 		if err != nil {
 			return nil, nil, err
