@@ -62,8 +62,16 @@ func (s *Service) start(region string, r *record) (*instance, []byte, error) {
 	if s.cfg.Launcher == nil {
 		return nil, nil, errors.New("lambda: no Launcher configured")
 	}
+	env := s.environment(region, c, codeDir)
+	if r.LocalDir != "" {
+		// Python caches compiled modules by source mtime in whole
+		// seconds and size: an edit within the second the cache was
+		// written would be missed. Nor should Eddy write __pycache__
+		// into the user's directory.
+		env = append(env, "PYTHONDONTWRITEBYTECODE=1")
+	}
 	ri, failed, err := s.cfg.Launcher.Start(InstanceSpec{
-		Argv: argv, Dir: codeDir, Env: s.environment(region, c, codeDir),
+		Argv: argv, Dir: codeDir, Env: env,
 		LogPath:     filepath.Join(s.logDir, c.FunctionName+"-"+newRevision()+".log"),
 		InitTimeout: s.cfg.InitTimeout, Logger: s.log.With("function", c.FunctionName),
 	})

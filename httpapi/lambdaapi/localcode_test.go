@@ -59,6 +59,19 @@ func TestLocalDirectoryFunction(t *testing.T) {
 	if _, m := invokeJSON(t, e, "local", `{}`); m["v"] != "two" {
 		t.Fatalf("after the edit: result %v, want v two", m)
 	}
+	// Edits of the same size within the same second are seen too (no
+	// stale __pycache__), and Eddy wrote nothing into the directory.
+	write("six")
+	if _, err := e.client.UpdateFunctionConfiguration(ctxT(t), &sdk.UpdateFunctionConfigurationInput{
+		FunctionName: aws.String("local"), Description: aws.String("edited again")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, m := invokeJSON(t, e, "local", `{}`); m["v"] != "six" {
+		t.Fatalf("after the second edit: result %v, want v six", m)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "__pycache__")); err == nil {
+		t.Errorf("Eddy wrote __pycache__ into the function's directory")
+	}
 }
 
 func TestLocalDirectoryValidation(t *testing.T) {
