@@ -59,6 +59,9 @@ type Service struct {
 	}
 	asyncWG sync.WaitGroup
 
+	dataDir   string     // Config.DataDir, or the temporary one
+	funcLogMu sync.Mutex // serializes appends to function logs
+
 	webhookOnce sync.Once
 	webhookHTTP *http.Client // webhook functions' client
 }
@@ -78,6 +81,7 @@ func New(cfg Config, meta storage.MetaStore) (*Service, error) {
 		}
 		dir, s.tmpDir = d, d
 	}
+	s.dataDir = dir
 	s.codeDir = filepath.Join(dir, "code")
 	s.runDir = filepath.Join(dir, "run")
 	s.runtimeDir = filepath.Join(dir, "runtimes")

@@ -191,6 +191,7 @@ func (s *Service) invokeSync(ctx context.Context, region string, r *record, useR
 	}
 	i.Log("%s\t\n", report)
 	logTail := i.Tail()
+	s.appendFunctionLog(region, c.FunctionName, i.Output())
 	p.release(i, ok && i.Alive())
 	if res.Payload == nil && !res.Errored {
 		if err := ctx.Err(); err != nil {

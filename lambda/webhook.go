@@ -89,7 +89,8 @@ type webhook struct {
 	client *http.Client
 	mu     struct {
 		sync.Mutex
-		log bytes.Buffer // the current invocation's log lines
+		log     bytes.Buffer // the current invocation's log lines
+		pending bytes.Buffer // the lines Output has not returned
 	}
 }
 
@@ -192,8 +193,19 @@ func (w *webhook) ResetLog() {
 // Log appends one of Eddy's lines.
 func (w *webhook) Log(format string, args ...any) {
 	w.mu.Lock()
-	fmt.Fprintf(&w.mu.log, format, args...)
+	line := fmt.Appendf(nil, format, args...)
+	w.mu.log.Write(line)
+	w.mu.pending.Write(line)
 	w.mu.Unlock()
+}
+
+// Output returns the lines logged since the last call.
+func (w *webhook) Output() []byte {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	b := append([]byte(nil), w.mu.pending.Bytes()...)
+	w.mu.pending.Reset()
+	return b
 }
 
 // Tail is the invocation's log, its last TailBytes.
