@@ -211,9 +211,16 @@ func (s *Service) CreateFunction(region string, in *lp.CreateFunctionInput) (*lp
 		size          int64
 		err           error
 	)
-	if len(in.Code.ZipFile) == 0 && in.Code.S3Bucket == lp.LocalCodeBucket {
+	switch {
+	case len(in.Code.ZipFile) == 0 && in.Code.S3Bucket == lp.LocalCodeBucket:
 		localDir, sha, err = localCode(in.Code.S3Key)
-	} else {
+	case len(in.Code.ZipFile) == 0 && in.Code.S3Bucket == "" && in.Tags[WebhookTag] != "":
+		// A webhook function with no code at all, as the config file
+		// declares them (the API's validation asks for code): CodeSize
+		// 0 and the SHA-256 of no bytes.
+		sum := sha256.Sum256(nil)
+		sha = base64.StdEncoding.EncodeToString(sum[:])
+	default:
 		sha, size, err = s.saveCode(in.Code.ZipFile)
 	}
 	if err != nil {

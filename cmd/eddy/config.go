@@ -46,8 +46,9 @@ type serveConfig struct {
 	FaultSpecs  []string      `flag:"fault" yaml:"-" help:"fault injection rule, repeatable: stream=S,operation=Op,throttle=0.1,failure=0.05,latency=20ms,seed=1 (env: rules separated by ';')"`
 
 	// File only: structured fault rules and streams to create at start-up.
-	Faults  []kinesis.FaultRule `yaml:"faults"`
-	Streams []bootstrapStream   `yaml:"streams"`
+	Faults    []kinesis.FaultRule `yaml:"faults"`
+	Streams   []bootstrapStream   `yaml:"streams"`
+	Functions []bootstrapFunction `yaml:"functions"`
 }
 
 // bootstrapStream is a stream the config file asks for: created at start-up
@@ -327,6 +328,11 @@ func (c *serveConfig) validate() error {
 			return &usageError{fmt.Sprintf("config file: stream %s: shards %d: want at least 1", s.Name, s.Shards)}
 		}
 		seen[[2]string{region, s.Name}] = true
+	}
+	for i := range c.Functions {
+		if _, err := c.Functions[i].createInput(); err != nil {
+			return &usageError{err.Error()}
+		}
 	}
 	return nil
 }
