@@ -82,6 +82,14 @@ func TestWebhookInvoke(t *testing.T) {
 		t.Fatalf("log tail %q", tail)
 	}
 
+	// Event source mappings invoke through lambda.Invoker: the same path.
+	var inv lambda.Invoker = e.svc
+	res, ferr, err := inv.Invoke(ctxT(t), "hook", []byte(`{"n":2}`))
+	if err != nil || ferr != "" || string(res) != `{"echo":{"n":2}}` {
+		t.Fatalf("Invoker: %s %q %v", res, ferr, err)
+	}
+	<-got
+
 	fo, err := e.client.GetFunction(ctxT(t), &sdk.GetFunctionInput{FunctionName: aws.String("hook")})
 	if err != nil || fo.Tags[lambda.WebhookTag] != srv.URL+"/events" {
 		t.Fatalf("GetFunction tags %v, %v", fo.Tags, err)
