@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
@@ -61,9 +60,6 @@ type Service struct {
 
 	dataDir   string     // Config.DataDir, or the temporary one
 	funcLogMu sync.Mutex // serializes appends to function logs
-
-	webhookOnce sync.Once
-	webhookHTTP *http.Client // webhook functions' client
 }
 
 // New returns the service over meta. Close stops its instances.

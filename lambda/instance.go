@@ -28,8 +28,12 @@ type instance struct {
 func (s *Service) start(region string, r *record) (*instance, []byte, error) {
 	c := &r.Config
 	if url := webhookURL(r); url != "" {
+		poster, ok := s.cfg.Launcher.(WebhookPoster)
+		if !ok {
+			return nil, nil, errors.New("lambda: the Launcher cannot post to webhooks")
+		}
 		cc := *c
-		return &instance{Instance: s.newWebhook(url), fn: &cc, revision: c.RevisionId}, nil, nil
+		return &instance{Instance: &webhook{url: url, poster: poster}, fn: &cc, revision: c.RevisionId}, nil, nil
 	}
 	codeDir := filepath.Join(s.runDir, c.FunctionName+"-"+c.RevisionId)
 	if r.LocalDir != "" {

@@ -6,10 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
-	"strconv"
 	"sync"
 	"time"
 
@@ -44,6 +41,17 @@ import (
 // BODY cut to 1 KB. A URL that cannot be reached gives errorType
 // "Eddy.WebhookUnreachable". No deadline met gives Lambda's timeout error
 // ("RequestId: ID Error: Task timed out after N.NN seconds").
+
+// WebhookPoster sends webhook functions' invocations. The Launcher
+// implements it (runtimeapi.Launcher, over HTTP), so that this package
+// speaks no HTTP itself.
+type WebhookPoster interface {
+	// Post POSTs inv.Payload to url with the headers above and returns
+	// the answer's status code, status line ("500 Internal Server
+	// Error") and body (at most maxBody bytes), or the error that kept
+	// it from being answered (ctx's when ctx ended).
+	Post(ctx context.Context, url string, inv *Invocation, maxBody int64) (code int, status string, body []byte, err error)
+}
 
 // WebhookTag is the tag whose value, an http or https URL, makes a
 // function a webhook function.
@@ -86,7 +94,7 @@ func webhookURL(r *record) string {
 // and its busy count is the concurrency.
 type webhook struct {
 	url    string
-	client *http.Client
+	poster WebhookPoster
 	mu     struct {
 		sync.Mutex
 		log     bytes.Buffer // the current invocation's log lines
@@ -94,42 +102,11 @@ type webhook struct {
 	}
 }
 
-func (s *Service) newWebhook(url string) *webhook {
-	return &webhook{url: url, client: s.webhookClient()}
-}
-
-// webhookClient is the HTTP client of webhook functions, shared so that
-// connections are reused across invocations.
-func (s *Service) webhookClient() *http.Client {
-	s.webhookOnce.Do(func() {
-		s.webhookHTTP = &http.Client{Transport: &http.Transport{
-			Proxy:               nil, // webhooks are local services; no proxy
-			MaxIdleConnsPerHost: 64,
-			IdleConnTimeout:     90 * time.Second,
-		}}
-	})
-	return s.webhookHTTP
-}
-
 // Run POSTs inv and waits for the answer or the deadline.
 func (w *webhook) Run(ctx context.Context, inv *Invocation) (Result, bool) {
 	ctx, cancel := context.WithDeadline(ctx, inv.Deadline)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.url, bytes.NewReader(inv.Payload))
-	if err != nil {
-		return w.failure("Eddy.WebhookUnreachable", err.Error()), true
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Lambda-Runtime-Aws-Request-Id", inv.ID)
-	req.Header.Set("Lambda-Runtime-Invoked-Function-Arn", inv.ARN)
-	req.Header.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(inv.Deadline.UnixMilli(), 10))
-	req.Header.Set("Lambda-Runtime-Trace-Id", inv.TraceID)
-	resp, err := w.client.Do(req)
-	var body []byte
-	if err == nil {
-		body, err = io.ReadAll(io.LimitReader(resp.Body, lp.MaxSyncPayload+1))
-		resp.Body.Close()
-	}
+	code, status, body, err := w.poster.Post(ctx, w.url, inv, lp.MaxSyncPayload+1)
 	if err != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return w.timedOut(inv), true
@@ -140,7 +117,7 @@ func (w *webhook) Run(ctx context.Context, inv *Invocation) (Result, bool) {
 		}
 		return w.failure("Eddy.WebhookUnreachable", err.Error()), true
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+	if code < 200 || code > 299 {
 		if isErrorObject(body) {
 			return Result{Payload: body, Errored: true}, true
 		}
@@ -148,7 +125,7 @@ func (w *webhook) Run(ctx context.Context, inv *Invocation) (Result, bool) {
 		if len(quoted) > webhookErrorBytes {
 			quoted = quoted[:webhookErrorBytes]
 		}
-		return w.failure("Eddy.WebhookHTTPError", fmt.Sprintf("webhook answered %s: %s", resp.Status, quoted)), true
+		return w.failure("Eddy.WebhookHTTPError", fmt.Sprintf("webhook answered %s: %s", status, quoted)), true
 	}
 	return Result{Payload: body}, true
 }
