@@ -25,9 +25,21 @@ type instance struct {
 // once per revision, then the runtime's process on its own Runtime API. A
 // failed start returns the function error payload to answer the
 // invocation with.
-func (s *Service) start(region string, c *lp.FunctionConfiguration) (*instance, []byte, error) {
+func (s *Service) start(region string, r *record) (*instance, []byte, error) {
+	c := &r.Config
+	if url := webhookURL(r); url != "" {
+		poster, ok := s.cfg.Launcher.(WebhookPoster)
+		if !ok {
+			return nil, nil, errors.New("lambda: the Launcher cannot post to webhooks")
+		}
+		cc := *c
+		return &instance{Instance: &webhook{url: url, poster: poster}, fn: &cc, revision: c.RevisionId}, nil, nil
+	}
 	codeDir := filepath.Join(s.runDir, c.FunctionName+"-"+c.RevisionId)
-	if _, err := os.Stat(codeDir); err != nil {
+	if r.LocalDir != "" {
+		// Used in place: each new instance sees the directory as it is.
+		codeDir = r.LocalDir
+	} else if _, err := os.Stat(codeDir); err != nil {
 		zipPath, err := s.codePath(c)
 		if err != nil {
 			return nil, nil, err
@@ -54,8 +66,16 @@ func (s *Service) start(region string, c *lp.FunctionConfiguration) (*instance, 
 	if s.cfg.Launcher == nil {
 		return nil, nil, errors.New("lambda: no Launcher configured")
 	}
+	env := s.environment(region, c, codeDir)
+	if r.LocalDir != "" {
+		// Python caches compiled modules by source mtime in whole
+		// seconds and size: an edit within the second the cache was
+		// written would be missed. Nor should Eddy write __pycache__
+		// into the user's directory.
+		env = append(env, "PYTHONDONTWRITEBYTECODE=1")
+	}
 	ri, failed, err := s.cfg.Launcher.Start(InstanceSpec{
-		Argv: argv, Dir: codeDir, Env: s.environment(region, c, codeDir),
+		Argv: argv, Dir: codeDir, Env: env,
 		LogPath:     filepath.Join(s.logDir, c.FunctionName+"-"+newRevision()+".log"),
 		InitTimeout: s.cfg.InitTimeout, Logger: s.log.With("function", c.FunctionName),
 	})

@@ -58,6 +58,7 @@ func (i *fakeInstance) Stop()                          { i.mu.Lock(); i.stopped 
 func (i *fakeInstance) ResetLog()                      {}
 func (i *fakeInstance) Log(format string, args ...any) {}
 func (i *fakeInstance) Tail() []byte                   { return nil }
+func (i *fakeInstance) Output() []byte                 { return nil }
 
 func testZip(t *testing.T) []byte {
 	var buf bytes.Buffer

@@ -52,8 +52,9 @@ type serveConfig struct {
 	S3PathStyle bool          `flag:"s3-path-style" yaml:"s3-path-style" help:"address buckets path-style, ENDPOINT/BUCKET/KEY (most self-hosted servers); --s3-path-style=false for BUCKET.ENDPOINT host names"`
 
 	// File only: structured fault rules and streams to create at start-up.
-	Faults  []kinesis.FaultRule `yaml:"faults"`
-	Streams []bootstrapStream   `yaml:"streams"`
+	Faults    []kinesis.FaultRule `yaml:"faults"`
+	Streams   []bootstrapStream   `yaml:"streams"`
+	Functions []bootstrapFunction `yaml:"functions"`
 }
 
 // bootstrapStream is a stream the config file asks for: created at start-up
@@ -355,6 +356,11 @@ func (c *serveConfig) validate() error {
 			return &usageError{fmt.Sprintf("config file: stream %s: shards %d: want at least 1", s.Name, s.Shards)}
 		}
 		seen[[2]string{region, s.Name}] = true
+	}
+	for i := range c.Functions {
+		if _, err := c.Functions[i].createInput(); err != nil {
+			return &usageError{err.Error()}
+		}
 	}
 	return nil
 }

@@ -168,6 +168,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return eng, nil
 	}, meta)
 	defer mappings.Close()
+	if err := bootstrapFunctions(functions, cfg.Region, cfg.Functions, logger); err != nil {
+		ln.Close()
+		return err
+	}
 	if err := srv.AddREST(lambdaapi.Service(functions)); err != nil {
 		ln.Close()
 		return err
