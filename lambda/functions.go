@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/eddy-streams/eddy"
 	lp "github.com/eddy-streams/eddy/protocol/lambda"
@@ -60,6 +61,9 @@ type Service struct {
 
 	dataDir   string     // Config.DataDir, or the temporary one
 	funcLogMu sync.Mutex // serializes appends to function logs
+
+	unzipMu sync.Mutex   // one unzip at a time (see unpacked)
+	unzips  atomic.Int64 // unzips done, for tests
 }
 
 // New returns the service over meta. Close stops its instances.
