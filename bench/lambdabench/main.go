@@ -19,7 +19,6 @@ package main
 
 import (
 	"archive/zip"
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/binary"
@@ -30,7 +29,6 @@ import (
 	"log"
 	"math/big"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -47,6 +45,9 @@ import (
 	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/eddy-streams/eddy/bench/internal/eddyproc"
+	"github.com/eddy-streams/eddy/bench/internal/kclient"
 )
 
 // config is what one benchmark run is told by its flags.
@@ -127,7 +128,7 @@ func run(ctx context.Context, c config) error {
 	if err != nil {
 		return err
 	}
-	addr, stop, err := startEddy(c.eddyBin, c.syncMode, c.eddyArgs)
+	addr, stop, err := eddyproc.Start(c.eddyBin, c.syncMode, c.eddyArgs)
 	if err != nil {
 		return err
 	}
@@ -149,7 +150,12 @@ func run(ctx context.Context, c config) error {
 			return err
 		}
 		t0 := time.Now()
-		if err := preload(ctx, b.kc, stream, c.records, c.size); err != nil {
+		if err := kclient.Preload(ctx, b.kc, stream, c.records, func(int) []byte {
+			// At least 16 bytes; the data starts with its put time.
+			data := make([]byte, max(c.size, 16))
+			binary.BigEndian.PutUint64(data, uint64(time.Now().UnixNano()))
+			return data
+		}); err != nil {
 			return err
 		}
 		fmt.Fprintf(c.out, "preloaded %d records of %d B into %d shards in %v\n", c.records, c.size, c.shards, time.Since(t0).Round(time.Millisecond))
@@ -277,7 +283,7 @@ func (b *bench) throughput(ctx context.Context, arn string, bs int, prof string)
 			for deadline := time.Now().Add(b.runTimeout); l.invokes.Load() == 0 && time.Now().Before(deadline); {
 				time.Sleep(10 * time.Millisecond)
 			}
-			if err := fetchProfile("http://"+b.admin+"/debug/pprof/profile?seconds=5", prof); err != nil {
+			if err := eddyproc.FetchProfile("http://"+b.admin+"/debug/pprof/profile?seconds=5", prof); err != nil {
 				log.Printf("server profile: %v", err)
 			}
 		}()
@@ -399,7 +405,7 @@ func (b *bench) latency(ctx context.Context) (string, error) {
 		go func() {
 			defer close(profDone)
 			url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", b.admin, max(1, int(b.duration.Seconds())))
-			if err := fetchProfile(url, b.latProf); err != nil {
+			if err := eddyproc.FetchProfile(url, b.latProf); err != nil {
 				log.Printf("server profile: %v", err)
 			}
 		}()
@@ -480,14 +486,7 @@ func putWarmup(ctx context.Context, kc *kinesis.Client, stream string, shards in
 
 // createStream creates a stream, waits until it is active and returns its ARN.
 func createStream(ctx context.Context, kc *kinesis.Client, name string, shards int) (string, error) {
-	if _, err := kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(name), ShardCount: aws.Int32(int32(shards))}); err != nil {
-		return "", err
-	}
-	if err := kinesis.NewStreamExistsWaiter(kc).Wait(ctx, &kinesis.DescribeStreamInput{StreamName: aws.String(name)}, time.Minute,
-		func(o *kinesis.StreamExistsWaiterOptions) {
-			o.MinDelay = 50 * time.Millisecond
-			o.MaxDelay = 200 * time.Millisecond
-		}); err != nil {
+	if err := kclient.CreateStream(ctx, kc, name, shards, time.Minute); err != nil {
 		return "", err
 	}
 	o, err := kc.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(name)})
@@ -495,60 +494,6 @@ func createStream(ctx context.Context, kc *kinesis.Client, name string, shards i
 		return "", err
 	}
 	return aws.ToString(o.StreamDescriptionSummary.StreamARN), nil
-}
-
-// preload puts n records of size bytes (at least 16) with PutRecords of
-// 500, 4 requests at a time. Their data starts with their put time.
-func preload(ctx context.Context, kc *kinesis.Client, stream string, n, size int) error {
-	size = max(size, 16)
-	batches := make(chan int)
-	errs := make(chan error, 4)
-	var wg sync.WaitGroup
-	for w := 0; w < 4; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for start := range batches {
-				var entries []ktypes.PutRecordsRequestEntry
-				for i := start; i < n && i < start+500; i++ {
-					data := make([]byte, size)
-					binary.BigEndian.PutUint64(data, uint64(time.Now().UnixNano()))
-					entries = append(entries, ktypes.PutRecordsRequestEntry{Data: data, PartitionKey: aws.String(strconv.Itoa(i))})
-				}
-				for len(entries) > 0 {
-					out, err := kc.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String(stream), Records: entries})
-					if err != nil {
-						errs <- err
-						return
-					}
-					var retry []ktypes.PutRecordsRequestEntry
-					for i, r := range out.Records {
-						if r.ErrorCode != nil {
-							retry = append(retry, entries[i])
-						}
-					}
-					entries = retry
-				}
-			}
-		}()
-	}
-	for start := 0; start < n; start += 500 {
-		select {
-		case batches <- start:
-		case err := <-errs:
-			close(batches)
-			wg.Wait()
-			return err
-		}
-	}
-	close(batches)
-	wg.Wait()
-	select {
-	case err := <-errs:
-		return err
-	default:
-		return nil
-	}
 }
 
 // buildHandler builds fn/ for this machine as bootstrap and returns a zip
@@ -584,57 +529,4 @@ func buildHandler() ([]byte, error) {
 		return nil, err
 	}
 	return zb.Bytes(), nil
-}
-
-// fetchProfile saves what url answers into file.
-func fetchProfile(url, file string) error {
-	resp, err := http.Get(url)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s: %s", url, resp.Status)
-	}
-	f, err := os.Create(file)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(f, resp.Body); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-// startEddy starts `eddy serve` on a loopback port with a temporary data
-// directory and returns its address and a function that stops it.
-func startEddy(bin, sync string, extra []string) (string, func(), error) {
-	dir, err := os.MkdirTemp("", "lambdabench-")
-	if err != nil {
-		return "", nil, err
-	}
-	args := []string{"serve", "--listen", "127.0.0.1:0", "--data-dir", dir, "--sync", sync, "--log-level", "warn"}
-	if !slices.Contains(extra, "--admin-listen") {
-		args = append(args, "--admin-listen", "off")
-	}
-	cmd := exec.Command(bin, append(args, extra...)...)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return "", nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return "", nil, err
-	}
-	stop := func() { cmd.Process.Kill(); cmd.Wait(); os.RemoveAll(dir) }
-	sc := bufio.NewScanner(out)
-	for sc.Scan() {
-		if a, ok := strings.CutPrefix(sc.Text(), "eddy listening on http://"); ok {
-			go io.Copy(io.Discard, out)
-			return a, stop, nil
-		}
-	}
-	stop()
-	return "", nil, errors.New("eddy did not start")
 }
