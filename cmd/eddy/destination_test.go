@@ -1,18 +1,14 @@
 package main
 
 import (
-	"archive/zip"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
@@ -40,29 +36,14 @@ func TestServeS3Destination(t *testing.T) {
 	ctx := testContext(t)
 	s3srv := s3test.Start(t)
 	srv := startChild(t, "serve --listen 127.0.0.1:0 --in-memory --s3-endpoint "+s3srv.Endpoint+" --s3-access-key-id AKID --s3-secret-access-key secret")
-	lc := func(c *child) *lambda.Client {
-		return lambda.New(lambda.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + c.addr),
-			Credentials: credentials.NewStaticCredentialsProvider("AKID", "secret", "")})
-	}
+	lc := (*child).lambdaClient
 	kc := srv.client()
-	if _, err := kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("s"), ShardCount: aws.Int32(1)}); err != nil {
-		t.Fatal(err)
-	}
-	w := kinesis.NewStreamExistsWaiter(kc, func(o *kinesis.StreamExistsWaiterOptions) {
-		o.MinDelay, o.MaxDelay = 50*time.Millisecond, 200*time.Millisecond
-	})
-	if err := w.Wait(ctx, &kinesis.DescribeStreamInput{StreamName: aws.String("s")}, 30*time.Second); err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	f, _ := zw.Create("app.py")
-	f.Write([]byte(lambdaAlwaysFails))
-	zw.Close()
+	createTestStream(t, kc, "s", 1)
+	zipped := pythonZip(lambdaAlwaysFails)
 	createFn := func(c *child) {
 		if _, err := lc(c).CreateFunction(ctx, &lambda.CreateFunctionInput{
 			FunctionName: aws.String("fails"), Runtime: types.RuntimePython312, Handler: aws.String("app.handler"),
-			Role: aws.String("arn:aws:iam::000000000000:role/r"), Code: &types.FunctionCode{ZipFile: buf.Bytes()},
+			Role: aws.String("arn:aws:iam::000000000000:role/r"), Code: &types.FunctionCode{ZipFile: zipped},
 		}); err != nil {
 			t.Fatal(err)
 		}

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"archive/zip"
-	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,7 +12,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -48,20 +45,9 @@ func TestServeEventSourceMappingKill9(t *testing.T) {
 	out := filepath.Join(dir, "out.txt")
 	args := "serve --listen 127.0.0.1:0 --data-dir " + filepath.Join(dir, "data")
 	srv := startChild(t, args)
-	lc := func(c *child) *lambda.Client {
-		return lambda.New(lambda.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + c.addr),
-			Credentials: credentials.NewStaticCredentialsProvider("AKID", "secret", "")})
-	}
+	lc := (*child).lambdaClient
 	kc := srv.client()
-	if _, err := kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("s"), ShardCount: aws.Int32(2)}); err != nil {
-		t.Fatal(err)
-	}
-	w := kinesis.NewStreamExistsWaiter(kc, func(o *kinesis.StreamExistsWaiterOptions) {
-		o.MinDelay, o.MaxDelay = 50*time.Millisecond, 200*time.Millisecond
-	})
-	if err := w.Wait(ctx, &kinesis.DescribeStreamInput{StreamName: aws.String("s")}, 30*time.Second); err != nil {
-		t.Fatal(err)
-	}
+	createTestStream(t, kc, "s", 2)
 	// 300 records, acknowledged before the mapping exists, under two
 	// partition keys (even and odd numbers).
 	const n = 300
@@ -76,14 +62,10 @@ func TestServeEventSourceMappingKill9(t *testing.T) {
 		}
 		entries = entries[100:]
 	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	f, _ := zw.Create("app.py")
-	f.Write([]byte(lambdaSlowRecorder))
-	zw.Close()
+	zipped := pythonZip(lambdaSlowRecorder)
 	if _, err := lc(srv).CreateFunction(ctx, &lambda.CreateFunctionInput{
 		FunctionName: aws.String("rec"), Runtime: types.RuntimePython312, Handler: aws.String("app.handler"),
-		Role: aws.String("arn:aws:iam::000000000000:role/r"), Code: &types.FunctionCode{ZipFile: buf.Bytes()},
+		Role: aws.String("arn:aws:iam::000000000000:role/r"), Code: &types.FunctionCode{ZipFile: zipped},
 		Environment: &types.Environment{Variables: map[string]string{"OUT": out}},
 	}); err != nil {
 		t.Fatal(err)

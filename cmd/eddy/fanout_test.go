@@ -1,8 +1,6 @@
 package main
 
 import (
-	"archive/zip"
-	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,7 +11,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -36,18 +33,9 @@ func TestServeEventSourceMappingConsumer(t *testing.T) {
 	out := filepath.Join(dir, "out.txt")
 	srv := startChild(t, "serve --listen 127.0.0.1:0 --data-dir "+filepath.Join(dir, "data"))
 	defer srv.cmd.Process.Signal(syscall.SIGTERM)
-	lc := lambda.New(lambda.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + srv.addr),
-		Credentials: credentials.NewStaticCredentialsProvider("AKID", "secret", "")})
+	lc := srv.lambdaClient()
 	kc := srv.client()
-	if _, err := kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("s"), ShardCount: aws.Int32(2)}); err != nil {
-		t.Fatal(err)
-	}
-	w := kinesis.NewStreamExistsWaiter(kc, func(o *kinesis.StreamExistsWaiterOptions) {
-		o.MinDelay, o.MaxDelay = 50*time.Millisecond, 200*time.Millisecond
-	})
-	if err := w.Wait(ctx, &kinesis.DescribeStreamInput{StreamName: aws.String("s")}, 30*time.Second); err != nil {
-		t.Fatal(err)
-	}
+	createTestStream(t, kc, "s", 2)
 	reg, err := kc.RegisterStreamConsumer(ctx, &kinesis.RegisterStreamConsumerInput{
 		StreamARN: aws.String("arn:aws:kinesis:us-east-1:000000000000:stream/s"), ConsumerName: aws.String("fn-efo")})
 	if err != nil {
@@ -65,14 +53,10 @@ func TestServeEventSourceMappingConsumer(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	f, _ := zw.Create("app.py")
-	f.Write([]byte(lambdaKinesisRecorder))
-	zw.Close()
+	zipped := pythonZip(lambdaKinesisRecorder)
 	if _, err := lc.CreateFunction(ctx, &lambda.CreateFunctionInput{
 		FunctionName: aws.String("rec"), Runtime: types.RuntimePython312, Handler: aws.String("app.handler"),
-		Role: aws.String("arn:aws:iam::000000000000:role/r"), Code: &types.FunctionCode{ZipFile: buf.Bytes()},
+		Role: aws.String("arn:aws:iam::000000000000:role/r"), Code: &types.FunctionCode{ZipFile: zipped},
 		Environment: &types.Environment{Variables: map[string]string{"OUT": out}},
 	}); err != nil {
 		t.Fatal(err)
