@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -214,30 +213,6 @@ func createPythonFunction(t *testing.T, svc *lambda.Service, name string) {
 	if _, err := svc.CreateFunction(region, in); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// bootstrapZip builds the Go command pkg (./testdata/...) as a Lambda
-// bootstrap and returns its zip.
-func bootstrapZip(t *testing.T, pkg string) []byte {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "bootstrap")
-	cmd := exec.Command("go", "build", "-o", bin, pkg)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build %s: %v: %s", pkg, err, b)
-	}
-	code, err := os.ReadFile(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var zb bytes.Buffer
-	zw := zip.NewWriter(&zb)
-	h := &zip.FileHeader{Name: "bootstrap", Method: zip.Deflate}
-	h.SetMode(0o755)
-	w, _ := zw.CreateHeader(h)
-	w.Write(code)
-	zw.Close()
-	return zb.Bytes()
 }
 
 // TestRealFunctionDestination runs two aws-lambda-go bootstraps as real

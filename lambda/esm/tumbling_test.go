@@ -11,7 +11,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -351,37 +350,13 @@ func TestTumblingWindowStateSurvivesRestart(t *testing.T) {
 	}
 }
 
-// buildBootstrap builds the Go command in dir as a provided.al2023
-// function package.
-func buildBootstrap(t *testing.T, dir string) []byte {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "bootstrap")
-	cmd := exec.Command("go", "build", "-o", bin, dir)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v: %s", err, b)
-	}
-	code, err := os.ReadFile(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var zb bytes.Buffer
-	zw := zip.NewWriter(&zb)
-	h := &zip.FileHeader{Name: "bootstrap", Method: zip.Deflate}
-	h.SetMode(0o755)
-	w, _ := zw.CreateHeader(h)
-	w.Write(code)
-	zw.Close()
-	return zb.Bytes()
-}
-
 // TestTumblingWindowRealHandlerSums runs testdata/windowfn, an
 // aws-lambda-go handler taking events.KinesisTimeWindowEvent and
 // answering events.KinesisTimeWindowEventResponse, as a real function:
 // the sum it writes at each window's final invocation matches the sum of
 // the values put in that window.
 func TestTumblingWindowRealHandlerSums(t *testing.T) {
-	zipped := buildBootstrap(t, "./testdata/windowfn")
+	zipped := bootstrapZip(t, "./testdata/windowfn")
 	t0 := time.Now().UTC().Truncate(time.Minute).Add(-time.Hour + 20*time.Second)
 	clock := kinesis.NewFakeClock(t0)
 	meta := mem.NewMeta()
