@@ -7,9 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"hash/fnv"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/eddy-streams/eddy/lambda"
@@ -79,6 +77,11 @@ type shardPoller struct {
 	cp       checkpoint
 	met      *mappingMetrics
 	win      *timeWindow // nil without TumblingWindowInSeconds
+	lanes    *lanes      // nil without a ParallelizationFactor above 1 (lanes.go)
+	// dispatched is the last record handed to the lanes: reading again
+	// after an error resumes after it, not after the checkpoint, which
+	// lags behind what the lanes hold.
+	dispatched string
 
 	filters filters
 }
@@ -97,13 +100,17 @@ type reader interface {
 	close()
 }
 
-// startPosition is where reading starts: after the checkpoint; else a
-// child shard's start; else the mapping's StartingPosition. A mapping at
-// LATEST first records LatestAt (durably, before reading), and resumes
-// AT_TIMESTAMP LatestAt from then on.
+// startPosition is where reading starts: after the last record given to
+// the lanes; else after the checkpoint; else a child shard's start; else
+// the mapping's StartingPosition. A mapping at LATEST first records
+// LatestAt (durably, before reading), and resumes AT_TIMESTAMP LatestAt
+// from then on.
 func (p *shardPoller) startPosition() (typ kds.ShardIteratorType, seq *string, ts *kds.Timestamp, err error) {
 	c := &p.mp.Config
 	switch {
+	case p.dispatched != "":
+		seq := p.dispatched
+		return kds.ShardIteratorTypeAfterSequenceNumber, &seq, nil, nil
 	case p.cp.Seq != "":
 		seq := p.cp.Seq // a copy: the checkpoint moves on
 		return kds.ShardIteratorTypeAfterSequenceNumber, &seq, nil, nil
@@ -213,6 +220,10 @@ func (p *shardPoller) run(ctx context.Context) {
 		p.win = &timeWindow{size: time.Duration(c.TumblingWindowInSeconds) * time.Second}
 		p.win.restore(p.cp)
 	}
+	if c.ParallelizationFactor > 1 && p.win == nil {
+		p.lanes = p.startLanes(ctx)
+		defer p.lanes.close()
+	}
 	window := time.Duration(c.MaximumBatchingWindowInSeconds) * time.Second
 	var rd reader = &pollReader{p: p}
 	if p.consumer {
@@ -270,6 +281,9 @@ func (p *shardPoller) run(ctx context.Context) {
 			if p.win != nil && p.win.open() && !p.finishWindow(ctx, false) {
 				return
 			}
+			if p.lanes != nil && !p.lanes.drain(ctx) {
+				return
+			}
 			p.cp.Done = true
 			if err := p.m.saveCheckpoint(c.UUID, p.shard, p.cp); err != nil {
 				p.log.Warn("save checkpoint", "err", err)
@@ -325,8 +339,7 @@ func (p *shardPoller) handle(ctx context.Context, batch []kds.Record) bool {
 }
 
 // handleLane is handle; commit false leaves checkpointing to the caller
-// (lanes of a parallelized batch run at once, so only the end of the
-// whole batch may be checkpointed).
+// (a lane, lanes.go, whose records interleave with other lanes').
 func (p *shardPoller) handleLane(ctx context.Context, batch []kds.Record, commit bool) bool {
 	advance := func(seq string) bool { return !commit || p.advance(seq) }
 	c := &p.mp.Config
@@ -406,10 +419,14 @@ func (p *shardPoller) handleLane(ctx context.Context, batch []kds.Record, commit
 }
 
 // handleFiltered handles the records of batch that pass the mapping's
-// FilterCriteria; the others are dropped and checkpointed.
+// FilterCriteria; the others are dropped and checkpointed. With lanes, it
+// hands the whole batch to them and returns before it is handled.
 func (p *shardPoller) handleFiltered(ctx context.Context, batch []kds.Record) bool {
+	if p.lanes != nil {
+		return p.lanes.dispatch(ctx, batch)
+	}
 	if p.filters == nil {
-		return p.handleParallel(ctx, batch)
+		return p.handleBatches(ctx, batch)
 	}
 	var kept []kds.Record
 	for i := range batch {
@@ -418,66 +435,27 @@ func (p *shardPoller) handleFiltered(ctx context.Context, batch []kds.Record) bo
 		}
 	}
 	p.met.filtered.Add(float64(len(batch) - len(kept)))
-	if len(kept) > 0 && !p.handleParallel(ctx, kept) {
+	if len(kept) > 0 && !p.handleBatches(ctx, kept) {
 		return false
 	}
 	last := batch[len(batch)-1].SequenceNumber
 	return p.cp.Seq == last || p.advance(last)
 }
 
-// handleParallel handles records (at most BatchSize × ParallelizationFactor):
-// with a factor of 1, in batches of BatchSize one after the other; above,
-// split into ParallelizationFactor lanes by partition key (so a key's
-// records stay in order, in one lane) that run at once, each lane invoking
-// batches of at most BatchSize in order. The checkpoint moves to the last
-// record only once every lane is done: a restart meanwhile replays the
-// whole set (at least once).
-func (p *shardPoller) handleParallel(ctx context.Context, records []kds.Record) bool {
-	c := &p.mp.Config
-	size := int(c.BatchSize)
+// handleBatches handles records in batches of BatchSize, one after the
+// other (a tumbling window's records first enter their window).
+func (p *shardPoller) handleBatches(ctx context.Context, records []kds.Record) bool {
 	if p.win != nil && !p.enterWindow(ctx, &records[0]) {
 		return false
 	}
-	if c.ParallelizationFactor <= 1 || p.win != nil {
-		for len(records) > 0 {
-			n := cut(records, size)
-			if !p.handle(ctx, records[:n]) {
-				return false
-			}
-			records = records[n:]
-		}
-		return true
-	}
-	lanes := make([][]kds.Record, c.ParallelizationFactor)
-	for _, r := range records {
-		h := fnv.New32a()
-		h.Write([]byte(r.PartitionKey))
-		i := h.Sum32() % uint32(len(lanes))
-		lanes[i] = append(lanes[i], r)
-	}
-	var wg sync.WaitGroup
-	ok := make([]bool, len(lanes))
-	for i, lane := range lanes {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for len(lane) > 0 {
-				n := cut(lane, size)
-				if !p.handleLane(ctx, lane[:n], false) {
-					return
-				}
-				lane = lane[n:]
-			}
-			ok[i] = true
-		}()
-	}
-	wg.Wait()
-	for _, done := range ok {
-		if !done {
+	for len(records) > 0 {
+		n := cut(records, int(p.mp.Config.BatchSize))
+		if !p.handle(ctx, records[:n]) {
 			return false
 		}
+		records = records[n:]
 	}
-	return p.advance(records[len(records)-1].SequenceNumber)
+	return true
 }
 
 // advance checkpoints seq as handled.
