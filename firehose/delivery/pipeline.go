@@ -1,0 +1,346 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Record is a record on its way to a destination.
+type Record struct {
+	// Pos is the position in the source the record came from. A Source
+	// gives strictly increasing positions; a Transform keeps its input's
+	// Pos on each of its outputs (several for a record it splits).
+	Pos uint64
+	// ID is Firehose's record id, as the PutRecord answer gave it, or the
+	// source's own (a Kinesis record's shard and sequence number).
+	ID      string
+	Data    []byte
+	Arrival time.Time
+	// Keys are the record's partition keys for dynamic partitioning (from
+	// a query or a Lambda processor); nil without.
+	Keys map[string]string
+}
+
+// Failed is a record a transform could not process: it goes to the
+// destination's error output, with Firehose's error code and message.
+type Failed struct {
+	Record       Record
+	ErrorCode    string
+	ErrorMessage string
+}
+
+// Source is where a pipeline's records come from.
+type Source interface {
+	// Read returns up to max records following those it returned before
+	// (at first, those after the checkpoint), in order. With none to
+	// return it waits up to wait for one, and returns none after that.
+	Read(ctx context.Context, max int, wait time.Duration) ([]Record, error)
+	// Commit durably records that every record up to and including pos
+	// was delivered: after a restart reading starts after it.
+	Commit(pos uint64) error
+	// Rewind makes the next Read start again after the checkpoint (the
+	// pipeline dropped what it had read and not delivered).
+	Rewind()
+}
+
+// Transform processes records as they are read: it returns the records to
+// deliver (each with its input's Pos), and those that failed; records in
+// neither are dropped. An error fails the whole set, which is read again.
+type Transform func(ctx context.Context, recs []Record) (out []Record, failed []Failed, err error)
+
+// Buffer is what a destination receives: the records of one partition
+// buffered until a hint was reached, in source order.
+type Buffer struct {
+	Records []Record
+	// Keys are the partition keys the buffer's records share (nil without
+	// dynamic partitioning).
+	Keys map[string]string
+	// Bytes is the sum of the records' data lengths.
+	Bytes int
+	// Opened is when the buffer's first record was added (on the
+	// pipeline's clock); Closed when it was handed over.
+	Opened, Closed time.Time
+}
+
+// Destination delivers buffers.
+type Destination interface {
+	// Deliver returns nil once the buffer's records are durably at the
+	// destination (or, after the destination's own retry rules gave up,
+	// in its backup). An error leaves them to be delivered again.
+	Deliver(ctx context.Context, b *Buffer) error
+	// DeliverFailed writes records that failed processing to the error
+	// output, with the same contract.
+	DeliverFailed(ctx context.Context, failed []Failed) error
+}
+
+// Hints are a destination's buffering hints: a buffer is delivered when
+// its data reaches Size bytes or Interval passed since its first record,
+// whichever comes first.
+type Hints struct {
+	Size     int
+	Interval time.Duration
+}
+
+// Clock tells the time of buffering decisions.
+type Clock interface{ Now() time.Time }
+
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+
+// Pipeline moves one source's records to one destination.
+type Pipeline struct {
+	Source      Source
+	Transform   Transform // nil: records are delivered as read
+	Destination Destination
+	Hints       Hints
+	// Clock defaults to the system clock.
+	Clock Clock
+	// Logger defaults to discarding.
+	Logger *slog.Logger
+	// ReadBatch is the most records read at once. Default 10,000.
+	ReadBatch int
+	// Idle is the longest a Read waits for records when no buffer is due
+	// sooner. Default 1s.
+	Idle time.Duration
+	// RetryDelay is the wait before trying a failed delivery or read
+	// again. Default 1s.
+	RetryDelay time.Duration
+	// MaxPartitions is the most buffers open at once; one more delivers
+	// the oldest first. Default 500 (Firehose's active partitions
+	// quota per delivery stream).
+	MaxPartitions int
+	// MaxBuffered is the most data bytes held in buffers at once; more
+	// delivers the oldest buffer first. Default 256 MiB.
+	MaxBuffered int
+
+	buffers  map[string]*Buffer
+	buffered int
+	// Positions read and not yet committed, in order, and how many of
+	// each one's outputs are still undelivered.
+	order     []uint64
+	remaining map[uint64]int
+}
+
+func (p *Pipeline) defaults() {
+	if p.Clock == nil {
+		p.Clock = realClock{}
+	}
+	if p.Logger == nil {
+		p.Logger = slog.New(slog.DiscardHandler)
+	}
+	if p.ReadBatch <= 0 {
+		p.ReadBatch = 10000
+	}
+	if p.Idle <= 0 {
+		p.Idle = time.Second
+	}
+	if p.RetryDelay <= 0 {
+		p.RetryDelay = time.Second
+	}
+	if p.MaxPartitions <= 0 {
+		p.MaxPartitions = 500
+	}
+	if p.MaxBuffered <= 0 {
+		p.MaxBuffered = 256 << 20
+	}
+	if p.buffers == nil {
+		p.buffers = map[string]*Buffer{}
+		p.remaining = map[uint64]int{}
+	}
+}
+
+// Run moves records until ctx ends. Buffers not yet delivered then are
+// dropped: their records are after the checkpoint and read again by the
+// next Run.
+func (p *Pipeline) Run(ctx context.Context) {
+	p.defaults()
+	for ctx.Err() == nil {
+		if err := p.Step(ctx, p.wait()); err != nil && ctx.Err() == nil {
+			p.Logger.Warn("delivery", "err", err)
+			p.reset()
+			sleep(ctx, p.RetryDelay)
+		}
+	}
+}
+
+// wait is how long the next read may wait: until the first buffer is due,
+// at most Idle.
+func (p *Pipeline) wait() time.Duration {
+	w := p.Idle
+	now := p.Clock.Now()
+	for _, b := range p.buffers {
+		w = min(w, max(0, b.Opened.Add(p.Hints.Interval).Sub(now)))
+	}
+	return w
+}
+
+// reset forgets what was read and not delivered, to read it again.
+func (p *Pipeline) reset() {
+	clear(p.buffers)
+	clear(p.remaining)
+	p.order, p.buffered = p.order[:0], 0
+	p.Source.Rewind()
+}
+
+// Step reads once (waiting up to wait for records), transforms and
+// buffers what it read, and delivers every buffer that is due. On an
+// error the caller resets the pipeline (Run does): buffers and
+// positions are then out of step with the source.
+func (p *Pipeline) Step(ctx context.Context, wait time.Duration) error {
+	p.defaults()
+	recs, err := p.Source.Read(ctx, p.ReadBatch, wait)
+	if err != nil {
+		return err
+	}
+	if len(recs) > 0 {
+		if err := p.add(ctx, recs); err != nil {
+			return err
+		}
+	}
+	return p.flushDue(ctx)
+}
+
+// add transforms recs and adds the outputs to their buffers.
+func (p *Pipeline) add(ctx context.Context, recs []Record) error {
+	out, failed := recs, []Failed(nil)
+	if p.Transform != nil {
+		var err error
+		if out, failed, err = p.Transform(ctx, recs); err != nil {
+			return err
+		}
+	}
+	if len(failed) > 0 {
+		if err := p.Destination.DeliverFailed(ctx, failed); err != nil {
+			return err
+		}
+	}
+	for _, r := range recs {
+		p.order = append(p.order, r.Pos)
+		p.remaining[r.Pos] += 0
+	}
+	now := p.Clock.Now()
+	for _, r := range out {
+		if _, ok := p.remaining[r.Pos]; !ok {
+			return errors.New("delivery: a transform returned a record of a position it was not given")
+		}
+		p.remaining[r.Pos]++
+		key := partitionKey(r.Keys)
+		b := p.buffers[key]
+		if b == nil {
+			if len(p.buffers) >= p.MaxPartitions {
+				if err := p.flushOldest(ctx); err != nil {
+					return err
+				}
+			}
+			b = &Buffer{Keys: r.Keys, Opened: now}
+			p.buffers[key] = b
+		}
+		b.Records = append(b.Records, r)
+		b.Bytes += len(r.Data)
+		p.buffered += len(r.Data)
+		for p.buffered > p.MaxBuffered {
+			if err := p.flushOldest(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	return p.commit()
+}
+
+// flushDue delivers the buffers that reached a hint, oldest first.
+func (p *Pipeline) flushDue(ctx context.Context) error {
+	now := p.Clock.Now()
+	var due []string
+	for k, b := range p.buffers {
+		if b.Bytes >= p.Hints.Size || !now.Before(b.Opened.Add(p.Hints.Interval)) {
+			due = append(due, k)
+		}
+	}
+	slices.SortFunc(due, func(a, b string) int { return p.buffers[a].Opened.Compare(p.buffers[b].Opened) })
+	for _, k := range due {
+		if err := p.flush(ctx, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// flushOldest delivers the buffer opened first.
+func (p *Pipeline) flushOldest(ctx context.Context) error {
+	oldest := ""
+	for k, b := range p.buffers {
+		if o := p.buffers[oldest]; o == nil || b.Opened.Before(o.Opened) {
+			oldest = k
+		}
+	}
+	return p.flush(ctx, oldest)
+}
+
+// flush delivers buffer k and commits what that completes.
+func (p *Pipeline) flush(ctx context.Context, k string) error {
+	b := p.buffers[k]
+	b.Closed = p.Clock.Now()
+	if err := p.Destination.Deliver(ctx, b); err != nil {
+		return err
+	}
+	delete(p.buffers, k)
+	p.buffered -= b.Bytes
+	for _, r := range b.Records {
+		p.remaining[r.Pos]--
+	}
+	return p.commit()
+}
+
+// commit moves the source's checkpoint past the longest prefix of read
+// positions whose outputs were all delivered.
+func (p *Pipeline) commit() error {
+	n := 0
+	for n < len(p.order) && p.remaining[p.order[n]] == 0 {
+		n++
+	}
+	if n == 0 {
+		return nil
+	}
+	if err := p.Source.Commit(p.order[n-1]); err != nil {
+		return err
+	}
+	for _, pos := range p.order[:n] {
+		delete(p.remaining, pos)
+	}
+	p.order = append(p.order[:0], p.order[n:]...)
+	return nil
+}
+
+// partitionKey is the buffer a record with keys belongs to.
+func partitionKey(keys map[string]string) string {
+	if len(keys) == 0 {
+		return ""
+	}
+	names := make([]string, 0, len(keys))
+	for k := range keys {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	var sb strings.Builder
+	for _, k := range names {
+		sb.WriteString(k)
+		sb.WriteByte(0)
+		sb.WriteString(keys[k])
+		sb.WriteByte(0)
+	}
+	return sb.String()
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
