@@ -25,12 +25,22 @@ type Record struct {
 	Keys map[string]string
 }
 
-// Failed is a record a transform could not process: it goes to the
-// destination's error output, with Firehose's error code and message.
+// Failed is a record a transform (or a format conversion) could not
+// process: it goes to the destination's error output, with Firehose's
+// error code and message.
 type Failed struct {
 	Record       Record
 	ErrorCode    string
 	ErrorMessage string
+	// OutputType is the error output it goes to, the value of
+	// !{firehose:error-output-type}: "processing-failed" (the default)
+	// or "format-conversion-failed".
+	OutputType string
+	// Attempts is how many invocations of LambdaArn were tried.
+	Attempts  int
+	LambdaArn string
+	// Ended is when the attempts ended.
+	Ended time.Time
 }
 
 // Source is where a pipeline's records come from.
