@@ -23,6 +23,20 @@ type Record struct {
 	// Keys are the record's partition keys for dynamic partitioning (from
 	// a query or a Lambda processor); nil without.
 	Keys map[string]string
+	// Kinesis describes a record read from a Kinesis stream (nil for a
+	// directly put one): what a Lambda processor's kinesisRecordMetadata
+	// carries.
+	Kinesis *KinesisMeta
+}
+
+// KinesisMeta is where in a Kinesis stream a record came from.
+type KinesisMeta struct {
+	ShardID        string
+	PartitionKey   string
+	SequenceNumber string
+	// SubsequenceNumber is the user record's index in a KPL aggregated
+	// record (0 for a record that is not one).
+	SubsequenceNumber int
 }
 
 // Failed is a record a transform (or a format conversion) could not
