@@ -141,13 +141,20 @@ type Pipeline struct {
 	// MaxBuffered is the most data bytes held in buffers at once; more
 	// delivers the oldest buffer first. Default 256 MiB.
 	MaxBuffered int
+	// Metrics receives the pipeline's counts; nil for none.
+	Metrics *StreamMetrics
 
 	buffers  map[string]*Buffer
 	buffered int
-	// Positions read and not yet committed, in order, and how many of
-	// each one's outputs are still undelivered.
-	order     []uint64
+	// Positions read and not yet committed, in order (with the record's
+	// arrival), and how many of each one's outputs are still undelivered.
+	order     []readPos
 	remaining map[uint64]int
+}
+
+type readPos struct {
+	pos     uint64
+	arrival time.Time
 }
 
 func (p *Pipeline) defaults() {
@@ -221,12 +228,19 @@ func (p *Pipeline) Step(ctx context.Context, wait time.Duration) error {
 	if err != nil {
 		return err
 	}
+	p.Metrics.readRecords(recs)
 	if len(recs) > 0 {
 		if err := p.add(ctx, recs); err != nil {
 			return err
 		}
 	}
-	return p.flushDue(ctx)
+	err = p.flushDue(ctx)
+	if len(p.order) > 0 {
+		p.Metrics.fresh(p.Clock.Now().Sub(p.order[0].arrival))
+	} else {
+		p.Metrics.fresh(0)
+	}
+	return err
 }
 
 // add transforms recs and adds the outputs to their buffers.
@@ -242,9 +256,10 @@ func (p *Pipeline) add(ctx context.Context, recs []Record) error {
 		if err := p.Destination.DeliverFailed(ctx, failed); err != nil {
 			return err
 		}
+		p.Metrics.failedRecords(len(failed))
 	}
 	for _, r := range recs {
-		p.order = append(p.order, r.Pos)
+		p.order = append(p.order, readPos{r.Pos, r.Arrival})
 		p.remaining[r.Pos] += 0
 	}
 	now := p.Clock.Now()
@@ -312,6 +327,7 @@ func (p *Pipeline) flush(ctx context.Context, k string) error {
 	if err := p.Destination.Deliver(ctx, b); err != nil {
 		return err
 	}
+	p.Metrics.delivered(b)
 	delete(p.buffers, k)
 	p.buffered -= b.Bytes
 	for _, r := range b.Records {
@@ -324,17 +340,17 @@ func (p *Pipeline) flush(ctx context.Context, k string) error {
 // positions whose outputs were all delivered.
 func (p *Pipeline) commit() error {
 	n := 0
-	for n < len(p.order) && p.remaining[p.order[n]] == 0 {
+	for n < len(p.order) && p.remaining[p.order[n].pos] == 0 {
 		n++
 	}
 	if n == 0 {
 		return nil
 	}
-	if err := p.Source.Commit(p.order[n-1]); err != nil {
+	if err := p.Source.Commit(p.order[n-1].pos); err != nil {
 		return err
 	}
-	for _, pos := range p.order[:n] {
-		delete(p.remaining, pos)
+	for _, rp := range p.order[:n] {
+		delete(p.remaining, rp.pos)
 	}
 	p.order = append(p.order[:0], p.order[n:]...)
 	return nil

@@ -42,7 +42,9 @@ type S3 struct {
 	// Dropped is told of buffers discarded after RetryFor (for logs and
 	// metrics); may be nil.
 	Dropped func(key string, records int, err error)
-	Clock   Clock
+	// Attempted is told of every write's outcome (for metrics); may be nil.
+	Attempted func(err error)
+	Clock     Clock
 }
 
 func (s *S3) clock() Clock {
@@ -153,6 +155,9 @@ func (s *S3) put(ctx context.Context, key string, body []byte, records int, cont
 	start := s.clock().Now()
 	for {
 		err := s.Objects.Put(ctx, s.Bucket, key, body, contentType)
+		if s.Attempted != nil && ctx.Err() == nil {
+			s.Attempted(err)
+		}
 		if err == nil {
 			return nil
 		}
