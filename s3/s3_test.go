@@ -1,0 +1,172 @@
+package s3
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
+)
+
+func newClient(t *testing.T, root string) *s3.Client {
+	t.Helper()
+	ts := httptest.NewServer(&Server{Store: &Store{Root: root}})
+	t.Cleanup(ts.Close)
+	return s3.New(s3.Options{
+		BaseEndpoint: aws.String(ts.URL), UsePathStyle: true, Region: "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider("AK", "SK", ""),
+	})
+}
+
+func apiCode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}
+
+func TestObjectsThroughSDK(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	c := newClient(t, root)
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bkt")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bkt")})
+	if apiCode(err) != "BucketAlreadyOwnedByYou" {
+		t.Fatalf("second create: %v", err)
+	}
+	_, err = c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("Bad_Name")})
+	if apiCode(err) != "InvalidBucketName" {
+		t.Fatalf("bad name: %v", err)
+	}
+	keys := []string{"a/b/c.txt", "a/d.txt", "../../escape", "sp ace/ünï.txt", "z"}
+	for _, k := range keys {
+		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String(k),
+			Body: strings.NewReader("body of " + k), ContentType: aws.String("text/plain"),
+			Metadata: map[string]string{"who": "me"}}); err != nil {
+			t.Fatalf("put %q: %v", k, err)
+		}
+	}
+	// Nothing escaped the root.
+	if _, err := os.Stat(filepath.Join(root, "..", "escape")); err == nil {
+		t.Fatal("key escaped the data dir")
+	}
+	for _, k := range keys {
+		out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String(k), ChecksumMode: "ENABLED"})
+		if err != nil {
+			t.Fatalf("get %q: %v", k, err)
+		}
+		b, _ := io.ReadAll(out.Body)
+		if string(b) != "body of "+k || aws.ToString(out.ContentType) != "text/plain" || out.Metadata["who"] != "me" {
+			t.Fatalf("get %q: %q %v %v", k, b, aws.ToString(out.ContentType), out.Metadata)
+		}
+	}
+	out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("z"), Range: aws.String("bytes=2-4")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(out.Body)
+	if string(b) != "dy " {
+		t.Fatalf("range: %q", b)
+	}
+	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("z"), Range: aws.String("bytes=100-")})
+	if apiCode(err) != "InvalidRange" {
+		t.Fatalf("bad range: %v", err)
+	}
+	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("nope")})
+	if apiCode(err) != "NoSuchKey" {
+		t.Fatalf("missing: %v", err)
+	}
+	_, err = c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("bkt"), Key: aws.String("nope")})
+	if err == nil {
+		t.Fatal("head of a missing key succeeded")
+	}
+	// Listing with a delimiter and paging of one key at a time.
+	var got []string
+	var tok *string
+	for {
+		l, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("bkt"), Delimiter: aws.String("/"), MaxKeys: aws.Int32(1), ContinuationToken: tok})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range l.Contents {
+			got = append(got, aws.ToString(o.Key))
+		}
+		for _, p := range l.CommonPrefixes {
+			got = append(got, "P:"+aws.ToString(p.Prefix))
+		}
+		if !aws.ToBool(l.IsTruncated) {
+			break
+		}
+		tok = l.NextContinuationToken
+	}
+	if want := "P:../,P:a/,P:sp ace/,z"; strings.Join(got, ",") != want {
+		t.Fatalf("list: %v want %s", got, want)
+	}
+	_, err = c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String("bkt")})
+	if apiCode(err) != "BucketNotEmpty" {
+		t.Fatalf("delete non-empty: %v", err)
+	}
+	for _, k := range keys {
+		if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("bkt"), Key: aws.String(k)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String("bkt")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("bkt")})
+	if err == nil {
+		t.Fatal("head of a deleted bucket succeeded")
+	}
+	_, err = c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("bkt")})
+	if apiCode(err) != "NoSuchBucket" {
+		t.Fatalf("list deleted: %v", err)
+	}
+}
+
+func TestObjectsSurviveRestart(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	c := newClient(t, root)
+	c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bkt")})
+	big := bytes.Repeat([]byte("0123456789"), 300_000)
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), Body: bytes.NewReader(big)}); err != nil {
+		t.Fatal(err)
+	}
+	c2 := newClient(t, root)
+	out, err := c2.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(out.Body)
+	if !bytes.Equal(b, big) {
+		t.Fatalf("read %d bytes after restart, want %d", len(b), len(big))
+	}
+}
+
+func TestCorruptChecksumRefused(t *testing.T) {
+	ctx := context.Background()
+	c := newClient(t, t.TempDir())
+	c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bkt")})
+	_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"),
+		Body: strings.NewReader("hello"), ChecksumCRC32: aws.String("AAAAAA==")})
+	if apiCode(err) != "BadDigest" {
+		t.Fatalf("corrupt crc32: %v", err)
+	}
+	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k")})
+	if apiCode(err) != "NoSuchKey" {
+		t.Fatalf("refused object is visible: %v", err)
+	}
+}
