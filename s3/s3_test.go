@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -19,9 +20,11 @@ import (
 
 func newClient(t *testing.T, root string) *s3.Client {
 	t.Helper()
-	ts := httptest.NewServer(&Server{Store: &Store{Root: root}})
+	// TLS, because the SDK sends aws-chunked bodies with trailing checksums
+	// only over TLS.
+	ts := httptest.NewTLSServer(&Server{Store: &Store{Root: root}})
 	t.Cleanup(ts.Close)
-	return s3.New(s3.Options{
+	return s3.New(s3.Options{HTTPClient: ts.Client(),
 		BaseEndpoint: aws.String(ts.URL), UsePathStyle: true, Region: "us-east-1",
 		Credentials: credentials.NewStaticCredentialsProvider("AK", "SK", ""),
 	})
@@ -168,5 +171,75 @@ func TestCorruptChecksumRefused(t *testing.T) {
 	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k")})
 	if apiCode(err) != "NoSuchKey" {
 		t.Fatalf("refused object is visible: %v", err)
+	}
+}
+
+// The SDK's streaming upload: Content-Encoding aws-chunked, x-amz-content-sha256
+// STREAMING-UNSIGNED-PAYLOAD-TRAILER, CRC32 in the trailer; the checksum is
+// stored and returned with x-amz-checksum-mode ENABLED.
+func TestChunkedTrailerChecksum(t *testing.T) {
+	ctx := context.Background()
+	c := newClient(t, t.TempDir())
+	c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bkt")})
+	body := bytes.Repeat([]byte("abc"), 100_000)
+	put, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"),
+		Body: bytes.NewReader(body), ChecksumAlgorithm: "CRC32"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), ChecksumMode: "ENABLED"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(out.Body)
+	if !bytes.Equal(b, body) {
+		t.Fatalf("read %d bytes, want %d", len(b), len(body))
+	}
+	if aws.ToString(out.ChecksumCRC32) == "" || aws.ToString(out.ChecksumCRC32) != aws.ToString(put.ChecksumCRC32) {
+		t.Fatalf("checksum: get %q put %q", aws.ToString(out.ChecksumCRC32), aws.ToString(put.ChecksumCRC32))
+	}
+}
+
+// A hand-framed aws-chunked body whose trailing CRC32 is wrong is refused
+// with BadDigest and leaves no object.
+func TestChunkedTrailerCorrupt(t *testing.T) {
+	srv := &Server{Store: &Store{Root: t.TempDir()}}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	if err := srv.Store.CreateBucket("bkt"); err != nil {
+		t.Fatal(err)
+	}
+	send := func(trailer string) *http.Response {
+		body := "5\r\nhello\r\n0\r\nx-amz-checksum-crc32:" + trailer + "\r\n\r\n"
+		req, _ := http.NewRequest("PUT", ts.URL+"/bkt/k", strings.NewReader(body))
+		req.Header.Set("Content-Encoding", "aws-chunked")
+		req.Header.Set("x-amz-content-sha256", "STREAMING-UNSIGNED-PAYLOAD-TRAILER")
+		req.Header.Set("x-amz-trailer", "x-amz-checksum-crc32")
+		req.Header.Set("x-amz-decoded-content-length", "5")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	if r := send("AAAAAA=="); r.StatusCode != 400 {
+		t.Fatalf("corrupt trailer: status %d", r.StatusCode)
+	}
+	if _, err := srv.Store.Open("bkt", "k"); err != errNoKey {
+		t.Fatalf("refused object visible: %v", err)
+	}
+	// crc32("hello") = 0x3610a686
+	if r := send("NhCmhg=="); r.StatusCode != 200 {
+		t.Fatalf("good trailer: status %d", r.StatusCode)
+	}
+	o, err := srv.Store.Open("bkt", "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer o.Close()
+	b, _ := io.ReadAll(o.Body(0, o.Size))
+	if string(b) != "hello" {
+		t.Fatalf("body %q", b)
 	}
 }
