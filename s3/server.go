@@ -173,12 +173,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	if _, ok := q["uploadId"]; ok {
-		s.fail(w, r, errNotImpl, bucket, key) // multipart: not yet
+	if id, ok := q["uploadId"]; ok {
+		switch r.Method {
+		case http.MethodPut:
+			s.uploadPart(w, r, bucket, key, id[0])
+		case http.MethodPost:
+			s.completeUpload(w, r, bucket, key, id[0])
+		case http.MethodDelete:
+			s.abortUpload(w, r, bucket, key, id[0])
+		default:
+			s.fail(w, r, errNotImpl, bucket, key) // ListParts: not yet
+		}
 		return
 	}
-	if _, ok := q["uploads"]; ok {
-		s.fail(w, r, errNotImpl, bucket, key)
+	if _, ok := q["uploads"]; ok && r.Method == http.MethodPost {
+		s.createUpload(w, r, bucket, key)
 		return
 	}
 	switch r.Method {
