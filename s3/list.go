@@ -144,3 +144,39 @@ func (s *Server) listObjectsV2(w http.ResponseWriter, r *http.Request, bucket st
 	}
 	s.writeXML(w, out)
 }
+
+// deleteObjects is DeleteObjects (POST /bucket?delete), used by
+// "aws s3 rm --recursive": up to 1000 keys; every key is reported deleted
+// (a missing key too, as S3 does) unless Quiet; errors per key as <Error>.
+func (s *Server) deleteObjects(w http.ResponseWriter, r *http.Request, bucket string) {
+	var req struct {
+		Quiet   bool
+		Objects []struct{ Key string } `xml:"Object"`
+	}
+	if err := xml.NewDecoder(io.LimitReader(r.Body, 4<<20)).Decode(&req); err != nil || len(req.Objects) == 0 || len(req.Objects) > 1000 {
+		s.fail(w, r, errMalformedXML, bucket, "")
+		return
+	}
+	if !s.Store.HasBucket(bucket) {
+		s.fail(w, r, errNoSuchBucket, bucket, "")
+		return
+	}
+	type keyXML struct{ Key string }
+	type errXML struct{ Key, Code, Message string }
+	out := struct {
+		XMLName xml.Name `xml:"DeleteResult"`
+		NS      string   `xml:"xmlns,attr"`
+		Deleted []keyXML `xml:"Deleted"`
+		Errors  []errXML `xml:"Error"`
+	}{NS: s3NS}
+	for _, o := range req.Objects {
+		if err := s.Store.Delete(bucket, o.Key); err != nil {
+			out.Errors = append(out.Errors, errXML{o.Key, errInternal.Code, errInternal.Message})
+			continue
+		}
+		if !req.Quiet {
+			out.Deleted = append(out.Deleted, keyXML{o.Key})
+		}
+	}
+	s.writeXML(w, out)
+}

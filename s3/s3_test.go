@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 )
 
@@ -121,10 +122,19 @@ func TestObjectsThroughSDK(t *testing.T) {
 	if apiCode(err) != "BucketNotEmpty" {
 		t.Fatalf("delete non-empty: %v", err)
 	}
-	for _, k := range keys {
-		if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("bkt"), Key: aws.String(k)}); err != nil {
-			t.Fatal(err)
-		}
+	if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("bkt"), Key: aws.String(keys[0])}); err != nil {
+		t.Fatal(err)
+	}
+	var objs []types.ObjectIdentifier
+	for _, k := range keys[1:] {
+		objs = append(objs, types.ObjectIdentifier{Key: aws.String(k)})
+	}
+	del, err := c.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String("bkt"), Delete: &types.Delete{Objects: objs}})
+	if err != nil || len(del.Deleted) != len(objs) {
+		t.Fatalf("DeleteObjects: %v %+v", err, del)
+	}
+	if l, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("bkt")}); err != nil || len(l.Contents) != 0 {
+		t.Fatalf("after deletes: %v %d objects", err, len(l.Contents))
 	}
 	if _, err := c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String("bkt")}); err != nil {
 		t.Fatal(err)

@@ -168,6 +168,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			s.listObjectsV2(w, r, bucket)
+		case http.MethodPost:
+			if _, ok := q["delete"]; ok {
+				s.deleteObjects(w, r, bucket)
+				return
+			}
+			s.fail(w, r, errMethod, bucket, "")
 		default:
 			s.fail(w, r, errMethod, bucket, "")
 		}
