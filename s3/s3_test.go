@@ -19,7 +19,7 @@ import (
 	"github.com/aws/smithy-go"
 )
 
-func newClient(t *testing.T, root string) *s3.Client {
+func newClient(t testing.TB, root string) *s3.Client {
 	t.Helper()
 	// TLS, because the SDK sends aws-chunked bodies with trailing checksums
 	// only over TLS.
