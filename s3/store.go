@@ -32,6 +32,10 @@ type Meta struct {
 type Store struct {
 	Root string
 	mu   sync.RWMutex // guards bucket creation/deletion against puts
+
+	// beforeRename, when set (tests), runs between the synced temp file and
+	// its rename: a test stops the writer there as a crash would.
+	beforeRename func()
 }
 
 // Bucket is one bucket's name and creation time.
@@ -180,6 +184,9 @@ func (s *Store) Put(b string, m *Meta, body io.Reader, check func(*Meta) error) 
 	}
 	if err := f.Close(); err != nil {
 		return err
+	}
+	if s.beforeRename != nil {
+		s.beforeRename()
 	}
 	if err := os.Rename(tmp, s.objPath(b, m.Key)); err != nil {
 		return err
