@@ -73,6 +73,7 @@ func defaultServeConfig() serveConfig {
 		SubLifetime: 5 * time.Minute,
 		LogLevel:    "info",
 		AdminListen: "127.0.0.1:4568",
+		S3Listen:    "off",
 		Limits:      "off",
 		ScaleEvery:  time.Minute,
 		OnDemandMin: 4,
