@@ -7,12 +7,14 @@
 # durable storage in a temporary --data-dir, then runs, one after another:
 #   cli         interop/cli/test.sh              the AWS CLI (Debian's awscli): Kinesis
 #   python      interop/python/test_kinesis.py   boto3 (Debian's python3-boto3), unittest: Kinesis
-#   js          interop/js/kinesis.test.mjs      @aws-sdk/client-kinesis over h2c, and
-#               interop/js/dynamodb.test.mjs     @aws-sdk/client-dynamodb and lib-dynamodb, node --test
+#   js          interop/js/kinesis.test.mjs      @aws-sdk/client-kinesis over h2c,
+#               interop/js/dynamodb.test.mjs     @aws-sdk/client-dynamodb and lib-dynamodb, and
+#               interop/js/lambda.test.mjs       @aws-sdk/client-lambda (Node handlers), node --test
 #   cli-ddb     interop/cli/dynamodb.sh          `aws dynamodb`
 #   cli-lambda  interop/cli/lambda.sh            `aws lambda` (functions run by python3)
 #   cli-s3      interop/cli/s3.sh                `aws s3`, `aws s3api` on --s3-listen
 #   python-ddb  interop/python/test_dynamodb.py  boto3's DynamoDB client and resource layer
+#   python-lambda interop/python/test_lambda.py  boto3's Lambda client: functions (python3) and event source mappings
 # All share the server; their stream and table names do not collide. It stops the
 # server, removes the data directory, and prints one last line
 # "N passed, M failed", counting test cases across the suites (a suite
@@ -23,7 +25,7 @@
 # python3-boto3, npm ci in interop/js).
 #
 # Environment:
-#   INTEROP_SUITES   which suites to run (default "cli python js cli-ddb python-ddb cli-lambda cli-s3")
+#   INTEROP_SUITES   which suites to run (default "cli python js cli-ddb python-ddb cli-lambda python-lambda cli-s3")
 #   EDDY_BIN         use this eddy binary instead of building bin/eddy
 #   AWS_CLI, PYTHON  the aws and python3 to use (default: Debian's in /usr/bin)
 #   SUITE_TIMEOUT    seconds each suite may take (default 300)
@@ -32,7 +34,7 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 root=$PWD
 
-suites=${INTEROP_SUITES:-cli python js cli-ddb python-ddb cli-lambda cli-s3}
+suites=${INTEROP_SUITES:-cli python js cli-ddb python-ddb cli-lambda python-lambda cli-s3}
 suite_timeout=${SUITE_TIMEOUT:-300}
 passed=0
 failed=0
@@ -200,7 +202,7 @@ for suite in $suites; do
 		read -r p f < <(counts "$suite" "$tmp/$suite.log"; echo)
 		record "$suite" "$status" "$p" "$f"
 		;;
-	python | python-ddb)
+	python | python-ddb | python-lambda)
 		if ! "$PYTHON" -c 'import boto3' 2>/dev/null; then
 			say "$suite: $PYTHON cannot import boto3; run scripts/install-test-deps.sh"
 			record "$suite" 1 0 1
@@ -208,6 +210,7 @@ for suite in $suites; do
 		fi
 		script=interop/python/test_kinesis.py
 		[[ $suite == python-ddb ]] && script=interop/python/test_dynamodb.py
+		[[ $suite == python-lambda ]] && script=interop/python/test_lambda.py
 		run_suite "$suite" "$tmp/$suite.log" "$PYTHON" "$script" -v
 		status=$?
 		read -r p f < <(counts "$suite" "$tmp/$suite.log"; echo)
@@ -220,7 +223,7 @@ for suite in $suites; do
 			record js 1 0 1
 			continue
 		fi
-		if [[ ! -d interop/js/node_modules/@aws-sdk/client-kinesis || ! -d interop/js/node_modules/@aws-sdk/lib-dynamodb ]]; then
+		if [[ ! -d interop/js/node_modules/@aws-sdk/client-kinesis || ! -d interop/js/node_modules/@aws-sdk/lib-dynamodb || ! -d interop/js/node_modules/@aws-sdk/client-lambda ]]; then
 			say "js: interop/js/node_modules is missing; run scripts/install-test-deps.sh"
 			record js 1 0 1
 			continue
@@ -229,7 +232,7 @@ for suite in $suites; do
 		run_suite js "$tmp/js.log" node --test \
 			--test-reporter=spec --test-reporter-destination=stdout \
 			--test-reporter=tap --test-reporter-destination="$tmp/js.tap" \
-			interop/js/kinesis.test.mjs interop/js/dynamodb.test.mjs
+			interop/js/kinesis.test.mjs interop/js/dynamodb.test.mjs interop/js/lambda.test.mjs
 		status=$?
 		p=$(sed -n 's/^# pass \([0-9][0-9]*\)$/\1/p' "$tmp/js.tap" 2>/dev/null | tail -n 1)
 		f=0
@@ -240,7 +243,7 @@ for suite in $suites; do
 		record js "$status" "${p:-0}" "$f"
 		;;
 	*)
-		say "unknown suite '$suite' (want cli, python, js, cli-ddb or python-ddb)"
+		say "unknown suite '$suite' (want cli, python, js, cli-ddb, python-ddb, cli-lambda, python-lambda or cli-s3)"
 		failed=$((failed + 1))
 		;;
 	esac

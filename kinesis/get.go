@@ -347,3 +347,17 @@ func recordsSize(recs []storage.Record) int {
 	}
 	return n
 }
+
+// Appended returns a channel that is closed at the next append to the shard
+// a shard iterator reads (or when the shard is resharded or its stream
+// deleted), so that an in-process reader that found nothing new can wait
+// for records instead of polling. Take it before the read it follows, as
+// subscriptions do, so an append between the read and the wait is not
+// missed. The iterator is checked as GetRecords checks it.
+func (e *Engine) Appended(iterator string) (<-chan struct{}, error) {
+	_, _, _, st, err := e.resolveIterator(iterator, e.now())
+	if err != nil {
+		return nil, err
+	}
+	return st.appended.wait(), nil
+}

@@ -403,3 +403,42 @@ func TestSubscribeAtTimestamp(t *testing.T) {
 		t.Fatalf("AT_TIMESTAMP delivered %v", got)
 	}
 }
+
+// TestAppendedWakesReader: the channel Appended returns is closed by the
+// next append to the iterator's shard, and not by an append to another.
+func TestAppendedWakesReader(t *testing.T) {
+	env := newEnv(t, nil)
+	e := env.e
+	e.createStream("s", 2, ModeProvisioned, nil)
+	out, err := e.GetShardIterator(context.Background(), &kds.GetShardIteratorInput{StreamName: ptr("s"), ShardId: ptr(shardID(0)),
+		ShardIteratorType: ptr(kds.ShardIteratorType(IterLatest))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, err := e.Appended(out.ShardIterator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A record for shard 1 (an explicit hash key at the top of the range).
+	if _, err := e.PutRecord(context.Background(), &kds.PutRecordInput{StreamName: ptr("s"), PartitionKey: ptr("k"),
+		ExplicitHashKey: ptr("340282366920938463463374607431768211455"), Data: []byte("x")}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ch:
+		t.Fatal("an append to shard 1 woke a reader of shard 0")
+	default:
+	}
+	if _, err := e.PutRecord(context.Background(), &kds.PutRecordInput{StreamName: ptr("s"), PartitionKey: ptr("k"),
+		ExplicitHashKey: ptr("0"), Data: []byte("y")}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ch:
+	case <-time.After(10 * time.Second):
+		t.Fatal("an append to shard 0 did not close the channel")
+	}
+	if _, err := e.Appended("not-an-iterator"); err == nil {
+		t.Fatal("Appended accepted a malformed iterator")
+	}
+}

@@ -43,6 +43,10 @@ type Config struct {
 	// InitTimeout bounds an instance's start (until it asks for its first
 	// invocation). Default 10 s, Lambda's init phase limit.
 	InitTimeout time.Duration
+	// S3Destinations says an S3-compatible server is configured for the
+	// on-failure destinations of event source mappings; without it a
+	// mapping naming an S3 bucket is refused. Default false.
+	S3Destinations bool
 	// Launcher starts instances (runtimeapi.Launcher). Required to
 	// invoke functions; without one, every other operation works and
 	// Invoke fails.

@@ -137,6 +137,9 @@ func (s *Service) CreateEventSourceMapping(region string, in *lp.CreateEventSour
 		if _, err := s.load(tx, region, name); err != nil {
 			return err
 		}
+		if err := s.checkDestination(tx, c.DestinationConfig); err != nil {
+			return err
+		}
 		var dup *esmRecord
 		err := tx.Scan(esmTable, "", "", func(k string, v []byte) (bool, error) {
 			var r esmRecord
@@ -196,6 +199,9 @@ func (s *Service) UpdateEventSourceMapping(region, uuid string, in *lp.UpdateEve
 				return err
 			}
 			r.Config.FunctionArn = s.arn(r.Region, name)
+		}
+		if err := s.checkDestination(tx, in.DestinationConfig); err != nil {
+			return err
 		}
 		applyParams(&r.Config, &in.ESMParams)
 		if in.Enabled != nil {

@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/eddy-streams/eddy"
 	lp "github.com/eddy-streams/eddy/protocol/lambda"
@@ -35,6 +36,9 @@ type record struct {
 	Config   lp.FunctionConfiguration `json:"config"`
 	Tags     map[string]string        `json:"tags,omitempty"`
 	Reserved *int32                   `json:"reserved,omitempty"`
+	// LocalDir, when set, is the code: a directory on the Eddy host used
+	// in place (Code.S3Bucket lp.LocalCodeBucket); no zip is stored.
+	LocalDir string `json:"localDir,omitempty"`
 }
 
 // Service is the Lambda service. Its methods are safe for concurrent use.
@@ -54,6 +58,12 @@ type Service struct {
 		closed bool
 	}
 	asyncWG sync.WaitGroup
+
+	dataDir   string     // Config.DataDir, or the temporary one
+	funcLogMu sync.Mutex // serializes appends to function logs
+
+	unzipMu sync.Mutex   // one unzip at a time (see unpacked)
+	unzips  atomic.Int64 // unzips done, for tests
 }
 
 // New returns the service over meta. Close stops its instances.
@@ -71,6 +81,7 @@ func New(cfg Config, meta storage.MetaStore) (*Service, error) {
 		}
 		dir, s.tmpDir = d, d
 	}
+	s.dataDir = dir
 	s.codeDir = filepath.Join(dir, "code")
 	s.runDir = filepath.Join(dir, "run")
 	s.runtimeDir = filepath.Join(dir, "runtimes")
@@ -195,8 +206,27 @@ func (s *Service) codePath(c *lp.FunctionConfiguration) (string, error) {
 // CreateFunction creates a function from in (validated) in region.
 func (s *Service) CreateFunction(region string, in *lp.CreateFunctionInput) (*lp.FunctionConfiguration, error) {
 	name, _, _ := lp.ParseFunctionName(in.FunctionName)
-	sha, size, err := s.saveCode(in.Code.ZipFile)
+	var (
+		sha, localDir string
+		size          int64
+		err           error
+	)
+	switch {
+	case len(in.Code.ZipFile) == 0 && in.Code.S3Bucket == lp.LocalCodeBucket:
+		localDir, sha, err = localCode(in.Code.S3Key)
+	case len(in.Code.ZipFile) == 0 && in.Code.S3Bucket == "" && in.Tags[WebhookTag] != "":
+		// A webhook function with no code at all, as the config file
+		// declares them (the API's validation asks for code): CodeSize
+		// 0 and the SHA-256 of no bytes.
+		sum := sha256.Sum256(nil)
+		sha = base64.StdEncoding.EncodeToString(sum[:])
+	default:
+		sha, size, err = s.saveCode(in.Code.ZipFile)
+	}
 	if err != nil {
+		return nil, err
+	}
+	if err := checkWebhookTag(in.Tags); err != nil {
 		return nil, err
 	}
 	c := lp.FunctionConfiguration{
@@ -232,7 +262,7 @@ func (s *Service) CreateFunction(region string, in *lp.CreateFunctionInput) (*lp
 	if in.Environment != nil && len(in.Environment.Variables) > 0 {
 		c.Environment = &lp.EnvironmentResponse{Variables: in.Environment.Variables}
 	}
-	r := &record{Config: c, Tags: in.Tags}
+	r := &record{Config: c, Tags: in.Tags, LocalDir: localDir}
 	err = s.meta.Update(func(tx storage.MetaTx) error {
 		if _, err := tx.Get(functionsTable, key(region, name)); err == nil {
 			return lp.AlreadyExists(name)
@@ -273,20 +303,22 @@ func (s *Service) GetFunctionConfiguration(region, fn string) (*lp.FunctionConfi
 
 // GetFunction returns the function's configuration, code location,
 // reserved concurrency and tags. The code location is a file:// URL of the
-// stored zip (Lambda gives a presigned S3 URL).
+// stored zip (Lambda gives a presigned S3 URL), or of the local directory
+// (localCodeLocation).
 func (s *Service) GetFunction(region, fn string) (*lp.GetFunctionOutput, error) {
 	r, err := s.get(region, fn)
 	if err != nil {
 		return nil, err
 	}
-	path, err := s.codePath(&r.Config)
-	if err != nil {
-		return nil, err
-	}
-	out := &lp.GetFunctionOutput{
-		Configuration: &r.Config,
-		Code:          &lp.FunctionCodeLocation{RepositoryType: "S3", Location: "file://" + path},
-		Tags:          r.Tags,
+	out := &lp.GetFunctionOutput{Configuration: &r.Config, Tags: r.Tags}
+	if r.LocalDir != "" {
+		out.Code = localCodeLocation(r.LocalDir)
+	} else {
+		path, err := s.codePath(&r.Config)
+		if err != nil {
+			return nil, err
+		}
+		out.Code = &lp.FunctionCodeLocation{RepositoryType: "S3", Location: "file://" + path}
 	}
 	if r.Reserved != nil {
 		out.Concurrency = &lp.Concurrency{ReservedConcurrentExecutions: r.Reserved}
@@ -380,6 +412,7 @@ func (s *Service) UpdateFunctionCode(region, fn string, in *lp.UpdateFunctionCod
 	}
 	r, err := s.update(region, fn, in.RevisionId, func(r *record) error {
 		r.Config.CodeSha256, r.Config.CodeSize = sha, size
+		r.LocalDir = "" // a zip replaces a local directory
 		return nil
 	})
 	if err != nil {

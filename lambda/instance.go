@@ -25,26 +25,21 @@ type instance struct {
 // once per revision, then the runtime's process on its own Runtime API. A
 // failed start returns the function error payload to answer the
 // invocation with.
-func (s *Service) start(region string, c *lp.FunctionConfiguration) (*instance, []byte, error) {
-	codeDir := filepath.Join(s.runDir, c.FunctionName+"-"+c.RevisionId)
-	if _, err := os.Stat(codeDir); err != nil {
-		zipPath, err := s.codePath(c)
-		if err != nil {
+func (s *Service) start(region string, r *record) (*instance, []byte, error) {
+	c := &r.Config
+	if url := webhookURL(r); url != "" {
+		poster, ok := s.cfg.Launcher.(WebhookPoster)
+		if !ok {
+			return nil, nil, errors.New("lambda: the Launcher cannot post to webhooks")
+		}
+		cc := *c
+		return &instance{Instance: &webhook{url: url, poster: poster}, fn: &cc, revision: c.RevisionId}, nil, nil
+	}
+	codeDir := r.LocalDir // used in place: each new instance sees the directory as it is
+	if codeDir == "" {
+		var err error
+		if codeDir, err = s.unpacked(c); err != nil {
 			return nil, nil, err
-		}
-		tmp := codeDir + ".tmp-" + newRevision()
-		if err := os.MkdirAll(tmp, 0o755); err != nil {
-			return nil, nil, err
-		}
-		if err := unzip(zipPath, tmp); err != nil {
-			os.RemoveAll(tmp)
-			return nil, nil, fmt.Errorf("unzip code of %s: %w", c.FunctionName, err)
-		}
-		if err := os.Rename(tmp, codeDir); err != nil {
-			os.RemoveAll(tmp)
-			if _, serr := os.Stat(codeDir); serr != nil {
-				return nil, nil, err
-			}
 		}
 	}
 	argv, err := s.command(c, codeDir)
@@ -54,8 +49,16 @@ func (s *Service) start(region string, c *lp.FunctionConfiguration) (*instance, 
 	if s.cfg.Launcher == nil {
 		return nil, nil, errors.New("lambda: no Launcher configured")
 	}
+	env := s.environment(region, c, codeDir)
+	if r.LocalDir != "" {
+		// Python caches compiled modules by source mtime in whole
+		// seconds and size: an edit within the second the cache was
+		// written would be missed. Nor should Eddy write __pycache__
+		// into the user's directory.
+		env = append(env, "PYTHONDONTWRITEBYTECODE=1")
+	}
 	ri, failed, err := s.cfg.Launcher.Start(InstanceSpec{
-		Argv: argv, Dir: codeDir, Env: s.environment(region, c, codeDir),
+		Argv: argv, Dir: codeDir, Env: env,
 		LogPath:     filepath.Join(s.logDir, c.FunctionName+"-"+newRevision()+".log"),
 		InitTimeout: s.cfg.InitTimeout, Logger: s.log.With("function", c.FunctionName),
 	})
@@ -138,4 +141,40 @@ func mustJSON(v any) []byte {
 		panic(err)
 	}
 	return b
+}
+
+// unpacked returns the directory c's code is unzipped in, unzipping it once
+// per revision: instances that start together wait for the first one's
+// unzip rather than each unzipping the same zip (16 instances of a new
+// mapping's function had spent half of its first seconds of CPU so).
+func (s *Service) unpacked(c *lp.FunctionConfiguration) (string, error) {
+	codeDir := filepath.Join(s.runDir, c.FunctionName+"-"+c.RevisionId)
+	if _, err := os.Stat(codeDir); err == nil {
+		return codeDir, nil
+	}
+	s.unzipMu.Lock()
+	defer s.unzipMu.Unlock()
+	if _, err := os.Stat(codeDir); err == nil {
+		return codeDir, nil
+	}
+	zipPath, err := s.codePath(c)
+	if err != nil {
+		return "", err
+	}
+	tmp := codeDir + ".tmp-" + newRevision()
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		return "", err
+	}
+	s.unzips.Add(1)
+	if err := unzip(zipPath, tmp); err != nil {
+		os.RemoveAll(tmp)
+		return "", fmt.Errorf("unzip code of %s: %w", c.FunctionName, err)
+	}
+	if err := os.Rename(tmp, codeDir); err != nil {
+		os.RemoveAll(tmp)
+		if _, serr := os.Stat(codeDir); serr != nil {
+			return "", err
+		}
+	}
+	return codeDir, nil
 }

@@ -54,6 +54,10 @@ type Instance interface {
 	ResetLog()
 	Log(format string, args ...any)
 	Tail() []byte
+	// Output returns what the instance's log gained since the last call
+	// (since it started, for the first): the process's output and Eddy's
+	// lines, for the function's log (functionlog.go).
+	Output() []byte
 }
 
 // TailBytes is how much of an invocation's log Invoke returns with

@@ -58,6 +58,7 @@ func (i *fakeInstance) Stop()                          { i.mu.Lock(); i.stopped 
 func (i *fakeInstance) ResetLog()                      {}
 func (i *fakeInstance) Log(format string, args ...any) {}
 func (i *fakeInstance) Tail() []byte                   { return nil }
+func (i *fakeInstance) Output() []byte                 { return nil }
 
 func testZip(t *testing.T) []byte {
 	var buf bytes.Buffer
@@ -213,4 +214,34 @@ func TestCloseWakesWaiters(t *testing.T) {
 	}
 	close(l.release)
 	<-results
+}
+
+// TestUnzipOncePerRevision: instances that start together share one unzip
+// of the function's code.
+func TestUnzipOncePerRevision(t *testing.T) {
+	l := &fakeLauncher{release: make(chan struct{})}
+	s := newFakeService(t, l, 8)
+	results := make(chan error, 8)
+	for range 8 {
+		go func() {
+			_, err := invokeN(t, s, `"block"`)
+			results <- err
+		}()
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for l.count() < 8 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	close(l.release)
+	for range 8 {
+		if err := <-results; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := l.count(); n != 8 {
+		t.Fatalf("%d instances started, want 8", n)
+	}
+	if n := s.unzips.Load(); n != 1 {
+		t.Fatalf("%d unzips for one revision, want 1", n)
+	}
 }

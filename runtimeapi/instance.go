@@ -252,6 +252,9 @@ func (i *Instance) ResetLog() { i.logs.reset() }
 // lambda.TailBytes).
 func (i *Instance) Tail() []byte { return i.logs.tail() }
 
+// Output implements lambda.Instance.
+func (i *Instance) Output() []byte { return i.logs.output() }
+
 func mustJSON(v any) []byte {
 	b, err := json.Marshal(v)
 	if err != nil {

@@ -21,7 +21,8 @@ type logFile struct {
 	log  *slog.Logger
 	mu   struct {
 		sync.Mutex
-		start int64 // where the current invocation's log begins
+		start  int64 // where the current invocation's log begins
+		copied int64 // how much output has returned
 	}
 }
 
@@ -71,6 +72,20 @@ func (l *logFile) tail() []byte {
 	b = b[:n]
 	l.log.Debug("invocation log", "output", string(b))
 	return b
+}
+
+// output returns the log's bytes after what the previous call returned.
+func (l *logFile) output() []byte {
+	end := l.size()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if end <= l.mu.copied {
+		return nil
+	}
+	b := make([]byte, end-l.mu.copied)
+	n, _ := l.f.ReadAt(b, l.mu.copied)
+	l.mu.copied += int64(n)
+	return b[:n]
 }
 
 func (l *logFile) close() {

@@ -14,18 +14,14 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/binary"
 	"flag"
 	"fmt"
-	"io"
 	"log"
 	"math/big"
 	"net"
-	"net/http"
 	"os"
-	"os/exec"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -38,6 +34,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/eddy-streams/eddy/bench/internal/eddyproc"
+	"github.com/eddy-streams/eddy/bench/internal/kclient"
 )
 
 // env is what a runner gets: where the server is and what to consume.
@@ -94,7 +93,7 @@ func main() {
 		ln.Close()
 		extra = append(extra, "--pprof", "--admin-listen", adminAddr)
 	}
-	addr, stop, err := startEddy(*eddyBin, *syncMode, extra)
+	addr, stop, err := eddyproc.Start(*eddyBin, *syncMode, extra)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -106,11 +105,11 @@ func main() {
 	ctx := context.Background()
 
 	stream := "consumerbench"
-	if err := createStream(ctx, kc, stream, *shards); err != nil {
+	if err := kclient.CreateStream(ctx, kc, stream, *shards, time.Minute); err != nil {
 		log.Fatal(err)
 	}
 	t0 := time.Now()
-	if err := preload(ctx, kc, stream, *records); err != nil {
+	if err := kclient.Preload(ctx, kc, stream, *records, func(int) []byte { return data1K }); err != nil {
 		log.Fatal(err)
 	}
 	fmt.Printf("preloaded %d records of 1 KiB into %d shards in %v\n\n", *records, *shards, time.Since(t0).Round(time.Millisecond))
@@ -143,7 +142,7 @@ func main() {
 				file := *eddyProf
 				go func() {
 					defer close(profDone)
-					if err := fetchProfile("http://"+adminAddr+"/debug/pprof/profile?seconds=3", file); err != nil {
+					if err := eddyproc.FetchProfile("http://"+adminAddr+"/debug/pprof/profile?seconds=3", file); err != nil {
 						log.Printf("server profile: %v", err)
 					}
 				}()
@@ -165,7 +164,7 @@ func main() {
 		}
 		if *efoRate > 0 {
 			es := fmt.Sprintf("consumerbench-efo-%s", name)
-			if err := createStream(ctx, kc, es, *shards); err != nil {
+			if err := kclient.CreateStream(ctx, kc, es, *shards, time.Minute); err != nil {
 				log.Fatal(err)
 			}
 			e := env{endpoint: endpoint, kinesis: kc, dynamodb: dc, stream: es, app: name + "-efo", workers: *workers, shards: *shards, fanOut: true}
@@ -308,114 +307,5 @@ func putWarmup(ctx context.Context, e env) error {
 	return err
 }
 
-func createStream(ctx context.Context, kc *kinesis.Client, name string, shards int) error {
-	if _, err := kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(name), ShardCount: aws.Int32(int32(shards))}); err != nil {
-		return err
-	}
-	return kinesis.NewStreamExistsWaiter(kc).Wait(ctx, &kinesis.DescribeStreamInput{StreamName: aws.String(name)}, time.Minute,
-		func(o *kinesis.StreamExistsWaiterOptions) {
-			o.MinDelay = 50 * time.Millisecond
-			o.MaxDelay = 200 * time.Millisecond
-		})
-}
-
-// preload puts n 1 KiB records with PutRecords of 500, 4 requests at a time.
-func preload(ctx context.Context, kc *kinesis.Client, stream string, n int) error {
-	batches := make(chan int)
-	errs := make(chan error, 4)
-	var wg sync.WaitGroup
-	for w := 0; w < 4; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			data := make([]byte, 1024)
-			for start := range batches {
-				var entries []types.PutRecordsRequestEntry
-				for i := start; i < n && i < start+500; i++ {
-					entries = append(entries, types.PutRecordsRequestEntry{Data: data, PartitionKey: aws.String(fmt.Sprint(i))})
-				}
-				for len(entries) > 0 {
-					out, err := kc.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String(stream), Records: entries})
-					if err != nil {
-						errs <- err
-						return
-					}
-					var retry []types.PutRecordsRequestEntry
-					for i, r := range out.Records {
-						if r.ErrorCode != nil {
-							retry = append(retry, entries[i])
-						}
-					}
-					entries = retry
-				}
-			}
-		}()
-	}
-	for start := 0; start < n; start += 500 {
-		select {
-		case batches <- start:
-		case err := <-errs:
-			close(batches)
-			wg.Wait()
-			return err
-		}
-	}
-	close(batches)
-	wg.Wait()
-	select {
-	case err := <-errs:
-		return err
-	default:
-		return nil
-	}
-}
-
-// startEddy starts `eddy serve` on a loopback port with a temporary data
-// directory and returns its address and a function that stops it.
-// fetchProfile saves what url answers into file.
-func fetchProfile(url, file string) error {
-	resp, err := http.Get(url)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s: %s", url, resp.Status)
-	}
-	f, err := os.Create(file)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(f, resp.Body); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-func startEddy(bin, sync string, extra []string) (string, func(), error) {
-	dir, err := os.MkdirTemp("", "consumerbench-")
-	if err != nil {
-		return "", nil, err
-	}
-	args := []string{"serve", "--listen", "127.0.0.1:0", "--admin-listen", "off", "--data-dir", dir, "--sync", sync, "--log-level", "warn"}
-	cmd := exec.Command(bin, append(args, extra...)...)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return "", nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return "", nil, err
-	}
-	stop := func() { cmd.Process.Kill(); cmd.Wait(); os.RemoveAll(dir) }
-	sc := bufio.NewScanner(out)
-	for sc.Scan() {
-		if a, ok := strings.CutPrefix(sc.Text(), "eddy listening on http://"); ok {
-			go io.Copy(io.Discard, out)
-			return a, stop, nil
-		}
-	}
-	stop()
-	return "", nil, fmt.Errorf("eddy did not start")
-}
+// data1K is every preloaded record's data: 1 KiB.
+var data1K = make([]byte, 1024)

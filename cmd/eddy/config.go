@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/eddy-streams/eddy"
+	"github.com/eddy-streams/eddy/internal/s3sink"
 	"github.com/eddy-streams/eddy/kinesis"
 )
 
@@ -45,10 +46,16 @@ type serveConfig struct {
 	OnDemandMax int           `flag:"on-demand-max-shards" yaml:"on-demand-max-shards" help:"most shards an ON_DEMAND stream grows to"`
 	MaxInflight int           `flag:"max-inflight-bytes" yaml:"max-inflight-bytes" help:"request bytes the API reads and holds at once; more requests wait their turn (0: no bound)"`
 	FaultSpecs  []string      `flag:"fault" yaml:"-" help:"fault injection rule, repeatable: stream=S,operation=Op,throttle=0.1,failure=0.05,latency=20ms,seed=1 (env: rules separated by ';')"`
+	S3Endpoint  string        `flag:"s3-endpoint" yaml:"s3-endpoint" help:"URL of an S3-compatible server that S3 on-failure destinations of event source mappings are written to; unset: such destinations are refused"`
+	S3Region    string        `flag:"s3-region" yaml:"s3-region" help:"region that signs requests to --s3-endpoint"`
+	S3AccessKey string        `flag:"s3-access-key-id" yaml:"s3-access-key-id" help:"access key id for --s3-endpoint (with --s3-secret-access-key); unset: requests go unsigned"`
+	S3SecretKey string        `flag:"s3-secret-access-key" yaml:"s3-secret-access-key" help:"secret for --s3-access-key-id"`
+	S3PathStyle bool          `flag:"s3-path-style" yaml:"s3-path-style" help:"address buckets path-style, ENDPOINT/BUCKET/KEY (most self-hosted servers); --s3-path-style=false for BUCKET.ENDPOINT host names"`
 
 	// File only: structured fault rules and streams to create at start-up.
-	Faults  []kinesis.FaultRule `yaml:"faults"`
-	Streams []bootstrapStream   `yaml:"streams"`
+	Faults    []kinesis.FaultRule `yaml:"faults"`
+	Streams   []bootstrapStream   `yaml:"streams"`
+	Functions []bootstrapFunction `yaml:"functions"`
 }
 
 // bootstrapStream is a stream the config file asks for: created at start-up
@@ -79,7 +86,21 @@ func defaultServeConfig() serveConfig {
 		OnDemandMin: 4,
 		OnDemandMax: 200,
 		MaxInflight: 64 << 20,
+		S3Region:    "us-east-1",
+		S3PathStyle: true,
 	}
+}
+
+// s3Config is the S3-compatible server of the --s3-* flags; ok is false
+// without --s3-endpoint.
+func (c *serveConfig) s3Config() (cfg s3sink.Config, ok bool) {
+	if c.S3Endpoint == "" {
+		return cfg, false
+	}
+	cfg = s3sink.DefaultConfig()
+	cfg.Endpoint, cfg.Region, cfg.PathStyle = c.S3Endpoint, c.S3Region, c.S3PathStyle
+	cfg.AccessKeyID, cfg.SecretAccessKey = c.S3AccessKey, c.S3SecretKey
+	return cfg, true
 }
 
 // loadServeConfig builds the configuration from args, the environment (via
@@ -308,6 +329,14 @@ func (c *serveConfig) validate() error {
 	if _, err := c.faultRules(); err != nil {
 		return &usageError{err.Error()}
 	}
+	if (c.S3AccessKey == "") != (c.S3SecretKey == "") {
+		return &usageError{"--s3-access-key-id and --s3-secret-access-key go together"}
+	}
+	if s3, ok := c.s3Config(); ok {
+		if err := s3.Validate(); err != nil {
+			return &usageError{fmt.Sprintf("--s3-endpoint %q: want an http:// or https:// URL", c.S3Endpoint)}
+		}
+	}
 	seen := map[[2]string]bool{}
 	for i, s := range c.Streams {
 		region := s.Region
@@ -329,6 +358,11 @@ func (c *serveConfig) validate() error {
 			return &usageError{fmt.Sprintf("config file: stream %s: shards %d: want at least 1", s.Name, s.Shards)}
 		}
 		seen[[2]string{region, s.Name}] = true
+	}
+	for i := range c.Functions {
+		if _, err := c.Functions[i].createInput(); err != nil {
+			return &usageError{err.Error()}
+		}
 	}
 	return nil
 }

@@ -52,6 +52,8 @@ func TestServeConfigErrors(t *testing.T) {
 		{args: []string{"--fault", "colour=blue"}},
 		{args: []string{"--fault", "operation=Nope"}},
 		{args: []string{"--on-demand-min-shards", "0"}},
+		{args: []string{"--s3-endpoint", "127.0.0.1:9000"}},
+		{args: []string{"--s3-endpoint", "http://127.0.0.1:9000", "--s3-access-key-id", "AKID"}},
 		{args: []string{"--on-demand-min-shards", "8", "--on-demand-max-shards", "4"}},
 		{file: "streams:\n  - name: x\n"},
 		{file: "streams:\n  - shards: 1\n"},

@@ -39,6 +39,7 @@ var configChoices = map[string]string{
 // configNouns names the element of a list key, for its error message.
 var configNouns = map[reflect.Type]string{
 	reflect.TypeFor[bootstrapStream]():   "stream",
+	reflect.TypeFor[bootstrapFunction](): "function",
 	reflect.TypeFor[kinesis.FaultRule](): "fault rule",
 }
 

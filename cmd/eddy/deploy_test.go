@@ -88,7 +88,7 @@ func TestExampleConfig(t *testing.T) {
 	if len(cfg.Streams) == 0 || len(cfg.Faults) == 0 {
 		t.Errorf("the streams and faults examples are missing: %+v %+v", cfg.Streams, cfg.Faults)
 	}
-	cfg.Streams, cfg.Faults = nil, nil
+	cfg.Streams, cfg.Faults, cfg.Functions = nil, nil, nil
 	if want := defaultServeConfig(); !reflect.DeepEqual(cfg, want) {
 		got, def := reflect.ValueOf(cfg), reflect.ValueOf(want)
 		for i := range got.NumField() {

@@ -28,6 +28,22 @@ def handler(event, context):
             f.write(base64.b64decode(r["kinesis"]["data"]).decode() + "\n")
 `
 
+// lambdaClient returns a Lambda client of c with the tests' credentials.
+func (c *child) lambdaClient() *lambda.Client {
+	return lambda.New(lambda.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + c.addr),
+		Credentials: credentials.NewStaticCredentialsProvider("AKID", "secret", "")})
+}
+
+// pythonZip returns a function zip holding src as app.py.
+func pythonZip(src string) []byte {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	f, _ := zw.Create("app.py")
+	f.Write([]byte(src))
+	zw.Close()
+	return buf.Bytes()
+}
+
 // TestServeEventSourceMappingRestart maps a stream to a function on the
 // real server, restarts the server on the same data directory, and finds
 // the mapping resuming after the last handled record: every record once,
@@ -44,28 +60,13 @@ func TestServeEventSourceMappingRestart(t *testing.T) {
 	out := filepath.Join(dir, "out.txt")
 	args := "serve --listen 127.0.0.1:0 --data-dir " + filepath.Join(dir, "data")
 	srv := startChild(t, args)
-	lc := func(c *child) *lambda.Client {
-		return lambda.New(lambda.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + c.addr),
-			Credentials: credentials.NewStaticCredentialsProvider("AKID", "secret", "")})
-	}
+	lc := (*child).lambdaClient
 	kc := srv.client()
-	if _, err := kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("s"), ShardCount: aws.Int32(1)}); err != nil {
-		t.Fatal(err)
-	}
-	w := kinesis.NewStreamExistsWaiter(kc, func(o *kinesis.StreamExistsWaiterOptions) {
-		o.MinDelay, o.MaxDelay = 50*time.Millisecond, 200*time.Millisecond
-	})
-	if err := w.Wait(ctx, &kinesis.DescribeStreamInput{StreamName: aws.String("s")}, 30*time.Second); err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	f, _ := zw.Create("app.py")
-	f.Write([]byte(lambdaKinesisRecorder))
-	zw.Close()
+	createTestStream(t, kc, "s", 1)
+	zipped := pythonZip(lambdaKinesisRecorder)
 	if _, err := lc(srv).CreateFunction(ctx, &lambda.CreateFunctionInput{
 		FunctionName: aws.String("rec"), Runtime: types.RuntimePython312, Handler: aws.String("app.handler"),
-		Role: aws.String("arn:aws:iam::000000000000:role/r"), Code: &types.FunctionCode{ZipFile: buf.Bytes()},
+		Role: aws.String("arn:aws:iam::000000000000:role/r"), Code: &types.FunctionCode{ZipFile: zipped},
 		Environment: &types.Environment{Variables: map[string]string{"OUT": out}},
 	}); err != nil {
 		t.Fatal(err)
@@ -121,6 +122,15 @@ func TestServeEventSourceMappingRestart(t *testing.T) {
 	}
 	if got := lines(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("handled %v, want %v", got, want)
+	}
+	// The mapping's metrics are on the server's /metrics (counted since
+	// the restart): at least one invocation, no errors, nothing filtered.
+	labels := `{function="arn:aws:lambda:us-east-1:000000000000:function:rec",uuid="` + aws.ToString(m.UUID) + `"}`
+	code, body := get(t, "http://"+srv.admin+"/metrics")
+	if code != 200 || !strings.Contains(body, "lambda_esm_errors_total"+labels+" 0\n") ||
+		!strings.Contains(body, "lambda_esm_filtered_records_total"+labels+" 0\n") ||
+		!strings.Contains(body, "lambda_esm_invocations_total"+labels+" ") || strings.Contains(body, "lambda_esm_invocations_total"+labels+" 0\n") {
+		t.Errorf("/metrics: %d\n%s", code, body)
 	}
 	srv.cmd.Process.Signal(syscall.SIGTERM)
 }

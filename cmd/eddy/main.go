@@ -10,6 +10,7 @@
 //	serve     serve the Kinesis API on local storage until SIGINT or SIGTERM
 //	put       put records from stdin or files into a stream
 //	tail      print a stream's records as they come (eddy tail STREAM --follow)
+//	logs      print a function's log (eddy logs FUNCTION --follow)
 //	health    check a running server's admin /health or /ready (for container health checks)
 //	version   print the version, commit and Go version (also: eddy --version, eddy -version)
 //	help      show usage (also: eddy -h, eddy --help), or a command's flags with

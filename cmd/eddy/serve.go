@@ -20,6 +20,7 @@ import (
 	"github.com/eddy-streams/eddy/httpapi/dynamoapi"
 	"github.com/eddy-streams/eddy/httpapi/kinesisapi"
 	"github.com/eddy-streams/eddy/httpapi/lambdaapi"
+	"github.com/eddy-streams/eddy/internal/s3sink"
 	"github.com/eddy-streams/eddy/kinesis"
 	"github.com/eddy-streams/eddy/lambda"
 	"github.com/eddy-streams/eddy/lambda/esm"
@@ -140,6 +141,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.AccessKeyID != "" {
 		lcfg.AccessKeyID, lcfg.SecretAccessKey = cfg.AccessKeyID, cfg.SecretKey
 	}
+	// S3 on-failure destinations are written to the external
+	// S3-compatible server of --s3-endpoint, if any.
+	esmCfg := esm.Config{Logger: logger}
+	if s3cfg, ok := cfg.s3Config(); ok {
+		sink, err := s3sink.New(s3cfg)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		esmCfg.Objects, lcfg.S3Destinations = sink, true
+	}
 	functions, err := lambda.New(lcfg, meta)
 	if err != nil {
 		ln.Close()
@@ -148,7 +160,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer functions.Close()
 	// Kinesis event source mappings read the streams in process and
 	// invoke the functions in process.
-	mappings := esm.New(esm.Config{Logger: logger}, functions, functions, func(region string) (esm.Source, error) {
+	esmCfg.Metrics = reg
+	mappings := esm.New(esmCfg, functions, functions, func(region string) (esm.Source, error) {
 		eng, err := regions.Get(region)
 		if err != nil {
 			return nil, err
@@ -156,6 +169,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return eng, nil
 	}, meta)
 	defer mappings.Close()
+	if err := bootstrapFunctions(functions, cfg.Region, cfg.Functions, logger); err != nil {
+		ln.Close()
+		return err
+	}
 	if err := srv.AddREST(lambdaapi.Service(functions)); err != nil {
 		ln.Close()
 		return err

@@ -36,9 +36,9 @@ const (
 	highHashKey = "170141183460469231731687303715884105728" // 2^127
 )
 
-// tailStream creates a stream of n shards on s and waits until it is
+// createTestStream creates a stream of n shards and waits until it is
 // active.
-func tailStream(t *testing.T, kc *kinesis.Client, name string, n int32) {
+func createTestStream(t *testing.T, kc *kinesis.Client, name string, n int32) {
 	t.Helper()
 	ctx := testContext(t)
 	if _, err := kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(name), ShardCount: aws.Int32(n)}); err != nil {
@@ -49,7 +49,10 @@ func tailStream(t *testing.T, kc *kinesis.Client, name string, n int32) {
 
 func waitStreamActive(t *testing.T, kc *kinesis.Client, name string) {
 	t.Helper()
-	if err := kinesis.NewStreamExistsWaiter(kc).Wait(testContext(t), &kinesis.DescribeStreamInput{StreamName: aws.String(name)}, testTimeout); err != nil {
+	w := kinesis.NewStreamExistsWaiter(kc, func(o *kinesis.StreamExistsWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 50*time.Millisecond, 200*time.Millisecond
+	})
+	if err := w.Wait(testContext(t), &kinesis.DescribeStreamInput{StreamName: aws.String(name)}, testTimeout); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -158,7 +161,7 @@ func TestTailFrom(t *testing.T) {
 	putEnv(t)
 	s := eddytest.Start(t, eddytest.Options{})
 	kc := s.Kinesis()
-	tailStream(t, kc, "from", 2)
+	createTestStream(t, kc, "from", 2)
 	seqs := map[string]string{}
 	for _, r := range []struct{ ehk, data string }{{lowHashKey, "a1"}, {highHashKey, "b1"}, {lowHashKey, "a2"}, {highHashKey, "b2"}} {
 		seqs[r.data] = putTo(t, kc, "from", r.ehk, "k", []byte(r.data))
@@ -268,7 +271,7 @@ func TestTailFormats(t *testing.T) {
 	putEnv(t)
 	s := eddytest.Start(t, eddytest.Options{})
 	kc := s.Kinesis()
-	tailStream(t, kc, "fmt", 1)
+	createTestStream(t, kc, "fmt", 1)
 	recs := []struct{ key, data string }{
 		{"k1", "hello, wörld <&>"},
 		{"k2", "\x00\x01\xfe\xff"},
@@ -336,7 +339,7 @@ func TestTailDeaggregate(t *testing.T) {
 	putEnv(t)
 	s := eddytest.Start(t, eddytest.Options{})
 	kc := s.Kinesis()
-	tailStream(t, kc, "agg", 1)
+	createTestStream(t, kc, "agg", 1)
 	agg := kpl.Aggregate([]kpl.UserRecord{
 		{PartitionKey: "u1", Data: []byte("one")},
 		{PartitionKey: "u2", ExplicitHashKey: "123", Data: []byte("two")},
@@ -402,7 +405,7 @@ func TestTailFollowReshard(t *testing.T) {
 	s := eddytest.Start(t, eddytest.Options{})
 	kc := s.Kinesis()
 	ctx := testContext(t)
-	tailStream(t, kc, "rs", 1)
+	createTestStream(t, kc, "rs", 1)
 	putTo(t, kc, "rs", lowHashKey, "k", []byte("p0"))
 	f := startFollow(t, s, "rs")
 	out := f.out
@@ -543,7 +546,7 @@ func TestTailRetries(t *testing.T) {
 	clock := kin.NewFakeClock(time.Now())
 	s := eddytest.Start(t, eddytest.Options{Kinesis: func(c *kin.Config) { c.Clock = clock }})
 	kc := s.Kinesis()
-	tailStream(t, kc, "rt", 2)
+	createTestStream(t, kc, "rt", 2)
 
 	t.Run("throttled", func(t *testing.T) {
 		for i := range 10 {
@@ -568,7 +571,7 @@ func TestTailRetries(t *testing.T) {
 	})
 
 	t.Run("expired iterator", func(t *testing.T) {
-		tailStream(t, kc, "ex", 2)
+		createTestStream(t, kc, "ex", 2)
 		putTo(t, kc, "ex", lowHashKey, "k", []byte("before"))
 		f := startFollow(t, s, "ex")
 		f.waitFor("the first record", func() bool { return len(linesOf(f.out.String())) == 1 })
@@ -608,7 +611,7 @@ func TestTailErrors(t *testing.T) {
 	putEnv(t)
 	s := eddytest.Start(t, eddytest.Options{})
 	kc := s.Kinesis()
-	tailStream(t, kc, "e", 1)
+	createTestStream(t, kc, "e", 1)
 	putTo(t, kc, "e", lowHashKey, "k", []byte("x"))
 
 	t.Run("missing stream", func(t *testing.T) {
@@ -712,7 +715,7 @@ func TestTailProcess(t *testing.T) {
 	putEnv(t)
 	s := eddytest.Start(t, eddytest.Options{})
 	kc := s.Kinesis()
-	tailStream(t, kc, "p", 1)
+	createTestStream(t, kc, "p", 1)
 	putTo(t, kc, "p", lowHashKey, "k", []byte("first"))
 	args := "--endpoint " + s.Endpoint + " --follow --poll-interval 10ms p"
 	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
@@ -813,7 +816,7 @@ func TestTailLineage(t *testing.T) {
 func TestTailGroup(t *testing.T) {
 	s := eddytest.Start(t, eddytest.Options{})
 	kc := s.Kinesis()
-	tailStream(t, kc, "g", 4)
+	createTestStream(t, kc, "g", 4)
 	const ehk0, ehk1 = "0", "170141183460469231731687303715884105728"
 	last := map[string]string{} // shard: the sequence number of its last record
 	for i := 0; i < 20; i++ {

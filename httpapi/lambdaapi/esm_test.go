@@ -175,6 +175,12 @@ func TestEventSourceMappingValidation(t *testing.T) {
 		{"not kinesis", func(in *sdk.CreateEventSourceMappingInput) {
 			in.EventSourceArn = aws.String("arn:aws:sqs:us-east-1:000000000000:q")
 		}, "InvalidParameterValueException", "Unrecognized event source, must be kinesis."},
+		{"consumer ARN without creation time", func(in *sdk.CreateEventSourceMappingInput) {
+			in.EventSourceArn = aws.String(testStreamARN + "/consumer/app")
+		}, "InvalidParameterValueException", "Unrecognized event source, must be kinesis."},
+		{"consumer ARN without name", func(in *sdk.CreateEventSourceMappingInput) {
+			in.EventSourceArn = aws.String(testStreamARN + "/consumer/:1733335200")
+		}, "InvalidParameterValueException", "Unrecognized event source, must be kinesis."},
 		{"bad filter", func(in *sdk.CreateEventSourceMappingInput) {
 			in.FilterCriteria = &types.FilterCriteria{Filters: []types.Filter{{Pattern: aws.String("not json")}}}
 		}, "InvalidParameterValueException", "Invalid filter pattern definition."},

@@ -29,23 +29,7 @@ import (
 // record is handled.
 func TestRealHandlerBisectAndDestination(t *testing.T) {
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "bootstrap")
-	cmd := exec.Command("go", "build", "-o", bin, "./testdata/kinesisfn")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v: %s", err, b)
-	}
-	code, err := os.ReadFile(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var zb bytes.Buffer
-	zw := zip.NewWriter(&zb)
-	h := &zip.FileHeader{Name: "bootstrap", Method: zip.Deflate}
-	h.SetMode(0o755)
-	w, _ := zw.CreateHeader(h)
-	w.Write(code)
-	zw.Close()
+	zipped := bootstrapZip(t, "./testdata/kinesisfn")
 
 	meta := mem.NewMeta()
 	kcfg := kinesis.DefaultConfig()
@@ -71,7 +55,7 @@ func TestRealHandlerBisectAndDestination(t *testing.T) {
 	}
 	out := filepath.Join(dir, "out.jsonl")
 	if _, err := svc.CreateFunction(region, &lp.CreateFunctionInput{FunctionName: "fn", Runtime: "provided.al2023", Role: role, Handler: "bootstrap",
-		Code: &lp.FunctionCode{ZipFile: zb.Bytes()}, Environment: &lp.Environment{Variables: map[string]string{"OUT": out}}}); err != nil {
+		Code: &lp.FunctionCode{ZipFile: zipped}, Environment: &lp.Environment{Variables: map[string]string{"OUT": out}}}); err != nil {
 		t.Fatal(err)
 	}
 	e := &testEnv{meta: meta, eng: eng, svc: svc}
@@ -135,4 +119,28 @@ func TestRealHandlerBisectAndDestination(t *testing.T) {
 		time.Since(time.Unix(l.Arrival, 0)) > time.Hour || l.BatchSize != 4 {
 		t.Fatalf("decoded record %+v", l)
 	}
+}
+
+// bootstrapZip builds the Go command pkg (./testdata/...) as a Lambda
+// bootstrap and returns its zip.
+func bootstrapZip(t *testing.T, pkg string) []byte {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "bootstrap")
+	cmd := exec.Command("go", "build", "-o", bin, pkg)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build %s: %v: %s", pkg, err, b)
+	}
+	code, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var zb bytes.Buffer
+	zw := zip.NewWriter(&zb)
+	h := &zip.FileHeader{Name: "bootstrap", Method: zip.Deflate}
+	h.SetMode(0o755)
+	w, _ := zw.CreateHeader(h)
+	w.Write(code)
+	zw.Close()
+	return zb.Bytes()
 }

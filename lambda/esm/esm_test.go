@@ -70,7 +70,7 @@ type testEnv struct {
 	manager *Manager
 }
 
-func setup(t *testing.T, fn *fakeFunction) *testEnv {
+func setup(t *testing.T, fn *fakeFunction, mutate ...func(*lambda.Config)) *testEnv {
 	t.Helper()
 	meta := mem.NewMeta()
 	kcfg := kinesis.DefaultConfig()
@@ -81,6 +81,9 @@ func setup(t *testing.T, fn *fakeFunction) *testEnv {
 	}
 	lcfg := lambda.DefaultConfig()
 	lcfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	for _, m := range mutate {
+		m(&lcfg)
+	}
 	svc, err := lambda.New(lcfg, meta)
 	if err != nil {
 		t.Fatal(err)

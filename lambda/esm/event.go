@@ -38,10 +38,17 @@ type kinesisData struct {
 func epochSeconds(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }
 
 func (p *shardPoller) event(batch []kds.Record) ([]byte, error) {
-	ev := event{Records: make([]eventRecord, len(batch))}
+	if p.win != nil {
+		return p.windowPayload(p.eventRecords(batch), false, false)
+	}
+	return json.Marshal(event{Records: p.eventRecords(batch)})
+}
+
+func (p *shardPoller) eventRecords(batch []kds.Record) []eventRecord {
+	records := make([]eventRecord, len(batch))
 	for i := range batch {
 		r := &batch[i]
-		ev.Records[i] = eventRecord{
+		records[i] = eventRecord{
 			Kinesis: kinesisData{
 				KinesisSchemaVersion:        "1.0",
 				PartitionKey:                r.PartitionKey,
@@ -58,7 +65,7 @@ func (p *shardPoller) event(batch []kds.Record) ([]byte, error) {
 			EventSourceARN:    p.mp.Config.EventSourceArn,
 		}
 	}
-	return json.Marshal(ev)
+	return records
 }
 
 // response is what the on-failure record says of the last invocation.
@@ -83,21 +90,36 @@ type batchResponse struct {
 	} `json:"batchItemFailures"`
 }
 
-func (p *shardPoller) invoke(ctx context.Context, batch []kds.Record) result {
+func (p *shardPoller) invoke(ctx context.Context, batch []kds.Record) (res result) {
 	payload, err := p.event(batch)
 	if err != nil {
 		return result{}
 	}
 	out, ferr, err := p.m.invoker.Invoke(ctx, p.mp.Config.FunctionArn, payload)
+	p.met.invoked(batch, p.m.cfg.Clock.Now(), ferr, err)
 	if err != nil {
 		// Not run (function gone, throttled): retried until the records
 		// age out, as Lambda does for errors before invocation.
 		p.log.Debug("invoke", "err", err)
 		return result{resp: response{statusCode: 500}}
 	}
-	res := result{invoked: true, resp: response{statusCode: 200, functionError: ferr}}
+	res = result{invoked: true, resp: response{statusCode: 200, functionError: ferr}}
 	if ferr != "" {
 		return res
+	}
+	if p.win != nil {
+		// A windowed answer without a state is a failed invocation; the
+		// state of a successful one (in part, with ReportBatchItemFailures)
+		// is the window's state from now on.
+		state, ok := windowState(out)
+		if !ok {
+			return res
+		}
+		defer func() {
+			if res.ok {
+				p.took(state)
+			}
+		}()
 	}
 	res.ok, res.failedAt = true, -1
 	if !reportsItems(p.mp.Config.FunctionResponseTypes) {
@@ -180,9 +202,9 @@ type batchInfo struct {
 
 const isoMillis = "2006-01-02T15:04:05.000Z"
 
-// discard describes batch to the on-failure destination, if any. A
-// destination that cannot be written is logged; the records are skipped
-// all the same, as Lambda skips them.
+// discard describes batch to the on-failure destination, if any
+// (destination.go). A destination that cannot be written is logged; the
+// records are skipped all the same, as Lambda skips them.
 func (p *shardPoller) discard(ctx context.Context, batch []kds.Record, condition string, invokes int, resp response) {
 	c := &p.mp.Config
 	p.log.Info("discarding batch", "condition", condition, "records", len(batch), "first", batch[0].SequenceNumber)
@@ -208,12 +230,8 @@ func (p *shardPoller) discard(ctx context.Context, batch []kds.Record, condition
 		BatchSize:                       len(batch),
 		StreamArn:                       c.EventSourceArn,
 	}
-	data, err := json.Marshal(&fr)
-	if err != nil {
-		return
-	}
-	dest := c.DestinationConfig.OnFailure.Destination
-	if _, err := p.src.PutRecord(ctx, &kds.PutRecordInput{StreamARN: &dest, PartitionKey: &p.shard, Data: data}); err != nil {
-		p.log.Warn("put on-failure record", "destination", dest, "err", err)
+	if p.deliver(ctx, &fr, batch) {
+		p.met.failureBatches.Inc()
+		p.met.failureRecords.Add(float64(len(batch)))
 	}
 }

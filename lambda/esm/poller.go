@@ -9,7 +9,10 @@
 // up to MaximumRetryAttempts and MaximumRecordAgeInSeconds, bisected when
 // BisectBatchOnFunctionError is set, partially retried with
 // ReportBatchItemFailures, and discarded batches are described in an
-// on-failure record put to DestinationConfig.OnFailure's Kinesis stream.
+// on-failure record sent to DestinationConfig.OnFailure's Kinesis stream,
+// S3 bucket or function (destination.go). TumblingWindowInSeconds runs
+// Lambda's tumbling windows (window.go), and every mapping's metrics go to
+// Config.Metrics (metrics.go).
 //
 //	m, _ := esm.New(esm.Config{...}, lambdaService, lambdaService, sources, meta)
 //	defer m.Close()
@@ -22,6 +25,7 @@ import (
 	"time"
 
 	"github.com/eddy-streams/eddy/lambda"
+	"github.com/eddy-streams/eddy/metrics"
 	"github.com/eddy-streams/eddy/protocol/kds"
 	lp "github.com/eddy-streams/eddy/protocol/lambda"
 	"github.com/eddy-streams/eddy/storage"
@@ -36,6 +40,17 @@ type Source interface {
 	PutRecord(ctx context.Context, in *kds.PutRecordInput) (*kds.PutRecordOutput, error)
 }
 
+// Subscriber is what a mapping whose EventSourceArn is a stream consumer
+// reads through (enhanced fan-out): the kinesis engine's
+// SubscribeToShardEvents, which subscribes like SubscribeToShard and calls
+// fn with each event until the subscription ends (nil: its lifetime is
+// over, the shard is closed and delivered, or ctx ended). Event record
+// data is valid only during fn. A Source without it cannot serve consumer
+// mappings.
+type Subscriber interface {
+	SubscribeToShardEvents(ctx context.Context, in *kds.SubscribeToShardInput, fn func(*kds.SubscribeToShardEvent) error) error
+}
+
 // Sources returns the Source of a region (the region's kinesis engine).
 type Sources func(region string) (Source, error)
 
@@ -48,9 +63,10 @@ type Mappings interface {
 
 // Config configures the pollers.
 type Config struct {
-	// PollInterval is how often an idle shard is read again and how often
-	// mappings and shards are looked up. Default 250ms (Lambda polls each
-	// shard about once a second; Eddy reads more often).
+	// PollInterval is how often mappings and shards are looked up, and the
+	// longest an idle shard waits before it is read again: a Source that
+	// is an AppendWaiter (the kinesis engine) wakes it at the next append
+	// sooner. Default 250ms (Lambda polls each shard about once a second).
 	PollInterval time.Duration
 	// RetryDelay is the wait before retrying a failed batch. Default 100ms.
 	RetryDelay time.Duration
@@ -59,6 +75,17 @@ type Config struct {
 	Clock lambda.Clock
 	// Logger receives the pollers' logs. Default: discard.
 	Logger *slog.Logger
+	// Objects writes the records of S3 on-failure destinations (an
+	// S3-compatible server). Default: none; such records are logged and
+	// dropped (the lambda service refuses such mappings without one).
+	Objects Objects
+	// Async invokes function on-failure destinations. Default: the
+	// invoker given to New, if it implements AsyncInvoker.
+	Async AsyncInvoker
+	// Metrics is the registry the manager publishes its per-mapping
+	// metrics in (see metrics.go). Default: a registry of its own, which
+	// nothing serves.
+	Metrics *metrics.Registry
 }
 
 type realClock struct{}
@@ -78,6 +105,9 @@ func (c Config) withDefaults() Config {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
+	if c.Metrics == nil {
+		c.Metrics = metrics.NewRegistry()
+	}
 	return c
 }
 
@@ -89,6 +119,7 @@ type Manager struct {
 	sources  Sources
 	meta     storage.MetaStore
 	log      *slog.Logger
+	metrics  *metricFamilies
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -102,15 +133,19 @@ type Manager struct {
 
 // runner is one mapping's set of shard pollers.
 type runner struct {
-	version float64 // the LastModified it was started with
-	cancel  context.CancelFunc
-	done    chan struct{}
+	version  float64 // the LastModified it was started with
+	function string  // its FunctionArn, a metrics label
+	cancel   context.CancelFunc
+	done     chan struct{}
 }
 
 // New starts the manager; Close stops it.
 func New(cfg Config, mappings Mappings, invoker lambda.Invoker, sources Sources, meta storage.MetaStore) *Manager {
 	cfg = cfg.withDefaults()
-	m := &Manager{cfg: cfg, mappings: mappings, invoker: invoker, sources: sources, meta: meta, log: cfg.Logger.With("component", "esm")}
+	if a, ok := invoker.(AsyncInvoker); ok && cfg.Async == nil {
+		cfg.Async = a
+	}
+	m := &Manager{cfg: cfg, mappings: mappings, invoker: invoker, sources: sources, meta: meta, log: cfg.Logger.With("component", "esm"), metrics: newMetricFamilies(cfg.Metrics)}
 	m.mu.running = map[string]*runner{}
 	m.ctx, m.cancel = context.WithCancel(context.Background())
 	m.wg.Add(1)
@@ -155,7 +190,9 @@ func (m *Manager) reconcile() {
 		return
 	}
 	want := map[string]lambda.Mapping{}
+	exists := map[string]bool{}
 	for _, mp := range all {
+		exists[mp.Config.UUID] = true
 		if mp.Config.State == lp.ESMStateEnabled {
 			want[mp.Config.UUID] = mp
 		}
@@ -170,13 +207,16 @@ func (m *Manager) reconcile() {
 		r.cancel()
 		<-r.done
 		delete(m.mu.running, id)
+		if !exists[id] {
+			m.metrics.forget(r.function, id)
+		}
 	}
 	for id, mp := range want {
 		if _, ok := m.mu.running[id]; ok {
 			continue
 		}
 		ctx, cancel := context.WithCancel(m.ctx)
-		r := &runner{version: mp.Config.LastModified, cancel: cancel, done: make(chan struct{})}
+		r := &runner{version: mp.Config.LastModified, function: mp.Config.FunctionArn, cancel: cancel, done: make(chan struct{})}
 		m.mu.running[id] = r
 		go func() {
 			defer close(r.done)
@@ -189,7 +229,7 @@ func (m *Manager) reconcile() {
 // once its parents are drained (their checkpoints say done).
 func (m *Manager) runMapping(ctx context.Context, mp lambda.Mapping) {
 	log := m.log.With("uuid", mp.Config.UUID)
-	region, _, _, ok := lp.ParseStreamARN(mp.Config.EventSourceArn)
+	region, streamARN, consumer, ok := lp.ParseSourceARN(mp.Config.EventSourceArn)
 	if !ok {
 		log.Warn("unsupported event source", "arn", mp.Config.EventSourceArn)
 		return
@@ -202,7 +242,7 @@ func (m *Manager) runMapping(ctx context.Context, mp lambda.Mapping) {
 	for {
 		src, err := m.sources(region)
 		if err == nil {
-			err = m.startShards(ctx, &wg, mp, src, started, log)
+			err = m.startShards(ctx, &wg, mp, src, streamARN, consumer, started, log)
 		}
 		if err != nil {
 			log.Debug("list shards", "err", err)
@@ -215,9 +255,9 @@ func (m *Manager) runMapping(ctx context.Context, mp lambda.Mapping) {
 	}
 }
 
-func (m *Manager) startShards(ctx context.Context, wg *sync.WaitGroup, mp lambda.Mapping, src Source, started map[string]bool, log *slog.Logger) error {
+func (m *Manager) startShards(ctx context.Context, wg *sync.WaitGroup, mp lambda.Mapping, src Source, streamARN string, consumer bool, started map[string]bool, log *slog.Logger) error {
 	var shards []kds.Shard
-	in := &kds.ListShardsInput{StreamARN: &mp.Config.EventSourceArn}
+	in := &kds.ListShardsInput{StreamARN: &streamARN}
 	for {
 		out, err := src.ListShards(ctx, in)
 		if err != nil {
@@ -256,7 +296,8 @@ func (m *Manager) startShards(ctx context.Context, wg *sync.WaitGroup, mp lambda
 		}
 		started[s.ShardId] = true
 		isChild := s.ParentShardId != nil
-		sp := &shardPoller{m: m, mp: mp, src: src, shard: s.ShardId, child: isChild, log: log.With("shard", s.ShardId)}
+		sp := &shardPoller{m: m, mp: mp, src: src, stream: streamARN, consumer: consumer, shard: s.ShardId, child: isChild, log: log.With("shard", s.ShardId),
+			met: m.metrics.mapping(mp.Config.FunctionArn, mp.Config.UUID)}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

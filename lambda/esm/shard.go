@@ -32,6 +32,15 @@ const maxPayload = 6 * 1024 * 1024
 type checkpoint struct {
 	Seq  string `json:"seq,omitempty"`
 	Done bool   `json:"done,omitempty"`
+	// LatestAt is when a mapping starting at LATEST first read the shard
+	// (Unix ms, on Config.Clock), recorded before that first LATEST read:
+	// until a record is handled, reading starts again AT_TIMESTAMP
+	// LatestAt, so records put meanwhile are not skipped by a restart.
+	LatestAt int64 `json:"latestAt,omitempty"`
+	// The open tumbling window (its start, Unix ms) and its state, as of
+	// Seq (see window.go).
+	WindowStart int64           `json:"windowStart,omitempty"`
+	State       json.RawMessage `json:"state,omitempty"`
 }
 
 func (m *Manager) loadCheckpoint(uuid, shard string) (checkpoint, error) {
@@ -59,42 +68,135 @@ func (m *Manager) saveCheckpoint(uuid, shard string, cp checkpoint) error {
 
 // shardPoller reads one shard for one mapping.
 type shardPoller struct {
-	m     *Manager
-	mp    lambda.Mapping
-	src   Source
-	shard string
-	child bool // a reshard's child: read from its start
-	log   *slog.Logger
-	cp    checkpoint
+	m        *Manager
+	mp       lambda.Mapping
+	src      Source
+	stream   string // the stream's ARN (the mapping's, or its consumer's stream)
+	consumer bool   // EventSourceArn is a stream consumer: read with SubscribeToShard
+	shard    string
+	child    bool // a reshard's child: read from its start
+	log      *slog.Logger
+	cp       checkpoint
+	met      *mappingMetrics
+	win      *timeWindow // nil without TumblingWindowInSeconds
 
 	filters filters
 }
 
-func (p *shardPoller) iterator(ctx context.Context) (string, error) {
-	c := &p.mp.Config
-	in := &kds.GetShardIteratorInput{StreamARN: &c.EventSourceArn, ShardId: &p.shard}
-	typ := kds.ShardIteratorTypeTrimHorizon
-	switch {
-	case p.cp.Seq != "":
-		typ = kds.ShardIteratorTypeAfterSequenceNumber
-		in.StartingSequenceNumber = &p.cp.Seq
-	case p.child:
-	case c.StartingPosition == lp.StartingPositionLatest:
-		typ = kds.ShardIteratorTypeLatest
-	case c.StartingPosition == lp.StartingPositionAtTimestamp && c.StartingPositionTimestamp != nil:
-		typ = kds.ShardIteratorTypeAtTimestamp
-		sec := *c.StartingPositionTimestamp
-		in.Timestamp = kds.NewTimestamp(time.UnixMilli(int64(sec * 1000)))
-	}
-	in.ShardIteratorType = &typ
-	out, err := p.src.GetShardIterator(ctx, in)
-	if err != nil {
-		return "", err
-	}
-	return out.ShardIterator, nil
+// reader reads a shard for the run loop: by GetRecords (pollReader) or
+// by SubscribeToShard (fanoutReader, fanout.go).
+type reader interface {
+	// next returns the records read since the last call, in order; with
+	// none to return it waits up to Config.PollInterval first. end is
+	// true once the shard is closed and all its records were returned.
+	next(ctx context.Context) (recs []kds.Record, end bool, err error)
+	// reset forgets the position: the next read starts again after the
+	// checkpoint (or at the starting position).
+	reset()
+	// close releases the reader.
+	close()
 }
 
-// run polls until the shard is drained (closed and every record handled)
+// startPosition is where reading starts: after the checkpoint; else a
+// child shard's start; else the mapping's StartingPosition. A mapping at
+// LATEST first records LatestAt (durably, before reading), and resumes
+// AT_TIMESTAMP LatestAt from then on.
+func (p *shardPoller) startPosition() (typ kds.ShardIteratorType, seq *string, ts *kds.Timestamp, err error) {
+	c := &p.mp.Config
+	switch {
+	case p.cp.Seq != "":
+		seq := p.cp.Seq // a copy: the checkpoint moves on
+		return kds.ShardIteratorTypeAfterSequenceNumber, &seq, nil, nil
+	case p.child:
+	case c.StartingPosition == lp.StartingPositionLatest && p.cp.LatestAt != 0:
+		return kds.ShardIteratorTypeAtTimestamp, nil, kds.NewTimestamp(time.UnixMilli(p.cp.LatestAt)), nil
+	case c.StartingPosition == lp.StartingPositionLatest:
+		p.cp.LatestAt = p.m.cfg.Clock.Now().UnixMilli()
+		if err := p.m.saveCheckpoint(c.UUID, p.shard, p.cp); err != nil {
+			p.cp.LatestAt = 0
+			return "", nil, nil, err
+		}
+		return kds.ShardIteratorTypeLatest, nil, nil, nil
+	case c.StartingPosition == lp.StartingPositionAtTimestamp && c.StartingPositionTimestamp != nil:
+		sec := *c.StartingPositionTimestamp
+		return kds.ShardIteratorTypeAtTimestamp, nil, kds.NewTimestamp(time.UnixMilli(int64(sec * 1000))), nil
+	}
+	return kds.ShardIteratorTypeTrimHorizon, nil, nil, nil
+}
+
+// pollReader reads a shard with GetShardIterator and GetRecords.
+type pollReader struct {
+	p  *shardPoller
+	it string
+}
+
+func (r *pollReader) reset() { r.it = "" }
+func (r *pollReader) close() {}
+
+func (r *pollReader) next(ctx context.Context) ([]kds.Record, bool, error) {
+	p := r.p
+	if r.it == "" {
+		typ, seq, ts, err := p.startPosition()
+		if err != nil {
+			return nil, false, err
+		}
+		out, err := p.src.GetShardIterator(ctx, &kds.GetShardIteratorInput{StreamARN: &p.stream, ShardId: &p.shard,
+			ShardIteratorType: &typ, StartingSequenceNumber: seq, Timestamp: ts})
+		if err != nil {
+			return nil, false, err
+		}
+		r.it = out.ShardIterator
+	}
+	// Taken before the read, so that an append between the read and the
+	// wait below is not missed.
+	var appended <-chan struct{}
+	if w, ok := p.src.(AppendWaiter); ok {
+		appended, _ = w.Appended(r.it)
+	}
+	out, err := p.src.GetRecords(ctx, &kds.GetRecordsInput{ShardIterator: &r.it, Limit: ptr(int32(10000))})
+	if err != nil {
+		// An expired or broken iterator: start again after the checkpoint.
+		r.it = ""
+		return nil, false, err
+	}
+	recs := make([]kds.Record, len(out.Records))
+	for i, rec := range out.Records {
+		rec.Data = append([]byte(nil), rec.Data...)
+		recs[i] = rec
+	}
+	out.Release()
+	if out.NextShardIterator == nil {
+		return recs, true, nil
+	}
+	r.it = *out.NextShardIterator
+	if len(recs) == 0 {
+		waitAppend(ctx, appended, p.m.cfg.PollInterval)
+	}
+	return recs, false, nil
+}
+
+// AppendWaiter is what a Source may offer so that a caught-up poller waits
+// for the next append instead of the whole PollInterval: the kinesis
+// engine's Appended, a channel closed at the next append to the shard an
+// iterator reads.
+type AppendWaiter interface {
+	Appended(iterator string) (<-chan struct{}, error)
+}
+
+// waitAppend waits until appended is closed (nil: never), d passes or ctx
+// ends. PollInterval stays the bound, so a missed wake-up costs at most one
+// interval.
+func waitAppend(ctx context.Context, appended <-chan struct{}, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	case <-appended:
+	}
+}
+
+// run reads until the shard is drained (closed and every record handled)
 // or ctx ends.
 func (p *shardPoller) run(ctx context.Context) {
 	var err error
@@ -107,55 +209,53 @@ func (p *shardPoller) run(ctx context.Context) {
 	}
 	c := &p.mp.Config
 	p.filters = compileFilters(c.FilterCriteria)
+	if c.TumblingWindowInSeconds > 0 {
+		p.win = &timeWindow{size: time.Duration(c.TumblingWindowInSeconds) * time.Second}
+		p.win.restore(p.cp)
+	}
 	window := time.Duration(c.MaximumBatchingWindowInSeconds) * time.Second
+	var rd reader = &pollReader{p: p}
+	if p.consumer {
+		rd = newFanoutReader(p)
+	}
+	defer rd.close()
 	var (
-		it      string
 		pending []kds.Record
 		firstAt time.Time
 		closed  bool
 	)
 	for ctx.Err() == nil {
-		if it == "" && !closed {
-			if it, err = p.iterator(ctx); err != nil {
-				p.log.Debug("get shard iterator", "err", err)
-				if !sleep(ctx, p.m.cfg.PollInterval) {
-					return
-				}
-				continue
-			}
-		}
 		fetched := 0
 		if !closed && len(pending) < int(c.BatchSize) {
-			out, err := p.src.GetRecords(ctx, &kds.GetRecordsInput{ShardIterator: &it, Limit: ptr(int32(10000))})
+			recs, end, err := rd.next(ctx)
 			if err != nil {
-				// An expired or broken iterator: start again after the
-				// checkpoint, dropping what was read but not handled.
-				p.log.Debug("get records", "err", err)
-				it, pending, firstAt = "", nil, time.Time{}
+				// Start again after the checkpoint, dropping what was
+				// read but not handled.
+				p.log.Debug("read shard", "err", err)
+				rd.reset()
+				pending, firstAt = nil, time.Time{}
 				if !sleep(ctx, p.m.cfg.PollInterval) {
 					return
 				}
 				continue
 			}
-			for _, r := range out.Records {
-				r.Data = append([]byte(nil), r.Data...)
-				pending = append(pending, r)
-			}
-			out.Release()
-			fetched = len(out.Records)
-			if fetched > 0 && firstAt.IsZero() {
+			pending = append(pending, recs...)
+			fetched = len(recs)
+			if len(recs) > 0 && firstAt.IsZero() {
 				firstAt = p.m.cfg.Clock.Now()
 			}
-			if out.NextShardIterator == nil {
-				closed = true
-			} else {
-				it = *out.NextShardIterator
-			}
+			closed = end
 		}
 		full := len(pending) >= int(c.BatchSize) || batchBytes(pending) >= maxPayload
 		if len(pending) > 0 && (full || closed || window == 0 || p.m.cfg.Clock.Now().Sub(firstAt) >= window) {
 			n := cut(pending, int(c.BatchSize)*int(max(c.ParallelizationFactor, 1)))
+			if p.win != nil {
+				n = min(cut(pending, int(c.BatchSize)), p.win.sameWindow(pending))
+			}
 			if !p.handleFiltered(ctx, pending[:n]) {
+				return
+			}
+			if p.win != nil && p.win.overflow && !p.finishWindow(ctx, true) {
 				return
 			}
 			pending = pending[n:]
@@ -166,13 +266,19 @@ func (p *shardPoller) run(ctx context.Context) {
 			continue
 		}
 		if closed && len(pending) == 0 {
+			// The shard's end ends its window: state is per shard.
+			if p.win != nil && p.win.open() && !p.finishWindow(ctx, false) {
+				return
+			}
 			p.cp.Done = true
 			if err := p.m.saveCheckpoint(c.UUID, p.shard, p.cp); err != nil {
 				p.log.Warn("save checkpoint", "err", err)
 			}
 			return
 		}
-		if fetched == 0 && !sleep(ctx, p.m.cfg.PollInterval) {
+		// Nothing new and nothing pending: a tumbling window whose end
+		// the clock passed gets its final invocation now.
+		if fetched == 0 && len(pending) == 0 && !p.windowExpired(ctx) {
 			return
 		}
 	}
@@ -311,6 +417,7 @@ func (p *shardPoller) handleFiltered(ctx context.Context, batch []kds.Record) bo
 			kept = append(kept, batch[i])
 		}
 	}
+	p.met.filtered.Add(float64(len(batch) - len(kept)))
 	if len(kept) > 0 && !p.handleParallel(ctx, kept) {
 		return false
 	}
@@ -328,7 +435,10 @@ func (p *shardPoller) handleFiltered(ctx context.Context, batch []kds.Record) bo
 func (p *shardPoller) handleParallel(ctx context.Context, records []kds.Record) bool {
 	c := &p.mp.Config
 	size := int(c.BatchSize)
-	if c.ParallelizationFactor <= 1 {
+	if p.win != nil && !p.enterWindow(ctx, &records[0]) {
+		return false
+	}
+	if c.ParallelizationFactor <= 1 || p.win != nil {
 		for len(records) > 0 {
 			n := cut(records, size)
 			if !p.handle(ctx, records[:n]) {

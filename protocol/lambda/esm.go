@@ -52,6 +52,36 @@ const (
 // kinesisStreamARNRE matches a Kinesis data stream ARN.
 var kinesisStreamARNRE = regexp.MustCompile(`^arn:aws[a-zA-Z-]*:kinesis:([a-z0-9-]+):(\d{12}):stream/([a-zA-Z0-9_.-]+)$`)
 
+// kinesisConsumerARNRE matches a Kinesis stream consumer ARN, as
+// RegisterStreamConsumer answers it: the stream's ARN, "/consumer/", the
+// consumer name (1-128 of [a-zA-Z0-9_.-], the Kinesis ConsumerName
+// pattern) and ":" with its creation time in epoch seconds.
+var kinesisConsumerARNRE = regexp.MustCompile(`^(arn:aws[a-zA-Z-]*:kinesis:([a-z0-9-]+):(\d{12}):stream/([a-zA-Z0-9_.-]+))/consumer/([a-zA-Z0-9_.-]{1,128}):(\d+)$`)
+
+// ParseConsumerARN returns the region and the stream ARN of a Kinesis
+// stream consumer ARN.
+func ParseConsumerARN(arn string) (region, streamARN string, ok bool) {
+	m := kinesisConsumerARNRE.FindStringSubmatch(arn)
+	if m == nil {
+		return "", "", false
+	}
+	return m[2], m[1], true
+}
+
+// ParseSourceARN returns the region and the stream ARN of a mapping's
+// EventSourceArn: a Kinesis stream ARN, or a stream consumer's ARN (Lambda
+// API reference, EventSourceArn: "Amazon Kinesis – The ARN of the data
+// stream or a stream consumer."); consumer is true for the latter.
+func ParseSourceARN(arn string) (region, streamARN string, consumer, ok bool) {
+	if region, _, _, ok := ParseStreamARN(arn); ok {
+		return region, arn, false, true
+	}
+	if region, streamARN, ok := ParseConsumerARN(arn); ok {
+		return region, streamARN, true, true
+	}
+	return "", "", false, false
+}
+
 // ParseStreamARN returns the region, account and stream name of a Kinesis
 // stream ARN.
 func ParseStreamARN(arn string) (region, account, stream string, ok bool) {
@@ -195,10 +225,8 @@ func (p *ESMParams) semantic() error {
 		}
 	}
 	if d := p.DestinationConfig; d != nil && d.OnFailure != nil && d.OnFailure.Destination != "" {
-		if _, _, _, ok := ParseStreamARN(d.OnFailure.Destination); !ok {
-			// Eddy's destinations are its own Kinesis streams; no recorded
-			// wording for an unsupported destination.
-			return InvalidParameter("Unsupported OnFailure destination: %s. Eddy supports Kinesis stream ARNs.", d.OnFailure.Destination)
+		if _, err := ParseDestination(d.OnFailure.Destination); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -224,8 +252,8 @@ func (in *CreateEventSourceMappingInput) Validate() error {
 		// there is nothing to read. No recorded wording.
 		return InvalidParameter("Unrecognized event source, must be kinesis.")
 	}
-	if _, _, _, ok := ParseStreamARN(in.EventSourceArn); !ok {
-		// Lambda's answer for an ARN of a service it cannot map; no
+	if _, _, _, ok := ParseSourceARN(in.EventSourceArn); !ok {
+		// A stream or a stream consumer ARN. Lambda's answer for an ARN of a service it cannot map; no
 		// recorded wording, so Eddy names the supported source.
 		return InvalidParameter("Unrecognized event source, must be kinesis.")
 	}

@@ -139,8 +139,12 @@ func (in *CreateFunctionInput) Validate() error {
 		return InvalidParameter("Runtime and Handler are mandatory parameters for functions created with deployment packages.")
 	}
 	if len(in.Code.ZipFile) == 0 {
+		if in.Code.S3Bucket == LocalCodeBucket {
+			// A directory on the Eddy host, checked by the service.
+			return nil
+		}
 		if in.Code.S3Bucket != "" {
-			return InvalidParameter("Eddy does not read code from S3 yet; send the zip as Code.ZipFile")
+			return InvalidParameter("Eddy does not read code from S3 yet; send the zip as Code.ZipFile, or use Code.S3Bucket %q with Code.S3Key the code's absolute directory", LocalCodeBucket)
 		}
 		return InvalidParameter("Please provide a source for function code.")
 	}
@@ -163,6 +167,13 @@ func checkTimeoutMemory(v *validationErrors, timeout, memory *int32) {
 		}
 	}
 }
+
+// LocalCodeBucket is the Code.S3Bucket that names, in Code.S3Key, a
+// directory on the Eddy host holding the function's code, used in place
+// (an Eddy extension; the value is LocalStack's convention for hot
+// reloading, docs.localstack.cloud/user-guide/lambda-tools/hot-reloading,
+// so that its users' scripts work unchanged).
+const LocalCodeBucket = "hot-reload"
 
 // FunctionConfiguration is a function's configuration as the API reports it.
 type FunctionConfiguration struct {

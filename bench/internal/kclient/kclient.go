@@ -1,6 +1,7 @@
 // Package kclient holds what the benchmark programs share to talk to a
 // Kinesis endpoint with aws-sdk-go-v2: a client with static dummy
-// credentials, and creating a stream and waiting until it is ACTIVE.
+// credentials, creating a stream and waiting until it is ACTIVE, and
+// preloading it.
 //
 //	c := kclient.New("http://127.0.0.1:4567", nil)
 //	if err := kclient.CreateStream(ctx, c, "bench", 4, time.Minute); err != nil { ... }
@@ -10,6 +11,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -66,5 +69,57 @@ func WaitActive(ctx context.Context, c *kinesis.Client, name string, timeout tim
 			return ctx.Err()
 		case <-time.After(20 * time.Millisecond):
 		}
+	}
+}
+
+// Preload puts n records into stream with PutRecords of 500, 4 requests at
+// a time, retrying the entries a request refused. data(i) is record i's
+// data, its partition key is i in decimal.
+func Preload(ctx context.Context, c *kinesis.Client, stream string, n int, data func(i int) []byte) error {
+	batches := make(chan int)
+	errs := make(chan error, 4)
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for start := range batches {
+				var entries []types.PutRecordsRequestEntry
+				for i := start; i < n && i < start+500; i++ {
+					entries = append(entries, types.PutRecordsRequestEntry{Data: data(i), PartitionKey: aws.String(strconv.Itoa(i))})
+				}
+				for len(entries) > 0 {
+					out, err := c.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String(stream), Records: entries})
+					if err != nil {
+						errs <- err
+						return
+					}
+					var retry []types.PutRecordsRequestEntry
+					for i, r := range out.Records {
+						if r.ErrorCode != nil {
+							retry = append(retry, entries[i])
+						}
+					}
+					entries = retry
+				}
+			}
+		}()
+	}
+	for start := 0; start < n; start += 500 {
+		select {
+		case batches <- start:
+		case err := <-errs:
+			close(batches)
+			wg.Wait()
+			return err
+		}
+	}
+	close(batches)
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return err
+	default:
+		return nil
 	}
 }
