@@ -2,8 +2,11 @@ package s3
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"net/http"
 	"strconv"
@@ -20,18 +23,43 @@ import (
 // Source: "Signature Calculations for the Authorization Header: Transferring
 // Payload in Multiple Chunks" and "... with trailing headers" in the S3 API
 // reference (https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming.html,
-// sigv4-streaming-trailers.html). Chunk signatures are not verified here.
+// sigv4-streaming-trailers.html). With a signer (a
+// STREAMING-AWS4-HMAC-SHA256-PAYLOAD body of a verified request) each
+// chunk's signature is checked as the chunk ends; a wrong or missing one
+// fails the read with errBadChunkSignature.
 type chunkedReader struct {
 	r        *bufio.Reader
 	left     int64 // bytes left in the current chunk
 	done     bool
 	trailers http.Header
+	signer   *chunkSigner // nil: signatures not checked
+	sig      string       // the current chunk's signature
+	h        hash.Hash    // the current chunk's SHA-256
 }
 
 var errChunk = errors.New("s3: malformed aws-chunked body")
 
-func newChunkedReader(r io.Reader) *chunkedReader {
-	return &chunkedReader{r: bufio.NewReaderSize(r, 64<<10), trailers: http.Header{}}
+func newChunkedReader(r io.Reader, signer *chunkSigner) *chunkedReader {
+	return &chunkedReader{r: bufio.NewReaderSize(r, 64<<10), trailers: http.Header{}, signer: signer, h: sha256.New()}
+}
+
+// chunkSignerOf is the chunk signer authenticate left in r's context, if any.
+func chunkSignerOf(r *http.Request) *chunkSigner {
+	cs, _ := r.Context().Value(chunkSignerKey{}).(*chunkSigner)
+	return cs
+}
+
+// checkChunk verifies the chunk just read against its signature.
+func (c *chunkedReader) checkChunk() error {
+	if c.signer == nil {
+		return nil
+	}
+	sum := hex.EncodeToString(c.h.Sum(nil))
+	c.h.Reset()
+	if c.sig == "" || !c.signer.verify(c.sig, sum) {
+		return errBadChunkSignature
+	}
+	return nil
 }
 
 func (c *chunkedReader) line() (string, error) {
@@ -58,14 +86,19 @@ func (c *chunkedReader) Read(p []byte) (int, error) {
 			continue
 		}
 		size := h
+		c.sig = ""
 		if i := strings.IndexByte(h, ';'); i >= 0 {
 			size = h[:i]
+			c.sig = strings.TrimPrefix(h[i+1:], "chunk-signature=")
 		}
 		n, err := strconv.ParseInt(strings.TrimSpace(size), 16, 64)
 		if err != nil || n < 0 {
 			return 0, fmt.Errorf("%w: chunk header %q", errChunk, h)
 		}
 		if n == 0 {
+			if err := c.checkChunk(); err != nil {
+				return 0, err
+			}
 			for {
 				t, err := c.line()
 				if err != nil {
@@ -93,6 +126,14 @@ func (c *chunkedReader) Read(p []byte) (int, error) {
 	}
 	n, err := c.r.Read(p)
 	c.left -= int64(n)
+	if c.signer != nil {
+		c.h.Write(p[:n])
+		if c.left == 0 {
+			if cerr := c.checkChunk(); cerr != nil {
+				return n, cerr
+			}
+		}
+	}
 	if err == io.EOF {
 		err = io.ErrUnexpectedEOF
 	}

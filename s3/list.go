@@ -86,7 +86,7 @@ func (s *Server) listObjectsV2(w http.ResponseWriter, r *http.Request, bucket st
 	if v := q.Get("max-keys"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			s.fail(w, r, s3Error{"InvalidArgument", "Provided max-keys not an integer or within integer range", 400}, bucket, "")
+			s.fail(w, r, errMaxKeys.with("ArgumentName", "max-keys").with("ArgumentValue", v), bucket, "")
 			return
 		}
 		if n < max {
@@ -97,7 +97,7 @@ func (s *Server) listObjectsV2(w http.ResponseWriter, r *http.Request, bucket st
 	if t := q.Get("continuation-token"); t != "" {
 		b, err := base64.URLEncoding.DecodeString(t)
 		if err != nil {
-			s.fail(w, r, s3Error{"InvalidArgument", "The continuation token provided is incorrect", 400}, bucket, "")
+			s.fail(w, r, errContToken.with("ArgumentName", "continuation-token").with("ArgumentValue", t), bucket, "")
 			return
 		}
 		after = string(b)
@@ -153,7 +153,12 @@ func (s *Server) deleteObjects(w http.ResponseWriter, r *http.Request, bucket st
 		Quiet   bool
 		Objects []struct{ Key string } `xml:"Object"`
 	}
-	if err := xml.NewDecoder(io.LimitReader(r.Body, 4<<20)).Decode(&req); err != nil || len(req.Objects) == 0 || len(req.Objects) > 1000 {
+	b, err := readBody(r, 4<<20)
+	if err != nil {
+		s.storeErr(w, r, err, bucket, "")
+		return
+	}
+	if err := xml.Unmarshal(b, &req); err != nil || len(req.Objects) == 0 || len(req.Objects) > 1000 {
 		s.fail(w, r, errMalformedXML, bucket, "")
 		return
 	}

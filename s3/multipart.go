@@ -20,17 +20,6 @@ import (
 // "meta.json" (key, Content-Type, user metadata) and one file per part,
 // "<n>", beside "<n>.etag". Complete streams the parts into one object file
 // (Store.Put: temp file, fsync, rename) and removes the directory.
-//
-// Errors from the S3 API reference, "Error responses":
-// https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
-var (
-	errNoSuchUpload = s3Error{"NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.", 404}
-	errInvalidPart  = s3Error{"InvalidPart", "One or more of the specified parts could not be found. The part might not have been uploaded, or the specified entity tag might not have matched the part's entity tag.", 400}
-	errPartOrder    = s3Error{"InvalidPartOrder", "The list of parts was not in ascending order. The parts list must be specified in order by part number.", 400}
-	errTooSmall     = s3Error{"EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.", 400}
-	errMalformedXML = s3Error{"MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.", 400}
-	errBadPartNum   = s3Error{"InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive", 400}
-)
 
 // minPartSize: every part but the last is at least 5 MiB (S3 user guide,
 // "Amazon S3 multipart upload limits").
@@ -98,7 +87,7 @@ func (s *Server) uploadPart(w http.ResponseWriter, r *http.Request, bucket, key,
 	}
 	var body io.Reader = r.Body
 	if strings.HasPrefix(r.Header.Get("x-amz-content-sha256"), "STREAMING-") || strings.Contains(r.Header.Get("Content-Encoding"), "aws-chunked") {
-		body = newChunkedReader(r.Body)
+		body = newChunkedReader(r.Body, chunkSignerOf(r))
 	}
 	f, err := os.CreateTemp(d, ".tmp-")
 	if err != nil {
@@ -113,7 +102,7 @@ func (s *Server) uploadPart(w http.ResponseWriter, r *http.Request, bucket, key,
 	f.Close()
 	if err != nil {
 		os.Remove(f.Name())
-		s.fail(w, r, errIncomplete, "", key)
+		s.storeErr(w, r, err, bucket, key)
 		return
 	}
 	etag := `"` + hex.EncodeToString(h.Sum(nil)) + `"`
@@ -143,7 +132,12 @@ func (s *Server) completeUpload(w http.ResponseWriter, r *http.Request, bucket, 
 		return
 	}
 	var req completeXML
-	if err := xml.NewDecoder(io.LimitReader(r.Body, 4<<20)).Decode(&req); err != nil || len(req.Parts) == 0 {
+	b, err := readBody(r, 4<<20)
+	if err != nil {
+		s.storeErr(w, r, err, bucket, key)
+		return
+	}
+	if err := xml.Unmarshal(b, &req); err != nil || len(req.Parts) == 0 {
 		s.fail(w, r, errMalformedXML, "", key)
 		return
 	}

@@ -2,12 +2,10 @@ package s3
 
 import (
 	"crypto/md5"
-	"crypto/rand"
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"hash"
@@ -26,6 +24,17 @@ type Server struct {
 	Store *Store
 	Log   *slog.Logger
 	Now   func() time.Time // clock seam; time.Now when nil
+
+	// Credentials maps access key ids to secret keys. When set, every
+	// request must carry a valid SigV4 signature by one of them (auth.go);
+	// when empty, every request is served.
+	Credentials map[string]string
+	// MaxClockSkew is how far a signing time may be from now;
+	// DefaultMaxClockSkew (15 minutes, as S3) when zero.
+	MaxClockSkew time.Duration
+	// Region is named in the answer to a credential scope whose region is
+	// not a region name; us-east-1 when empty. Every region is served.
+	Region string
 }
 
 func (s *Server) now() time.Time {
@@ -33,83 +42,6 @@ func (s *Server) now() time.Time {
 		return s.Now().UTC()
 	}
 	return time.Now().UTC()
-}
-
-// s3Error is one S3 error. Codes, messages and statuses from the S3 API
-// reference, "Error responses", list of error codes:
-// https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
-type s3Error struct {
-	Code    string
-	Message string
-	Status  int
-}
-
-var (
-	errNoSuchBucket  = s3Error{"NoSuchBucket", "The specified bucket does not exist", 404}
-	errNoSuchKey     = s3Error{"NoSuchKey", "The specified key does not exist.", 404}
-	errOwnedByYou    = s3Error{"BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.", 409}
-	errBucketNotEmpt = s3Error{"BucketNotEmpty", "The bucket you tried to delete is not empty", 409}
-	errBadName       = s3Error{"InvalidBucketName", "The specified bucket is not valid.", 400}
-	errInvalidRange  = s3Error{"InvalidRange", "The requested range is not satisfiable", 416}
-	errBadDigest     = s3Error{"BadDigest", "The Content-MD5 you specified did not match what we received.", 400}
-	errInvalidDigest = s3Error{"InvalidDigest", "The Content-MD5 you specified is not valid.", 400}
-	errMethod        = s3Error{"MethodNotAllowed", "The specified method is not allowed against this resource.", 405}
-	errNotImpl       = s3Error{"NotImplemented", "A header you provided implies functionality that is not implemented.", 501}
-	errInternal      = s3Error{"InternalError", "We encountered an internal error. Please try again.", 500}
-	errIncomplete    = s3Error{"IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header.", 400}
-	// BadDigest for a flexible checksum: S3 answers "The <ALG> you specified
-	// did not match the calculated checksum." No recorded AWS answer was at
-	// hand for the exact text; this wording is Eddy's.
-)
-
-type errorXML struct {
-	XMLName    xml.Name `xml:"Error"`
-	Code       string
-	Message    string
-	Key        string `xml:",omitempty"`
-	BucketName string `xml:",omitempty"`
-	RequestID  string `xml:"RequestId"`
-}
-
-func requestID() string {
-	var b [8]byte
-	rand.Read(b[:])
-	return strings.ToUpper(hex.EncodeToString(b[:]))
-}
-
-func (s *Server) fail(w http.ResponseWriter, r *http.Request, e s3Error, bucket, key string) {
-	id := requestID()
-	w.Header().Set("x-amz-request-id", id)
-	if r.Method == http.MethodHead { // HEAD answers carry no body
-		w.WriteHeader(e.Status)
-		return
-	}
-	w.Header().Set("Content-Type", "application/xml")
-	w.WriteHeader(e.Status)
-	io.WriteString(w, xml.Header)
-	xml.NewEncoder(w).Encode(errorXML{Code: e.Code, Message: e.Message, Key: key, BucketName: bucket, RequestID: id})
-}
-
-func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
-	if s.Log != nil {
-		s.Log.Error("s3 request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	}
-	s.fail(w, r, errInternal, "", "")
-}
-
-func (s *Server) storeErr(w http.ResponseWriter, r *http.Request, err error, bucket, key string) {
-	switch {
-	case errors.Is(err, errNoBucket):
-		s.fail(w, r, errNoSuchBucket, bucket, "")
-	case errors.Is(err, errNoKey):
-		s.fail(w, r, errNoSuchKey, "", key)
-	case errors.Is(err, errBucketExists):
-		s.fail(w, r, errOwnedByYou, bucket, "")
-	case errors.Is(err, errNotEmpty):
-		s.fail(w, r, errBucketNotEmpt, bucket, "")
-	default:
-		s.internal(w, r, err)
-	}
 }
 
 // Bucket naming rules: 3-63 characters, lowercase letters, digits, dots and
@@ -129,6 +61,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	bucket, key, _ := strings.Cut(path, "/")
 	q := r.URL.Query()
 	w.Header().Set("Server", "Eddy")
+	if len(s.Credentials) > 0 {
+		ar, e := s.authenticate(r)
+		if e != nil {
+			s.fail(w, r, *e, "", "")
+			return
+		}
+		r = ar
+	}
+	if sha := r.Header.Get("x-amz-content-sha256"); isHexSHA256(sha) && r.Body != nil {
+		r.Body = &shaReader{r: r.Body, h: sha256.New(), want: sha}
+	}
 	if bucket == "" {
 		if r.Method != http.MethodGet {
 			s.fail(w, r, errMethod, "", "")
@@ -236,12 +179,24 @@ func newChecksum(alg string) hash.Hash {
 	return nil // CRC64NVME: not verified (see docs/S3.md)
 }
 
+// maxPutSize is the largest object one PutObject may upload: 5 GiB (S3
+// user guide, "Uploading objects": "upload a single object up to 5 GB").
+const maxPutSize = 5 << 30
+
 func (s *Server) putObject(w http.ResponseWriter, r *http.Request, bucket, key string) {
+	size := r.ContentLength
+	if v := r.Header.Get("x-amz-decoded-content-length"); v != "" {
+		size, _ = strconv.ParseInt(v, 10, 64)
+	}
+	if size > maxPutSize {
+		s.fail(w, r, errTooLarge.with("ProposedSize", strconv.FormatInt(size, 10)).with("MaxSizeAllowed", strconv.FormatInt(maxPutSize, 10)), "", key)
+		return
+	}
 	var body io.Reader = r.Body
 	var chunked *chunkedReader
 	sha := r.Header.Get("x-amz-content-sha256")
 	if strings.HasPrefix(sha, "STREAMING-") || strings.Contains(r.Header.Get("Content-Encoding"), "aws-chunked") {
-		chunked = newChunkedReader(r.Body)
+		chunked = newChunkedReader(r.Body, chunkSignerOf(r))
 		body = chunked
 	}
 	md5h := md5.New()
@@ -298,7 +253,7 @@ func (s *Server) putObject(w http.ResponseWriter, r *http.Request, bucket, key s
 			}
 			got := base64.StdEncoding.EncodeToString(c.h.Sum(nil))
 			if c.want != got {
-				e := s3Error{"BadDigest", fmt.Sprintf("The %s you specified did not match the calculated checksum.", c.name), 400}
+				e := checksumMismatch(c.name)
 				bad = &e
 				return errors.New("bad checksum")
 			}
@@ -309,10 +264,6 @@ func (s *Server) putObject(w http.ResponseWriter, r *http.Request, bucket, key s
 	err := s.Store.Put(bucket, m, io.TeeReader(body, io.MultiWriter(writers...)), check)
 	if bad != nil {
 		s.fail(w, r, *bad, "", key)
-		return
-	}
-	if errors.Is(err, errChunk) || errors.Is(err, io.ErrUnexpectedEOF) {
-		s.fail(w, r, errIncomplete, "", key)
 		return
 	}
 	if err != nil {
@@ -361,7 +312,7 @@ func (s *Server) getObject(w http.ResponseWriter, r *http.Request, bucket, key s
 		a, b, ok := parseRange(rg, o.Size)
 		if !ok {
 			h.Del("Content-Type")
-			s.fail(w, r, errInvalidRange, "", key)
+			s.fail(w, r, errInvalidRange.with("RangeRequested", rg).with("ActualObjectSize", strconv.FormatInt(o.Size, 10)), "", key)
 			return
 		}
 		off, n, status = a, b-a+1, http.StatusPartialContent

@@ -238,7 +238,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // serveS3 starts the embedded S3-compatible endpoint on cfg.S3Listen, its
 // objects under <data-dir>/s3 (with --in-memory: a temporary directory
-// removed when the server closes).
+// removed when the server closes). With --access-key-id it verifies
+// signatures by that key.
 func serveS3(cfg serveConfig, logger *slog.Logger) (io.Closer, net.Addr, error) {
 	root := filepath.Join(cfg.DataDir, "s3")
 	var cleanup func()
@@ -256,7 +257,13 @@ func serveS3(cfg serveConfig, logger *slog.Logger) (io.Closer, net.Addr, error) 
 		}
 		return nil, nil, fmt.Errorf("s3 listener: %w (move it with --s3-listen ADDR, or turn it off with --s3-listen off)", err)
 	}
-	srv := &http.Server{Handler: &s3.Server{Store: &s3.Store{Root: root}, Log: logger}, ReadHeaderTimeout: 10 * time.Second}
+	h := &s3.Server{Store: &s3.Store{Root: root}, Log: logger, Region: cfg.Region}
+	if cfg.AccessKeyID != "" {
+		// The same key as the Kinesis listener's: requests must be signed
+		// by it (service "s3").
+		h.Credentials = map[string]string{cfg.AccessKeyID: cfg.SecretKey}
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	return closerFunc(func() error {
 		err := srv.Close()
