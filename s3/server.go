@@ -13,6 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -106,11 +107,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			w.WriteHeader(204)
 		case http.MethodGet:
-			if _, ok := q["uploads"]; ok {
+			switch {
+			case q.Has("location"):
+				s.getBucketLocation(w, r, bucket)
+			case unsupportedSubresource(q):
 				s.fail(w, r, errNotImpl, bucket, "")
-				return
+			case q.Get("list-type") == "2":
+				s.listObjectsV2(w, r, bucket)
+			default:
+				s.listObjectsV1(w, r, bucket)
 			}
-			s.listObjectsV2(w, r, bucket)
 		case http.MethodPost:
 			if _, ok := q["delete"]; ok {
 				s.deleteObjects(w, r, bucket)
@@ -142,7 +148,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodPut:
 		if r.Header.Get("x-amz-copy-source") != "" {
-			s.fail(w, r, errNotImpl, bucket, key)
+			s.copyObject(w, r, bucket, key)
 			return
 		}
 		s.putObject(w, r, bucket, key)
@@ -157,6 +163,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		s.fail(w, r, errMethod, bucket, key)
 	}
+}
+
+// bucketSubresources are the bucket configuration and listing
+// sub-resources Eddy does not serve (a GET of one answers NotImplemented
+// rather than a listing).
+var bucketSubresources = []string{"accelerate", "acl", "analytics", "cors", "encryption", "intelligent-tiering",
+	"inventory", "lifecycle", "logging", "metrics", "notification", "object-lock", "ownershipControls", "policy",
+	"policyStatus", "publicAccessBlock", "replication", "requestPayment", "tagging", "uploads", "versioning",
+	"versions", "website"}
+
+func unsupportedSubresource(q url.Values) bool {
+	for _, sr := range bucketSubresources {
+		if q.Has(sr) {
+			return true
+		}
+	}
+	return false
 }
 
 type checksum struct {
@@ -225,14 +248,7 @@ func (s *Server) putObject(w http.ResponseWriter, r *http.Request, bucket, key s
 		sums = append(sums, c)
 	}
 	m := &Meta{Key: key, ContentType: r.Header.Get("Content-Type"), LastModified: s.now().Truncate(time.Second), Checksums: map[string]string{}}
-	for k, v := range r.Header {
-		if lk := strings.ToLower(k); strings.HasPrefix(lk, "x-amz-meta-") {
-			if m.UserMeta == nil {
-				m.UserMeta = map[string]string{}
-			}
-			m.UserMeta[strings.TrimPrefix(lk, "x-amz-meta-")] = strings.Join(v, ",")
-		}
-	}
+	m.UserMeta = userMeta(r.Header)
 	var bad *s3Error
 	check := func(m *Meta) error {
 		sum := md5h.Sum(nil)
