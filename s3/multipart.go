@@ -154,11 +154,15 @@ func (s *Server) completeUpload(w http.ResponseWriter, r *http.Request, bucket, 
 			f.Close()
 		}
 	}()
-	for i, p := range req.Parts {
-		if i > 0 && p.PartNumber <= req.Parts[i-1].PartNumber {
+	// The list's order first, then each part: a list out of order is
+	// InvalidPartOrder whatever its parts.
+	for i := 1; i < len(req.Parts); i++ {
+		if req.Parts[i].PartNumber <= req.Parts[i-1].PartNumber {
 			s.fail(w, r, errPartOrder, "", key)
 			return
 		}
+	}
+	for i, p := range req.Parts {
 		etag, err := os.ReadFile(filepath.Join(d, strconv.Itoa(p.PartNumber)+".etag"))
 		if err != nil || strings.Trim(string(etag), `"`) != strings.Trim(p.ETag, `"`) {
 			s.fail(w, r, errInvalidPart, "", key)
