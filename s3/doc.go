@@ -1,7 +1,11 @@
 // Package s3 is Eddy's embedded S3-compatible endpoint (--s3-listen): a
 // path-style subset of the S3 REST API, enough for the SDKs' PutObject /
-// GetObject / ListObjectsV2 and "aws s3 ls/cp", with objects kept as files
-// under a directory (normally <data-dir>/s3).
+// GetObject / CopyObject / ListObjects(V2) and "aws s3 ls/cp", with objects
+// kept as files under a directory (normally <data-dir>/s3).
+//
+// With Server.Credentials set, requests must carry a SigV4 signature by one
+// of its keys (auth.go, on httpapi's SigV4 code); errors are S3's codes,
+// messages and statuses, from one table with its sources (errors.go).
 //
 // On-disk layout:
 //
