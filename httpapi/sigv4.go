@@ -138,7 +138,7 @@ func (s *Server) authenticate(r *http.Request, body []byte, signingName string, 
 	if !ok {
 		return "", eddy.Errorf(eddy.CodeUnrecognizedClient, "The security token included in the request is invalid.")
 	}
-	canonical := canonicalRequest(r, sr, payloadHash(r, body))
+	canonical := canonicalRequest(r, sr, payloadHash(r, body), false)
 	scopeText := strings.Join(scope[1:], "/") // date/region/service/aws4_request
 	toSign := sigAlgorithm + "\n" + sr.date.Format(amzDateFormat) + "\n" + scopeText + "\n" + hexSHA256([]byte(canonical))
 	key := signingKey(secret, day, region, service)
@@ -341,11 +341,18 @@ func isHexSHA256(s string) bool {
 // canonicalRequest builds the SigV4 canonical request:
 //
 //	METHOD \n CanonicalURI \n CanonicalQuery \n CanonicalHeaders \n SignedHeaders \n PayloadHash
-func canonicalRequest(r *http.Request, sr *sigRequest, payload string) string {
+//
+// s3Path: the path is used as sent, not URI-encoded a second time (S3's
+// rule; see canonicalURI).
+func canonicalRequest(r *http.Request, sr *sigRequest, payload string, s3Path bool) string {
 	var b strings.Builder
 	b.WriteString(r.Method)
 	b.WriteByte('\n')
-	b.WriteString(canonicalURI(r.URL))
+	if s3Path {
+		b.WriteString(s3CanonicalURI(r.URL))
+	} else {
+		b.WriteString(canonicalURI(r.URL))
+	}
 	b.WriteByte('\n')
 	b.WriteString(canonicalQuery(r.URL, sr.presigned))
 	b.WriteByte('\n')
@@ -371,6 +378,17 @@ func canonicalURI(u *url.URL) string {
 		return "/"
 	}
 	return uriEncode(p, false)
+}
+
+// s3CanonicalURI is the path as sent, not encoded again: S3 is the one
+// service whose canonical URI is encoded once (aws-sdk-go-v2 service/s3
+// api_client.go signs with DisableURIPathEscaping = true; the v4 signer
+// then uses the request's escaped path as is).
+func s3CanonicalURI(u *url.URL) string {
+	if p := u.EscapedPath(); p != "" {
+		return p
+	}
+	return "/"
 }
 
 // canonicalQuery sorts the query parameters by encoded name, then value,

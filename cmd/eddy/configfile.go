@@ -31,6 +31,7 @@ var configChoices = map[string]string{
 	"log-level":      "debug, info, warn or error",
 	"limits":         "off or aws",
 	"admin-listen":   "host:port, or off",
+	"s3-listen":      "host:port, or off",
 	"listen":         "host:port",
 	"streams[].mode": "PROVISIONED or ON_DEMAND",
 }

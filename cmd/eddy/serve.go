@@ -27,6 +27,7 @@ import (
 	"github.com/eddy-streams/eddy/metrics"
 	"github.com/eddy-streams/eddy/protocol/kds"
 	"github.com/eddy-streams/eddy/runtimeapi"
+	"github.com/eddy-streams/eddy/s3"
 	"github.com/eddy-streams/eddy/storage"
 	"github.com/eddy-streams/eddy/storage/boltmeta"
 	"github.com/eddy-streams/eddy/storage/mem"
@@ -192,6 +193,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer adminSrv.Close()
 		fmt.Fprintf(stdout, "eddy admin on http://%s\n", aln.Addr())
 	}
+	if cfg.S3Listen != "off" && cfg.S3Listen != "" {
+		s3Srv, s3Addr, err := serveS3(cfg, logger)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer s3Srv.Close()
+		fmt.Fprintf(stdout, "eddy s3 on http://%s\n", s3Addr)
+	}
 	fmt.Fprintf(stdout, "eddy listening on %s://%s\n", scheme, ln.Addr())
 
 	logger.Info("serving", "addr", ln.Addr().String(), "data", storageDesc(cfg), "sync", cfg.Sync,
@@ -225,6 +235,48 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	return nil
 }
+
+// serveS3 starts the embedded S3-compatible endpoint on cfg.S3Listen, its
+// objects under <data-dir>/s3 (with --in-memory: a temporary directory
+// removed when the server closes). With --access-key-id it verifies
+// signatures by that key.
+func serveS3(cfg serveConfig, logger *slog.Logger) (io.Closer, net.Addr, error) {
+	root := filepath.Join(cfg.DataDir, "s3")
+	var cleanup func()
+	if cfg.InMemory {
+		dir, err := os.MkdirTemp("", "eddy-s3-")
+		if err != nil {
+			return nil, nil, err
+		}
+		root, cleanup = dir, func() { os.RemoveAll(dir) }
+	}
+	ln, err := net.Listen("tcp", cfg.S3Listen)
+	if err != nil {
+		if cleanup != nil {
+			cleanup()
+		}
+		return nil, nil, fmt.Errorf("s3 listener: %w (move it with --s3-listen ADDR, or turn it off with --s3-listen off)", err)
+	}
+	h := &s3.Server{Store: &s3.Store{Root: root}, Log: logger, Region: cfg.Region}
+	if cfg.AccessKeyID != "" {
+		// The same key as the Kinesis listener's: requests must be signed
+		// by it (service "s3").
+		h.Credentials = map[string]string{cfg.AccessKeyID: cfg.SecretKey}
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	return closerFunc(func() error {
+		err := srv.Close()
+		if cleanup != nil {
+			cleanup()
+		}
+		return err
+	}), ln.Addr(), nil
+}
+
+type closerFunc func() error
+
+func (f closerFunc) Close() error { return f() }
 
 // loopbackAddr is addr with an unspecified host (":4567", "0.0.0.0")
 // replaced by 127.0.0.1, for processes on this machine to dial.

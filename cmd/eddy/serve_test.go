@@ -49,6 +49,7 @@ type child struct {
 	cmd    *exec.Cmd
 	addr   string
 	admin  string        // the admin listener's address
+	s3     string        // the S3 endpoint's address, with --s3-listen
 	stderr *lockedBuffer // a copy of the child's stderr
 }
 
@@ -99,12 +100,15 @@ func startChild(t *testing.T, args string) *child {
 	lines := bufio.NewScanner(out)
 	done := make(chan string, 1)
 	ended := make(chan struct{}) // closed when the child's stdout ends
-	var adminAddr string
+	var adminAddr, s3Addr string
 	go func() {
 		defer close(ended)
 		for lines.Scan() {
 			if a, ok := strings.CutPrefix(lines.Text(), "eddy admin on http://"); ok {
 				adminAddr = a
+			}
+			if a, ok := strings.CutPrefix(lines.Text(), "eddy s3 on http://"); ok {
+				s3Addr = a
 			}
 			if a, ok := strings.CutPrefix(lines.Text(), "eddy listening on http://"); ok {
 				done <- a
@@ -116,11 +120,11 @@ func startChild(t *testing.T, args string) *child {
 	}()
 	select {
 	case a := <-done:
-		return &child{cmd: cmd, addr: a, admin: adminAddr, stderr: stderr}
+		return &child{cmd: cmd, addr: a, admin: adminAddr, s3: s3Addr, stderr: stderr}
 	case <-ended:
 		select {
 		case a := <-done:
-			return &child{cmd: cmd, addr: a, admin: adminAddr, stderr: stderr}
+			return &child{cmd: cmd, addr: a, admin: adminAddr, s3: s3Addr, stderr: stderr}
 		default:
 		}
 		t.Fatalf("server exited without listening; its stderr:\n%s", stderr)
