@@ -27,12 +27,13 @@ type deserializer struct {
 	mappings        map[string]string // lower-cased column name -> JSON key (OpenX)
 	tsLayouts       []string          // Hive: Go layouts of TimestampFormats
 	tsMillis        bool              // Hive: TimestampFormats has "millis"
+	topIndex        map[string]int    // normalized JSON key -> top-level column
 }
 
 // rows returns the rows of one record: one per JSON object in it
 // (Firehose reads concatenated objects such as {"a":1}{"a":2} as several
 // rows; an array is not a valid record).
-func (d *deserializer) rows(rec []byte, dst []pq.Row) ([]pq.Row, error) {
+func (d *deserializer) rows(rec []byte, dst []pq.Row, cols [][]pq.Value) ([]pq.Row, error) {
 	dec := json.NewDecoder(bytes.NewReader(rec))
 	dec.UseNumber()
 	n := 0
@@ -49,11 +50,17 @@ func (d *deserializer) rows(rec []byte, dst []pq.Row) ([]pq.Row, error) {
 		if !ok {
 			return dst, fmt.Errorf("the record holds a JSON %s, not an object", jsonKind(v))
 		}
-		row := make(pq.Row, 0, d.s.columns)
-		cols := make([][]pq.Value, d.s.columns)
+		for i := range cols {
+			cols[i] = cols[i][:0]
+		}
 		if err := d.fields(d.s.root, obj, 0, 0, 0, cols, true); err != nil {
 			return dst, err
 		}
+		size := 0
+		for _, c := range cols {
+			size += len(c)
+		}
+		row := make(pq.Row, 0, size)
 		for _, c := range cols {
 			row = append(row, c...)
 		}
@@ -97,32 +104,77 @@ func (d *deserializer) normalize(k string) string {
 
 // fields shreds the fields of struct t from obj; rep and def are the
 // levels of the struct itself, depth its count of repeated ancestors.
+// When several JSON keys normalize to one column (Id and ID with
+// CaseInsensitive), the key already in normalized form wins, then the
+// smallest, so that the result does not depend on map order.
 func (d *deserializer) fields(t *htype, obj map[string]any, rep, def, depth int, cols [][]pq.Value, top bool) error {
-	var byKey map[string]any
-	if d.caseInsensitive || d.dotsToUnder {
-		byKey = make(map[string]any, len(obj))
-		for k, v := range obj {
-			byKey[d.normalize(k)] = v
-		}
-	} else {
-		byKey = obj
+	type slot struct {
+		v   any
+		key string
+		set bool
 	}
-	for _, f := range t.fields {
-		key := f.name
-		if top && d.mappings != nil {
-			if m, ok := d.mappings[strings.ToLower(f.name)]; ok {
-				key = m
+	var buf [16]slot
+	slots := buf[:0]
+	if len(t.fields) <= len(buf) {
+		slots = buf[:len(t.fields)]
+	} else {
+		slots = make([]slot, len(t.fields))
+	}
+	index := t.index
+	if top {
+		index = d.topIndex
+	}
+	for k, v := range obj {
+		nk := d.normalize(k)
+		i, ok := index[nk]
+		if !ok {
+			continue
+		}
+		s := &slots[i]
+		if s.set {
+			sExact, kExact := s.key == d.normalize(s.key) && s.key == nk, k == nk
+			if sExact && !kExact || sExact == kExact && s.key < k {
+				continue
 			}
 		}
-		if d.caseInsensitive {
-			key = strings.ToLower(key)
-		}
-		v := byKey[key]
-		if err := d.value(f.typ, v, rep, def, depth, cols); err != nil {
+		*s = slot{v: v, key: k, set: true}
+	}
+	for i, f := range t.fields {
+		if err := d.value(f.typ, slots[i].v, rep, def, depth, cols); err != nil {
 			return fmt.Errorf("%s: %v", f.name, err)
 		}
 	}
 	return nil
+}
+
+// buildIndexes gives every struct type the map from a normalized JSON key
+// to its field, and the deserializer the one of the top-level columns
+// (where ColumnToJsonKeyMappings apply).
+func (d *deserializer) buildIndexes(t *htype) {
+	switch t.kind {
+	case kStruct:
+		t.index = make(map[string]int, len(t.fields))
+		for i, f := range t.fields {
+			t.index[d.normalize(f.name)] = i
+			d.buildIndexes(f.typ)
+		}
+	case kArray:
+		d.buildIndexes(t.elem)
+	case kMap:
+		d.buildIndexes(t.value)
+	}
+}
+
+func (d *deserializer) init() {
+	d.buildIndexes(d.s.root)
+	d.topIndex = make(map[string]int, len(d.s.root.fields))
+	for i, f := range d.s.root.fields {
+		key := f.name
+		if m, ok := d.mappings[strings.ToLower(f.name)]; ok {
+			key = m
+		}
+		d.topIndex[d.normalize(key)] = i
+	}
 }
 
 // value shreds v, the value of an optional node of type t whose parent is

@@ -187,6 +187,7 @@ func New(c Config) (*Converter, error) {
 			d.tsLayouts = append(d.tsLayouts, layout)
 		}
 	}
+	d.init()
 	pageSize := 1 << 20
 	if p.PageSizeBytes != nil {
 		pageSize = int(*p.PageSizeBytes)
@@ -227,10 +228,11 @@ type Result struct {
 func (c *Converter) Convert(w io.Writer, records [][]byte) (Result, error) {
 	var res Result
 	rows := make([]pq.Row, 0, len(records))
+	cols := make([][]pq.Value, c.d.s.columns) // scratch, one slice per leaf column
 	for i, rec := range records {
 		before := len(rows)
 		var err error
-		rows, err = c.d.rows(rec, rows)
+		rows, err = c.d.rows(rec, rows, cols)
 		if err != nil {
 			rows = rows[:before]
 			res.Failed = append(res.Failed, Failure{Index: i, ErrorCode: ErrorCode, ErrorMessage: err.Error()})

@@ -342,6 +342,14 @@ func TestOpenXOptions(t *testing.T) {
 	if rows[0]["id"] != int32(1) || rows[0]["a_b"] != "dotted" || rows[0]["ts"] != "t" {
 		t.Errorf("dots and mappings: %#v", rows[0])
 	}
+	// keys that normalize to one column: the exact form wins, else the
+	// smallest key, whatever the map's iteration order
+	for range 20 {
+		_, _, rows = convert(t, Config{Columns: cols}, `{"Id":1,"id":2,"ID":3}`, `{"Id":1,"ID":3}`)
+		if rows[0]["id"] != int32(2) || rows[1]["id"] != int32(3) {
+			t.Fatalf("colliding keys: %v, %v", rows[0]["id"], rows[1]["id"])
+		}
+	}
 	// OpenX reads numbers and booleans from strings, and nested JSON into strings
 	_, _, rows = convert(t, Config{Columns: []Column{{"n", "bigint"}, {"b", "boolean"}, {"js", "string"}, {"d", "double"}}},
 		`{"n":"42","b":"TRUE","js":{"x":[1,2]},"d":"1.25"}`)

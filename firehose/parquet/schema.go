@@ -86,12 +86,13 @@ const (
 // htype is a parsed Hive type.
 type htype struct {
 	kind             kind
-	precision, scale int      // decimal
-	elem             *htype   // array
-	key, value       *htype   // map
-	fields           []hfield // struct
-	leaf             int      // column index of a primitive type
-	name             string   // the type as written, for messages
+	precision, scale int            // decimal
+	elem             *htype         // array
+	key, value       *htype         // map
+	fields           []hfield       // struct
+	leaf             int            // column index of a primitive type
+	index            map[string]int // struct: normalized JSON key -> field
+	name             string         // the type as written, for messages
 }
 
 type hfield struct {
