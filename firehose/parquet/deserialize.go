@@ -414,6 +414,13 @@ func (d *deserializer) integer(t *htype, v any) (int64, error) {
 // to the scale as Hive's HiveDecimal does; a value with more than
 // precision digits is an error.
 func decimalValue(text string, precision, scale int) ([]byte, error) {
+	// An exponent far beyond 38 digits cannot fit (or rounds to zero),
+	// and big.Rat would spend seconds expanding 1e9999999.
+	if i := strings.IndexAny(text, "eE"); i >= 0 {
+		if exp, err := strconv.Atoi(text[i+1:]); err != nil || exp > 100 || exp < -100 {
+			return nil, fmt.Errorf("%s does not fit decimal(%d,%d)", text, precision, scale)
+		}
+	}
 	r, ok := new(big.Rat).SetString(text)
 	if !ok {
 		return nil, fmt.Errorf("%q is not a decimal number", text)

@@ -299,6 +299,9 @@ func TestDecimalBytes(t *testing.T) {
 		{"1000", 3, 0, nil, "does not fit"},
 		{"1e2", 5, 1, []byte{0, 0x03, 0xe8}, ""},
 		{"abc", 5, 1, nil, "not a decimal"},
+		{"1e9999999", 5, 1, nil, "does not fit"},
+		{"1e-101", 5, 1, nil, "does not fit"},
+		{"1.5e-1", 5, 2, []byte{0, 0, 0x0f}, ""},
 	}
 	for _, tt := range tests {
 		got, err := decimalValue(tt.text, tt.prec, tt.sc)
