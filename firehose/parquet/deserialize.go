@@ -132,7 +132,7 @@ func (d *deserializer) fields(t *htype, obj map[string]any, rep, def, depth int,
 		}
 		s := &slots[i]
 		if s.set {
-			sExact, kExact := s.key == d.normalize(s.key) && s.key == nk, k == nk
+			sExact, kExact := s.key == nk, k == nk
 			if sExact && !kExact || sExact == kExact && s.key < k {
 				continue
 			}
