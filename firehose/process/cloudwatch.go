@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
 
@@ -29,6 +30,7 @@ const maxDecompressed = 64 << 20
 // (OutputDecompressionFailed) as it was; the others go on.
 type Decompression struct {
 	clock Clock
+	max   int // bound on one record's decompressed size
 }
 
 func newDecompression(params map[string]string, clock Clock) (Processor, error) {
@@ -38,14 +40,14 @@ func newDecompression(params map[string]string, clock Clock) (Processor, error) 
 	if f, ok := params[ParamCompressionFormat]; ok && f != "GZIP" {
 		return nil, eddy.Errorf(eddy.CodeInvalidArgument, "CompressionFormat must be GZIP.")
 	}
-	return &Decompression{clock: clock}, nil
+	return &Decompression{clock: clock, max: maxDecompressed}, nil
 }
 
 func (d *Decompression) Process(_ context.Context, recs []Record) (Result, error) {
 	var out Result
 	out.Records = recs[:0:0]
 	for _, r := range recs {
-		data, err := gunzip(r.Data)
+		data, err := gunzip(r.Data, d.max)
 		if err != nil {
 			out.Failed = append(out.Failed, Failure{
 				Record:        r,
@@ -63,23 +65,21 @@ func (d *Decompression) Process(_ context.Context, recs []Record) (Result, error
 	return out, nil
 }
 
-func gunzip(b []byte) ([]byte, error) {
+func gunzip(b []byte, max int) ([]byte, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(b))
 	if err != nil {
 		return nil, err
 	}
 	var buf bytes.Buffer
-	n, err := io.Copy(&buf, io.LimitReader(zr, maxDecompressed+1))
+	n, err := io.Copy(&buf, io.LimitReader(zr, int64(max)+1))
 	if err != nil {
 		return nil, err
 	}
-	if n > maxDecompressed {
-		return nil, errTooLarge
+	if n > int64(max) {
+		return nil, fmt.Errorf("decompressed record larger than %d bytes", max)
 	}
 	return buf.Bytes(), nil
 }
-
-var errTooLarge = eddy.Errorf(eddy.CodeInvalidArgument, "decompressed record larger than 64 MiB")
 
 // CloudWatchLogs is CloudWatchLogProcessing with DataMessageExtraction: a
 // decompressed CloudWatch Logs subscription record

@@ -52,10 +52,10 @@ func TestDecompression(t *testing.T) {
 }
 
 func TestDecompressionBoundsSize(t *testing.T) {
-	big := make([]byte, maxDecompressed+1)
-	out, _ := (&Decompression{clock: realClock{}}).Process(context.Background(), []Record{{Data: gz(t, big)}})
-	if len(out.Failed) != 1 {
-		t.Fatalf("a record decompressing past %d bytes was not failed", maxDecompressed)
+	d := &Decompression{clock: realClock{}, max: 1000}
+	out, _ := d.Process(context.Background(), []Record{{Data: gz(t, make([]byte, 1001))}, {Data: gz(t, make([]byte, 1000))}})
+	if len(out.Failed) != 1 || len(out.Records) != 1 || len(out.Records[0].Data) != 1000 {
+		t.Fatalf("got %d records, %d failed; want the record decompressing past the bound failed", len(out.Records), len(out.Failed))
 	}
 }
 

@@ -49,8 +49,9 @@ const queryTimeout = 5 * time.Second
 // so do a few builtins (gojq has no input_filename, $__loc__ or
 // getpath-with-null quirks of jq 1.6).
 type MetadataExtraction struct {
-	code  *gojq.Code
-	clock Clock
+	code    *gojq.Code
+	clock   Clock
+	timeout time.Duration
 }
 
 func newMetadataExtraction(params map[string]string, clock Clock) (Processor, error) {
@@ -83,7 +84,7 @@ func NewMetadataExtraction(query string) (*MetadataExtraction, error) {
 	if err != nil {
 		return nil, eddy.Errorf(eddy.CodeInvalidArgument, "MetadataExtractionQuery is not a valid jq expression: %v", err)
 	}
-	return &MetadataExtraction{code: code, clock: realClock{}}, nil
+	return &MetadataExtraction{code: code, clock: realClock{}, timeout: queryTimeout}, nil
 }
 
 func (m *MetadataExtraction) Process(ctx context.Context, recs []Record) (Result, error) {
@@ -120,7 +121,7 @@ func (m *MetadataExtraction) keys(ctx context.Context, data []byte) (keys map[st
 	if err := json.Unmarshal(data, &v); err != nil {
 		return nil, MessageNonJSON
 	}
-	ctx, cancel := context.WithTimeout(ctx, queryTimeout)
+	ctx, cancel := context.WithTimeout(ctx, m.timeout)
 	defer cancel()
 	iter := m.code.RunWithContext(ctx, v)
 	res, ok := iter.Next()

@@ -73,6 +73,7 @@ func TestMetadataExtractionEndlessQueryFailsRecord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	m.timeout = 50 * time.Millisecond
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	out, err := m.Process(ctx, []Record{{Data: []byte(`{}`)}})
