@@ -468,9 +468,22 @@ func TestBatches(t *testing.T) {
 		t.Fatalf("large records: %d batches", len(bs))
 	}
 	for _, b := range bs {
-		if n := len(body("00000000-0000-0000-0000-000000000000", time.Now(), b)); n > MaxBodyBytes {
-			t.Errorf("a batch's body is %d bytes", n)
+		n := bodyOverhead
+		for _, r := range b {
+			n += recordSize(r)
 		}
+		if n > MaxBodyBytes {
+			t.Errorf("a batch's body may be %d bytes", n)
+		}
+	}
+	// The size Batches counts bounds the body's real size.
+	small := [][]byte{[]byte("a"), {}, []byte("hello world")}
+	bound := bodyOverhead
+	for _, r := range small {
+		bound += recordSize(r)
+	}
+	if n := len(body(newUUID(), time.UnixMilli(1<<62), small)); n > bound {
+		t.Errorf("body is %d bytes, over the counted %d", n, bound)
 	}
 	if Batches(nil) != nil {
 		t.Error("Batches(nil) is not empty")
