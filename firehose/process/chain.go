@@ -14,7 +14,9 @@ import (
 type Record struct {
 	// RecordID identifies the record in a Lambda invocation. The caller
 	// gives each record of a batch a distinct id; deaggregation gives each
-	// sub-record its parent's id followed by ":" and its index.
+	// sub-record its parent's id followed by ":" and its index. (Records
+	// without an id, or sharing one, are sent to the function under made-up
+	// ids unique in the batch.)
 	RecordID string
 	Data     []byte
 	// ApproximateArrival is when Firehose (or the source stream) received

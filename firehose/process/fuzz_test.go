@@ -21,7 +21,7 @@ func FuzzLambdaResponse(f *testing.F) {
 	recs := records("a", "b", "c")
 	f.Fuzz(func(t *testing.T, resp []byte) {
 		in := append([]Record(nil), recs...)
-		res := l.judge(in, resp, 1)
+		res := l.judge(in, wireIDs(in), resp, 1)
 		if n := len(res.Records) + len(res.Failed) + res.Dropped; n != len(recs) {
 			t.Fatalf("%d records accounted for, want %d (%+v)", n, len(recs), res)
 		}

@@ -208,9 +208,10 @@ func millis(t time.Time) int64 {
 	return t.UnixMilli()
 }
 
-// encodeRecord is the JSON of r in the invocation request.
-func encodeRecord(r Record) []byte {
-	w := wireRecord{RecordID: r.RecordID, ApproximateArrivalTimestamp: millis(r.ApproximateArrival), Data: r.Data}
+// encodeRecord is the JSON of r in the invocation request, under record id
+// id.
+func encodeRecord(r Record, id string) []byte {
+	w := wireRecord{RecordID: id, ApproximateArrivalTimestamp: millis(r.ApproximateArrival), Data: r.Data}
 	if w.Data == nil {
 		w.Data = []byte{}
 	}
@@ -237,9 +238,10 @@ func (l *Lambda) header(id string) []byte {
 
 func (l *Lambda) Process(ctx context.Context, recs []Record) (Result, error) {
 	var out Result
+	ids := wireIDs(recs)
 	enc := make([][]byte, len(recs))
 	for i, r := range recs {
-		enc[i] = encodeRecord(r)
+		enc[i] = encodeRecord(r, ids[i])
 	}
 	// The header's size does not depend on the invocation id (a UUID is
 	// always 36 characters).
@@ -254,7 +256,7 @@ func (l *Lambda) Process(ctx context.Context, recs []Record) (Result, error) {
 			data, size = data+d, size+s
 			end++
 		}
-		r, err := l.invoke(ctx, recs[start:end], enc[start:end])
+		r, err := l.invoke(ctx, recs[start:end], ids[start:end], enc[start:end])
 		if err != nil {
 			return Result{}, err
 		}
@@ -265,7 +267,7 @@ func (l *Lambda) Process(ctx context.Context, recs []Record) (Result, error) {
 }
 
 // invoke runs one invocation, with its retries, and judges the answer.
-func (l *Lambda) invoke(ctx context.Context, recs []Record, enc [][]byte) (Result, error) {
+func (l *Lambda) invoke(ctx context.Context, recs []Record, ids []string, enc [][]byte) (Result, error) {
 	var lastCode, lastMsg string
 	attempts := 0
 	for attempt := 0; attempt <= l.retries; attempt++ {
@@ -297,7 +299,7 @@ func (l *Lambda) invoke(ctx context.Context, recs []Record, enc [][]byte) (Resul
 			l.log.Info("lambda processor function error", "function", l.arn, "attempt", attempts, "error", fnErr, "payload", truncate(result, 256))
 			continue
 		}
-		return l.judge(recs, result, attempts), nil
+		return l.judge(recs, ids, result, attempts), nil
 	}
 	return l.failAll(recs, lastCode, lastMsg, attempts), nil
 }
@@ -361,15 +363,16 @@ func (l *Lambda) failAll(recs []Record, code, msg string, attempts int) Result {
 }
 
 // judge applies the function's answer to the records it was sent.
-func (l *Lambda) judge(recs []Record, result []byte, attempts int) Result {
+// ids[i] is the record id recs[i] was sent under.
+func (l *Lambda) judge(recs []Record, ids []string, result []byte, attempts int) Result {
 	var resp wireResponse
 	if err := json.Unmarshal(result, &resp); err != nil || resp.Records == nil {
 		l.log.Info("lambda processor response is not the status model", "function", l.arn, "payload", truncate(result, 256))
 		return l.failAll(recs, CodeLambdaJSONProcessing, msgJSONProcessing, attempts)
 	}
 	sent := make(map[string]int, len(recs))
-	for i, r := range recs {
-		sent[r.RecordID] = i
+	for i, id := range ids {
+		sent[id] = i
 	}
 	returned := make([]int, len(recs)) // how many answers each record got
 	answer := make([]int, len(recs))   // index of its answer
@@ -424,6 +427,35 @@ func (l *Lambda) judge(recs []Record, result []byte, attempts int) Result {
 		}
 	}
 	return res
+}
+
+// wireIDs returns the record id each record is sent under: its RecordID,
+// unless that is empty or already taken in the batch (the function could
+// not tell the records apart), in which case a made-up id unique in the
+// batch.
+func wireIDs(recs []Record) []string {
+	ids := make([]string, len(recs))
+	used := make(map[string]bool, len(recs))
+	for i, r := range recs {
+		if r.RecordID != "" && !used[r.RecordID] {
+			ids[i] = r.RecordID
+			used[r.RecordID] = true
+		}
+	}
+	for i, r := range recs {
+		if ids[i] != "" {
+			continue
+		}
+		for n := i; ; n++ {
+			id := r.RecordID + "#" + strconv.Itoa(n)
+			if !used[id] {
+				ids[i] = id
+				used[id] = true
+				break
+			}
+		}
+	}
+	return ids
 }
 
 func truncate(b []byte, n int) string {

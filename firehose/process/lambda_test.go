@@ -408,3 +408,31 @@ type neverClock struct{}
 
 func (neverClock) Now() time.Time                              { return time.Time{} }
 func (neverClock) AfterFunc(time.Duration, func()) func() bool { return func() bool { return true } }
+
+// TestLambdaRecordIDsMadeUnique: records without an id, or sharing one,
+// are still told apart by the function and come back with their own ids.
+func TestLambdaRecordIDsMadeUnique(t *testing.T) {
+	inv := newHandlerInvoker(transform)
+	c := lambdaChain(t, inv, &instantClock{}, "")
+	in := records("ok:a", "ok:b", "ok:c", "ok:d")
+	in[0].RecordID, in[1].RecordID, in[2].RecordID, in[3].RecordID = "", "", "x", "x"
+	out, err := c.Process(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Failed) != 0 || fmt.Sprint(dataOf(out.Records)) != "[A B C D]" {
+		t.Fatalf("got %q, failed %+v", dataOf(out.Records), out.Failed)
+	}
+	for i, want := range []string{"", "", "x", "x"} {
+		if out.Records[i].RecordID != want {
+			t.Errorf("record %d id %q, want %q", i, out.Records[i].RecordID, want)
+		}
+	}
+	seen := map[string]bool{}
+	for _, r := range inv.events[0].Records {
+		if r.RecordID == "" || seen[r.RecordID] {
+			t.Fatalf("record id %q sent empty or twice", r.RecordID)
+		}
+		seen[r.RecordID] = true
+	}
+}
