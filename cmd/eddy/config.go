@@ -45,7 +45,7 @@ type serveConfig struct {
 	OnDemandMax int           `flag:"on-demand-max-shards" yaml:"on-demand-max-shards" help:"most shards an ON_DEMAND stream grows to"`
 	MaxInflight int           `flag:"max-inflight-bytes" yaml:"max-inflight-bytes" help:"request bytes the API reads and holds at once; more requests wait their turn (0: no bound)"`
 	FaultSpecs  []string      `flag:"fault" yaml:"-" help:"fault injection rule, repeatable: stream=S,operation=Op,throttle=0.1,failure=0.05,latency=20ms,seed=1 (env: rules separated by ';')"`
-	S3Endpoint  string        `flag:"s3-endpoint" yaml:"s3-endpoint" help:"URL of an S3-compatible server that S3 on-failure destinations of event source mappings are written to; unset: such destinations are refused"`
+	S3Endpoint  string        `flag:"s3-endpoint" yaml:"s3-endpoint" help:"URL of an S3-compatible server that S3 on-failure destinations of event source mappings and Kinesis channels are written to; unset: such destinations are refused and channels deliver nothing"`
 	S3Region    string        `flag:"s3-region" yaml:"s3-region" help:"region that signs requests to --s3-endpoint"`
 	S3AccessKey string        `flag:"s3-access-key-id" yaml:"s3-access-key-id" help:"access key id for --s3-endpoint (with --s3-secret-access-key); unset: requests go unsigned"`
 	S3SecretKey string        `flag:"s3-secret-access-key" yaml:"s3-secret-access-key" help:"secret for --s3-access-key-id"`
