@@ -302,7 +302,8 @@ type ChannelDelivery struct {
 }
 
 // ChannelDeliveries lists the channels whose records should be delivered
-// now: those to a general purpose S3 bucket that are ACTIVE or UPDATING, in
+// now: those to a general purpose S3 bucket that are ACTIVE or UPDATING and
+// whose stream still exists (the incarnation they were created on), in
 // name order.
 func (e *Engine) ChannelDeliveries() ([]ChannelDelivery, error) {
 	cs, err := e.scanChannels()
@@ -315,6 +316,10 @@ func (e *Engine) ChannelDeliveries() ([]ChannelDelivery, error) {
 		c := &cs[i]
 		st := c.status(now)
 		if c.S3 == nil || (st != kds.ChannelStatusActive && st != kds.ChannelStatusUpdating) {
+			continue
+		}
+		// The stream it was created on, not a later one of the same name.
+		if s := e.lookup(c.Stream); s == nil || s.view.Load().meta.Created != c.StreamCreated {
 			continue
 		}
 		var format kds.RecordFormatType

@@ -170,12 +170,17 @@ func (e *Engine) DescribeChannel(ctx context.Context, in *kds.DescribeChannelInp
 	return &kds.DescribeChannelOutput{ChannelDescription: e.channelOut(c)}, nil
 }
 
+// maxListChannels is ListChannels' page size: "The default value is 100. If
+// you specify a value greater than 100, at most 100 results are returned"
+// (the model's documentation of ListChannelsInput.MaxResults).
+const maxListChannels = 100
+
 // ListChannels pages through the region's channels in name order, up to
-// MaxResults (default 100; the model's bounds are not known) per page,
-// those of the streams of StreamFilter if given.
+// MaxResults (at most and by default 100) per page, those of the streams of
+// StreamFilter if given.
 func (e *Engine) ListChannels(ctx context.Context, in *kds.ListChannelsInput) (*kds.ListChannelsOutput, error) {
-	limit := 100
-	if in.MaxResults != nil && *in.MaxResults > 0 {
+	limit := maxListChannels
+	if in.MaxResults != nil && *in.MaxResults > 0 && *in.MaxResults < maxListChannels {
 		limit = int(*in.MaxResults)
 	}
 	after := ""
