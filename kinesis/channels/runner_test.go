@@ -8,12 +8,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os/exec"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/klauspost/compress/zstd"
 
 	"github.com/eddy-streams/eddy/internal/s3sink"
 	"github.com/eddy-streams/eddy/internal/s3test"
@@ -55,6 +58,11 @@ type world struct {
 }
 
 func newWorld(t *testing.T, format kds.RecordFormatType, compression kds.S3CompressionType) *world {
+	return newWorldWith(t, format, compression, nil)
+}
+
+// newWorldWith is newWorld with the CreateChannel request changed by mut.
+func newWorldWith(t *testing.T, format kds.RecordFormatType, compression kds.S3CompressionType, mut func(*kds.CreateChannelInput)) *world {
 	t.Helper()
 	logs, meta := mem.NewLogs(), mem.NewMeta()
 	regions, err := kinesis.OpenRegions(kinesis.DefaultConfig(), logs, meta)
@@ -75,7 +83,7 @@ func newWorld(t *testing.T, format kds.RecordFormatType, compression kds.S3Compr
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := eng.CreateChannel(ctx, &kds.CreateChannelInput{
+	in := &kds.CreateChannelInput{
 		ChannelName: ptr("ch"), ServiceExecutionRoleARN: ptr("arn:aws:iam::000000000000:role/r"),
 		StreamConfigurationList: []kds.ChannelStreamConfiguration{{
 			StreamARN:           ptr("arn:aws:kinesis:us-east-1:000000000000:stream/src"),
@@ -84,7 +92,11 @@ func newWorld(t *testing.T, format kds.RecordFormatType, compression kds.S3Compr
 		S3DestinationConfiguration: &kds.S3DestinationConfiguration{StorageConfiguration: &kds.S3StorageConfiguration{
 			BucketARN: ptr("arn:aws:s3:::" + srv.Bucket), ExpectedBucketOwner: ptr("000000000000"), CompressionType: &compression,
 		}},
-	})
+	}
+	if mut != nil {
+		mut(in)
+	}
+	out, err := eng.CreateChannel(ctx, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +140,7 @@ func (w *world) delivered(t *testing.T, want int, skip map[string]bool) map[stri
 		got := map[string][]string{}
 		n := 0
 		for _, k := range w.s3.Keys(t) {
-			if skip[k] || strings.HasPrefix(k, "kinesis-channel-errors/") {
+			if skip[k] || strings.HasPrefix(k, "kinesis-channel-errors/") || strings.HasPrefix(k, "errors/") {
 				continue
 			}
 			body, _ := w.s3.Object(t, k)
@@ -154,6 +166,24 @@ func (w *world) delivered(t *testing.T, want int, skip map[string]bool) map[stri
 // newline-terminated records.
 func readObject(t *testing.T, key string, body []byte) []string {
 	t.Helper()
+	if strings.HasSuffix(key, ".zst") {
+		// With the standard tool where it is installed.
+		var err error
+		if path, lookErr := exec.LookPath("zstd"); lookErr == nil {
+			cmd := exec.Command(path, "-d", "-c")
+			cmd.Stdin = bytes.NewReader(body)
+			body, err = cmd.Output()
+		} else {
+			var d *zstd.Decoder
+			if d, err = zstd.NewReader(nil); err == nil {
+				body, err = d.DecodeAll(body, nil)
+				d.Close()
+			}
+		}
+		if err != nil {
+			t.Fatalf("%s: zstd: %v", key, err)
+		}
+	}
 	if strings.HasSuffix(key, ".gz") {
 		zr, err := gzip.NewReader(bytes.NewReader(body))
 		if err != nil {
@@ -272,5 +302,82 @@ func TestChannelResumesFromCheckpoint(t *testing.T) {
 		t.Fatalf("after restart delivered %q, want [d e]", got)
 	}
 }
+
+// TestChannelTemplateZstdAndUpdate: an OutputKeyTemplate with the stream
+// name, ZSTD objects read back with the zstd tool, an invalid UTF-8 STRING
+// record under ErrorOutputPrefix, and an UpdateChannel that restarts the
+// delivery with the new data freshness from where it was.
+func TestChannelTemplateZstdAndUpdate(t *testing.T) {
+	w := newWorldWith(t, kds.RecordFormatTypeString, kds.S3CompressionTypeZstd, func(in *kds.CreateChannelInput) {
+		in.S3DestinationConfiguration.StorageConfiguration.OutputKeyTemplate = ptr("data/!{stream-name}/!{yy}!{MM}!{dd}/!{HH}!{mm}/part!{extension}")
+		in.S3DestinationConfiguration.DeadLetterQueueS3Configuration = &kds.DeadLetterQueueS3Configuration{
+			BucketARN: ptr("arn:aws:s3:::" + w0bucket), ExpectedBucketOwner: ptr("000000000000"), ErrorOutputPrefix: ptr("errors/"),
+		}
+	})
+	w.start(t)
+	w.put(t, "héllo", "\xff\xfe", "world")
+	first := w.delivered(t, 2, nil)
+	keyRE := regexp.MustCompile(`^data/src/\d{6}/\d{4}/part-[0-9a-f]{16}\.zst$`)
+	var got []string
+	seen := map[string]bool{}
+	for k, lines := range first {
+		if !keyRE.MatchString(k) {
+			t.Fatalf("key %s does not follow the template", k)
+		}
+		seen[k] = true
+		got = append(got, lines...)
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, []string{"héllo", "world"}) {
+		t.Fatalf("delivered %q", got)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var dlq []string
+		for _, k := range w.s3.Keys(t) {
+			if strings.HasPrefix(k, "errors/validation-failed/") {
+				dlq = append(dlq, k)
+			}
+		}
+		if len(dlq) == 1 {
+			body, _ := w.s3.Object(t, dlq[0])
+			if !strings.Contains(string(body), `"errorCode":"`+CodeInvalidUTF8+`"`) {
+				t.Fatalf("dead letter %s", body)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("dead letters %q", dlq)
+		}
+		w.clock.Advance(301 * time.Second)
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	// Freshness 900 s: records put after the update wait for it.
+	before := w.clock.Now()
+	if _, err := w.eng.UpdateChannel(context.Background(), &kds.UpdateChannelInput{ChannelARN: ptr(w.channel.ChannelARN),
+		S3DestinationConfiguration: &kds.S3DestinationUpdateInput{DataFreshnessInSeconds: ptr[int32](900)}}); err != nil {
+		t.Fatal(err)
+	}
+	w.put(t, "again")
+	second := w.delivered(t, 1, seen)
+	for k, lines := range second {
+		if !slices.Equal(lines, []string{"again"}) {
+			t.Fatalf("after the update delivered %q", lines)
+		}
+		// The key's minute is when the object was written: not before
+		// 900 s after the record could first be read.
+		at, err := time.Parse("060102/1504", strings.Join(strings.Split(k, "/")[2:4], "/"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if at.Before(before.Add(900 * time.Second).Truncate(time.Minute)) {
+			t.Fatalf("object %s written before the new data freshness (900 s after %v)", k, before)
+		}
+	}
+}
+
+// w0bucket is the bucket every s3test server starts with.
+const w0bucket = "eddy-test"
 
 func ptr[T any](v T) *T { return &v }
