@@ -50,6 +50,7 @@ type serveConfig struct {
 	S3AccessKey string        `flag:"s3-access-key-id" yaml:"s3-access-key-id" help:"access key id for --s3-endpoint (with --s3-secret-access-key); unset: requests go unsigned"`
 	S3SecretKey string        `flag:"s3-secret-access-key" yaml:"s3-secret-access-key" help:"secret for --s3-access-key-id"`
 	S3PathStyle bool          `flag:"s3-path-style" yaml:"s3-path-style" help:"address buckets path-style, ENDPOINT/BUCKET/KEY (most self-hosted servers); --s3-path-style=false for BUCKET.ENDPOINT host names"`
+	ChannelSize int           `flag:"channel-object-size" yaml:"channel-object-size" help:"record bytes at which a Kinesis channel writes an object before its data freshness is reached"`
 
 	// File only: structured fault rules and streams to create at start-up.
 	Faults    []kinesis.FaultRule `yaml:"faults"`
@@ -86,6 +87,7 @@ func defaultServeConfig() serveConfig {
 		MaxInflight: 64 << 20,
 		S3Region:    "us-east-1",
 		S3PathStyle: true,
+		ChannelSize: 64 << 20,
 	}
 }
 
@@ -317,6 +319,9 @@ func (c *serveConfig) validate() error {
 	}
 	if c.MaxInflight < 0 {
 		return &usageError{"--max-inflight-bytes must not be negative"}
+	}
+	if c.ChannelSize <= 0 {
+		return &usageError{"--channel-object-size must be positive"}
 	}
 	if c.ScaleEvery <= 0 {
 		return &usageError{"--on-demand-scale-interval must be positive"}

@@ -175,7 +175,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var channelRunner *channels.Runner
 	if sink != nil {
 		ccfg := channels.DefaultConfig()
-		ccfg.Objects, ccfg.Logger = sink, logger
+		ccfg.Objects, ccfg.Logger, ccfg.ObjectSize = sink, logger, cfg.ChannelSize
 		if channelRunner, err = channels.New(ccfg, regions, meta); err != nil {
 			ln.Close()
 			return err
