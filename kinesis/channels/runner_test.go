@@ -118,7 +118,7 @@ func (w *world) start(t *testing.T) *Runner {
 	return r
 }
 
-func (w *world) put(t *testing.T, data ...string) {
+func (w *world) put(t *testing.T, data ...string) []kds.PutRecordsResultEntry {
 	t.Helper()
 	var recs []kds.PutRecordsRequestEntry
 	for i, d := range data {
@@ -127,6 +127,49 @@ func (w *world) put(t *testing.T, data ...string) {
 	out, err := w.eng.PutRecords(context.Background(), &kds.PutRecordsInput{StreamName: ptr("src"), Records: recs})
 	if err != nil || out.FailedRecordCount != 0 {
 		t.Fatalf("put: %v, %+v", err, out)
+	}
+	return out.Records
+}
+
+// waitCommitted waits until the channel's checkpoint of every shard of
+// recs is at its last record: delivered objects are acknowledged before
+// the checkpoint moves, so a Runner stopped in between delivers them again
+// (at least once).
+func (w *world) waitCommitted(t *testing.T, recs []kds.PutRecordsResultEntry) {
+	t.Helper()
+	last := map[string]string{}
+	for _, r := range recs {
+		last[r.ShardId] = r.SequenceNumber
+	}
+	prefix := w.channel.ChannelARN + "/" + w.channel.ChannelId + "/"
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		done := 0
+		err := w.meta.View(func(tx storage.MetaTx) error {
+			for shard, seq := range last {
+				b, err := tx.Get(CheckpointTable, prefix+shard)
+				if err != nil {
+					continue
+				}
+				var cp struct {
+					Seq string `json:"seq"`
+				}
+				if json.Unmarshal(b, &cp) == nil && cp.Seq == seq {
+					done++
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if done == len(last) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("checkpoints of %d of %d shards committed after 30s", done, len(last))
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
@@ -277,8 +320,9 @@ func TestChannelDeliversToS3(t *testing.T) {
 func TestChannelResumesFromCheckpoint(t *testing.T) {
 	w := newWorld(t, kds.RecordFormatTypeString, kds.S3CompressionTypeNone)
 	r := w.start(t)
-	w.put(t, "a", "b", "c")
+	recs := w.put(t, "a", "b", "c")
 	first := w.delivered(t, 3, nil)
+	w.waitCommitted(t, recs)
 	if err := r.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +359,7 @@ func TestChannelTemplateZstdAndUpdate(t *testing.T) {
 		}
 	})
 	w.start(t)
-	w.put(t, "héllo", "\xff\xfe", "world")
+	recs := w.put(t, "héllo", "\xff\xfe", "world")
 	first := w.delivered(t, 2, nil)
 	keyRE := regexp.MustCompile(`^data/src/\d{6}/\d{4}/part-[0-9a-f]{16}\.zst$`)
 	var got []string
@@ -354,6 +398,7 @@ func TestChannelTemplateZstdAndUpdate(t *testing.T) {
 	}
 
 	// Freshness 900 s: records put after the update wait for it.
+	w.waitCommitted(t, recs)
 	before := w.clock.Now()
 	if _, err := w.eng.UpdateChannel(context.Background(), &kds.UpdateChannelInput{ChannelARN: ptr(w.channel.ChannelARN),
 		S3DestinationConfiguration: &kds.S3DestinationUpdateInput{DataFreshnessInSeconds: ptr[int32](900)}}); err != nil {
