@@ -173,6 +173,7 @@ type controlRate struct {
 // ListTagsForResource, UpdateMaxRecordSize, ...) are not limited.
 var controlRates = map[string]controlRate{
 	"AddTagsToStream":               {5, perAccount},
+	"CreateChannel":                 {5, perAccount},
 	"CreateStream":                  {5, perAccount},
 	"DecreaseStreamRetentionPeriod": {5, perStream},
 	"DeleteResourcePolicy":          {5, perAccount},

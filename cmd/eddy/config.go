@@ -46,11 +46,12 @@ type serveConfig struct {
 	OnDemandMax int           `flag:"on-demand-max-shards" yaml:"on-demand-max-shards" help:"most shards an ON_DEMAND stream grows to"`
 	MaxInflight int           `flag:"max-inflight-bytes" yaml:"max-inflight-bytes" help:"request bytes the API reads and holds at once; more requests wait their turn (0: no bound)"`
 	FaultSpecs  []string      `flag:"fault" yaml:"-" help:"fault injection rule, repeatable: stream=S,operation=Op,throttle=0.1,failure=0.05,latency=20ms,seed=1 (env: rules separated by ';')"`
-	S3Endpoint  string        `flag:"s3-endpoint" yaml:"s3-endpoint" help:"URL of an S3-compatible server that S3 on-failure destinations of event source mappings are written to; unset: such destinations are refused"`
+	S3Endpoint  string        `flag:"s3-endpoint" yaml:"s3-endpoint" help:"URL of an S3-compatible server that S3 on-failure destinations of event source mappings and Kinesis channels are written to; unset: such destinations are refused and channels deliver nothing"`
 	S3Region    string        `flag:"s3-region" yaml:"s3-region" help:"region that signs requests to --s3-endpoint"`
 	S3AccessKey string        `flag:"s3-access-key-id" yaml:"s3-access-key-id" help:"access key id for --s3-endpoint (with --s3-secret-access-key); unset: requests go unsigned"`
 	S3SecretKey string        `flag:"s3-secret-access-key" yaml:"s3-secret-access-key" help:"secret for --s3-access-key-id"`
 	S3PathStyle bool          `flag:"s3-path-style" yaml:"s3-path-style" help:"address buckets path-style, ENDPOINT/BUCKET/KEY (most self-hosted servers); --s3-path-style=false for BUCKET.ENDPOINT host names"`
+	ChannelSize int           `flag:"channel-object-size" yaml:"channel-object-size" help:"record bytes at which a Kinesis channel writes an object before its data freshness is reached"`
 
 	// File only: structured fault rules and streams to create at start-up.
 	Faults    []kinesis.FaultRule `yaml:"faults"`
@@ -88,6 +89,7 @@ func defaultServeConfig() serveConfig {
 		MaxInflight: 64 << 20,
 		S3Region:    "us-east-1",
 		S3PathStyle: true,
+		ChannelSize: 64 << 20,
 	}
 }
 
@@ -319,6 +321,9 @@ func (c *serveConfig) validate() error {
 	}
 	if c.MaxInflight < 0 {
 		return &usageError{"--max-inflight-bytes must not be negative"}
+	}
+	if c.ChannelSize <= 0 {
+		return &usageError{"--channel-object-size must be positive"}
 	}
 	if c.ScaleEvery <= 0 {
 		return &usageError{"--on-demand-scale-interval must be positive"}

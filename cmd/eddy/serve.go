@@ -22,6 +22,7 @@ import (
 	"github.com/eddy-streams/eddy/httpapi/lambdaapi"
 	"github.com/eddy-streams/eddy/internal/s3sink"
 	"github.com/eddy-streams/eddy/kinesis"
+	"github.com/eddy-streams/eddy/kinesis/channels"
 	"github.com/eddy-streams/eddy/lambda"
 	"github.com/eddy-streams/eddy/lambda/esm"
 	"github.com/eddy-streams/eddy/metrics"
@@ -144,8 +145,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// S3 on-failure destinations are written to the external
 	// S3-compatible server of --s3-endpoint, if any.
 	esmCfg := esm.Config{Logger: logger}
+	var sink *s3sink.Sink
 	if s3cfg, ok := cfg.s3Config(); ok {
-		sink, err := s3sink.New(s3cfg)
+		sink, err = s3sink.New(s3cfg)
 		if err != nil {
 			ln.Close()
 			return err
@@ -169,6 +171,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return eng, nil
 	}, meta)
 	defer mappings.Close()
+	// Kinesis channels to S3 deliver to the same S3-compatible server;
+	// without one they are kept but deliver nothing.
+	var channelRunner *channels.Runner
+	if sink != nil {
+		ccfg := channels.DefaultConfig()
+		ccfg.Objects, ccfg.Logger, ccfg.ObjectSize = sink, logger, cfg.ChannelSize
+		if channelRunner, err = channels.New(ccfg, regions, meta); err != nil {
+			ln.Close()
+			return err
+		}
+		defer channelRunner.Close()
+	} else {
+		logger.Info("kinesis channels are not delivered: no --s3-endpoint")
+	}
 	if err := bootstrapFunctions(functions, cfg.Region, cfg.Functions, logger); err != nil {
 		ln.Close()
 		return err
@@ -223,8 +239,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	case <-ctx.Done():
 		logger.Info("shutting down")
-		// End SubscribeToShard streams first: Shutdown waits for active
+		// Stop the channels' deliveries, which read the streams, then end
+		// SubscribeToShard streams: Shutdown waits for active
 		// connections, and a subscription stays active for minutes.
+		if channelRunner != nil {
+			channelRunner.Close()
+		}
 		regions.Close()
 		ddbRegions.Close()
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

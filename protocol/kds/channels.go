@@ -4,13 +4,27 @@ package kds
 // CreateChannel, DescribeChannel, ListChannels, UpdateChannel,
 // DeleteChannel. They are the newest part of the model (SDK v1.50.0).
 //
-// The channel-specific string and number shapes (ChannelName, ChannelARN,
-// RoleARN, BucketARN, ExpectedBucketOwner, S3 prefixes and templates,
-// table names, DataFreshnessInSeconds, ListChannelsInputLimit, ...) carry
-// length, pattern and range constraints in the service model that no model
-// available to this package spells out, so Validate checks only what is
-// known for them: presence, enum values, and the constraints of shapes
-// shared with streams (StreamARN, KeyId, NextToken, tags).
+// The constraints of the channel shapes are those of the Kinesis API
+// reference pages (API_ChannelDescription, API_S3StorageConfiguration):
+// ChannelName 1-128 [a-zA-Z0-9_.-]+, ChannelARN 1-2048
+// arn:aws.*:kinesis:.*:\d{12}:channel/\S+, BucketARN 1-2048
+// arn:aws[-a-z0-9]*:s3:::[a-z0-9._-]{3,63}, ExpectedBucketOwner 12 digits,
+// OutputKeyTemplate 1-1024 [0-9A-Za-z!\-_'.*()\/=:{}]+; and
+// DataFreshnessInSeconds 300-900 ("Valid range is 300 to 900 seconds":
+// the SDK for Ruby's S3DestinationUpdateInput; the developer guide's "Data
+// delivery concepts"). The other channel shapes (RoleARN, prefixes, table
+// names, GSRSchemaARN, ListChannelsInputLimit, ...) carry constraints in
+// the service model that no source available to this package spells out,
+// so Validate checks only presence and enum values for them.
+
+var (
+	shapeChannelName       = newStringShape(between(1, 128), `[a-zA-Z0-9_.-]+`)
+	shapeChannelARN        = newStringShape(between(1, 2048), `arn:aws.*:kinesis:.*:\d{12}:channel/\S+`)
+	shapeBucketARN         = newStringShape(between(1, 2048), `arn:aws[-a-z0-9]*:s3:::[a-z0-9._-]{3,63}`)
+	shapeBucketOwner       = newStringShape(between(12, 12), `\d{12}`)
+	shapeOutputKeyTemplate = newStringShape(between(1, 1024), `[0-9A-Za-z!\-_'.*()\/=:{}]+`)
+	rangeDataFreshness     = between(300, 900)
+)
 
 // ChannelStatus is the state of a channel.
 type ChannelStatus string
@@ -121,7 +135,7 @@ type CreateChannelOutput struct {
 // Validate checks the known model constraints.
 func (in *CreateChannelInput) Validate() error {
 	var v violations
-	v.str("channelName", in.ChannelName, true, shapeUnconstrained)
+	v.str("channelName", in.ChannelName, true, shapeChannelName)
 	if c := in.EncryptionConfiguration; v.required("encryptionConfiguration", c != nil, false) {
 		enum(&v, "encryptionConfiguration.encryptionType", c.EncryptionType, true, enumChannelEncryption)
 		v.str("encryptionConfiguration.keyId", c.KeyId, true, shapeKeyID)
@@ -132,11 +146,13 @@ func (in *CreateChannelInput) Validate() error {
 		}
 	}
 	if c := in.S3DestinationConfiguration; v.required("s3DestinationConfiguration", c != nil, false) {
+		num(&v, "s3DestinationConfiguration.dataFreshnessInSeconds", c.DataFreshnessInSeconds, false, rangeDataFreshness)
 		c.DeadLetterQueueS3Configuration.validate(&v, "s3DestinationConfiguration.deadLetterQueueS3Configuration", false)
 		c.StorageConfiguration.validate(&v, "s3DestinationConfiguration.storageConfiguration")
 	}
 	if c := in.S3TablesDestinationConfiguration; v.required("s3TablesDestinationConfiguration", c != nil, false) {
 		const p = "s3TablesDestinationConfiguration"
+		num(&v, p+".dataFreshnessInSeconds", c.DataFreshnessInSeconds, false, rangeDataFreshness)
 		c.DeadLetterQueueS3Configuration.validate(&v, p+".deadLetterQueueS3Configuration", true)
 		validateTablesList(&v, p+".s3TablesConfigurationList", c.S3TablesConfigurationList)
 	}
@@ -187,7 +203,7 @@ type DescribeChannelOutput struct {
 // Validate checks the known model constraints.
 func (in *DescribeChannelInput) Validate() error {
 	var v violations
-	v.str("channelARN", in.ChannelARN, true, shapeUnconstrained)
+	v.str("channelARN", in.ChannelARN, true, shapeChannelARN)
 	return v.err()
 }
 
@@ -202,7 +218,7 @@ type DeleteChannelOutput struct{}
 // Validate checks the known model constraints.
 func (in *DeleteChannelInput) Validate() error {
 	var v violations
-	v.str("channelARN", in.ChannelARN, true, shapeUnconstrained)
+	v.str("channelARN", in.ChannelARN, true, shapeChannelARN)
 	return v.err()
 }
 
@@ -246,17 +262,17 @@ type UpdateChannelOutput struct {
 // Validate checks the known model constraints.
 func (in *UpdateChannelInput) Validate() error {
 	var v violations
-	v.str("channelARN", in.ChannelARN, true, shapeUnconstrained)
+	v.str("channelARN", in.ChannelARN, true, shapeChannelARN)
 	if c := in.LoggingConfiguration; v.required("loggingConfiguration", c != nil, false) {
 		if l := c.CloudWatchLogs; v.required("loggingConfiguration.cloudWatchLogs", l != nil, true) {
 			v.required("loggingConfiguration.cloudWatchLogs.enabled", l.Enabled != nil, true)
 		}
 	}
 	if c := in.S3DestinationConfiguration; v.required("s3DestinationConfiguration", c != nil, false) {
-		v.required("s3DestinationConfiguration.dataFreshnessInSeconds", c.DataFreshnessInSeconds != nil, true)
+		num(&v, "s3DestinationConfiguration.dataFreshnessInSeconds", c.DataFreshnessInSeconds, true, rangeDataFreshness)
 	}
 	if c := in.S3TablesDestinationConfiguration; v.required("s3TablesDestinationConfiguration", c != nil, false) {
-		v.required("s3TablesDestinationConfiguration.dataFreshnessInSeconds", c.DataFreshnessInSeconds != nil, true)
+		num(&v, "s3TablesDestinationConfiguration.dataFreshnessInSeconds", c.DataFreshnessInSeconds, true, rangeDataFreshness)
 	}
 	return v.err()
 }
@@ -382,9 +398,10 @@ func (c *S3StorageConfiguration) validate(v *violations, path string) {
 	if !v.required(path, c != nil, true) {
 		return
 	}
-	v.str(path+".bucketARN", c.BucketARN, true, shapeUnconstrained)
+	v.str(path+".bucketARN", c.BucketARN, true, shapeBucketARN)
 	enum(v, path+".compressionType", c.CompressionType, true, enumS3Compression)
-	v.str(path+".expectedBucketOwner", c.ExpectedBucketOwner, true, shapeUnconstrained)
+	v.str(path+".expectedBucketOwner", c.ExpectedBucketOwner, true, shapeBucketOwner)
+	v.str(path+".outputKeyTemplate", c.OutputKeyTemplate, false, shapeOutputKeyTemplate)
 	enum(v, path+".storageClass", c.StorageClass, false, enumS3StorageClass)
 }
 
@@ -399,8 +416,8 @@ func (c *DeadLetterQueueS3Configuration) validate(v *violations, path string, re
 	if !v.required(path, c != nil, req) {
 		return
 	}
-	v.str(path+".bucketARN", c.BucketARN, true, shapeUnconstrained)
-	v.str(path+".expectedBucketOwner", c.ExpectedBucketOwner, true, shapeUnconstrained)
+	v.str(path+".bucketARN", c.BucketARN, true, shapeBucketARN)
+	v.str(path+".expectedBucketOwner", c.ExpectedBucketOwner, true, shapeBucketOwner)
 }
 
 // S3TablesDestinationConfiguration is delivery to S3 Tables.

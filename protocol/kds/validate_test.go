@@ -383,11 +383,31 @@ func TestValidateChannels(t *testing.T) {
 		{"create nested", &CreateChannelInput{ChannelName: ptr("c"), ServiceExecutionRoleARN: ptr("arn:aws:iam::123456789012:role/r"),
 			StreamConfigurationList: []ChannelStreamConfiguration{{StreamARN: ptr(streamARN)}},
 			S3DestinationConfiguration: &S3DestinationConfiguration{StorageConfiguration: &S3StorageConfiguration{
-				BucketARN: ptr("arn:aws:s3:::b"), ExpectedBucketOwner: ptr("123456789012"), CompressionType: ptr(S3CompressionType("LZ4"))}}},
+				BucketARN: ptr("arn:aws:s3:::bucket"), ExpectedBucketOwner: ptr("123456789012"), CompressionType: ptr(S3CompressionType("LZ4"))}}},
 			eddy.CodeValidation,
 			vmsg("Value 'LZ4' at 's3DestinationConfiguration.storageConfiguration.compressionType' failed to satisfy constraint: Member must satisfy enum value set: [NONE, GZIP, ZSTD]",
 				"Value null at 'streamConfigurationList.1.member.recordConfiguration' failed to satisfy constraint: Member must not be null")},
 		{"describe", &DescribeChannelInput{ChannelARN: ptr("arn:aws:kinesis:us-east-1:123456789012:channel/c")}, "", ""},
+		// The constraints of the API reference (channels.go).
+		{"create bad shapes", &CreateChannelInput{ChannelName: ptr("no spaces"), ServiceExecutionRoleARN: ptr("arn:aws:iam::123456789012:role/r"),
+			StreamConfigurationList: []ChannelStreamConfiguration{{StreamARN: ptr(streamARN), RecordConfiguration: &RecordConfiguration{RecordFormatType: ptr(RecordFormatTypeJSON)}}},
+			S3DestinationConfiguration: &S3DestinationConfiguration{DataFreshnessInSeconds: ptr[int32](299),
+				DeadLetterQueueS3Configuration: &DeadLetterQueueS3Configuration{BucketARN: ptr("arn:aws:s3:::dlq"), ExpectedBucketOwner: ptr("12345")},
+				StorageConfiguration: &S3StorageConfiguration{BucketARN: ptr("arn:aws:s3:::Upper"), ExpectedBucketOwner: ptr("123456789012"),
+					CompressionType: ptr(S3CompressionTypeGzip), OutputKeyTemplate: ptr("a b")}}},
+			eddy.CodeValidation,
+			vmsg("Value 'no spaces' at 'channelName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
+				"Value '299' at 's3DestinationConfiguration.dataFreshnessInSeconds' failed to satisfy constraint: Member must have value greater than or equal to 300",
+				"Value '12345' at 's3DestinationConfiguration.deadLetterQueueS3Configuration.expectedBucketOwner' failed to satisfy constraint: Member must satisfy regular expression pattern: \\d{12}",
+				"Value '12345' at 's3DestinationConfiguration.deadLetterQueueS3Configuration.expectedBucketOwner' failed to satisfy constraint: Member must have length greater than or equal to 12",
+				"Value 'arn:aws:s3:::Upper' at 's3DestinationConfiguration.storageConfiguration.bucketARN' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:aws[-a-z0-9]*:s3:::[a-z0-9._-]{3,63}",
+				"Value 'a b' at 's3DestinationConfiguration.storageConfiguration.outputKeyTemplate' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9A-Za-z!\\-_'.*()\\/=:{}]+")},
+		{"describe not a channel ARN", &DescribeChannelInput{ChannelARN: ptr(streamARN)}, eddy.CodeValidation,
+			vmsg("Value '" + streamARN + "' at 'channelARN' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:aws.*:kinesis:.*:\\d{12}:channel/\\S+")},
+		{"update freshness too high", &UpdateChannelInput{ChannelARN: ptr("arn:aws:kinesis:us-east-1:123456789012:channel/c"),
+			S3DestinationConfiguration: &S3DestinationUpdateInput{DataFreshnessInSeconds: ptr[int32](901)}}, eddy.CodeValidation,
+			vmsg("Value '901' at 's3DestinationConfiguration.dataFreshnessInSeconds' failed to satisfy constraint: Member must have value less than or equal to 900")},
+		{"delete long name", &DeleteChannelInput{ChannelARN: ptr("arn:aws:kinesis:us-east-1:123456789012:channel/" + long129)}, "", ""},
 	})
 }
 
