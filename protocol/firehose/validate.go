@@ -158,7 +158,7 @@ func (v *violations) walk(path string, sv reflect.Value) {
 				if ec, ok := constraints[key+"[]"]; ok {
 					for j := 0; j < fv.Len(); j++ {
 						if s := fv.Index(j).String(); !ec.ok(s) {
-							v.add(p, listValue(fv), ec.elementMsg())
+							v.add(p, listValue(fv), "Member must satisfy constraint: "+ec.elementMsg())
 							break
 						}
 					}
