@@ -199,7 +199,7 @@ func TestUpdateDestinationVersions(t *testing.T) {
 		t.Fatal(err)
 	}
 	up := &fp.UpdateDestinationInput{DeliveryStreamName: fp.String("ds"), CurrentDeliveryStreamVersionId: fp.String("1"),
-		DestinationId: fp.String(firehose.DestinationID),
+		DestinationId:               fp.String(firehose.DestinationID),
 		ExtendedS3DestinationUpdate: &fp.ExtendedS3DestinationUpdate{BufferingHints: &fp.BufferingHints{SizeInMBs: fp.Int32(64)}}}
 	if _, err := svc.UpdateDestination("", up); err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@
 #               interop/js/lambda.test.mjs       @aws-sdk/client-lambda (Node handlers), node --test
 #   cli-ddb     interop/cli/dynamodb.sh          `aws dynamodb`
 #   cli-lambda  interop/cli/lambda.sh            `aws lambda` (functions run by python3)
+#   cli-firehose interop/cli/firehose.sh         `aws firehose`: delivery streams, put-record(-batch), tags
 #   python-ddb  interop/python/test_dynamodb.py  boto3's DynamoDB client and resource layer
 #   python-lambda interop/python/test_lambda.py  boto3's Lambda client: functions (python3) and event source mappings
 # All share the server; their stream and table names do not collide. It stops the
@@ -24,7 +25,7 @@
 # python3-boto3, npm ci in interop/js).
 #
 # Environment:
-#   INTEROP_SUITES   which suites to run (default "cli python js cli-ddb python-ddb cli-lambda python-lambda")
+#   INTEROP_SUITES   which suites to run (default "cli python js cli-ddb python-ddb cli-lambda python-lambda cli-firehose")
 #   EDDY_BIN         use this eddy binary instead of building bin/eddy
 #   AWS_CLI, PYTHON  the aws and python3 to use (default: Debian's in /usr/bin)
 #   SUITE_TIMEOUT    seconds each suite may take (default 300)
@@ -33,7 +34,7 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 root=$PWD
 
-suites=${INTEROP_SUITES:-cli python js cli-ddb python-ddb cli-lambda python-lambda}
+suites=${INTEROP_SUITES:-cli python js cli-ddb python-ddb cli-lambda python-lambda cli-firehose}
 suite_timeout=${SUITE_TIMEOUT:-300}
 passed=0
 failed=0
@@ -184,7 +185,7 @@ counts() {
 for suite in $suites; do
 	suite_start=$(date +%s)
 	case $suite in
-	cli | cli-ddb | cli-lambda)
+	cli | cli-ddb | cli-lambda | cli-firehose)
 		if ! command -v "$AWS_CLI" >/dev/null 2>&1; then
 			say "$suite: $AWS_CLI not found; run scripts/install-test-deps.sh"
 			record "$suite" 1 0 1
@@ -193,6 +194,7 @@ for suite in $suites; do
 		script=interop/cli/test.sh
 		[[ $suite == cli-ddb ]] && script=interop/cli/dynamodb.sh
 		[[ $suite == cli-lambda ]] && script=interop/cli/lambda.sh
+		[[ $suite == cli-firehose ]] && script=interop/cli/firehose.sh
 		run_suite "$suite" "$tmp/$suite.log" bash "$script"
 		status=$?
 		read -r p f < <(counts "$suite" "$tmp/$suite.log"; echo)
@@ -239,7 +241,7 @@ for suite in $suites; do
 		record js "$status" "${p:-0}" "$f"
 		;;
 	*)
-		say "unknown suite '$suite' (want cli, python, js, cli-ddb, python-ddb, cli-lambda or python-lambda)"
+		say "unknown suite '$suite' (want cli, python, js, cli-ddb, python-ddb, cli-lambda, python-lambda or cli-firehose)"
 		failed=$((failed + 1))
 		;;
 	esac
