@@ -45,7 +45,11 @@ func (s *Service) CreateDeliveryStream(region string, in *fp.CreateDeliveryStrea
 	if typ == fp.TypeDirectPut {
 		r.LogID = logID(region, name, now)
 		var err error
-		if log, err = s.logs.Create(r.LogID, 1); err != nil {
+		if log, err = s.logs.Create(r.LogID, 1); errors.Is(err, storage.ErrExists) {
+			// Another CreateDeliveryStream of the same name in the same
+			// nanosecond made it.
+			return nil, eddy.Errorf(eddy.CodeResourceInUse, "Firehose %s under account %s already exists.", name, s.cfg.AccountID)
+		} else if err != nil {
 			return nil, err
 		}
 	}

@@ -391,3 +391,27 @@ func TestSDKValidation(t *testing.T) {
 		})
 	}
 }
+
+// TestSDKRegions: each request is served in the region its signature
+// names.
+func TestSDKRegions(t *testing.T) {
+	us, _ := startServer(t)
+	o := us.Options()
+	o.Region = "eu-west-1"
+	eu := firehose.New(o)
+	ctx := context.Background()
+	out, err := eu.CreateDeliveryStream(ctx, &firehose.CreateDeliveryStreamInput{DeliveryStreamName: aws.String("regional"),
+		S3DestinationConfiguration: &types.S3DestinationConfiguration{RoleARN: aws.String(role), BucketARN: aws.String("arn:aws:s3:::b")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := aws.ToString(out.DeliveryStreamARN); got != "arn:aws:firehose:eu-west-1:000000000000:deliverystream/regional" {
+		t.Errorf("ARN %s", got)
+	}
+	if _, err := us.DescribeDeliveryStream(ctx, &firehose.DescribeDeliveryStreamInput{DeliveryStreamName: aws.String("regional")}); !errors.As(err, new(*types.ResourceNotFoundException)) {
+		t.Errorf("us-east-1 sees eu-west-1's stream: %v", err)
+	}
+	if _, err := eu.PutRecord(ctx, &firehose.PutRecordInput{DeliveryStreamName: aws.String("regional"), Record: &types.Record{Data: []byte("x")}}); err != nil {
+		t.Fatal(err)
+	}
+}

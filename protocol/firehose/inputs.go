@@ -48,6 +48,9 @@ func (in *CreateDeliveryStreamInput) Validate() error {
 	default:
 		return invalidArgument("Eddy does not support delivery stream type " + in.DeliveryStreamType + ".")
 	}
+	if err := checkKey(in.DeliveryStreamEncryptionConfigurationInput); err != nil {
+		return err
+	}
 	if in.MSKSourceConfiguration != nil || in.DatabaseSourceConfiguration != nil {
 		return invalidArgument("Eddy does not support MSK or database sources.")
 	}

@@ -107,3 +107,15 @@ func FuzzValidate(f *testing.F) {
 		}
 	})
 }
+
+// TestCreateKeyCheck: CreateDeliveryStream checks its encryption input as
+// StartDeliveryStreamEncryption does.
+func TestCreateKeyCheck(t *testing.T) {
+	var in CreateDeliveryStreamInput
+	json.Unmarshal([]byte(`{"DeliveryStreamName":"a","S3DestinationConfiguration":{"RoleARN":"arn:r","BucketARN":"arn:b"},
+		"DeliveryStreamEncryptionConfigurationInput":{"KeyType":"CUSTOMER_MANAGED_CMK"}}`), &in)
+	err, _ := in.Validate().(*eddy.Error)
+	if err == nil || err.Code != eddy.CodeInvalidArgument || err.Message != "KeyARN is required when KeyType is CUSTOMER_MANAGED_CMK." {
+		t.Errorf("Validate() = %v", err)
+	}
+}
