@@ -46,7 +46,7 @@ test_create() {
 	assert_eq "$got" "$ARN" "create-delivery-stream"
 	expect_error ResourceInUseException "Firehose $D under account ${EDDY_ACCOUNT_ID:-000000000000} already exists." \
 		create-delivery-stream --delivery-stream-name "$D" --extended-s3-destination-configuration "$S3"
-	expect_error ValidationException "1 validation error detected: Value 'a b' at 'deliveryStreamName' failed to satisfy constraint" \
+	expect_error ValidationException "1 validation error detected: Value at 'deliveryStreamName' failed to satisfy constraint" \
 		create-delivery-stream --delivery-stream-name "a b" --extended-s3-destination-configuration "$S3"
 }
 

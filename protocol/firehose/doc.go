@@ -13,13 +13,14 @@
 //
 // Firehose checks a request against the model before the operation runs and
 // answers ValidationException with up to ten violations, in the words of
-// AWS's Coral front end (the same as Kinesis's):
+// AWS's front end (the same words as Kinesis's, without the value):
 //
-//	1 validation error detected: Value 'NotLambda' at 'extendedS3DestinationConfiguration.processingConfiguration.processors.1.member.type' failed to satisfy constraint: Member must satisfy enum value set: [...]
+//	1 validation error detected: Value at 'extendedS3DestinationConfiguration.processingConfiguration.processors.1.member.type' failed to satisfy constraint: Member must satisfy enum value set: [...]
 //
-// (recorded from the real service in hashicorp/terraform-provider-aws pull
-// 9017; 'deliveryStreamName' length and pattern messages in
-// awslabs/lambda-streams-to-firehose issue 23 and osquery issue 3694).
+// (the form probed against the real service in 2026, recorded in
+// floci-io/floci's S3DestinationValidator.java; older recordings show the
+// value too: hashicorp/terraform-provider-aws pull 9017, osquery issue 3694,
+// awslabs/lambda-streams-to-firehose issue 23).
 // Validate walks an input's members in the model's order (see validate.go):
 // required members (from the model), enum values (from the model) and the
 // length, value and pattern constraints of constraints.go (from botocore's

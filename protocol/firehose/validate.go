@@ -22,9 +22,15 @@ const maxViolations = 10
 // violations collects constraint failures in the order they are found.
 type violations struct{ msgs []string }
 
-func (v *violations) add(path, value, constraint string) {
+// add records one violation. The value is not part of the message: the
+// Firehose front end answers "Value at 'path' failed to satisfy
+// constraint: ..." today (probed against the real service in 2026 and
+// recorded in floci-io/floci's S3DestinationValidator.java, issue 2328),
+// where recordings from 2016-2019 show the value ("Value 'NotLambda' at
+// ...").
+func (v *violations) add(path, constraint string) {
 	if len(v.msgs) < maxViolations {
-		v.msgs = append(v.msgs, "Value "+value+" at '"+path+"' failed to satisfy constraint: "+constraint)
+		v.msgs = append(v.msgs, "Value at '"+path+"' failed to satisfy constraint: "+constraint)
 	}
 }
 
@@ -102,7 +108,7 @@ func (v *violations) walk(path string, sv reflect.Value) {
 		case reflect.Pointer:
 			if fv.IsNil() {
 				if info.required {
-					v.add(p, "null", msgNotNull)
+					v.add(p, msgNotNull)
 				}
 				continue
 			}
@@ -118,36 +124,36 @@ func (v *violations) walk(path string, sv reflect.Value) {
 				v.num(p, e.Int(), c)
 			case reflect.Float64:
 				if c.value != nil && !c.value.withinF(e.Float()) {
-					v.add(p, "'"+strconv.FormatFloat(e.Float(), 'f', -1, 64)+"'", c.value.rangeMsg(e.Float()))
+					v.add(p, c.value.rangeMsg(e.Float()))
 				}
 			}
 		case reflect.String: // an enum
 			s := fv.String()
 			if s == "" {
 				if info.required {
-					v.add(p, "null", msgNotNull)
+					v.add(p, msgNotNull)
 				}
 				continue
 			}
 			if vals := enumValues[info.enum]; info.enum != "" && !contains(vals, s) {
-				v.add(p, "'"+s+"'", msgEnum(vals))
+				v.add(p, msgEnum(enumOrder(info.enum, vals)))
 			}
 		case reflect.Slice:
 			if fv.IsNil() {
 				if info.required {
-					v.add(p, "null", msgNotNull)
+					v.add(p, msgNotNull)
 				}
 				continue
 			}
 			n := int64(fv.Len())
 			if fv.Type().Elem().Kind() == reflect.Uint8 { // a blob
 				if c.length != nil && !c.length.within(n) {
-					v.add(p, blobValue(n), c.length.lenMsg(n))
+					v.add(p, c.length.lenMsg(n))
 				}
 				continue
 			}
 			if c.length != nil && !c.length.within(n) {
-				v.add(p, listValue(fv), c.length.lenMsg(n))
+				v.add(p, c.length.lenMsg(n))
 			}
 			switch fv.Type().Elem().Kind() {
 			case reflect.Struct:
@@ -158,7 +164,7 @@ func (v *violations) walk(path string, sv reflect.Value) {
 				if ec, ok := constraints[key+"[]"]; ok {
 					for j := 0; j < fv.Len(); j++ {
 						if s := fv.Index(j).String(); !ec.ok(s) {
-							v.add(p, listValue(fv), "Member must satisfy constraint: "+ec.elementMsg())
+							v.add(p, "Member must satisfy constraint: "+ec.elementMsg())
 							break
 						}
 					}
@@ -171,11 +177,11 @@ func (v *violations) walk(path string, sv reflect.Value) {
 // str checks a present string member.
 func (v *violations) str(p, s string, c constraint) {
 	if c.match != nil && !c.match(s) {
-		v.add(p, "'"+s+"'", msgPattern(c.pattern))
+		v.add(p, msgPattern(c.pattern))
 	}
 	if c.length != nil {
 		if n := javaLen(s); !c.length.within(n) {
-			v.add(p, "'"+s+"'", c.length.lenMsg(n))
+			v.add(p, c.length.lenMsg(n))
 		}
 	}
 }
@@ -183,32 +189,38 @@ func (v *violations) str(p, s string, c constraint) {
 // num checks a present integer member.
 func (v *violations) num(p string, n int64, c constraint) {
 	if c.value != nil && !c.value.within(n) {
-		v.add(p, "'"+itoa(n)+"'", c.value.valMsg(n))
+		v.add(p, c.value.valMsg(n))
 	}
 }
 
-// blobValue renders a blob as Java prints the ByteBuffer the front end
-// holds (osquery issue 3568 records Firehose's "Value
-// 'java.nio.HeapByteBuffer[pos=0 lim=1045710 cap=1045710]' at
-// 'records.N.member.data'").
-func blobValue(n int64) string {
-	return "'java.nio.HeapByteBuffer[pos=0 lim=" + itoa(n) + " cap=" + itoa(n) + "]'"
+// printedOrder is the order the front end lists an enum's values in, where
+// it was probed (floci-io/floci S3DestinationValidator.java, recorded from
+// the real service in 2026): neither the model's order nor alphabetical.
+// Other enums are listed in the model's order.
+var printedOrder = map[string][]string{
+	"CompressionFormat":    {"ZIP", "HADOOP_SNAPPY", "Snappy", "GZIP", "UNCOMPRESSED"},
+	"ParquetCompression":   {"SNAPPY", "GZIP", "UNCOMPRESSED"},
+	"ParquetWriterVersion": {"V1", "V2"},
+	"OrcCompression":       {"ZLIB", "SNAPPY", "NONE"},
+	"OrcFormatVersion":     {"V0_11", "V0_12"},
+	"ProcessorType": {"Decompression", "Lambda", "RecordDeAggregation", "MetadataExtraction",
+		"AppendDelimiterToRecord", "CloudWatchLogProcessing"},
+	"ProcessorParameterName": {"DataMessageExtraction", "NumberOfRetries", "Delimiter", "RoleArn", "JsonParsingEngine",
+		"SubRecordType", "MetadataExtractionQuery", "BufferIntervalInSeconds", "LambdaArn", "BufferSizeInMBs", "CompressionFormat"},
 }
 
-// listValue renders a list as Java prints it: [a, b], structures by
-// their Go form (the front end prints its own objects there; Eddy's
-// rendering of a list of structures is its own).
-func listValue(l reflect.Value) string {
-	parts := make([]string, l.Len())
-	for i := range parts {
-		e := l.Index(i)
-		if e.Kind() == reflect.String {
-			parts[i] = e.String()
-		} else {
-			parts[i] = e.Type().Name()
+// enumOrder returns the values of enum as the front end lists them: the
+// probed order when it has the same values as the model, else the model's.
+func enumOrder(enum string, model []string) []string {
+	if p, ok := printedOrder[enum]; ok && len(p) == len(model) {
+		for _, v := range model {
+			if !contains(p, v) {
+				return model
+			}
 		}
+		return p
 	}
-	return "'[" + strings.Join(parts, ", ") + "]'"
+	return model
 }
 
 func contains(vals []string, s string) bool {

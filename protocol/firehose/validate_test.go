@@ -21,14 +21,14 @@ func TestValidate(t *testing.T) {
 		msg  string
 	}{
 		{"create-no-name", &CreateDeliveryStreamInput{}, `{}`, eddy.CodeValidation,
-			"1 validation error detected: Value null at 'deliveryStreamName' failed to satisfy constraint: Member must not be null"},
+			"1 validation error detected: Value at 'deliveryStreamName' failed to satisfy constraint: Member must not be null"},
 		{"create-required-nested", &CreateDeliveryStreamInput{},
 			`{"DeliveryStreamName":"a","ExtendedS3DestinationConfiguration":{"ProcessingConfiguration":{"Processors":[{"Parameters":[{"ParameterName":"LambdaArn","ParameterValue":" "}]}]}}}`,
 			eddy.CodeValidation,
-			"4 validation errors detected: Value null at 'extendedS3DestinationConfiguration.bucketARN' failed to satisfy constraint: Member must not be null; " +
-				"Value null at 'extendedS3DestinationConfiguration.roleARN' failed to satisfy constraint: Member must not be null; " +
-				"Value null at 'extendedS3DestinationConfiguration.processingConfiguration.processors.1.member.type' failed to satisfy constraint: Member must not be null; " +
-				"Value ' ' at 'extendedS3DestinationConfiguration.processingConfiguration.processors.1.member.parameters.1.member.parameterValue' failed to satisfy constraint: Member must satisfy regular expression pattern: ^(?!\\s*$).+"},
+			"4 validation errors detected: Value at 'extendedS3DestinationConfiguration.bucketARN' failed to satisfy constraint: Member must not be null; " +
+				"Value at 'extendedS3DestinationConfiguration.roleARN' failed to satisfy constraint: Member must not be null; " +
+				"Value at 'extendedS3DestinationConfiguration.processingConfiguration.processors.1.member.type' failed to satisfy constraint: Member must not be null; " +
+				"Value at 'extendedS3DestinationConfiguration.processingConfiguration.processors.1.member.parameters.1.member.parameterValue' failed to satisfy constraint: Member must satisfy regular expression pattern: ^(?!\\s*$).+"},
 		{"create-kinesis-no-source", &CreateDeliveryStreamInput{}, `{"DeliveryStreamName":"a","DeliveryStreamType":"KinesisStreamAsSource",
 			"S3DestinationConfiguration":{"RoleARN":"arn:r","BucketARN":"arn:b"}}`, eddy.CodeInvalidArgument,
 			"KinesisStreamSourceConfiguration is required for a delivery stream of type KinesisStreamAsSource."},
@@ -42,23 +42,23 @@ func TestValidate(t *testing.T) {
 			eddy.CodeInvalidArgument, "CompressionFormat ZIP is not supported for a Redshift destination's S3Configuration."},
 		{"redshift-password", &CreateDeliveryStreamInput{}, `{"DeliveryStreamName":"a","RedshiftDestinationConfiguration":{"RoleARN":"arn:r","ClusterJDBCURL":"jdbc:x",
 			"CopyCommand":{"DataTableName":"t"},"Password":"short","S3Configuration":{"RoleARN":"arn:r","BucketARN":"arn:b"}}}`, eddy.CodeValidation,
-			"1 validation error detected: Value 'short' at 'redshiftDestinationConfiguration.password' failed to satisfy constraint: Member must have length greater than or equal to 6"},
+			"1 validation error detected: Value at 'redshiftDestinationConfiguration.password' failed to satisfy constraint: Member must have length greater than or equal to 6"},
 		{"http-url", &CreateDeliveryStreamInput{}, `{"DeliveryStreamName":"a","HttpEndpointDestinationConfiguration":{"EndpointConfiguration":{"Url":"http://plain"},
 			"S3Configuration":{"RoleARN":"arn:r","BucketARN":"arn:b"},"RetryOptions":{"DurationInSeconds":7201}}}`, eddy.CodeValidation,
-			"2 validation errors detected: Value 'http://plain' at 'httpEndpointDestinationConfiguration.endpointConfiguration.url' failed to satisfy constraint: Member must satisfy regular expression pattern: https://.*; " +
-				"Value '7201' at 'httpEndpointDestinationConfiguration.retryOptions.durationInSeconds' failed to satisfy constraint: Member must have value less than or equal to 7200"},
+			"2 validation errors detected: Value at 'httpEndpointDestinationConfiguration.endpointConfiguration.url' failed to satisfy constraint: Member must satisfy regular expression pattern: https://.*; " +
+				"Value at 'httpEndpointDestinationConfiguration.retryOptions.durationInSeconds' failed to satisfy constraint: Member must have value less than or equal to 7200"},
 		{"batch-no-records", &PutRecordBatchInput{}, `{"DeliveryStreamName":"a"}`, eddy.CodeValidation,
-			"1 validation error detected: Value null at 'records' failed to satisfy constraint: Member must not be null"},
+			"1 validation error detected: Value at 'records' failed to satisfy constraint: Member must not be null"},
 		{"record-no-data", &PutRecordInput{}, `{"DeliveryStreamName":"a","Record":{}}`, eddy.CodeValidation,
-			"1 validation error detected: Value null at 'record.data' failed to satisfy constraint: Member must not be null"},
+			"1 validation error detected: Value at 'record.data' failed to satisfy constraint: Member must not be null"},
 		{"untag-keys", &UntagDeliveryStreamInput{}, `{"DeliveryStreamName":"a","TagKeys":["ok","aws:no"]}`, eddy.CodeValidation,
-			"1 validation error detected: Value '[ok, aws:no]' at 'tagKeys' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^(?!aws:)[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@%]*$]"},
+			"1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^(?!aws:)[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@%]*$]"},
 		{"update-no-destination", &UpdateDestinationInput{}, `{"DeliveryStreamName":"a","CurrentDeliveryStreamVersionId":"1","DestinationId":"d"}`,
 			eddy.CodeInvalidArgument, "A destination update is required."},
 		{"encryption-key-type", &StartDeliveryStreamEncryptionInput{}, `{"DeliveryStreamName":"a","DeliveryStreamEncryptionConfigurationInput":{"KeyType":"AWS_OWNED_CMK","KeyARN":"arn:k"}}`,
 			eddy.CodeInvalidArgument, "KeyARN must not be specified when KeyType is AWS_OWNED_CMK."},
 		{"describe-limit", &DescribeDeliveryStreamInput{}, `{"DeliveryStreamName":"a","Limit":10001}`, eddy.CodeValidation,
-			"1 validation error detected: Value '10001' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 10000"},
+			"1 validation error detected: Value at 'limit' failed to satisfy constraint: Member must have value less than or equal to 10000"},
 		{"valid", &CreateDeliveryStreamInput{}, `{"DeliveryStreamName":"a.b_c-1","ExtendedS3DestinationConfiguration":{"RoleARN":"arn:r","BucketARN":"arn:b","FileExtension":".gz","Prefix":""}}`, "", ""},
 	}
 	for _, tt := range tests {
