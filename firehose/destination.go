@@ -70,6 +70,15 @@ func destinationOf(in *fp.CreateDeliveryStreamInput) Destination {
 // "NoEncryption" for a stream created without them).
 func (d *Destination) withDefaults() {
 	if c := d.ExtendedS3; c != nil {
+		if conv := c.DataFormatConversionConfiguration; conv != nil && (conv.Enabled == nil || *conv.Enabled) &&
+			(c.BufferingHints == nil || c.BufferingHints.SizeInMBs == nil) {
+			// A stream converting to Parquet or ORC buffers 128 MiB by
+			// default (probed in 2026, floci-io/floci pull 3236).
+			if c.BufferingHints == nil {
+				c.BufferingHints = &fp.BufferingHints{}
+			}
+			c.BufferingHints.SizeInMBs = fp.Int32(128)
+		}
 		c.BufferingHints = bufferingDefaults(c.BufferingHints)
 		if c.CompressionFormat == "" {
 			c.CompressionFormat = "UNCOMPRESSED"

@@ -127,3 +127,20 @@ func TestDescriptionKeepsEveryMember(t *testing.T) {
 		})
 	}
 }
+
+// TestConversionBufferDefault: a destination converting records buffers
+// 128 MiB unless told otherwise; one that does not, 5 MiB.
+func TestConversionBufferDefault(t *testing.T) {
+	conv := &fp.ExtendedS3DestinationConfiguration{RoleARN: fp.String("arn:r"), BucketARN: fp.String("arn:b"),
+		DataFormatConversionConfiguration: &fp.DataFormatConversionConfiguration{}}
+	d := destinationOf(&fp.CreateDeliveryStreamInput{ExtendedS3DestinationConfiguration: conv})
+	if h := d.ExtendedS3.BufferingHints; *h.SizeInMBs != 128 || *h.IntervalInSeconds != 300 {
+		t.Errorf("converting: %d MiB, %d s", *h.SizeInMBs, *h.IntervalInSeconds)
+	}
+	plain := &fp.ExtendedS3DestinationConfiguration{RoleARN: fp.String("arn:r"), BucketARN: fp.String("arn:b"),
+		DataFormatConversionConfiguration: &fp.DataFormatConversionConfiguration{Enabled: fp.Bool(false)}}
+	d = destinationOf(&fp.CreateDeliveryStreamInput{ExtendedS3DestinationConfiguration: plain})
+	if h := d.ExtendedS3.BufferingHints; *h.SizeInMBs != 5 {
+		t.Errorf("conversion disabled: %d MiB", *h.SizeInMBs)
+	}
+}

@@ -119,3 +119,35 @@ func TestCreateKeyCheck(t *testing.T) {
 		t.Errorf("Validate() = %v", err)
 	}
 }
+
+// TestBufferingHintsTogether: SizeInMBs and IntervalInSeconds come together
+// or not at all, in every destination's hints, on create and update.
+func TestBufferingHintsTogether(t *testing.T) {
+	for _, tt := range []struct {
+		in   interface{ Validate() error }
+		body string
+		want string
+	}{
+		{&CreateDeliveryStreamInput{}, `{"DeliveryStreamName":"a","ExtendedS3DestinationConfiguration":{"RoleARN":"arn:r","BucketARN":"arn:b","BufferingHints":{"SizeInMBs":64}}}`,
+			"If you specify a value for SizeInMBs in BufferingHints, you must also specify a value for IntervalInSeconds, and vice versa."},
+		{&CreateDeliveryStreamInput{}, `{"DeliveryStreamName":"a","HttpEndpointDestinationConfiguration":{"EndpointConfiguration":{"Url":"https://x"},
+			"BufferingHints":{"IntervalInSeconds":60},"S3Configuration":{"RoleARN":"arn:r","BucketARN":"arn:b"}}}`,
+			"If you specify a value for SizeInMBs in HttpEndpointBufferingHints, you must also specify a value for IntervalInSeconds, and vice versa."},
+		{&UpdateDestinationInput{}, `{"DeliveryStreamName":"a","CurrentDeliveryStreamVersionId":"1","DestinationId":"d",
+			"ExtendedS3DestinationUpdate":{"S3BackupUpdate":{"BufferingHints":{"SizeInMBs":1}}}}`,
+			"If you specify a value for SizeInMBs in BufferingHints, you must also specify a value for IntervalInSeconds, and vice versa."},
+		{&CreateDeliveryStreamInput{}, `{"DeliveryStreamName":"a","ExtendedS3DestinationConfiguration":{"RoleARN":"arn:r","BucketARN":"arn:b","BufferingHints":{"SizeInMBs":1,"IntervalInSeconds":0}}}`, ""},
+	} {
+		json.Unmarshal([]byte(tt.body), tt.in)
+		err := tt.in.Validate()
+		if tt.want == "" {
+			if err != nil {
+				t.Errorf("%s: %v", tt.body, err)
+			}
+			continue
+		}
+		if e, ok := err.(*eddy.Error); !ok || e.Code != eddy.CodeInvalidArgument || e.Message != tt.want {
+			t.Errorf("%s:\n got %v\nwant %s", tt.body, err, tt.want)
+		}
+	}
+}
