@@ -111,9 +111,22 @@ func (s *Service) notFound(name string) error {
 // get reads the delivery stream name of region in tx; a stream whose
 // DELETING period is over is not found.
 func (s *Service) get(tx storage.MetaTx, region, name string) (*record, error) {
+	r, err := s.raw(tx, region, name)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil || gone(r, s.cfg.Clock.Now()) {
+		return nil, s.notFound(name)
+	}
+	return r, nil
+}
+
+// raw reads the stored record of name in region, gone or not; nil if there
+// is none.
+func (s *Service) raw(tx storage.MetaTx, region, name string) (*record, error) {
 	b, err := tx.Get(tableStreams, key(region, name))
 	if errors.Is(err, storage.ErrNotFound) {
-		return nil, s.notFound(name)
+		return nil, nil
 	}
 	if err != nil {
 		return nil, err
@@ -121,9 +134,6 @@ func (s *Service) get(tx storage.MetaTx, region, name string) (*record, error) {
 	var r record
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, fmt.Errorf("firehose: decode %s: %w", key(region, name), err)
-	}
-	if gone(&r, s.cfg.Clock.Now()) {
-		return nil, s.notFound(name)
 	}
 	return &r, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -216,5 +217,64 @@ func TestUpdateDestinationVersions(t *testing.T) {
 	if *desc.VersionId != "2" || *s3.BufferingHints.SizeInMBs != 64 || *s3.BufferingHints.IntervalInSeconds != 300 ||
 		*s3.Prefix != "p/" || *s3.BucketARN != "arn:aws:s3:::b" || desc.LastUpdateTimestamp == nil {
 		t.Fatalf("after update: version %s, hints %+v, prefix %v", *desc.VersionId, s3.BufferingHints, s3.Prefix)
+	}
+}
+
+// stepClock returns t and then moves it on by step at every call.
+type stepClock struct {
+	mu   sync.Mutex
+	t    time.Time
+	step time.Duration
+}
+
+func (c *stepClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := c.t
+	c.t = c.t.Add(c.step)
+	return t
+}
+
+func (c *stepClock) set(t time.Time, step time.Duration) {
+	c.mu.Lock()
+	c.t, c.step = t, step
+	c.mu.Unlock()
+}
+
+// TestRecreateAfterDeleteRemovesOldLog: a CreateDeliveryStream that takes
+// the name of a stream whose DELETING period ends while it runs (after its
+// sweep, before its transaction) removes the old stream's log: the clock
+// moves 600 ms at every reading, so the old stream is not yet gone when
+// Create sweeps and gone when it writes.
+func TestRecreateAfterDeleteRemovesOldLog(t *testing.T) {
+	t0 := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
+	clk := &stepClock{t: t0}
+	cfg := firehose.DefaultConfig()
+	cfg.Clock, cfg.DeleteDelay = clk, time.Second
+	logs := mem.NewLogs()
+	svc, err := firehose.New(cfg, mem.NewMeta(), logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CreateDeliveryStream("", s3Create("ds")); err != nil {
+		t.Fatal(err)
+	}
+	old, _ := svc.DeliveryStreams("")
+	if _, err := svc.DeleteDeliveryStream("", &fp.DeleteDeliveryStreamInput{DeliveryStreamName: fp.String("ds")}); err != nil {
+		t.Fatal(err)
+	}
+	// DeleteAt is t0+1s. Create reads the clock at t0+0.5s (its sweep),
+	// t0+1.1s (the new stream's creation) and t0+1.7s (in its transaction).
+	clk.set(t0.Add(500*time.Millisecond), 600*time.Millisecond)
+	if _, err := svc.CreateDeliveryStream("", s3Create("ds")); err != nil {
+		t.Fatal(err)
+	}
+	clk.set(t0.Add(time.Hour), 0)
+	if _, err := logs.Open(old[0].LogID); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("the old stream's log is still there: %v", err)
+	}
+	now, _ := svc.DeliveryStreams("")
+	if len(now) != 1 || now[0].LogID == old[0].LogID {
+		t.Fatalf("streams after re-create: %+v", now)
 	}
 }

@@ -53,11 +53,15 @@ func (s *Service) CreateDeliveryStream(region string, in *fp.CreateDeliveryStrea
 			return nil, err
 		}
 	}
+	var replaced *record // a gone stream of the same name, overwritten
 	err := s.meta.Update(func(tx storage.MetaTx) error {
-		if _, err := s.get(tx, region, name); err == nil {
-			return eddy.Errorf(eddy.CodeResourceInUse, "Firehose %s under account %s already exists.", name, s.cfg.AccountID)
-		} else if !errors.Is(err, &eddy.Error{Code: eddy.CodeResourceNotFound}) {
+		replaced = nil
+		if old, err := s.raw(tx, region, name); err != nil {
 			return err
+		} else if old != nil && !gone(old, s.cfg.Clock.Now()) {
+			return eddy.Errorf(eddy.CodeResourceInUse, "Firehose %s under account %s already exists.", name, s.cfg.AccountID)
+		} else {
+			replaced = old
 		}
 		n := 0
 		if err := scan(tx, region, func(*record) error { n++; return nil }); err != nil {
@@ -74,6 +78,9 @@ func (s *Service) CreateDeliveryStream(region string, in *fp.CreateDeliveryStrea
 			log.Delete()
 		}
 		return nil, err
+	}
+	if replaced != nil {
+		s.deleteLog(replaced)
 	}
 	return &fp.CreateDeliveryStreamOutput{DeliveryStreamARN: fp.String(s.ARN(region, name))}, nil
 }
