@@ -86,7 +86,8 @@ var depRules = func() []depRule {
 			func(_, imp string) bool { return under(imp, "net/http") }})
 	}
 	// Firehose's service package alone: firehose/httpendpoint, below it, is
-	// an HTTP client and may import net/http (docs/FIREHOSE.md).
+	// an HTTP client and may import net/http (the Firehose package layout of
+	// issue 16).
 	rules = append(rules, depRule{"firehose", "a service's behaviour does not serve HTTP (httpapi does)",
 		func(_, imp string) bool { return under(imp, "net/http") }})
 	return rules

@@ -2,7 +2,9 @@ package firehose
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/eddy-streams/eddy"
 	fp "github.com/eddy-streams/eddy/protocol/firehose"
@@ -292,6 +294,15 @@ func applyUpdate(d Destination, in *fp.UpdateDestinationInput) (Destination, err
 		return d, fmt.Errorf("firehose: merged destination: %w", err)
 	}
 	if err := create.Validate(); err != nil {
+		// Name the update's member in the paths of the model's
+		// violations ('extendedS3DestinationUpdate.roleARN', not
+		// 'extendedS3DestinationConfiguration.roleARN'): that is what
+		// the caller sent.
+		var e *eddy.Error
+		if errors.As(err, &e) && e.Code == eddy.CodeValidation {
+			from, to := lowerFirst(createMember[newType])+".", lowerFirst(updateMember[newType])+"."
+			return d, &eddy.Error{Code: e.Code, Message: strings.ReplaceAll(e.Message, "'"+from, "'"+to)}
+		}
 		return d, err
 	}
 	nd := destinationOf(&create)
@@ -309,6 +320,19 @@ var createMember = map[string]string{
 	fp.DestHTTPEndpoint:  "HttpEndpointDestinationConfiguration",
 	fp.DestIceberg:       "IcebergDestinationConfiguration",
 }
+
+// updateMember is the UpdateDestination member of each destination type.
+var updateMember = map[string]string{
+	fp.DestExtendedS3:    "ExtendedS3DestinationUpdate",
+	fp.DestS3:            "S3DestinationUpdate",
+	fp.DestRedshift:      "RedshiftDestinationUpdate",
+	fp.DestElasticsearch: "ElasticsearchDestinationUpdate",
+	fp.DestOpenSearch:    "AmazonopensearchserviceDestinationUpdate",
+	fp.DestHTTPEndpoint:  "HttpEndpointDestinationUpdate",
+	fp.DestIceberg:       "IcebergDestinationUpdate",
+}
+
+func lowerFirst(s string) string { return strings.ToLower(s[:1]) + s[1:] }
 
 // config returns the one configuration that is set.
 func (d *Destination) config() any {

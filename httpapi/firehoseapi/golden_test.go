@@ -102,6 +102,8 @@ var goldenScenario = []step{
 		"DestinationId":"destinationId-000000000001","ExtendedS3DestinationUpdate":{"Prefix":"v3/"}}`},
 	{op: "UpdateDestination", name: "backup-disable", body: `{"DeliveryStreamName":"events","CurrentDeliveryStreamVersionId":"2",
 		"DestinationId":"destinationId-000000000001","ExtendedS3DestinationUpdate":{"S3BackupMode":"Disabled"}}`},
+	{op: "UpdateDestination", name: "incomplete-type-change", note: "another type without its required members", body: `{"DeliveryStreamName":"to-http","CurrentDeliveryStreamVersionId":"1",
+		"DestinationId":"destinationId-000000000001","ExtendedS3DestinationUpdate":{"Prefix":"p/"}}`},
 	{op: "UpdateDestination", name: "to-http", note: "another type: nothing merged", body: `{"DeliveryStreamName":"to-http","CurrentDeliveryStreamVersionId":"1",
 		"DestinationId":"destinationId-000000000001","ExtendedS3DestinationUpdate":{"RoleARN":"arn:aws:iam::000000000000:role/r","BucketARN":"arn:aws:s3:::c"}}`},
 	{op: "DescribeDeliveryStream", name: "updated", body: `{"DeliveryStreamName":"events"}`},
