@@ -278,3 +278,36 @@ func TestRecreateAfterDeleteRemovesOldLog(t *testing.T) {
 		t.Fatalf("streams after re-create: %+v", now)
 	}
 }
+
+// TestStreamLimit: MaxDeliveryStreams counts the streams of a region that
+// are not gone.
+func TestStreamLimit(t *testing.T) {
+	t0 := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
+	clk := &stepClock{t: t0}
+	cfg := firehose.DefaultConfig()
+	cfg.Clock, cfg.MaxDeliveryStreams, cfg.DeleteDelay = clk, 2, time.Second
+	svc, err := firehose.New(cfg, mem.NewMeta(), mem.NewLogs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"a", "b"} {
+		if _, err := svc.CreateDeliveryStream("", s3Create(n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := svc.CreateDeliveryStream("", s3Create("c")); code(err) != eddy.CodeLimitExceeded {
+		t.Fatalf("third stream: %v", err)
+	}
+	if _, err := svc.CreateDeliveryStream("eu-west-1", s3Create("c")); err != nil {
+		t.Fatalf("another region: %v", err)
+	}
+	if _, err := svc.DeleteDeliveryStream("", &fp.DeleteDeliveryStreamInput{DeliveryStreamName: fp.String("a")}); err != nil {
+		t.Fatal(err)
+	}
+	// "a" is gone by the time Create writes, not when it sweeps (as in
+	// TestRecreateAfterDeleteRemovesOldLog): it must not count.
+	clk.set(t0.Add(500*time.Millisecond), 600*time.Millisecond)
+	if _, err := svc.CreateDeliveryStream("", s3Create("a")); err != nil {
+		t.Fatalf("after a deletion: %v", err)
+	}
+}

@@ -63,8 +63,13 @@ func (s *Service) CreateDeliveryStream(region string, in *fp.CreateDeliveryStrea
 		} else {
 			replaced = old
 		}
-		n := 0
-		if err := scan(tx, region, func(*record) error { n++; return nil }); err != nil {
+		n, now := 0, s.cfg.Clock.Now()
+		if err := scan(tx, region, func(o *record) error {
+			if !gone(o, now) {
+				n++
+			}
+			return nil
+		}); err != nil {
 			return err
 		}
 		if n >= s.cfg.MaxDeliveryStreams {
