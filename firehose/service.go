@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/eddy-streams/eddy"
@@ -240,5 +239,3 @@ func logID(region, name string, created time.Time) string {
 func inUse(name, status, op string) error {
 	return eddy.Errorf(eddy.CodeResourceInUse, "Firehose %s is in %s state and cannot be used for %s.", name, status, op)
 }
-
-func lower(s string) string { return strings.ToLower(s) }
