@@ -5,6 +5,7 @@ package eddy
 const (
 	statusBadRequest          = 400
 	statusInternalServerError = 500
+	statusServiceUnavailable  = 503
 )
 
 // ErrorInfo is what the transport and the clients need to know about one
@@ -76,6 +77,15 @@ var catalog = map[string]ErrorInfo{
 	CodePolicyNotFound:                  {CodePolicyNotFound, statusBadRequest, false},
 	CodeDuplicateItem:                   {CodeDuplicateItem, statusBadRequest, false},
 	CodeInvalidEndpoint:                 {CodeInvalidEndpoint, statusBadRequest, false},
+
+	// Firehose. Every exception is a client fault (400) but
+	// ServiceUnavailableException, a server fault with the model's
+	// httpError 503 (aws-sdk-go-v2 service/firehose v1.52.12
+	// types/errors.go and schemas/schemas.go); the SDKs retry it as a 5xx.
+	CodeConcurrentModification: {CodeConcurrentModification, statusBadRequest, false},
+	CodeServiceUnavailable:     {CodeServiceUnavailable, statusServiceUnavailable, true},
+	CodeInvalidKMSResource:     {CodeInvalidKMSResource, statusBadRequest, false},
+	CodeInvalidSource:          {CodeInvalidSource, statusBadRequest, false},
 }
 
 // Lookup returns the catalog entry for code and whether code is known. An
@@ -89,8 +99,8 @@ func Lookup(code string) (ErrorInfo, bool) {
 }
 
 // Status returns the HTTP status AWS sends with code: 500 for
-// InternalFailure and InternalServerError, 400 for every other code, known
-// or not.
+// InternalFailure and InternalServerError, 503 for Firehose's
+// ServiceUnavailableException, 400 for every other code, known or not.
 func Status(code string) int {
 	info, _ := Lookup(code)
 	return info.Status

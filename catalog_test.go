@@ -96,6 +96,10 @@ func TestCatalogStatusAndRetryable(t *testing.T) {
 		{eddy.CodeThrottling, 400, true},
 		{eddy.CodeItemCollectionSizeLimitExceeded, 400, true},
 		{eddy.CodeIdempotentParameterMismatch, 400, false},
+		{eddy.CodeServiceUnavailable, 503, true},
+		{eddy.CodeConcurrentModification, 400, false},
+		{eddy.CodeInvalidKMSResource, 400, false},
+		{eddy.CodeInvalidSource, 400, false},
 		{"SomeFutureException", 400, false}, // unknown: an ordinary client error
 		{"", 400, false},
 	}

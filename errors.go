@@ -102,6 +102,17 @@ const (
 	CodeInvalidEndpoint                 = "InvalidEndpointException"
 )
 
+// Firehose's own exception names (the model's, com.amazonaws.firehose).
+// Firehose also answers with ResourceNotFoundException,
+// ResourceInUseException, InvalidArgumentException, LimitExceededException
+// and the transport's codes above.
+const (
+	CodeConcurrentModification = "ConcurrentModificationException"
+	CodeServiceUnavailable     = "ServiceUnavailableException"
+	CodeInvalidKMSResource     = "InvalidKMSResourceException"
+	CodeInvalidSource          = "InvalidSourceException"
+)
+
 // CodeOf returns the AWS code of err if it is (or wraps) an *Error, and
 // CodeInternalFailure otherwise.
 func CodeOf(err error) string {

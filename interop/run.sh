@@ -13,6 +13,7 @@
 #   cli-ddb     interop/cli/dynamodb.sh          `aws dynamodb`
 #   cli-lambda  interop/cli/lambda.sh            `aws lambda` (functions run by python3)
 #   cli-s3      interop/cli/s3.sh                `aws s3`, `aws s3api` on --s3-listen
+#   cli-firehose interop/cli/firehose.sh         `aws firehose`: delivery streams, put-record(-batch), tags
 #   python-ddb  interop/python/test_dynamodb.py  boto3's DynamoDB client and resource layer
 #   python-lambda interop/python/test_lambda.py  boto3's Lambda client: functions (python3) and event source mappings
 # All share the server; their stream and table names do not collide. It stops the
@@ -34,7 +35,7 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 root=$PWD
 
-suites=${INTEROP_SUITES:-cli python js cli-ddb python-ddb cli-lambda python-lambda cli-s3}
+suites=${INTEROP_SUITES:-cli python js cli-ddb python-ddb cli-lambda python-lambda cli-s3 cli-firehose}
 suite_timeout=${SUITE_TIMEOUT:-300}
 passed=0
 failed=0
@@ -187,7 +188,7 @@ counts() {
 for suite in $suites; do
 	suite_start=$(date +%s)
 	case $suite in
-	cli | cli-ddb | cli-lambda | cli-s3)
+	cli | cli-ddb | cli-lambda | cli-s3 | cli-firehose)
 		if ! command -v "$AWS_CLI" >/dev/null 2>&1; then
 			say "$suite: $AWS_CLI not found; run scripts/install-test-deps.sh"
 			record "$suite" 1 0 1
@@ -197,6 +198,7 @@ for suite in $suites; do
 		[[ $suite == cli-ddb ]] && script=interop/cli/dynamodb.sh
 		[[ $suite == cli-lambda ]] && script=interop/cli/lambda.sh
 		[[ $suite == cli-s3 ]] && script=interop/cli/s3.sh
+		[[ $suite == cli-firehose ]] && script=interop/cli/firehose.sh
 		run_suite "$suite" "$tmp/$suite.log" bash "$script"
 		status=$?
 		read -r p f < <(counts "$suite" "$tmp/$suite.log"; echo)
@@ -243,7 +245,7 @@ for suite in $suites; do
 		record js "$status" "${p:-0}" "$f"
 		;;
 	*)
-		say "unknown suite '$suite' (want cli, python, js, cli-ddb, python-ddb, cli-lambda, python-lambda or cli-s3)"
+		say "unknown suite '$suite' (want cli, python, js, cli-ddb, python-ddb, cli-lambda, python-lambda, cli-s3 or cli-firehose)"
 		failed=$((failed + 1))
 		;;
 	esac

@@ -26,9 +26,9 @@ type serveConfig struct {
 	AccountID   string        `flag:"account-id" yaml:"account-id" help:"12-digit account id in ARNs and messages"`
 	Sync        string        `flag:"sync" yaml:"sync" help:"when records are fsync'd: always (before acknowledging), interval, none"`
 	SyncFS      bool          `flag:"syncfs" yaml:"syncfs" help:"with --sync always, concurrent appends to all shards share one syncfs(2) (Linux) instead of an fdatasync per shard; --syncfs=false for fdatasync"`
-	CreateDelay time.Duration `flag:"create-delay" yaml:"create-delay" help:"how long a new stream stays CREATING"`
+	CreateDelay time.Duration `flag:"create-delay" yaml:"create-delay" help:"how long a new stream or Firehose delivery stream stays CREATING"`
 	UpdateDelay time.Duration `flag:"update-delay" yaml:"update-delay" help:"how long a stream stays UPDATING after a change"`
-	DeleteDelay time.Duration `flag:"delete-delay" yaml:"delete-delay" help:"how long a stream stays DELETING"`
+	DeleteDelay time.Duration `flag:"delete-delay" yaml:"delete-delay" help:"how long a stream or Firehose delivery stream stays DELETING"`
 	ShardLimit  int           `flag:"shard-limit" yaml:"shard-limit" help:"open shards allowed per account and region"`
 	SubLifetime time.Duration `flag:"subscription-lifetime" yaml:"subscription-lifetime" help:"how long a SubscribeToShard stream lasts before the consumer must subscribe again"`
 	TLSCert     string        `flag:"tls-cert" yaml:"tls-cert" help:"TLS certificate file (PEM); serves HTTPS with HTTP/2"`

@@ -16,8 +16,10 @@ import (
 	"github.com/eddy-streams/eddy"
 	"github.com/eddy-streams/eddy/admin"
 	"github.com/eddy-streams/eddy/dynamo"
+	"github.com/eddy-streams/eddy/firehose"
 	"github.com/eddy-streams/eddy/httpapi"
 	"github.com/eddy-streams/eddy/httpapi/dynamoapi"
+	"github.com/eddy-streams/eddy/httpapi/firehoseapi"
 	"github.com/eddy-streams/eddy/httpapi/kinesisapi"
 	"github.com/eddy-streams/eddy/httpapi/lambdaapi"
 	"github.com/eddy-streams/eddy/internal/s3sink"
@@ -106,6 +108,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer ddbRegions.Close()
 
+	// Firehose delivery streams in the same store: configurations in the
+	// metadata ("firehose/delivery-streams"), each DirectPut stream's
+	// records in a log of its own ("firehose/<region>/<name>:...").
+	fcfg := firehose.DefaultConfig()
+	fcfg.Region, fcfg.AccountID, fcfg.Logger = cfg.Region, cfg.AccountID, logger
+	fcfg.CreateDelay, fcfg.DeleteDelay = cfg.CreateDelay, cfg.DeleteDelay
+	deliveryStreams, err := firehose.New(fcfg, meta, logs)
+	if err != nil {
+		return err
+	}
+
 	hcfg := httpapi.DefaultConfig()
 	hcfg.Region = cfg.Region
 	hcfg.Logger = logger
@@ -117,7 +130,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.AccessKeyID != "" {
 		hcfg.Credentials = map[string]string{cfg.AccessKeyID: cfg.SecretKey}
 	}
-	srv, err := httpapi.New(hcfg, kinesisapi.RegionalService(regions), dynamoapi.RegionalService(ddbRegions))
+	srv, err := httpapi.New(hcfg, kinesisapi.RegionalService(regions), dynamoapi.RegionalService(ddbRegions), firehoseapi.Service(deliveryStreams))
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,102 @@
+package firehose
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/eddy-streams/eddy"
+	fp "github.com/eddy-streams/eddy/protocol/firehose"
+	"github.com/eddy-streams/eddy/storage"
+)
+
+// RecordID returns the RecordId of the record at position pos of the log
+// of a stream created at created. AWS's RecordId is an opaque string
+// ("a unique string assigned to each record", PutRecord's documentation;
+// its form is not documented). Eddy's is 32 hexadecimal digits: the
+// creation time in nanoseconds, then the log position, so it names one
+// record of one incarnation of the stream and sorts in arrival order.
+func RecordID(created time.Time, pos uint64) string {
+	return fmt.Sprintf("%016x%016x", uint64(created.UnixNano()), pos)
+}
+
+// ParseRecordID returns the log position a RecordID encodes.
+func ParseRecordID(id string) (uint64, error) {
+	if len(id) != 32 {
+		return 0, fmt.Errorf("firehose: bad record id %q", id)
+	}
+	return strconv.ParseUint(id[16:], 16, 64)
+}
+
+// appendable returns the log of an ACTIVE DirectPut stream, or the error
+// Firehose answers a Put with.
+func (s *Service) appendable(region, name string) (*record, storage.ShardLog, error) {
+	r, err := s.load(region, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if r.Type != fp.TypeDirectPut {
+		// Recorded from the real service in aws/aws-cli issue 7010.
+		return nil, nil, eddy.Errorf(eddy.CodeInvalidArgument, "This operation is not permitted on %s delivery stream type.", r.Type)
+	}
+	if st := s.status(r, s.cfg.Clock.Now()); st != StatusActive {
+		// "Attempts to send data to a delivery stream that is not in the
+		// ACTIVE state cause an exception." (CreateDeliveryStream's
+		// documentation; which exception is not said). Eddy's words.
+		return nil, nil, inUse(name, st, "PutRecord")
+	}
+	log, err := s.logs.Open(r.LogID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("firehose: open log of %s: %w", name, err)
+	}
+	return r, log, nil
+}
+
+// PutRecord appends one record and returns once it is durable.
+func (s *Service) PutRecord(region string, in *fp.PutRecordInput) (*fp.PutRecordOutput, error) {
+	r, log, err := s.appendable(s.region(region), fp.Deref(in.DeliveryStreamName))
+	if err != nil {
+		return nil, err
+	}
+	pos, err := log.Append([]storage.Record{{Arrival: s.cfg.Clock.Now(), Data: in.Record.Data}})
+	if err != nil {
+		return nil, err
+	}
+	return &fp.PutRecordOutput{RecordId: fp.String(RecordID(r.Created, pos)), Encrypted: fp.Bool(r.encrypted())}, nil
+}
+
+// PutRecordBatch appends the records as one batch and returns once they
+// are durable. The batch is all or nothing in Eddy's log, so records fail
+// together: if the append fails, every entry carries ErrorCode
+// InternalFailure (one of the two codes PutRecordBatch's documentation
+// lists for an entry) with Eddy's message, and FailedPutCount is the
+// batch's size, so the caller resends them.
+func (s *Service) PutRecordBatch(region string, in *fp.PutRecordBatchInput) (*fp.PutRecordBatchOutput, error) {
+	r, log, err := s.appendable(s.region(region), fp.Deref(in.DeliveryStreamName))
+	if err != nil {
+		return nil, err
+	}
+	now := s.cfg.Clock.Now()
+	recs := make([]storage.Record, len(in.Records))
+	for i := range in.Records {
+		recs[i] = storage.Record{Arrival: now, Data: in.Records[i].Data}
+	}
+	out := &fp.PutRecordBatchOutput{Encrypted: fp.Bool(r.encrypted()), FailedPutCount: fp.Int32(0),
+		RequestResponses: make([]fp.PutRecordBatchResponseEntry, len(recs))}
+	first, err := log.Append(recs)
+	if err != nil {
+		s.cfg.Logger.Warn("firehose: append failed", "stream", r.Name, "records", len(recs), "err", err)
+		for i := range out.RequestResponses {
+			out.RequestResponses[i] = fp.PutRecordBatchResponseEntry{ErrorCode: fp.String(eddy.CodeInternalFailure),
+				ErrorMessage: fp.String("Internal service failure.")}
+		}
+		out.FailedPutCount = fp.Int32(int32(len(recs)))
+		return out, nil
+	}
+	for i := range out.RequestResponses {
+		out.RequestResponses[i] = fp.PutRecordBatchResponseEntry{RecordId: fp.String(RecordID(r.Created, first+uint64(i)))}
+	}
+	return out, nil
+}
+
+func (r *record) encrypted() bool { return r.Encryption != nil && r.Encryption.Enabled }
