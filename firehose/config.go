@@ -40,6 +40,12 @@ type Config struct {
 	Logger *slog.Logger
 	// Clock is the time source. Default: the system clock.
 	Clock Clock
+	// Appended, if set, is called with a DirectPut stream's log id after
+	// records were appended to it (the delivery runner wakes its reader).
+	Appended func(logID string)
+	// Changed, if set, is called after a delivery stream was created,
+	// updated or deleted (the delivery runner looks at them again).
+	Changed func()
 }
 
 // DefaultConfig returns a Config with every default set.

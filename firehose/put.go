@@ -62,6 +62,7 @@ func (s *Service) PutRecord(region string, in *fp.PutRecordInput) (*fp.PutRecord
 	if err != nil {
 		return nil, err
 	}
+	s.appended(r)
 	return &fp.PutRecordOutput{RecordId: fp.String(RecordID(r.Created, pos)), Encrypted: fp.Bool(r.encrypted())}, nil
 }
 
@@ -96,7 +97,23 @@ func (s *Service) PutRecordBatch(region string, in *fp.PutRecordBatchInput) (*fp
 	for i := range out.RequestResponses {
 		out.RequestResponses[i] = fp.PutRecordBatchResponseEntry{RecordId: fp.String(RecordID(r.Created, first+uint64(i)))}
 	}
+	s.appended(r)
 	return out, nil
 }
 
 func (r *record) encrypted() bool { return r.Encryption != nil && r.Encryption.Enabled }
+
+// appended tells Config.Appended that r's log grew.
+func (s *Service) appended(r *record) {
+	if s.cfg.Appended != nil {
+		s.cfg.Appended(r.LogID)
+	}
+}
+
+// changed tells Config.Changed that a delivery stream was created,
+// updated or deleted.
+func (s *Service) changed() {
+	if s.cfg.Changed != nil {
+		s.cfg.Changed()
+	}
+}

@@ -87,6 +87,7 @@ func (s *Service) CreateDeliveryStream(region string, in *fp.CreateDeliveryStrea
 	if replaced != nil {
 		s.deleteLog(replaced)
 	}
+	s.changed()
 	return &fp.CreateDeliveryStreamOutput{DeliveryStreamARN: fp.String(s.ARN(region, name))}, nil
 }
 
@@ -116,6 +117,7 @@ func (s *Service) DeleteDeliveryStream(region string, in *fp.DeleteDeliveryStrea
 			return nil, err
 		}
 	}
+	s.changed()
 	return &fp.DeleteDeliveryStreamOutput{}, nil
 }
 
@@ -251,5 +253,6 @@ func (s *Service) UpdateDestination(region string, in *fp.UpdateDestinationInput
 	if err != nil {
 		return nil, err
 	}
+	s.changed()
 	return &fp.UpdateDestinationOutput{}, nil
 }

@@ -52,6 +52,7 @@ type serveConfig struct {
 	S3SecretKey string        `flag:"s3-secret-access-key" yaml:"s3-secret-access-key" help:"secret for --s3-access-key-id"`
 	S3PathStyle bool          `flag:"s3-path-style" yaml:"s3-path-style" help:"address buckets path-style, ENDPOINT/BUCKET/KEY (most self-hosted servers); --s3-path-style=false for BUCKET.ENDPOINT host names"`
 	ChannelSize int           `flag:"channel-object-size" yaml:"channel-object-size" help:"record bytes at which a Kinesis channel writes an object before its data freshness is reached"`
+	GlueSchemas string        `flag:"glue-schema-dir" yaml:"glue-schema-dir" help:"directory of the Parquet schemas that stand for Glue tables: DIR/<database>/<table>.json (docs/FIREHOSE.md); default <data-dir>/glue"`
 
 	// File only: structured fault rules and streams to create at start-up.
 	Faults    []kinesis.FaultRule `yaml:"faults"`

@@ -17,6 +17,7 @@ import (
 	"github.com/eddy-streams/eddy/admin"
 	"github.com/eddy-streams/eddy/dynamo"
 	"github.com/eddy-streams/eddy/firehose"
+	"github.com/eddy-streams/eddy/firehose/delivery"
 	"github.com/eddy-streams/eddy/httpapi"
 	"github.com/eddy-streams/eddy/httpapi/dynamoapi"
 	"github.com/eddy-streams/eddy/httpapi/firehoseapi"
@@ -114,6 +115,18 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fcfg := firehose.DefaultConfig()
 	fcfg.Region, fcfg.AccountID, fcfg.Logger = cfg.Region, cfg.AccountID, logger
 	fcfg.CreateDelay, fcfg.DeleteDelay = cfg.CreateDelay, cfg.DeleteDelay
+	// The delivery runner (started below) is told of appends and changes.
+	var deliveries *delivery.Runner
+	fcfg.Appended = func(logID string) {
+		if deliveries != nil {
+			deliveries.Appended(logID)
+		}
+	}
+	fcfg.Changed = func() {
+		if deliveries != nil {
+			deliveries.Changed()
+		}
+	}
 	deliveryStreams, err := firehose.New(fcfg, meta, logs)
 	if err != nil {
 		return err
@@ -184,20 +197,66 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return eng, nil
 	}, meta)
 	defer mappings.Close()
+	// The embedded S3 endpoint's store, written in process by delivery
+	// streams and channels when there is no --s3-endpoint.
+	var s3Store *s3.Store
+	if cfg.S3Listen != "off" && cfg.S3Listen != "" {
+		st, cleanup, err := s3StoreOf(cfg)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer cleanup()
+		s3Store = st
+	}
+	var objects delivery.Objects
+	switch {
+	case sink != nil:
+		objects = sink
+	case s3Store != nil:
+		objects = s3.Objects{Store: s3Store}
+	}
 	// Kinesis channels to S3 deliver to the same S3-compatible server;
 	// without one they are kept but deliver nothing.
 	var channelRunner *channels.Runner
-	if sink != nil {
+	if objects != nil {
 		ccfg := channels.DefaultConfig()
-		ccfg.Objects, ccfg.Logger, ccfg.ObjectSize = sink, logger, cfg.ChannelSize
+		ccfg.Objects, ccfg.Logger, ccfg.ObjectSize = objects, logger, cfg.ChannelSize
 		if channelRunner, err = channels.New(ccfg, regions, meta); err != nil {
 			ln.Close()
 			return err
 		}
 		defer channelRunner.Close()
 	} else {
-		logger.Info("kinesis channels are not delivered: no --s3-endpoint")
+		logger.Info("kinesis channels are not delivered: no --s3-endpoint or --s3-listen")
 	}
+	// Delivery streams: a pipeline per ACTIVE stream, reading its log or
+	// its Kinesis stream in process, invoking Lambda processors in
+	// process, writing to S3 (embedded or --s3-endpoint) or an HTTP
+	// endpoint.
+	schemaDir := cfg.GlueSchemas
+	if schemaDir == "" && !cfg.InMemory {
+		schemaDir = filepath.Join(cfg.DataDir, "glue")
+	}
+	deliveries = delivery.NewRunner(delivery.Config{
+		Streams: deliveryStreams,
+		Kinesis: func(region string) (delivery.Kinesis, error) {
+			eng, err := regions.Get(region)
+			if err != nil {
+				return nil, err
+			}
+			return eng, nil
+		},
+		Meta: meta,
+		Objects: func(bucket string) (delivery.Objects, error) {
+			if objects == nil {
+				return nil, fmt.Errorf("bucket %s: no S3 to deliver to (start eddy serve with --s3-listen or --s3-endpoint)", bucket)
+			}
+			return objects, nil
+		},
+		Invoker: functions, SchemaDir: schemaDir, Metrics: reg, Logger: logger,
+	})
+	defer deliveries.Close()
 	if err := bootstrapFunctions(functions, cfg.Region, cfg.Functions, logger); err != nil {
 		ln.Close()
 		return err
@@ -222,8 +281,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer adminSrv.Close()
 		fmt.Fprintf(stdout, "eddy admin on http://%s\n", aln.Addr())
 	}
-	if cfg.S3Listen != "off" && cfg.S3Listen != "" {
-		s3Srv, s3Addr, err := serveS3(cfg, logger)
+	if s3Store != nil {
+		s3Srv, s3Addr, err := serveS3(cfg, s3Store, logger)
 		if err != nil {
 			ln.Close()
 			return err
@@ -269,28 +328,28 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-// serveS3 starts the embedded S3-compatible endpoint on cfg.S3Listen, its
-// objects under <data-dir>/s3 (with --in-memory: a temporary directory
-// removed when the server closes). With --access-key-id it verifies
-// signatures by that key.
-func serveS3(cfg serveConfig, logger *slog.Logger) (io.Closer, net.Addr, error) {
-	root := filepath.Join(cfg.DataDir, "s3")
-	var cleanup func()
+// s3StoreOf returns the embedded S3 endpoint's store: objects under
+// <data-dir>/s3, or with --in-memory a temporary directory that cleanup
+// removes.
+func s3StoreOf(cfg serveConfig) (*s3.Store, func(), error) {
 	if cfg.InMemory {
 		dir, err := os.MkdirTemp("", "eddy-s3-")
 		if err != nil {
 			return nil, nil, err
 		}
-		root, cleanup = dir, func() { os.RemoveAll(dir) }
+		return &s3.Store{Root: dir}, func() { os.RemoveAll(dir) }, nil
 	}
+	return &s3.Store{Root: filepath.Join(cfg.DataDir, "s3")}, func() {}, nil
+}
+
+// serveS3 starts the embedded S3-compatible endpoint on cfg.S3Listen over
+// store. With --access-key-id it verifies signatures by that key.
+func serveS3(cfg serveConfig, store *s3.Store, logger *slog.Logger) (io.Closer, net.Addr, error) {
 	ln, err := net.Listen("tcp", cfg.S3Listen)
 	if err != nil {
-		if cleanup != nil {
-			cleanup()
-		}
 		return nil, nil, fmt.Errorf("s3 listener: %w (move it with --s3-listen ADDR, or turn it off with --s3-listen off)", err)
 	}
-	h := &s3.Server{Store: &s3.Store{Root: root}, Log: logger, Region: cfg.Region}
+	h := &s3.Server{Store: store, Log: logger, Region: cfg.Region}
 	if cfg.AccessKeyID != "" {
 		// The same key as the Kinesis listener's: requests must be signed
 		// by it (service "s3").
@@ -298,18 +357,8 @@ func serveS3(cfg serveConfig, logger *slog.Logger) (io.Closer, net.Addr, error) 
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
-	return closerFunc(func() error {
-		err := srv.Close()
-		if cleanup != nil {
-			cleanup()
-		}
-		return err
-	}), ln.Addr(), nil
+	return srv, ln.Addr(), nil
 }
-
-type closerFunc func() error
-
-func (f closerFunc) Close() error { return f() }
 
 // loopbackAddr is addr with an unspecified host (":4567", "0.0.0.0")
 // replaced by 127.0.0.1, for processes on this machine to dial.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"time"
 )
 
@@ -78,6 +79,16 @@ func (s *S3) Deliver(ctx context.Context, b *Buffer) error {
 		return nil
 	}
 	key, err := s.Key(b, s.clock().Now())
+	var ke *KeyError
+	if errors.As(err, &ke) {
+		// The records cannot be named: to the error output, as
+		// processing failures are.
+		failed := make([]Failed, len(b.Records))
+		for i := range b.Records {
+			failed[i] = Failed{Record: b.Records[i], ErrorCode: ke.Code, ErrorMessage: ke.Message}
+		}
+		return s.DeliverFailed(ctx, failed)
+	}
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,176 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	fhsdk "github.com/aws/aws-sdk-go-v2/service/firehose"
+	fhtypes "github.com/aws/aws-sdk-go-v2/service/firehose/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+func (c *child) firehoseClient() *fhsdk.Client {
+	return fhsdk.New(fhsdk.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + c.addr),
+		Credentials: credentials.NewStaticCredentialsProvider("AKID", "secret", "")})
+}
+
+func (c *child) s3Client() *s3.Client {
+	return s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + c.s3), UsePathStyle: true,
+		Credentials: credentials.NewStaticCredentialsProvider("AKID", "secret", "")})
+}
+
+// deliveredLines returns the newline-separated records of every GZIP
+// object under prefix in bucket, and the objects' keys.
+func deliveredLines(ctx context.Context, t *testing.T, sc *s3.Client, bucket, prefix string) (lines, keys []string) {
+	t.Helper()
+	out, err := sc.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)})
+	if err != nil {
+		return nil, nil
+	}
+	for _, o := range out.Contents {
+		keys = append(keys, *o.Key)
+		got, err := sc.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: o.Key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(got.Body)
+		got.Body.Close()
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		if err != nil {
+			t.Fatalf("%s: %v", *o.Key, err)
+		}
+		data, err := io.ReadAll(zr)
+		if err != nil {
+			t.Fatalf("%s: %v", *o.Key, err)
+		}
+		lines = append(lines, strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")...)
+	}
+	return lines, keys
+}
+
+func createGzipDeliveryStream(ctx context.Context, t *testing.T, fh *fhsdk.Client, name string) {
+	t.Helper()
+	if _, err := fh.CreateDeliveryStream(ctx, &fhsdk.CreateDeliveryStreamInput{DeliveryStreamName: aws.String(name),
+		ExtendedS3DestinationConfiguration: &fhtypes.ExtendedS3DestinationConfiguration{
+			RoleARN: aws.String("arn:aws:iam::000000000000:role/r"), BucketARN: aws.String("arn:aws:s3:::out"),
+			Prefix: aws.String("logs/"), CompressionFormat: fhtypes.CompressionFormatGzip,
+			BufferingHints: &fhtypes.BufferingHints{SizeInMBs: aws.Int32(1), IntervalInSeconds: aws.Int32(0)},
+			ProcessingConfiguration: &fhtypes.ProcessingConfiguration{Enabled: aws.Bool(true),
+				Processors: []fhtypes.Processor{{Type: fhtypes.ProcessorTypeAppendDelimiterToRecord}}},
+		}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func putNumbered(ctx context.Context, t *testing.T, fh *fhsdk.Client, name string, from, n int) []string {
+	t.Helper()
+	var want []string
+	for i := from; i < from+n; i += 100 {
+		var recs []fhtypes.Record
+		for j := i; j < min(i+100, from+n); j++ {
+			d := fmt.Sprintf("record-%05d", j)
+			recs = append(recs, fhtypes.Record{Data: []byte(d)})
+			want = append(want, d)
+		}
+		out, err := fh.PutRecordBatch(ctx, &fhsdk.PutRecordBatchInput{DeliveryStreamName: aws.String(name), Records: recs})
+		if err != nil || aws.ToInt32(out.FailedPutCount) != 0 {
+			t.Fatalf("PutRecordBatch: %+v %v", out, err)
+		}
+	}
+	return want
+}
+
+// waitDelivered waits until the objects under logs/ hold every record of
+// want (each once at least) and returns the object keys.
+func waitDelivered(ctx context.Context, t *testing.T, sc *s3.Client, want []string) []string {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		lines, keys := deliveredLines(ctx, t, sc, "out", "logs/")
+		seen := map[string]bool{}
+		for _, l := range lines {
+			seen[l] = true
+		}
+		missing := slices.DeleteFunc(slices.Clone(want), func(s string) bool { return seen[s] })
+		if len(missing) == 0 {
+			for l := range seen {
+				if !slices.Contains(want, l) {
+					t.Fatalf("delivered %q, never put", l)
+				}
+			}
+			return keys
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 60s, %d of %d records not delivered (e.g. %s); objects %v", len(missing), len(want), missing[0], keys)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestServeDeliveryToEmbeddedS3: records put through the SDK reach GZIP
+// objects of the embedded S3 endpoint, named as Firehose names them, read
+// back through the S3 SDK.
+func TestServeDeliveryToEmbeddedS3(t *testing.T) {
+	ctx := testContext(t)
+	c := startChild(t, "serve --listen 127.0.0.1:0 --in-memory --s3-listen 127.0.0.1:0")
+	sc := c.s3Client()
+	if _, err := sc.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("out")}); err != nil {
+		t.Fatal(err)
+	}
+	fh := c.firehoseClient()
+	createGzipDeliveryStream(ctx, t, fh, "clicks")
+	want := putNumbered(ctx, t, fh, "clicks", 0, 250)
+	out, err := fh.PutRecord(ctx, &fhsdk.PutRecordInput{DeliveryStreamName: aws.String("clicks"), Record: &fhtypes.Record{Data: []byte("one-more")}})
+	if err != nil || aws.ToString(out.RecordId) == "" {
+		t.Fatalf("PutRecord: %+v %v", out, err)
+	}
+	want = append(want, "one-more")
+	keys := waitDelivered(ctx, t, sc, want)
+	// <prefix>yyyy/MM/dd/HH/<name>-<version>-yyyy-MM-dd-HH-mm-ss-<uuid>.gz
+	re := regexp.MustCompile(`^logs/\d{4}/\d{2}/\d{2}/\d{2}/clicks-1-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.gz$`)
+	for _, k := range keys {
+		if !re.MatchString(k) {
+			t.Errorf("object key %q is not as Firehose names objects", k)
+		}
+	}
+	// The delivery metrics count them.
+	code, body := get(t, "http://"+c.admin+"/metrics")
+	if code != 200 || !strings.Contains(body, `firehose_delivery_records_total{delivery_stream="clicks",destination="S3"} 251`) {
+		t.Errorf("/metrics: %d\n%s", code, body)
+	}
+}
+
+// TestServeDeliveryKill9WhileDestinationDown: records acknowledged while
+// the bucket does not exist wait in the delivery stream; a kill -9 loses
+// none of them, and the restarted server delivers them all once the bucket
+// exists.
+func TestServeDeliveryKill9WhileDestinationDown(t *testing.T) {
+	ctx := testContext(t)
+	dir := t.TempDir()
+	args := "serve --listen 127.0.0.1:0 --s3-listen 127.0.0.1:0 --data-dir " + filepath.Join(dir, "data")
+	c := startChild(t, args)
+	fh := c.firehoseClient()
+	createGzipDeliveryStream(ctx, t, fh, "orders")
+	want := putNumbered(ctx, t, fh, "orders", 0, 300)
+	c.cmd.Process.Kill()
+	c.cmd.Wait()
+
+	c = startChild(t, args)
+	sc := c.s3Client()
+	if _, err := sc.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("out")}); err != nil {
+		t.Fatal(err)
+	}
+	want = append(want, putNumbered(ctx, t, c.firehoseClient(), "orders", 300, 50)...)
+	waitDelivered(ctx, t, sc, want)
+}

@@ -1,0 +1,338 @@
+package delivery
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/eddy-streams/eddy/firehose"
+	"github.com/eddy-streams/eddy/firehose/compress"
+	"github.com/eddy-streams/eddy/firehose/httpendpoint"
+	"github.com/eddy-streams/eddy/firehose/objectkey"
+	"github.com/eddy-streams/eddy/firehose/parquet"
+	"github.com/eddy-streams/eddy/firehose/process"
+	fp "github.com/eddy-streams/eddy/protocol/firehose"
+)
+
+// s3Options is what an S3 destination is made of: an ExtendedS3
+// configuration, or the S3 configuration of another destination's backup
+// (which has no processors, conversion or partitioning).
+type s3Options struct {
+	BucketARN         *string
+	Prefix            *string
+	ErrorOutputPrefix *string
+	CompressionFormat string
+	BufferingHints    *fp.BufferingHints
+	CustomTimeZone    *string
+	FileExtension     *string
+	Partitioning      bool
+	Conversion        *fp.DataFormatConversionConfiguration
+	Processing        *fp.ProcessingConfiguration
+}
+
+func extendedOptions(c *fp.ExtendedS3DestinationConfiguration) s3Options {
+	return s3Options{BucketARN: c.BucketARN, Prefix: c.Prefix, ErrorOutputPrefix: c.ErrorOutputPrefix, CompressionFormat: c.CompressionFormat,
+		BufferingHints: c.BufferingHints, CustomTimeZone: c.CustomTimeZone, FileExtension: c.FileExtension,
+		Partitioning: c.DynamicPartitioningConfiguration != nil && c.DynamicPartitioningConfiguration.Enabled != nil && *c.DynamicPartitioningConfiguration.Enabled,
+		Conversion:   c.DataFormatConversionConfiguration, Processing: c.ProcessingConfiguration}
+}
+
+func plainOptions(c *fp.S3DestinationConfiguration) s3Options {
+	return s3Options{BucketARN: c.BucketARN, Prefix: c.Prefix, ErrorOutputPrefix: c.ErrorOutputPrefix,
+		CompressionFormat: c.CompressionFormat, BufferingHints: c.BufferingHints}
+}
+
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// hasProcessor reports whether pc (enabled) has a processor of the type.
+func hasProcessor(pc *fp.ProcessingConfiguration, typ string) bool {
+	if pc == nil || (pc.Enabled != nil && !*pc.Enabled) {
+		return false
+	}
+	for _, p := range pc.Processors {
+		if p.Type == typ {
+			return true
+		}
+	}
+	return false
+}
+
+// s3Hints are BufferingHints as the pipeline takes them (the service
+// filled in the defaults).
+func s3Hints(b *fp.BufferingHints) Hints {
+	h := Hints{Size: 5 << 20, Interval: 300 * time.Second}
+	if b != nil && b.SizeInMBs != nil {
+		h.Size = int(*b.SizeInMBs) << 20
+	}
+	if b != nil && b.IntervalInSeconds != nil {
+		h.Interval = time.Duration(*b.IntervalInSeconds) * time.Second
+	}
+	return h
+}
+
+// s3Destination builds an ExtendedS3 (or S3) destination.
+func (r *Runner) s3Destination(ds firehose.DeliveryStream, deps Deps) (Destination, Hints, error) {
+	o := plainOptions(orEmpty(ds.Destination.S3))
+	if c := ds.Destination.ExtendedS3; c != nil {
+		o = extendedOptions(c)
+	}
+	s, err := r.newS3(ds, o, deps)
+	if err != nil {
+		return nil, Hints{}, err
+	}
+	return s, s3Hints(o.BufferingHints), nil
+}
+
+func orEmpty(c *fp.S3DestinationConfiguration) *fp.S3DestinationConfiguration {
+	if c == nil {
+		return &fp.S3DestinationConfiguration{}
+	}
+	return c
+}
+
+// newS3 builds the S3 writer of o.
+func (r *Runner) newS3(ds firehose.DeliveryStream, o s3Options, deps Deps) (*S3, error) {
+	bucket, err := bucketOf(o.BucketARN)
+	if err != nil {
+		return nil, err
+	}
+	objs, err := deps.Objects(bucket)
+	if err != nil {
+		return nil, err
+	}
+	format := o.CompressionFormat
+	var conv *parquet.Converter
+	if c := o.Conversion; c != nil && (c.Enabled == nil || *c.Enabled) {
+		if conv, err = r.converter(c); err != nil {
+			return nil, err
+		}
+		// Firehose refuses another CompressionFormat with conversion on;
+		// the Parquet file compresses its own pages.
+		format = compress.Uncompressed
+	}
+	layout, err := objectkey.New(objectkey.Config{
+		Prefix: str(o.Prefix), ErrorOutputPrefix: str(o.ErrorOutputPrefix), CustomTimeZone: str(o.CustomTimeZone),
+		FileExtension: str(o.FileExtension), CompressionFormat: format, DynamicPartitioningEnabled: o.Partitioning,
+		MetadataExtraction: hasProcessor(o.Processing, process.TypeMetadataExtraction), Lambda: hasProcessor(o.Processing, process.TypeLambda),
+	})
+	if err != nil {
+		return nil, err
+	}
+	s := &S3{
+		Objects: objs, Bucket: bucket, Attempted: deps.Metrics.Attempt,
+		Key: func(b *Buffer, now time.Time) (string, error) {
+			in := objectkey.Input{DeliveryStreamName: ds.Name, DeliveryStreamVersion: ds.Version, Time: oldest(b, now)}
+			in.PartitionKeysFromQuery, in.PartitionKeysFromLambda = splitKeys(b.Keys)
+			key, err := layout.Key(in)
+			if errors.Is(err, objectkey.ErrMissingPartitionKey) || errors.Is(err, objectkey.ErrPrefixTooLong) {
+				// No AWS source names the code of these failures; Eddy's.
+				return "", &KeyError{Code: "DynamicPartitioning.PartitionKeyError", Message: err.Error()}
+			}
+			return key, err
+		},
+		ErrorKey: func(outputType string, now time.Time) (string, error) {
+			return layout.ErrorKey(objectkey.Input{DeliveryStreamName: ds.Name, DeliveryStreamVersion: ds.Version, Time: now}, outputType)
+		},
+		Dropped: func(key string, n int, err error) {
+			deps.Logger.Error("an object could not be written for 24 hours and is dropped, as Firehose drops it", "key", key, "records", n, "err", err)
+		},
+	}
+	s.Encode = func(b *Buffer) ([]byte, []Failed, error) {
+		if conv != nil {
+			recs := make([][]byte, len(b.Records))
+			for i := range b.Records {
+				recs[i] = b.Records[i].Data
+			}
+			var buf bytes.Buffer
+			res, err := conv.Convert(&buf, recs)
+			if err != nil {
+				return nil, nil, err
+			}
+			var failed []Failed
+			for _, f := range res.Failed {
+				failed = append(failed, Failed{Record: b.Records[f.Index], ErrorCode: f.ErrorCode, ErrorMessage: f.ErrorMessage,
+					OutputType: "format-conversion-failed"})
+			}
+			return buf.Bytes(), failed, nil
+		}
+		body := make([]byte, 0, b.Bytes)
+		for i := range b.Records {
+			body = append(body, b.Records[i].Data...)
+		}
+		out, err := compress.Compress(compress.Config{CompressionFormat: format}, body)
+		return out, nil, err
+	}
+	return s, nil
+}
+
+// oldest is the arrival of a buffer's oldest record (the time its object
+// is named after), now for an empty one.
+func oldest(b *Buffer, now time.Time) time.Time {
+	t := now
+	for i := range b.Records {
+		if a := b.Records[i].Arrival; !a.IsZero() && a.Before(t) {
+			t = a
+		}
+	}
+	return t
+}
+
+// converter builds the Parquet conversion of c.
+func (r *Runner) converter(c *fp.DataFormatConversionConfiguration) (*parquet.Converter, error) {
+	if c.OutputFormatConfiguration == nil || c.OutputFormatConfiguration.Serializer == nil || c.OutputFormatConfiguration.Serializer.ParquetSerDe == nil {
+		return nil, errors.New("data format conversion to ORC is not built (see docs/FIREHOSE.md)")
+	}
+	path, err := r.schemaFile(c.SchemaConfiguration)
+	if err != nil {
+		return nil, err
+	}
+	cols, err := parquet.LoadSchemaFile(path)
+	if err != nil {
+		return nil, err
+	}
+	ps := c.OutputFormatConfiguration.Serializer.ParquetSerDe
+	pc := parquet.Config{Columns: cols, Parquet: parquet.ParquetSerDe{
+		BlockSizeBytes: ps.BlockSizeBytes, Compression: ps.Compression, EnableDictionaryCompression: ps.EnableDictionaryCompression,
+		MaxPaddingBytes: ps.MaxPaddingBytes, PageSizeBytes: ps.PageSizeBytes, WriterVersion: ps.WriterVersion,
+	}}
+	if in := c.InputFormatConfiguration; in != nil && in.Deserializer != nil {
+		if o := in.Deserializer.OpenXJsonSerDe; o != nil {
+			pc.OpenX = &parquet.OpenXJsonSerDe{CaseInsensitive: o.CaseInsensitive, ColumnToJsonKeyMappings: o.ColumnToJsonKeyMappings,
+				ConvertDotsInJsonKeysToUnderscores: o.ConvertDotsInJsonKeysToUnderscores}
+		}
+		if h := in.Deserializer.HiveJsonSerDe; h != nil {
+			pc.Hive = &parquet.HiveJsonSerDe{TimestampFormats: h.TimestampFormats}
+		}
+	}
+	return parquet.New(pc)
+}
+
+// httpDestination builds an HTTP endpoint destination: records POSTed in
+// Firehose's protocol, failures (after RetryOptions) to the S3
+// configuration's bucket as error documents, and with S3BackupMode
+// AllData every record to it as well.
+func httpDestination(ds firehose.DeliveryStream, deps Deps, r *Runner) (Destination, Hints, error) {
+	c := ds.Destination.HTTPEndpoint
+	cfg := httpendpoint.Config{DeliveryStreamARN: ds.ARN, Logger: deps.Logger}
+	if e := c.EndpointConfiguration; e != nil {
+		cfg.EndpointConfiguration = httpendpoint.EndpointConfiguration{Url: str(e.Url), AccessKey: str(e.AccessKey), Name: str(e.Name)}
+	}
+	if rc := c.RequestConfiguration; rc != nil {
+		cfg.RequestConfiguration.ContentEncoding = rc.ContentEncoding
+		for _, a := range rc.CommonAttributes {
+			cfg.RequestConfiguration.CommonAttributes = append(cfg.RequestConfiguration.CommonAttributes,
+				httpendpoint.CommonAttribute{AttributeName: str(a.AttributeName), AttributeValue: str(a.AttributeValue)})
+		}
+	}
+	if b := c.BufferingHints; b != nil {
+		if b.SizeInMBs != nil {
+			cfg.BufferingHints.SizeInMBs = int(*b.SizeInMBs)
+		}
+		if b.IntervalInSeconds != nil {
+			v := int(*b.IntervalInSeconds)
+			cfg.BufferingHints.IntervalInSeconds = &v
+		}
+	}
+	if ro := c.RetryOptions; ro != nil && ro.DurationInSeconds != nil {
+		v := int(*ro.DurationInSeconds)
+		cfg.RetryOptions.DurationInSeconds = &v
+	}
+	client, err := httpendpoint.New(cfg)
+	if err != nil {
+		return nil, Hints{}, err
+	}
+	size, interval := cfg.Buffering()
+	backup, err := r.newS3(ds, plainOptions(orEmpty(c.S3Configuration)), deps)
+	if err != nil {
+		return nil, Hints{}, err
+	}
+	return &httpDest{client: client, backup: backup, all: c.S3BackupMode == "AllData", metrics: deps.Metrics, log: deps},
+		Hints{Size: size, Interval: interval}, nil
+}
+
+// httpDest delivers to an HTTP endpoint (see httpDestination).
+type httpDest struct {
+	client  *httpendpoint.Client
+	backup  *S3
+	all     bool
+	metrics *StreamMetrics
+	log     Deps
+}
+
+// Deliver implements Destination.
+func (h *httpDest) Deliver(ctx context.Context, b *Buffer) error {
+	recs := make([][]byte, len(b.Records))
+	for i := range b.Records {
+		recs[i] = b.Records[i].Data
+	}
+	next := 0
+	for _, batch := range httpendpoint.Batches(recs) {
+		part := b.Records[next : next+len(batch)]
+		next += len(batch)
+		d, err := h.client.Deliver(ctx, batch)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		var de *httpendpoint.DeliveryError
+		switch {
+		case err == nil:
+			for range d.Attempts - 1 {
+				h.metrics.Attempt(errors.New("retried"))
+			}
+			h.metrics.Attempt(nil)
+		case errors.As(err, &de):
+			for range de.Attempts {
+				h.metrics.Attempt(err)
+			}
+			if !de.Backup {
+				h.log.Logger.Error("the endpoint refused a batch for good; Firehose sends it to no error output", "err", err, "records", len(batch))
+				continue
+			}
+			failed := make([]Failed, len(part))
+			for i := range part {
+				failed[i] = Failed{Record: part[i], ErrorCode: de.Code, ErrorMessage: firstNonEmpty(de.ErrorMessage, de.Message),
+					OutputType: "http-endpoint-failed", Attempts: de.Attempts}
+			}
+			if err := h.backup.DeliverFailed(ctx, failed); err != nil {
+				return err
+			}
+		default:
+			return err
+		}
+	}
+	if h.all {
+		return h.backup.Deliver(ctx, b)
+	}
+	return nil
+}
+
+// DeliverFailed implements Destination: to the S3 configuration's error
+// output.
+func (h *httpDest) DeliverFailed(ctx context.Context, failed []Failed) error {
+	return h.backup.DeliverFailed(ctx, failed)
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// KeyError is a Key that cannot be made for a buffer's records (a
+// partition key the prefix names is missing, the prefix is too long): the
+// records go to the error output with Code.
+type KeyError struct {
+	Code, Message string
+}
+
+func (e *KeyError) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Message) }
