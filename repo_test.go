@@ -70,6 +70,7 @@ var depRules = func() []depRule {
 		{".", "the domain package imports only the standard library", func(_, imp string) bool { return !isStd(imp) }},
 		{"storage/...", "storage does not serve HTTP", func(_, imp string) bool { return under(imp, "net/http") }},
 		{"firehose/process/...", "Firehose's record processors are service code: they do not serve HTTP", func(_, imp string) bool { return under(imp, "net/http") }},
+		{"firehose/delivery/...", "Firehose's delivery runner is service code (the HTTP endpoint destination is plugged in from firehose/httpendpoint)", func(_, imp string) bool { return under(imp, "net/http") }},
 		{"client/...", "client libraries do not import the server", func(mod, imp string) bool {
 			if under(imp, mod+"/httpapi") || under(imp, mod+"/storage") || under(imp, mod+"/cmd") {
 				return true

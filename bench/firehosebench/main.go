@@ -51,6 +51,7 @@ type config struct {
 	sizeMB   int
 	parquet  bool
 	timeout  time.Duration
+	profile  string
 }
 
 func main() {
@@ -64,6 +65,7 @@ func main() {
 	flag.IntVar(&c.sizeMB, "size-mb", 64, "BufferingHints SizeInMBs")
 	flag.BoolVar(&c.parquet, "parquet", false, "also run a delivery stream converting JSON records to Parquet")
 	flag.DurationVar(&c.timeout, "timeout", 10*time.Minute, "longest a run may take")
+	flag.StringVar(&c.profile, "eddy-cpuprofile", "", "write a 5-second CPU profile of the server, taken when the first run's puts start, to this file")
 	flag.Parse()
 	log.SetFlags(0)
 	if err := run(context.Background(), c); err != nil {
@@ -72,7 +74,11 @@ func main() {
 }
 
 func run(ctx context.Context, c config) error {
-	p, err := eddyproc.StartProcess(c.eddyBin, c.syncMode, []string{"--s3-listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"})
+	args := []string{"--s3-listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"}
+	if c.profile != "" {
+		args = append(args, "--pprof")
+	}
+	p, err := eddyproc.StartProcess(c.eddyBin, c.syncMode, args)
 	if err != nil {
 		return err
 	}
@@ -166,6 +172,13 @@ func (b *bench) runOne(ctx context.Context, name string, dest *ftypes.ExtendedS3
 	if err != nil {
 		return "", err
 	}
+	var profiled chan error
+	if b.profile != "" {
+		profiled = make(chan error, 1)
+		file := b.profile
+		go func() { profiled <- eddyproc.FetchProfile("http://"+b.p.Admin+"/debug/pprof/profile?seconds=5", file) }()
+		b.profile = "" // the first run only
+	}
 	t0 := time.Now()
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -206,6 +219,11 @@ func (b *bench) runOne(ctx context.Context, name string, dest *ftypes.ExtendedS3
 		return "", err
 	}
 	putTime := time.Since(t0)
+	if profiled != nil {
+		if err := <-profiled; err != nil {
+			return "", err
+		}
+	}
 	cpuPut, err := b.p.CPU()
 	if err != nil {
 		return "", err

@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -173,4 +177,79 @@ func TestServeDeliveryKill9WhileDestinationDown(t *testing.T) {
 	}
 	want = append(want, putNumbered(ctx, t, c.firehoseClient(), "orders", 300, 50)...)
 	waitDelivered(ctx, t, sc, want)
+}
+
+// TestServeDeliveryToHTTPEndpoint: an HTTP endpoint that fails its first
+// requests, then acknowledges as the Firehose HTTP endpoint delivery
+// protocol says, receives every record put, with the protocol's headers.
+func TestServeDeliveryToHTTPEndpoint(t *testing.T) {
+	ctx := testContext(t)
+	var mu sync.Mutex
+	var got []string
+	requests := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		requests++
+		if requests <= 2 {
+			http.Error(w, "not yet", http.StatusServiceUnavailable)
+			return
+		}
+		var body struct {
+			RequestID string `json:"requestId"`
+			Records   []struct {
+				Data []byte `json:"data"`
+			} `json:"records"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil || r.Header.Get("X-Amz-Firehose-Request-Id") != body.RequestID ||
+			r.Header.Get("X-Amz-Firehose-Access-Key") != "sekrit" || r.Header.Get("X-Amz-Firehose-Protocol-Version") != "1.0" {
+			t.Errorf("request: %v, headers %v", err, r.Header)
+			http.Error(w, "bad", http.StatusBadRequest)
+			return
+		}
+		for _, rec := range body.Records {
+			got = append(got, string(rec.Data))
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"requestId":%q,"timestamp":%d}`, body.RequestID, time.Now().UnixMilli())
+	}))
+	defer srv.Close()
+	c := startChild(t, "serve --listen 127.0.0.1:0 --in-memory --s3-listen 127.0.0.1:0")
+	fh := c.firehoseClient()
+	if _, err := fh.CreateDeliveryStream(ctx, &fhsdk.CreateDeliveryStreamInput{DeliveryStreamName: aws.String("hooks"),
+		HttpEndpointDestinationConfiguration: &fhtypes.HttpEndpointDestinationConfiguration{
+			EndpointConfiguration: &fhtypes.HttpEndpointConfiguration{Url: aws.String(srv.URL), AccessKey: aws.String("sekrit")},
+			BufferingHints:        &fhtypes.HttpEndpointBufferingHints{SizeInMBs: aws.Int32(1), IntervalInSeconds: aws.Int32(0)},
+			RetryOptions:          &fhtypes.HttpEndpointRetryOptions{DurationInSeconds: aws.Int32(60)},
+			S3Configuration: &fhtypes.S3DestinationConfiguration{RoleARN: aws.String("arn:aws:iam::000000000000:role/r"),
+				BucketARN: aws.String("arn:aws:s3:::backup")},
+		}}); err != nil {
+		t.Fatal(err)
+	}
+	want := putNumbered(ctx, t, fh, "hooks", 0, 120)
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		mu.Lock()
+		seen := map[string]bool{}
+		for _, g := range got {
+			seen[g] = true
+		}
+		n, reqs := len(seen), requests
+		mu.Unlock()
+		if n == len(want) {
+			for _, w := range want {
+				if !seen[w] {
+					t.Fatalf("%s not delivered", w)
+				}
+			}
+			if reqs < 3 {
+				t.Fatalf("%d requests: the failing ones were not retried", reqs)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 60s the endpoint has %d of %d records (%d requests)", n, len(want), reqs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

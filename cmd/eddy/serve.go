@@ -18,6 +18,7 @@ import (
 	"github.com/eddy-streams/eddy/dynamo"
 	"github.com/eddy-streams/eddy/firehose"
 	"github.com/eddy-streams/eddy/firehose/delivery"
+	"github.com/eddy-streams/eddy/firehose/httpendpoint"
 	"github.com/eddy-streams/eddy/httpapi"
 	"github.com/eddy-streams/eddy/httpapi/dynamoapi"
 	"github.com/eddy-streams/eddy/httpapi/firehoseapi"
@@ -29,6 +30,7 @@ import (
 	"github.com/eddy-streams/eddy/lambda"
 	"github.com/eddy-streams/eddy/lambda/esm"
 	"github.com/eddy-streams/eddy/metrics"
+	fp "github.com/eddy-streams/eddy/protocol/firehose"
 	"github.com/eddy-streams/eddy/protocol/kds"
 	"github.com/eddy-streams/eddy/runtimeapi"
 	"github.com/eddy-streams/eddy/s3"
@@ -255,6 +257,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return objects, nil
 		},
 		Invoker: functions, SchemaDir: schemaDir, Metrics: reg, Logger: logger,
+		Destinations: map[string]func(firehose.DeliveryStream, delivery.Deps) (delivery.Destination, delivery.Hints, error){
+			fp.DestHTTPEndpoint: httpendpoint.Destination,
+		},
 	})
 	defer deliveries.Close()
 	if err := bootstrapFunctions(functions, cfg.Region, cfg.Functions, logger); err != nil {

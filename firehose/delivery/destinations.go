@@ -2,14 +2,12 @@ package delivery
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/eddy-streams/eddy/firehose"
 	"github.com/eddy-streams/eddy/firehose/compress"
-	"github.com/eddy-streams/eddy/firehose/httpendpoint"
 	"github.com/eddy-streams/eddy/firehose/objectkey"
 	"github.com/eddy-streams/eddy/firehose/parquet"
 	"github.com/eddy-streams/eddy/firehose/process"
@@ -212,120 +210,6 @@ func (r *Runner) converter(c *fp.DataFormatConversionConfiguration) (*parquet.Co
 		}
 	}
 	return parquet.New(pc)
-}
-
-// httpDestination builds an HTTP endpoint destination: records POSTed in
-// Firehose's protocol, failures (after RetryOptions) to the S3
-// configuration's bucket as error documents, and with S3BackupMode
-// AllData every record to it as well.
-func httpDestination(ds firehose.DeliveryStream, deps Deps, r *Runner) (Destination, Hints, error) {
-	c := ds.Destination.HTTPEndpoint
-	cfg := httpendpoint.Config{DeliveryStreamARN: ds.ARN, Logger: deps.Logger}
-	if e := c.EndpointConfiguration; e != nil {
-		cfg.EndpointConfiguration = httpendpoint.EndpointConfiguration{Url: str(e.Url), AccessKey: str(e.AccessKey), Name: str(e.Name)}
-	}
-	if rc := c.RequestConfiguration; rc != nil {
-		cfg.RequestConfiguration.ContentEncoding = rc.ContentEncoding
-		for _, a := range rc.CommonAttributes {
-			cfg.RequestConfiguration.CommonAttributes = append(cfg.RequestConfiguration.CommonAttributes,
-				httpendpoint.CommonAttribute{AttributeName: str(a.AttributeName), AttributeValue: str(a.AttributeValue)})
-		}
-	}
-	if b := c.BufferingHints; b != nil {
-		if b.SizeInMBs != nil {
-			cfg.BufferingHints.SizeInMBs = int(*b.SizeInMBs)
-		}
-		if b.IntervalInSeconds != nil {
-			v := int(*b.IntervalInSeconds)
-			cfg.BufferingHints.IntervalInSeconds = &v
-		}
-	}
-	if ro := c.RetryOptions; ro != nil && ro.DurationInSeconds != nil {
-		v := int(*ro.DurationInSeconds)
-		cfg.RetryOptions.DurationInSeconds = &v
-	}
-	client, err := httpendpoint.New(cfg)
-	if err != nil {
-		return nil, Hints{}, err
-	}
-	size, interval := cfg.Buffering()
-	backup, err := r.newS3(ds, plainOptions(orEmpty(c.S3Configuration)), deps)
-	if err != nil {
-		return nil, Hints{}, err
-	}
-	return &httpDest{client: client, backup: backup, all: c.S3BackupMode == "AllData", metrics: deps.Metrics, log: deps},
-		Hints{Size: size, Interval: interval}, nil
-}
-
-// httpDest delivers to an HTTP endpoint (see httpDestination).
-type httpDest struct {
-	client  *httpendpoint.Client
-	backup  *S3
-	all     bool
-	metrics *StreamMetrics
-	log     Deps
-}
-
-// Deliver implements Destination.
-func (h *httpDest) Deliver(ctx context.Context, b *Buffer) error {
-	recs := make([][]byte, len(b.Records))
-	for i := range b.Records {
-		recs[i] = b.Records[i].Data
-	}
-	next := 0
-	for _, batch := range httpendpoint.Batches(recs) {
-		part := b.Records[next : next+len(batch)]
-		next += len(batch)
-		d, err := h.client.Deliver(ctx, batch)
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		var de *httpendpoint.DeliveryError
-		switch {
-		case err == nil:
-			for range d.Attempts - 1 {
-				h.metrics.Attempt(errors.New("retried"))
-			}
-			h.metrics.Attempt(nil)
-		case errors.As(err, &de):
-			for range de.Attempts {
-				h.metrics.Attempt(err)
-			}
-			if !de.Backup {
-				h.log.Logger.Error("the endpoint refused a batch for good; Firehose sends it to no error output", "err", err, "records", len(batch))
-				continue
-			}
-			failed := make([]Failed, len(part))
-			for i := range part {
-				failed[i] = Failed{Record: part[i], ErrorCode: de.Code, ErrorMessage: firstNonEmpty(de.ErrorMessage, de.Message),
-					OutputType: "http-endpoint-failed", Attempts: de.Attempts}
-			}
-			if err := h.backup.DeliverFailed(ctx, failed); err != nil {
-				return err
-			}
-		default:
-			return err
-		}
-	}
-	if h.all {
-		return h.backup.Deliver(ctx, b)
-	}
-	return nil
-}
-
-// DeliverFailed implements Destination: to the S3 configuration's error
-// output.
-func (h *httpDest) DeliverFailed(ctx context.Context, failed []Failed) error {
-	return h.backup.DeliverFailed(ctx, failed)
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // KeyError is a Key that cannot be made for a buffer's records (a

@@ -51,8 +51,9 @@ type Config struct {
 	// SchemaDir holds the Parquet schemas that stand for Glue tables:
 	// SchemaDir/<DatabaseName>/<TableName>.json (see firehose/parquet).
 	SchemaDir string
-	// Destinations builds the destinations this file does not know
-	// (Redshift, OpenSearch...): by destination type, nil for none.
+	// Destinations builds the destinations other than S3 (HTTP endpoint,
+	// Redshift, OpenSearch...), by destination type (protocol/firehose's
+	// Dest names); a type without one is not delivered.
 	Destinations map[string]func(ds firehose.DeliveryStream, d Deps) (Destination, Hints, error)
 	Metrics      *metrics.Registry
 	Logger       *slog.Logger
@@ -65,6 +66,9 @@ type Deps struct {
 	Objects func(bucket string) (Objects, error)
 	Logger  *slog.Logger
 	Metrics *StreamMetrics
+	// S3 builds the writer of an S3 configuration of the stream (a
+	// destination's S3Configuration, for its backup and error output).
+	S3 func(c *fp.S3DestinationConfiguration) (*S3, error)
 }
 
 // Runner delivers every ACTIVE delivery stream, one pipeline each.
@@ -209,15 +213,12 @@ func (r *Runner) build(j Job) (*Pipeline, func(), error) {
 	}
 	p.Transform = pc
 	deps := Deps{Objects: r.cfg.Objects, Logger: log, Metrics: sm}
+	deps.S3 = func(c *fp.S3DestinationConfiguration) (*S3, error) {
+		return r.newS3(ds, plainOptions(orEmpty(c)), deps)
+	}
 	switch d := ds.Destination; {
 	case d.ExtendedS3 != nil || d.S3 != nil:
 		dest, hints, err := r.s3Destination(ds, deps)
-		if err != nil {
-			return fail(err)
-		}
-		p.Destination, p.Hints = dest, hints
-	case d.HTTPEndpoint != nil:
-		dest, hints, err := httpDestination(ds, deps, r)
 		if err != nil {
 			return fail(err)
 		}

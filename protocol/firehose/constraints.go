@@ -1,6 +1,8 @@
 package firehose
 
 import (
+	"net"
+	"net/url"
 	"regexp"
 	"strings"
 	"unicode"
@@ -210,7 +212,7 @@ func init() {
 
 	// HTTP endpoint.
 	for _, s := range []string{"HttpEndpointConfiguration"} {
-		set(str(1, 1000, "https://.*"), s+".Url") // HttpEndpointUrl
+		set(endpointURL(), s+".Url") // HttpEndpointUrl
 		set(httpName, s+".Name")
 		set(str(0, 4096, ".*"), s+".AccessKey") // HttpEndpointAccessKey
 	}
@@ -242,4 +244,29 @@ func init() {
 	}
 	set(list(1, 16), "VpcConfiguration.SubnetIds")       // SubnetIdList
 	set(list(1, 5), "VpcConfiguration.SecurityGroupIds") // SecurityGroupIdList
+}
+
+// endpointURL is HttpEndpointUrl's constraint, with one Eddy extension:
+// besides the model's https://.* it accepts http:// URLs whose host is a
+// loopback address (127.0.0.1, ::1, localhost), for endpoints on the
+// developer's machine. Any other URL is refused with the model's message.
+func endpointURL() constraint {
+	c := str(1, 1000, "https://.*")
+	https := c.match
+	c.match = func(s string) bool {
+		if https(s) {
+			return true
+		}
+		u, err := url.Parse(s)
+		if err != nil || u.Scheme != "http" {
+			return false
+		}
+		h := u.Hostname()
+		if h == "localhost" {
+			return true
+		}
+		ip := net.ParseIP(h)
+		return ip != nil && ip.IsLoopback()
+	}
+	return c
 }

@@ -47,6 +47,8 @@ func TestValidate(t *testing.T) {
 			"S3Configuration":{"RoleARN":"arn:r","BucketARN":"arn:b"},"RetryOptions":{"DurationInSeconds":7201}}}`, eddy.CodeValidation,
 			"2 validation errors detected: Value at 'httpEndpointDestinationConfiguration.endpointConfiguration.url' failed to satisfy constraint: Member must satisfy regular expression pattern: https://.*; " +
 				"Value at 'httpEndpointDestinationConfiguration.retryOptions.durationInSeconds' failed to satisfy constraint: Member must have value less than or equal to 7200"},
+		{"http-url-loopback", &CreateDeliveryStreamInput{}, `{"DeliveryStreamName":"a","HttpEndpointDestinationConfiguration":{"EndpointConfiguration":{"Url":"http://127.0.0.1:8080/x"},
+			"S3Configuration":{"RoleARN":"arn:r","BucketARN":"arn:b"}}}`, "", ""},
 		{"batch-no-records", &PutRecordBatchInput{}, `{"DeliveryStreamName":"a"}`, eddy.CodeValidation,
 			"1 validation error detected: Value at 'records' failed to satisfy constraint: Member must not be null"},
 		{"record-no-data", &PutRecordInput{}, `{"DeliveryStreamName":"a","Record":{}}`, eddy.CodeValidation,
