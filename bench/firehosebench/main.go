@@ -25,6 +25,8 @@ import (
 	"io"
 	"log"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -77,6 +79,23 @@ func run(ctx context.Context, c config) error {
 	args := []string{"--s3-listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"}
 	if c.profile != "" {
 		args = append(args, "--pprof")
+	}
+	if c.parquet {
+		// The Glue table bench.records, as Eddy reads it.
+		dir, err := os.MkdirTemp("", "firehosebench-glue-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		schema := `{"Columns":[{"Name":"id","Type":"bigint"},{"Name":"ts","Type":"timestamp"},{"Name":"ok","Type":"boolean"},` +
+			`{"Name":"score","Type":"double"},{"Name":"msg","Type":"string"}]}`
+		if err := os.MkdirAll(filepath.Join(dir, "bench"), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, "bench", "records.json"), []byte(schema), 0o644); err != nil {
+			return err
+		}
+		args = append(args, "--glue-schema-dir", dir)
 	}
 	p, err := eddyproc.StartProcess(c.eddyBin, c.syncMode, args)
 	if err != nil {
