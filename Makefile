@@ -15,7 +15,7 @@ LDFLAGS   += -X $(MODULE)/internal/version.Version=$(VERSION)
 endif
 
 # Arguments for `bin/eddy serve` in `make run`.
-RUN_ARGS  ?= --data-dir ./eddy-data
+RUN_ARGS  ?= --data-dir ./eddy-data --s3-listen 127.0.0.1:4569
 
 # Benchmarks: which packages, and how long each benchmark runs.
 BENCH_PKGS ?= ./storage/...
