@@ -16,6 +16,7 @@
 #   cli-firehose interop/cli/firehose.sh         `aws firehose`: delivery streams, put-record(-batch), tags
 #   python-ddb  interop/python/test_dynamodb.py  boto3's DynamoDB client and resource layer
 #   python-lambda interop/python/test_lambda.py  boto3's Lambda client: functions (python3) and event source mappings
+#   python-firehose interop/python/test_firehose.py  boto3's Firehose client, delivery to the embedded S3 endpoint
 # All share the server; their stream and table names do not collide. It stops the
 # server, removes the data directory, and prints one last line
 # "N passed, M failed", counting test cases across the suites (a suite
@@ -26,7 +27,7 @@
 # python3-boto3, npm ci in interop/js).
 #
 # Environment:
-#   INTEROP_SUITES   which suites to run (default "cli python js cli-ddb python-ddb cli-lambda python-lambda cli-s3")
+#   INTEROP_SUITES   which suites to run (default "cli python js cli-ddb python-ddb cli-lambda python-lambda cli-s3 cli-firehose python-firehose")
 #   EDDY_BIN         use this eddy binary instead of building bin/eddy
 #   AWS_CLI, PYTHON  the aws and python3 to use (default: Debian's in /usr/bin)
 #   SUITE_TIMEOUT    seconds each suite may take (default 300)
@@ -35,7 +36,7 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 root=$PWD
 
-suites=${INTEROP_SUITES:-cli python js cli-ddb python-ddb cli-lambda python-lambda cli-s3 cli-firehose}
+suites=${INTEROP_SUITES:-cli python js cli-ddb python-ddb cli-lambda python-lambda cli-s3 cli-firehose python-firehose}
 suite_timeout=${SUITE_TIMEOUT:-300}
 passed=0
 failed=0
@@ -204,7 +205,7 @@ for suite in $suites; do
 		read -r p f < <(counts "$suite" "$tmp/$suite.log"; echo)
 		record "$suite" "$status" "$p" "$f"
 		;;
-	python | python-ddb | python-lambda)
+	python | python-ddb | python-lambda | python-firehose)
 		if ! "$PYTHON" -c 'import boto3' 2>/dev/null; then
 			say "$suite: $PYTHON cannot import boto3; run scripts/install-test-deps.sh"
 			record "$suite" 1 0 1
@@ -213,6 +214,7 @@ for suite in $suites; do
 		script=interop/python/test_kinesis.py
 		[[ $suite == python-ddb ]] && script=interop/python/test_dynamodb.py
 		[[ $suite == python-lambda ]] && script=interop/python/test_lambda.py
+		[[ $suite == python-firehose ]] && script=interop/python/test_firehose.py
 		run_suite "$suite" "$tmp/$suite.log" "$PYTHON" "$script" -v
 		status=$?
 		read -r p f < <(counts "$suite" "$tmp/$suite.log"; echo)
@@ -245,7 +247,7 @@ for suite in $suites; do
 		record js "$status" "${p:-0}" "$f"
 		;;
 	*)
-		say "unknown suite '$suite' (want cli, python, js, cli-ddb, python-ddb, cli-lambda, python-lambda, cli-s3 or cli-firehose)"
+		say "unknown suite '$suite' (want cli, python, js, cli-ddb, python-ddb, cli-lambda, python-lambda, cli-s3, cli-firehose or python-firehose)"
 		failed=$((failed + 1))
 		;;
 	esac
