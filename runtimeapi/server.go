@@ -1,6 +1,7 @@
 package runtimeapi
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -24,7 +25,11 @@ import (
 // posts answer 202 {"status":"OK"} (the API's StatusResponse). A post for
 // a request id that is not the instance's current invocation answers 400
 // with an ErrorResponse {"errorMessage","errorType"}; the API reference
-// documents 400 for it without the wording, so Eddy's is its own.
+// documents 400 for it without the wording, so Eddy's is its own. A
+// response may be chunked (Transfer-Encoding: chunked, as streaming
+// runtimes and aws-lambda-go post it); when its trailers set
+// Lambda-Runtime-Function-Error-Type (and -Body, base64), it is a
+// function error (trailerError).
 const runtimePrefix = "/2018-06-01/runtime/"
 
 func (i *Instance) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -50,7 +55,8 @@ func (i *Instance) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if what == "response" {
 			limit = maxResponse
 		}
-		// net/http decodes chunked bodies (and discards trailers' framing).
+		// net/http decodes chunked bodies; their trailers are in
+		// r.Trailer once the body is read to its end.
 		body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 		if err != nil {
 			runtimeError(w, http.StatusBadRequest, "InvalidRequest", err.Error())
@@ -58,7 +64,12 @@ func (i *Instance) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		var res lambda.Result
 		if what == "response" {
-			if int64(len(body)) > limit {
+			if int64(len(body)) <= limit {
+				io.Copy(io.Discard, r.Body) // to the end, for the trailers
+			}
+			if typ := r.Trailer.Get("Lambda-Runtime-Function-Error-Type"); typ != "" {
+				res = lambda.Result{Errored: true, Payload: trailerError(typ, r.Trailer.Get("Lambda-Runtime-Function-Error-Body"))}
+			} else if int64(len(body)) > limit {
 				res = lambda.Result{Errored: true, Payload: mustJSON(map[string]string{
 					// Lambda's error for an oversized response (as its users
 					// report it).
@@ -109,6 +120,25 @@ func (i *Instance) next(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Length", strconv.Itoa(len(inv.Payload)))
 	w.WriteHeader(http.StatusOK)
 	w.Write(inv.Payload)
+}
+
+// trailerError is the function error of a response that ended with the
+// trailers Lambda-Runtime-Function-Error-Type and -Body (the custom
+// runtime guide, runtimes-custom.html, "Report midstream errors using
+// error trailers": the body is "Base64-encoded information about the
+// error"; aws-lambda-go sends its JSON error object there). The guide
+// says Lambda "treats this as a successful response and forwards the
+// error metadata" to a streaming client; no AWS source says what a
+// buffered Invoke (or an event source mapping) then sees. Eddy answers it
+// as a function error, so a mapping retries the batch rather than
+// checkpointing a truncated result: the payload is the decoded body when
+// it is a JSON object, else {"errorMessage": body, "errorType": typ}.
+func trailerError(typ, body64 string) []byte {
+	body, err := base64.StdEncoding.DecodeString(body64)
+	if err != nil {
+		body = []byte(body64)
+	}
+	return errorPayload(body, typ, typ)
 }
 
 // errorPayload is the function error Invoke returns for a runtime's error

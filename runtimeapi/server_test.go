@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -44,6 +45,38 @@ func TestRuntimeChild(t *testing.T) {
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		return resp.StatusCode
+	}
+	if scenario == "trailers" {
+		// Responses as aws-lambda-go posts them (runtime_api_client.go):
+		// chunked, with the error trailers declared; set when the
+		// handler's response failed midstream.
+		for n := 0; ; n++ {
+			resp, err := http.Get(api + "/invocation/next")
+			if err != nil {
+				os.Exit(11)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			id := resp.Header.Get("Lambda-Runtime-Aws-Request-Id")
+			trailer := http.Header{"Lambda-Runtime-Function-Error-Type": nil, "Lambda-Runtime-Function-Error-Body": nil}
+			pr, pw := io.Pipe()
+			go func() {
+				pw.Write([]byte(`{"partial":`))
+				if n == 0 {
+					trailer.Set("Lambda-Runtime-Function-Error-Type", "Custom.StreamBroke")
+					trailer.Set("Lambda-Runtime-Function-Error-Body", base64.StdEncoding.EncodeToString([]byte(`{"errorMessage":"stream broke","errorType":"Custom.StreamBroke"}`)))
+				} else if n == 1 {
+					trailer.Set("Lambda-Runtime-Function-Error-Type", "Custom.NotJSON")
+					trailer.Set("Lambda-Runtime-Function-Error-Body", base64.StdEncoding.EncodeToString([]byte("plain words")))
+				} else {
+					pw.Write([]byte(`true}`))
+				}
+				pw.Close()
+			}()
+			if st := post("/invocation/"+id+"/response", "application/json", pr, http.Header{"Lambda-Runtime-Function-Response-Mode": {"streaming"}}, trailer); st != 202 {
+				os.Exit(15)
+			}
+		}
 	}
 	if scenario == "initerror" {
 		post("/init/error", "application/json", strings.NewReader(`{"errorMessage":"cannot start","errorType":"Custom.InitFailure"}`),
@@ -215,5 +248,31 @@ func TestRuntimeAPIInitError(t *testing.T) {
 	}
 	if out.FunctionError != "Unhandled" || string(out.Payload) != `{"errorMessage":"cannot start","errorType":"Custom.InitFailure"}` {
 		t.Errorf("init error: %q %s", out.FunctionError, out.Payload)
+	}
+}
+
+// TestRuntimeAPIChunkedResponseTrailers: a chunked response whose
+// Lambda-Runtime-Function-Error-Type / -Body trailers are set (the custom
+// runtime guide's midstream error, runtimes-custom.html "Implementing
+// response streaming in a custom runtime": the body is "Base64-encoded
+// information about the error") is a function error whose payload is the
+// decoded body; with the trailers declared but empty it is a response.
+func TestRuntimeAPIChunkedResponseTrailers(t *testing.T) {
+	s := newTestService(t)
+	createScenario(t, s, "trailers", "trailers")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for _, want := range []struct{ functionError, payload string }{
+		{"Unhandled", `{"errorMessage":"stream broke","errorType":"Custom.StreamBroke"}`},
+		{"Unhandled", `{"errorMessage":"plain words","errorType":"Custom.NotJSON"}`},
+		{"", `{"partial":true}`},
+	} {
+		out, err := s.InvokeFunction(ctx, &lambda.InvokeInput{Region: "us-east-1", FunctionName: "trailers", Payload: []byte(`{}`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.FunctionError != want.functionError || string(out.Payload) != want.payload {
+			t.Errorf("got %q %s, want %q %s", out.FunctionError, out.Payload, want.functionError, want.payload)
+		}
 	}
 }
