@@ -31,11 +31,11 @@ import (
 // Environment chooses; it appends one JSON line per invocation to $OUT,
 // so each scenario checks the exact batches the function saw.
 //
-// MaximumRecordAgeInSeconds is not among them: its smallest value is 60
-// (API_CreateEventSourceMapping), so a record must be a minute old before
-// Eddy may skip it, and the server has no clock to move (its Clock seam is
-// in-process only). lambda/esm's TestRecordAgeDiscardsWithoutInvoking
-// covers it on a fake clock.
+// MaximumRecordAgeInSeconds's smallest value is 60
+// (API_CreateEventSourceMapping) and the server has no clock to move, so
+// its scenario waits until its first records are a minute old; it runs
+// beside the others. lambda/esm's TestRecordAgeDiscardsWithoutInvoking
+// covers the rule on a fake clock.
 
 // scenarioHandler is the Python function of the scenarios. MODE and ARG
 // (environment) choose what it does with a batch holding a record whose
@@ -443,6 +443,7 @@ func TestServeEventSourceMappingScenarios(t *testing.T) {
 		t.Run("Reshard", func(t *testing.T) { t.Parallel(); scenarioReshard(t, srv) })
 		t.Run("Timeout", func(t *testing.T) { t.Parallel(); scenarioFailingHandler(t, srv, "timeout", "sleep-on") })
 		t.Run("Crash", func(t *testing.T) { t.Parallel(); scenarioFailingHandler(t, srv, "crash", "crash-on") })
+		t.Run("MaximumRecordAge", func(t *testing.T) { t.Parallel(); scenarioRecordAge(t, srv) })
 	})
 	srv.cmd.Process.Signal(syscall.SIGTERM)
 }
@@ -942,4 +943,33 @@ func scenarioFailingHandler(t *testing.T, srv *scenarioServer, name, mode string
 	}
 	s.checkFailureRecord(frs[0], "RetryAttemptsExhausted", 2, "Unhandled", []string{bad},
 		[]int64{arrivalMillis(invs[0].Records[0].Arrival)}, int64(invs[1].Start*1000))
+}
+
+// scenarioRecordAge: with MaximumRecordAgeInSeconds 60, records older than
+// a minute when the mapping reads them are not invoked but described to
+// the on-failure destination (condition RecordAgeExceeded); a younger
+// record put afterwards is invoked.
+func scenarioRecordAge(t *testing.T, srv *scenarioServer) {
+	s := newScenario(t, srv, "recordage", 1, "record", "", 10)
+	dest := s.destination("recordage-failures")
+	seqs := []string{s.put("old0", "k"), s.put("old1", "k")}
+	// The records must be older than 60 s when read: wait for that.
+	for put := time.Now(); time.Since(put) < 62*time.Second; {
+		time.Sleep(100 * time.Millisecond)
+	}
+	s.mapping(func(in *lambda.CreateEventSourceMappingInput) {
+		in.MaximumRecordAgeInSeconds = aws.Int32(60)
+		in.DestinationConfig = &ltypes.DestinationConfig{OnFailure: &ltypes.OnFailure{Destination: aws.String(dest)}}
+	})
+	frs := s.failureRecords("recordage-failures", 1)
+	rc, _ := frs[0].raw["requestContext"].(map[string]any)
+	bi, _ := frs[0].raw["KinesisBatchInfo"].(map[string]any)
+	if rc["condition"] != "RecordAgeExceeded" || bi["batchSize"] != 2.0 || bi["startSequenceNumber"] != seqs[0] || bi["endSequenceNumber"] != seqs[1] {
+		t.Fatalf("on-failure record %v, want RecordAgeExceeded for %v", frs[0].raw, seqs)
+	}
+	s.put("young", "k")
+	invs := s.waitFor("the young record", func(invs []invocation) bool { return handled(invs) >= 1 })
+	if got := batches(invs); got != "ok:young" {
+		t.Fatalf("batches %s, want only the young record invoked", got)
+	}
 }
