@@ -361,3 +361,5 @@ func classify(err error) (code, message string) {
 const connFailed = "The connection to the specified Amazon Redshift cluster failed. Ensure that security settings allow " +
 	"Firehose connections, that the cluster or database specified in the Amazon Redshift destination configuration or " +
 	"JDBC URL is correct, and that the cluster is available."
+
+var _ delivery.Destination = (*Destination)(nil)
