@@ -199,7 +199,9 @@ func (d *Destination) DeliverFailed(ctx context.Context, failed []delivery.Faile
 }
 
 // copy loads the staged body into the table in one COPY (one transaction:
-// all rows or none).
+// all rows or none). A connection kept from an earlier delivery that turns
+// out dead (the server restarted, or closed it while idle) is replaced and
+// the COPY run again at once: that is not a failed attempt.
 func (d *Destination) copy(ctx context.Context, body []byte) error {
 	data, err := d.decode(body)
 	if err != nil {
@@ -207,15 +209,31 @@ func (d *Destination) copy(ctx context.Context, body []byte) error {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	conn, err := d.connLocked(ctx)
-	if err != nil {
-		return err
+	for try := 0; ; try++ {
+		reused := d.mu.conn != nil && !d.mu.conn.IsClosed()
+		conn, err := d.connLocked(ctx)
+		if err != nil {
+			return err
+		}
+		err = d.copyLocked(ctx, conn, data)
+		if err == nil {
+			return nil
+		}
+		d.dropConnLocked(err)
+		if !reused || d.mu.conn != nil || try > 0 || ctx.Err() != nil {
+			return err
+		}
+		d.logger.Info("redshift: connection lost, reconnecting", "err", err)
 	}
+}
+
+// copyLocked runs the COPY on conn.
+func (d *Destination) copyLocked(ctx context.Context, conn *pgx.Conn, data []byte) error {
+	var err error
 	cols := d.columns
 	if d.plan.format == "json" {
 		if cols == nil {
 			if cols, err = tableColumns(ctx, conn, d.table); err != nil {
-				d.dropConnLocked(err)
 				return err
 			}
 		}
@@ -228,9 +246,6 @@ func (d *Destination) copy(ctx context.Context, body []byte) error {
 		quoted[i] = quoteIdent(c)
 	}
 	_, err = conn.PgConn().CopyFrom(ctx, bytes.NewReader(data), d.plan.pgCopySQL(d.table, quoted))
-	if err != nil {
-		d.dropConnLocked(err)
-	}
 	return err
 }
 
@@ -282,10 +297,17 @@ func (d *Destination) connLocked(ctx context.Context) (*pgx.Conn, error) {
 }
 
 // dropConnLocked closes the connection after an error that may have left
-// it unusable (anything but an error the server reported).
+// it unusable: anything but an error the server reported about the
+// statement (a FATAL one, or one of the connection classes 08 and 57,
+// ends the session).
 func (d *Destination) dropConnLocked(err error) {
 	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) || d.mu.conn == nil {
+	var le *loadError
+	if d.mu.conn == nil || errors.As(err, &le) {
+		return
+	}
+	if errors.As(err, &pgErr) && pgErr.Severity != "FATAL" && pgErr.Severity != "PANIC" &&
+		!strings.HasPrefix(pgErr.Code, "08") && !strings.HasPrefix(pgErr.Code, "57") {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)

@@ -445,3 +445,27 @@ func (r *recordingDest) Deliver(ctx context.Context, b *delivery.Buffer) error {
 }
 
 func (r *recordingDest) DeliverFailed(ctx context.Context, f []delivery.Failed) error { return nil }
+
+// TestRedshiftReconnectsAfterRestart: a connection kept from an earlier
+// delivery that the server's restart killed is replaced at once, without
+// spending an attempt (DurationInSeconds 0 allows one).
+func TestRedshiftReconnectsAfterRestart(t *testing.T) {
+	e := startPG(t, `CREATE TABLE events (id int)`)
+	objs := &memObjects{}
+	var results []error
+	zero := int32(0)
+	d := newDest(t, e, objs, func(c *Config) {
+		c.RetryOptions.DurationInSeconds = &zero
+		c.Attempted = func(err error) { results = append(results, err) }
+	})
+	deliver(t, d, buffer("a", "1\n"))
+	e.srv.Stop(t)
+	e.srv.Restart(t)
+	deliver(t, d, buffer("b", "2\n"))
+	if len(results) != 2 || results[0] != nil || results[1] != nil {
+		t.Fatalf("attempts %v", results)
+	}
+	if got := e.rows(t, `SELECT id FROM events ORDER BY id`); strings.Join(got, ",") != "1,2" {
+		t.Fatalf("rows %q (objects %v)", got, objs.keys())
+	}
+}
