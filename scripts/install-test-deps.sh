@@ -4,7 +4,7 @@
 # it runs `apt-get update` only when a package has to be installed.
 #
 # To give a new test suite a dependency, add a line in the "Requirements"
-# section below (need_cmd, need_python_module, need_file, npm_ci).
+# section below (need_cmd, need_python_module, need_file, need_glob, npm_ci).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -23,6 +23,13 @@ need_file() {
 	local path=$1
 	shift
 	[[ -e $path ]] || apt_pkgs+=("$@")
+}
+
+# need_glob PATTERN PKG...: install PKG... unless a path matches PATTERN.
+need_glob() {
+	local pattern=$1
+	shift
+	compgen -G "$pattern" >/dev/null || apt_pkgs+=("$@")
 }
 
 # need_python_module MODULE PKG...: install PKG... unless python3 can import MODULE.
@@ -60,6 +67,10 @@ npm_ci interop/js
 # dynalite, the reference DynamoDB server of the differential tests
 # (interop/ddbdiff) and of bench/ddbbench, from interop/dynalite/package-lock.json.
 npm_ci interop/dynalite
+# PostgreSQL, which plays Redshift in the Firehose Redshift destination's
+# tests (internal/pgtest runs initdb and pg_ctl from Debian's
+# /usr/lib/postgresql/<version>/bin; without them those tests are skipped).
+command -v pg_ctl >/dev/null 2>&1 || need_glob '/usr/lib/postgresql/*/bin/pg_ctl' postgresql
 
 # ---- Installation -----------------------------------------------------------
 
