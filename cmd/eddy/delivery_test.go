@@ -22,6 +22,9 @@ import (
 	fhsdk "github.com/aws/aws-sdk-go-v2/service/firehose"
 	fhtypes "github.com/aws/aws-sdk-go-v2/service/firehose/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/eddy-streams/eddy/internal/pgtest"
 )
 
 func (c *child) firehoseClient() *fhsdk.Client {
@@ -251,5 +254,66 @@ func TestServeDeliveryToHTTPEndpoint(t *testing.T) {
 			t.Fatalf("after 60s the endpoint has %d of %d records (%d requests)", n, len(want), reqs)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestServeDeliveryToRedshiftPostgreSQL: a delivery stream with a Redshift
+// destination, played by a real PostgreSQL, stages its buffer in the
+// embedded S3 endpoint and COPYs the JSON records into the table by column
+// name.
+func TestServeDeliveryToRedshiftPostgreSQL(t *testing.T) {
+	pg := pgtest.Start(t)
+	ctx := testContext(t)
+	conn, err := pgx.Connect(ctx, pg.URL("postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `CREATE TABLE events (id bigint, name text)`); err != nil {
+		t.Fatal(err)
+	}
+	c := startChild(t, "serve --listen 127.0.0.1:0 --in-memory --s3-listen 127.0.0.1:0")
+	if _, err := c.s3Client().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("stage")}); err != nil {
+		t.Fatal(err)
+	}
+	fh := c.firehoseClient()
+	if _, err := fh.CreateDeliveryStream(ctx, &fhsdk.CreateDeliveryStreamInput{DeliveryStreamName: aws.String("warehouse"),
+		RedshiftDestinationConfiguration: &fhtypes.RedshiftDestinationConfiguration{
+			RoleARN:        aws.String("arn:aws:iam::000000000000:role/r"),
+			ClusterJDBCURL: aws.String(fmt.Sprintf("jdbc:redshift://%s:%d/postgres", pg.Host, pg.Port)),
+			Username:       aws.String(pg.User), Password: aws.String(pg.Password),
+			CopyCommand: &fhtypes.CopyCommand{DataTableName: aws.String("events"), DataTableColumns: aws.String("id,name"),
+				CopyOptions: aws.String("JSON 'auto'")},
+			S3Configuration: &fhtypes.S3DestinationConfiguration{RoleARN: aws.String("arn:aws:iam::000000000000:role/r"),
+				BucketARN:      aws.String("arn:aws:s3:::stage"),
+				BufferingHints: &fhtypes.BufferingHints{SizeInMBs: aws.Int32(1), IntervalInSeconds: aws.Int32(0)}},
+		}}); err != nil {
+		t.Fatal(err)
+	}
+	var recs []fhtypes.Record
+	for i := range 40 {
+		recs = append(recs, fhtypes.Record{Data: fmt.Appendf(nil, `{"id":%d,"name":"user-%d"}`+"\n", i, i)})
+	}
+	if out, err := fh.PutRecordBatch(ctx, &fhsdk.PutRecordBatchInput{DeliveryStreamName: aws.String("warehouse"), Records: recs}); err != nil || aws.ToInt32(out.FailedPutCount) != 0 {
+		t.Fatalf("PutRecordBatch: %+v %v", out, err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var n, sum int64
+		var bad int64
+		err := conn.QueryRow(ctx, `SELECT count(DISTINCT id), coalesce(sum(DISTINCT id), 0), count(*) FILTER (WHERE name <> 'user-' || id) FROM events`).Scan(&n, &sum, &bad)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bad != 0 {
+			t.Fatalf("%d rows whose name does not match their id", bad)
+		}
+		if n == 40 && sum == 40*39/2 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 60s the table has %d distinct ids of 40", n)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -19,6 +19,8 @@ import (
 	"github.com/eddy-streams/eddy/firehose"
 	"github.com/eddy-streams/eddy/firehose/delivery"
 	"github.com/eddy-streams/eddy/firehose/httpendpoint"
+	"github.com/eddy-streams/eddy/firehose/opensearch"
+	"github.com/eddy-streams/eddy/firehose/redshift"
 	"github.com/eddy-streams/eddy/httpapi"
 	"github.com/eddy-streams/eddy/httpapi/dynamoapi"
 	"github.com/eddy-streams/eddy/httpapi/firehoseapi"
@@ -258,7 +260,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		},
 		Invoker: functions, SchemaDir: schemaDir, Metrics: reg, Logger: logger,
 		Destinations: map[string]func(firehose.DeliveryStream, delivery.Deps) (delivery.Destination, delivery.Hints, error){
-			fp.DestHTTPEndpoint: httpendpoint.Destination,
+			fp.DestHTTPEndpoint:  httpendpoint.FromStream,
+			fp.DestRedshift:      redshift.FromStream,
+			fp.DestOpenSearch:    opensearch.FromStream(nil),
+			fp.DestElasticsearch: opensearch.FromStream(nil),
 		},
 	})
 	defer deliveries.Close()

@@ -8,11 +8,11 @@ import (
 	"github.com/eddy-streams/eddy/firehose/delivery"
 )
 
-// Destination builds a delivery stream's HTTP endpoint destination for
+// FromStream builds a delivery stream's HTTP endpoint destination for
 // the delivery runner: records POSTed in Firehose's protocol, failures
 // (after RetryOptions) to the S3 configuration's bucket as error documents,
 // and with S3BackupMode AllData every record to it as well.
-func Destination(ds firehose.DeliveryStream, deps delivery.Deps) (delivery.Destination, delivery.Hints, error) {
+func FromStream(ds firehose.DeliveryStream, deps delivery.Deps) (delivery.Destination, delivery.Hints, error) {
 	c := ds.Destination.HTTPEndpoint
 	cfg := Config{DeliveryStreamARN: ds.ARN, Logger: deps.Logger}
 	if e := c.EndpointConfiguration; e != nil {
