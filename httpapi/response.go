@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"hash/crc32"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/eddy-streams/eddy"
+	"github.com/eddy-streams/eddy/internal/uuid"
 	"github.com/eddy-streams/eddy/protocol/awscbor"
 )
 
@@ -65,30 +65,12 @@ func (s *Server) begin(w http.ResponseWriter, r *http.Request, svc *service) *ex
 	if svc.Protocol == ProtocolJSON10 {
 		x.id = base32.HexEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:32])
 	} else {
-		x.id = formatUUID(b[:16])
+		x.id = uuid.Format(b[:16])
 		h[headerID2] = []string{base64.StdEncoding.EncodeToString(b[16:])}
 	}
 	h[headerRequestID] = []string{x.id}
 	h.Set("Date", x.now.UTC().Format(http.TimeFormat))
 	return x
-}
-
-// formatUUID formats 16 random bytes as a version 4 UUID,
-// xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx, the form of AWS request ids.
-func formatUUID(b []byte) string {
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	var out [36]byte
-	hex.Encode(out[0:8], b[0:4])
-	out[8] = '-'
-	hex.Encode(out[9:13], b[4:6])
-	out[13] = '-'
-	hex.Encode(out[14:18], b[6:8])
-	out[18] = '-'
-	hex.Encode(out[19:23], b[8:10])
-	out[23] = '-'
-	hex.Encode(out[24:], b[10:16])
-	return string(out[:])
 }
 
 // write sends status and body with an explicit Content-Length. An empty

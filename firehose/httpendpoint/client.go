@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +16,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/eddy-streams/eddy/internal/uuid"
 )
 
 // HTTP endpoint delivery error codes and messages, from the "HTTPS Endpoint
@@ -188,7 +188,7 @@ func (c *Client) Deliver(ctx context.Context, records [][]byte) (Delivery, error
 	if len(records) == 0 || len(records) > MaxRecordsPerRequest {
 		return Delivery{}, invalid("a request carries 1 to %d records, not %d", MaxRecordsPerRequest, len(records))
 	}
-	requestID := newUUID()
+	requestID := uuid.New()
 	payload := body(requestID, c.clock.Now(), records)
 	if c.cfg.RequestConfiguration.ContentEncoding == ContentEncodingGzip {
 		var buf bytes.Buffer
@@ -360,14 +360,4 @@ func transportFailure(err error) *DeliveryError {
 	default:
 		return &DeliveryError{Code: CodeConnectionReset, Message: msgConnectionReset, Backup: true}
 	}
-}
-
-// newUUID is a random (version 4) UUID: "an opaque GUID".
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/firehose/types"
 	"github.com/eddy-streams/eddy"
+	"github.com/eddy-streams/eddy/internal/uuid"
 	"github.com/eddy-streams/eddy/kinesis"
 )
 
@@ -482,7 +483,7 @@ func TestBatches(t *testing.T) {
 	for _, r := range small {
 		bound += recordSize(r)
 	}
-	if n := len(body(newUUID(), time.UnixMilli(1<<62), small)); n > bound {
+	if n := len(body(uuid.New(), time.UnixMilli(1<<62), small)); n > bound {
 		t.Errorf("body is %d bytes, over the counted %d", n, bound)
 	}
 	if Batches(nil) != nil {

@@ -34,7 +34,6 @@ package objectkey
 
 import (
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -45,6 +44,7 @@ import (
 	_ "time/tzdata" // CustomTimeZone must resolve on hosts without a zoneinfo database
 
 	"github.com/eddy-streams/eddy"
+	"github.com/eddy-streams/eddy/internal/uuid"
 )
 
 // The values !{firehose:error-output-type} evaluates to, as the Firehose
@@ -422,28 +422,16 @@ func readRandom(r io.Reader, p []byte) {
 	}
 }
 
-// newUUID returns a random (version 4) UUID in its 36-character form.
-func newUUID(r io.Reader) string {
-	var u [16]byte
-	readRandom(r, u[:])
-	u[6] = u[6]&0x0f | 0x40
-	u[8] = u[8]&0x3f | 0x80
-	var s [36]byte
-	hex.Encode(s[0:8], u[0:4])
-	s[8] = '-'
-	hex.Encode(s[9:13], u[4:6])
-	s[13] = '-'
-	hex.Encode(s[14:18], u[6:8])
-	s[18] = '-'
-	hex.Encode(s[19:23], u[8:10])
-	s[23] = '-'
-	hex.Encode(s[24:], u[10:])
-	return string(s[:])
-}
-
 // randomString returns the 11 characters of !{firehose:random-string}: the
 // first 11 characters of a random UUID, the form of the developer guide's
 // example output (myPrefix/046b6c7f-0b/).
 func randomString(r io.Reader) string {
 	return newUUID(r)[:11]
+}
+
+// newUUID returns a random (version 4) UUID made from r's bytes.
+func newUUID(r io.Reader) string {
+	var u [16]byte
+	readRandom(r, u[:])
+	return uuid.Format(u[:])
 }

@@ -2,9 +2,7 @@ package process
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -12,6 +10,7 @@ import (
 	"time"
 
 	"github.com/eddy-streams/eddy"
+	"github.com/eddy-streams/eddy/internal/uuid"
 )
 
 // Invoker runs a Lambda function synchronously; lambda.Invoker (the Lambda
@@ -245,7 +244,7 @@ func (l *Lambda) Process(ctx context.Context, recs []Record) (Result, error) {
 	}
 	// The header's size does not depend on the invocation id (a UUID is
 	// always 36 characters).
-	overhead := len(l.header(newUUID())) + len("]}")
+	overhead := len(l.header(uuid.New())) + len("]}")
 	for start := 0; start < len(recs); {
 		end, data, size := start, 0, overhead
 		for end < len(recs) {
@@ -277,7 +276,7 @@ func (l *Lambda) invoke(ctx context.Context, recs []Record, ids []string, enc []
 			}
 		}
 		attempts++
-		payload := l.header(newUUID())
+		payload := l.header(uuid.New())
 		for i, e := range enc {
 			if i > 0 {
 				payload = append(payload, ',')
@@ -463,23 +462,4 @@ func truncate(b []byte, n int) string {
 		return string(b[:n]) + "..."
 	}
 	return string(b)
-}
-
-// newUUID is a random (version 4) UUID, as Firehose's invocation ids are.
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	var s [36]byte
-	hex.Encode(s[0:8], b[0:4])
-	s[8] = '-'
-	hex.Encode(s[9:13], b[4:6])
-	s[13] = '-'
-	hex.Encode(s[14:18], b[6:8])
-	s[18] = '-'
-	hex.Encode(s[19:23], b[8:10])
-	s[23] = '-'
-	hex.Encode(s[24:], b[10:])
-	return string(s[:])
 }

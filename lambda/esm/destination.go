@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/eddy-streams/eddy"
+	"github.com/eddy-streams/eddy/internal/uuid"
 	"github.com/eddy-streams/eddy/protocol/kds"
 	lp "github.com/eddy-streams/eddy/protocol/lambda"
 )
@@ -57,9 +58,9 @@ type s3FailureRecord struct {
 
 // objectKey is the S3 key of an on-failure record, in the developer
 // guide's naming convention (see above).
-func objectKey(uuid, shard string, at time.Time) string {
+func objectKey(mappingUUID, shard string, at time.Time) string {
 	at = at.UTC()
-	return "aws/lambda/" + uuid + "/" + shard + "/" + at.Format("2006/01/02") + "/" + at.Format("2006-01-02T15.04.05") + "-" + newRequestID()
+	return "aws/lambda/" + mappingUUID + "/" + shard + "/" + at.Format("2006/01/02") + "/" + at.Format("2006-01-02T15.04.05") + "-" + uuid.New()
 }
 
 // deliver sends fr, describing batch, to the mapping's on-failure

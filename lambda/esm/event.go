@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/eddy-streams/eddy/internal/uuid"
 	"github.com/eddy-streams/eddy/protocol/kds"
 )
 
@@ -212,7 +213,7 @@ func (p *shardPoller) discard(ctx context.Context, batch []kds.Record, condition
 		return
 	}
 	var fr failureRecord
-	fr.RequestContext.RequestID = newRequestID()
+	fr.RequestContext.RequestID = uuid.New()
 	fr.RequestContext.FunctionArn = c.FunctionArn
 	fr.RequestContext.Condition = condition
 	fr.RequestContext.ApproximateInvokeCount = invokes
