@@ -35,6 +35,7 @@ type Manager struct {
 
 	mu      sync.Mutex
 	running map[string]*running
+	failing map[string]string // job id -> the error its last build gave (logged once)
 }
 
 type running struct {
@@ -49,7 +50,7 @@ func NewManager(jobs Jobs, build Build, poll time.Duration, log *slog.Logger) *M
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	m := &Manager{jobs: jobs, build: build, poll: poll, log: log, running: map[string]*running{}}
+	m := &Manager{jobs: jobs, build: build, poll: poll, log: log, running: map[string]*running{}, failing: map[string]string{}}
 	m.ctx, m.cancel = context.WithCancel(context.Background())
 	m.wg.Add(1)
 	go m.loop()
@@ -106,6 +107,11 @@ func (m *Manager) reconcileLocked() {
 	for _, j := range jobs {
 		want[j.ID] = j
 	}
+	for id := range m.failing {
+		if _, ok := want[id]; !ok {
+			delete(m.failing, id)
+		}
+	}
 	for id, r := range m.running {
 		if j, ok := want[id]; ok && j.Version == r.version {
 			continue
@@ -120,9 +126,14 @@ func (m *Manager) reconcileLocked() {
 		}
 		p, release, err := m.build(j)
 		if err != nil {
-			m.log.Warn("start delivery", "id", id, "err", err)
+			// Tried again at every poll; said once per new error.
+			if m.failing[id] != err.Error() {
+				m.failing[id] = err.Error()
+				m.log.Warn("cannot deliver", "id", id, "err", err)
+			}
 			continue
 		}
+		delete(m.failing, id)
 		ctx, cancel := context.WithCancel(m.ctx)
 		r := &running{version: j.Version, cancel: cancel, done: make(chan struct{})}
 		m.running[id] = r
