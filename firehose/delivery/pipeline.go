@@ -190,11 +190,20 @@ func (p *Pipeline) defaults() {
 // next Run.
 func (p *Pipeline) Run(ctx context.Context) {
 	p.defaults()
+	last := "" // the last error logged: a failure repeating every RetryDelay is said once
 	for ctx.Err() == nil {
-		if err := p.Step(ctx, p.wait()); err != nil && ctx.Err() == nil {
-			p.Logger.Warn("delivery", "err", err)
+		err := p.Step(ctx, p.wait())
+		switch {
+		case err != nil && ctx.Err() == nil:
+			if err.Error() != last {
+				last = err.Error()
+				p.Logger.Warn("delivery", "err", err)
+			}
 			p.reset()
 			sleep(ctx, p.RetryDelay)
+		case err == nil && last != "":
+			last = ""
+			p.Logger.Info("delivery resumed")
 		}
 	}
 }
