@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -21,6 +22,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	fhsdk "github.com/aws/aws-sdk-go-v2/service/firehose"
 	fhtypes "github.com/aws/aws-sdk-go-v2/service/firehose/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/jackc/pgx/v5"
 
@@ -313,6 +316,106 @@ func TestServeDeliveryToRedshiftPostgreSQL(t *testing.T) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("after 60s the table has %d distinct ids of 40", n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// A Firehose transformation function: upper-cases records and gives each
+// the partition key "kind" (the text before its first "-"); drops records
+// starting with "drop", fails those starting with "bad".
+const firehoseTransform = `import base64
+
+def handler(event, context):
+    out = []
+    for r in event["records"]:
+        d = base64.b64decode(r["data"]).decode()
+        if d.startswith("drop"):
+            out.append({"recordId": r["recordId"], "result": "Dropped"})
+        elif d.startswith("bad"):
+            out.append({"recordId": r["recordId"], "result": "ProcessingFailed", "data": r["data"]})
+        else:
+            out.append({"recordId": r["recordId"], "result": "Ok",
+                        "data": base64.b64encode((d.upper() + "\n").encode()).decode(),
+                        "metadata": {"partitionKeys": {"kind": d.split("-")[0]}}})
+    return {"records": out}
+`
+
+// TestServeDeliveryLambdaTransformAndPartitions: a Python function as the
+// delivery stream's Lambda processor (run by the real server) transforms,
+// drops and fails records; the Ok ones land under the prefix of their
+// partition key from the function, the failed one in the
+// processing-failed error output.
+func TestServeDeliveryLambdaTransformAndPartitions(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 not installed")
+	}
+	ctx := testContext(t)
+	c := startChild(t, "serve --listen 127.0.0.1:0 --in-memory --s3-listen 127.0.0.1:0")
+	sc := c.s3Client()
+	if _, err := sc.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("out")}); err != nil {
+		t.Fatal(err)
+	}
+	fn, err := c.lambdaClient().CreateFunction(ctx, &lambda.CreateFunctionInput{
+		FunctionName: aws.String("upper"), Runtime: ltypes.RuntimePython312, Handler: aws.String("app.handler"),
+		Role: aws.String("arn:aws:iam::000000000000:role/r"), Code: &ltypes.FunctionCode{ZipFile: pythonZip(firehoseTransform)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fh := c.firehoseClient()
+	if _, err := fh.CreateDeliveryStream(ctx, &fhsdk.CreateDeliveryStreamInput{DeliveryStreamName: aws.String("kinds"),
+		ExtendedS3DestinationConfiguration: &fhtypes.ExtendedS3DestinationConfiguration{
+			RoleARN: aws.String("arn:aws:iam::000000000000:role/r"), BucketARN: aws.String("arn:aws:s3:::out"),
+			Prefix:                           aws.String("logs/kind=!{partitionKeyFromLambda:kind}/"),
+			ErrorOutputPrefix:                aws.String("errors/!{firehose:error-output-type}/"),
+			CompressionFormat:                fhtypes.CompressionFormatGzip,
+			BufferingHints:                   &fhtypes.BufferingHints{SizeInMBs: aws.Int32(64), IntervalInSeconds: aws.Int32(0)},
+			DynamicPartitioningConfiguration: &fhtypes.DynamicPartitioningConfiguration{Enabled: aws.Bool(true)},
+			ProcessingConfiguration: &fhtypes.ProcessingConfiguration{Enabled: aws.Bool(true), Processors: []fhtypes.Processor{{
+				Type:       fhtypes.ProcessorTypeLambda,
+				Parameters: []fhtypes.ProcessorParameter{{ParameterName: fhtypes.ProcessorParameterNameLambdaArn, ParameterValue: fn.FunctionArn}},
+			}}},
+		}}); err != nil {
+		t.Fatal(err)
+	}
+	var recs []fhtypes.Record
+	for _, d := range []string{"a-1", "b-1", "drop-1", "a-2", "bad-1"} {
+		recs = append(recs, fhtypes.Record{Data: []byte(d)})
+	}
+	if out, err := fh.PutRecordBatch(ctx, &fhsdk.PutRecordBatchInput{DeliveryStreamName: aws.String("kinds"), Records: recs}); err != nil || aws.ToInt32(out.FailedPutCount) != 0 {
+		t.Fatalf("PutRecordBatch: %+v %v", out, err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		a, _ := deliveredLines(ctx, t, sc, "out", "logs/kind=a/")
+		b, _ := deliveredLines(ctx, t, sc, "out", "logs/kind=b/")
+		errs, _ := sc.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("out"), Prefix: aws.String("errors/processing-failed/")})
+		if strings.Join(a, ",") == "A-1,A-2" && strings.Join(b, ",") == "B-1" && errs != nil && len(errs.Contents) == 1 {
+			got, err := sc.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("out"), Key: errs.Contents[0].Key})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var doc struct {
+				ErrorCode string `json:"errorCode"`
+				RawData   []byte `json:"rawData"`
+				LambdaArn string `json:"lambdaArn"`
+			}
+			if err := json.NewDecoder(got.Body).Decode(&doc); err != nil {
+				t.Fatal(err)
+			}
+			got.Body.Close()
+			if doc.ErrorCode != "Lambda.ProcessingFailedStatus" || string(doc.RawData) != "bad-1" || doc.LambdaArn != aws.ToString(fn.FunctionArn) {
+				t.Fatalf("error document %+v", doc)
+			}
+			all, _ := sc.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("out")})
+			if n := len(all.Contents); n != 3 {
+				t.Fatalf("%d objects, want one per kind and one error object", n)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 60s: kind=a %v, kind=b %v, error objects %v", a, b, errs)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
