@@ -42,13 +42,6 @@ func plainOptions(c *fp.S3DestinationConfiguration) s3Options {
 		CompressionFormat: c.CompressionFormat, BufferingHints: c.BufferingHints}
 }
 
-func str(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
-}
-
 // hasProcessor reports whether pc (enabled) has a processor of the type.
 func hasProcessor(pc *fp.ProcessingConfiguration, typ string) bool {
 	if pc == nil || (pc.Enabled != nil && !*pc.Enabled) {
@@ -116,8 +109,8 @@ func (r *Runner) newS3(ds firehose.DeliveryStream, o s3Options, deps Deps) (*S3,
 		format = compress.Uncompressed
 	}
 	layout, err := objectkey.New(objectkey.Config{
-		Prefix: str(o.Prefix), ErrorOutputPrefix: str(o.ErrorOutputPrefix), CustomTimeZone: str(o.CustomTimeZone),
-		FileExtension: str(o.FileExtension), CompressionFormat: format, DynamicPartitioningEnabled: o.Partitioning,
+		Prefix: fp.Deref(o.Prefix), ErrorOutputPrefix: fp.Deref(o.ErrorOutputPrefix), CustomTimeZone: fp.Deref(o.CustomTimeZone),
+		FileExtension: fp.Deref(o.FileExtension), CompressionFormat: format, DynamicPartitioningEnabled: o.Partitioning,
 		MetadataExtraction: hasProcessor(o.Processing, process.TypeMetadataExtraction), Lambda: hasProcessor(o.Processing, process.TypeLambda),
 	})
 	if err != nil {

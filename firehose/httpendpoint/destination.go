@@ -6,6 +6,7 @@ import (
 
 	"github.com/eddy-streams/eddy/firehose"
 	"github.com/eddy-streams/eddy/firehose/delivery"
+	fp "github.com/eddy-streams/eddy/protocol/firehose"
 )
 
 // FromStream builds a delivery stream's HTTP endpoint destination for
@@ -16,13 +17,13 @@ func FromStream(ds firehose.DeliveryStream, deps delivery.Deps) (delivery.Destin
 	c := ds.Destination.HTTPEndpoint
 	cfg := Config{DeliveryStreamARN: ds.ARN, Logger: deps.Logger}
 	if e := c.EndpointConfiguration; e != nil {
-		cfg.EndpointConfiguration = EndpointConfiguration{Url: str(e.Url), AccessKey: str(e.AccessKey), Name: str(e.Name)}
+		cfg.EndpointConfiguration = EndpointConfiguration{Url: fp.Deref(e.Url), AccessKey: fp.Deref(e.AccessKey), Name: fp.Deref(e.Name)}
 	}
 	if rc := c.RequestConfiguration; rc != nil {
 		cfg.RequestConfiguration.ContentEncoding = rc.ContentEncoding
 		for _, a := range rc.CommonAttributes {
 			cfg.RequestConfiguration.CommonAttributes = append(cfg.RequestConfiguration.CommonAttributes,
-				CommonAttribute{AttributeName: str(a.AttributeName), AttributeValue: str(a.AttributeValue)})
+				CommonAttribute{AttributeName: fp.Deref(a.AttributeName), AttributeValue: fp.Deref(a.AttributeValue)})
 		}
 	}
 	if b := c.BufferingHints; b != nil {
@@ -120,11 +121,4 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
-}
-
-func str(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
 }

@@ -22,8 +22,8 @@ func FromStream(domains map[string]string) func(ds firehose.DeliveryStream, deps
 			seconds *int32
 		)
 		if c := ds.Destination.OpenSearch; c != nil {
-			cfg = Config{ClusterEndpoint: deref(c.ClusterEndpoint), DomainARN: deref(c.DomainARN), IndexName: deref(c.IndexName),
-				TypeName: deref(c.TypeName), IndexRotationPeriod: c.IndexRotationPeriod, S3BackupMode: c.S3BackupMode}
+			cfg = Config{ClusterEndpoint: fp.Deref(c.ClusterEndpoint), DomainARN: fp.Deref(c.DomainARN), IndexName: fp.Deref(c.IndexName),
+				TypeName: fp.Deref(c.TypeName), IndexRotationPeriod: c.IndexRotationPeriod, S3BackupMode: c.S3BackupMode}
 			if c.DocumentIdOptions != nil {
 				cfg.DocumentIdOptions = &DocumentIdOptions{DefaultDocumentIdFormat: c.DocumentIdOptions.DefaultDocumentIdFormat}
 			}
@@ -36,8 +36,8 @@ func FromStream(domains map[string]string) func(ds firehose.DeliveryStream, deps
 			s3c = c.S3Configuration
 		} else {
 			c := ds.Destination.Elasticsearch
-			cfg = Config{ClusterEndpoint: deref(c.ClusterEndpoint), DomainARN: deref(c.DomainARN), IndexName: deref(c.IndexName),
-				TypeName: deref(c.TypeName), IndexRotationPeriod: c.IndexRotationPeriod, S3BackupMode: c.S3BackupMode}
+			cfg = Config{ClusterEndpoint: fp.Deref(c.ClusterEndpoint), DomainARN: fp.Deref(c.DomainARN), IndexName: fp.Deref(c.IndexName),
+				TypeName: fp.Deref(c.TypeName), IndexRotationPeriod: c.IndexRotationPeriod, S3BackupMode: c.S3BackupMode}
 			if c.DocumentIdOptions != nil {
 				cfg.DocumentIdOptions = &DocumentIdOptions{DefaultDocumentIdFormat: c.DocumentIdOptions.DefaultDocumentIdFormat}
 			}
@@ -83,10 +83,3 @@ type failedDocsError struct{}
 func (failedDocsError) Error() string { return "some documents failed" }
 
 var errFailedDocs error = failedDocsError{}
-
-func deref(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
-}

@@ -6,6 +6,7 @@ import (
 	"github.com/eddy-streams/eddy/firehose"
 	"github.com/eddy-streams/eddy/firehose/compress"
 	"github.com/eddy-streams/eddy/firehose/delivery"
+	fp "github.com/eddy-streams/eddy/protocol/firehose"
 )
 
 // FromStream builds a delivery stream's Redshift destination for the
@@ -20,7 +21,7 @@ func FromStream(ds firehose.DeliveryStream, deps delivery.Deps) (delivery.Destin
 		return nil, delivery.Hints{}, err
 	}
 	cfg := Config{
-		ClusterJDBCURL: deref(c.ClusterJDBCURL), Username: deref(c.Username), Password: deref(c.Password),
+		ClusterJDBCURL: fp.Deref(c.ClusterJDBCURL), Username: fp.Deref(c.Username), Password: fp.Deref(c.Password),
 		RetryOptions: RetryOptions{DurationInSeconds: nil}, S3BackupMode: c.S3BackupMode,
 		Objects: stage.Objects, Bucket: stage.Bucket, Key: stage.Key, ErrorKey: stage.ErrorKey,
 		Attempted: deps.Metrics.Attempt, Logger: deps.Logger,
@@ -29,7 +30,7 @@ func FromStream(ds firehose.DeliveryStream, deps delivery.Deps) (delivery.Destin
 		},
 	}
 	if cc := c.CopyCommand; cc != nil {
-		cfg.CopyCommand = CopyCommand{DataTableName: deref(cc.DataTableName), DataTableColumns: deref(cc.DataTableColumns), CopyOptions: deref(cc.CopyOptions)}
+		cfg.CopyCommand = CopyCommand{DataTableName: fp.Deref(cc.DataTableName), DataTableColumns: fp.Deref(cc.DataTableColumns), CopyOptions: fp.Deref(cc.CopyOptions)}
 	}
 	if ro := c.RetryOptions; ro != nil {
 		cfg.RetryOptions.DurationInSeconds = ro.DurationInSeconds
@@ -59,11 +60,4 @@ func FromStream(ds firehose.DeliveryStream, deps delivery.Deps) (delivery.Destin
 		}
 	}
 	return d, hints, nil
-}
-
-func deref(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
 }
