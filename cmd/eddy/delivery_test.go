@@ -154,10 +154,17 @@ func TestServeDeliveryToEmbeddedS3(t *testing.T) {
 			t.Errorf("object key %q is not as Firehose names objects", k)
 		}
 	}
-	// The delivery metrics count them.
-	code, body := get(t, "http://"+c.admin+"/metrics")
-	if code != 200 || !strings.Contains(body, `firehose_delivery_records_total{delivery_stream="clicks",destination="S3"} 251`) {
-		t.Errorf("/metrics: %d\n%s", code, body)
+	// The delivery metrics count them (once the pipeline has seen the
+	// write succeed: the objects are visible a moment before).
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		code, body := get(t, "http://"+c.admin+"/metrics")
+		if code == 200 && strings.Contains(body, `firehose_delivery_records_total{delivery_stream="clicks",destination="S3"} 251`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/metrics: %d\n%s", code, body)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
