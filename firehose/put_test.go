@@ -2,7 +2,9 @@ package firehose_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/eddy-streams/eddy"
 	"github.com/eddy-streams/eddy/firehose"
@@ -112,5 +114,22 @@ func TestRegions(t *testing.T) {
 	all, _ := svc.DeliveryStreams("")
 	if len(all) != 2 || all[0].LogID == all[1].LogID {
 		t.Errorf("DeliveryStreams: %+v", all)
+	}
+}
+
+// TestRecordIDForm: 32 lower-case hex digits, the creation time in
+// nanoseconds then the position, each zero-padded, and ParseRecordID
+// reads the position back.
+func TestRecordIDForm(t *testing.T) {
+	created := time.Unix(0, 0x1234)
+	for _, pos := range []uint64{0, 1, 0xabcdef, 1<<64 - 1} {
+		id := firehose.RecordID(created, pos)
+		want := fmt.Sprintf("%016x%016x", uint64(0x1234), pos)
+		if id != want {
+			t.Errorf("RecordID(%d) = %s, want %s", pos, id, want)
+		}
+		if got, err := firehose.ParseRecordID(id); err != nil || got != pos {
+			t.Errorf("ParseRecordID(%s) = %d, %v", id, got, err)
+		}
 	}
 }

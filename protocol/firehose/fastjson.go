@@ -1,10 +1,14 @@
 package firehose
 
 import (
-	"bytes"
+	"encoding/base64"
+	"slices"
+	"strconv"
 	"unicode/utf8"
 
 	simd64 "github.com/segmentio/asm/base64"
+
+	"github.com/eddy-streams/eddy/internal/jsonscan"
 )
 
 // DecodeFastJSON decodes a PutRecordBatch request body into in, reporting
@@ -19,94 +23,47 @@ import (
 // object with the members DeliveryStreamName (a string without escapes,
 // valid UTF-8) and Records (an array of objects whose only member is Data,
 // a base64 string without line breaks), each at most once, whitespace
-// anywhere JSON allows it; nothing else (no null, no other member). Every
-// record's Data is a slice of one buffer holding them all.
+// anywhere JSON allows it; nothing else (no null, no other member).
+//
+// The records' data is decoded into buffers from a pool (internal/jsonscan),
+// which Release gives back: the caller must call it once nothing reads the
+// records' Data any more, or never (the buffers are then left to the
+// garbage collector). httpapi calls it when the operation returned.
 func (in *PutRecordBatchInput) DecodeFastJSON(b []byte) bool {
-	d := fastDec{b: b}
+	d := fastDec{Dec: jsonscan.Dec{B: b}}
 	var out PutRecordBatchInput
-	if !d.batch(&out) {
-		return false
-	}
-	d.ws()
-	if d.i != len(b) {
+	ok := d.batch(&out) && d.End()
+	out.arenas = d.arena.Chunks()
+	if !ok {
+		out.Release()
 		return false
 	}
 	*in = out
 	return true
 }
 
+// Release gives the buffers holding the records' data back to the pool
+// (see DecodeFastJSON) and drops the records. It does nothing for an input
+// not decoded by DecodeFastJSON.
+func (in *PutRecordBatchInput) Release() {
+	if in.arenas == nil {
+		return
+	}
+	jsonscan.Release(in.arenas)
+	in.arenas = nil
+	in.Records = nil
+}
+
 type fastDec struct {
-	b []byte
-	i int
-}
-
-func (d *fastDec) ws() {
-	for d.i < len(d.b) {
-		switch d.b[d.i] {
-		case ' ', '\t', '\n', '\r':
-			d.i++
-		default:
-			return
-		}
-	}
-}
-
-func (d *fastDec) byte(c byte) bool {
-	d.ws()
-	if d.i < len(d.b) && d.b[d.i] == c {
-		d.i++
-		return true
-	}
-	return false
-}
-
-// str reads a string without escapes or control characters.
-func (d *fastDec) str() ([]byte, bool) {
-	if !d.byte('"') {
-		return nil, false
-	}
-	start := d.i
-	for ; d.i < len(d.b); d.i++ {
-		switch c := d.b[d.i]; {
-		case c == '"':
-			s := d.b[start:d.i]
-			d.i++
-			return s, true
-		case c == '\\' || c < 0x20:
-			return nil, false
-		}
-	}
-	return nil, false
-}
-
-// members calls fn for each member of an object; fn returns false to
-// decline.
-func (d *fastDec) members(fn func(key []byte) bool) bool {
-	if !d.byte('{') {
-		return false
-	}
-	if d.byte('}') {
-		return true
-	}
-	for {
-		k, ok := d.str()
-		if !ok || !d.byte(':') || !fn(k) {
-			return false
-		}
-		if d.byte('}') {
-			return true
-		}
-		if !d.byte(',') {
-			return false
-		}
-	}
+	jsonscan.Dec
+	arena jsonscan.Arena
 }
 
 func (d *fastDec) batch(in *PutRecordBatchInput) bool {
-	return d.members(func(k []byte) bool {
+	return d.Members(func(k []byte) bool {
 		switch string(k) {
 		case "DeliveryStreamName":
-			s, ok := d.str()
+			s, ok := d.Str()
 			if !ok || in.DeliveryStreamName != nil || !utf8.Valid(s) {
 				return false
 			}
@@ -119,54 +76,101 @@ func (d *fastDec) batch(in *PutRecordBatchInput) bool {
 	})
 }
 
-// records reads the Records array: first the base64 strings' places, then
-// one buffer sized for all of them.
+// records reads the Records array, decoding each base64 string into the
+// arena as it goes.
 func (d *fastDec) records(in *PutRecordBatchInput) bool {
-	if !d.byte('[') {
+	if !d.Byte('[') {
 		return false
 	}
-	var blobs [][]byte
-	if !d.byte(']') {
-		for {
-			var data []byte
-			seen := false
-			ok := d.members(func(k []byte) bool {
-				if string(k) != "Data" || seen {
-					return false
-				}
-				s, ok := d.str()
-				if !ok || bytes.IndexByte(s, '\r') >= 0 || bytes.IndexByte(s, '\n') >= 0 {
-					return false
-				}
-				data, seen = s, true
-				return true
-			})
-			if !ok || !seen {
+	in.Records = make([]Record, 0, 500) // PutRecordBatch's most
+	if d.Byte(']') {
+		return true
+	}
+	for {
+		var data []byte
+		seen := false
+		ok := d.Members(func(k []byte) bool {
+			if string(k) != "Data" || seen {
 				return false
 			}
-			blobs = append(blobs, data)
-			if d.byte(']') {
-				break
-			}
-			if !d.byte(',') {
+			seen = true
+			s, ok := d.B64Str()
+			if !ok {
 				return false
 			}
-		}
-	}
-	size := 1 // never a nil buffer: an empty Data is an empty, non-nil slice
-	for _, s := range blobs {
-		size += simd64.StdEncoding.DecodedLen(len(s))
-	}
-	buf := make([]byte, 0, size)
-	in.Records = make([]Record, len(blobs))
-	for i, s := range blobs {
-		start := len(buf)
-		n, err := simd64.StdEncoding.Decode(buf[start:start+simd64.StdEncoding.DecodedLen(len(s))], s)
-		if err != nil {
+			n := base64.StdEncoding.DecodedLen(len(s))
+			buf := d.arena.Alloc(n)
+			m, err := simd64.StdEncoding.Decode(buf, s)
+			if err != nil || !jsonscan.FullyDecoded(s, m) {
+				return false
+			}
+			data = buf[:m:m]
+			if data == nil {
+				data = []byte{} // as encoding/json decodes ""
+			}
+			return true
+		})
+		if !ok || !seen {
 			return false
 		}
-		buf = buf[:start+n]
-		in.Records[i].Data = buf[start : start+n : start+n]
+		in.Records = append(in.Records, Record{Data: data})
+		if d.Byte(']') {
+			return true
+		}
+		if !d.Byte(',') {
+			return false
+		}
 	}
-	return true
+}
+
+// AppendFastJSON appends the answer as encoding/json encodes it (HTML
+// escaping off, no trailing newline): 500 entries through reflection were
+// a tenth of the server's CPU per PutRecordBatch.
+func (out *PutRecordBatchOutput) AppendFastJSON(dst []byte) ([]byte, error) {
+	dst = slices.Grow(dst, 64+len(out.RequestResponses)*48)
+	dst = append(dst, '{')
+	comma := false
+	if out.FailedPutCount != nil {
+		dst = append(dst, `"FailedPutCount":`...)
+		dst = strconv.AppendInt(dst, int64(*out.FailedPutCount), 10)
+		comma = true
+	}
+	if out.RequestResponses != nil { // omitzero: an empty, non-nil list is written
+		if comma {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `"RequestResponses":[`...)
+		for i := range out.RequestResponses {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			e := &out.RequestResponses[i]
+			dst = append(dst, '{')
+			c := false
+			for _, f := range [...]struct {
+				name string
+				v    *string
+			}{{`"ErrorCode":`, e.ErrorCode}, {`"ErrorMessage":`, e.ErrorMessage}, {`"RecordId":`, e.RecordId}} {
+				if f.v == nil {
+					continue
+				}
+				if c {
+					dst = append(dst, ',')
+				}
+				c = true
+				dst = append(dst, f.name...)
+				dst = jsonscan.AppendString(dst, *f.v)
+			}
+			dst = append(dst, '}')
+		}
+		dst = append(dst, ']')
+		comma = true
+	}
+	if out.Encrypted != nil {
+		if comma {
+			dst = append(dst, ',')
+		}
+		dst = strconv.AppendBool(append(dst, `"Encrypted":`...), *out.Encrypted)
+	}
+	return append(dst, '}'), nil
 }

@@ -155,6 +155,8 @@ type ListTagsForDeliveryStreamOutput struct {
 type PutRecordBatchInput struct {
 	DeliveryStreamName *string  `json:"DeliveryStreamName,omitempty"`
 	Records            []Record `json:"Records,omitzero"`
+
+	arenas []*[]byte // pooled buffers holding Records' data; see DecodeFastJSON
 }
 
 // PutRecordBatchOutput is the model's PutRecordBatchOutput.

@@ -1,16 +1,16 @@
 package kds
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"slices"
 	"strconv"
-	"sync"
 	"unicode/utf8"
 	"unsafe"
 
 	simd64 "github.com/segmentio/asm/base64"
+
+	"github.com/eddy-streams/eddy/internal/jsonscan"
 )
 
 // Hand-written JSON for the two operations that carry the data: decoding a
@@ -40,12 +40,9 @@ import (
 // any more, or never (the buffers are then left to the garbage collector).
 // Partition and hash keys are ordinary immutable strings.
 func (in *PutRecordsInput) DecodeFastJSON(b []byte) bool {
-	d := fastDec{b: b}
-	ok := d.putRecords(in)
-	if ok {
-		d.ws()
-		ok = d.i == len(d.b)
-	}
+	d := fastDec{Dec: jsonscan.Dec{B: b}}
+	ok := d.putRecords(in) && d.End()
+	in.arenas = d.arena.Chunks()
 	if !ok {
 		in.Release()
 		*in = PutRecordsInput{}
@@ -60,23 +57,14 @@ func (in *PutRecordsInput) Release() {
 	if in.arenas == nil {
 		return
 	}
-	for _, bp := range in.arenas {
-		arenaPool.Put(bp)
-	}
+	jsonscan.Release(in.arenas)
 	in.arenas = nil
 	in.Records = nil
 }
 
-// arenaChunk is the size of the pooled buffers records' data is decoded
-// into: a 500 × 1 KiB PutRecords takes three. A fresh zeroed 256 KiB per
-// chunk was a twentieth of the server's CPU per record put.
-const arenaChunk = 256 << 10
-
-var arenaPool = sync.Pool{New: func() any { b := make([]byte, arenaChunk); return &b }}
-
 type fastDec struct {
-	b []byte
-	i int
+	jsonscan.Dec
+	arena jsonscan.Arena // the records' data (pooled chunks)
 	// Keys are copied into shared chunks and their *string into another,
 	// two allocations per chunk instead of two per record. A chunk's bytes
 	// are never written again once a string covers them.
@@ -114,115 +102,11 @@ func (d *fastDec) keyStrPtr(p **string) bool {
 	return ok
 }
 
-func (d *fastDec) ws() {
-	for d.i < len(d.b) {
-		switch d.b[d.i] {
-		case ' ', '\t', '\n', '\r':
-			d.i++
-		default:
-			return
-		}
-	}
-}
-
-func (d *fastDec) byte(c byte) bool {
-	d.ws()
-	if d.i < len(d.b) && d.b[d.i] == c {
-		d.i++
-		return true
-	}
-	return false
-}
-
-func (d *fastDec) peek() byte {
-	d.ws()
-	if d.i < len(d.b) {
-		return d.b[d.i]
-	}
-	return 0
-}
-
 // str reads a string without escapes or control characters, as valid
 // UTF-8 (encoding/json would replace invalid bytes; we decline instead).
 func (d *fastDec) str() ([]byte, bool) {
-	if !d.byte('"') {
-		return nil, false
-	}
-	start := d.i
-	for d.i < len(d.b) {
-		c := d.b[d.i]
-		switch {
-		case c == '"':
-			s := d.b[start:d.i]
-			d.i++
-			return s, utf8.Valid(s)
-		case c == '\\' || c < 0x20:
-			return nil, false
-		}
-		d.i++
-	}
-	return nil, false
-}
-
-// b64str reads a string that must be base64, the bulk of a PutRecords
-// body, finding its end with a vectorised search instead of str's
-// byte-by-byte checks. The base64 decoder that follows rejects every byte
-// str would (a backslash, a control character, non-ASCII) except the line
-// breaks it skips, which JSON does not allow raw; the caller checks the
-// decoded length with fullyDecoded to catch those.
-func (d *fastDec) b64str() ([]byte, bool) {
-	if !d.byte('"') {
-		return nil, false
-	}
-	j := bytes.IndexByte(d.b[d.i:], '"')
-	if j < 0 {
-		return nil, false
-	}
-	s := d.b[d.i : d.i+j]
-	d.i += j + 1
-	return s, true
-}
-
-// fullyDecoded reports whether decoding s gave m bytes because every byte
-// of s was base64, none a line break the decoder skipped. Padded base64
-// decodes 4n characters ending in p '=' to 3n-p bytes; k skipped line
-// breaks with len(s) still a multiple of 4 mean k >= 4, so at most
-// 3n-3 bytes, fewer than 3n-2. Cheaper than searching s for '\n' and '\r'.
-func fullyDecoded(s []byte, m int) bool {
-	if len(s)%4 != 0 {
-		return false
-	}
-	pad := 0
-	if len(s) > 0 && s[len(s)-1] == '=' {
-		pad++
-		if len(s) > 1 && s[len(s)-2] == '=' {
-			pad++
-		}
-	}
-	return m == len(s)/4*3-pad
-}
-
-// members calls fn for each member of an object; fn returns false to
-// decline.
-func (d *fastDec) members(fn func(key []byte) bool) bool {
-	if !d.byte('{') {
-		return false
-	}
-	if d.byte('}') {
-		return true
-	}
-	for {
-		k, ok := d.str()
-		if !ok || !d.byte(':') || !fn(k) {
-			return false
-		}
-		if d.byte('}') {
-			return true
-		}
-		if !d.byte(',') {
-			return false
-		}
-	}
+	s, ok := d.Str()
+	return s, ok && utf8.Valid(s)
 }
 
 func (d *fastDec) strPtr(p **string) bool {
@@ -239,7 +123,7 @@ func (d *fastDec) strPtr(p **string) bool {
 
 func (d *fastDec) putRecords(in *PutRecordsInput) bool {
 	var sawRecords bool
-	return d.members(func(k []byte) bool {
+	return d.Members(func(k []byte) bool {
 		switch string(k) {
 		case "StreamName":
 			return d.strPtr(&in.StreamName)
@@ -259,50 +143,36 @@ func (d *fastDec) putRecords(in *PutRecordsInput) bool {
 }
 
 func (d *fastDec) records(in *PutRecordsInput) bool {
-	if !d.byte('[') {
+	if !d.Byte('[') {
 		return false
 	}
 	in.Records = make([]PutRecordsRequestEntry, 0, 16)
-	if d.byte(']') {
+	if d.Byte(']') {
 		return true
 	}
-	// One allocation for every record's data: the sum of the encoded
-	// lengths bounds the decoded ones.
-	var arena []byte
 	for {
 		var e PutRecordsRequestEntry
 		var sawData bool
-		ok := d.members(func(k []byte) bool {
+		ok := d.Members(func(k []byte) bool {
 			switch string(k) {
 			case "Data":
 				if sawData {
 					return false
 				}
 				sawData = true
-				s, ok := d.b64str()
+				s, ok := d.B64Str()
 				if !ok {
 					return false
 				}
-				n := base64.StdEncoding.DecodedLen(len(s))
-				if cap(arena)-len(arena) < n {
-					if n <= arenaChunk {
-						bp := arenaPool.Get().(*[]byte)
-						in.arenas = append(in.arenas, bp)
-						arena = (*bp)[:0]
-					} else {
-						arena = make([]byte, 0, n)
-					}
-				}
-				start := len(arena)
-				m, err := simd64.StdEncoding.Decode(arena[start:start+n], s)
-				if err != nil || !fullyDecoded(s, m) {
+				buf := d.arena.Alloc(base64.StdEncoding.DecodedLen(len(s)))
+				m, err := simd64.StdEncoding.Decode(buf, s)
+				if err != nil || !jsonscan.FullyDecoded(s, m) {
 					return false
 				}
-				e.Data = arena[start : start+m : start+m]
+				e.Data = buf[:m:m]
 				if e.Data == nil {
 					e.Data = []byte{} // as encoding/json decodes ""
 				}
-				arena = arena[:start+m]
 				return true
 			case "PartitionKey":
 				return d.keyStrPtr(&e.PartitionKey)
@@ -315,10 +185,10 @@ func (d *fastDec) records(in *PutRecordsInput) bool {
 			return false
 		}
 		in.Records = append(in.Records, e)
-		if d.byte(']') {
+		if d.Byte(']') {
 			return true
 		}
-		if !d.byte(',') {
+		if !d.Byte(',') {
 			return false
 		}
 	}
@@ -355,7 +225,7 @@ func (out *PutRecordsOutput) AppendFastJSON(dst []byte) ([]byte, error) {
 				}
 				comma = true
 				dst = append(dst, f.name...)
-				dst = appendJSONString(dst, f.v)
+				dst = jsonscan.AppendString(dst, f.v)
 			}
 			dst = append(dst, '}')
 		}
@@ -363,7 +233,7 @@ func (out *PutRecordsOutput) AppendFastJSON(dst []byte) ([]byte, error) {
 	}
 	if out.EncryptionType != "" {
 		dst = append(dst, `,"EncryptionType":`...)
-		dst = appendJSONString(dst, string(out.EncryptionType))
+		dst = jsonscan.AppendString(dst, string(out.EncryptionType))
 	}
 	return append(dst, '}'), nil
 }
@@ -385,7 +255,7 @@ func (out *GetRecordsOutput) AppendFastJSON(dst []byte) ([]byte, error) {
 		}
 		r := &out.Records[i]
 		dst = append(dst, `{"SequenceNumber":`...)
-		dst = appendJSONString(dst, r.SequenceNumber)
+		dst = jsonscan.AppendString(dst, r.SequenceNumber)
 		if !r.ApproximateArrivalTimestamp.IsZero() {
 			dst = append(dst, `,"ApproximateArrivalTimestamp":`...)
 			dst = appendEpochSeconds(dst, r.ApproximateArrivalTimestamp.Time().UnixMilli())
@@ -404,11 +274,11 @@ func (out *GetRecordsOutput) AppendFastJSON(dst []byte) ([]byte, error) {
 		}
 		if r.PartitionKey != "" {
 			dst = append(dst, `,"PartitionKey":`...)
-			dst = appendJSONString(dst, r.PartitionKey)
+			dst = jsonscan.AppendString(dst, r.PartitionKey)
 		}
 		if r.EncryptionType != "" {
 			dst = append(dst, `,"EncryptionType":`...)
-			dst = appendJSONString(dst, string(r.EncryptionType))
+			dst = jsonscan.AppendString(dst, string(r.EncryptionType))
 		}
 		dst = append(dst, '}')
 	}
@@ -418,7 +288,7 @@ func (out *GetRecordsOutput) AppendFastJSON(dst []byte) ([]byte, error) {
 	}
 	if out.NextShardIterator != nil {
 		dst = append(dst, `,"NextShardIterator":`...)
-		dst = appendJSONString(dst, *out.NextShardIterator)
+		dst = jsonscan.AppendString(dst, *out.NextShardIterator)
 	}
 	dst = append(dst, `,"MillisBehindLatest":`...)
 	dst = strconv.AppendInt(dst, out.MillisBehindLatest, 10)
@@ -431,61 +301,4 @@ func (out *GetRecordsOutput) AppendFastJSON(dst []byte) ([]byte, error) {
 		dst = append(dst, b...)
 	}
 	return append(dst, '}'), nil
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s quoted as encoding/json does with HTML
-// escaping off: control characters, quote and backslash escaped, invalid
-// UTF-8 as \ufffd, and U+2028 and U+2029 escaped.
-func appendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }

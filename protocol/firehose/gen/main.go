@@ -9,7 +9,7 @@
 // own. Run from the module root:
 //
 //	go mod download github.com/aws/aws-sdk-go-v2/service/firehose@v1.52.12
-//	go run ./protocol/firehose/gen $(go env GOMODCACHE)/github.com/aws/aws-sdk-go-v2/service/firehose@v1.52.12
+//	go run protocol/firehose/gen/main.go $(go env GOMODCACHE)/github.com/aws/aws-sdk-go-v2/service/firehose@v1.52.12
 package main
 
 import (
@@ -30,6 +30,12 @@ type field struct {
 	name, typ string
 	required  bool
 	enum      string
+}
+
+// extraFields are Eddy's own, unexported fields of some structures (not
+// on the wire), written after the model's members.
+var extraFields = map[string]string{
+	"PutRecordBatchInput": "\n\tarenas []*[]byte // pooled buffers holding Records' data; see DecodeFastJSON\n",
 }
 
 type structDef struct {
@@ -118,6 +124,9 @@ func main() {
 					tag = f.name + ",omitzero"
 				}
 				fmt.Fprintf(&b, "\t%s %s `json:%q`\n", f.name, f.typ, tag)
+			}
+			if x, ok := extraFields[s.name]; ok {
+				b.WriteString(x)
 			}
 			fmt.Fprintf(&b, "}\n\n")
 		}
