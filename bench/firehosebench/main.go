@@ -54,6 +54,7 @@ type config struct {
 	parquet  bool
 	timeout  time.Duration
 	profile  string
+	client   string
 }
 
 func main() {
@@ -68,6 +69,7 @@ func main() {
 	flag.BoolVar(&c.parquet, "parquet", false, "also run a delivery stream converting JSON records to Parquet")
 	flag.DurationVar(&c.timeout, "timeout", 10*time.Minute, "longest a run may take")
 	flag.StringVar(&c.profile, "eddy-cpuprofile", "", "write a 5-second CPU profile of the server, taken when the first run's puts start, to this file")
+	flag.StringVar(&c.client, "client", "lean", "how records are put: lean (a hand-built, signed PutRecordBatch; see lean.go) or sdk (aws-sdk-go-v2)")
 	flag.Parse()
 	log.SetFlags(0)
 	if err := run(context.Background(), c); err != nil {
@@ -109,6 +111,18 @@ func run(ctx context.Context, c config) error {
 		return err
 	}
 	b := &bench{config: c, p: p, fc: fc, sc: sc}
+	switch c.client {
+	case "lean":
+		v, err := creds.Retrieve(ctx)
+		if err != nil {
+			return err
+		}
+		b.put = newLeanPutter("http://"+p.Addr, v)
+	case "sdk":
+		b.put = sdkPutter{fc}
+	default:
+		return fmt.Errorf("-client %q: lean or sdk", c.client)
+	}
 	res, err := b.runOne(ctx, "gzip", &ftypes.ExtendedS3DestinationConfiguration{CompressionFormat: ftypes.CompressionFormatGzip}, b.rawRecord, checkGzip)
 	if err != nil {
 		return err
@@ -126,9 +140,10 @@ func run(ctx context.Context, c config) error {
 
 type bench struct {
 	config
-	p  *eddyproc.Process
-	fc *firehose.Client
-	sc *s3.Client
+	p   *eddyproc.Process
+	fc  *firehose.Client
+	sc  *s3.Client
+	put putter
 }
 
 // rawRecord is record i: size bytes, starting with its number.
@@ -211,21 +226,19 @@ func (b *bench) runOne(ctx context.Context, name string, dest *ftypes.ExtendedS3
 				if from >= b.records {
 					return
 				}
-				var recs []ftypes.Record
+				var recs [][]byte
 				for i := from; i < min(from+500, b.records); i++ {
-					recs = append(recs, ftypes.Record{Data: record(i)})
+					recs = append(recs, record(i))
 				}
 				for len(recs) > 0 {
-					out, err := b.fc.PutRecordBatch(ctx, &firehose.PutRecordBatchInput{DeliveryStreamName: aws.String(stream), Records: recs})
+					failed, err := b.put.putRecordBatch(ctx, stream, recs)
 					if err != nil {
 						errs <- err
 						return
 					}
-					var again []ftypes.Record
-					for i, r := range out.RequestResponses {
-						if r.ErrorCode != nil {
-							again = append(again, recs[i])
-						}
+					var again [][]byte
+					for _, i := range failed {
+						again = append(again, recs[i])
 					}
 					recs = again
 				}
@@ -261,8 +274,8 @@ func (b *bench) runOne(ctx context.Context, name string, dest *ftypes.ExtendedS3
 		return "", err
 	}
 	n := float64(b.records)
-	return fmt.Sprintf("%-8s %d records of %d B: put %.0f records/s (server CPU %.1f µs/record); put+delivered %.0f records/s (server CPU %.1f µs/record); %d objects",
-		name, b.records, b.size, n/putTime.Seconds(), float64((cpuPut-cpu0).Microseconds())/n,
+	return fmt.Sprintf("%-8s %s client, %d records of %d B: put %.0f records/s (server CPU %.1f µs/record); put+delivered %.0f records/s (server CPU %.1f µs/record); %d objects",
+		name, b.client, b.records, b.size, n/putTime.Seconds(), float64((cpuPut-cpu0).Microseconds())/n,
 		n/total.Seconds(), float64((cpuAll-cpu0).Microseconds())/n, objects), nil
 }
 

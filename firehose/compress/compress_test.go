@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/klauspost/compress/s2"
 
@@ -320,5 +321,40 @@ func BenchmarkCompress(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestWriteSizesDoNotChangeOutput: the delivery pipeline writes a buffer
+// record by record; every format must give the same object as one Write
+// of the whole buffer (the blocks are the format's, not the caller's).
+func TestWriteSizesDoNotChangeOutput(t *testing.T) {
+	var data []byte
+	for i := range 3000 {
+		data = fmt.Appendf(data, `{"n":%d,"pad":"%s"}`+"\n", i, strings.Repeat("z", i%300))
+	}
+	for _, f := range []string{Uncompressed, GZIP, ZIP, Snappy, HadoopSnappy} {
+		c := Config{CompressionFormat: f, ZipEntryName: "e", ModTime: time.Unix(1700000000, 0)}
+		whole, err := Compress(c, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pieces bytes.Buffer
+		w, err := NewWriter(&pieces, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rest := data; len(rest) > 0; {
+			n := min(len(rest), 1+len(rest)%977)
+			if _, err := w.Write(rest[:n]); err != nil {
+				t.Fatal(err)
+			}
+			rest = rest[n:]
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(whole, pieces.Bytes()) {
+			t.Errorf("%s: %d bytes written whole, %d written in pieces, not the same", f, len(whole), pieces.Len())
+		}
 	}
 }

@@ -53,6 +53,10 @@ type LogSource struct {
 
 	next    uint64 // the next position to read; 0 before the first Read
 	arrived []arrival
+	// buf holds the records of the last Read, and out their Records: both
+	// are reused by the next (Source's contract).
+	buf []byte
+	out []Record
 }
 
 // arrival is when the record at pos arrived, kept until it is committed
@@ -105,12 +109,17 @@ func (s *LogSource) Read(ctx context.Context, max int, wait time.Duration) ([]Re
 		if s.Signal != nil {
 			woken = s.Signal.C() // before the read: an append after it wakes us
 		}
-		recs, err := s.Log.Read(s.next, max, 64<<20)
+		recs, err := s.read(max)
 		if err != nil {
 			return nil, err
 		}
 		if len(recs) > 0 || wait <= 0 {
-			out := make([]Record, len(recs))
+			out := s.out[:0]
+			if cap(out) < len(recs) {
+				out = make([]Record, len(recs))
+			}
+			out = out[:len(recs)]
+			s.out = out
 			for i, r := range recs {
 				out[i] = Record{Pos: r.Seq, Data: r.Data, Arrival: r.Arrival}
 				if s.ID != nil {
@@ -136,6 +145,21 @@ func (s *LogSource) Read(ctx context.Context, max int, wait time.Duration) ([]Re
 		case <-woken:
 		}
 	}
+}
+
+// readBytes is the most record bytes one Read returns: within the buffer
+// size storage keeps (bufpool.Largest), so the read buffer is reused.
+const readBytes = 8 << 20
+
+// read reads from s.next into s.buf when the log can (the records alias it
+// until the next read), into fresh memory otherwise.
+func (s *LogSource) read(max int) ([]storage.Record, error) {
+	if br, ok := s.Log.(storage.BufferReader); ok {
+		recs, buf, err := br.ReadBuffer(s.next, max, readBytes, s.buf)
+		s.buf = buf
+		return recs, err
+	}
+	return s.Log.Read(s.next, max, readBytes)
 }
 
 // Commit implements Source: it saves pos and trims the log of the records

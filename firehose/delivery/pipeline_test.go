@@ -46,7 +46,13 @@ func (r *recorder) Deliver(ctx context.Context, b *Buffer) error {
 	if r.fail != nil && r.fail() {
 		return errors.New("destination down")
 	}
-	r.buffers = append(r.buffers, *b)
+	// The records' data is the pipeline's again once Deliver returns.
+	c := *b
+	c.Records = slices.Clone(b.Records)
+	for i := range c.Records {
+		c.Records[i].Data = slices.Clone(c.Records[i].Data)
+	}
+	r.buffers = append(r.buffers, c)
 	return nil
 }
 
