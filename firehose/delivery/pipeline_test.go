@@ -12,6 +12,7 @@ import (
 
 	"github.com/eddy-streams/eddy/storage"
 	"github.com/eddy-streams/eddy/storage/mem"
+	"github.com/eddy-streams/eddy/storage/segment"
 )
 
 type fakeClock struct {
@@ -294,5 +295,57 @@ func TestReadWaitsForAppend(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("Read still waiting after an append")
+	}
+}
+
+// TestPipelineOverSegmentLogReusesBuffers: a LogSource over a durable
+// segment log reads into one reused buffer, and the pipeline keeps
+// records in recycled chunks. Over many reads and buffers (records of
+// varying sizes, some bigger than a quarter chunk) every delivered record
+// must still hold its own bytes.
+func TestPipelineOverSegmentLogReusesBuffers(t *testing.T) {
+	logs, err := segment.Open(t.TempDir(), segment.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { logs.Close() })
+	log, err := logs.Create("firehose/us-east-1/d:1", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := log.(storage.BufferReader); !ok {
+		t.Fatal("the segment log no longer reads into a caller's buffer: this test covers nothing")
+	}
+	var want []string
+	for batch := range 40 {
+		var recs []storage.Record
+		for i := range 50 {
+			n := len(want)
+			size := 1 + (n*7919)%3000
+			if n%97 == 0 {
+				size = chunkSize/4 + 100 // its own allocation
+			}
+			d := fmt.Sprintf("%d-%d:", batch, i) + strings.Repeat(string(rune('a'+n%26)), size)
+			want = append(want, d)
+			recs = append(recs, storage.Record{Data: []byte(d), Arrival: time.Now()})
+		}
+		if _, err := log.Append(recs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dest := &recorder{}
+	p := &Pipeline{
+		Source:      &LogSource{Log: log, Meta: mem.NewMeta(), Table: "firehose/checkpoints", Key: "d"},
+		Destination: dest, Hints: Hints{Size: 64 << 10, Interval: time.Hour}, ReadBatch: 37, RetryDelay: time.Millisecond,
+	}
+	runUntil(t, p, func() bool { return len(slices.Concat(dest.datas()...)) >= len(want)-50 })
+	got := slices.Concat(dest.datas()...)
+	if len(dest.buffers) < 10 {
+		t.Fatalf("%d buffers: too few to recycle chunks", len(dest.buffers))
+	}
+	for i, g := range got {
+		if g != want[i] {
+			t.Fatalf("record %d: got %.40q (%d bytes), want %.40q (%d bytes)", i, g, len(g), want[i], len(want[i]))
+		}
 	}
 }
