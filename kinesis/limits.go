@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/eddy-streams/eddy"
+	"github.com/eddy-streams/eddy/internal/gcra"
 )
 
 // Throughput limits (Config.Limits = LimitsAWS). Kinesis holds each shard
@@ -59,37 +60,11 @@ const (
 	subCallsPerSec        = 1
 )
 
-// meter is one GCRA rate meter. Its zero value is an idle meter. Callers
-// hold the lock of whatever owns it.
-type meter struct {
-	tat int64 // Unix ns
-}
-
-// admit reports whether a request may go now, given burst (ns), without
-// charging it: the meter is idle, or less than burst ahead of now.
-func (m *meter) admit(now, burst int64) bool { return m.tat <= now || m.tat-now < burst }
-
-// charge adds a request costing cost ns of the meter's rate.
-func (m *meter) charge(now, cost int64) {
-	m.tat = max(m.tat, now) + cost
-}
-
-// take admits and charges a request, or reports false and charges nothing.
-func (m *meter) take(now, cost, burst int64) bool {
-	if !m.admit(now, burst) {
-		return false
-	}
-	m.charge(now, cost)
-	return true
-}
-
-// wait is how long until the meter admits a request.
-func (m *meter) wait(now, burst int64) time.Duration {
-	return time.Duration(max(0, m.tat-burst-now))
-}
+// meter is one GCRA rate meter (internal/gcra).
+type meter = gcra.Meter
 
 // per returns the cost in ns of n units at perSec units per second.
-func per(n, perSec int64) int64 { return n * int64(time.Second) / perSec }
+func per(n, perSec int64) int64 { return gcra.Per(n, perSec) }
 
 // shardLimits are one shard's meters. A shard keeps them across views (as
 // it keeps its log), so resharding other shards does not reset them.
@@ -106,11 +81,11 @@ type shardLimits struct {
 // allow it now.
 func (l *shardLimits) admitWriteLocked(now int64, size int) bool {
 	const burst = int64(time.Second)
-	if !l.writeBytes.admit(now, burst) || !l.writeRecs.admit(now, burst) {
+	if !l.writeBytes.Admit(now, burst) || !l.writeRecs.Admit(now, burst) {
 		return false
 	}
-	l.writeBytes.charge(now, per(int64(size), shardWriteBytesPerSec))
-	l.writeRecs.charge(now, per(1, shardWriteRecsPerSec))
+	l.writeBytes.Charge(now, per(int64(size), shardWriteBytesPerSec))
+	l.writeRecs.Charge(now, per(1, shardWriteRecsPerSec))
 	return true
 }
 
@@ -119,17 +94,17 @@ func (l *shardLimits) admitWriteLocked(now int64, size int) bool {
 func (l *shardLimits) admitRead(now int64) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if !l.readBytes.admit(now, 0) || !l.readCalls.admit(now, int64(time.Second)) {
+	if !l.readBytes.Admit(now, 0) || !l.readCalls.Admit(now, int64(time.Second)) {
 		return false
 	}
-	l.readCalls.charge(now, per(1, shardReadCallsPerSec))
+	l.readCalls.Charge(now, per(1, shardReadCallsPerSec))
 	return true
 }
 
 // chargeRead charges the bytes a GetRecords call returned.
 func (l *shardLimits) chargeRead(now int64, bytes int) {
 	l.mu.Lock()
-	l.readBytes.charge(now, per(int64(bytes), shardReadBytesPerSec))
+	l.readBytes.Charge(now, per(int64(bytes), shardReadBytesPerSec))
 	l.mu.Unlock()
 }
 
@@ -137,7 +112,7 @@ func (l *shardLimits) chargeRead(now int64, bytes int) {
 func (l *shardLimits) admitIterator(now int64) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.iterCalls.take(now, per(1, shardIterCallsPerSec), int64(time.Second))
+	return l.iterCalls.Take(now, per(1, shardIterCallsPerSec), int64(time.Second))
 }
 
 // subLimits are the meters of one consumer on one shard: SubscribeToShard
@@ -232,7 +207,7 @@ func (l *limiter) admitControl(now int64, op, stream string) bool {
 		m = &meter{}
 		l.control[key] = m
 	}
-	return m.take(now, interval, int64(time.Second))
+	return m.Take(now, interval, int64(time.Second))
 }
 
 // sub returns the meters of a consumer on a shard.

@@ -94,7 +94,7 @@ func (e *Engine) subscribe(ctx context.Context, in *kds.SubscribeToShardInput) (
 	if e.cfg.Limits == LimitsAWS {
 		sub.limits = e.limits.sub(sub.key)
 		sub.limits.mu.Lock()
-		ok := sub.limits.calls.take(e.now().UnixNano(), per(1, subCallsPerSec), 0)
+		ok := sub.limits.calls.Take(e.now().UnixNano(), per(1, subCallsPerSec), 0)
 		sub.limits.mu.Unlock()
 		if !ok {
 			return nil, eddy.Errorf(eddy.CodeLimitExceeded, "%s", subscribeRateMessage(c.Name, str(in.ShardId), name, e.cfg.AccountID))
@@ -180,7 +180,7 @@ func (sub *Subscription) StreamEvents(ctx context.Context, send func(eventType s
 		if sub.limits != nil {
 			// Pace pushes to the consumer's read rate on this shard.
 			sub.limits.mu.Lock()
-			d := sub.limits.push.wait(e.now().UnixNano(), int64(time.Second))
+			d := sub.limits.push.Wait(e.now().UnixNano(), int64(time.Second))
 			sub.limits.mu.Unlock()
 			if d > 0 {
 				paced, stop := e.after(d)
@@ -249,7 +249,7 @@ func (sub *Subscription) StreamEvents(ctx context.Context, send func(eventType s
 			sub.millisBehind.Set(float64(ev.MillisBehindLatest))
 			if sub.limits != nil {
 				sub.limits.mu.Lock()
-				sub.limits.push.charge(e.now().UnixNano(), per(int64(n), subPushBytesPerSec))
+				sub.limits.push.Charge(e.now().UnixNano(), per(int64(n), subPushBytesPerSec))
 				sub.limits.mu.Unlock()
 			}
 			sub.pos = next
