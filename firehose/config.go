@@ -43,6 +43,10 @@ type Config struct {
 	// Appended, if set, is called with a DirectPut stream's log id after
 	// records were appended to it (the delivery runner wakes its reader).
 	Appended func(logID string)
+	// Quotas is QuotasAWS to hold DirectPut streams to Firehose's
+	// throughput quotas (see quotas.go), QuotasOff or empty for none;
+	// eddy serve passes QuotasAWS under --limits aws.
+	Quotas string
 	// Changed, if set, is called after a delivery stream was created,
 	// updated or deleted (the delivery runner looks at them again).
 	Changed func()
@@ -60,6 +64,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxDeliveryStreams < 0 {
 		return errors.New("firehose: negative MaxDeliveryStreams")
+	}
+	if c.Quotas != "" && c.Quotas != QuotasOff && c.Quotas != QuotasAWS {
+		return errors.New("firehose: Quotas must be off or aws")
 	}
 	if c.AccountID != "" && len(c.AccountID) != 12 {
 		return errors.New("firehose: AccountID must be 12 digits")

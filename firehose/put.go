@@ -69,7 +69,11 @@ func (s *Service) PutRecord(region string, in *fp.PutRecordInput) (*fp.PutRecord
 	if err != nil {
 		return nil, err
 	}
-	pos, err := log.Append([]storage.Record{{Arrival: s.cfg.Clock.Now(), Data: in.Record.Data}})
+	now := s.cfg.Clock.Now()
+	if n, ok := s.quotaOf(r.Region, r.LogID).admit(now, [][]byte{in.Record.Data}); !ok || n == 0 {
+		return nil, eddy.Errorf(eddy.CodeServiceUnavailable, throttledMessage)
+	}
+	pos, err := log.Append([]storage.Record{{Arrival: now, Data: in.Record.Data}})
 	if err != nil {
 		return nil, err
 	}
@@ -89,20 +93,37 @@ func (s *Service) PutRecordBatch(region string, in *fp.PutRecordBatchInput) (*fp
 		return nil, err
 	}
 	now := s.cfg.Clock.Now()
-	recs := make([]storage.Record, len(in.Records))
-	for i := range in.Records {
+	admitted := len(in.Records)
+	if q := s.quotaOf(r.Region, r.LogID); q != nil {
+		data := make([][]byte, len(in.Records))
+		for i := range in.Records {
+			data[i] = in.Records[i].Data
+		}
+		var ok bool
+		if admitted, ok = q.admit(now, data); !ok {
+			return nil, eddy.Errorf(eddy.CodeServiceUnavailable, throttledMessage)
+		}
+	}
+	recs := make([]storage.Record, admitted)
+	for i := range recs {
 		recs[i] = storage.Record{Arrival: now, Data: in.Records[i].Data}
 	}
-	out := &fp.PutRecordBatchOutput{Encrypted: fp.Bool(r.encrypted()), FailedPutCount: fp.Int32(0),
-		RequestResponses: make([]fp.PutRecordBatchResponseEntry, len(recs))}
+	out := &fp.PutRecordBatchOutput{Encrypted: fp.Bool(r.encrypted()), FailedPutCount: fp.Int32(int32(len(in.Records) - admitted)),
+		RequestResponses: make([]fp.PutRecordBatchResponseEntry, len(in.Records))}
+	for i := admitted; i < len(in.Records); i++ {
+		out.RequestResponses[i] = fp.PutRecordBatchResponseEntry{ErrorCode: fp.String(eddy.CodeServiceUnavailable), ErrorMessage: fp.String(throttledMessage)}
+	}
+	if admitted == 0 {
+		return out, nil
+	}
 	first, err := log.Append(recs)
 	if err != nil {
 		s.cfg.Logger.Warn("firehose: append failed", "stream", r.Name, "records", len(recs), "err", err)
-		for i := range out.RequestResponses {
+		for i := range recs {
 			out.RequestResponses[i] = fp.PutRecordBatchResponseEntry{ErrorCode: fp.String(eddy.CodeInternalFailure),
 				ErrorMessage: fp.String("Internal service failure.")}
 		}
-		out.FailedPutCount = fp.Int32(int32(len(recs)))
+		out.FailedPutCount = fp.Int32(int32(len(in.Records)))
 		return out, nil
 	}
 	// The ids: one string holding them all and one array of their
@@ -112,7 +133,7 @@ func (s *Service) PutRecordBatch(region string, in *fp.PutRecordBatchInput) (*fp
 		buf = appendRecordID(buf, r.Created, first+uint64(i))
 	}
 	all, ids := string(buf), make([]string, len(recs))
-	for i := range out.RequestResponses {
+	for i := range recs {
 		ids[i] = all[32*i : 32*i+32]
 		out.RequestResponses[i].RecordId = &ids[i]
 	}

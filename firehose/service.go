@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/eddy-streams/eddy"
@@ -53,9 +54,10 @@ type encryption struct {
 // Service is the Firehose service over one MetaStore and one Logs store.
 // It is safe for concurrent use.
 type Service struct {
-	cfg  Config
-	meta storage.MetaStore
-	logs storage.Logs
+	cfg    Config
+	meta   storage.MetaStore
+	logs   storage.Logs
+	quotas sync.Map // log id -> *streamQuota
 }
 
 // New returns the service over meta and logs (both owned by the caller,
@@ -220,6 +222,7 @@ func (s *Service) deleteLog(r *record) {
 	if r.LogID == "" {
 		return
 	}
+	s.quotas.Delete(r.LogID)
 	l, err := s.logs.Open(r.LogID)
 	if err == nil {
 		err = l.Delete()

@@ -40,7 +40,7 @@ type serveConfig struct {
 	AdminListen string        `flag:"admin-listen" yaml:"admin-listen" help:"address of the admin API (/metrics, /health, /ready, /faults, purge); off: none"`
 	S3Listen    string        `flag:"s3-listen" yaml:"s3-listen" help:"address of the embedded S3-compatible endpoint (objects under <data-dir>/s3; docs/S3.md); off: none"`
 	Pprof       bool          `flag:"pprof" yaml:"pprof" help:"also serve Go's profiler, /debug/pprof/, on the admin listener"`
-	Limits      string        `flag:"limits" yaml:"limits" help:"throughput limits: off, or aws (Kinesis's per-shard limits and API call rates)"`
+	Limits      string        `flag:"limits" yaml:"limits" help:"throughput limits: off, or aws (Kinesis's per-shard limits and API call rates, Firehose's Direct PUT quotas)"`
 	ScaleEvery  time.Duration `flag:"on-demand-scale-interval" yaml:"on-demand-scale-interval" help:"how often ON_DEMAND streams are measured and grown"`
 	OnDemandMin int           `flag:"on-demand-min-shards" yaml:"on-demand-min-shards" help:"shards of a new ON_DEMAND stream, and the least it keeps"`
 	OnDemandMax int           `flag:"on-demand-max-shards" yaml:"on-demand-max-shards" help:"most shards an ON_DEMAND stream grows to"`

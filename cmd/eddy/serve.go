@@ -119,6 +119,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fcfg := firehose.DefaultConfig()
 	fcfg.Region, fcfg.AccountID, fcfg.Logger = cfg.Region, cfg.AccountID, logger
 	fcfg.CreateDelay, fcfg.DeleteDelay = cfg.CreateDelay, cfg.DeleteDelay
+	if cfg.Limits == kinesis.LimitsAWS {
+		fcfg.Quotas = firehose.QuotasAWS // Direct PUT throughput quotas
+	}
 	// The delivery runner (started below) is told of appends and changes.
 	var deliveries *delivery.Runner
 	fcfg.Appended = func(logID string) {
