@@ -10,6 +10,9 @@
 //	go build -o bin/eddy ./cmd/eddy
 //	go run ./bench/firehosebench -eddy bin/eddy
 //
+// -client lean (the default) puts with hand-built, signed requests
+// (lean.go); -client sdk puts through aws-sdk-go-v2.
+//
 // With -parquet, a second delivery stream converts the same number of JSON
 // records to Parquet (schema inline, Eddy's stand-in for a Glue table)
 // before writing them.
