@@ -140,6 +140,28 @@ func (d *Dec) Members(fn func(key []byte) bool) bool {
 	}
 }
 
+// Elements reads an array, calling fn to read each element; fn returns
+// false to decline.
+func (d *Dec) Elements(fn func() bool) bool {
+	if !d.Byte('[') {
+		return false
+	}
+	if d.Byte(']') {
+		return true
+	}
+	for {
+		if !fn() {
+			return false
+		}
+		if d.Byte(']') {
+			return true
+		}
+		if !d.Byte(',') {
+			return false
+		}
+	}
+}
+
 // ArenaChunk is the size of the pooled buffers records' data is decoded
 // into: a 500 × 1 KiB batch takes three. A fresh zeroed 256 KiB per chunk
 // was a twentieth of the server's CPU per record put.

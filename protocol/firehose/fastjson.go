@@ -79,14 +79,8 @@ func (d *fastDec) batch(in *PutRecordBatchInput) bool {
 // records reads the Records array, decoding each base64 string into the
 // arena as it goes.
 func (d *fastDec) records(in *PutRecordBatchInput) bool {
-	if !d.Byte('[') {
-		return false
-	}
 	in.Records = make([]Record, 0, 500) // PutRecordBatch's most
-	if d.Byte(']') {
-		return true
-	}
-	for {
+	return d.Elements(func() bool {
 		var data []byte
 		seen := false
 		ok := d.Members(func(k []byte) bool {
@@ -98,8 +92,7 @@ func (d *fastDec) records(in *PutRecordBatchInput) bool {
 			if !ok {
 				return false
 			}
-			n := base64.StdEncoding.DecodedLen(len(s))
-			buf := d.arena.Alloc(n)
+			buf := d.arena.Alloc(base64.StdEncoding.DecodedLen(len(s)))
 			m, err := simd64.StdEncoding.Decode(buf, s)
 			if err != nil || !jsonscan.FullyDecoded(s, m) {
 				return false
@@ -110,17 +103,11 @@ func (d *fastDec) records(in *PutRecordBatchInput) bool {
 			}
 			return true
 		})
-		if !ok || !seen {
-			return false
+		if ok && seen {
+			in.Records = append(in.Records, Record{Data: data})
 		}
-		in.Records = append(in.Records, Record{Data: data})
-		if d.Byte(']') {
-			return true
-		}
-		if !d.Byte(',') {
-			return false
-		}
-	}
+		return ok && seen
+	})
 }
 
 // AppendFastJSON appends the answer as encoding/json encodes it (HTML

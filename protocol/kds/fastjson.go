@@ -143,14 +143,8 @@ func (d *fastDec) putRecords(in *PutRecordsInput) bool {
 }
 
 func (d *fastDec) records(in *PutRecordsInput) bool {
-	if !d.Byte('[') {
-		return false
-	}
 	in.Records = make([]PutRecordsRequestEntry, 0, 16)
-	if d.Byte(']') {
-		return true
-	}
-	for {
+	return d.Elements(func() bool {
 		var e PutRecordsRequestEntry
 		var sawData bool
 		ok := d.Members(func(k []byte) bool {
@@ -181,17 +175,11 @@ func (d *fastDec) records(in *PutRecordsInput) bool {
 			}
 			return false
 		})
-		if !ok {
-			return false
+		if ok {
+			in.Records = append(in.Records, e)
 		}
-		in.Records = append(in.Records, e)
-		if d.Byte(']') {
-			return true
-		}
-		if !d.Byte(',') {
-			return false
-		}
-	}
+		return ok
+	})
 }
 
 // AppendFastJSON appends the response as encoding/json would encode it: a
