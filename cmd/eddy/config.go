@@ -52,6 +52,7 @@ type serveConfig struct {
 	S3SecretKey string        `flag:"s3-secret-access-key" yaml:"s3-secret-access-key" help:"secret for --s3-access-key-id"`
 	S3PathStyle bool          `flag:"s3-path-style" yaml:"s3-path-style" help:"address buckets path-style, ENDPOINT/BUCKET/KEY (most self-hosted servers); --s3-path-style=false for BUCKET.ENDPOINT host names"`
 	ChannelSize int           `flag:"channel-object-size" yaml:"channel-object-size" help:"record bytes at which a Kinesis channel writes an object before its data freshness is reached"`
+	BucketDirs  []string      `flag:"s3-bucket-dir" yaml:"s3-bucket-dirs" help:"deliver the objects of BUCKET as files under DIR, repeatable: BUCKET=DIR (an Eddy extension for development; delivery streams and Kinesis channels writing to BUCKET write there; env: pairs separated by ';')"`
 	GlueSchemas string        `flag:"glue-schema-dir" yaml:"glue-schema-dir" help:"directory of the Parquet schemas that stand for Glue tables: DIR/<database>/<table>.json (docs/FIREHOSE.md); default <data-dir>/glue"`
 
 	// File only: structured fault rules and streams to create at start-up.
@@ -273,6 +274,22 @@ func parseFault(spec string) (kinesis.FaultRule, error) {
 	return r, nil
 }
 
+// bucketDirs are the --s3-bucket-dir pairs, bucket to directory.
+func (c *serveConfig) bucketDirs() (map[string]string, error) {
+	dirs := map[string]string{}
+	for _, spec := range c.BucketDirs {
+		bucket, dir, ok := strings.Cut(spec, "=")
+		if !ok || bucket == "" || dir == "" {
+			return nil, fmt.Errorf("--s3-bucket-dir %q: want BUCKET=DIR", spec)
+		}
+		if _, dup := dirs[bucket]; dup {
+			return nil, fmt.Errorf("--s3-bucket-dir: bucket %s given twice", bucket)
+		}
+		dirs[bucket] = dir
+	}
+	return dirs, nil
+}
+
 // faultRules are the file's rules and the --fault ones.
 func (c *serveConfig) faultRules() ([]kinesis.FaultRule, error) {
 	rules := append([]kinesis.FaultRule(nil), c.Faults...)
@@ -333,6 +350,9 @@ func (c *serveConfig) validate() error {
 		return &usageError{fmt.Sprintf("--on-demand-min-shards %d and --on-demand-max-shards %d: want 1 <= min <= max", c.OnDemandMin, c.OnDemandMax)}
 	}
 	if _, err := c.faultRules(); err != nil {
+		return &usageError{err.Error()}
+	}
+	if _, err := c.bucketDirs(); err != nil {
 		return &usageError{err.Error()}
 	}
 	if (c.S3AccessKey == "") != (c.S3SecretKey == "") {

@@ -105,6 +105,10 @@ func decodeNode(n *yaml.Node, v reflect.Value, key string) error {
 			}
 			return wrongType(n, t, key)
 		}
+		if len(n.Content) == 0 {
+			v.SetZero() // [] is no list, as an absent key
+			return nil
+		}
 		s := reflect.MakeSlice(t, len(n.Content), len(n.Content))
 		for i, item := range n.Content {
 			if err := decodeNode(item, s.Index(i), fmt.Sprintf("%s[%d]", key, i)); err != nil {

@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -425,5 +427,56 @@ func TestServeDeliveryLambdaTransformAndPartitions(t *testing.T) {
 			t.Fatalf("after 60s: kind=a %v, kind=b %v, error objects %v", a, b, errs)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestServeDeliveryToLocalDirectory: with --s3-bucket-dir and no S3 at
+// all, a delivery stream's GZIP objects are files under the directory,
+// at their object keys, holding every record.
+func TestServeDeliveryToLocalDirectory(t *testing.T) {
+	ctx := testContext(t)
+	dir := t.TempDir()
+	c := startChild(t, "serve --listen 127.0.0.1:0 --in-memory --s3-bucket-dir out="+dir)
+	fh := c.firehoseClient()
+	createGzipDeliveryStream(ctx, t, fh, "local")
+	want := putNumbered(ctx, t, fh, "local", 0, 300)
+	re := regexp.MustCompile(`^logs/\d{4}/\d{2}/\d{2}/\d{2}/local-1-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-[0-9a-f-]{36}\.gz$`)
+	for deadline := time.Now().Add(60 * time.Second); ; {
+		var got []string
+		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), ".") { // a file being written
+				return err
+			}
+			rel, _ := filepath.Rel(dir, path)
+			if !re.MatchString(filepath.ToSlash(rel)) {
+				t.Fatalf("file %s is not at an object key Firehose would write", rel)
+			}
+			f, err := os.Open(path)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			zr, err := gzip.NewReader(f)
+			if err != nil {
+				return err
+			}
+			data, err := io.ReadAll(zr)
+			if err != nil {
+				return err
+			}
+			got = append(got, strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")...)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(got)
+		if slices.Equal(slices.Compact(got), want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 60s the directory holds %d distinct records of %d", len(slices.Compact(got)), len(want))
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

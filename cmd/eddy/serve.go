@@ -223,6 +223,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case s3Store != nil:
 		objects = s3.Objects{Store: s3Store}
 	}
+	// --s3-bucket-dir: those buckets' objects are files in a directory.
+	dirs, _ := cfg.bucketDirs() // validated
+	router := delivery.BucketRouter{Buckets: map[string]delivery.Objects{}, Default: objects}
+	for bucket, dir := range dirs {
+		router.Buckets[bucket] = delivery.DirObjects{Dir: dir}
+	}
+	if len(dirs) > 0 {
+		objects = router
+	}
 	// Kinesis channels to S3 deliver to the same S3-compatible server;
 	// without one they are kept but deliver nothing.
 	var channelRunner *channels.Runner
@@ -235,7 +244,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		defer channelRunner.Close()
 	} else {
-		logger.Info("kinesis channels are not delivered: no --s3-endpoint or --s3-listen")
+		logger.Info("kinesis channels are not delivered: no --s3-endpoint, --s3-listen or --s3-bucket-dir")
 	}
 	// Delivery streams: a pipeline per ACTIVE stream, reading its log or
 	// its Kinesis stream in process, invoking Lambda processors in
@@ -254,13 +263,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			}
 			return eng, nil
 		},
-		Meta: meta,
-		Objects: func(bucket string) (delivery.Objects, error) {
-			if objects == nil {
-				return nil, fmt.Errorf("bucket %s: no S3 to deliver to (start eddy serve with --s3-listen or --s3-endpoint)", bucket)
-			}
-			return objects, nil
-		},
+		Meta:    meta,
+		Objects: router.For,
 		Invoker: functions, SchemaDir: schemaDir, Metrics: reg, Logger: logger,
 		Destinations: map[string]func(firehose.DeliveryStream, delivery.Deps) (delivery.Destination, delivery.Hints, error){
 			fp.DestHTTPEndpoint:  httpendpoint.FromStream,
