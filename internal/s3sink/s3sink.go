@@ -106,6 +106,12 @@ func (s *Sink) Endpoint() string { return s.cfg.Endpoint }
 // that key) with the given Content-Type ("" for none). The error names
 // the bucket and key; a missing bucket is the server's NoSuchBucket.
 func (s *Sink) Put(ctx context.Context, bucket, key string, body []byte, contentType string) error {
+	return s.PutEncoded(ctx, bucket, key, body, contentType, "")
+}
+
+// PutEncoded is Put with the object's Content-Encoding ("" for none): the
+// server keeps it and returns it on GET and HEAD.
+func (s *Sink) PutEncoded(ctx context.Context, bucket, key string, body []byte, contentType, contentEncoding string) error {
 	in := &s3.PutObjectInput{
 		Bucket:        aws.String(bucket),
 		Key:           aws.String(key),
@@ -114,6 +120,9 @@ func (s *Sink) Put(ctx context.Context, bucket, key string, body []byte, content
 	}
 	if contentType != "" {
 		in.ContentType = aws.String(contentType)
+	}
+	if contentEncoding != "" {
+		in.ContentEncoding = aws.String(contentEncoding)
 	}
 	if _, err := s.client.PutObject(ctx, in); err != nil {
 		return fmt.Errorf("put s3://%s/%s: %w", bucket, key, err)
