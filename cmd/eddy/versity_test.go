@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
@@ -16,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	fhsdk "github.com/aws/aws-sdk-go-v2/service/firehose"
 	fhtypes "github.com/aws/aws-sdk-go-v2/service/firehose/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	pq "github.com/parquet-go/parquet-go"
 
@@ -252,4 +255,107 @@ func TestServeParquetDeliveryToVersityGW(t *testing.T) {
 			t.Fatalf("row %d: %+v", i, r)
 		}
 	}
+}
+
+// TestServeSourceBackupToVersityGW: with S3BackupMode Enabled, every
+// source record, as put, reaches the S3BackupConfiguration's bucket and
+// prefix (GZIP, by its own hints), while the Lambda processor's output
+// reaches the destination: the records it drops or fails are in the
+// backup.
+func TestServeSourceBackupToVersityGW(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 not installed")
+	}
+	ctx := testContext(t)
+	srv := versitytest.Start(t)
+	srv.CreateBucket(t, "out")
+	srv.CreateBucket(t, "backup")
+	c := startWithVersity(t, srv, "--in-memory")
+	fn, err := c.lambdaClient().CreateFunction(ctx, &lambda.CreateFunctionInput{
+		FunctionName: aws.String("upper"), Runtime: ltypes.RuntimePython312, Handler: aws.String("app.handler"),
+		Role: aws.String("arn:aws:iam::000000000000:role/r"), Code: &ltypes.FunctionCode{ZipFile: pythonZip(firehoseTransform)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fh := c.firehoseClient()
+	if _, err := fh.CreateDeliveryStream(ctx, &fhsdk.CreateDeliveryStreamInput{DeliveryStreamName: aws.String("kinds"),
+		ExtendedS3DestinationConfiguration: &fhtypes.ExtendedS3DestinationConfiguration{
+			RoleARN: aws.String("arn:aws:iam::000000000000:role/r"), BucketARN: aws.String("arn:aws:s3:::out"),
+			Prefix: aws.String("logs/"), ErrorOutputPrefix: aws.String("errors/"),
+			BufferingHints: &fhtypes.BufferingHints{SizeInMBs: aws.Int32(1), IntervalInSeconds: aws.Int32(0)},
+			ProcessingConfiguration: &fhtypes.ProcessingConfiguration{Enabled: aws.Bool(true), Processors: []fhtypes.Processor{{
+				Type:       fhtypes.ProcessorTypeLambda,
+				Parameters: []fhtypes.ProcessorParameter{{ParameterName: fhtypes.ProcessorParameterNameLambdaArn, ParameterValue: fn.FunctionArn}},
+			}}},
+			S3BackupMode: fhtypes.S3BackupModeEnabled,
+			S3BackupConfiguration: &fhtypes.S3DestinationConfiguration{
+				RoleARN: aws.String("arn:aws:iam::000000000000:role/r"), BucketARN: aws.String("arn:aws:s3:::backup"),
+				Prefix: aws.String("source/"), CompressionFormat: fhtypes.CompressionFormatGzip,
+				BufferingHints: &fhtypes.BufferingHints{SizeInMBs: aws.Int32(1), IntervalInSeconds: aws.Int32(0)},
+			},
+		}}); err != nil {
+		t.Fatal(err)
+	}
+	var recs []fhtypes.Record
+	for _, d := range []string{"a-1", "drop-1", "b-1", "bad-1"} {
+		recs = append(recs, fhtypes.Record{Data: []byte(d)})
+	}
+	if out, err := fh.PutRecordBatch(ctx, &fhsdk.PutRecordBatchInput{DeliveryStreamName: aws.String("kinds"), Records: recs}); err != nil || aws.ToInt32(out.FailedPutCount) != 0 {
+		t.Fatalf("PutRecordBatch: %+v %v", out, err)
+	}
+	sc := srv.Client()
+	for deadline := time.Now().Add(60 * time.Second); ; {
+		delivered := readAll(ctx, t, sc, "out", "logs/")
+		backup := readAll(ctx, t, sc, "backup", "source/")
+		if delivered == "A-1\nB-1\n" && len(objectsUnder(ctx, t, sc, "backup", "source/")) == 1 {
+			key := objectsUnder(ctx, t, sc, "backup", "source/")[0]
+			head, err := sc.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("backup"), Key: aws.String(key)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := aws.ToString(head.ContentEncoding); got != "gzip" {
+				t.Errorf("backup %s: Content-Encoding %q, want gzip", key, got)
+			}
+			if !strings.HasSuffix(key, ".gz") {
+				t.Errorf("backup object %s: want the .gz of its CompressionFormat", key)
+			}
+			if backup != "a-1drop-1b-1bad-1" {
+				t.Fatalf("backup holds %q, want every source record as put", backup)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 60s: delivered %q, backup %q", delivered, backup)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// readAll returns the bodies of the objects under prefix, in key order,
+// gunzipped when their Content-Encoding is gzip.
+func readAll(ctx context.Context, t *testing.T, sc *s3.Client, bucket, prefix string) string {
+	t.Helper()
+	var sb strings.Builder
+	for _, k := range objectsUnder(ctx, t, sc, bucket, prefix) {
+		got, err := sc.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(k)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r io.Reader = got.Body
+		if aws.ToString(got.ContentEncoding) == "gzip" {
+			zr, err := gzip.NewReader(got.Body)
+			if err != nil {
+				t.Fatalf("%s: %v", k, err)
+			}
+			r = zr
+		}
+		b, err := io.ReadAll(r)
+		got.Body.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", k, err)
+		}
+		sb.Write(b)
+	}
+	return sb.String()
 }
