@@ -1,8 +1,10 @@
 // Package s3sink writes objects to an external S3-compatible server
-// (AWS S3, MinIO, Ceph, gofakes3, ...) through aws-sdk-go-v2's S3 client.
-// Eddy has no S3 service of its own: the Lambda on-failure destinations
-// and, later, Firehose deliveries write to the server given in Eddy's
-// configuration.
+// (AWS S3, MinIO, Ceph, versitygw, ...) through aws-sdk-go-v2's S3 client:
+// the Lambda on-failure destinations, Kinesis channels and Firehose
+// deliveries write to the server of eddy serve --s3-endpoint (the embedded
+// endpoint, --s3-listen, is written in process instead). It is tested
+// against gofakes3 (internal/s3test) and a real versitygw
+// (internal/versitytest).
 //
 //	cfg := s3sink.DefaultConfig()
 //	cfg.Endpoint = "http://127.0.0.1:9000"
