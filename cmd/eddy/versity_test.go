@@ -63,8 +63,9 @@ func TestServeDeliveryToVersityGW(t *testing.T) {
 	sc := srv.Client()
 	keys := waitDelivered(ctx, t, sc, want)
 	// Record count and bytes: every record put is there, byte for byte.
-	// Delivery is at least once; a record delivered twice is logged (seen
-	// now and then without any failure: see docs/FIREHOSE.md).
+	// Delivery is at least once; a record delivered twice is logged (now
+	// and then a PutRecordBatch lands twice in the stream's log, without
+	// any error: see docs/FIREHOSE.md).
 	lines, _ := deliveredLines(ctx, t, sc, "out", "logs/")
 	if len(lines) != len(want) {
 		t.Logf("%d records delivered, %d put", len(lines), len(want))
