@@ -16,8 +16,8 @@ import (
 // "[/]srcbucket/srckey[?versionId=...]" (URL-encoded). The copy is a new
 // object written as PutObject writes one (temp file, fsync, rename), with a
 // fresh Last-Modified and the MD5 of its bytes as ETag. Metadata: with
-// x-amz-metadata-directive COPY (the default) the source's Content-Type,
-// x-amz-meta-* and checksums; with REPLACE the request's Content-Type and
+// x-amz-metadata-directive COPY (the default) the source's Content-Type, Content-Encoding,
+// x-amz-meta-* and checksums; with REPLACE the request's Content-Type, Content-Encoding and
 // x-amz-meta-*. Copying an object onto itself needs REPLACE (S3 API
 // reference, CopyObject; errCopyToSelf). Not supported:
 // x-amz-copy-source-if-* conditions, versionId other than "null" (no
@@ -62,10 +62,11 @@ func (s *Server) copyObject(w http.ResponseWriter, r *http.Request, bucket, key 
 		return
 	}
 	defer o.Close()
-	m := &Meta{Key: key, ContentType: o.ContentType, UserMeta: o.UserMeta, Checksums: o.Checksums,
+	m := &Meta{Key: key, ContentType: o.ContentType, ContentEncoding: o.ContentEncoding, UserMeta: o.UserMeta, Checksums: o.Checksums,
 		LastModified: s.now().Truncate(time.Second)}
 	if directive == "REPLACE" {
 		m.ContentType, m.UserMeta, m.Checksums = r.Header.Get("Content-Type"), userMeta(r.Header), nil
+		m.ContentEncoding = storedEncoding(r.Header.Get("Content-Encoding"))
 	}
 	h := md5.New()
 	err = s.Store.Put(bucket, m, io.TeeReader(o.Body(0, o.Size), h), func(m *Meta) error {

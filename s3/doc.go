@@ -13,7 +13,8 @@
 //	                                  validated, so it is a safe path element)
 //	<root>/<bucket>/o/<sha256(key)>   one file per object:
 //	    the body | N bytes of JSON metadata (key, ETag, size, Content-Type,
-//	    x-amz-meta-*, last modified, checksums) | uint32 big-endian N
+//	    Content-Encoding, x-amz-meta-*, last modified, checksums) |
+//	    uint32 big-endian N
 //	<root>/<bucket>/o/.tmp-*          objects being written
 //
 // Keys may hold any character ("/", "..", unicode, 1024 bytes), so a key is

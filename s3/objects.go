@@ -23,11 +23,18 @@ type Objects struct {
 // missing bucket is an error that says so: as on S3, buckets are created
 // by their users.
 func (o Objects) Put(ctx context.Context, bucket, key string, body []byte, contentType string) error {
+	return o.PutEncoded(ctx, bucket, key, body, contentType, "")
+}
+
+// PutEncoded is Put with the object's Content-Encoding ("" for none),
+// which GET and HEAD return.
+func (o Objects) PutEncoded(ctx context.Context, bucket, key string, body []byte, contentType, contentEncoding string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	sum := md5.Sum(body)
-	m := &Meta{Key: key, ETag: `"` + hex.EncodeToString(sum[:]) + `"`, ContentType: contentType, LastModified: time.Now().UTC()}
+	m := &Meta{Key: key, ETag: `"` + hex.EncodeToString(sum[:]) + `"`, ContentType: contentType,
+		ContentEncoding: contentEncoding, LastModified: time.Now().UTC()}
 	err := o.Store.Put(bucket, m, bytes.NewReader(body), nil)
 	if errors.Is(err, errNoBucket) {
 		return fmt.Errorf("put s3://%s/%s: NoSuchBucket: The specified bucket does not exist", bucket, key)

@@ -247,7 +247,8 @@ func (s *Server) putObject(w http.ResponseWriter, r *http.Request, bucket, key s
 		}
 		sums = append(sums, c)
 	}
-	m := &Meta{Key: key, ContentType: r.Header.Get("Content-Type"), LastModified: s.now().Truncate(time.Second), Checksums: map[string]string{}}
+	m := &Meta{Key: key, ContentType: r.Header.Get("Content-Type"), ContentEncoding: storedEncoding(r.Header.Get("Content-Encoding")),
+		LastModified: s.now().Truncate(time.Second), Checksums: map[string]string{}}
 	m.UserMeta = userMeta(r.Header)
 	var bad *s3Error
 	check := func(m *Meta) error {
@@ -320,6 +321,9 @@ func (s *Server) getObject(w http.ResponseWriter, r *http.Request, bucket, key s
 		ct = "binary/octet-stream" // S3's default when none was given
 	}
 	h.Set("Content-Type", ct)
+	if o.ContentEncoding != "" {
+		h.Set("Content-Encoding", o.ContentEncoding)
+	}
 	for k, v := range o.UserMeta {
 		h.Set("x-amz-meta-"+k, v)
 	}
@@ -344,6 +348,21 @@ func (s *Server) getObject(w http.ResponseWriter, r *http.Request, bucket, key s
 		return
 	}
 	io.Copy(w, o.Body(off, n))
+}
+
+// storedEncoding is the Content-Encoding an object keeps: the request's
+// without aws-chunked, which only frames the upload ("Amazon S3 stores the
+// resulting object without the aws-chunked value in the content-encoding
+// header", Amazon S3 API Reference, "Transferring payload in multiple
+// chunks (chunked upload)").
+func storedEncoding(h string) string {
+	var keep []string
+	for _, v := range strings.Split(h, ",") {
+		if v = strings.TrimSpace(v); v != "" && !strings.EqualFold(v, "aws-chunked") {
+			keep = append(keep, v)
+		}
+	}
+	return strings.Join(keep, ",")
 }
 
 // parseRange reads one "bytes=a-b", "bytes=a-" or "bytes=-n" range (RFC 9110)

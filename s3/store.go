@@ -19,13 +19,16 @@ import (
 
 // Meta is what the store keeps beside an object's body.
 type Meta struct {
-	Key          string            `json:"key"`
-	Size         int64             `json:"size"`
-	ETag         string            `json:"etag"` // quoted, as S3 returns it
-	ContentType  string            `json:"contentType,omitempty"`
-	LastModified time.Time         `json:"lastModified"`
-	UserMeta     map[string]string `json:"userMeta,omitempty"`
-	Checksums    map[string]string `json:"checksums,omitempty"` // "CRC32" -> base64
+	Key         string `json:"key"`
+	Size        int64  `json:"size"`
+	ETag        string `json:"etag"` // quoted, as S3 returns it
+	ContentType string `json:"contentType,omitempty"`
+	// ContentEncoding is the Content-Encoding the object was written
+	// with (without aws-chunked), returned by GET and HEAD.
+	ContentEncoding string            `json:"contentEncoding,omitempty"`
+	LastModified    time.Time         `json:"lastModified"`
+	UserMeta        map[string]string `json:"userMeta,omitempty"`
+	Checksums       map[string]string `json:"checksums,omitempty"` // "CRC32" -> base64
 }
 
 // Store keeps buckets and objects as files under Root.

@@ -39,6 +39,11 @@ need_python_module() {
 	python3 -c "import $mod" >/dev/null 2>&1 || apt_pkgs+=("$@")
 }
 
+# go_tool NAME MODULE@VERSION: install a Go program into bin/tools (where
+# the tests look for it) unless bin/tools/NAME is there, at that version.
+go_tools=()
+go_tool() { go_tools+=("$1 $2"); }
+
 # npm_ci DIR: install DIR's Node packages from its package-lock.json when
 # node_modules is missing or older than the lock file. Call it after the apt
 # packages are in (see the end of this script).
@@ -71,6 +76,11 @@ npm_ci interop/dynalite
 # tests (internal/pgtest runs initdb and pg_ctl from Debian's
 # /usr/lib/postgresql/<version>/bin; without them those tests are skipped).
 command -v pg_ctl >/dev/null 2>&1 || need_glob '/usr/lib/postgresql/*/bin/pg_ctl' postgresql
+# versitygw, the real S3-compatible server of the Firehose S3 delivery tests
+# (internal/versitytest; its posix backend serves a directory). Built from
+# source by `go install` (about 1m40s on 2 busy cores, downloads included);
+# keep the version in step with versitytest.Version.
+go_tool versitygw github.com/versity/versitygw/cmd/versitygw@v1.8.0
 
 # ---- Installation -----------------------------------------------------------
 
@@ -102,6 +112,16 @@ if command -v node >/dev/null 2>&1; then
 			"e.g. from NodeSource); its suite will fail" >&2
 	fi
 fi
+
+for tool in "${go_tools[@]}"; do
+	read -r name mod <<<"$tool"
+	stamp=bin/tools/.$name.version
+	if [[ ! -x bin/tools/$name || $(cat "$stamp" 2>/dev/null) != "$mod" ]]; then
+		echo "install-test-deps: go install $mod into bin/tools" >&2
+		GOBIN=$PWD/bin/tools go install "$mod"
+		echo "$mod" >"$stamp"
+	fi
+done
 
 for dir in "${npm_dirs[@]}"; do
 	lock=$dir/package-lock.json

@@ -155,6 +155,14 @@ func TestServeDeliveryToEmbeddedS3(t *testing.T) {
 		if !re.MatchString(k) {
 			t.Errorf("object key %q is not as Firehose names objects", k)
 		}
+		// Content-Encoding of the CompressionFormat, as Firehose sets it.
+		head, err := sc.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("out"), Key: aws.String(k)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := aws.ToString(head.ContentEncoding); got != "gzip" {
+			t.Errorf("%s: Content-Encoding %q, want gzip", k, got)
+		}
 	}
 	// The delivery metrics count them (once the pipeline has seen the
 	// write succeed: the objects are visible a moment before).

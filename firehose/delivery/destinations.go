@@ -117,7 +117,7 @@ func (r *Runner) newS3(ds firehose.DeliveryStream, o s3Options, deps Deps) (*S3,
 		return nil, err
 	}
 	s := &S3{
-		Objects: objs, Bucket: bucket, Attempted: deps.Metrics.Attempt,
+		Objects: objs, Bucket: bucket, Attempted: deps.Metrics.Attempt, ContentEncoding: compress.ContentEncoding(format),
 		Key: func(b *Buffer, now time.Time) (string, error) {
 			in := objectkey.Input{DeliveryStreamName: ds.Name, DeliveryStreamVersion: ds.Version, Time: oldest(b, now)}
 			in.PartitionKeysFromQuery, in.PartitionKeysFromLambda = splitKeys(b.Keys)

@@ -98,3 +98,16 @@ func (r BucketRouter) For(bucket string) (Objects, error) {
 	}
 	return r.Default, nil
 }
+
+// PutEncoded implements EncodedObjects: the bucket's store keeps the
+// Content-Encoding if it can (a directory cannot).
+func (r BucketRouter) PutEncoded(ctx context.Context, bucket, key string, body []byte, contentType, contentEncoding string) error {
+	o, err := r.For(bucket)
+	if err != nil {
+		return err
+	}
+	if e, ok := o.(EncodedObjects); ok {
+		return e.PutEncoded(ctx, bucket, key, body, contentType, contentEncoding)
+	}
+	return o.Put(ctx, bucket, key, body, contentType)
+}

@@ -151,9 +151,15 @@ type Pipeline struct {
 	MaxBuffered int
 	// Metrics receives the pipeline's counts; nil for none.
 	Metrics *StreamMetrics
+	// Backup, when set, receives every record as read, before Transform
+	// (the source record backup of S3BackupMode Enabled, see backup.go),
+	// in one buffer delivered at BackupHints.
+	Backup      Destination
+	BackupHints Hints
 
 	buffers  map[string]*Buffer
 	buffered int
+	backup   *Buffer // the source records not yet backed up
 	// Positions read and not yet committed, in order, with the record's
 	// arrival and how many of its outputs are still undelivered.
 	order  []readPos
@@ -225,6 +231,9 @@ func (p *Pipeline) wait() time.Duration {
 	for _, b := range p.buffers {
 		w = min(w, max(0, b.Opened.Add(p.Hints.Interval).Sub(now)))
 	}
+	if p.backup != nil {
+		w = min(w, max(0, p.backup.Opened.Add(p.BackupHints.Interval).Sub(now)))
+	}
 	return w
 }
 
@@ -234,6 +243,10 @@ func (p *Pipeline) reset() {
 		p.chunks.put(b)
 	}
 	clear(p.buffers)
+	if p.backup != nil {
+		p.chunks.put(p.backup)
+		p.backup = nil
+	}
 	p.order, p.buffered = p.order[:0], 0
 	p.Source.Rewind()
 }
@@ -263,9 +276,17 @@ func (p *Pipeline) Step(ctx context.Context, wait time.Duration) error {
 	return err
 }
 
-// add transforms recs and adds the outputs to their buffers.
+// add transforms recs and adds the outputs to their buffers (and recs
+// to the backup buffer).
 func (p *Pipeline) add(ctx context.Context, recs []Record) error {
 	out, failed := recs, []Failed(nil)
+	var source []Record // the records as read, for the backup
+	if p.Backup != nil {
+		source = slices.Clone(recs)
+		for i := range source {
+			source[i].Data = slices.Clone(source[i].Data)
+		}
+	}
 	if p.Transform != nil {
 		var err error
 		if out, failed, err = p.Transform(ctx, recs); err != nil {
@@ -283,6 +304,7 @@ func (p *Pipeline) add(ctx context.Context, recs []Record) error {
 		p.order = append(p.order, readPos{pos: r.Pos, arrival: r.Arrival})
 	}
 	now := p.Clock.Now()
+	p.addBackup(source, base, now)
 	at := base
 	for _, r := range out {
 		i, ok := p.find(r.Pos, at)
@@ -329,6 +351,9 @@ func (p *Pipeline) flushDue(ctx context.Context) error {
 		if err := p.flush(ctx, k); err != nil {
 			return err
 		}
+	}
+	if p.backupDue(now) {
+		return p.flushBackup(ctx)
 	}
 	return nil
 }

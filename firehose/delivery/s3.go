@@ -15,6 +15,14 @@ type Objects interface {
 	Put(ctx context.Context, bucket, key string, body []byte, contentType string) error
 }
 
+// EncodedObjects are Objects that also set an object's Content-Encoding
+// (internal/s3sink's Sink and the embedded endpoint's s3.Objects do). A
+// separate interface, so the Objects other packages declare and fake keep
+// their one method; Objects without it write objects without the header.
+type EncodedObjects interface {
+	PutEncoded(ctx context.Context, bucket, key string, body []byte, contentType, contentEncoding string) error
+}
+
 // S3 delivers buffers as objects of a bucket: one object per buffer, its
 // records' data one after the other (as Firehose writes them: no
 // delimiter unless a processor appends one), then encoded.
@@ -33,6 +41,9 @@ type S3 struct {
 	Encode func(b *Buffer) (body []byte, failed []Failed, err error)
 	// ContentType of the objects, if any.
 	ContentType string
+	// ContentEncoding of the objects (compress.ContentEncoding of the
+	// CompressionFormat), if any; error output documents have none.
+	ContentEncoding string
 	// RetryFor is how long a failing write is retried: Firehose retries
 	// S3 "every 5 seconds for up to a maximum period of 24 hours"
 	// (Firehose developer guide, "Data delivery failure handling"), then
@@ -92,7 +103,7 @@ func (s *S3) Deliver(ctx context.Context, b *Buffer) error {
 	if err != nil {
 		return err
 	}
-	return s.put(ctx, key, body, len(b.Records), s.ContentType)
+	return s.put(ctx, key, body, len(b.Records), s.ContentType, s.ContentEncoding)
 }
 
 // DeliverFailed implements Destination: the failed records of each error
@@ -136,7 +147,7 @@ func (s *S3) DeliverFailed(ctx context.Context, failed []Failed) error {
 		if err != nil {
 			return err
 		}
-		if err := s.put(ctx, key, buf.Bytes(), len(byType[t]), "application/json"); err != nil {
+		if err := s.put(ctx, key, buf.Bytes(), len(byType[t]), "application/json", ""); err != nil {
 			return err
 		}
 	}
@@ -155,7 +166,7 @@ type failedDoc struct {
 
 // put writes an object, retrying every RetryEvery for RetryFor; after that
 // the object is dropped (nil, and Dropped told) as Firehose drops it.
-func (s *S3) put(ctx context.Context, key string, body []byte, records int, contentType string) error {
+func (s *S3) put(ctx context.Context, key string, body []byte, records int, contentType, contentEncoding string) error {
 	every, retryFor := s.RetryEvery, s.RetryFor
 	if every <= 0 {
 		every = 5 * time.Second
@@ -165,7 +176,12 @@ func (s *S3) put(ctx context.Context, key string, body []byte, records int, cont
 	}
 	start := s.clock().Now()
 	for {
-		err := s.Objects.Put(ctx, s.Bucket, key, body, contentType)
+		var err error
+		if eo, ok := s.Objects.(EncodedObjects); ok && contentEncoding != "" {
+			err = eo.PutEncoded(ctx, s.Bucket, key, body, contentType, contentEncoding)
+		} else {
+			err = s.Objects.Put(ctx, s.Bucket, key, body, contentType)
+		}
 		if s.Attempted != nil && ctx.Err() == nil {
 			s.Attempted(err)
 		}

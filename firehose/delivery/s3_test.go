@@ -122,3 +122,44 @@ func TestS3FailedRecordsDocument(t *testing.T) {
 		t.Errorf("second document %s", lines[1])
 	}
 }
+
+// encodedObjects are fakeObjects that also take a Content-Encoding.
+type encodedObjects struct {
+	fakeObjects
+	encodings map[string]string
+}
+
+func (e *encodedObjects) PutEncoded(ctx context.Context, bucket, key string, body []byte, contentType, contentEncoding string) error {
+	if err := e.fakeObjects.Put(ctx, bucket, key, body, contentType); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.encodings == nil {
+		e.encodings = map[string]string{}
+	}
+	e.encodings[bucket+"/"+key] = contentEncoding
+	return nil
+}
+
+// A buffer's object carries the S3 destination's Content-Encoding when the
+// Objects can set it; the error output's JSON documents carry none.
+func TestS3ContentEncoding(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)}
+	objs := &encodedObjects{}
+	s := testS3(&objs.fakeObjects, clock)
+	s.Objects, s.ContentEncoding = objs, "gzip"
+	if err := s.Deliver(context.Background(), &Buffer{Records: []Record{{Data: []byte("a")}}, Keys: map[string]string{"k": "x"}, Bytes: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeliverFailed(context.Background(), []Failed{{Record: Record{Data: []byte("z")}, ErrorCode: "Lambda.X"}}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"b/2026/12/04/10/d-1-x": "gzip"}
+	if len(objs.encodings) != 1 || objs.encodings["b/2026/12/04/10/d-1-x"] != "gzip" {
+		t.Fatalf("encodings %v, want %v (objects %v)", objs.encodings, want, objs.objects)
+	}
+	if len(objs.objects) != 2 {
+		t.Fatalf("objects %v: want the buffer's and the error output's", objs.objects)
+	}
+}

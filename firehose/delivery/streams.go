@@ -223,6 +223,13 @@ func (r *Runner) build(j Job) (*Pipeline, func(), error) {
 			return fail(err)
 		}
 		p.Destination, p.Hints = dest, hints
+		backup, bhints, err := r.sourceBackup(ds, deps)
+		if err != nil {
+			return fail(err)
+		}
+		if backup != nil {
+			p.Backup, p.BackupHints = backup, bhints
+		}
 	default:
 		b := r.cfg.Destinations[d.Type()]
 		if b == nil {

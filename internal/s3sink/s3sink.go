@@ -1,8 +1,10 @@
 // Package s3sink writes objects to an external S3-compatible server
-// (AWS S3, MinIO, Ceph, gofakes3, ...) through aws-sdk-go-v2's S3 client.
-// Eddy has no S3 service of its own: the Lambda on-failure destinations
-// and, later, Firehose deliveries write to the server given in Eddy's
-// configuration.
+// (AWS S3, MinIO, Ceph, versitygw, ...) through aws-sdk-go-v2's S3 client:
+// the Lambda on-failure destinations, Kinesis channels and Firehose
+// deliveries write to the server of eddy serve --s3-endpoint (the embedded
+// endpoint, --s3-listen, is written in process instead). It is tested
+// against gofakes3 (internal/s3test) and a real versitygw
+// (internal/versitytest).
 //
 //	cfg := s3sink.DefaultConfig()
 //	cfg.Endpoint = "http://127.0.0.1:9000"
@@ -106,6 +108,12 @@ func (s *Sink) Endpoint() string { return s.cfg.Endpoint }
 // that key) with the given Content-Type ("" for none). The error names
 // the bucket and key; a missing bucket is the server's NoSuchBucket.
 func (s *Sink) Put(ctx context.Context, bucket, key string, body []byte, contentType string) error {
+	return s.PutEncoded(ctx, bucket, key, body, contentType, "")
+}
+
+// PutEncoded is Put with the object's Content-Encoding ("" for none): the
+// server keeps it and returns it on GET and HEAD.
+func (s *Sink) PutEncoded(ctx context.Context, bucket, key string, body []byte, contentType, contentEncoding string) error {
 	in := &s3.PutObjectInput{
 		Bucket:        aws.String(bucket),
 		Key:           aws.String(key),
@@ -114,6 +122,9 @@ func (s *Sink) Put(ctx context.Context, bucket, key string, body []byte, content
 	}
 	if contentType != "" {
 		in.ContentType = aws.String(contentType)
+	}
+	if contentEncoding != "" {
+		in.ContentEncoding = aws.String(contentEncoding)
 	}
 	if _, err := s.client.PutObject(ctx, in); err != nil {
 		return fmt.Errorf("put s3://%s/%s: %w", bucket, key, err)
