@@ -3,6 +3,8 @@ package convert
 import (
 	"encoding/json"
 	"errors"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -118,6 +120,31 @@ func FuzzConverters(f *testing.F) {
 			}
 			if i > 0 && !json.Valid(out) {
 				t.Fatalf("set %d: invalid JSON %q from %q", i, out, in)
+			}
+		}
+	})
+}
+
+// FuzzApacheFast checks that matchApache gives exactly the groups the
+// COMMONAPACHELOG and COMBINEDAPACHELOG regular expressions give.
+func FuzzApacheFast(f *testing.F) {
+	for _, v := range vectors {
+		f.Add(v.in)
+	}
+	f.Add(benchCombined)
+	f.Add(`a.b. x_y -.- [1/Jan/2000:0:00:00.5 +1] "r" -12 - "q" "w"` + "\n")
+	f.Add(`... u u [31/December/9:23:59:60,1  -0] "r" + -`)
+	res := []*regexp.Regexp{regexp.MustCompile(`^(?:` + logFormats["COMMONAPACHELOG"].pattern + `)$`),
+		regexp.MustCompile(`^(?:` + logFormats["COMBINEDAPACHELOG"].pattern + `)$`)}
+	f.Fuzz(func(t *testing.T, line string) {
+		for i, re := range res {
+			want := re.FindStringSubmatchIndex(line)
+			got, ok := matchApache([]byte(line), i == 1, nil)
+			if ok != (want != nil) {
+				t.Fatalf("combined=%v %q: fast match %v, regexp %v", i == 1, line, ok, want != nil)
+			}
+			if ok && !slices.Equal(got, want[2:]) {
+				t.Fatalf("combined=%v %q: fast groups %v, regexp %v", i == 1, line, got, want[2:])
 			}
 		}
 	})

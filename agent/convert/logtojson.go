@@ -76,8 +76,11 @@ type logToJSON struct {
 	fields   *fieldSet
 	nfields  int
 	dashNull bool
-	idx      []int
-	vals     [][]byte
+	// fast is set for COMMONAPACHELOG (1) and COMBINEDAPACHELOG (2) without
+	// matchPattern: matchApache replaces the regular expression.
+	fast int
+	idx  []int
+	vals [][]byte
 }
 
 func newLogToJSON(o *config.ProcessingOption) (*logToJSON, error) {
@@ -103,7 +106,16 @@ func newLogToJSON(o *config.ProcessingOption) (*logToJSON, error) {
 	if err != nil {
 		return nil, fmt.Errorf("matchPattern: %w", err)
 	}
-	return &logToJSON{re: re, fields: newFieldSet(names), nfields: len(names), dashNull: f.dashNull}, nil
+	c := &logToJSON{re: re, fields: newFieldSet(names), nfields: len(names), dashNull: f.dashNull}
+	if o.MatchPattern == "" {
+		switch o.LogFormat {
+		case "COMMONAPACHELOG":
+			c.fast = 1
+		case "COMBINEDAPACHELOG":
+			c.fast = 2
+		}
+	}
+	return c, nil
 }
 
 func (c *logToJSON) Convert(dst, rec []byte) ([]byte, error) {
@@ -111,13 +123,24 @@ func (c *logToJSON) Convert(dst, rec []byte) ([]byte, error) {
 	if c.re.NumSubexp() != c.nfields {
 		return dst, ErrSkip // "The parsed fields don't match the given fields"
 	}
-	c.idx = c.re.FindSubmatchIndex(line)
-	if c.idx == nil {
-		return dst, ErrSkip // "Invalid log entry given the entry pattern"
+	var groups []int // start and end of each group, -1 when it did not take part
+	if c.fast != 0 {
+		var ok bool
+		c.idx, ok = matchApache(line, c.fast == 2, c.idx)
+		if !ok {
+			return dst, ErrSkip
+		}
+		groups = c.idx
+	} else {
+		m := c.re.FindSubmatchIndex(line)
+		if m == nil {
+			return dst, ErrSkip // "Invalid log entry given the entry pattern"
+		}
+		groups = m[2:]
 	}
 	c.vals = c.vals[:0]
-	for i := 1; i <= c.nfields; i++ {
-		lo, hi := c.idx[2*i], c.idx[2*i+1]
+	for i := 0; i < c.nfields; i++ {
+		lo, hi := groups[2*i], groups[2*i+1]
 		if lo < 0 {
 			c.vals = append(c.vals, nil)
 			continue
