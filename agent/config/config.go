@@ -30,6 +30,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"regexp"
 	"sort"
 	"strconv"
@@ -592,6 +593,24 @@ func (p *parser) flow(i int, m map[string]json.RawMessage) (*Flow, error) {
 	}
 	if f.FilePattern == "" {
 		return nil, o.errorf("filePattern", "required: the files to tail")
+	}
+	// SourceFile.java: "File name component is empty!" for a pattern ending
+	// in "/", "Directory component is empty!" for one without a directory.
+	// Globs are matched in the last element only; the agent takes glob
+	// characters in the directory literally ("TODO: this does not handle
+	// globs in directory component").
+	dir, name := path.Split(f.FilePattern)
+	switch {
+	case name == "":
+		return nil, o.errorf("filePattern", "the file name component is empty: %q ends with /", f.FilePattern)
+	case dir == "":
+		return nil, o.errorf("filePattern", "the directory component is empty: %q needs a directory, as /var/log/app.log*", f.FilePattern)
+	}
+	if _, err := path.Match(name, ""); err != nil {
+		return nil, o.errorf("filePattern", "bad glob in %q: %v", name, err)
+	}
+	if strings.ContainsAny(dir, "*?[") {
+		p.warn(i, -1, "filePattern", fmt.Sprintf("glob characters in the directory %q are taken literally, as the agent takes them: only the last element is a pattern", dir))
 	}
 	if f.KinesisStream, err = o.str(KindKinesis, ""); err != nil {
 		return nil, err

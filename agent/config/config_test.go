@@ -111,7 +111,7 @@ func TestWarnings(t *testing.T) {
   "userDefinedCredentialsProvider.location": "/opt/creds.jar",
   "socketTimeoutMillis": 5000,
   "bogus": 1,
-  "flows": [ { "filePattern": "/a", "kinesisStream": "s", "filePatern": "/b",
+  "flows": [ { "filePattern": "/var/*/a", "kinesisStream": "s", "filePatern": "/b",
     "dataProcessingOptions": [ { "optionName": "SINGLELINE", "extra": true } ] } ]
 }`
 	_, warns, err := Parse([]byte(doc))
@@ -129,6 +129,7 @@ func TestWarnings(t *testing.T) {
 		`"userDefinedCredentialsProvider.location": a Java credentials provider class; Eddy ignores it and uses the AWS SDK's credential chain`,
 		`flows[0].dataProcessingOptions[0] "extra": unknown key, ignored`,
 		`flows[0] "filePatern": unknown key, ignored`,
+		`flows[0] "filePattern": glob characters in the directory "/var/*/" are taken literally, as the agent takes them: only the last element is a pattern`,
 	}
 	// Flow warnings come first (flows are parsed before the global
 	// unknown-key pass); compare as sets of lines.
@@ -164,6 +165,9 @@ func TestInvalid(t *testing.T) {
 		{"both destinations", `{"flows": [{"filePattern": "/a", "kinesisStream": "s", "deliveryStream": "d"}]}`, `flows[0]: a flow has either`},
 		{"no destination", `{"flows": [{"filePattern": "/a"}]}`, `flows[0]: a flow needs`},
 		{"no pattern", `{"flows": [{"kinesisStream": "s"}]}`, `flows[0] "filePattern": required`},
+		{"pattern dir", `{"flows": [{"filePattern": "/var/log/", "kinesisStream": "s"}]}`, `"filePattern": the file name component is empty`},
+		{"pattern no dir", `{"flows": [{"filePattern": "app.log*", "kinesisStream": "s"}]}`, `"filePattern": the directory component is empty`},
+		{"pattern glob", `{"flows": [{"filePattern": "/var/log/[a", "kinesisStream": "s"}]}`, `"filePattern": bad glob in "[a"`},
 		{"buffer age low", flow(`, "maxBufferAgeMillis": 999`), `flows[1] "maxBufferAgeMillis": 999 is out of range: must be in [1000, 900000]`},
 		{"buffer age high", flow(`, "maxBufferAgeMillis": 900001`), `must be in [1000, 900000]`},
 		{"buffer age text", flow(`, "maxBufferAgeMillis": "soon"`), `flows[1] "maxBufferAgeMillis": must be an integer in [1000, 900000]`},
