@@ -60,6 +60,18 @@ func (s *checkpointStore) get(flow string, id fileID) (checkpoint, bool) {
 	return c, ok
 }
 
+// hasFlow reports whether any file of the flow has a checkpoint.
+func (s *checkpointStore) hasFlow(flow string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range s.all {
+		if c.Flow == flow {
+			return true
+		}
+	}
+	return false
+}
+
 func (s *checkpointStore) set(c checkpoint) {
 	s.mu.Lock()
 	s.all[c.key()] = c

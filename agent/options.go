@@ -17,8 +17,9 @@ const (
 	DeliveryStream = "deliveryStream" // a Firehose delivery stream
 )
 
-// Initial positions: where a file found when the agent starts, without a
-// checkpoint, is read from. Files that appear later are read from their start.
+// Initial positions: where the files found when a flow starts for the
+// first time (without any checkpoint) are read from. Files that appear
+// later, or when the flow has checkpoints, are read from their start.
 const (
 	StartOfFile = "START_OF_FILE"
 	EndOfFile   = "END_OF_FILE"

@@ -20,7 +20,7 @@ const readBufferSize = 1 << 20
 // trackedFile is one file a flow follows, by identity.
 type trackedFile struct {
 	id   fileID
-	path string // its name when last seen
+	path string // its name when last seen; guarded by mu (read by checkpoint)
 	f    *os.File
 	sp   *splitter
 
@@ -118,7 +118,10 @@ func (f *flow) newSplitter(header int) *splitter {
 
 // run polls the files until ctx ends.
 func (f *flow) run(ctx context.Context) {
-	f.first = true
+	// As the Kinesis Agent, initialPosition applies only to a flow that
+	// has no checkpoint yet; once it has, files it does not know (created
+	// while the agent was stopped) are read from their start.
+	f.first = !f.store.hasFlow(f.id)
 	t := time.NewTicker(f.opts.PollInterval)
 	defer t.Stop()
 	for {
@@ -148,7 +151,9 @@ func (f *flow) poll(ctx context.Context) {
 		}
 		seen[id] = true
 		if t := f.files[id]; t != nil {
+			t.mu.Lock()
 			t.path = p
+			t.mu.Unlock()
 			continue
 		}
 		if t := f.open(p, id, fi.Size()); t != nil {

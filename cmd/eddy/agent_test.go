@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/eddy-streams/eddy/agent"
 )
 
@@ -40,8 +41,10 @@ func startAgent(t *testing.T, cfg string) *exec.Cmd {
 
 // TestAgentRotationAndKill9 appends lines to a log while it is rotated by
 // rename and by copytruncate, SIGKILLs the agent and restarts it twice,
-// and checks that every line reached the stream (duplicates are counted
-// and reported: only what was in flight at a kill may repeat).
+// and checks that every line reached the one-shard stream, in order per
+// file; duplicates are counted and reported. The flow starts at
+// END_OF_FILE, so lines written while the agent was dead arrive only
+// through the checkpoints.
 func TestAgentRotationAndKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a server and the agent")
@@ -50,23 +53,33 @@ func TestAgentRotationAndKill9(t *testing.T) {
 	srv := startChild(t, "serve --data-dir "+t.TempDir()+" --listen 127.0.0.1:0")
 	c := srv.client()
 	ctx := testContext(t)
-	if _, err := c.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("logs"), ShardCount: aws.Int32(2)}); err != nil {
+	if _, err := c.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("logs"), ShardCount: aws.Int32(1)}); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	log := filepath.Join(dir, "app.log")
 	cfgPath := filepath.Join(dir, "agent.json")
+	ckpt := filepath.Join(dir, "checkpoints")
 	cfg := map[string]any{
-		"options": agent.Options{CheckpointFile: filepath.Join(dir, "checkpoints"), KinesisEndpoint: "http://" + srv.addr,
-			AccessKeyID: "AKID", SecretAccessKey: "secret", CheckpointInterval: 100 * time.Millisecond},
+		"options": agent.Options{CheckpointFile: ckpt, KinesisEndpoint: "http://" + srv.addr,
+			AccessKeyID: "AKID", SecretAccessKey: "secret", CheckpointInterval: 50 * time.Millisecond},
 		"flows": []map[string]any{{"FilePattern": filepath.Join(dir, "app.log*"), "Kind": agent.KinesisStream, "Destination": "logs",
+			"InitialPosition": agent.EndOfFile, "PartitionKeyOption": agent.PartitionKeyDeterministic,
 			"BufferAge": int64(50 * time.Millisecond), "PollInterval": int64(20 * time.Millisecond)}},
 	}
 	b, _ := json.Marshal(cfg)
 	if err := os.WriteFile(cfgPath, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.WriteFile(log, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	a := startAgent(t, cfgPath)
+	// The first scan is done once the empty log is checkpointed.
+	waitFor(t, "the first checkpoint", func() bool {
+		b, _ := os.ReadFile(ckpt)
+		return strings.Contains(string(b), "app.log")
+	})
 
 	n := 0
 	write := func(count int) {
@@ -80,56 +93,123 @@ func TestAgentRotationAndKill9(t *testing.T) {
 		}
 		f.Close()
 	}
-	waitCount := func(min int) {
-		deadline := time.Now().Add(testTimeout)
-		for time.Now().Before(deadline) {
-			if len(readUserRecords(t, c, "logs")) >= min {
-				return
-			}
-			time.Sleep(50 * time.Millisecond)
+	lines := func() []string {
+		var out []string
+		for _, r := range readShardData(t, c, "logs") {
+			out = append(out, strings.TrimSuffix(r, "\n"))
 		}
-		t.Fatalf("fewer than %d records arrived", min)
+		return out
 	}
-	write(500)
-	waitCount(100)
-	// Rotation by rename: app.log -> app.log.1, a new app.log.
-	os.Rename(log, log+".1")
-	write(500)
+	waitAll := func(upTo int) {
+		waitFor(t, fmt.Sprintf("lines 0 to %d", upTo-1), func() bool {
+			seen := map[string]bool{}
+			for _, l := range lines() {
+				seen[l] = true
+			}
+			for i := range upTo {
+				if !seen[fmt.Sprintf("line %06d", i)] {
+					return false
+				}
+			}
+			return true
+		})
+	}
+	write(500) // file A: lines 0-499
+	// A is read, acknowledged and checkpointed (500 lines of 12 bytes)
+	// before the first kill: none of its lines may be sent again.
+	waitFor(t, "file A's checkpoint", func() bool {
+		b, _ := os.ReadFile(ckpt)
+		return strings.Contains(string(b), `"offset": 6000`)
+	})
+	os.Rename(log, log+".1") // rotation by rename
+	write(500)               // file B: lines 500-
 	a.Process.Signal(syscall.SIGKILL)
 	a.Wait()
-	write(300)
+	write(300) // B, while the agent is dead
 	a = startAgent(t, cfgPath)
-	waitCount(1000)
-	// Rotation by copytruncate.
+	waitAll(n)
+	// Rotation by copytruncate: B is copied to app.log.2 (a new file, read
+	// again: its lines are counted as duplicates) and truncated.
 	data, err := os.ReadFile(log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	os.WriteFile(log+".2", data, 0o644)
 	os.Truncate(log, 0)
-	write(400)
+	write(400) // file C: lines 1300-
 	a.Process.Signal(syscall.SIGKILL)
 	a.Wait()
 	write(300)
 	a = startAgent(t, cfgPath)
-	waitCount(n)
+	waitAll(n)
 	a.Process.Signal(syscall.SIGTERM)
-	a.Wait()
+	if err := a.Wait(); err != nil {
+		t.Errorf("agent after SIGTERM: %v", err)
+	}
 
-	seen := map[string]int{}
-	for _, r := range readUserRecords(t, c, "logs") {
-		_, d, _ := strings.Cut(r, "|")
-		seen[d]++
+	// Order per file: the first arrival of each line of a file comes after
+	// the first arrival of the file's previous lines.
+	first := map[int]int{}
+	count := map[int]int{}
+	for pos, l := range lines() {
+		var i int
+		if _, err := fmt.Sscanf(l, "line %06d", &i); err != nil {
+			t.Fatalf("unexpected record %q", l)
+		}
+		if _, ok := first[i]; !ok {
+			first[i] = pos
+		}
+		count[i]++
 	}
 	dups := 0
-	for i := range n {
-		line := fmt.Sprintf("line %06d\n", i)
-		if seen[line] == 0 {
-			t.Errorf("%q never arrived", line)
+	for _, r := range [][2]int{{0, 500}, {500, 1300}, {1300, n}} {
+		for i := r[0]; i < r[1]; i++ {
+			if count[i] == 0 {
+				t.Errorf("line %d never arrived", i)
+				continue
+			}
+			dups += count[i] - 1
+			if i < 500 && count[i] > 1 {
+				t.Errorf("line %d of file A, checkpointed before the kills, arrived %d times", i, count[i])
+			}
+			if i > r[0] && count[i-1] > 0 && first[i] < first[i-1] {
+				t.Errorf("line %d arrived before line %d of the same file", i, i-1)
+			}
 		}
-		dups += max(seen[line]-1, 0)
 	}
-	// Lines copied to app.log.2 by copytruncate are a new file and so are
-	// sent again: the agent cannot tell a copy from new content.
-	t.Logf("%d lines, %d duplicates (copytruncate's copy included)", n, dups)
+	t.Logf("%d lines written, %d duplicates (800 of them are copytruncate's copy)", n, dups)
+}
+
+// readShardData returns the data of every record of the stream's shards,
+// shard after shard, in sequence order.
+func readShardData(t *testing.T, c *kinesis.Client, stream string) []string {
+	t.Helper()
+	ctx := testContext(t)
+	shards, err := c.ListShards(ctx, &kinesis.ListShardsInput{StreamName: aws.String(stream)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, sh := range shards.Shards {
+		it, err := c.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String(stream), ShardId: sh.ShardId,
+			ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
+		if err != nil {
+			t.Fatal(err)
+		}
+		iter := it.ShardIterator
+		for iter != nil {
+			res, err := c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range res.Records {
+				out = append(out, string(r.Data))
+			}
+			if len(res.Records) == 0 {
+				break
+			}
+			iter = res.NextShardIterator
+		}
+	}
+	return out
 }
