@@ -1,8 +1,12 @@
 package main
 
 import (
+	"compress/gzip"
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,9 +16,13 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	fhsdk "github.com/aws/aws-sdk-go-v2/service/firehose"
+	fhtypes "github.com/aws/aws-sdk-go-v2/service/firehose/types"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/eddy-streams/eddy/agent"
+	"github.com/eddy-streams/eddy/metrics"
 )
 
 // TestAgentChild runs `eddy agent` with the arguments in EDDY_AGENT_ARGS;
@@ -212,4 +220,108 @@ func readShardData(t *testing.T, c *kinesis.Client, stream string) []string {
 		}
 	}
 	return out
+}
+
+// TestAgentDeliveryStreamMultiLine ships a log with a header, multi-line
+// records and an oversized one into an Eddy delivery stream (delivered to
+// the embedded S3): the header is skipped, each record holds its lines,
+// the oversized one is cut with the terminator, and the agent's metrics
+// and progress line count them.
+func TestAgentDeliveryStreamMultiLine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server")
+	}
+	ctx := testContext(t)
+	c := startChild(t, "serve --listen 127.0.0.1:0 --in-memory --s3-listen 127.0.0.1:0")
+	sc := c.s3Client()
+	if _, err := sc.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("out")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.firehoseClient().CreateDeliveryStream(ctx, &fhsdk.CreateDeliveryStreamInput{DeliveryStreamName: aws.String("app"),
+		ExtendedS3DestinationConfiguration: &fhtypes.ExtendedS3DestinationConfiguration{
+			RoleARN: aws.String("arn:aws:iam::000000000000:role/r"), BucketARN: aws.String("arn:aws:s3:::out"),
+			Prefix: aws.String("logs/"), CompressionFormat: fhtypes.CompressionFormatGzip,
+			BufferingHints: &fhtypes.BufferingHints{SizeInMBs: aws.Int32(1), IntervalInSeconds: aws.Int32(0)},
+		}}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	big := "2024-01-01 big " + strings.Repeat("x", 200) + "\n"
+	want := []string{
+		"2024-01-01 first\n  at a\n  at b\n",
+		"2024-01-01 second\n",
+		big[:100-len("<CUT>\n")] + "<CUT>\n",
+		"2024-01-01 last\n  at c\n",
+	}
+	// The header lines look like record starts: only skipHeaderLines drops them.
+	content := "2024-01-01 header 1\n2024-01-01 header 2\n" + want[0] + want[1] + big + want[3]
+	if err := os.WriteFile(filepath.Join(dir, "app.log"), []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reg := metrics.NewRegistry()
+	var logBuf lockedBuffer
+	actx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		done <- agent.Run(actx, agent.Options{CheckpointFile: filepath.Join(dir, "ckpt"), FirehoseEndpoint: "http://" + c.addr,
+			AccessKeyID: "AKID", SecretAccessKey: "secret", Metrics: reg, Logger: slog.New(slog.NewTextHandler(&logBuf, nil))},
+			[]agent.FlowOptions{{FilePattern: filepath.Join(dir, "*.log"), Kind: agent.DeliveryStream, Destination: "app",
+				SkipHeaderLines: 2, MultiLineStartPattern: `^\d{4}-\d{2}-\d{2} `, MaxRecordSize: 100, TruncatedRecordTerminator: "<CUT>\n",
+				BufferAge: 50 * time.Millisecond, PollInterval: 20 * time.Millisecond}})
+	}()
+	var got string
+	waitFor(t, "the delivered records", func() bool {
+		got = deliveredContent(ctx, t, sc)
+		return len(got) >= len(strings.Join(want, ""))
+	})
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(strings.Join(want, "")) {
+		t.Errorf("delivered %q, want the records %q", got, want)
+	}
+	for _, w := range want {
+		if strings.Count(got, w) != 1 {
+			t.Errorf("record %q delivered %d times in %q", w, strings.Count(got, w), got)
+		}
+	}
+	var text strings.Builder
+	reg.WriteText(&text)
+	for _, m := range []string{"AWSKinesisAgent_RecordSendAttempts", "AWSKinesisAgent_BytesSent"} {
+		if !strings.Contains(text.String(), m+"{") {
+			t.Errorf("metric %s missing:\n%s", m, text.String())
+		}
+	}
+	if !strings.Contains(logBuf.String(), "Tailer Progress: Tailer has parsed 4 records") ||
+		!strings.Contains(logBuf.String(), "has successfully sent 4 records to destination.") {
+		t.Errorf("no final progress line:\n%s", logBuf.String())
+	}
+}
+
+// deliveredContent concatenates every GZIP object of the bucket "out".
+func deliveredContent(ctx context.Context, t *testing.T, sc *s3.Client) string {
+	t.Helper()
+	out, err := sc.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("out")})
+	if err != nil {
+		return ""
+	}
+	var all strings.Builder
+	for _, o := range out.Contents {
+		got, err := sc.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("out"), Key: o.Key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		zr, err := gzip.NewReader(got.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(zr)
+		got.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		all.Write(b)
+	}
+	return all.String()
 }
