@@ -69,7 +69,12 @@ func (t *trackedFile) ack(gen int, seq int64) {
 	if n > 0 {
 		t.dirty = true
 		t.base += int64(n)
-		t.pending = append(t.pending[:0], t.pending[n:]...)
+		// Reslice; copy down only when the dropped head is the larger
+		// part, so that acknowledging record by record is not quadratic.
+		t.pending = t.pending[n:]
+		if cap(t.pending) > 64 && len(t.pending) < cap(t.pending)/4 {
+			t.pending = append(make([]ackRec, 0, 2*len(t.pending)+16), t.pending...)
+		}
 	}
 }
 
