@@ -1,0 +1,82 @@
+package agent
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestSplitter(t *testing.T) {
+	type rec struct {
+		data string
+		end  int64
+	}
+	tests := []struct {
+		name   string
+		flow   FlowOptions
+		start  string
+		limit  int
+		header int
+		chunks []string // fed one after the other
+		eof    bool
+		want   []rec
+	}{
+		{name: "lines", chunks: []string{"a\nbb\n", "c"}, want: []rec{{"a\n", 2}, {"bb\n", 5}}},
+		{name: "line across reads", chunks: []string{"ab", "c\nd\n"}, want: []rec{{"abc\n", 4}, {"d\n", 6}}},
+		{name: "partial line at eof", chunks: []string{"a\nb"}, eof: true, want: []rec{{"a\n", 2}, {"b", 3}}},
+		{name: "header skipped", header: 2, chunks: []string{"h1\nh2\nx\n"}, want: []rec{{"x\n", 8}}},
+		{name: "truncated with terminator", limit: 5, flow: FlowOptions{TruncatedRecordTerminator: "|"}, chunks: []string{"abcdefgh\nxy\n"},
+			want: []rec{{"abcd|", 9}, {"xy\n", 12}}},
+		{name: "long line across reads truncated", limit: 4, flow: FlowOptions{TruncatedRecordTerminator: "\n"}, chunks: []string{"abc", "defg", "h\n"},
+			want: []rec{{"abc\n", 9}}},
+		{name: "multi-line", start: `^\d`, chunks: []string{"junk\n1 a\n  b\n2 c\n"}, want: []rec{{"1 a\n  b\n", 13}}},
+		{name: "multi-line flushed at eof", start: `^\d`, chunks: []string{"1 a\n  b\n2 c\n d\n"}, eof: true,
+			want: []rec{{"1 a\n  b\n", 8}, {"2 c\n d\n", 15}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := tc.flow
+			if f.TruncatedRecordTerminator == "" {
+				f.TruncatedRecordTerminator = "\n"
+			}
+			var re *regexp.Regexp
+			if tc.start != "" {
+				re = regexp.MustCompile(tc.start)
+			}
+			limit := tc.limit
+			if limit == 0 {
+				limit = 1000
+			}
+			s := newSplitter(&f, re, limit, tc.header)
+			var got []rec
+			emit := func(r []byte, end int64) { got = append(got, rec{string(r), end}) }
+			var off int64
+			for i, c := range tc.chunks {
+				n := s.feed([]byte(c), off, tc.eof && i == len(tc.chunks)-1, emit)
+				if n != len(c) {
+					t.Fatalf("feed consumed %d of %d bytes", n, len(c))
+				}
+				off += int64(n)
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("records %+v, want %+v", got, tc.want)
+			}
+			for i := range got {
+				if got[i] != tc.want[i] {
+					t.Errorf("record %d = %+v, want %+v", i, got[i], tc.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestPartitionKey(t *testing.T) {
+	// Guava's Hashing.md5().hashBytes(...).toString() is lowercase hex.
+	if k := partitionKey(PartitionKeyDeterministic, []byte("hello\n")); k != "b1946ac92492d2347c6235b4d2611184" {
+		t.Errorf("deterministic key %q", k)
+	}
+	k := partitionKey(PartitionKeyRandom, []byte("x"))
+	if k == "" || len(k) > 32 || strings.ContainsAny(k, "eE") {
+		t.Errorf("random key %q", k)
+	}
+}

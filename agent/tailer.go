@@ -1,0 +1,334 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"sync"
+	"time"
+)
+
+// readBufferSize is the size of a flow's read buffer, shared by its files
+// (one goroutine reads them in turn).
+const readBufferSize = 1 << 20
+
+// trackedFile is one file a flow follows, by identity.
+type trackedFile struct {
+	id   fileID
+	path string // its name when last seen; guarded by mu (read by checkpoint)
+	f    *os.File
+	sp   *splitter
+
+	readOff  int64 // bytes read and given to the splitter
+	lastSize int64 // the size at the last poll
+	headLen  int64 // guarded by mu (read by checkpoint)
+	head     string
+	gone     bool // no longer matched by the pattern (renamed away or deleted)
+	idle     int  // polls without new data
+
+	mu      sync.Mutex
+	gen     int      // incremented when the file was truncated (copytruncate)
+	base    int64    // sequence number of pending[0]
+	pending []ackRec // records sent and not all acknowledged, in file order
+	ackOff  int64    // offset after the last record acknowledged in order
+	dirty   bool     // ackOff moved since the last checkpoint
+}
+
+type ackRec struct {
+	end  int64
+	done bool
+}
+
+// add registers a record ending at end and returns its sequence number.
+func (t *trackedFile) add(end int64) (gen int, seq int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.pending = append(t.pending, ackRec{end: end})
+	return t.gen, t.base + int64(len(t.pending)) - 1
+}
+
+// ack marks record seq done and advances ackOff past every record
+// acknowledged in file order.
+func (t *trackedFile) ack(gen int, seq int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if gen != t.gen {
+		return // a record of the content before a truncation
+	}
+	t.pending[seq-t.base].done = true
+	n := 0
+	for n < len(t.pending) && t.pending[n].done {
+		t.ackOff = t.pending[n].end
+		n++
+	}
+	if n > 0 {
+		t.dirty = true
+		t.base += int64(n)
+		// Reslice; copy down only when the dropped head is the larger
+		// part, so that acknowledging record by record is not quadratic.
+		t.pending = t.pending[n:]
+		if cap(t.pending) > 64 && len(t.pending) < cap(t.pending)/4 {
+			t.pending = append(make([]ackRec, 0, 2*len(t.pending)+16), t.pending...)
+		}
+	}
+}
+
+func (t *trackedFile) inFlight() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.pending)
+}
+
+// truncated restarts the file from its beginning: it was copied and
+// truncated, its old content's records no longer matter for checkpoints.
+func (t *trackedFile) truncated(header int, f *flow) {
+	t.mu.Lock()
+	t.gen++
+	t.base += int64(len(t.pending))
+	t.pending = t.pending[:0]
+	t.ackOff = 0
+	t.dirty = true
+	t.head, t.headLen = "", 0
+	t.mu.Unlock()
+	t.readOff, t.lastSize = 0, 0
+	t.sp = f.newSplitter(header)
+}
+
+// flow tails the files of one pattern into one sender.
+type flow struct {
+	opts   FlowOptions
+	id     string
+	start  *regexp.Regexp
+	limit  int
+	sender sender
+	store  *checkpointStore
+	log    *slog.Logger
+	m      *flowMetrics
+	queue  chan struct{} // a token per record read and not acknowledged
+
+	files   map[fileID]*trackedFile
+	filesMu sync.Mutex // guards files against checkpointing
+	buf     []byte
+	first   bool // the first scan: files without a checkpoint start at InitialPosition
+}
+
+func (f *flow) newSplitter(header int) *splitter {
+	return newSplitter(&f.opts, f.start, f.limit, header)
+}
+
+// run polls the files until ctx ends.
+func (f *flow) run(ctx context.Context) {
+	// As the Kinesis Agent, initialPosition applies only to a flow that
+	// has no checkpoint yet; once it has, files it does not know (created
+	// while the agent was stopped) are read from their start.
+	f.first = !f.store.hasFlow(f.id)
+	t := time.NewTicker(f.opts.PollInterval)
+	defer t.Stop()
+	for {
+		f.poll(ctx)
+		f.first = false
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// poll finds the files matching the pattern and reads what is new in each.
+func (f *flow) poll(ctx context.Context) {
+	matches, _ := filepath.Glob(f.opts.FilePattern)
+	sort.Strings(matches)
+	seen := make(map[fileID]bool, len(matches))
+	for _, p := range matches {
+		fi, err := os.Stat(p)
+		if err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		id, ok := idOf(fi)
+		if !ok {
+			continue
+		}
+		seen[id] = true
+		if t := f.files[id]; t != nil {
+			t.mu.Lock()
+			t.path = p
+			t.mu.Unlock()
+			continue
+		}
+		if t := f.open(p, id, fi.Size()); t != nil {
+			f.filesMu.Lock()
+			f.files[id] = t
+			f.filesMu.Unlock()
+		}
+	}
+	for id, t := range f.files {
+		if !seen[id] {
+			t.gone = true
+		}
+	}
+	// Oldest first (by name, as rotation suffixes sort) is not needed for
+	// correctness: each file keeps its own order.
+	for _, t := range f.files {
+		if ctx.Err() != nil {
+			return
+		}
+		f.read(ctx, t)
+	}
+}
+
+// open starts following a newly found file: from its checkpoint if its
+// identity and fingerprint match one, else from its start (or its end, on
+// the first scan with END_OF_FILE).
+func (f *flow) open(path string, id fileID, size int64) *trackedFile {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	t := &trackedFile{id: id, path: path, f: fh}
+	header := f.opts.SkipHeaderLines
+	if c, ok := f.store.get(f.id, id); ok {
+		head, n, err := fingerprint(fh, c.HeadLen)
+		if err == nil && n == c.HeadLen && head == c.Head && c.Offset <= size {
+			t.readOff, t.ackOff, t.head, t.headLen = c.Offset, c.Offset, c.Head, c.HeadLen
+			if c.Offset > 0 {
+				header = 0
+			}
+			f.log.Info("agent: resuming file from its checkpoint", "file", path, "offset", c.Offset)
+		}
+	} else if f.first && f.opts.InitialPosition == EndOfFile {
+		t.readOff, t.ackOff = size, size
+		header = 0
+	}
+	t.sp = f.newSplitter(header)
+	t.dirty = true
+	return t
+}
+
+// read reads what was appended to t since the last poll.
+func (f *flow) read(ctx context.Context, t *trackedFile) {
+	fi, err := t.f.Stat()
+	if err != nil {
+		return
+	}
+	size := fi.Size()
+	if size < t.readOff || !f.sameHead(t, size) {
+		f.log.Info("agent: file was truncated, reading it from its start", "file", t.path)
+		t.truncated(f.opts.SkipHeaderLines, f)
+	}
+	got := 0
+	for t.readOff < size && ctx.Err() == nil {
+		n, err := t.f.ReadAt(f.buf, t.readOff)
+		if n > 0 {
+			got += n
+			f.m.bytesParsed.Add(float64(n))
+			base := t.readOff
+			t.readOff += int64(n)
+			t.sp.feed(f.buf[:n], base, false, func(rec []byte, end int64) { f.emit(ctx, t, rec, end) })
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			f.log.Warn("agent: read failed", "file", t.path, "err", err)
+			return
+		}
+		if n == 0 {
+			break
+		}
+	}
+	if got > 0 {
+		t.idle = 0
+		return
+	}
+	t.idle++
+	if t.gone && t.idle >= 2 {
+		// Renamed out of the pattern or deleted, and no longer growing:
+		// its last partial line and open record are complete.
+		t.sp.feed(nil, t.readOff, true, func(rec []byte, end int64) { f.emit(ctx, t, rec, end) })
+		if t.inFlight() == 0 && !t.sp.hasOpenRecord() {
+			f.forget(t)
+		}
+		return
+	}
+	if t.sp.hasOpenRecord() && time.Duration(t.idle)*f.opts.PollInterval >= f.opts.BufferAge {
+		t.sp.idle(func(rec []byte, end int64) { f.emit(ctx, t, rec, end) })
+	}
+}
+
+// sameHead checks the file's fingerprint each time its size changed: a
+// file truncated and written again past its old size between two polls
+// has another head. A head shorter than fingerprintBytes grows with the file.
+func (f *flow) sameHead(t *trackedFile, size int64) bool {
+	if size == t.lastSize && t.headLen > 0 {
+		return true
+	}
+	t.lastSize = size
+	if t.headLen > 0 {
+		old, n, err := fingerprint(t.f, t.headLen)
+		if err == nil && (n < t.headLen || old != t.head) {
+			return false
+		}
+	}
+	if t.headLen < fingerprintBytes {
+		if head, n, err := fingerprint(t.f, min(size, fingerprintBytes)); err == nil {
+			t.mu.Lock()
+			t.head, t.headLen = head, n
+			t.mu.Unlock()
+		}
+	}
+	return true
+}
+
+// forget stops following a file that is gone and fully acknowledged.
+func (f *flow) forget(t *trackedFile) {
+	t.f.Close()
+	f.filesMu.Lock()
+	delete(f.files, t.id)
+	f.filesMu.Unlock()
+	f.store.remove(f.id, t.id)
+}
+
+// emit sends one record; it blocks while the flow's queue is full.
+func (f *flow) emit(ctx context.Context, t *trackedFile, rec []byte, end int64) {
+	f.m.recordsParsed.Inc()
+	gen, seq := t.add(end)
+	data := rec
+	if f.opts.Convert != nil {
+		out, err := f.opts.Convert(nil, rec)
+		if err != nil || len(out) == 0 {
+			f.m.recordsSkipped.Inc()
+			t.ack(gen, seq)
+			return
+		}
+		f.m.recordsTransformed.Inc()
+		data = out
+	} else {
+		data = append([]byte(nil), rec...)
+	}
+	select {
+	case f.queue <- struct{}{}:
+	case <-ctx.Done():
+		return // not acknowledged: read again after a restart
+	}
+	f.sender.send(data, func() {
+		t.ack(gen, seq)
+		<-f.queue
+	})
+}
+
+// checkpoint records every file's acknowledged offset in the store.
+func (f *flow) checkpoint() {
+	f.filesMu.Lock()
+	defer f.filesMu.Unlock()
+	for _, t := range f.files {
+		t.mu.Lock()
+		if t.dirty {
+			f.store.set(checkpoint{Flow: f.id, Path: t.path, Dev: t.id.Dev, Ino: t.id.Ino, HeadLen: t.headLen, Head: t.head, Offset: t.ackOff})
+			t.dirty = false
+		}
+		t.mu.Unlock()
+	}
+}
