@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"syscall"
 )
 
 // fingerprintBytes is how much of a file's head its fingerprint covers.
@@ -20,14 +19,6 @@ const fingerprintBytes = 1024
 type fileID struct{ Dev, Ino uint64 }
 
 func (id fileID) String() string { return fmt.Sprintf("%d:%d", id.Dev, id.Ino) }
-
-func idOf(fi os.FileInfo) (fileID, bool) {
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return fileID{}, false
-	}
-	return fileID{Dev: uint64(st.Dev), Ino: uint64(st.Ino)}, true
-}
 
 // fingerprint hashes the first n bytes of f (n ≤ fingerprintBytes): hex
 // SHA-256, and how many bytes it covered (fewer if the file is shorter).
