@@ -341,6 +341,20 @@ func TestServeDeliveryToRedshiftPostgreSQL(t *testing.T) {
 // A Firehose transformation function: upper-cases records and gives each
 // the partition key "kind" (the text before its first "-"); drops records
 // starting with "drop", fails those starting with "bad".
+// createTransform creates the Python function "upper" running
+// firehoseTransform.
+func createTransform(ctx context.Context, t *testing.T, c *child) *lambda.CreateFunctionOutput {
+	t.Helper()
+	fn, err := c.lambdaClient().CreateFunction(ctx, &lambda.CreateFunctionInput{
+		FunctionName: aws.String("upper"), Runtime: ltypes.RuntimePython312, Handler: aws.String("app.handler"),
+		Role: aws.String("arn:aws:iam::000000000000:role/r"), Code: &ltypes.FunctionCode{ZipFile: pythonZip(firehoseTransform)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fn
+}
+
 const firehoseTransform = `import base64
 
 def handler(event, context):
@@ -373,13 +387,7 @@ func TestServeDeliveryLambdaTransformAndPartitions(t *testing.T) {
 	if _, err := sc.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("out")}); err != nil {
 		t.Fatal(err)
 	}
-	fn, err := c.lambdaClient().CreateFunction(ctx, &lambda.CreateFunctionInput{
-		FunctionName: aws.String("upper"), Runtime: ltypes.RuntimePython312, Handler: aws.String("app.handler"),
-		Role: aws.String("arn:aws:iam::000000000000:role/r"), Code: &ltypes.FunctionCode{ZipFile: pythonZip(firehoseTransform)},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fn := createTransform(ctx, t, c)
 	fh := c.firehoseClient()
 	if _, err := fh.CreateDeliveryStream(ctx, &fhsdk.CreateDeliveryStreamInput{DeliveryStreamName: aws.String("kinds"),
 		ExtendedS3DestinationConfiguration: &fhtypes.ExtendedS3DestinationConfiguration{

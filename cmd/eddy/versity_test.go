@@ -17,8 +17,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	fhsdk "github.com/aws/aws-sdk-go-v2/service/firehose"
 	fhtypes "github.com/aws/aws-sdk-go-v2/service/firehose/types"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	pq "github.com/parquet-go/parquet-go"
 
@@ -272,13 +270,7 @@ func TestServeSourceBackupToVersityGW(t *testing.T) {
 	srv.CreateBucket(t, "out")
 	srv.CreateBucket(t, "backup")
 	c := startWithVersity(t, srv, "--in-memory")
-	fn, err := c.lambdaClient().CreateFunction(ctx, &lambda.CreateFunctionInput{
-		FunctionName: aws.String("upper"), Runtime: ltypes.RuntimePython312, Handler: aws.String("app.handler"),
-		Role: aws.String("arn:aws:iam::000000000000:role/r"), Code: &ltypes.FunctionCode{ZipFile: pythonZip(firehoseTransform)},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fn := createTransform(ctx, t, c)
 	fh := c.firehoseClient()
 	if _, err := fh.CreateDeliveryStream(ctx, &fhsdk.CreateDeliveryStreamInput{DeliveryStreamName: aws.String("kinds"),
 		ExtendedS3DestinationConfiguration: &fhtypes.ExtendedS3DestinationConfiguration{

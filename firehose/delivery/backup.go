@@ -2,7 +2,6 @@ package delivery
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/eddy-streams/eddy/firehose"
@@ -56,17 +55,7 @@ func (p *Pipeline) flushBackup(ctx context.Context) error {
 		return err
 	}
 	p.backup = nil
-	at := 0
-	for _, r := range b.Records {
-		i, ok := p.find(r.Pos, at)
-		if !ok {
-			return errors.New("delivery: a backed-up record's position was not read")
-		}
-		p.order[i].left--
-		at = i
-	}
-	p.chunks.put(b)
-	return p.commit()
+	return p.done(b)
 }
 
 // sourceBackup builds the source record backup of an ExtendedS3 stream

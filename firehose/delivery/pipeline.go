@@ -379,6 +379,12 @@ func (p *Pipeline) flush(ctx context.Context, k string) error {
 	p.Metrics.delivered(b)
 	delete(p.buffers, k)
 	p.buffered -= b.Bytes
+	return p.done(b)
+}
+
+// done counts a delivered buffer's records as delivered outputs of their
+// positions, takes its memory back, and commits what that completes.
+func (p *Pipeline) done(b *Buffer) error {
 	at := 0
 	for _, r := range b.Records {
 		i, ok := p.find(r.Pos, at)
