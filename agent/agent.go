@@ -3,15 +3,19 @@ package agent
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/firehose"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/eddy-streams/eddy/metrics"
 )
 
@@ -22,10 +26,11 @@ type flowMetrics struct {
 	bytesSent, sendAttempts, sendErrors, serviceErrors *metrics.Counter
 	recordsSent, recordsParsed, bytesParsed            *metrics.Counter
 	recordsSkipped, recordsTransformed                 *metrics.Counter
+	processingErrors                                   *metrics.Counter
 }
 
 type registryVecs struct {
-	bytesSent, sendAttempts, sendErrors, serviceErrors, recordsSent, recordsParsed, bytesParsed, recordsSkipped, recordsTransformed *metrics.CounterVec
+	bytesSent, sendAttempts, sendErrors, serviceErrors, recordsSent, recordsParsed, bytesParsed, recordsSkipped, recordsTransformed, processingErrors *metrics.CounterVec
 }
 
 func newVecs(r *metrics.Registry) *registryVecs {
@@ -42,13 +47,15 @@ func newVecs(r *metrics.Registry) *registryVecs {
 		bytesParsed:        v("BytesParsed", "Bytes read from files."),
 		recordsSkipped:     v("RecordsSkipped", "Records dropped by the converters."),
 		recordsTransformed: v("RecordsTransformed", "Records changed by the converters."),
+		processingErrors:   v("DataProcessingErrors", "Records the converters failed on, sent unconverted."),
 	}
 }
 
 func (v *registryVecs) forFlow(name string) *flowMetrics {
 	return &flowMetrics{bytesSent: v.bytesSent.With(name), sendAttempts: v.sendAttempts.With(name), sendErrors: v.sendErrors.With(name),
 		serviceErrors: v.serviceErrors.With(name), recordsSent: v.recordsSent.With(name), recordsParsed: v.recordsParsed.With(name),
-		bytesParsed: v.bytesParsed.With(name), recordsSkipped: v.recordsSkipped.With(name), recordsTransformed: v.recordsTransformed.With(name)}
+		bytesParsed: v.bytesParsed.With(name), recordsSkipped: v.recordsSkipped.With(name), recordsTransformed: v.recordsTransformed.With(name),
+		processingErrors: v.processingErrors.With(name)}
 }
 
 // Run tails the flows' files and sends their records until ctx ends, then
@@ -79,6 +86,9 @@ func Run(ctx context.Context, o Options, flowOpts []FlowOptions) error {
 		f.m = vecs.forFlow(f.id)
 		if fo.MultiLineStartPattern != "" {
 			f.start = regexp.MustCompile(fo.MultiLineStartPattern)
+		}
+		if fo.FileFooterPattern != "" {
+			f.footer = regexp.MustCompile(fo.FileFooterPattern)
 		}
 		f.limit = fo.MaxRecordSize
 		if fo.Kind == KinesisStream {
@@ -115,6 +125,7 @@ func Run(ctx context.Context, o Options, flowOpts []FlowOptions) error {
 		for _, f := range flows {
 			f.checkpoint()
 		}
+		store.expire(time.Now(), o.CheckpointTTL)
 		if err := store.save(); err != nil {
 			o.Logger.Error("agent: writing checkpoints failed", "file", o.CheckpointFile, "err", err)
 		}
@@ -171,10 +182,61 @@ func (f *flow) progress() {
 		int64(f.m.recordsTransformed.Value()), int64(f.m.recordsSkipped.Value()), int64(f.m.recordsSent.Value())))
 }
 
+// awsConfig resolves the region and credentials the flows use: the
+// configured region, else the one in a kinesis/firehose endpoint's AWS host
+// name, else the SDK's (AWS_REGION, the shared config), else us-east-1;
+// static credentials if configured, else the SDK's chain; then, with
+// AssumeRoleARN, the role's temporary credentials obtained with them.
 func awsConfig(ctx context.Context, o Options) (aws.Config, error) {
-	opts := []func(*config.LoadOptions) error{config.WithRegion(o.Region)}
+	var opts []func(*config.LoadOptions) error
+	region := o.Region
+	if region == "" {
+		region = regionOfEndpoint(o.KinesisEndpoint)
+	}
+	if region == "" {
+		region = regionOfEndpoint(o.FirehoseEndpoint)
+	}
+	if region != "" {
+		opts = append(opts, config.WithRegion(region))
+	}
 	if o.AccessKeyID != "" {
 		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(o.AccessKeyID, o.SecretAccessKey, "")))
 	}
-	return config.LoadDefaultConfig(ctx, opts...)
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return cfg, err
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if o.AssumeRoleARN != "" {
+		sc := sts.NewFromConfig(cfg, func(so *sts.Options) {
+			if o.STSEndpoint != "" {
+				so.BaseEndpoint = aws.String(o.STSEndpoint)
+			}
+		})
+		p := stscreds.NewAssumeRoleProvider(sc, o.AssumeRoleARN, func(ao *stscreds.AssumeRoleOptions) {
+			ao.RoleSessionName = "eddy-agent"
+			if o.AssumeRoleExternalID != "" {
+				ao.ExternalID = aws.String(o.AssumeRoleExternalID)
+			}
+		})
+		cfg.Credentials = aws.NewCredentialsCache(p)
+	}
+	return cfg, nil
+}
+
+// regionOfEndpoint returns the region in an AWS endpoint such as
+// https://kinesis.us-west-2.amazonaws.com or firehose.eu-west-1.amazonaws.com.cn,
+// "" for any other.
+func regionOfEndpoint(endpoint string) string {
+	host := endpoint
+	if u, err := url.Parse(endpoint); err == nil && u.Host != "" {
+		host = u.Hostname()
+	}
+	parts := strings.Split(host, ".")
+	if len(parts) >= 4 && parts[2] == "amazonaws" {
+		return parts[1]
+	}
+	return ""
 }

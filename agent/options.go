@@ -62,12 +62,21 @@ type Options struct {
 	// AccessKeyID and SecretAccessKey, when set, are static credentials;
 	// otherwise the SDK's default chain.
 	AccessKeyID, SecretAccessKey string
-	SendingThreads               int           // concurrent sends per flow; default 8
-	ShutdownTimeout              time.Duration // flush on shutdown at most this long; default 10s
-	CheckpointInterval           time.Duration // how often checkpoints are written; default 1s
-	ProgressInterval             time.Duration // how often the progress line is logged; default 30s
-	Logger                       *slog.Logger
-	Metrics                      *metrics.Registry // nil: a private registry
+	// AssumeRoleARN, when set, is a role assumed through STS (at
+	// STSEndpoint, default the SDK's) with the credentials above; the
+	// flows send with the role's temporary credentials, refreshed before
+	// they expire. AssumeRoleExternalID is passed as the ExternalId.
+	AssumeRoleARN, AssumeRoleExternalID string
+	STSEndpoint                         string
+	// CheckpointTTL is how long the checkpoint of a file no flow follows
+	// any more is kept (checkpointTimeToLiveDays); default 7 days.
+	CheckpointTTL      time.Duration
+	SendingThreads     int           // concurrent sends per flow; default 8
+	ShutdownTimeout    time.Duration // flush on shutdown at most this long; default 10s
+	CheckpointInterval time.Duration // how often checkpoints are written; default 1s
+	ProgressInterval   time.Duration // how often the progress line is logged; default 30s
+	Logger             *slog.Logger
+	Metrics            *metrics.Registry // nil: a private registry
 }
 
 // FlowOptions are one flow's settings.
@@ -90,6 +99,13 @@ type FlowOptions struct {
 	PollInterval          time.Duration // how often files are checked for new data; default 100ms
 	MultiLineStartPattern string
 	SkipHeaderLines       int
+	// FileFooterPattern, if set, is a regular expression: a line matching
+	// it is a file's last; the file is not read further (fileFooterPattern).
+	FileFooterPattern string
+	// RetryInitialBackoff and RetryMaxBackoff bound the wait before a
+	// failed record is sent again, doubling from the first to the second;
+	// defaults 100ms and 10s.
+	RetryInitialBackoff, RetryMaxBackoff time.Duration
 	// TruncatedRecordTerminator ends a record cut to MaxRecordSize; default "\n".
 	TruncatedRecordTerminator string
 	MaxRecordSize             int // default and maximum: the destination's
@@ -97,8 +113,11 @@ type FlowOptions struct {
 	// with aggregates of at most this many bytes.
 	AggregatedRecordSizeBytes int
 	// Convert, if set, transforms a record (dataProcessingOptions): it
-	// appends the result to dst and returns it; an empty result skips the
-	// record.
+	// appends the result to dst and returns it. As in the Kinesis Agent, an
+	// error wrapping convert.ErrSkip (or an empty result) drops the record;
+	// any other error sends the record unconverted, with a warning
+	// (AbstractParser.buildRecord: "Cannot process input data"). Convert is
+	// called from one goroutine per flow.
 	Convert func(dst, rec []byte) ([]byte, error)
 }
 
@@ -116,14 +135,14 @@ func (o *Options) withDefaults() Options {
 	if c.ProgressInterval <= 0 {
 		c.ProgressInterval = 30 * time.Second
 	}
+	if c.CheckpointTTL <= 0 {
+		c.CheckpointTTL = 7 * 24 * time.Hour
+	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	if c.Metrics == nil {
 		c.Metrics = metrics.NewRegistry()
-	}
-	if c.Region == "" {
-		c.Region = "us-east-1"
 	}
 	return c
 }
@@ -161,6 +180,12 @@ func (f *FlowOptions) withDefaults() FlowOptions {
 	if c.TruncatedRecordTerminator == "" {
 		c.TruncatedRecordTerminator = "\n"
 	}
+	if c.RetryInitialBackoff <= 0 {
+		c.RetryInitialBackoff = 100 * time.Millisecond
+	}
+	if c.RetryMaxBackoff <= 0 {
+		c.RetryMaxBackoff = max(10*time.Second, c.RetryInitialBackoff)
+	}
 	return c
 }
 
@@ -178,9 +203,6 @@ func Validate(o Options, flows []FlowOptions) error {
 		name := fmt.Sprintf("flow %d (%s)", i, f.FilePattern)
 		if f.FilePattern == "" || !filepath.IsAbs(f.FilePattern) {
 			return fmt.Errorf("agent: %s: filePattern must be an absolute path", name)
-		}
-		if dir := filepath.Dir(f.FilePattern); hasMeta(dir) {
-			return fmt.Errorf("agent: %s: wildcards are allowed in the file name only, not in %q", name, dir)
 		}
 		if _, err := filepath.Match(filepath.Base(f.FilePattern), ""); err != nil {
 			return fmt.Errorf("agent: %s: bad pattern: %v", name, err)
@@ -206,6 +228,14 @@ func Validate(o Options, flows []FlowOptions) error {
 				return fmt.Errorf("agent: %s: multiLineStartPattern: %v", name, err)
 			}
 		}
+		if f.FileFooterPattern != "" {
+			if _, err := regexp.Compile(f.FileFooterPattern); err != nil {
+				return fmt.Errorf("agent: %s: fileFooterPattern: %v", name, err)
+			}
+		}
+		if f.RetryMaxBackoff > 0 && f.RetryMaxBackoff < f.RetryInitialBackoff {
+			return fmt.Errorf("agent: %s: the maximum retry backoff is less than the initial one", name)
+		}
 		if f.SkipHeaderLines < 0 {
 			return fmt.Errorf("agent: %s: skipHeaderLines is negative", name)
 		}
@@ -224,13 +254,3 @@ func Validate(o Options, flows []FlowOptions) error {
 
 // flowID names a flow in the checkpoint file.
 func flowID(f FlowOptions) string { return f.Kind + ":" + f.Destination + ":" + f.FilePattern }
-
-func hasMeta(s string) bool {
-	for _, c := range s {
-		switch c {
-		case '*', '?', '[', '\\':
-			return true
-		}
-	}
-	return false
-}

@@ -25,19 +25,20 @@ type sender interface {
 	close(ctx context.Context) error
 }
 
-// retry backoff bounds for records a destination refused.
-const (
-	minBackoff = 100 * time.Millisecond
-	maxBackoff = 10 * time.Second
-)
-
-func backoff(attempt int) time.Duration {
-	d := minBackoff << min(attempt, 10)
-	return min(d, maxBackoff)
+// backoff is the wait before the attempt-th retry (from 0) of a record the
+// destination refused: RetryInitialBackoff doubled attempt times, at most
+// RetryMaxBackoff.
+func (f *FlowOptions) backoff(attempt int) time.Duration {
+	d := f.RetryInitialBackoff << min(attempt, 20)
+	if d <= 0 || d > f.RetryMaxBackoff {
+		return f.RetryMaxBackoff
+	}
+	return d
 }
 
 // kinesisSender puts records through client/producer.
 type kinesisSender struct {
+	f      *FlowOptions
 	p      *producer.Producer
 	keyOpt string
 	m      *flowMetrics
@@ -51,6 +52,16 @@ func newKinesisSender(ctx context.Context, c producer.Client, f *FlowOptions, th
 		producer.RecordMaxBufferedTime(f.BufferAge),
 		producer.MaxConnections(threads),
 		producer.AggregationEnabled(f.AggregatedRecordSizeBytes > 0),
+		producer.RetryBackoff(f.RetryInitialBackoff, f.RetryMaxBackoff),
+	}
+	if f.BufferRecords > 0 {
+		opts = append(opts, producer.CollectionMaxCount(f.BufferRecords))
+	}
+	if f.BufferSizeBytes > 0 {
+		// 52,224 bytes is the least CollectionMaxSize the producer
+		// takes; a smaller maxBufferSizeBytes is raised to it (Firehose
+		// batches keep the exact bound).
+		opts = append(opts, producer.CollectionMaxSize(max(f.BufferSizeBytes, 52224)))
 	}
 	if f.AggregatedRecordSizeBytes > 0 {
 		opts = append(opts, producer.AggregationMaxSize(f.AggregatedRecordSizeBytes))
@@ -59,7 +70,7 @@ func newKinesisSender(ctx context.Context, c producer.Client, f *FlowOptions, th
 	if err != nil {
 		return nil, err
 	}
-	return &kinesisSender{p: p, keyOpt: f.PartitionKeyOption, m: m, log: log, ctx: ctx}, nil
+	return &kinesisSender{f: f, p: p, keyOpt: f.PartitionKeyOption, m: m, log: log, ctx: ctx}, nil
 }
 
 // partitionKey derives a record's key as the agent's KinesisRecord does.
@@ -96,7 +107,7 @@ func (s *kinesisSender) put(r producer.Record, done func(), attempt int) {
 			return // shutting down: not acknowledged, sent again after a restart
 		}
 		s.wg.Add(1)
-		time.AfterFunc(backoff(attempt), func() {
+		time.AfterFunc(s.f.backoff(attempt), func() {
 			defer s.wg.Done()
 			s.put(r, done, attempt+1)
 		})
@@ -209,7 +220,7 @@ func (s *firehoseSender) put(batch []fhRec, attempt int) {
 	for len(batch) > 0 {
 		if attempt > 0 {
 			select {
-			case <-time.After(backoff(attempt - 1)):
+			case <-time.After(s.f.backoff(attempt - 1)):
 			case <-s.ctx.Done():
 				return
 			}

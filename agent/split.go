@@ -13,6 +13,8 @@ import (
 // (AbstractRecord.truncate in awslabs/amazon-kinesis-agent).
 type splitter struct {
 	start      *regexp.Regexp // nil: one record per line
+	footer     *regexp.Regexp // nil: no footer line
+	ended      bool           // a footer line was read: the file is complete
 	limit      int            // maximum record size after truncation
 	term       []byte
 	headerLeft int // header lines still to skip
@@ -24,8 +26,8 @@ type splitter struct {
 	skipped  int64 // records skipped (header lines, lines before the first start)
 }
 
-func newSplitter(f *FlowOptions, start *regexp.Regexp, limit int, header int) *splitter {
-	return &splitter{start: start, limit: limit, term: []byte(f.TruncatedRecordTerminator), headerLeft: header}
+func newSplitter(f *FlowOptions, start, footer *regexp.Regexp, limit int, header int) *splitter {
+	return &splitter{start: start, footer: footer, limit: limit, term: []byte(f.TruncatedRecordTerminator), headerLeft: header}
 }
 
 // emitFunc receives a record and the file offset just after it; the
@@ -34,12 +36,13 @@ type emitFunc func(rec []byte, end int64)
 
 // feed splits buf, which starts at file offset base, emitting every
 // complete record, and returns how many bytes of buf it consumed: all of
-// them (a partial last line is kept by the splitter). With eof (the file will not grow: it is gone or
+// them (a partial last line is kept by the splitter), or, after a footer
+// line, what it consumed up to the footer's end. With eof (the file will not grow: it is gone or
 // rotated away and read to its end), the last partial line and the open
 // record are emitted too.
 func (s *splitter) feed(buf []byte, base int64, eof bool, emit emitFunc) int {
 	pos := 0
-	for pos < len(buf) {
+	for pos < len(buf) && !s.ended {
 		i := bytes.IndexByte(buf[pos:], '\n')
 		if i < 0 {
 			break
@@ -54,6 +57,9 @@ func (s *splitter) feed(buf []byte, base int64, eof bool, emit emitFunc) int {
 		s.line = s.line[:0]
 		pos = lineEnd
 	}
+	if s.ended {
+		return pos
+	}
 	rest := buf[pos:]
 	if len(rest) > 0 {
 		// A line without its end yet: keep its start (up to the limit)
@@ -61,7 +67,7 @@ func (s *splitter) feed(buf []byte, base int64, eof bool, emit emitFunc) int {
 		s.line = appendCapped(s.line, rest, s.limit+1)
 		pos = len(buf)
 	}
-	if eof {
+	if eof && !s.ended {
 		if len(s.line) > 0 {
 			s.onLine(s.line, base+int64(pos), emit)
 			s.line = s.line[:0]
@@ -78,6 +84,14 @@ func (s *splitter) onLine(line []byte, end int64, emit emitFunc) {
 	if s.headerLeft > 0 {
 		s.headerLeft--
 		s.skipped++
+		return
+	}
+	if s.footer != nil && s.footer.Match(bytes.TrimRight(line, "\r\n")) {
+		// The footer is sent as the file's last record; the open
+		// multi-line record ends before it.
+		s.flushRecord(emit)
+		s.ended = true
+		emit(s.truncate(line), end)
 		return
 	}
 	if s.start == nil {

@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -47,7 +48,7 @@ func TestSplitter(t *testing.T) {
 			if limit == 0 {
 				limit = 1000
 			}
-			s := newSplitter(&f, re, limit, tc.header)
+			s := newSplitter(&f, re, nil, limit, tc.header)
 			var got []rec
 			emit := func(r []byte, end int64) { got = append(got, rec{string(r), end}) }
 			var off int64
@@ -78,5 +79,23 @@ func TestPartitionKey(t *testing.T) {
 	k := partitionKey(PartitionKeyRandom, []byte("x"))
 	if k == "" || len(k) > 32 || strings.ContainsAny(k, "eE") {
 		t.Errorf("random key %q", k)
+	}
+}
+
+func TestSplitterFooter(t *testing.T) {
+	f := FlowOptions{TruncatedRecordTerminator: "\n"}
+	s := newSplitter(&f, regexp.MustCompile(`^\d`), regexp.MustCompile(`^END$`), 100, 0)
+	var got []string
+	var ends []int64
+	buf := []byte("1 a\n  b\n2 c\nEND\n3 d\n")
+	n := s.feed(buf, 0, false, func(rec []byte, end int64) { got = append(got, string(rec)); ends = append(ends, end) })
+	if want := []string{"1 a\n  b\n", "2 c\n", "END\n"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("records %q, want %q", got, want)
+	}
+	if n != len("1 a\n  b\n2 c\nEND\n") || !s.ended || ends[len(ends)-1] != int64(n) {
+		t.Errorf("consumed %d (ended %v, ends %v)", n, s.ended, ends)
+	}
+	if n := s.feed([]byte("4 e\n"), 100, true, func(rec []byte, end int64) { t.Errorf("record %q after the footer", rec) }); n != 0 {
+		t.Errorf("consumed %d bytes after the footer", n)
 	}
 }

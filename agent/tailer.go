@@ -8,9 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"sync"
 	"time"
+
+	"github.com/eddy-streams/eddy/agent/convert"
 )
 
 // readBufferSize is the size of a flow's read buffer, shared by its files
@@ -37,6 +38,7 @@ type trackedFile struct {
 	pending []ackRec // records sent and not all acknowledged, in file order
 	ackOff  int64    // offset after the last record acknowledged in order
 	dirty   bool     // ackOff moved since the last checkpoint
+	saved   time.Time
 }
 
 type ackRec struct {
@@ -104,12 +106,15 @@ type flow struct {
 	opts   FlowOptions
 	id     string
 	start  *regexp.Regexp
+	footer *regexp.Regexp
 	limit  int
 	sender sender
 	store  *checkpointStore
 	log    *slog.Logger
 	m      *flowMetrics
 	queue  chan struct{} // a token per record read and not acknowledged
+	// convWarn limits the conversion-failure warnings to one a second.
+	convWarn everyInterval
 
 	files   map[fileID]*trackedFile
 	filesMu sync.Mutex // guards files against checkpointing
@@ -118,7 +123,7 @@ type flow struct {
 }
 
 func (f *flow) newSplitter(header int) *splitter {
-	return newSplitter(&f.opts, f.start, f.limit, header)
+	return newSplitter(&f.opts, f.start, f.footer, f.limit, header)
 }
 
 // run polls the files until ctx ends.
@@ -140,10 +145,27 @@ func (f *flow) run(ctx context.Context) {
 	}
 }
 
+// matches lists the files of the directory whose names match the last
+// element of the pattern. As in the Kinesis Agent (SourceFile.java), glob
+// characters in the directory are taken literally.
+func (f *flow) matches() []string {
+	dir, pattern := filepath.Split(f.opts.FilePattern)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, e := range entries {
+		if ok, _ := filepath.Match(pattern, e.Name()); ok {
+			out = append(out, filepath.Join(dir, e.Name()))
+		}
+	}
+	return out // ReadDir sorts by name
+}
+
 // poll finds the files matching the pattern and reads what is new in each.
 func (f *flow) poll(ctx context.Context) {
-	matches, _ := filepath.Glob(f.opts.FilePattern)
-	sort.Strings(matches)
+	matches := f.matches()
 	seen := make(map[fileID]bool, len(matches))
 	for _, p := range matches {
 		fi, err := os.Stat(p)
@@ -217,6 +239,14 @@ func (f *flow) read(ctx context.Context, t *trackedFile) {
 		return
 	}
 	size := fi.Size()
+	if t.sp.ended && size >= t.readOff && f.sameHead(t, size) {
+		// Read to its footer: nothing after it is sent.
+		t.idle++
+		if t.gone && t.inFlight() == 0 {
+			f.forget(t)
+		}
+		return
+	}
 	if size < t.readOff || !f.sameHead(t, size) {
 		f.log.Info("agent: file was truncated, reading it from its start", "file", t.path)
 		t.truncated(f.opts.SkipHeaderLines, f)
@@ -228,8 +258,12 @@ func (f *flow) read(ctx context.Context, t *trackedFile) {
 			got += n
 			f.m.bytesParsed.Add(float64(n))
 			base := t.readOff
-			t.readOff += int64(n)
-			t.sp.feed(f.buf[:n], base, false, func(rec []byte, end int64) { f.emit(ctx, t, rec, end) })
+			used := t.sp.feed(f.buf[:n], base, false, func(rec []byte, end int64) { f.emit(ctx, t, rec, end) })
+			t.readOff += int64(used)
+			if t.sp.ended {
+				f.log.Info("agent: footer line read, the file is complete", "file", t.path)
+				break
+			}
 		}
 		if err != nil && !errors.Is(err, io.EOF) {
 			f.log.Warn("agent: read failed", "file", t.path, "err", err)
@@ -295,16 +329,25 @@ func (f *flow) forget(t *trackedFile) {
 func (f *flow) emit(ctx context.Context, t *trackedFile, rec []byte, end int64) {
 	f.m.recordsParsed.Inc()
 	gen, seq := t.add(end)
-	data := rec
+	var data []byte
 	if f.opts.Convert != nil {
 		out, err := f.opts.Convert(nil, rec)
-		if err != nil || len(out) == 0 {
+		switch {
+		case errors.Is(err, convert.ErrSkip) || err == nil && len(out) == 0:
 			f.m.recordsSkipped.Inc()
 			t.ack(gen, seq)
 			return
+		case err != nil:
+			// As the Kinesis Agent: the record is sent as read.
+			f.m.processingErrors.Inc()
+			if f.convWarn.Allow() {
+				f.log.Warn("agent: cannot process input data; the record is sent unconverted", "flow", f.id, "file", t.path, "err", err)
+			}
+			data = append([]byte(nil), rec...)
+		default:
+			f.m.recordsTransformed.Inc()
+			data = out
 		}
-		f.m.recordsTransformed.Inc()
-		data = out
 	} else {
 		data = append([]byte(nil), rec...)
 	}
@@ -323,12 +366,29 @@ func (f *flow) emit(ctx context.Context, t *trackedFile, rec []byte, end int64) 
 func (f *flow) checkpoint() {
 	f.filesMu.Lock()
 	defer f.filesMu.Unlock()
+	now := time.Now()
 	for _, t := range f.files {
 		t.mu.Lock()
-		if t.dirty {
-			f.store.set(checkpoint{Flow: f.id, Path: t.path, Dev: t.id.Dev, Ino: t.id.Ino, HeadLen: t.headLen, Head: t.head, Offset: t.ackOff})
+		// A followed file's checkpoint is refreshed hourly even when
+		// idle, so that only checkpoints of files no longer followed
+		// expire.
+		if t.dirty || now.Sub(t.saved) > time.Hour {
+			f.store.set(checkpoint{Flow: f.id, Path: t.path, Dev: t.id.Dev, Ino: t.id.Ino, HeadLen: t.headLen, Head: t.head, Offset: t.ackOff, Seen: now.Unix()})
 			t.dirty = false
+			t.saved = now
 		}
 		t.mu.Unlock()
 	}
+}
+
+// everyInterval says yes at most once per interval.
+type everyInterval struct{ last time.Time }
+
+func (e *everyInterval) Allow() bool {
+	now := time.Now()
+	if now.Sub(e.last) < time.Second {
+		return false
+	}
+	e.last = now
+	return true
 }

@@ -76,6 +76,9 @@ npm_ci interop/dynalite
 # tests (internal/pgtest runs initdb and pg_ctl from Debian's
 # /usr/lib/postgresql/<version>/bin; without them those tests are skipped).
 command -v pg_ctl >/dev/null 2>&1 || need_glob '/usr/lib/postgresql/*/bin/pg_ctl' postgresql
+# logrotate, which rotates the log under `eddy agent` in its rotation test
+# (cmd/eddy/agent_test.go).
+need_file /usr/sbin/logrotate logrotate
 # versitygw, the real S3-compatible server of the Firehose S3 delivery tests
 # (internal/versitytest; its posix backend serves a directory). Built from
 # source by `go install` (about 1m40s on 2 busy cores, downloads included);

@@ -2,54 +2,56 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
+	"strings"
+	"time"
 
 	"github.com/eddy-streams/eddy/agent"
+	"github.com/eddy-streams/eddy/agent/config"
 	"github.com/eddy-streams/eddy/metrics"
 )
 
-// agentFile is the temporary --config format: agent.Options and the flows
-// as JSON (durations in nanoseconds). The agent.json format of the Kinesis
-// Agent replaces it once agent/config is merged.
-type agentFile struct {
-	Options agent.Options       `json:"options"`
-	Flows   []agent.FlowOptions `json:"flows"`
-}
-
+// runAgent is `eddy agent`: the Kinesis Agent's job, configured by its own
+// agent.json (package agent/config), run by package agent.
 func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("agent", "--config FILE [--check] [--metrics-listen ADDR]", stderr)
-	cfgPath := fs.String("config", "", "the agent's configuration file")
-	check := fs.Bool("check", false, "check the configuration and exit")
+	cfgPath := fs.String("config", "/etc/aws-kinesis/agent.json", "the Kinesis Agent's configuration file (agent.json)")
+	check := fs.Bool("check", false, "check the configuration, print the flows it would run, and exit")
 	metricsListen := fs.String("metrics-listen", "", "serve the agent's metrics (Prometheus text) at http://ADDR/metrics")
+	checkpointEvery := fs.Duration("checkpoint-interval", time.Second, "how often the checkpoint file is written (when positions moved)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *cfgPath == "" {
-		return &usageError{"agent: --config is required"}
+	if fs.NArg() > 0 {
+		return &usageError{"agent: unexpected argument " + fs.Arg(0)}
 	}
-	b, err := os.ReadFile(*cfgPath)
+	cfg, warnings, err := config.Load(*cfgPath)
 	if err != nil {
 		return err
 	}
-	var cfg agentFile
-	if err := json.Unmarshal(b, &cfg); err != nil {
-		return fmt.Errorf("agent: %s: %v", *cfgPath, err)
-	}
-	if err := agent.Validate(cfg.Options, cfg.Flows); err != nil {
+	opts, flows, err := agent.FromConfig(cfg)
+	if err != nil {
 		return err
 	}
 	if *check {
+		for _, w := range warnings {
+			fmt.Fprintf(stdout, "warning: %s\n", w)
+		}
+		fmt.Fprint(stdout, cfg.Describe())
 		fmt.Fprintln(stdout, "configuration OK")
 		return nil
 	}
-	cfg.Options.Logger = slog.New(slog.NewTextHandler(stderr, nil))
-	cfg.Options.Metrics = metrics.NewRegistry()
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: agentLogLevel(cfg.LogLevel)}))
+	for _, w := range warnings {
+		log.Warn("agent config: " + w.String())
+	}
+	opts.Logger = log
+	opts.Metrics = metrics.NewRegistry()
+	opts.CheckpointInterval = *checkpointEvery
 	if *metricsListen != "" {
 		ln, err := net.Listen("tcp", *metricsListen)
 		if err != nil {
@@ -57,7 +59,7 @@ func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		fmt.Fprintf(stdout, "eddy agent metrics on http://%s/metrics\n", ln.Addr())
 		mux := http.NewServeMux()
-		reg := cfg.Options.Metrics
+		reg := opts.Metrics
 		mux.HandleFunc("/metrics", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/plain; version=0.0.4")
 			reg.WriteText(w)
@@ -66,6 +68,19 @@ func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		go srv.Serve(ln)
 		defer srv.Close()
 	}
-	fmt.Fprintln(stdout, "eddy agent running")
-	return agent.Run(ctx, cfg.Options, cfg.Flows)
+	fmt.Fprintf(stdout, "eddy agent running %d flows from %s\n", len(flows), *cfgPath)
+	return agent.Run(ctx, opts, flows)
+}
+
+// agentLogLevel maps the agent's log.level (log4j names) to slog's.
+func agentLogLevel(s string) slog.Level {
+	switch strings.ToUpper(s) {
+	case "TRACE", "DEBUG":
+		return slog.LevelDebug
+	case "WARN", "WARNING":
+		return slog.LevelWarn
+	case "ERROR", "FATAL":
+		return slog.LevelError
+	}
+	return slog.LevelInfo
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"compress/gzip"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -38,7 +37,7 @@ func TestAgentChild(t *testing.T) {
 func startAgent(t *testing.T, cfg string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestAgentChild$")
-	cmd.Env = append(os.Environ(), "EDDY_AGENT_ARGS=agent --config "+cfg)
+	cmd.Env = append(os.Environ(), "EDDY_AGENT_ARGS=agent --checkpoint-interval 50ms --config "+cfg)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -68,15 +67,24 @@ func TestAgentRotationAndKill9(t *testing.T) {
 	log := filepath.Join(dir, "app.log")
 	cfgPath := filepath.Join(dir, "agent.json")
 	ckpt := filepath.Join(dir, "checkpoints")
-	cfg := map[string]any{
-		"options": agent.Options{CheckpointFile: ckpt, KinesisEndpoint: "http://" + srv.addr,
-			AccessKeyID: "AKID", SecretAccessKey: "secret", CheckpointInterval: 50 * time.Millisecond},
-		"flows": []map[string]any{{"FilePattern": filepath.Join(dir, "app.log*"), "Kind": agent.KinesisStream, "Destination": "logs",
-			"InitialPosition": agent.EndOfFile, "PartitionKeyOption": agent.PartitionKeyDeterministic,
-			"BufferAge": int64(50 * time.Millisecond), "PollInterval": int64(20 * time.Millisecond)}},
-	}
-	b, _ := json.Marshal(cfg)
-	if err := os.WriteFile(cfgPath, b, 0o644); err != nil {
+	// agent.json as the Kinesis Agent reads it; buffers and polls short.
+	cfg := fmt.Sprintf(`{
+  "checkpointFile": %q,
+  "kinesis.endpoint": "http://%s",
+  "awsAccessKeyId": "AKID",
+  "awsSecretAccessKey": "secret",
+  "flows": [
+    {
+      "filePattern": %q,
+      "kinesisStream": "logs",
+      "initialPosition": "END_OF_FILE",
+      "partitionKeyOption": "DETERMINISTIC",
+      "maxBufferAgeMillis": 1000,
+      "minTimeBetweenFilePollsMillis": 20
+    }
+  ]
+}`, ckpt, srv.addr, filepath.Join(dir, "app.log*"))
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(log, nil, 0o644); err != nil {
@@ -129,21 +137,18 @@ func TestAgentRotationAndKill9(t *testing.T) {
 		b, _ := os.ReadFile(ckpt)
 		return strings.Contains(string(b), `"offset": 6000`)
 	})
-	os.Rename(log, log+".1") // rotation by rename
+	rot := newLogrotate(t, dir, log)
+	rot.rename() // rotation by rename: app.log -> app.log.1
 	write(500)               // file B: lines 500-
 	a.Process.Signal(syscall.SIGKILL)
 	a.Wait()
 	write(300) // B, while the agent is dead
 	a = startAgent(t, cfgPath)
 	waitAll(n)
-	// Rotation by copytruncate: B is copied to app.log.2 (a new file, read
-	// again: its lines are counted as duplicates) and truncated.
-	data, err := os.ReadFile(log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(log+".2", data, 0o644)
-	os.Truncate(log, 0)
+	// Rotation by copytruncate: app.log.1 (A) becomes app.log.2, B is
+	// copied to app.log.1 (a new file, read again: its lines are counted
+	// as duplicates) and truncated.
+	rot.copyTruncate()
 	write(400) // file C: lines 1300-
 	a.Process.Signal(syscall.SIGKILL)
 	a.Wait()
@@ -324,4 +329,211 @@ func deliveredContent(ctx context.Context, t *testing.T, sc *s3.Client) string {
 		all.Write(b)
 	}
 	return all.String()
+}
+
+// logrotate rotates one log the way Debian's logrotate does, by running it
+// with a generated configuration when it is installed (CI requires it:
+// EDDY_REQUIRE_LOGROTATE), else by doing its operations in the test.
+type logrotate struct {
+	t        *testing.T
+	bin      string
+	dir, log string
+}
+
+func newLogrotate(t *testing.T, dir, log string) *logrotate {
+	r := &logrotate{t: t, dir: dir, log: log}
+	for _, p := range []string{"/usr/sbin/logrotate", "/sbin/logrotate"} {
+		if _, err := os.Stat(p); err == nil {
+			r.bin = p
+			break
+		}
+	}
+	if r.bin == "" {
+		if p, err := exec.LookPath("logrotate"); err == nil {
+			r.bin = p
+		}
+	}
+	if r.bin == "" {
+		if os.Getenv("EDDY_REQUIRE_LOGROTATE") != "" {
+			t.Fatal("logrotate is not installed (scripts/install-test-deps.sh installs it) and EDDY_REQUIRE_LOGROTATE is set")
+		}
+		t.Log("logrotate is not installed: the test rotates the log itself")
+	}
+	return r
+}
+
+// run runs logrotate -f with the directives for the log.
+func (r *logrotate) run(directives string) {
+	r.t.Helper()
+	conf := filepath.Join(r.dir, "logrotate.conf")
+	body := fmt.Sprintf("%s {\n  rotate 9\n  missingok\n  nocompress\n%s}\n", r.log, directives)
+	if err := os.WriteFile(conf, []byte(body), 0o644); err != nil {
+		r.t.Fatal(err)
+	}
+	out, err := exec.Command(r.bin, "-f", "-s", filepath.Join(r.dir, "logrotate.state"), conf).CombinedOutput()
+	if err != nil {
+		r.t.Fatalf("logrotate: %v\n%s", err, out)
+	}
+}
+
+// shift renames log.N to log.N+1, as logrotate does before rotating.
+func (r *logrotate) shift() {
+	for i := 8; i >= 1; i-- {
+		os.Rename(fmt.Sprintf("%s.%d", r.log, i), fmt.Sprintf("%s.%d", r.log, i+1))
+	}
+}
+
+// rename rotates by renaming the log to log.1 (logrotate's default); the
+// writer creates the log again.
+func (r *logrotate) rename() {
+	r.t.Helper()
+	if r.bin != "" {
+		r.run("")
+		return
+	}
+	r.shift()
+	if err := os.Rename(r.log, r.log+".1"); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// copyTruncate rotates by copying the log to log.1 and truncating it
+// (logrotate's copytruncate).
+func (r *logrotate) copyTruncate() {
+	r.t.Helper()
+	if r.bin != "" {
+		r.run("  copytruncate\n")
+		return
+	}
+	r.shift()
+	data, err := os.ReadFile(r.log)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	if err := os.WriteFile(r.log+".1", data, 0o644); err != nil {
+		r.t.Fatal(err)
+	}
+	if err := os.Truncate(r.log, 0); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// TestAgentConvertersAndFooter runs `eddy agent` on an agent.json with two
+// flows into one stream: LOGTOJSON (AWS's documented example line becomes
+// the documented JSON; a line that does not match is skipped), and
+// ADDEC2METADATA with fileFooterPattern (a JSON line gets the instance's
+// fields, a line that is not JSON fails conversion and is sent as read, as
+// the Kinesis Agent sends it; the footer line ends the file: what follows
+// it is never sent).
+func TestAgentConvertersAndFooter(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server")
+	}
+	putEnv(t)
+	t.Setenv("EDDY_EC2_INSTANCE_ID", "i-0123456789abcdef0")
+	t.Setenv("EDDY_EC2_REGION", "us-east-1")
+	ctx := testContext(t)
+	srv := startChild(t, "serve --listen 127.0.0.1:0 --in-memory")
+	c := srv.client()
+	if _, err := c.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("logs"), ShardCount: aws.Int32(1)}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	const apache = `64.242.88.10 - - [07/Mar/2004:16:10:02 -0800] "GET /mailman/listinfo/hsdivision HTTP/1.1" 200 6291`
+	const apacheJSON = `{"host":"64.242.88.10","ident":null,"authuser":null,"datetime":"07/Mar/2004:16:10:02 -0800","request":"GET /mailman/listinfo/hsdivision HTTP/1.1","response":"200","bytes":"6291"}`
+	os.WriteFile(filepath.Join(dir, "access.log"), []byte(apache+"\nnot an apache line\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "events.log"), []byte("{\"a\":\"1\"}\nplain text\n--END--\n{\"after\":\"footer\"}\n"), 0o644)
+	cfgPath := filepath.Join(dir, "agent.json")
+	cfg := fmt.Sprintf(`{
+  "checkpointFile": %q,
+  "kinesis.endpoint": "http://%s",
+  "log.statusReportingPeriodSeconds": 1,
+  "flows": [
+    {"filePattern": %q, "kinesisStream": "logs", "initialPosition": "START_OF_FILE",
+     "maxBufferAgeMillis": 1000, "minTimeBetweenFilePollsMillis": 20,
+     "dataProcessingOptions": [{"optionName": "LOGTOJSON", "logFormat": "COMMONAPACHELOG"}]},
+    {"filePattern": %q, "kinesisStream": "logs", "initialPosition": "START_OF_FILE",
+     "maxBufferAgeMillis": 1000, "minTimeBetweenFilePollsMillis": 20, "fileFooterPattern": "^--END--$",
+     "dataProcessingOptions": [{"optionName": "ADDEC2METADATA", "logFormat": "RFC3339SYSLOG"}]}
+  ]
+}`, filepath.Join(dir, "ckpt"), srv.addr, filepath.Join(dir, "access.log"), filepath.Join(dir, "events.log"))
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	actx, stop := context.WithCancel(ctx)
+	var out, logs lockedBuffer
+	done := make(chan error, 1)
+	go func() { done <- runAgent(actx, []string{"--config", cfgPath}, &out, &logs) }()
+	var got []string
+	waitFor(t, "four records", func() bool {
+		got = readShardData(t, c, "logs")
+		return len(got) >= 4
+	})
+	// Lines appended after the footer are not read either.
+	f, _ := os.OpenFile(filepath.Join(dir, "events.log"), os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString("{\"later\":\"1\"}\n")
+	f.Close()
+	time.Sleep(300 * time.Millisecond) // 15 polls
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	got = readShardData(t, c, "logs")
+	var ec2, plain, footer, apacheGot int
+	for _, r := range got {
+		switch {
+		case r == apacheJSON+"\n":
+			apacheGot++
+		case strings.HasPrefix(r, `{"a":"1","privateIp":null,"availabilityZone":null,"instanceId":"i-0123456789abcdef0",`):
+			ec2++
+		case r == "plain text\n":
+			plain++
+		case r == "--END--\n":
+			footer++
+		default:
+			t.Errorf("unexpected record %q", r)
+		}
+	}
+	if apacheGot != 1 || ec2 != 1 || plain != 1 || footer != 1 || len(got) != 4 {
+		t.Errorf("records %q: want the converted Apache line, the JSON line with EC2 fields, the unconverted line and the footer once each", got)
+	}
+	if !strings.Contains(logs.String(), "cannot process input data") {
+		t.Errorf("no warning about the record that failed conversion:\n%s", logs.String())
+	}
+	if !strings.Contains(logs.String(), "Tailer has parsed 2 records") || !strings.Contains(logs.String(), "skipped 1 records") {
+		t.Errorf("no progress line counting the skipped record:\n%s", logs.String())
+	}
+}
+
+// TestAgentCheck runs `eddy agent --check` on AWS's documented
+// configuration with two flows, and on invalid ones.
+func TestAgentCheck(t *testing.T) {
+	var out, errOut strings.Builder
+	err := runAgent(context.Background(), []string{"--check", "--config", "../../agent/config/testdata/docs-multiple-streams.json"}, &out, &errOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"kinesis endpoint: https://your/kinesis/endpoint\n",
+		"flow 0: /tmp/app1.log* -> kinesisStream yourkinesisstream\n",
+		"flow 1: /tmp/app2.log* -> deliveryStream yourfirehosedeliverystream\n",
+		"configuration OK\n",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("--check output lacks %q:\n%s", want, out.String())
+		}
+	}
+	dir := t.TempDir()
+	for cfg, want := range map[string]string{
+		`{"flows": [{"filePattern": "/tmp/a.log", "kinesisStream": "s", "maxBufferAgeMillis": 999}]}`:    `"maxBufferAgeMillis": 999 is out of range`,
+		`{"flows": [{"filePattern": "/tmp/a.log", "kinesisStream": "s", "deliveryStream": "d"}]}`:        `not both`,
+		`{"flows": [{"filePattern": "/tmp/a.log", "kinesisStream": "s", "initialPosition": "MIDDLE"}]}`: `legal values are START_OF_FILE,END_OF_FILE`,
+	} {
+		p := filepath.Join(dir, "agent.json")
+		os.WriteFile(p, []byte(cfg), 0o644)
+		err := runAgent(context.Background(), []string{"--check", "--config", p}, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want one containing %q", cfg, err, want)
+		}
+	}
 }
