@@ -100,7 +100,7 @@ func Run(ctx context.Context, o Options, flowOpts []FlowOptions) error {
 					k.BaseEndpoint = aws.String(o.KinesisEndpoint)
 				}
 			})
-			s, err := newKinesisSender(sendCtx, kc, &f.opts, o.SendingThreads, f.m, o.Logger)
+			s, err := newKinesisSender(sendCtx, kc, &f.opts, o.SendingThreads, o.RateLimit, f.m, o.Logger)
 			if err != nil {
 				return fmt.Errorf("agent: flow %s: %w", f.id, err)
 			}

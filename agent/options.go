@@ -70,8 +70,13 @@ type Options struct {
 	STSEndpoint                         string
 	// CheckpointTTL is how long the checkpoint of a file no flow follows
 	// any more is kept (checkpointTimeToLiveDays); default 7 days.
-	CheckpointTTL      time.Duration
-	SendingThreads     int           // concurrent sends per flow; default 8
+	CheckpointTTL  time.Duration
+	SendingThreads int // concurrent sends per flow; default 8
+	// RateLimit caps what a Kinesis flow writes to each shard, in percent
+	// of Kinesis's per-shard limits (the producer library's RateLimit): 0
+	// means the default, 150, as the KPL; a negative value turns the limiter
+	// off (for an Eddy that runs without limits).
+	RateLimit          int
 	ShutdownTimeout    time.Duration // flush on shutdown at most this long; default 10s
 	CheckpointInterval time.Duration // how often checkpoints are written; default 1s
 	ProgressInterval   time.Duration // how often the progress line is logged; default 30s

@@ -47,12 +47,18 @@ type kinesisSender struct {
 	wg     sync.WaitGroup
 }
 
-func newKinesisSender(ctx context.Context, c producer.Client, f *FlowOptions, threads int, m *flowMetrics, log *slog.Logger) (*kinesisSender, error) {
+func newKinesisSender(ctx context.Context, c producer.Client, f *FlowOptions, threads, rateLimit int, m *flowMetrics, log *slog.Logger) (*kinesisSender, error) {
 	opts := []producer.Option{
 		producer.RecordMaxBufferedTime(f.BufferAge),
 		producer.MaxConnections(threads),
 		producer.AggregationEnabled(f.AggregatedRecordSizeBytes > 0),
 		producer.RetryBackoff(f.RetryInitialBackoff, f.RetryMaxBackoff),
+	}
+	switch {
+	case rateLimit < 0:
+		opts = append(opts, producer.RateLimit(0))
+	case rateLimit > 0:
+		opts = append(opts, producer.RateLimit(rateLimit))
 	}
 	if f.BufferRecords > 0 {
 		opts = append(opts, producer.CollectionMaxCount(f.BufferRecords))

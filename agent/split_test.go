@@ -99,3 +99,46 @@ func TestSplitterFooter(t *testing.T) {
 		t.Errorf("consumed %d bytes after the footer", n)
 	}
 }
+
+func TestRecordArena(t *testing.T) {
+	var a recordArena
+	var held []*arenaChunk
+	var recs [][]byte
+	rec := make([]byte, 1000)
+	// Hold every record: chunks stay pinned up to the bound, then records
+	// are allocated on their own.
+	for i := range 2 * arenaMaxLive / len(rec) {
+		for j := range rec {
+			rec[j] = byte(i)
+		}
+		recs = append(recs, a.copy(rec))
+		held = append(held, a.hold())
+	}
+	if live := a.live.Load(); live > arenaMaxLive {
+		t.Fatalf("%d bytes of chunks live, bound %d", live, arenaMaxLive)
+	}
+	for i, r := range recs {
+		if len(r) != len(rec) || r[0] != byte(i) || r[len(r)-1] != byte(i) {
+			t.Fatalf("record %d overwritten", i)
+		}
+		if cap(r) != len(r) && i < arenaMaxLive/len(rec)/2 {
+			t.Fatalf("record %d, carved from a chunk, can grow into its neighbour", i)
+		}
+	}
+	for _, c := range held {
+		a.release(c)
+	}
+	if live := a.live.Load(); live > arenaChunkSize {
+		t.Errorf("%d bytes live after every record was released, want at most the current chunk", live)
+	}
+	// A converter's output written in the room is kept; one that outgrew
+	// it is returned as is.
+	dst := a.room()
+	out := append(dst, "converted"...)
+	if got := a.took(dst, out); string(got) != "converted" || cap(got) != len(got) {
+		t.Errorf("took %q (cap %d)", got, cap(got))
+	}
+	if next := a.copy([]byte("next")); string(next) != "next" {
+		t.Errorf("copy after took: %q", next)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/eddy-streams/eddy/agent/convert"
@@ -113,6 +114,7 @@ type flow struct {
 	log    *slog.Logger
 	m      *flowMetrics
 	queue  chan struct{} // a token per record read and not acknowledged
+	recs   recordArena   // where the records handed to the sender are kept
 	// convWarn limits the conversion-failure warnings to one a second.
 	convWarn everyInterval
 
@@ -331,7 +333,8 @@ func (f *flow) emit(ctx context.Context, t *trackedFile, rec []byte, end int64) 
 	gen, seq := t.add(end)
 	var data []byte
 	if f.opts.Convert != nil {
-		out, err := f.opts.Convert(nil, rec)
+		dst := f.recs.room()
+		out, err := f.opts.Convert(dst, rec)
 		switch {
 		case errors.Is(err, convert.ErrSkip) || err == nil && len(out) == 0:
 			f.m.recordsSkipped.Inc()
@@ -343,21 +346,23 @@ func (f *flow) emit(ctx context.Context, t *trackedFile, rec []byte, end int64) 
 			if f.convWarn.Allow() {
 				f.log.Warn("agent: cannot process input data; the record is sent unconverted", "flow", f.id, "file", t.path, "err", err)
 			}
-			data = append([]byte(nil), rec...)
+			data = f.recs.copy(rec)
 		default:
 			f.m.recordsTransformed.Inc()
-			data = out
+			data = f.recs.took(dst, out)
 		}
 	} else {
-		data = append([]byte(nil), rec...)
+		data = f.recs.copy(rec)
 	}
 	select {
 	case f.queue <- struct{}{}:
 	case <-ctx.Done():
 		return // not acknowledged: read again after a restart
 	}
+	c := f.recs.hold()
 	f.sender.send(data, func() {
 		t.ack(gen, seq)
+		f.recs.release(c)
 		<-f.queue
 	})
 }
@@ -391,4 +396,97 @@ func (e *everyInterval) Allow() bool {
 	}
 	e.last = now
 	return true
+}
+
+// recordArena hands out the memory of the records a flow sends, carved
+// from 256 KiB chunks instead of one allocation per record. A chunk is
+// freed once every record carved from it is acknowledged; records never
+// share bytes, so a sender may keep one as long as it needs. Chunks pinned
+// by records still in flight (some records of a throttled shard among many
+// acknowledged ones) are bounded: past arenaMaxLive bytes of them, records
+// get their own allocations until chunks are freed.
+type recordArena struct {
+	buf  []byte
+	cur  *arenaChunk // the chunk buf is carved from; nil: none
+	live atomic.Int64
+}
+
+type arenaChunk struct {
+	refs  atomic.Int32 // records carved and not acknowledged, +1 while current
+	arena *recordArena
+}
+
+const (
+	arenaChunkSize = 256 << 10
+	arenaLarge     = 16 << 10 // records above this get their own allocation
+	arenaMaxLive   = 64 << 20
+)
+
+// next makes a new current chunk, if the bound allows.
+func (a *recordArena) next() {
+	if a.cur != nil {
+		a.release(a.cur)
+		a.cur = nil
+	}
+	a.buf = nil
+	if a.live.Load()+arenaChunkSize > arenaMaxLive {
+		return
+	}
+	a.live.Add(arenaChunkSize)
+	a.cur = &arenaChunk{arena: a}
+	a.cur.refs.Store(1)
+	a.buf = make([]byte, 0, arenaChunkSize)
+}
+
+// copy returns a copy of rec.
+func (a *recordArena) copy(rec []byte) []byte {
+	if len(rec) > arenaLarge {
+		return append([]byte(nil), rec...)
+	}
+	if cap(a.buf)-len(a.buf) < len(rec) {
+		a.next()
+		if a.cur == nil {
+			return append([]byte(nil), rec...)
+		}
+	}
+	n := len(a.buf)
+	a.buf = append(a.buf, rec...)
+	return a.buf[n:len(a.buf):len(a.buf)]
+}
+
+// room returns an empty slice over the free part of the current chunk, for
+// a converter to append to; took then keeps what was written there.
+func (a *recordArena) room() []byte {
+	if cap(a.buf)-len(a.buf) < arenaLarge {
+		a.next()
+	}
+	return a.buf[len(a.buf):len(a.buf)]
+}
+
+// took returns out, the result of appending to dst (from room): carved
+// from the chunk if it stayed there, else out itself (it outgrew the room
+// and was reallocated).
+func (a *recordArena) took(dst, out []byte) []byte {
+	if len(out) == 0 || cap(dst) == 0 || cap(out) != cap(dst) || &out[:1][0] != &dst[:1][0] {
+		return out
+	}
+	n := len(a.buf)
+	a.buf = a.buf[:n+len(out)]
+	return a.buf[n:len(a.buf):len(a.buf)]
+}
+
+// hold counts one more record in flight in the current chunk and returns
+// it (nil when there is none); the record's acknowledgement releases it.
+// A record copied outside the chunk holds it too, harmlessly.
+func (a *recordArena) hold() *arenaChunk {
+	if a.cur != nil {
+		a.cur.refs.Add(1)
+	}
+	return a.cur
+}
+
+func (a *recordArena) release(c *arenaChunk) {
+	if c != nil && c.refs.Add(-1) == 0 {
+		c.arena.live.Add(-arenaChunkSize)
+	}
 }

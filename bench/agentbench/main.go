@@ -13,11 +13,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"log"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -27,6 +29,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 
 	"github.com/eddy-streams/eddy/agent"
+	agentconfig "github.com/eddy-streams/eddy/agent/config"
 	"github.com/eddy-streams/eddy/bench/internal/eddyproc"
 	"github.com/eddy-streams/eddy/metrics"
 )
@@ -39,21 +42,29 @@ type config struct {
 	syncMode  string
 	aggregate int
 	queue     int
+	logToJSON bool
+	rateLimit int
 	timeout   time.Duration
+
+	cpuProfile string
 }
 
 func main() {
 	var c config
 	flag.StringVar(&c.eddyBin, "eddy", "bin/eddy", "path of the eddy binary to start (durable, temporary data directory)")
-	flag.IntVar(&c.lines, "lines", 2000000, "lines in the file")
+	flag.IntVar(&c.lines, "lines", 2000000, "lines in the file (0: skip the one-file run)")
 	flag.IntVar(&c.size, "size", 200, "bytes of each line, newline included")
-	flag.IntVar(&c.files, "files", 1000, "files tailed for the memory run (0: skip it)")
+	flag.IntVar(&c.files, "files", 1000, "files tailed for the memory run (0: skip it); its peak RSS is the process's, so run it alone (-lines 0) to measure it")
 	flag.StringVar(&c.syncMode, "sync", "always", "the started server's --sync")
 	flag.IntVar(&c.aggregate, "aggregate", 0, "aggregatedRecordSizeBytes (0: no KPL aggregation)")
-	flag.IntVar(&c.queue, "queue", 0, "the flow's QueueRecords (0: the default)")
+	flag.IntVar(&c.queue, "queue", 0, "the flow's publishQueueCapacity, in buffers of 500 lines (0: the agent's default, 100)")
+	flag.BoolVar(&c.logToJSON, "logtojson", false, "write Apache common log lines and convert them with LOGTOJSON (COMMONAPACHELOG)")
+	flag.IntVar(&c.rateLimit, "rate-limit", 150, "the producer's per-shard RateLimit in percent (0: off; Eddy runs without limits)")
 	flag.DurationVar(&c.timeout, "timeout", 10*time.Minute, "longest a run may take")
+	cpuProfile := flag.String("cpuprofile", "", "write the agent's CPU profile of the one-file run to this file")
 	flag.Parse()
 	log.SetFlags(0)
+	c.cpuProfile = *cpuProfile
 	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
 	defer cancel()
 	if err := run(ctx, c); err != nil {
@@ -78,21 +89,11 @@ func run(ctx context.Context, c config) error {
 	}
 	defer os.RemoveAll(dir)
 
-	// One file of c.lines lines.
-	one := filepath.Join(dir, "one")
-	if err := os.Mkdir(one, 0o755); err != nil {
-		return err
+	if c.lines > 0 {
+		if err := oneFile(ctx, c, p.Addr, dir); err != nil {
+			return err
+		}
 	}
-	if err := writeLines(filepath.Join(one, "app.log"), 0, c.lines, c.size); err != nil {
-		return err
-	}
-	res, err := ship(ctx, c, p.Addr, filepath.Join(one, "*.log"), filepath.Join(dir, "ckpt-one"), c.lines)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("one file: %d lines of %d bytes in %.2fs: %.0f lines/s, %.2f µs CPU per line (agent), aggregation %d\n",
-		c.lines, c.size, res.elapsed.Seconds(), float64(c.lines)/res.elapsed.Seconds(), float64(res.cpu.Microseconds())/float64(c.lines), c.aggregate)
-
 	if c.files > 0 {
 		many := filepath.Join(dir, "many")
 		if err := os.Mkdir(many, 0o755); err != nil {
@@ -100,7 +101,7 @@ func run(ctx context.Context, c config) error {
 		}
 		const perFile = 10
 		for i := range c.files {
-			if err := writeLines(filepath.Join(many, fmt.Sprintf("f%04d.log", i)), i*perFile, perFile, c.size); err != nil {
+			if err := writeLines(filepath.Join(many, fmt.Sprintf("f%04d.log", i)), i*perFile, perFile, c.size, c.logToJSON); err != nil {
 				return err
 			}
 		}
@@ -113,23 +114,73 @@ func run(ctx context.Context, c config) error {
 	return nil
 }
 
+// oneFile ships one file of c.lines lines and prints the rate and CPU.
+func oneFile(ctx context.Context, c config, addr, dir string) error {
+	one := filepath.Join(dir, "one")
+	if err := os.Mkdir(one, 0o755); err != nil {
+		return err
+	}
+	if err := writeLines(filepath.Join(one, "app.log"), 0, c.lines, c.size, c.logToJSON); err != nil {
+		return err
+	}
+	if c.cpuProfile != "" {
+		f, err := os.Create(c.cpuProfile)
+		if err != nil {
+			return err
+		}
+		pprof.StartCPUProfile(f)
+	}
+	res, err := ship(ctx, c, addr, filepath.Join(one, "*.log"), filepath.Join(dir, "ckpt-one"), c.lines)
+	if c.cpuProfile != "" {
+		pprof.StopCPUProfile()
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Printf("one file: %d lines of %d bytes in %.2fs: %.0f lines/s, %.2f µs CPU per line (agent), aggregation %d, LOGTOJSON %v, rate limit %d%%\n",
+		c.lines, c.size, res.elapsed.Seconds(), float64(c.lines)/res.elapsed.Seconds(), float64(res.cpu.Microseconds())/float64(c.lines), c.aggregate, c.logToJSON, c.rateLimit)
+	return nil
+}
+
 type result struct {
 	elapsed, cpu time.Duration
 }
 
-// ship runs the agent on pattern until want lines are acknowledged.
+// ship runs the agent on pattern until want lines are acknowledged. The
+// agent is configured as a user configures it: an agent.json, read by
+// package agent/config and mapped by agent.FromConfig.
 func ship(ctx context.Context, c config, addr, pattern, ckpt string, want int) (result, error) {
+	flow := map[string]any{
+		"filePattern": pattern, "kinesisStream": "agentbench", "initialPosition": "START_OF_FILE",
+		"maxBufferAgeMillis": 1000, "minTimeBetweenFilePollsMillis": 50,
+	}
+	if c.aggregate > 0 {
+		flow["aggregatedRecordSizeBytes"] = c.aggregate
+	}
+	if c.queue > 0 {
+		flow["publishQueueCapacity"] = c.queue
+	}
+	if c.logToJSON {
+		flow["dataProcessingOptions"] = []map[string]string{{"optionName": "LOGTOJSON", "logFormat": "COMMONAPACHELOG"}}
+	}
+	doc, _ := json.Marshal(map[string]any{"checkpointFile": ckpt, "kinesis.endpoint": "http://" + addr,
+		"awsAccessKeyId": "AKIDBENCH", "awsSecretAccessKey": "secret", "flows": []any{flow}})
+	cfg, _, err := agentconfig.Parse(doc)
+	if err != nil {
+		return result{}, err
+	}
+	opts, flows, err := agent.FromConfig(cfg)
+	if err != nil {
+		return result{}, err
+	}
 	reg := metrics.NewRegistry()
+	opts.Metrics, opts.RateLimit = reg, rateLimitOption(c.rateLimit)
 	actx, stop := context.WithCancel(ctx)
 	defer stop()
 	cpu0 := cpuTime()
 	start := time.Now()
 	done := make(chan error, 1)
-	go func() {
-		done <- agent.Run(actx, agent.Options{CheckpointFile: ckpt, KinesisEndpoint: "http://" + addr, AccessKeyID: "AKIDBENCH", SecretAccessKey: "secret", Metrics: reg},
-			[]agent.FlowOptions{{FilePattern: pattern, Kind: agent.KinesisStream, Destination: "agentbench", AggregatedRecordSizeBytes: c.aggregate, QueueRecords: c.queue,
-				BufferAge: 100 * time.Millisecond, PollInterval: 50 * time.Millisecond}})
-	}()
+	go func() { done <- agent.Run(actx, opts, flows) }()
 	for {
 		if n := sent(reg); n >= want {
 			break
@@ -147,6 +198,15 @@ func ship(ctx context.Context, c config, addr, pattern, ckpt string, want int) (
 	return r, <-done
 }
 
+// rateLimitOption maps the flag (0: off) to agent.Options.RateLimit
+// (negative: off).
+func rateLimitOption(percent int) int {
+	if percent == 0 {
+		return -1
+	}
+	return percent
+}
+
 // sent reads AWSKinesisAgent_RecordsSent from the registry.
 func sent(reg *metrics.Registry) int {
 	var b bytes.Buffer
@@ -162,15 +222,22 @@ func sent(reg *metrics.Registry) int {
 	return 0
 }
 
-func writeLines(path string, from, n, size int) error {
+// writeLines writes n lines of size bytes (newline included), numbered
+// from from: plain, or Apache common log lines with apache.
+func writeLines(path string, from, n, size int, apache bool) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
-	pad := strings.Repeat("x", max(size-20, 0))
 	for i := from; i < from+n; i++ {
-		fmt.Fprintf(w, "%018d %s\n", i, pad)
+		if apache {
+			const head, tail = `192.168.10.20 - frank [07/Mar/2004:16:10:02 -0800] "GET /`, ` HTTP/1.1" 200 6291` + "\n"
+			pad := strings.Repeat("x", max(size-len(head)-len(tail)-19, 0))
+			fmt.Fprintf(w, "%s%018d/%s%s", head, i, pad, tail)
+		} else {
+			fmt.Fprintf(w, "%018d %s\n", i, strings.Repeat("x", max(size-20, 0)))
+		}
 	}
 	if err := w.Flush(); err != nil {
 		f.Close()

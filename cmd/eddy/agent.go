@@ -22,6 +22,7 @@ func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfgPath := fs.String("config", "/etc/aws-kinesis/agent.json", "the Kinesis Agent's configuration file (agent.json)")
 	check := fs.Bool("check", false, "check the configuration, print the flows it would run, and exit")
 	metricsListen := fs.String("metrics-listen", "", "serve the agent's metrics (Prometheus text) at http://ADDR/metrics")
+	rateLimit := fs.Int("rate-limit", 150, "cap the writes to each Kinesis shard at this percent of Kinesis's per-shard limits (the KPL's RateLimit); 0 turns the limiter off, for an Eddy without limits")
 	checkpointEvery := fs.Duration("checkpoint-interval", time.Second, "how often the checkpoint file is written (when positions moved)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -52,6 +53,10 @@ func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	opts.Logger = log
 	opts.Metrics = metrics.NewRegistry()
 	opts.CheckpointInterval = *checkpointEvery
+	opts.RateLimit = *rateLimit
+	if *rateLimit == 0 {
+		opts.RateLimit = -1
+	}
 	if *metricsListen != "" {
 		ln, err := net.Listen("tcp", *metricsListen)
 		if err != nil {

@@ -139,7 +139,7 @@ func TestAgentRotationAndKill9(t *testing.T) {
 	})
 	rot := newLogrotate(t, dir, log)
 	rot.rename() // rotation by rename: app.log -> app.log.1
-	write(500)               // file B: lines 500-
+	write(500)   // file B: lines 500-
 	a.Process.Signal(syscall.SIGKILL)
 	a.Wait()
 	write(300) // B, while the agent is dead
@@ -525,8 +525,8 @@ func TestAgentCheck(t *testing.T) {
 	}
 	dir := t.TempDir()
 	for cfg, want := range map[string]string{
-		`{"flows": [{"filePattern": "/tmp/a.log", "kinesisStream": "s", "maxBufferAgeMillis": 999}]}`:    `"maxBufferAgeMillis": 999 is out of range`,
-		`{"flows": [{"filePattern": "/tmp/a.log", "kinesisStream": "s", "deliveryStream": "d"}]}`:        `not both`,
+		`{"flows": [{"filePattern": "/tmp/a.log", "kinesisStream": "s", "maxBufferAgeMillis": 999}]}`:   `"maxBufferAgeMillis": 999 is out of range`,
+		`{"flows": [{"filePattern": "/tmp/a.log", "kinesisStream": "s", "deliveryStream": "d"}]}`:       `not both`,
 		`{"flows": [{"filePattern": "/tmp/a.log", "kinesisStream": "s", "initialPosition": "MIDDLE"}]}`: `legal values are START_OF_FILE,END_OF_FILE`,
 	} {
 		p := filepath.Join(dir, "agent.json")
