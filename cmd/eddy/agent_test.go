@@ -2,6 +2,8 @@ package main
 
 import (
 	"compress/gzip"
+	"crypto/md5"
+	"encoding/hex"
 	"context"
 	"fmt"
 	"io"
@@ -534,6 +536,72 @@ func TestAgentCheck(t *testing.T) {
 		err := runAgent(context.Background(), []string{"--check", "--config", p}, io.Discard, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: error %v, want one containing %q", cfg, err, want)
+		}
+	}
+}
+
+// TestAgentAggregation ships 2,000 lines with aggregatedRecordSizeBytes
+// into a 2-shard stream: the stream holds KPL aggregates (far fewer
+// Kinesis records than lines, none above the configured size), and
+// deaggregated they are every line once, each with the DETERMINISTIC key
+// (the MD5 of its data).
+func TestAgentAggregation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server")
+	}
+	putEnv(t)
+	ctx := testContext(t)
+	srv := startChild(t, "serve --listen 127.0.0.1:0 --in-memory")
+	c := srv.client()
+	if _, err := c.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("agg"), ShardCount: aws.Int32(2)}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var content strings.Builder
+	const lines = 2000
+	for i := range lines {
+		fmt.Fprintf(&content, "line %04d %s\n", i, strings.Repeat("y", 40))
+	}
+	os.WriteFile(filepath.Join(dir, "app.log"), []byte(content.String()), 0o644)
+	cfgPath := filepath.Join(dir, "agent.json")
+	os.WriteFile(cfgPath, []byte(fmt.Sprintf(`{"checkpointFile": %q, "kinesis.endpoint": "http://%s",
+  "flows": [{"filePattern": %q, "kinesisStream": "agg", "initialPosition": "START_OF_FILE",
+    "partitionKeyOption": "DETERMINISTIC", "aggregatedRecordSizeBytes": 4096, "maxBufferAgeMillis": 1000}]}`,
+		filepath.Join(dir, "ckpt"), srv.addr, filepath.Join(dir, "app.log"))), 0o644)
+	actx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- runAgent(actx, []string{"--config", cfgPath}, io.Discard, io.Discard) }()
+	var users []string
+	waitFor(t, "every line", func() bool {
+		users = readUserRecords(t, c, "agg")
+		return len(users) >= lines
+	})
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if len(users) != lines {
+		t.Errorf("%d user records, want %d", len(users), lines)
+	}
+	seen := map[string]bool{}
+	for _, u := range users {
+		key, data, _ := strings.Cut(u, "|")
+		sum := md5.Sum([]byte(data))
+		if key != hex.EncodeToString(sum[:]) {
+			t.Errorf("record %q has key %q, want the MD5 of its data", data, key)
+		}
+		seen[data] = true
+	}
+	if len(seen) != lines {
+		t.Errorf("%d distinct lines of %d", len(seen), lines)
+	}
+	raw := readShardData(t, c, "agg")
+	if len(raw) >= lines/10 {
+		t.Errorf("%d Kinesis records for %d lines: not aggregated", len(raw), lines)
+	}
+	for _, r := range raw {
+		if len(r) > 4096 {
+			t.Errorf("aggregate of %d bytes, above aggregatedRecordSizeBytes 4096", len(r))
 		}
 	}
 }
