@@ -2,9 +2,9 @@ package main
 
 import (
 	"compress/gzip"
+	"context"
 	"crypto/md5"
 	"encoding/hex"
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
