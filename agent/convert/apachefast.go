@@ -50,7 +50,7 @@ func matchApache(line []byte, combined bool, idx []int) ([]int, bool) {
 	}
 	p++
 	end := token(']')
-	if end < 0 || !httpDateRE.Match(line[p:end]) {
+	if end < 0 || !isHTTPDate(line[p:end]) {
 		return idx, false
 	}
 	idx = append(idx, p, end)
@@ -127,6 +127,39 @@ func matchApache(line []byte, combined bool, idx []int) ([]int, bool) {
 		return idx, false
 	}
 	return idx, true
+}
+
+// isHTTPDate reports whether d matches pHTTPDate as a whole. The shape
+// nearly every server writes, "07/Mar/2004:16:10:02 -0800", is checked by
+// hand (every such string is in the pattern's language); anything else
+// goes to the regular expression.
+func isHTTPDate(d []byte) bool {
+	if len(d) == len("07/Mar/2004:16:10:02 -0800") &&
+		d[2] == '/' && d[6] == '/' && d[11] == ':' && d[14] == ':' && d[17] == ':' && d[20] == ' ' &&
+		twoDigits(d[0:2], '0', '3') && (d[0] != '0' || d[1] != '0') && (d[0] != '3' || d[1] <= '1') &&
+		isShortMonth(d[3:6]) &&
+		d[7] >= '1' && d[7] <= '9' && isDigit(d[8]) && isDigit(d[9]) && isDigit(d[10]) &&
+		twoDigits(d[12:14], '0', '2') && (d[12] != '2' || d[13] <= '3') &&
+		twoDigits(d[15:17], '0', '5') && twoDigits(d[18:20], '0', '5') &&
+		(d[21] == '+' || d[21] == '-') && isDigit(d[22]) && isDigit(d[23]) && isDigit(d[24]) && isDigit(d[25]) {
+		return true
+	}
+	return httpDateRE.Match(d)
+}
+
+// twoDigits reports whether t is two digits, the first in [lo, hi].
+func twoDigits(t []byte, lo, hi byte) bool {
+	return t[0] >= lo && t[0] <= hi && isDigit(t[1])
+}
+
+// isShortMonth reports whether m is a month's three-letter name, as pMonth
+// spells them.
+func isShortMonth(m []byte) bool {
+	switch string(m) {
+	case "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec":
+		return true
+	}
+	return false
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }

@@ -56,3 +56,24 @@ func TestApacheFastAgreesWithRegexp(t *testing.T) {
 		t.Fatalf("only %d of %d mutated lines matched: the test does not exercise the match paths", matched, 2*n)
 	}
 }
+
+// TestHTTPDateFastPath checks the hand-checked date shape against the
+// regular expression, on every value of each position.
+func TestHTTPDateFastPath(t *testing.T) {
+	base := []byte("07/Mar/2004:16:10:02 -0800")
+	for i := range base {
+		for c := 0; c < 256; c++ {
+			d := append([]byte(nil), base...)
+			d[i] = byte(c)
+			if got, want := isHTTPDate(d), httpDateRE.Match(d); got != want {
+				t.Fatalf("%q: isHTTPDate %v, regexp %v", d, got, want)
+			}
+		}
+	}
+	for _, d := range []string{"00/Jan/2004:16:10:02 -0800", "31/Dec/9999:23:59:59 +1400", "32/Jan/2004:16:10:02 -0800",
+		"30/Jan/2004:24:10:02 -0800", "30/Jan/0004:16:10:02 -0800", "1/Jan/2004:16:10:02 -0800", "01/January/2004:16:10:02 -0800"} {
+		if got, want := isHTTPDate([]byte(d)), httpDateRE.Match([]byte(d)); got != want {
+			t.Errorf("%q: isHTTPDate %v, regexp %v", d, got, want)
+		}
+	}
+}
