@@ -19,6 +19,7 @@ import (
 	"github.com/eddy-streams/eddy/firehose"
 	"github.com/eddy-streams/eddy/firehose/delivery"
 	"github.com/eddy-streams/eddy/firehose/httpendpoint"
+	"github.com/eddy-streams/eddy/firehose/iceberg"
 	"github.com/eddy-streams/eddy/firehose/opensearch"
 	"github.com/eddy-streams/eddy/firehose/redshift"
 	"github.com/eddy-streams/eddy/httpapi"
@@ -271,6 +272,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			fp.DestRedshift:      redshift.FromStream,
 			fp.DestOpenSearch:    opensearch.FromStream(nil),
 			fp.DestElasticsearch: opensearch.FromStream(nil),
+			// Iceberg warehouses are local: a bucket of --s3-bucket-dir.
+			fp.DestIceberg: iceberg.FromStream(func(bucket string) (string, bool) {
+				dir, ok := dirs[bucket]
+				return dir, ok
+			}),
 		},
 	})
 	defer deliveries.Close()
