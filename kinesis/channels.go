@@ -27,9 +27,8 @@ import (
 // A channel is CREATING for CreateDelay, then ACTIVE; an update makes it
 // UPDATING for UpdateDelay; a deleted one is DELETING for DeleteDelay, then
 // gone. As for consumers, statuses are computed from the clock when read.
-// A channel to S3 Tables becomes FAILED instead of ACTIVE: Eddy stores its
-// configuration but does not deliver to Apache Iceberg tables, and
-// ChannelStatusReason says so.
+// Channels to S3 Tables are delivered too (as Apache Iceberg tables in a
+// local warehouse: kinesis/channels).
 //
 // Sources: the Kinesis API reference (CreateChannel: "only supported for
 // data streams with the on-demand capacity mode", exactly one of the two
@@ -51,9 +50,6 @@ const (
 	// DefaultDataFreshness is DataFreshnessInSeconds when CreateChannel
 	// gives none ("The default value is 300 seconds").
 	DefaultDataFreshness = 300
-
-	// tablesUnsupported is the ChannelStatusReason of a channel to S3 Tables.
-	tablesUnsupported = "Eddy does not deliver to S3 Tables (Apache Iceberg) yet: the channel's configuration is stored, no records are delivered."
 )
 
 // channelMeta is a channel as stored.
@@ -91,18 +87,12 @@ func (c *channelMeta) status(now int64) kds.ChannelStatus {
 		return kds.ChannelStatusCreating
 	case now < c.Until:
 		return kds.ChannelStatusUpdating
-	case c.Tables != nil:
-		return kds.ChannelStatusFailed
 	}
 	return kds.ChannelStatusActive
 }
 
-func (c *channelMeta) reason(now int64) *string {
-	if c.status(now) == kds.ChannelStatusFailed {
-		return ptr(tablesUnsupported)
-	}
-	return nil
-}
+// reason is the ChannelStatusReason: none, since no channel fails.
+func (c *channelMeta) reason(now int64) *string { return nil }
 
 func (c *channelMeta) destinationType() kds.ChannelDestinationType {
 	if c.Tables != nil {
@@ -298,11 +288,15 @@ type ChannelDelivery struct {
 	// "Data delivery concepts").
 	Start        time.Time
 	RecordFormat kds.RecordFormatType
-	S3           kds.S3DestinationDescription
+	// S3 is the destination of a channel to a general purpose bucket;
+	// Tables (nil otherwise) that of a channel to S3 Tables.
+	S3     kds.S3DestinationDescription
+	Tables *kds.S3TablesDestinationDescription
 }
 
 // ChannelDeliveries lists the channels whose records should be delivered
-// now: those to a general purpose S3 bucket that are ACTIVE or UPDATING and
+// now: those (to a general purpose S3 bucket or to S3 Tables) that are
+// ACTIVE or UPDATING and
 // whose stream still exists (the incarnation they were created on), in
 // name order.
 func (e *Engine) ChannelDeliveries() ([]ChannelDelivery, error) {
@@ -315,7 +309,7 @@ func (e *Engine) ChannelDeliveries() ([]ChannelDelivery, error) {
 	for i := range cs {
 		c := &cs[i]
 		st := c.status(now)
-		if c.S3 == nil || (st != kds.ChannelStatusActive && st != kds.ChannelStatusUpdating) {
+		if c.S3 == nil && c.Tables == nil || (st != kds.ChannelStatusActive && st != kds.ChannelStatusUpdating) {
 			continue
 		}
 		// The stream it was created on, not a later one of the same name.
@@ -332,8 +326,13 @@ func (e *Engine) ChannelDeliveries() ([]ChannelDelivery, error) {
 			StreamARN: e.arn(c.Stream), StreamName: c.Stream,
 			Start:        time.Unix(0, c.Active),
 			RecordFormat: format,
-			S3:           *c.S3,
 		})
+		if c.S3 != nil {
+			out[len(out)-1].S3 = *c.S3
+		} else {
+			t := *c.Tables
+			out[len(out)-1].Tables = &t
+		}
 	}
 	return out, nil
 }

@@ -64,8 +64,8 @@ func TestChannelsSurviveRestart(t *testing.T) {
 }
 
 // TestChannelDeliveriesFollowTheStream: a channel whose stream was
-// deleted, or re-created under its name, is not delivered; CREATING and
-// FAILED channels are not either.
+// deleted, or re-created under its name, is not delivered; CREATING
+// channels are not either.
 func TestChannelDeliveriesFollowTheStream(t *testing.T) {
 	env := newEnv(t, nil)
 	ctx := context.Background()

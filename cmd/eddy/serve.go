@@ -239,6 +239,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if objects != nil {
 		ccfg := channels.DefaultConfig()
 		ccfg.Objects, ccfg.Logger, ccfg.ObjectSize = objects, logger, cfg.ChannelSize
+		ccfg.BucketDir = func(bucket string) (string, bool) { dir, ok := dirs[bucket]; return dir, ok }
 		if channelRunner, err = channels.New(ccfg, regions, meta); err != nil {
 			ln.Close()
 			return err

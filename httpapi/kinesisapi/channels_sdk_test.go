@@ -120,7 +120,7 @@ func TestChannelLifecycleSDK(t *testing.T) {
 		"Channel ch does not deliver to Amazon S3 Tables: S3TablesDestinationConfiguration cannot be updated.")
 
 	// A second S3 channel on the stream is over the limit; one to S3
-	// Tables is not, and ends FAILED.
+	// Tables is not, and becomes ACTIVE.
 	_, err = c.CreateChannel(ctx, s3Channel("ch2", streamARN))
 	wantAPIError(t, err, "LimitExceededException", "channel(s) of destination type S3")
 	tables, err := c.CreateChannel(ctx, &kinesis.CreateChannelInput{
@@ -141,7 +141,7 @@ func TestChannelLifecycleSDK(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if td.ChannelDescription.ChannelStatus != types.ChannelStatusFailed || td.ChannelDescription.ChannelStatusReason == nil {
+	if td.ChannelDescription.ChannelStatus != types.ChannelStatusActive || td.ChannelDescription.ChannelStatusReason != nil {
 		t.Fatalf("tables channel %+v", td.ChannelDescription)
 	}
 
@@ -160,7 +160,7 @@ func TestChannelLifecycleSDK(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(l2.ChannelSummaries) != 1 || *l2.ChannelSummaries[0].ChannelName != "tab" || l2.NextToken != nil ||
-		l2.ChannelSummaries[0].ChannelStatus != types.ChannelStatusFailed {
+		l2.ChannelSummaries[0].ChannelStatus != types.ChannelStatusActive {
 		t.Fatalf("page 2 %+v", l2)
 	}
 	other, err := c.ListChannels(ctx, &kinesis.ListChannelsInput{StreamFilter: []types.StreamFilter{{

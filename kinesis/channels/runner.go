@@ -32,14 +32,20 @@
 package channels
 
 import (
+	"bytes"
+	"compress/zlib"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/eddy-streams/eddy/firehose/delivery"
+	"github.com/eddy-streams/eddy/firehose/iceberg"
 	"github.com/eddy-streams/eddy/kinesis"
 	"github.com/eddy-streams/eddy/protocol/kds"
 	"github.com/eddy-streams/eddy/storage"
@@ -82,6 +88,11 @@ type Config struct {
 	Suffix func() string
 	// Logger defaults to discarding.
 	Logger *slog.Logger
+	// BucketDir gives the local directory of a bucket (`eddy serve
+	// --s3-bucket-dir`): a channel to S3 Tables writes its tables as
+	// Apache Iceberg tables in the directory of its table bucket's name.
+	// Nil: no channel to S3 Tables is delivered.
+	BucketDir func(bucket string) (string, bool)
 }
 
 // DefaultConfig returns the defaults, without Objects.
@@ -181,6 +192,9 @@ func (r *Runner) build(j delivery.Job) (*delivery.Pipeline, func(), error) {
 		return nil, nil, fmt.Errorf("channel %s is no longer listed", j.ID)
 	}
 	d := jb.d
+	if d.Tables != nil {
+		return r.buildTables(jb)
+	}
 	sc := d.S3.StorageConfiguration
 	bucket, err := bucketName(deref(sc.BucketARN))
 	if err != nil {
@@ -260,4 +274,140 @@ func deref(p *string) string {
 		return ""
 	}
 	return *p
+}
+
+// buildTables is the pipeline of a channel to S3 Tables: the records, JSON
+// objects, appended as rows to Apache Iceberg tables (firehose/iceberg) in
+// the local warehouse of the table bucket, created with an inferred schema
+// when missing; the records that cannot be rows go to the dead-letter
+// bucket.
+func (r *Runner) buildTables(jb job) (*delivery.Pipeline, func(), error) {
+	d := jb.d
+	t := d.Tables
+	if len(t.S3TablesConfigurationList) != 1 {
+		// Eddy routes every record to one table; no routing source of a
+		// channel's records among several tables is documented.
+		return nil, nil, fmt.Errorf("channel %s: Eddy delivers to exactly one table, the configuration lists %d", d.Name, len(t.S3TablesConfigurationList))
+	}
+	tc := t.S3TablesConfigurationList[0]
+	arn := deref(tc.TableBucketARN)
+	_, bucket, ok := strings.Cut(arn, ":bucket/")
+	if !ok || bucket == "" {
+		return nil, nil, fmt.Errorf("channel %s: table bucket ARN %q: want arn:aws:s3tables:REGION:ACCOUNT:bucket/NAME", d.Name, arn)
+	}
+	dirOf := r.cfg.BucketDir
+	if dirOf == nil {
+		dirOf = func(string) (string, bool) { return "", false }
+	}
+	wh, err := iceberg.Warehouse("s3://"+bucket, dirOf)
+	if err != nil {
+		return nil, nil, fmt.Errorf("channel %s: %w", d.Name, err)
+	}
+	dlqBucket, err := bucketName(deref(t.DeadLetterQueueS3Configuration.BucketARN))
+	if err != nil {
+		return nil, nil, err
+	}
+	errPrefix := "kinesis-channel-errors/" + d.Name + "/" + d.ID + "/"
+	if p := t.DeadLetterQueueS3Configuration.ErrorOutputPrefix; p != nil && *p != "" {
+		errPrefix = *p
+	}
+	log := r.log.With("channel", d.ARN)
+	dlq := &delivery.S3{
+		Objects: r.cfg.Objects, Bucket: dlqBucket,
+		ErrorKey: func(outputType string, now time.Time) (string, error) {
+			now = now.UTC()
+			return errPrefix + outputType + "/" + now.Format("2006/01/02/15/") +
+				d.Name + "-" + d.ID + "-" + now.Format("2006-01-02-15-04") + "-" + r.cfg.Suffix(), nil
+		},
+		RetryEvery: r.cfg.RetryEvery, RetryFor: r.cfg.RetryFor, Clock: r.cfg.Clock,
+		Dropped: func(key string, records int, err error) {
+			log.Error("object dropped after retrying", "key", key, "records", records, "err", err)
+		},
+	}
+	dest, err := iceberg.New(iceberg.Config{Warehouse: wh, Tables: []iceberg.Table{{Database: deref(tc.Namespace), Name: deref(tc.TableName)}},
+		CreateTables: true, Errors: dlq.DeliverFailed})
+	if err != nil {
+		return nil, nil, err
+	}
+	p := &delivery.Pipeline{
+		Source: &delivery.KinesisSource{
+			Kinesis: jb.eng, StreamARN: d.StreamARN, Start: d.Start, Meta: r.meta,
+			Table: CheckpointTable, Prefix: d.ARN + "/" + d.ID + "/",
+		},
+		Transform:   tableRecords(d.RecordFormat),
+		Destination: dest,
+		Hints:       delivery.Hints{Size: r.cfg.ObjectSize, Interval: time.Duration(t.DataFreshnessInSeconds) * time.Second},
+		Clock:       r.cfg.Clock,
+		Logger:      log,
+		Idle:        r.cfg.Idle,
+	}
+	log.Info("channel delivery to S3 Tables started", "version", d.Version, "warehouse", wh, "table", deref(tc.Namespace)+"."+deref(tc.TableName))
+	return p, func() { dest.Close() }, nil
+}
+
+// Glue Schema Registry wire format (AWSSchemaRegistryConstants in
+// awslabs/aws-glue-schema-registry): a version byte 3, a compression byte
+// (0 none, 5 zlib), the 16-byte schema version id, then the payload.
+const (
+	gsrVersion     = 3
+	gsrNone        = 0
+	gsrZlib        = 5
+	gsrHeaderBytes = 18
+)
+
+// CodeUnsupportedFormat is the dead-letter error code of a record Eddy
+// cannot turn into a row (Eddy's code: no channel documentation names one).
+const CodeUnsupportedFormat = "Kinesis.Channel.UnsupportedRecordFormat"
+
+// tableRecords is the transform of a channel to S3 Tables: it hands the
+// JSON document of each record to the Iceberg destination. GSR_JSON
+// records lose their Glue Schema Registry header (zlib payloads are
+// inflated); JSON records pass as they are (their GSRSchemaARN is not
+// read: columns come from the table). GSR_AVRO records, which need the
+// registry's schema, go to the dead-letter bucket.
+func tableRecords(format kds.RecordFormatType) delivery.Transform {
+	return func(_ context.Context, recs []delivery.Record) ([]delivery.Record, []delivery.Failed, error) {
+		out := recs[:0:0]
+		var failed []delivery.Failed
+		for _, r := range recs {
+			data, code, msg := tableJSON(format, r.Data)
+			if code != "" {
+				failed = append(failed, delivery.Failed{Record: r, ErrorCode: code, ErrorMessage: msg, OutputType: outputValidation})
+				continue
+			}
+			r.Data = data
+			out = append(out, r)
+		}
+		return out, failed, nil
+	}
+}
+
+func tableJSON(format kds.RecordFormatType, b []byte) ([]byte, string, string) {
+	switch format {
+	case kds.RecordFormatTypeGSRJSON:
+		if len(b) >= gsrHeaderBytes && b[0] == gsrVersion {
+			payload := b[gsrHeaderBytes:]
+			switch b[1] {
+			case gsrNone:
+				b = payload
+			case gsrZlib:
+				zr, err := zlib.NewReader(bytes.NewReader(payload))
+				if err != nil {
+					return nil, CodeInvalidJSON, "The record's Glue Schema Registry payload does not inflate."
+				}
+				inflated, err := io.ReadAll(io.LimitReader(zr, 10<<20))
+				if err != nil {
+					return nil, CodeInvalidJSON, "The record's Glue Schema Registry payload does not inflate."
+				}
+				b = inflated
+			}
+		}
+	case kds.RecordFormatTypeJSON:
+	default:
+		return nil, CodeUnsupportedFormat, fmt.Sprintf("Eddy writes %s records to S3 Tables only as JSON documents.", format)
+	}
+	if !json.Valid(b) {
+		return nil, CodeInvalidJSON, "The record is not a valid JSON payload."
+	}
+	return b, "", ""
 }

@@ -16,6 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow/array"
+	iceberggo "github.com/apache/iceberg-go"
+	"github.com/apache/iceberg-go/catalog/hadoop"
+	"github.com/apache/iceberg-go/table"
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/eddy-streams/eddy/internal/s3sink"
@@ -426,3 +430,105 @@ func TestChannelTemplateZstdAndUpdate(t *testing.T) {
 const w0bucket = "eddy-test"
 
 func ptr[T any](v T) *T { return &v }
+
+// TestChannelDeliversToS3Tables: a channel to S3 Tables whose table bucket
+// is a local directory creates its table (columns inferred from the
+// records) and appends the stream's JSON records as rows, read back with
+// iceberg-go's scanner; a record that is not JSON goes to the dead-letter
+// bucket.
+func TestChannelDeliversToS3Tables(t *testing.T) {
+	lake := t.TempDir()
+	w := newWorldWith(t, kds.RecordFormatTypeGSRJSON, kds.S3CompressionTypeGzip, func(in *kds.CreateChannelInput) {
+		none := kds.S3TablesCompressionTypeZstd
+		in.S3DestinationConfiguration = nil
+		in.S3TablesDestinationConfiguration = &kds.S3TablesDestinationConfiguration{
+			DeadLetterQueueS3Configuration: &kds.DeadLetterQueueS3Configuration{BucketARN: ptr("arn:aws:s3:::" + "eddy-test"), ExpectedBucketOwner: ptr("000000000000")},
+			S3TablesConfigurationList: []kds.S3TablesConfiguration{{TableBucketARN: ptr("arn:aws:s3tables:us-east-1:000000000000:bucket/lake"),
+				Namespace: ptr("events"), TableName: ptr("clicks"), CompressionType: &none}},
+		}
+	})
+	cfg := DefaultConfig()
+	cfg.Objects = w.sink
+	cfg.Poll, cfg.Idle, cfg.RetryEvery = 20*time.Millisecond, 20*time.Millisecond, 20*time.Millisecond
+	cfg.Clock = w.clock
+	cfg.BucketDir = func(b string) (string, bool) { return lake, b == "lake" }
+	r, err := New(cfg, w.regions, w.meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	w.clock.Advance(2 * time.Second) // CREATING -> ACTIVE
+	r.Wake()
+	time.Sleep(100 * time.Millisecond)
+	// Half the records carry the Glue Schema Registry header (version 3,
+	// no compression, a schema version id), half are plain JSON.
+	var data []string
+	for i := range 20 {
+		doc := fmt.Sprintf(`{"user": "u%d", "n": %d}`, i, i)
+		if i%2 == 0 {
+			doc = "\x03\x00" + strings.Repeat("\x11", 16) + doc
+		}
+		data = append(data, doc)
+	}
+	recs := w.put(t, append(data, "not json")...)
+	deadline := time.Now().Add(30 * time.Second)
+	var rows []string
+	for {
+		w.clock.Advance(301 * time.Second)
+		rows = tableRows(t, lake, "events", "clicks")
+		if len(rows) >= 20 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if len(rows) != 20 {
+		t.Fatalf("%d rows: %v", len(rows), rows)
+	}
+	for i := range 20 {
+		if want := fmt.Sprintf("u%d|%d", i, i); !slices.Contains(rows, want) {
+			t.Errorf("row %s missing from %v", want, rows)
+		}
+	}
+	w.waitCommitted(t, recs)
+	var dead int
+	for _, k := range w.s3.Keys(t) {
+		if strings.HasPrefix(k, "kinesis-channel-errors/") {
+			dead++
+		}
+	}
+	if dead != 1 {
+		t.Errorf("%d dead-letter objects, want 1", dead)
+	}
+}
+
+// tableRows scans a table of the warehouse with iceberg-go: each row's
+// values joined by "|"; nil while the table does not exist.
+func tableRows(t *testing.T, wh, db, name string) []string {
+	cat, err := hadoop.NewCatalog("reader", wh, iceberggo.Properties{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl, err := cat.LoadTable(context.Background(), table.Identifier{db, name})
+	if err != nil {
+		return nil
+	}
+	at, err := tbl.Scan().ToArrowTable(context.Background())
+	if err != nil {
+		return nil
+	}
+	defer at.Release()
+	tr := array.NewTableReader(at, 1024)
+	defer tr.Release()
+	var out []string
+	for tr.Next() {
+		rec := tr.RecordBatch()
+		for r := 0; r < int(rec.NumRows()); r++ {
+			var vals []string
+			for c := 0; c < int(rec.NumCols()); c++ {
+				vals = append(vals, rec.Column(c).ValueStr(r))
+			}
+			out = append(out, strings.Join(vals, "|"))
+		}
+	}
+	return out
+}
