@@ -122,8 +122,10 @@ func (s *Service) DeleteAlias(region string, in *kp.DeleteAliasInput) (*kp.Empty
 }
 
 // ListAliases lists the region's aliases in name order, or those of one key
-// (KeyId: a key id or key ARN). Limit defaults to 50; the marker is the
-// last alias name of the previous page.
+// (KeyId: a key id or key ARN). Limit defaults to 50 and is at most 100
+// ("it must be between 1 and 100", the module's documentation; the model
+// allows 1000 and AWS's answer to 101-1000 was not recorded: Eddy answers
+// a page of 100); the marker is the last alias name of the previous page.
 func (s *Service) ListAliases(region string, in *kp.ListAliasesInput) (*kp.ListAliasesOutput, error) {
 	region = s.region(region)
 	if err := s.sweep(region); err != nil {
@@ -134,7 +136,7 @@ func (s *Service) ListAliases(region string, in *kp.ListAliasesInput) (*kp.ListA
 	}
 	limit := 50
 	if in.Limit != nil {
-		limit = int(*in.Limit)
+		limit = min(int(*in.Limit), 100)
 	}
 	after := ""
 	if in.Marker != nil {

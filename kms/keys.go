@@ -459,8 +459,10 @@ func (s *Service) UntagResource(region string, in *kp.UntagResourceInput) (*kp.E
 	return &kp.Empty{}, nil
 }
 
-// ListResourceTags lists a key's tags in key order; Limit defaults to 50,
-// the marker is the last tag key of the previous page.
+// ListResourceTags lists a key's tags in key order; Limit defaults to 50
+// and is at most 50 (as for ListAliases: the documentation's maximum, the
+// model allows 1000, a larger value gets a page of 50); the marker is the
+// last tag key of the previous page.
 func (s *Service) ListResourceTags(region string, in *kp.ListResourceTagsInput) (*kp.ListResourceTagsOutput, error) {
 	var r *keyRecord
 	err := s.read(func(tx storage.MetaTx, w bool) error {
@@ -473,7 +475,7 @@ func (s *Service) ListResourceTags(region string, in *kp.ListResourceTagsInput) 
 	}
 	limit := 50
 	if in.Limit != nil {
-		limit = int(*in.Limit)
+		limit = min(int(*in.Limit), 50)
 	}
 	out := &kp.ListResourceTagsOutput{Tags: []kp.Tag{}}
 	for _, t := range r.Tags {

@@ -85,7 +85,7 @@ var goldenScenario = []step{
 	{op: "UntagResource", name: "ok", note: "", body: `{"KeyId":"$key1","TagKeys":["team"]}`},
 	{op: "UntagResource", name: "not-found", note: "", body: `{"KeyId":"` + missingKey + `","TagKeys":["team"]}`},
 	{op: "ListResourceTags", name: "ok", note: "", body: `{"KeyId":"$key1"}`},
-	{op: "ListResourceTags", name: "bad-limit", note: "", body: `{"KeyId":"$key1","Limit":51}`},
+	{op: "ListResourceTags", name: "bad-limit", note: "", body: `{"KeyId":"$key1","Limit":1001}`},
 	{op: "GetKeyPolicy", name: "ok", note: "", body: `{"KeyId":"$key1"}`},
 	{op: "GetKeyPolicy", name: "other-name", note: "", body: `{"KeyId":"$key1","PolicyName":"other"}`},
 	{op: "PutKeyPolicy", name: "ok", note: "stored, not enforced", body: `{"KeyId":"$key1","Policy":"{\"Version\":\"2012-10-17\",\"Statement\":[]}"}`},

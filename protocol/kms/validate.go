@@ -9,13 +9,14 @@ import (
 	"github.com/eddy-streams/eddy"
 )
 
-// Constraints of the model's members. The Go module carries no length or
-// range traits, so these are the "Length Constraints" and "Valid Range"
-// lines of the KMS API Reference's pages for each operation
-// (docs.aws.amazon.com/kms/latest/APIReference/API_<Operation>.html);
-// Limit's ranges per operation are the ones the module's documentation
-// states (ListKeys 1-1000, ListAliases 1-100, ListResourceTags 1-50), and
-// ScheduleKeyDeletion's 7-30 is checked by the service rule below.
+// Constraints of the model's members: the length, range and pattern
+// traits of botocore's kms/2014-11-01/service-2.json (botocore 1.43.11; the
+// Go module carries no such traits), and its required members (Decrypt's
+// and ReEncrypt's CiphertextBlob are optional there: a request without one
+// is the service's InvalidCiphertextException). The model gives every
+// Limit 1-1000; the smaller maxima the documentation states (ListAliases
+// 100, ListResourceTags 50) are the service's and applied there.
+// ScheduleKeyDeletion's 7-30 is checked by the rule below.
 const (
 	maxKeyID       = 2048
 	maxAliasName   = 256
@@ -29,6 +30,7 @@ const (
 	maxTagValue    = 256
 	maxGrantTokens = 10
 	maxPolicyName  = 128
+	maxGrantToken  = 8192
 )
 
 var (
@@ -142,6 +144,9 @@ func (c *check) keyID(path string, p *string, required bool) { c.str(path, p, re
 func (c *check) grants(g []string) {
 	if len(g) > maxGrantTokens {
 		c.add("grantTokens", "Member must have length less than or equal to "+strconv.Itoa(maxGrantTokens))
+	}
+	for i, t := range g {
+		c.length("grantTokens."+strconv.Itoa(i+1)+".member", javaLen(t), 1, maxGrantToken)
 	}
 }
 
@@ -295,7 +300,7 @@ func (in *DeleteAliasInput) Validate() error {
 func (in *ListAliasesInput) Validate() error {
 	var c check
 	c.keyID("keyId", in.KeyId, false)
-	c.rng("limit", in.Limit, 1, 100)
+	c.rng("limit", in.Limit, 1, 1000)
 	c.marker(in.Marker)
 	return c.err()
 }
@@ -369,7 +374,7 @@ func (in *EncryptInput) Validate() error {
 // Validate implements the request's checks.
 func (in *DecryptInput) Validate() error {
 	var c check
-	c.blob("ciphertextBlob", in.CiphertextBlob, true, MaxCiphertext)
+	c.blob("ciphertextBlob", in.CiphertextBlob, false, MaxCiphertext)
 	c.keyID("keyId", in.KeyId, false)
 	c.enum("encryptionAlgorithm", in.EncryptionAlgorithm, enumAlgorithm)
 	c.grants(in.GrantTokens)
@@ -419,7 +424,7 @@ func (in *GenerateDataKeyInput) DataKeyLen() int {
 // Validate implements the request's checks.
 func (in *ReEncryptInput) Validate() error {
 	var c check
-	c.blob("ciphertextBlob", in.CiphertextBlob, true, MaxCiphertext)
+	c.blob("ciphertextBlob", in.CiphertextBlob, false, MaxCiphertext)
 	c.keyID("destinationKeyId", in.DestinationKeyId, true)
 	c.keyID("sourceKeyId", in.SourceKeyId, false)
 	c.enum("sourceEncryptionAlgorithm", in.SourceEncryptionAlgorithm, enumAlgorithm)
@@ -458,7 +463,7 @@ func (in *UntagResourceInput) Validate() error {
 func (in *ListResourceTagsInput) Validate() error {
 	var c check
 	c.keyID("keyId", in.KeyId, true)
-	c.rng("limit", in.Limit, 1, 50)
+	c.rng("limit", in.Limit, 1, 1000)
 	c.marker(in.Marker)
 	return c.err()
 }
