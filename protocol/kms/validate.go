@@ -33,10 +33,18 @@ const (
 	maxGrantToken  = 8192
 )
 
+// pattern is a model pattern: the regular expression Go matches the whole
+// value against, and the model's text of it, which the message quotes.
+type pattern struct {
+	re   *regexp.Regexp
+	text string
+}
+
 var (
-	aliasPattern      = regexp.MustCompile(`^[a-zA-Z0-9:/_-]+$`)
-	policyNamePattern = regexp.MustCompile(`^[\w]+$`)
-	markerPattern     = regexp.MustCompile("^[\u0020-\u00FF]*$")
+	aliasPattern      = pattern{regexp.MustCompile(`^[a-zA-Z0-9:/_-]+$`), `^[a-zA-Z0-9:/_-]+$`}
+	policyNamePattern = pattern{regexp.MustCompile(`^[\w]+$`), `[\w]+`}
+	markerPattern     = pattern{regexp.MustCompile(`^[\x{20}-\x{FF}]*$`), `[\u0020-\u00FF]*`}
+	policyPattern     = pattern{regexp.MustCompile(`^[\x{09}\x{0A}\x{0D}\x{20}-\x{FF}]+$`), `[\u0009\u000A\u000D\u0020-\u00FF]+`}
 )
 
 // maxViolations is how many violations the front end reports at most.
@@ -133,9 +141,9 @@ func (c *check) enum(path, v string, values []string) {
 	c.add(path, "Member must satisfy enum value set: ["+strings.Join(values, ", ")+"]")
 }
 
-func (c *check) pattern(path string, p *string, re *regexp.Regexp) {
-	if p != nil && *p != "" && !re.MatchString(*p) {
-		c.add(path, "Member must satisfy regular expression pattern: "+re.String())
+func (c *check) pattern(path string, p *string, pat pattern) {
+	if p != nil && *p != "" && !pat.re.MatchString(*p) {
+		c.add(path, "Member must satisfy regular expression pattern: "+pat.text)
 	}
 }
 
@@ -171,6 +179,7 @@ func (in *CreateKeyInput) Validate() error {
 	var c check
 	c.str("description", in.Description, false, 0, maxDescription)
 	c.str("policy", in.Policy, false, 1, maxPolicy)
+	c.pattern("policy", in.Policy, policyPattern)
 	c.enum("keySpec", in.KeySpec, enumKeySpec)
 	c.enum("customerMasterKeySpec", in.CustomerMasterKeySpec, enumCustomerMasterKeySpec)
 	c.enum("keyUsage", in.KeyUsage, enumKeyUsage)
@@ -482,6 +491,7 @@ func (in *PutKeyPolicyInput) Validate() error {
 	var c check
 	c.keyID("keyId", in.KeyId, true)
 	c.str("policy", in.Policy, true, 1, maxPolicy)
+	c.pattern("policy", in.Policy, policyPattern)
 	c.str("policyName", in.PolicyName, false, 1, maxPolicyName)
 	c.pattern("policyName", in.PolicyName, policyNamePattern)
 	return c.err()
