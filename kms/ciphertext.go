@@ -59,14 +59,13 @@ func canonicalContext(ctx map[string]string) []byte {
 	return b
 }
 
-// invalidCiphertext is the answer to a blob that does not open. The model
-// names the exception ("the specified ciphertext, or additional
-// authenticated data incorporated into the ciphertext, such as the
-// encryption context, is corrupted, missing, or otherwise invalid"); no
-// recording of its message was found, the words are Eddy's.
+// invalidCiphertext is the answer to a blob that does not open: a wrong or
+// missing encryption context, a changed or foreign blob. KMS sends it
+// without a message ("InvalidCiphertextException with null message",
+// aws/aws-sdk-java issue 1323; "InvalidCiphertextException: null",
+// aws/aws-encryption-sdk-javascript issue 1107), and so does Eddy.
 func invalidCiphertext() error {
-	return &eddy.Error{Code: eddy.CodeInvalidCiphertext,
-		Message: "The ciphertext is invalid, or its encryption context does not match the one given."}
+	return &eddy.Error{Code: eddy.CodeInvalidCiphertext}
 }
 
 // parseHeader reads blob's header.
