@@ -118,7 +118,10 @@ func (s *Service) resolve(tx storage.MetaTx, region, keyID string, aliases, writ
 		}
 		return nil, s.notFoundKey(region, rf.id)
 	}
-	if r.Rotation && r.State != kp.StatePending && !now.Before(r.NextRotation) {
+	// A disabled key is not rotated; once enabled again, it is at its
+	// next use if its date has passed (the KMS developer guide, "Rotating
+	// keys": "If a KMS key is disabled ... KMS does not rotate it").
+	if r.Rotation && r.State == kp.StateEnabled && !now.Before(r.NextRotation) {
 		if !writable {
 			return nil, errNeedWrite
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -242,5 +243,131 @@ func TestCanonicalContext(t *testing.T) {
 	}
 	if !bytes.Equal(canonicalContext(nil), canonicalContext(map[string]string{})) {
 		t.Fatal("nil and empty differ")
+	}
+}
+
+// TestConcurrentUse: encryptions, data keys and rotations from many
+// goroutines at once (run with -race); every ciphertext decrypts to its
+// plaintext afterwards, whichever material sealed it.
+func TestConcurrentUse(t *testing.T) {
+	clk := &fixedClock{t: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}
+	cfg := DefaultConfig()
+	cfg.Root = mustRoot(t, bytes.Repeat([]byte{5}, 32))
+	cfg.Clock = clk
+	s, err := New(cfg, mem.NewMeta())
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := s.CreateKey("", &kp.CreateKeyInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := *k.KeyMetadata.KeyId
+	type pair struct{ pt, blob []byte }
+	results := make(chan pair, 200)
+	errs := make(chan error, 200)
+	done := make(chan struct{})
+	for g := 0; g < 8; g++ {
+		go func(g int) {
+			defer func() { done <- struct{}{} }()
+			for i := 0; i < 20; i++ {
+				if g == 0 && i%5 == 0 {
+					if _, err := s.RotateKeyOnDemand("", &kp.KeyIdInput{KeyId: &id}); err != nil {
+						errs <- err
+						return
+					}
+				}
+				pt, blob, _, err := s.In("").GenerateDataKey(context.Background(), KinesisAlias, map[string]string{"g": string(rune('a' + g))})
+				if err != nil {
+					errs <- err
+					return
+				}
+				results <- pair{pt, blob}
+				e, err := s.Encrypt("", &kp.EncryptInput{KeyId: &id, Plaintext: []byte{byte(g), byte(i)}})
+				if err != nil {
+					errs <- err
+					return
+				}
+				d, err := s.Decrypt("", &kp.DecryptInput{CiphertextBlob: e.CiphertextBlob})
+				if err != nil || !bytes.Equal(d.Plaintext, []byte{byte(g), byte(i)}) {
+					errs <- fmt.Errorf("decrypt %d/%d: %v", g, i, err)
+					return
+				}
+			}
+		}(g)
+	}
+	for g := 0; g < 8; g++ {
+		select {
+		case <-done:
+		case err := <-errs:
+			t.Fatal(err)
+		case <-time.After(time.Minute):
+			t.Fatal("goroutines did not finish within a minute")
+		}
+	}
+	close(results)
+	n := 0
+	for p := range results {
+		n++
+		h, err := parseHeader(p.blob)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ok bool
+		for g := 0; g < 8; g++ {
+			got, _, err := s.In("").Decrypt(context.Background(), p.blob, map[string]string{"g": string(rune('a' + g))})
+			if err == nil && bytes.Equal(got, p.pt) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			t.Fatalf("data key under material %d does not decrypt", h.material)
+		}
+	}
+	if n != 160 {
+		t.Fatalf("%d data keys, want 160", n)
+	}
+	d, _ := s.DescribeKey("", &kp.DescribeKeyInput{KeyId: &id})
+	if d.KeyMetadata.CurrentKeyMaterialId == k.KeyMetadata.CurrentKeyMaterialId {
+		t.Fatal("no rotation happened")
+	}
+}
+
+// TestDisabledKeyNotRotated: a disabled key keeps its material past its
+// rotation date, and rotates at its first use once enabled.
+func TestDisabledKeyNotRotated(t *testing.T) {
+	clk := &fixedClock{t: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}
+	cfg := DefaultConfig()
+	cfg.Root = mustRoot(t, bytes.Repeat([]byte{6}, 32))
+	cfg.Clock = clk
+	s, err := New(cfg, mem.NewMeta())
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, _ := s.CreateKey("", &kp.CreateKeyInput{})
+	id := *k.KeyMetadata.KeyId
+	first := *k.KeyMetadata.CurrentKeyMaterialId
+	if _, err := s.EnableKeyRotation("", &kp.EnableKeyRotationInput{KeyId: &id, RotationPeriodInDays: kp.Int32(90)}); err != nil {
+		t.Fatal(err)
+	}
+	s.DisableKey("", &kp.KeyIdInput{KeyId: &id})
+	clk.t = clk.t.Add(100 * 24 * time.Hour)
+	d, _ := s.DescribeKey("", &kp.DescribeKeyInput{KeyId: &id})
+	if *d.KeyMetadata.CurrentKeyMaterialId != first {
+		t.Fatal("a disabled key was rotated")
+	}
+	s.EnableKey("", &kp.KeyIdInput{KeyId: &id})
+	e, err := s.Encrypt("", &kp.EncryptInput{KeyId: &id, Plaintext: []byte("x")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec, _ := s.Decrypt("", &kp.DecryptInput{CiphertextBlob: e.CiphertextBlob})
+	if *dec.KeyMaterialId == first {
+		t.Fatal("not rotated at its first use once enabled")
+	}
+	st, _ := s.GetKeyRotationStatus("", &kp.KeyIdInput{KeyId: &id})
+	if !st.NextRotationDate.Time().After(clk.t) {
+		t.Fatalf("next rotation %v is not after now %v", st.NextRotationDate.Time(), clk.t)
 	}
 }
