@@ -4,6 +4,8 @@ package eddy
 // engine import) does not pull in net/http.
 const (
 	statusBadRequest          = 400
+	statusNotFound            = 404
+	statusConflict            = 409
 	statusInternalServerError = 500
 	statusServiceUnavailable  = 503
 )
@@ -86,6 +88,26 @@ var catalog = map[string]ErrorInfo{
 	CodeServiceUnavailable:     {CodeServiceUnavailable, statusServiceUnavailable, true},
 	CodeInvalidKMSResource:     {CodeInvalidKMSResource, statusBadRequest, false},
 	CodeInvalidSource:          {CodeInvalidSource, statusBadRequest, false},
+
+	// KMS. The statuses are the model's httpError traits (aws-sdk-go-v2
+	// service/kms v1.63.0 schemas/schemas.go): NotFoundException 404;
+	// DisabledException, KMSInvalidStateException and
+	// AlreadyExistsException 409; KMSInternalException 500 (a server
+	// fault, retried); every other one 400.
+	CodeKMSNotFound:          {CodeKMSNotFound, statusNotFound, false},
+	CodeKMSDisabled:          {CodeKMSDisabled, statusConflict, false},
+	CodeKMSInvalidState:      {CodeKMSInvalidState, statusConflict, false},
+	CodeKMSInternal:          {CodeKMSInternal, statusInternalServerError, true},
+	CodeAlreadyExists:        {CodeAlreadyExists, statusConflict, false},
+	CodeInvalidAliasName:     {CodeInvalidAliasName, statusBadRequest, false},
+	CodeInvalidArn:           {CodeInvalidArn, statusBadRequest, false},
+	CodeInvalidCiphertext:    {CodeInvalidCiphertext, statusBadRequest, false},
+	CodeInvalidKeyUsage:      {CodeInvalidKeyUsage, statusBadRequest, false},
+	CodeInvalidMarker:        {CodeInvalidMarker, statusBadRequest, false},
+	CodeIncorrectKey:         {CodeIncorrectKey, statusBadRequest, false},
+	CodeMalformedPolicy:      {CodeMalformedPolicy, statusBadRequest, false},
+	CodeTag:                  {CodeTag, statusBadRequest, false},
+	CodeUnsupportedOperation: {CodeUnsupportedOperation, statusBadRequest, false},
 }
 
 // Lookup returns the catalog entry for code and whether code is known. An
@@ -99,8 +121,10 @@ func Lookup(code string) (ErrorInfo, bool) {
 }
 
 // Status returns the HTTP status AWS sends with code: 500 for
-// InternalFailure and InternalServerError, 503 for Firehose's
-// ServiceUnavailableException, 400 for every other code, known or not.
+// InternalFailure, InternalServerError and KMSInternalException, 503 for
+// Firehose's ServiceUnavailableException, 404 and 409 for KMS's codes the
+// model gives them (see the catalog), 400 for every other code, known or
+// not.
 func Status(code string) int {
 	info, _ := Lookup(code)
 	return info.Status

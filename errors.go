@@ -113,6 +113,27 @@ const (
 	CodeInvalidSource          = "InvalidSourceException"
 )
 
+// KMS's own exception names (the model's, com.amazonaws.kms: aws-sdk-go-v2
+// service/kms v1.63.0 types/errors.go). KMS also answers with
+// LimitExceededException, ValidationException and the transport's codes
+// above.
+const (
+	CodeKMSNotFound          = "NotFoundException"
+	CodeKMSDisabled          = "DisabledException"
+	CodeKMSInvalidState      = "KMSInvalidStateException"
+	CodeKMSInternal          = "KMSInternalException"
+	CodeAlreadyExists        = "AlreadyExistsException"
+	CodeInvalidAliasName     = "InvalidAliasNameException"
+	CodeInvalidArn           = "InvalidArnException"
+	CodeInvalidCiphertext    = "InvalidCiphertextException"
+	CodeInvalidKeyUsage      = "InvalidKeyUsageException"
+	CodeInvalidMarker        = "InvalidMarkerException"
+	CodeIncorrectKey         = "IncorrectKeyException"
+	CodeMalformedPolicy      = "MalformedPolicyDocumentException"
+	CodeTag                  = "TagException"
+	CodeUnsupportedOperation = "UnsupportedOperationException"
+)
+
 // CodeOf returns the AWS code of err if it is (or wraps) an *Error, and
 // CodeInternalFailure otherwise.
 func CodeOf(err error) string {

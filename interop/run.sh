@@ -17,6 +17,8 @@
 #   python-ddb  interop/python/test_dynamodb.py  boto3's DynamoDB client and resource layer
 #   python-lambda interop/python/test_lambda.py  boto3's Lambda client: functions (python3) and event source mappings
 #   python-firehose interop/python/test_firehose.py  boto3's Firehose client, delivery to the embedded S3 endpoint
+#   cli-kms     interop/cli/kms.sh               `aws kms`: keys, aliases, encrypt/decrypt, data keys, rotation, deletion
+#   python-kms  interop/python/test_kms.py       boto3's KMS client: envelope encryption, key states, paginators
 # All share the server; their stream and table names do not collide. It stops the
 # server, removes the data directory, and prints one last line
 # "N passed, M failed", counting test cases across the suites (a suite
@@ -27,7 +29,7 @@
 # python3-boto3, npm ci in interop/js).
 #
 # Environment:
-#   INTEROP_SUITES   which suites to run (default "cli python js cli-ddb python-ddb cli-lambda python-lambda cli-s3 cli-firehose python-firehose")
+#   INTEROP_SUITES   which suites to run (default "cli python js cli-ddb python-ddb cli-lambda python-lambda cli-s3 cli-firehose python-firehose cli-kms python-kms")
 #   EDDY_BIN         use this eddy binary instead of building bin/eddy
 #   AWS_CLI, PYTHON  the aws and python3 to use (default: Debian's in /usr/bin)
 #   SUITE_TIMEOUT    seconds each suite may take (default 300)
@@ -36,7 +38,7 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 root=$PWD
 
-suites=${INTEROP_SUITES:-cli python js cli-ddb python-ddb cli-lambda python-lambda cli-s3 cli-firehose python-firehose}
+suites=${INTEROP_SUITES:-cli python js cli-ddb python-ddb cli-lambda python-lambda cli-s3 cli-firehose python-firehose cli-kms python-kms}
 suite_timeout=${SUITE_TIMEOUT:-300}
 passed=0
 failed=0
@@ -189,7 +191,7 @@ counts() {
 for suite in $suites; do
 	suite_start=$(date +%s)
 	case $suite in
-	cli | cli-ddb | cli-lambda | cli-s3 | cli-firehose)
+	cli | cli-ddb | cli-lambda | cli-s3 | cli-firehose | cli-kms)
 		if ! command -v "$AWS_CLI" >/dev/null 2>&1; then
 			say "$suite: $AWS_CLI not found; run scripts/install-test-deps.sh"
 			record "$suite" 1 0 1
@@ -200,12 +202,13 @@ for suite in $suites; do
 		[[ $suite == cli-lambda ]] && script=interop/cli/lambda.sh
 		[[ $suite == cli-s3 ]] && script=interop/cli/s3.sh
 		[[ $suite == cli-firehose ]] && script=interop/cli/firehose.sh
+		[[ $suite == cli-kms ]] && script=interop/cli/kms.sh
 		run_suite "$suite" "$tmp/$suite.log" bash "$script"
 		status=$?
 		read -r p f < <(counts "$suite" "$tmp/$suite.log"; echo)
 		record "$suite" "$status" "$p" "$f"
 		;;
-	python | python-ddb | python-lambda | python-firehose)
+	python | python-ddb | python-lambda | python-firehose | python-kms)
 		if ! "$PYTHON" -c 'import boto3' 2>/dev/null; then
 			say "$suite: $PYTHON cannot import boto3; run scripts/install-test-deps.sh"
 			record "$suite" 1 0 1
@@ -215,6 +218,7 @@ for suite in $suites; do
 		[[ $suite == python-ddb ]] && script=interop/python/test_dynamodb.py
 		[[ $suite == python-lambda ]] && script=interop/python/test_lambda.py
 		[[ $suite == python-firehose ]] && script=interop/python/test_firehose.py
+		[[ $suite == python-kms ]] && script=interop/python/test_kms.py
 		run_suite "$suite" "$tmp/$suite.log" "$PYTHON" "$script" -v
 		status=$?
 		read -r p f < <(counts "$suite" "$tmp/$suite.log"; echo)
@@ -247,7 +251,7 @@ for suite in $suites; do
 		record js "$status" "${p:-0}" "$f"
 		;;
 	*)
-		say "unknown suite '$suite' (want cli, python, js, cli-ddb, python-ddb, cli-lambda, python-lambda, cli-s3, cli-firehose or python-firehose)"
+		say "unknown suite '$suite' (want cli, python, js, cli-ddb, python-ddb, cli-lambda, python-lambda, cli-s3, cli-firehose, python-firehose, cli-kms or python-kms)"
 		failed=$((failed + 1))
 		;;
 	esac

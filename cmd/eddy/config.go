@@ -53,6 +53,8 @@ type serveConfig struct {
 	S3PathStyle bool          `flag:"s3-path-style" yaml:"s3-path-style" help:"address buckets path-style, ENDPOINT/BUCKET/KEY (most self-hosted servers); --s3-path-style=false for BUCKET.ENDPOINT host names"`
 	ChannelSize int           `flag:"channel-object-size" yaml:"channel-object-size" help:"record bytes at which a Kinesis channel writes an object before its data freshness is reached"`
 	BucketDirs  []string      `flag:"s3-bucket-dir" yaml:"s3-bucket-dirs" help:"deliver the objects of BUCKET as files under DIR, repeatable: BUCKET=DIR (an Eddy extension for development; delivery streams and Kinesis channels writing to BUCKET write there; env: pairs separated by ';')"`
+	KMSRootKey  string        `flag:"kms-root-key-file" yaml:"kms-root-key-file" help:"file holding the KMS root key (32 bytes, or their hex or base64 text) that seals every KMS key's material (docs/KMS.md); or EDDY_KMS_ROOT_KEY holding the key itself; unset: <data-dir>/kms-root.key, made on first start"`
+	KMSRootPass string        `flag:"kms-root-passphrase-file" yaml:"kms-root-passphrase-file" help:"file holding a passphrase the KMS root key is derived from (PBKDF2-SHA256, salt in the metadata), instead of --kms-root-key-file"`
 	GlueSchemas string        `flag:"glue-schema-dir" yaml:"glue-schema-dir" help:"directory of the Parquet schemas that stand for Glue tables: DIR/<database>/<table>.json (docs/FIREHOSE.md); default <data-dir>/glue"`
 
 	// File only: structured fault rules and streams to create at start-up.

@@ -26,6 +26,7 @@ import (
 	"github.com/eddy-streams/eddy/httpapi/dynamoapi"
 	"github.com/eddy-streams/eddy/httpapi/firehoseapi"
 	"github.com/eddy-streams/eddy/httpapi/kinesisapi"
+	"github.com/eddy-streams/eddy/httpapi/kmsapi"
 	"github.com/eddy-streams/eddy/httpapi/lambdaapi"
 	"github.com/eddy-streams/eddy/internal/s3sink"
 	"github.com/eddy-streams/eddy/kinesis"
@@ -140,6 +141,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 
+	// KMS keys in the same store ("kms/keys", "kms/aliases"), their
+	// material sealed under the root key (docs/KMS.md).
+	keys, err := openKMS(cfg, os.Getenv, meta, logger)
+	if err != nil {
+		return err
+	}
+
 	hcfg := httpapi.DefaultConfig()
 	hcfg.Region = cfg.Region
 	hcfg.Logger = logger
@@ -151,7 +159,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.AccessKeyID != "" {
 		hcfg.Credentials = map[string]string{cfg.AccessKeyID: cfg.SecretKey}
 	}
-	srv, err := httpapi.New(hcfg, kinesisapi.RegionalService(regions), dynamoapi.RegionalService(ddbRegions), firehoseapi.Service(deliveryStreams))
+	srv, err := httpapi.New(hcfg, kinesisapi.RegionalService(regions), dynamoapi.RegionalService(ddbRegions), firehoseapi.Service(deliveryStreams), kmsapi.Service(keys))
 	if err != nil {
 		return err
 	}
