@@ -57,6 +57,7 @@ func TestIcebergDelivery(t *testing.T) {
 			DestinationTableConfigurationList: []fhtypes.DestinationTableConfiguration{{
 				DestinationDatabaseName: aws.String("shop"), DestinationTableName: aws.String("orders")}},
 			BufferingHints: &fhtypes.BufferingHints{SizeInMBs: aws.Int32(1), IntervalInSeconds: aws.Int32(0)},
+			S3BackupMode:   fhtypes.IcebergS3BackupModeAllData,
 			S3Configuration: &fhtypes.S3DestinationConfiguration{RoleARN: aws.String("arn:aws:iam::000000000000:role/r"),
 				BucketARN: aws.String("arn:aws:s3:::lake"), ErrorOutputPrefix: aws.String("errors/")},
 		}}); err != nil {
@@ -102,6 +103,25 @@ func TestIcebergDelivery(t *testing.T) {
 	})
 	if !strings.Contains(errDoc, `"rawData":"bm90IGpzb24="`) || !strings.Contains(errDoc, `"errorCode":"Iceberg.InvalidRecord"`) {
 		t.Errorf("error output %s", errDoc)
+	}
+	// S3BackupMode AllData: every record, as put, in the S3
+	// configuration's bucket (outside the warehouse and the errors).
+	var backup string
+	filepath.WalkDir(lake, func(p string, d fs.DirEntry, err error) error {
+		rel, _ := filepath.Rel(lake, p)
+		if err == nil && d.IsDir() && (rel == "warehouse" || rel == "errors") {
+			return filepath.SkipDir
+		}
+		if err == nil && !d.IsDir() {
+			b, _ := os.ReadFile(p)
+			backup += string(b)
+		}
+		return nil
+	})
+	for _, r := range recs {
+		if !strings.Contains(backup, string(r.Data)) {
+			t.Errorf("record %s not in the AllData backup", r.Data)
+		}
 	}
 }
 

@@ -60,6 +60,9 @@ type Config struct {
 	CreateTables bool
 	// Errors writes records that could not become rows.
 	Errors func(ctx context.Context, failed []delivery.Failed) error
+	// Backup, if set (S3BackupMode AllData), writes every buffer, as
+	// received, before it is appended.
+	Backup func(ctx context.Context, b *delivery.Buffer) error
 	// Attempted counts delivery attempts (metrics): nil error for a
 	// success.
 	Attempted func(err error)
@@ -104,6 +107,11 @@ func (d *Destination) Close() error { return d.cat.Close() }
 // Deliver implements delivery.Destination: one append per table the
 // buffer's records go to.
 func (d *Destination) Deliver(ctx context.Context, b *delivery.Buffer) error {
+	if d.cfg.Backup != nil {
+		if err := d.cfg.Backup(ctx, b); err != nil {
+			return fmt.Errorf("iceberg: S3 backup: %w", err)
+		}
+	}
 	groups := map[Table][]int{}
 	var order []Table
 	var failed []delivery.Failed

@@ -46,6 +46,9 @@ func FromStream(dirOf func(bucket string) (string, bool)) func(firehose.Delivery
 				return nil, delivery.Hints{}, err
 			}
 			cfg.Errors = errOut.DeliverFailed
+			if c.S3BackupMode == "AllData" {
+				cfg.Backup = errOut.Deliver
+			}
 		}
 		d, err := New(cfg)
 		if err != nil {
