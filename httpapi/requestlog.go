@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
 )
 
@@ -58,6 +59,12 @@ func (s *Server) logRequest(x *exchange) {
 	}
 	if x.op == "" && x.target != "" {
 		attrs = append(attrs, slog.String("target", x.target))
+	}
+	// An AWS SDK's retry of a call says so (amz-sdk-request: attempt=2;
+	// max=3), with the same amz-sdk-invocation-id as the first attempt:
+	// a retried write the server had applied is a duplicate.
+	if a := x.r.Header.Get("amz-sdk-request"); a != "" && !strings.HasPrefix(a, "attempt=1;") {
+		attrs = append(attrs, slog.String("sdk_request", a), slog.String("sdk_invocation_id", x.r.Header.Get("amz-sdk-invocation-id")))
 	}
 	attrs = append(attrs,
 		slog.String("method", x.r.Method),

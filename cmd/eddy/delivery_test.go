@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	fhsdk "github.com/aws/aws-sdk-go-v2/service/firehose"
 	fhtypes "github.com/aws/aws-sdk-go-v2/service/firehose/types"
@@ -98,6 +99,11 @@ func putNumbered(ctx context.Context, t *testing.T, fh *fhsdk.Client, name strin
 		out, err := fh.PutRecordBatch(ctx, &fhsdk.PutRecordBatchInput{DeliveryStreamName: aws.String(name), Records: recs})
 		if err != nil || aws.ToInt32(out.FailedPutCount) != 0 {
 			t.Fatalf("PutRecordBatch: %+v %v", out, err)
+		}
+		// A call the SDK retried may have been applied twice (at least
+		// once): say so, with why the first attempt failed.
+		if res, ok := retry.GetAttemptResults(out.ResultMetadata); ok && len(res.Results) > 1 {
+			t.Logf("PutRecordBatch of records %d-%d took %d attempts; the first failed with %v", i, i+len(recs)-1, len(res.Results), res.Results[0].Err)
 		}
 	}
 	return want
