@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -62,6 +63,9 @@ func (v *registryVecs) forFlow(name string) *flowMetrics {
 // flushes what was read for at most ShutdownTimeout and writes the
 // checkpoints a last time.
 func Run(ctx context.Context, o Options, flowOpts []FlowOptions) error {
+	if !fileIdentities {
+		return fmt.Errorf("agent: files have no device and inode on %s, which the tailer follows them by: eddy agent runs on Linux, macOS and the BSDs", runtime.GOOS)
+	}
 	if err := Validate(o, flowOpts); err != nil {
 		return err
 	}

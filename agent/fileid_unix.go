@@ -7,6 +7,10 @@ import (
 	"syscall"
 )
 
+// fileIdentities reports whether files have an identity (device and inode)
+// here.
+const fileIdentities = true
+
 // idOf returns a file's device and inode.
 func idOf(fi os.FileInfo) (fileID, bool) {
 	st, ok := fi.Sys().(*syscall.Stat_t)
