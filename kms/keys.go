@@ -227,32 +227,25 @@ func (s *Service) customer(r *keyRecord, op string) error {
 
 // EnableKey enables a disabled key; an enabled key stays enabled.
 func (s *Service) EnableKey(region string, in *kp.KeyIdInput) (*kp.Empty, error) {
-	_, err := s.update(region, *in.KeyId, false, func(_ storage.MetaTx, r *keyRecord, _ time.Time) error {
-		if err := s.customer(r, "EnableKey"); err != nil {
-			return err
-		}
-		if r.State == kp.StatePending {
-			return s.pendingDeletion(r)
-		}
-		r.State = kp.StateEnabled
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &kp.Empty{}, nil
+	return s.setState(region, *in.KeyId, "EnableKey", kp.StateEnabled)
 }
 
 // DisableKey disables a key: it can no longer be used until enabled.
 func (s *Service) DisableKey(region string, in *kp.KeyIdInput) (*kp.Empty, error) {
-	_, err := s.update(region, *in.KeyId, false, func(_ storage.MetaTx, r *keyRecord, _ time.Time) error {
-		if err := s.customer(r, "DisableKey"); err != nil {
+	return s.setState(region, *in.KeyId, "DisableKey", kp.StateDisabled)
+}
+
+// setState moves a customer managed key that is not pending deletion to
+// state (EnableKey, DisableKey).
+func (s *Service) setState(region, keyID, op, state string) (*kp.Empty, error) {
+	_, err := s.update(region, keyID, false, func(_ storage.MetaTx, r *keyRecord, _ time.Time) error {
+		if err := s.customer(r, op); err != nil {
 			return err
 		}
 		if r.State == kp.StatePending {
 			return s.pendingDeletion(r)
 		}
-		r.State = kp.StateDisabled
+		r.State = state
 		return nil
 	})
 	if err != nil {
