@@ -203,7 +203,7 @@ func (h *heldLease) finishShard(ctx context.Context, children []types.ChildShard
 		}
 	}
 	h.mu.Unlock()
-	h.release(ctx)
+	h.release(context.WithoutCancel(ctx))
 }
 
 // release gives the lease up (leaseOwner removed) so that another worker

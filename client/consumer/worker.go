@@ -296,9 +296,10 @@ func (w *Worker) takeOnce(ctx, consumeCtx context.Context, tk *taker, rnd *rand.
 		}
 		w.metrics.Add(TakenLeases, w.dims(""), 1)
 		if !w.start(consumeCtx, taken) {
-			// Shutting down: hand it back at once.
+			// Shutting down: hand it back at once, even though ctx may
+			// be cancelled by now (the lease was taken just before).
 			h := &heldLease{w: w, l: taken, cancel: func() {}}
-			h.release(ctx)
+			h.release(context.WithoutCancel(ctx))
 		}
 	}
 	w.metrics.Set(CurrentLeases, w.dims(""), float64(w.heldCount()))
