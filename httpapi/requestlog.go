@@ -63,7 +63,7 @@ func (s *Server) logRequest(x *exchange) {
 	// An AWS SDK's retry of a call says so (amz-sdk-request: attempt=2;
 	// max=3), with the same amz-sdk-invocation-id as the first attempt:
 	// a retried write the server had applied is a duplicate.
-	if a := x.r.Header.Get("amz-sdk-request"); a != "" && !strings.HasPrefix(a, "attempt=1;") {
+	if a := x.r.Header.Get("amz-sdk-request"); a != "" && !firstAttempt(a) {
 		attrs = append(attrs, slog.String("sdk_request", a), slog.String("sdk_invocation_id", x.r.Header.Get("amz-sdk-invocation-id")))
 	}
 	attrs = append(attrs,
@@ -71,4 +71,15 @@ func (s *Server) logRequest(x *exchange) {
 		slog.Duration("duration", time.Since(x.start)),
 	)
 	s.log.LogAttrs(ctx, level, "request", attrs...)
+}
+
+// firstAttempt reports whether an amz-sdk-request header ("attempt=1;
+// max=3", or "attempt=1" alone as botocore sends it) names a first attempt.
+func firstAttempt(h string) bool {
+	v, ok := strings.CutPrefix(h, "attempt=")
+	if !ok {
+		return true
+	}
+	n, _, _ := strings.Cut(v, ";")
+	return strings.TrimSpace(n) == "1"
 }

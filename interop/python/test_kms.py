@@ -93,6 +93,9 @@ class KMSTestCase(unittest.TestCase):
         self.assertEqual(err.response["ResponseMetadata"]["HTTPStatusCode"], 409)
 
     def test_rotation_keeps_old_ciphertexts(self):
+        # RotateKeyOnDemand came in 2024: Debian's boto3 (1.26) lacks it.
+        if not hasattr(self.kms, "rotate_key_on_demand"):
+            self.skipTest("this boto3 has no rotate_key_on_demand")
         old = self.kms.encrypt(KeyId=self.key, Plaintext=b"before")
         self.kms.rotate_key_on_demand(KeyId=self.key)
         new = self.kms.encrypt(KeyId=self.key, Plaintext=b"after")
