@@ -60,6 +60,10 @@ type Config struct {
 	CreateTables bool
 	// Errors writes records that could not become rows.
 	Errors func(ctx context.Context, failed []delivery.Failed) error
+	// TableErrors, where a table has one, write its records that could
+	// not become rows instead (a DestinationTableConfiguration's own
+	// S3ErrorOutputPrefix).
+	TableErrors map[Table]func(ctx context.Context, failed []delivery.Failed) error
 	// Backup, if set (S3BackupMode AllData), writes every buffer, as
 	// received, before it is appended.
 	Backup func(ctx context.Context, b *delivery.Buffer) error
@@ -133,6 +137,12 @@ func (d *Destination) Deliver(ctx context.Context, b *delivery.Buffer) error {
 		}
 		if err != nil {
 			return err
+		}
+		if w := d.cfg.TableErrors[t]; w != nil && len(f) > 0 {
+			if err := w(ctx, f); err != nil {
+				return err
+			}
+			continue
 		}
 		failed = append(failed, f...)
 	}

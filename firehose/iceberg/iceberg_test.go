@@ -164,14 +164,23 @@ func TestCreateTableAndRoute(t *testing.T) {
 	if strings.Join(types, " ") != "msg:string n:long ok:boolean v:double" {
 		t.Errorf("inferred schema %v", types)
 	}
-	// A record routed nowhere goes to the error output.
-	var failed []delivery.Failed
-	d.cfg.Errors = func(_ context.Context, f []delivery.Failed) error { failed = f; return nil }
-	if err := d.Deliver(ctx, buffer(`{"msg": "d"}`)); err != nil {
+	// A record routed nowhere goes to the error output; a record a table
+	// refuses, to that table's own error output when it has one.
+	var failed, webFailed []delivery.Failed
+	d.cfg.Errors = func(_ context.Context, f []delivery.Failed) error { failed = append(failed, f...); return nil }
+	d.cfg.TableErrors = map[Table]func(context.Context, []delivery.Failed) error{
+		{"logs", "web"}: func(_ context.Context, f []delivery.Failed) error { webFailed = append(webFailed, f...); return nil }}
+	b = buffer(`{"msg": "d"}`, `{"n": "not a number"}`, `{"n": true}`)
+	b.Records[1].Keys = map[string]string{"destinationDatabaseName": "logs", "destinationTableName": "web"}
+	b.Records[2].Keys = map[string]string{"destinationDatabaseName": "logs", "destinationTableName": "app"}
+	if err := d.Deliver(ctx, b); err != nil {
 		t.Fatal(err)
 	}
 	if len(failed) != 1 || failed[0].ErrorCode != CodeNoRoute {
 		t.Errorf("unrouted record: %+v", failed)
+	}
+	if len(webFailed) != 1 || webFailed[0].ErrorCode != CodeInvalidRecord || string(webFailed[0].Record.Data) != `{"n": "not a number"}` {
+		t.Errorf("the web table's own error output got %+v", webFailed)
 	}
 }
 

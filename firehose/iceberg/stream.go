@@ -1,6 +1,7 @@
 package iceberg
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"time"
@@ -48,6 +49,22 @@ func FromStream(dirOf func(bucket string) (string, bool)) func(firehose.Delivery
 			cfg.Errors = errOut.DeliverFailed
 			if c.S3BackupMode == "AllData" {
 				cfg.Backup = errOut.Deliver
+			}
+			// A table's own S3ErrorOutputPrefix: an error output of its own.
+			for _, t := range c.DestinationTableConfigurationList {
+				if fp.Deref(t.S3ErrorOutputPrefix) == "" {
+					continue
+				}
+				sc := *c.S3Configuration
+				sc.ErrorOutputPrefix = t.S3ErrorOutputPrefix
+				w, err := deps.S3(&sc)
+				if err != nil {
+					return nil, delivery.Hints{}, err
+				}
+				if cfg.TableErrors == nil {
+					cfg.TableErrors = map[Table]func(context.Context, []delivery.Failed) error{}
+				}
+				cfg.TableErrors[Table{Database: fp.Deref(t.DestinationDatabaseName), Name: fp.Deref(t.DestinationTableName)}] = w.DeliverFailed
 			}
 		}
 		d, err := New(cfg)
