@@ -103,10 +103,13 @@ func (e *Engine) putRecords(ctx context.Context, op, name string, entries []putE
 	// With KMS encryption, the data key records are sealed with (stored
 	// before any record sealed with it is appended).
 	var dk *dataKey
+	var sealed *[]byte // the envelopes, until the store has copied them
 	if v.meta.Encryption == EncryptionKMS && e.keys != nil {
 		if dk, err = e.sealingKey(ctx, s, &v.meta, len(entries)); err != nil {
 			return nil, err
 		}
+		sealed = sealBuffer(entries)
+		defer putSealBuffer(sealed)
 	}
 	results := make([]putResult, len(entries))
 	pending := make([]int, len(entries))
@@ -150,7 +153,7 @@ func (e *Engine) putRecords(ctx context.Context, op, name string, entries []putE
 			for j, i := range idx {
 				en := &entries[i]
 				if dk != nil {
-					recs[j] = storage.Record{Arrival: now, Flags: flagEncrypted, Data: dk.seal(st.meta.Index, en)}
+					recs[j] = storage.Record{Arrival: now, Flags: flagEncrypted, Data: dk.seal(sealed, st.meta.Index, en)}
 					continue
 				}
 				r := storage.Record{Arrival: now, PartitionKey: en.PartitionKey, Data: en.Data}

@@ -257,13 +257,49 @@ func uvarintLen(n int) int {
 	return binary.PutUvarint(b[:], uint64(n))
 }
 
-// seal returns an entry's envelope for shard.
-func (k *dataKey) seal(shard int, en *putEntry) []byte {
+// sealBufs holds the buffers puts seal records into: the store copies
+// appended records (storage.ShardLog.Append does not retain them), so a
+// call's buffer is reused by the next one instead of allocating 1 KiB
+// per record.
+var sealBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// sealBuffer returns a pooled buffer with room for the envelopes of
+// entries, to give back with putSealBuffer.
+func sealBuffer(entries []putEntry) *[]byte {
+	n := 0
+	for i := range entries {
+		n += sealedSize(&entries[i])
+	}
+	bp := sealBufs.Get().(*[]byte)
+	if cap(*bp) < n {
+		*bp = make([]byte, 0, n)
+	}
+	*bp = (*bp)[:0]
+	return bp
+}
+
+// putSealBuffer gives a buffer back; one over 16 MiB is left to the
+// garbage collector.
+func putSealBuffer(bp *[]byte) {
+	if cap(*bp) <= 16<<20 {
+		sealBufs.Put(bp)
+	}
+}
+
+// seal appends an entry's envelope for shard to *buf and returns it (a
+// slice of *buf, full: appends to it do not write over the next one).
+func (k *dataKey) seal(buf *[]byte, shard int, en *putEntry) []byte {
 	var ehk string
 	if en.ExplicitHashKey != nil {
 		ehk = *en.ExplicitHashKey
 	}
-	out := make([]byte, envelopeHeader+envelopeNonce, sealedSize(en))
+	start := len(*buf)
+	if cap(*buf)-start < sealedSize(en) {
+		*buf = make([]byte, 0, sealedSize(en)) // not sized by sealBuffer
+		start = 0
+	}
+	out := (*buf)[start : start+envelopeHeader+envelopeNonce]
+	clear(out)
 	out[0] = envelopeVersion
 	binary.BigEndian.PutUint64(out[1:9], k.id)
 	binary.BigEndian.PutUint64(out[envelopeHeader+4:], k.nonces.Add(1))
@@ -275,7 +311,9 @@ func (k *dataKey) seal(shard int, en *putEntry) []byte {
 	out = append(out, ehk...)
 	out = append(out, en.Data...)
 	aad := envelopeAAD(out[:envelopeHeader], shard)
-	return k.aead.Seal(out[:p], nonce, out[p:], aad[:])
+	out = k.aead.Seal(out[:p], nonce, out[p:], aad[:])
+	*buf = (*buf)[:start+len(out)]
+	return out[:len(out):len(out)]
 }
 
 func envelopeAAD(header []byte, shard int) [envelopeHeader + 4]byte {

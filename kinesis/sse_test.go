@@ -346,6 +346,9 @@ func BenchmarkEncryption(b *testing.B) {
 			b.ReportMetric(float64(b.N*500)/b.Elapsed().Seconds(), "records/s")
 		})
 		b.Run("GetRecords/"+enc, func(b *testing.B) {
+			if _, err := e.PutRecords(context.Background(), in); err != nil { // 500 to read, if the put benchmark did not run
+				b.Fatal(err)
+			}
 			it, err := e.getShardIterator(context.Background(), "s", shardID(0), IterTrimHorizon, nil, nil)
 			if err != nil {
 				b.Fatal(err)
