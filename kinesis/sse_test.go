@@ -230,6 +230,16 @@ func TestEncryptionKeyStatesAndRotation(t *testing.T) {
 	wantCode(t, putOne(e, "s", "k", "x"), eddy.CodeKinesisKMSDisabled)
 	_, err := readStream(e, "s")
 	wantCode(t, err, eddy.CodeKinesisKMSDisabled)
+	// SubscribeToShard ends with the same exception (an exception event).
+	arn := register(t, e, "s", "c")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	err = e.SubscribeToShardEvents(sctx, &kds.SubscribeToShardInput{ConsumerARN: ptr(arn), ShardId: ptr(shardID(0)),
+		StartingPosition: &kds.StartingPosition{Type: ptr(kds.ShardIteratorType(IterTrimHorizon))}},
+		func(ev *kds.SubscribeToShardEvent) error {
+			return fmt.Errorf("event with %d records while the key is disabled", len(ev.Records))
+		})
+	cancel()
+	wantCode(t, err, eddy.CodeKinesisKMSDisabled)
 	if _, err := env.kms.EnableKey("", &kp.KeyIdInput{KeyId: ptr(key)}); err != nil {
 		t.Fatal(err)
 	}
