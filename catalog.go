@@ -50,6 +50,15 @@ var catalog = map[string]ErrorInfo{
 	CodeUnrecognizedClient:       {CodeUnrecognizedClient, statusBadRequest, false},
 	CodeDryRunOperation:          {CodeDryRunOperation, statusBadRequest, false},
 
+	// Kinesis's KMS exceptions: 400, as every Kinesis client error (no
+	// httpError trait in aws-sdk-go-v2 service/kinesis v1.56.11
+	// schemas); throttling may succeed later.
+	CodeKinesisKMSAccessDenied:  {CodeKinesisKMSAccessDenied, statusBadRequest, false},
+	CodeKinesisKMSDisabled:      {CodeKinesisKMSDisabled, statusBadRequest, false},
+	CodeKinesisKMSNotFound:      {CodeKinesisKMSNotFound, statusBadRequest, false},
+	CodeKinesisKMSOptInRequired: {CodeKinesisKMSOptInRequired, statusBadRequest, false},
+	CodeKinesisKMSThrottling:    {CodeKinesisKMSThrottling, statusBadRequest, true},
+
 	// DynamoDB. Every exception but InternalServerError is a 400 (the
 	// model's error traits: "client" for all but InternalServerError,
 	// "server"; aws-sdk-go-v2 service/dynamodb types/errors.go). Retryable

@@ -75,6 +75,22 @@ const (
 	CodeDryRunOperation          = "DryRunOperationException"
 )
 
+// Kinesis's exceptions for server-side encryption (the model's,
+// com.amazonaws.kinesis: aws-sdk-go-v2 service/kinesis v1.56.11
+// types/errors.go), answered when the stream's KMS key cannot be used.
+// KMSInvalidStateException is also KMS's own code (CodeKMSInvalidState):
+// Kinesis's model gives it no httpError trait (400), KMS's 409; the
+// catalog has KMS's status and the Kinesis transport answers 400
+// (kinesisapi's Status).
+const (
+	CodeKinesisKMSAccessDenied  = "KMSAccessDeniedException"
+	CodeKinesisKMSDisabled      = "KMSDisabledException"
+	CodeKinesisKMSInvalidState  = "KMSInvalidStateException"
+	CodeKinesisKMSNotFound      = "KMSNotFoundException"
+	CodeKinesisKMSOptInRequired = "KMSOptInRequired"
+	CodeKinesisKMSThrottling    = "KMSThrottlingException"
+)
+
 // DynamoDB's own exception names (the model's, com.amazonaws.dynamodb), and
 // the front end's throttling exception. DynamoDB also answers with
 // ResourceNotFoundException, ResourceInUseException, LimitExceededException,

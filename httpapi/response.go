@@ -148,7 +148,7 @@ func (x *exchange) writeError(e *eddy.Error) {
 			b, _ = appendJSONError(b, typ, key, e.Message, nil)
 		}
 	}
-	x.write(eddy.Status(code), c.contentType, b)
+	x.write(x.svc.status(code), c.contentType, b)
 }
 
 // appendJSONError appends {"__type":typ}, {"__type":typ,key:msg}, and any

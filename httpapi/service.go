@@ -109,6 +109,12 @@ type Service struct {
 	// Kinesis sends them.
 	MessageKey func(code string) string
 
+	// Status, if set, returns the HTTP status an error with code is sent
+	// with, for a code whose status differs between services (Kinesis's
+	// KMSInvalidStateException is a 400, KMS's a 409). Default
+	// eddy.Status(code).
+	Status func(code string) int
+
 	// InternalErrorCode is the code sent for an error that is not an
 	// *eddy.Error, a panic, or an *eddy.Error with code InternalFailure:
 	// the service's own name for a server fault. Default InternalFailure
@@ -148,6 +154,14 @@ func (svc *service) errorType(code string) string {
 		return svc.ErrorType(code)
 	}
 	return code
+}
+
+// status returns the HTTP status of an error with code for this service.
+func (svc *service) status(code string) int {
+	if svc != nil && svc.Status != nil {
+		return svc.Status(code)
+	}
+	return eddy.Status(code)
 }
 
 // messageKey returns the member the message of an error with code goes in.

@@ -59,6 +59,13 @@ type Config struct {
 	Clock Clock
 	// Logger receives the engine's logs. Default: discard.
 	Logger *slog.Logger
+	// KeyService, if set, returns the key service of a region, which
+	// encrypts the records of streams with KMS encryption (sse.go).
+	// Default nil: StartStreamEncryption records the setting without
+	// checking the key, and records are stored in the clear (a reader of
+	// records stored encrypted by an engine with a key service gets
+	// InternalFailure). `eddy serve` always sets it.
+	KeyService func(region string) KeyService
 }
 
 // DefaultConfig returns the default configuration.
@@ -134,6 +141,8 @@ type Engine struct {
 	limits        limiter
 	faults        faultSet
 	metrics       engineMetrics
+	keys          KeyService // nil: no encryption at rest (Config.KeyService)
+	sse           sseState
 	// ctl serialises control-plane changes to the set of streams (create,
 	// delete) so shard-limit checks and name reservations are atomic.
 	ctl sync.Mutex
@@ -165,6 +174,9 @@ func New(cfg Config, logs storage.Logs, meta storage.MetaStore) (*Engine, error)
 func open(cfg Config, logs storage.Logs, meta storage.MetaStore, fams *metricFamilies) (_ *Engine, err error) {
 	e := &Engine{cfg: cfg, logs: logs, meta: meta, log: cfg.Logger.With("component", "engine", "region", cfg.Region)}
 	e.mu.streams = make(map[string]*stream)
+	if cfg.KeyService != nil {
+		e.keys = cfg.KeyService(cfg.Region)
+	}
 	e.useMetrics(fams)
 	defer func() {
 		if err != nil {

@@ -201,6 +201,9 @@ func (e *Engine) getRecords(ctx context.Context, iterStr string, limit int, buf 
 	if err != nil {
 		return getResult{}, err
 	}
+	if err := e.openRecords(ctx, s, v, st, recs, readsInto(st, bufp)); err != nil {
+		return getResult{}, err
+	}
 	n := recordsSize(recs)
 	if limited {
 		st.limits.chargeRead(now.UnixNano(), n)
@@ -273,6 +276,13 @@ func readRetained(st *shardState, v *streamView, now time.Time, pos, end uint64,
 		return nil, pos, internalf("read shard %d: %w", st.meta.Index, err)
 	}
 	return recs, pos, nil
+}
+
+// readsInto reports whether reads of st with buf put the records' data in
+// the caller's buffer (see readLog), which decryption may then overwrite.
+func readsInto(st *shardState, buf *[]byte) bool {
+	_, ok := st.log.(storage.BufferReader)
+	return ok && buf != nil
 }
 
 // readLog reads up to limit records and maxBytes from pos, into *buf when

@@ -180,7 +180,12 @@ func (e *Engine) finishTransition(s *stream, created int64) {
 func (e *Engine) removeStream(s *stream) {
 	v := s.view.Load()
 	name := v.meta.Name
-	err := e.meta.Update(func(tx storage.MetaTx) error { return tx.Delete(tableStreams, name) })
+	err := e.meta.Update(func(tx storage.MetaTx) error {
+		if err := deleteDataKeys(tx, &v.meta); err != nil {
+			return err
+		}
+		return tx.Delete(tableStreams, name)
+	})
 	if err != nil {
 		e.log.Error("deleting stream metadata", "stream", name, "err", err)
 		return

@@ -45,6 +45,7 @@ func (e *Engine) GetRecords(ctx context.Context, in *kds.GetRecordsInput) (*kds.
 			ApproximateArrivalTimestamp: kds.Timestamp(r.Arrival),
 			Data:                        r.Data,
 			PartitionKey:                r.PartitionKey,
+			EncryptionType:              recordEncryption(&r),
 		}
 	}
 	if res.Next != "" {

@@ -41,9 +41,13 @@ func (e *Engine) monitoring(sn, sa *string, metrics []kds.MetricsName, enable bo
 	}, nil
 }
 
-// StartStreamEncryption records KMS encryption with KeyId for new records;
-// the stream is UPDATING for UpdateDelay. (Encryption at rest itself comes
-// with a later issue; the state and its validation are here.)
+// StartStreamEncryption encrypts the records put from now on with KeyId
+// (sse.go); the stream is UPDATING for UpdateDelay. With a key service the
+// key must be usable: a missing or deleted key is KMSNotFoundException, a
+// disabled one KMSDisabledException, one pending deletion
+// KMSInvalidStateException (the exceptions the API reference lists for
+// StartStreamEncryption). Without one (Config.KeyService nil) the setting
+// is recorded only.
 func (e *Engine) StartStreamEncryption(ctx context.Context, in *kds.StartStreamEncryptionInput) (*kds.StartStreamEncryptionOutput, error) {
 	name, err := e.resolveStream(in.StreamName, in.StreamARN)
 	if err != nil {
@@ -51,6 +55,15 @@ func (e *Engine) StartStreamEncryption(ctx context.Context, in *kds.StartStreamE
 	}
 	if in.EncryptionType == nil || *in.EncryptionType != EncryptionKMS {
 		return nil, eddy.Errorf(eddy.CodeInvalidArgument, "Only KMS EncryptionType is supported for StartStreamEncryption.")
+	}
+	if e.keys != nil {
+		if e.lookup(name) == nil {
+			return nil, e.notFound(name)
+		}
+		e.forgetUsable(str(in.KeyId))
+		if err := e.checkUsable(ctx, str(in.KeyId)); err != nil {
+			return nil, err
+		}
 	}
 	if err := e.setEncryption(name, EncryptionKMS, str(in.KeyId)); err != nil {
 		return nil, err

@@ -103,6 +103,8 @@ type stream struct {
 	// metrics are the stream's metric series, made on first use.
 	metrics atomic.Pointer[streamMetrics]
 	scaleMu sync.Mutex // one scaling decision at a time
+	// keys are the stream's data keys in memory (sse.go).
+	keys streamKeys
 }
 
 // streamView is an immutable snapshot of a stream.

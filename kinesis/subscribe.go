@@ -207,6 +207,9 @@ func (sub *Subscription) StreamEvents(ctx context.Context, send func(eventType s
 		if err != nil {
 			return err
 		}
+		if err := e.openRecords(ctx, sub.s, v, st, recs, readsInto(st, &buf)); err != nil {
+			return err
+		}
 		sub.pos = pos
 		next := sub.pos
 		if n := len(recs); n > 0 {
@@ -226,6 +229,7 @@ func (sub *Subscription) StreamEvents(ctx context.Context, send func(eventType s
 					ApproximateArrivalTimestamp: kds.Timestamp(r.Arrival),
 					Data:                        r.Data,
 					PartitionKey:                r.PartitionKey,
+					EncryptionType:              recordEncryption(&r),
 				}
 			}
 			if n := len(recs); n > 0 && next < end {

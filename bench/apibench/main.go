@@ -42,6 +42,7 @@ func main() {
 	records := flag.Int("records", 1_000_000, "records to put")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile (client and in-process server) to this file")
 	limits := flag.String("limits", "off", "in-process server's throughput limits: off or aws (then records refused by a shard's limits are counted, not retried, and nothing is read back)")
+	encrypt := flag.Bool("encrypt", false, "encrypt the stream at rest (StartStreamEncryption with alias/aws/kinesis) before putting")
 	raw := flag.Bool("raw", false, "put with pre-encoded PutRecords bodies over net/http instead of the SDK, so the client costs little CPU")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -67,6 +68,22 @@ func main() {
 	name := fmt.Sprintf("apibench-%d", time.Now().UnixNano())
 	if err := kclient.CreateStream(ctx, c, name, *shards, time.Minute); err != nil {
 		fail(err)
+	}
+	if *encrypt {
+		if _, err := c.StartStreamEncryption(ctx, &kinesis.StartStreamEncryptionInput{StreamName: aws.String(name),
+			EncryptionType: types.EncryptionTypeKms, KeyId: aws.String("alias/aws/kinesis")}); err != nil {
+			fail(err)
+		}
+		for {
+			d, err := c.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(name)})
+			if err != nil {
+				fail(err)
+			}
+			if d.StreamDescriptionSummary.StreamStatus == types.StreamStatusActive {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
 	}
 
 	// Ingest.
@@ -163,6 +180,9 @@ func main() {
 				rlat = append(rlat, d)
 				rmu.Unlock()
 				read.Add(int64(len(gr.Records)))
+				if *encrypt && len(gr.Records) > 0 && gr.Records[0].EncryptionType != types.EncryptionTypeKms {
+					fail(fmt.Errorf("record read with EncryptionType %q from an encrypted stream", gr.Records[0].EncryptionType))
+				}
 				if len(gr.Records) == 0 || *gr.MillisBehindLatest == 0 && len(gr.Records) < 10000 {
 					return
 				}

@@ -76,7 +76,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}()
 
+	// KMS keys in the same store ("kms/keys", "kms/aliases"), their
+	// material sealed under the root key (docs/KMS.md). Opened first: the
+	// Kinesis engines encrypt streams' records with them.
+	keys, err := openKMS(cfg, os.Getenv, meta, logger)
+	if err != nil {
+		return err
+	}
+
 	ecfg := kinesis.DefaultConfig()
+	ecfg.KeyService = func(region string) kinesis.KeyService { return keys.In(region) }
 	ecfg.Region, ecfg.AccountID = cfg.Region, cfg.AccountID
 	ecfg.CreateDelay, ecfg.UpdateDelay, ecfg.DeleteDelay = cfg.CreateDelay, cfg.UpdateDelay, cfg.DeleteDelay
 	ecfg.ShardLimit = cfg.ShardLimit
@@ -137,13 +146,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	deliveryStreams, err := firehose.New(fcfg, meta, logs)
-	if err != nil {
-		return err
-	}
-
-	// KMS keys in the same store ("kms/keys", "kms/aliases"), their
-	// material sealed under the root key (docs/KMS.md).
-	keys, err := openKMS(cfg, os.Getenv, meta, logger)
 	if err != nil {
 		return err
 	}

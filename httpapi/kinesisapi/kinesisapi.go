@@ -8,7 +8,9 @@ package kinesisapi
 
 import (
 	"context"
+	"net/http"
 
+	"github.com/eddy-streams/eddy"
 	"github.com/eddy-streams/eddy/httpapi"
 	"github.com/eddy-streams/eddy/kinesis"
 	"github.com/eddy-streams/eddy/protocol/kds"
@@ -61,11 +63,23 @@ func RegionalService(regions *kinesis.Regions) httpapi.Service {
 	return service(router{regions}.engine)
 }
 
+// status is the HTTP status of Kinesis's errors: the catalog's, but 400
+// for KMSInvalidStateException, which Kinesis's model gives no httpError
+// trait (aws-sdk-go-v2 service/kinesis v1.56.11 schemas) while KMS's
+// gives its own KMSInvalidStateException 409.
+func status(code string) int {
+	if code == eddy.CodeKinesisKMSInvalidState {
+		return http.StatusBadRequest
+	}
+	return eddy.Status(code)
+}
+
 func service(pick picker) httpapi.Service {
 	return httpapi.Service{
 		TargetPrefix: TargetPrefix,
 		SigningName:  SigningName,
 		StreamOf:     kds.StreamOf,
+		Status:       status,
 		Operations: []httpapi.Operation{
 			op(pick, "AddTagsToStream", (*kinesis.Engine).AddTagsToStream),
 			op(pick, "CreateChannel", (*kinesis.Engine).CreateChannel),

@@ -5,6 +5,7 @@ package inproc
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"net"
@@ -13,6 +14,7 @@ import (
 	"github.com/eddy-streams/eddy/httpapi"
 	"github.com/eddy-streams/eddy/httpapi/kinesisapi"
 	"github.com/eddy-streams/eddy/kinesis"
+	"github.com/eddy-streams/eddy/kms"
 	"github.com/eddy-streams/eddy/storage/boltmeta"
 	"github.com/eddy-streams/eddy/storage/segment"
 )
@@ -39,9 +41,22 @@ func StartWith(sync, limits string) (addr string, stop func(), err error) {
 	if err != nil {
 		return "", nil, err
 	}
+	// A key service, for streams with encryption at rest (a root key
+	// made for the run).
+	root, err := kms.NewRootKey(rand.Reader)
+	if err != nil {
+		return "", nil, err
+	}
+	kcfg := kms.DefaultConfig()
+	kcfg.Root, kcfg.Logger = root, slog.New(slog.DiscardHandler)
+	keys, err := kms.New(kcfg, meta)
+	if err != nil {
+		return "", nil, err
+	}
 	ecfg := kinesis.DefaultConfig()
 	ecfg.Logger = slog.New(slog.DiscardHandler)
 	ecfg.Limits = limits
+	ecfg.KeyService = func(region string) kinesis.KeyService { return keys.In(region) }
 	eng, err := kinesis.New(ecfg, logs, meta)
 	if err != nil {
 		return "", nil, err
