@@ -27,6 +27,84 @@ type meta struct {
 		closed bool
 		tables map[string]*table
 	}
+	// commit, if set, is given every Update's writes before they are
+	// applied (NewCommitting).
+	commit func([]Write) error
+}
+
+// Write is one change an Update made: a Put of Value, or a Delete.
+type Write struct {
+	Table, Key string
+	Value      []byte
+	Delete     bool
+}
+
+// Committing is an in-memory store that hands the writes of every Update
+// to a function before applying them, under the store's write lock, so
+// the function sees commits one at a time and in the order they apply. A
+// durable store built on it (storage/walmeta) logs them there; if the
+// function fails, the Update fails and nothing of it is applied.
+type Committing struct{ *meta }
+
+// NewCommitting returns an empty Committing store that calls commit with
+// each Update's writes (tables, then keys, in bytewise order). An Update
+// that writes nothing does not call it.
+func NewCommitting(commit func(writes []Write) error) *Committing {
+	m := &meta{commit: commit}
+	m.mu.tables = make(map[string]*table)
+	return &Committing{m}
+}
+
+// Exclusive runs fn while no transaction runs; fn may call each to visit
+// every key of every table (tables, then keys, in bytewise order) with its
+// value, valid only during the call.
+func (c *Committing) Exclusive(fn func(each func(visit func(table, key string, value []byte) error) error) error) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.mu.closed {
+		return storage.ErrClosed
+	}
+	return fn(func(visit func(table, key string, value []byte) error) error {
+		names := make([]string, 0, len(c.mu.tables))
+		for name := range c.mu.tables {
+			names = append(names, name)
+		}
+		slices.Sort(names)
+		for _, name := range names {
+			t := c.mu.tables[name]
+			for _, k := range t.keys {
+				if err := visit(name, k, t.vals[k]); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// sortedWrites lists staged writes in table, then key, order.
+func sortedWrites(writes map[string]map[string]*[]byte) []Write {
+	var out []Write
+	names := make([]string, 0, len(writes))
+	for name := range writes {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		keys := make([]string, 0, len(writes[name]))
+		for k := range writes[name] {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			if v := writes[name][k]; v != nil {
+				out = append(out, Write{Table: name, Key: k, Value: *v})
+			} else {
+				out = append(out, Write{Table: name, Key: k, Delete: true})
+			}
+		}
+	}
+	return out
 }
 
 var _ storage.MetaStore = (*meta)(nil)
@@ -62,6 +140,11 @@ func (m *meta) Update(fn func(storage.MetaTx) error) error {
 	defer func() { tx.done = true }()
 	if err := fn(tx); err != nil {
 		return err
+	}
+	if m.commit != nil && len(tx.writes) > 0 {
+		if err := m.commit(sortedWrites(tx.writes)); err != nil {
+			return err
+		}
 	}
 	m.applyLocked(tx.writes)
 	return nil
