@@ -91,6 +91,7 @@ type Store struct {
 	compactAfter bool
 
 	compactMu sync.Mutex
+	batch     batcher
 }
 
 var _ storage.MetaStore = (*Store)(nil)
@@ -532,9 +533,6 @@ func (s *Store) needsCompaction() bool {
 	s.m.View(func(storage.MetaTx) error { need = s.compactAfter; return nil })
 	return need
 }
-
-// Batch is Update: each call is its own commit.
-func (s *Store) Batch(fn func(storage.MetaTx) error) error { return s.Update(fn) }
 
 // Close releases the memory store; the logs stay open (their owner closes
 // them).

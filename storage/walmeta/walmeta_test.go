@@ -28,7 +28,7 @@ func (o owning) Close() error {
 	return err
 }
 
-func openSegment(t *testing.T, dir string, cfg walmeta.Config) owning {
+func openSegment(t testing.TB, dir string, cfg walmeta.Config) owning {
 	t.Helper()
 	logs, err := segment.Open(dir, segment.DefaultConfig())
 	if err != nil {
