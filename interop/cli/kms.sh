@@ -151,10 +151,44 @@ test_deletion() {
 	k schedule-key-deletion --key-id "$(key)" >/dev/null
 }
 
+test_stream_encryption() {
+	# aws kinesis start-stream-encryption under the key: a record reads back
+	# with EncryptionType KMS; while the key is disabled put-record fails
+	# with Kinesis's KMSDisabledException (within the second the engine
+	# caches a key's state); enabled again, it works.
+	local s=cli-kms-sse-$run_id out rc got i
+	ks() { "$AWS_CLI" --endpoint-url "$EDDY_ENDPOINT" --output json kinesis "$@"; }
+	ks create-stream --stream-name "$s" --shard-count 1
+	ks wait stream-exists --stream-name "$s"
+	ks start-stream-encryption --stream-name "$s" --encryption-type KMS --key-id "$A"
+	ks wait stream-exists --stream-name "$s"
+	got=$(ks put-record --stream-name "$s" --partition-key pk --data c2VjcmV0 | json 'd["EncryptionType"]')
+	assert_eq "$got" KMS "put-record's EncryptionType"
+	it=$(ks get-shard-iterator --stream-name "$s" --shard-id shardId-000000000000 --shard-iterator-type TRIM_HORIZON | json 'd["ShardIterator"]')
+	got=$(ks get-records --shard-iterator "$it" | json '[(r["Data"], r["EncryptionType"]) for r in d["Records"]]')
+	assert_eq "$got" '[["c2VjcmV0", "KMS"]]' "get-records"
+	k disable-key --key-id "$(key)" >/dev/null
+	for i in $(seq 50); do
+		rc=0
+		out=$(ks put-record --stream-name "$s" --partition-key k --data eA== 2>&1) || rc=$?
+		((rc != 0)) && break
+		sleep 0.2
+	done
+	[[ $out == *"An error occurred (KMSDisabledException) when calling the PutRecord operation"* ]] ||
+		fail "put-record with the key disabled: exit status $rc, output: $out"
+	k enable-key --key-id "$(key)" >/dev/null
+	for i in $(seq 50); do
+		ks put-record --stream-name "$s" --partition-key k --data eQ== >/dev/null 2>&1 && break
+		sleep 0.2
+	done
+	ks put-record --stream-name "$s" --partition-key k --data eQ== >/dev/null
+	ks delete-stream --stream-name "$s"
+}
+
 # ---- runner ------------------------------------------------------------------
 
 run_tests cli-kms test_create test_describe test_aliases test_list_keys test_encrypt_decrypt test_data_keys \
-	test_tags test_rotation test_disable_enable test_deletion
+	test_tags test_rotation test_disable_enable test_stream_encryption test_deletion
 
 echo "cli-kms: $passed passed, $failed failed"
 ((failed == 0))

@@ -11,6 +11,7 @@ line printed is "python-kms: N passed, M failed"; interop/run.sh reads it.
 
 import os
 import sys
+import time
 import unittest
 import uuid
 
@@ -112,6 +113,57 @@ class KMSTestCase(unittest.TestCase):
         self.assertIn(self.alias, aliases)
         self.assertIn("alias/aws/kinesis", aliases)
 
+
+    def test_stream_encryption_and_disabled_key(self):
+        """Kinesis's StartStreamEncryption under this key: records read back with
+        EncryptionType KMS; while the key is disabled, puts and gets fail with
+        Kinesis's KMSDisabledException (within the second the engine caches a
+        key's state), and work again once it is enabled."""
+        ks = boto3.client("kinesis", endpoint_url=ENDPOINT, region_name=REGION, aws_access_key_id="AKIDINTEROP",
+                          aws_secret_access_key="secret", config=Config(retries={"max_attempts": 1}))
+        name = "py-kms-sse-" + RUN_ID
+        wait = {"Delay": 1, "MaxAttempts": 60}
+        ks.create_stream(StreamName=name, ShardCount=1)
+        try:
+            ks.get_waiter("stream_exists").wait(StreamName=name, WaiterConfig=wait)
+            ks.start_stream_encryption(StreamName=name, EncryptionType="KMS", KeyId=self.alias)
+            ks.get_waiter("stream_exists").wait(StreamName=name, WaiterConfig=wait)
+            desc = ks.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
+            self.assertEqual((desc["EncryptionType"], desc["KeyId"]), ("KMS", self.alias))
+            out = ks.put_record(StreamName=name, PartitionKey="pk", Data=b"secret")
+            self.assertEqual(out["EncryptionType"], "KMS")
+
+            def get():
+                it = ks.get_shard_iterator(StreamName=name, ShardId=out["ShardId"],
+                                           ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+                return ks.get_records(ShardIterator=it)["Records"]
+
+            recs = get()
+            self.assertEqual([(r["Data"], r["PartitionKey"], r["EncryptionType"]) for r in recs], [(b"secret", "pk", "KMS")])
+
+            def error_of(fn):
+                try:
+                    fn()
+                except ClientError as e:
+                    return e.response["Error"]["Code"]
+                return None
+
+            def until(what, cond):
+                deadline = time.time() + 15
+                while not cond():
+                    if time.time() > deadline:
+                        self.fail("waited 15 s for " + what)
+                    time.sleep(0.2)
+
+            self.kms.disable_key(KeyId=self.key)
+            until("puts to fail", lambda: error_of(lambda: ks.put_record(StreamName=name, PartitionKey="k", Data=b"x")) is not None)
+            self.assertEqual(error_of(lambda: ks.put_record(StreamName=name, PartitionKey="k", Data=b"x")), "KMSDisabledException")
+            self.assertEqual(error_of(get), "KMSDisabledException")
+            self.kms.enable_key(KeyId=self.key)
+            until("puts to work again", lambda: error_of(lambda: ks.put_record(StreamName=name, PartitionKey="k", Data=b"y")) is None)
+            self.assertEqual(get()[0]["Data"], b"secret")
+        finally:
+            ks.delete_stream(StreamName=name, EnforceConsumerDeletion=True)
 
 def main():
     if not ENDPOINT:
