@@ -34,9 +34,16 @@ COPY --from=build /out/eddy /usr/local/bin/eddy
 COPY --from=build --chown=65532:65532 /out/data /var/lib/eddy
 USER 65532:65532
 # Serve on every interface of the container; publish the ports on the host
-# with care (see access keys in docs/DEPLOYMENT.md).
+# with care (see access keys in docs/DEPLOYMENT.md). Eddy refuses to listen
+# beyond loopback without TLS, signature verification and an admin token
+# (docs/SECURITY.md#transport); inside a container every interface is the
+# container's own and `-p` decides who reaches it, so the image allows it
+# (EDDY_INSECURE) and logs a warning. Set EDDY_TLS=auto, the access keys and
+# EDDY_ADMIN_TOKEN, then EDDY_INSECURE=false, before publishing the ports
+# beyond the host's loopback.
 ENV EDDY_LISTEN=0.0.0.0:4567 \
     EDDY_ADMIN_LISTEN=0.0.0.0:4568 \
+    EDDY_INSECURE=true \
     EDDY_DATA_DIR=/var/lib/eddy
 VOLUME ["/var/lib/eddy"]
 # 4567: the Kinesis API. 4568: the admin API (/metrics, /health, /ready, faults, purge).

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"crypto/tls"
 	"log/slog"
 	"net"
 	"net/http"
@@ -88,6 +89,13 @@ func (s *Server) Serve(l net.Listener) error {
 // http.ErrServerClosed after Shutdown.
 func (s *Server) ServeTLS(l net.Listener, certFile, keyFile string) error {
 	return s.hs.ServeTLS(l, certFile, keyFile)
+}
+
+// ServeTLSConfig is ServeTLS with the certificates of cfg (which it does
+// not modify) instead of PEM files.
+func (s *Server) ServeTLSConfig(l net.Listener, cfg *tls.Config) error {
+	s.hs.TLSConfig = cfg.Clone()
+	return s.hs.ServeTLS(l, "", "")
 }
 
 // Shutdown stops accepting connections, closes idle ones and waits for

@@ -18,8 +18,11 @@
 #   python-lambda interop/python/test_lambda.py  boto3's Lambda client: functions (python3) and event source mappings
 #   python-firehose interop/python/test_firehose.py  boto3's Firehose client, delivery to the embedded S3 endpoint
 #   cli-kms     interop/cli/kms.sh               `aws kms`: keys, aliases, encrypt/decrypt, data keys, rotation, deletion
-#   python-kms  interop/python/test_kms.py       boto3's KMS client: envelope encryption, key states, paginators
-# All share the server; their stream and table names do not collide. It stops the
+#   python-kms  interop/python/test_kms.py       boto3's KMS client: envelope encryption, key states, paginators,
+#                                                stream encryption and KMSDisabledException
+#   cli-tls     interop/cli/tls.sh               the CLI and boto3 over HTTPS to a server of its own (--tls auto):
+#                                                --ca-bundle, --no-verify-ssl, verification refused without them
+# All but cli-tls share the server; their stream and table names do not collide. It stops the
 # server, removes the data directory, and prints one last line
 # "N passed, M failed", counting test cases across the suites (a suite
 # that crashes without reporting counts as one failed test case). It exits
@@ -29,7 +32,7 @@
 # python3-boto3, npm ci in interop/js).
 #
 # Environment:
-#   INTEROP_SUITES   which suites to run (default "cli python js cli-ddb python-ddb cli-lambda python-lambda cli-s3 cli-firehose python-firehose cli-kms python-kms")
+#   INTEROP_SUITES   which suites to run (default "cli python js cli-ddb python-ddb cli-lambda python-lambda cli-s3 cli-firehose python-firehose cli-kms python-kms cli-tls")
 #   EDDY_BIN         use this eddy binary instead of building bin/eddy
 #   AWS_CLI, PYTHON  the aws and python3 to use (default: Debian's in /usr/bin)
 #   SUITE_TIMEOUT    seconds each suite may take (default 300)
@@ -38,7 +41,7 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 root=$PWD
 
-suites=${INTEROP_SUITES:-cli python js cli-ddb python-ddb cli-lambda python-lambda cli-s3 cli-firehose python-firehose cli-kms python-kms}
+suites=${INTEROP_SUITES:-cli python js cli-ddb python-ddb cli-lambda python-lambda cli-s3 cli-firehose python-firehose cli-kms python-kms cli-tls}
 suite_timeout=${SUITE_TIMEOUT:-300}
 passed=0
 failed=0
@@ -191,7 +194,7 @@ counts() {
 for suite in $suites; do
 	suite_start=$(date +%s)
 	case $suite in
-	cli | cli-ddb | cli-lambda | cli-s3 | cli-firehose | cli-kms)
+	cli | cli-ddb | cli-lambda | cli-s3 | cli-firehose | cli-kms | cli-tls)
 		if ! command -v "$AWS_CLI" >/dev/null 2>&1; then
 			say "$suite: $AWS_CLI not found; run scripts/install-test-deps.sh"
 			record "$suite" 1 0 1
@@ -203,7 +206,8 @@ for suite in $suites; do
 		[[ $suite == cli-s3 ]] && script=interop/cli/s3.sh
 		[[ $suite == cli-firehose ]] && script=interop/cli/firehose.sh
 		[[ $suite == cli-kms ]] && script=interop/cli/kms.sh
-		run_suite "$suite" "$tmp/$suite.log" bash "$script"
+		[[ $suite == cli-tls ]] && script=interop/cli/tls.sh
+		EDDY_BIN=$bin run_suite "$suite" "$tmp/$suite.log" bash "$script"
 		status=$?
 		read -r p f < <(counts "$suite" "$tmp/$suite.log"; echo)
 		record "$suite" "$status" "$p" "$f"

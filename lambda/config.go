@@ -30,6 +30,11 @@ type Config struct {
 	// Endpoint is the URL functions reach Eddy at, given to them as
 	// AWS_ENDPOINT_URL. Default: none.
 	Endpoint string
+	// CABundle, if set, is a PEM file of the certificate Endpoint serves
+	// (a self-signed one): functions get it as AWS_CA_BUNDLE (the AWS
+	// SDKs for Python, Go and Java read it) and NODE_EXTRA_CA_CERTS
+	// (Node's TLS, which the JavaScript SDK uses).
+	CABundle string
 	// AccessKeyID, SecretAccessKey and SessionToken are the credentials
 	// given to functions. Default: "test" / "test" / "".
 	AccessKeyID, SecretAccessKey, SessionToken string

@@ -132,6 +132,9 @@ func (s *Service) environment(region string, c *lp.FunctionConfiguration, codeDi
 	if s.cfg.Endpoint != "" {
 		env = append(env, "AWS_ENDPOINT_URL="+s.cfg.Endpoint)
 	}
+	if s.cfg.CABundle != "" {
+		env = append(env, "AWS_CA_BUNDLE="+s.cfg.CABundle, "NODE_EXTRA_CA_CERTS="+s.cfg.CABundle)
+	}
 	return env
 }
 

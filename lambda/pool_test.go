@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -243,5 +245,24 @@ func TestUnzipOncePerRevision(t *testing.T) {
 	}
 	if n := s.unzips.Load(); n != 1 {
 		t.Fatalf("%d unzips for one revision, want 1", n)
+	}
+}
+
+// A function reaching Eddy over HTTPS with a self-signed certificate
+// (--tls auto) is told where the certificate is, in the variables the AWS
+// SDKs and Node read.
+func TestEnvironmentCABundle(t *testing.T) {
+	s := &Service{cfg: Config{Endpoint: "https://127.0.0.1:4567", CABundle: "/data/tls-cert.pem"}}
+	env := s.environment("us-east-1", &lp.FunctionConfiguration{FunctionName: "f", Runtime: "python3.12", Handler: "h.h"}, "/code")
+	for _, want := range []string{"AWS_ENDPOINT_URL=https://127.0.0.1:4567", "AWS_CA_BUNDLE=/data/tls-cert.pem", "NODE_EXTRA_CA_CERTS=/data/tls-cert.pem"} {
+		if !slices.Contains(env, want) {
+			t.Errorf("environment lacks %s: %v", want, env)
+		}
+	}
+	s.cfg.CABundle = ""
+	for _, kv := range s.environment("us-east-1", &lp.FunctionConfiguration{FunctionName: "f", Runtime: "python3.12", Handler: "h.h"}, "/code") {
+		if strings.HasPrefix(kv, "AWS_CA_BUNDLE=") {
+			t.Errorf("AWS_CA_BUNDLE set without a CA bundle: %s", kv)
+		}
 	}
 }

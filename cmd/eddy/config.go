@@ -33,6 +33,9 @@ type serveConfig struct {
 	SubLifetime time.Duration `flag:"subscription-lifetime" yaml:"subscription-lifetime" help:"how long a SubscribeToShard stream lasts before the consumer must subscribe again"`
 	TLSCert     string        `flag:"tls-cert" yaml:"tls-cert" help:"TLS certificate file (PEM); serves HTTPS with HTTP/2"`
 	TLSKey      string        `flag:"tls-key" yaml:"tls-key" help:"TLS private key file (PEM)"`
+	TLS         string        `flag:"tls" yaml:"tls" help:"auto: serve HTTPS with a self-signed certificate made on first start and kept in the metadata store (its certificate written to <data-dir>/tls-cert.pem for clients' --ca-bundle, its fingerprint logged); off: plain HTTP unless --tls-cert is given"`
+	Insecure    bool          `flag:"insecure" yaml:"insecure" help:"serve on addresses other than loopback without TLS, signature verification or an admin token (refused otherwise)"`
+	AdminToken  string        `flag:"admin-token-file" yaml:"admin-token-file" help:"file holding a bearer token (16 characters or more) every admin request but /health and /ready must carry (Authorization: Bearer TOKEN); or EDDY_ADMIN_TOKEN holding the token itself"`
 	AccessKeyID string        `flag:"access-key-id" yaml:"access-key-id" help:"verify SigV4 signatures with this key id (with --secret-access-key); unset: accept any"`
 	SecretKey   string        `flag:"secret-access-key" yaml:"secret-access-key" help:"secret for --access-key-id"`
 	LogLevel    string        `flag:"log-level" yaml:"log-level" help:"debug, info, warn or error"`
@@ -85,6 +88,7 @@ func defaultServeConfig() serveConfig {
 		SubLifetime: 5 * time.Minute,
 		LogLevel:    "info",
 		AdminListen: "127.0.0.1:4568",
+		TLS:         "off",
 		S3Listen:    "off",
 		Limits:      "off",
 		ScaleEvery:  time.Minute,
@@ -321,6 +325,15 @@ func (c *serveConfig) validate() error {
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return &usageError{"--tls-cert and --tls-key go together"}
+	}
+	switch c.TLS {
+	case "", "off":
+	case "auto":
+		if c.TLSCert != "" {
+			return &usageError{"--tls auto and --tls-cert: give one (--tls auto makes its own certificate)"}
+		}
+	default:
+		return &usageError{fmt.Sprintf("--tls %q: want auto or off", c.TLS)}
 	}
 	if (c.AccessKeyID == "") != (c.SecretKey == "") {
 		return &usageError{"--access-key-id and --secret-access-key go together"}

@@ -132,7 +132,9 @@ func TestConfigKeys(t *testing.T) {
 // TestDeployFilesNameRealSettings: the Dockerfile, the compose file and the
 // systemd unit use only environment variables and flags that eddy knows.
 func TestDeployFilesNameRealSettings(t *testing.T) {
-	envs := map[string]bool{"EDDY_CONFIG": true}
+	// Besides the settings' own: variables that hold a secret itself
+	// rather than a file's name.
+	envs := map[string]bool{"EDDY_CONFIG": true, "EDDY_ADMIN_TOKEN": true, "EDDY_KMS_ROOT_KEY": true}
 	flags := map[string]bool{"config": true}
 	for _, f := range configFields() {
 		envs[f.env] = true

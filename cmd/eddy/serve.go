@@ -165,12 +165,27 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	// TLS (--tls-cert, --tls auto), and what a listener beyond loopback
+	// needs (docs/SECURITY.md#transport).
+	stls, cleanupTLS, err := setupTLS(cfg, meta, logger)
+	if err != nil {
+		return err
+	}
+	defer cleanupTLS()
+	token, err := adminToken(cfg, os.Getenv)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return err
 	}
+	if err := checkExposure(cfg, logger, "--listen", cfg.Listen, ln.Addr(), apiLacks(cfg, stls)); err != nil {
+		ln.Close()
+		return err
+	}
 	scheme := "http"
-	if cfg.TLSCert != "" {
+	if stls.config != nil {
 		scheme = "https"
 	}
 
@@ -183,6 +198,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		lcfg.DataDir = filepath.Join(cfg.DataDir, "lambda")
 	}
 	lcfg.Endpoint = scheme + "://" + loopbackAddr(ln.Addr())
+	lcfg.CABundle = stls.caFile
 	if cfg.AccessKeyID != "" {
 		lcfg.AccessKeyID, lcfg.SecretAccessKey = cfg.AccessKeyID, cfg.SecretKey
 	}
@@ -306,23 +322,39 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			ln.Close()
 			return fmt.Errorf("admin listener: %w (move it with --admin-listen ADDR, or turn it off with --admin-listen off)", err)
 		}
+		if err := checkExposure(cfg, logger, "--admin-listen", cfg.AdminListen, aln.Addr(), adminLacks(stls, token)); err != nil {
+			aln.Close()
+			ln.Close()
+			return err
+		}
 		handler := admin.Handler(regions, reg, ddbRegions.Ready)
 		if cfg.Pprof {
 			handler = withPprof(handler)
 		}
+		if token != "" {
+			handler = withBearer(handler, token)
+		}
 		adminSrv = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
-		go adminSrv.Serve(aln)
+		// Beyond loopback the admin listener serves TLS too; on loopback
+		// it stays plain HTTP, as probes and scripts there expect.
+		adminScheme := "http"
+		if stls.config != nil && !isLoopback(aln.Addr()) {
+			adminScheme, adminSrv.TLSConfig = "https", stls.config.Clone()
+			go adminSrv.ServeTLS(aln, "", "")
+		} else {
+			go adminSrv.Serve(aln)
+		}
 		defer adminSrv.Close()
-		fmt.Fprintf(stdout, "eddy admin on http://%s\n", aln.Addr())
+		fmt.Fprintf(stdout, "eddy admin on %s://%s\n", adminScheme, aln.Addr())
 	}
 	if s3Store != nil {
-		s3Srv, s3Addr, err := serveS3(cfg, s3Store, logger)
+		s3Srv, s3URL, err := serveS3(cfg, s3Store, stls, logger)
 		if err != nil {
 			ln.Close()
 			return err
 		}
 		defer s3Srv.Close()
-		fmt.Fprintf(stdout, "eddy s3 on http://%s\n", s3Addr)
+		fmt.Fprintf(stdout, "eddy s3 on %s\n", s3URL)
 	}
 	fmt.Fprintf(stdout, "eddy listening on %s://%s\n", scheme, ln.Addr())
 
@@ -332,8 +364,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	errc := make(chan error, 1)
 	go func() {
-		if cfg.TLSCert != "" {
-			errc <- srv.ServeTLS(ln, cfg.TLSCert, cfg.TLSKey)
+		if stls.config != nil {
+			errc <- srv.ServeTLSConfig(ln, stls.config)
 		} else {
 			errc <- srv.Serve(ln)
 		}
@@ -378,10 +410,14 @@ func s3StoreOf(cfg serveConfig) (*s3.Store, func(), error) {
 
 // serveS3 starts the embedded S3-compatible endpoint on cfg.S3Listen over
 // store. With --access-key-id it verifies signatures by that key.
-func serveS3(cfg serveConfig, store *s3.Store, logger *slog.Logger) (io.Closer, net.Addr, error) {
+func serveS3(cfg serveConfig, store *s3.Store, stls *serverTLS, logger *slog.Logger) (io.Closer, string, error) {
 	ln, err := net.Listen("tcp", cfg.S3Listen)
 	if err != nil {
-		return nil, nil, fmt.Errorf("s3 listener: %w (move it with --s3-listen ADDR, or turn it off with --s3-listen off)", err)
+		return nil, "", fmt.Errorf("s3 listener: %w (move it with --s3-listen ADDR, or turn it off with --s3-listen off)", err)
+	}
+	if err := checkExposure(cfg, logger, "--s3-listen", cfg.S3Listen, ln.Addr(), apiLacks(cfg, stls)); err != nil {
+		ln.Close()
+		return nil, "", err
 	}
 	h := &s3.Server{Store: store, Log: logger, Region: cfg.Region}
 	if cfg.AccessKeyID != "" {
@@ -390,8 +426,16 @@ func serveS3(cfg serveConfig, store *s3.Store, logger *slog.Logger) (io.Closer, 
 		h.Credentials = map[string]string{cfg.AccessKeyID: cfg.SecretKey}
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	// Beyond loopback it serves TLS with the API's certificate; on
+	// loopback plain HTTP, as the delivery streams in this process and
+	// local tools expect.
+	if stls.config != nil && !isLoopback(ln.Addr()) {
+		srv.TLSConfig = stls.config.Clone()
+		go srv.ServeTLS(ln, "", "")
+		return srv, "https://" + ln.Addr().String(), nil
+	}
 	go srv.Serve(ln)
-	return srv, ln.Addr(), nil
+	return srv, "http://" + ln.Addr().String(), nil
 }
 
 // loopbackAddr is addr with an unspecified host (":4567", "0.0.0.0")

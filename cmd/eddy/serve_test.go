@@ -110,7 +110,8 @@ func startChild(t *testing.T, args string) *child {
 			if a, ok := strings.CutPrefix(lines.Text(), "eddy s3 on http://"); ok {
 				s3Addr = a
 			}
-			if a, ok := strings.CutPrefix(lines.Text(), "eddy listening on http://"); ok {
+			if a, ok := strings.CutPrefix(lines.Text(), "eddy listening on "); ok {
+				_, a, _ = strings.Cut(a, "://") // http or https (--tls)
 				done <- a
 				break
 			}
