@@ -43,6 +43,7 @@ func main() {
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile (client and in-process server) to this file")
 	limits := flag.String("limits", "off", "in-process server's throughput limits: off or aws (then records refused by a shard's limits are counted, not retried, and nothing is read back)")
 	encrypt := flag.Bool("encrypt", false, "encrypt the stream at rest (StartStreamEncryption with alias/aws/kinesis) before putting")
+	atRest := flag.Bool("at-rest", false, "in-process server stores as eddy serve --encrypt-at-rest does (sealed segment stores, metadata in walmeta)")
 	raw := flag.Bool("raw", false, "put with pre-encoded PutRecords bodies over net/http instead of the SDK, so the client costs little CPU")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -56,7 +57,7 @@ func main() {
 
 	ctx := context.Background()
 	if *endpoint == "" {
-		addr, stop, err := inproc.StartWith(*syncMode, *limits)
+		addr, stop, err := inproc.StartOptions(inproc.Options{Sync: *syncMode, Limits: *limits, AtRest: *atRest})
 		if err != nil {
 			fail(err)
 		}

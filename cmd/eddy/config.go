@@ -19,46 +19,47 @@ import (
 // case, dashes as underscores) and a key of the YAML config file (its
 // `yaml` tag). Precedence: flag, then environment, then file, then default.
 type serveConfig struct {
-	Listen      string        `flag:"listen" yaml:"listen" help:"address to serve the API on (HTTP/1.1 and h2c, or HTTPS with --tls-cert)"`
-	DataDir     string        `flag:"data-dir" yaml:"data-dir" help:"directory for records and metadata"`
-	InMemory    bool          `flag:"in-memory" yaml:"in-memory" help:"keep everything in memory (lost on exit)"`
-	Region      string        `flag:"region" yaml:"region" help:"default region: of config-file streams and faults, the admin API, and requests whose signature names no valid region (every region is served)"`
-	AccountID   string        `flag:"account-id" yaml:"account-id" help:"12-digit account id in ARNs and messages"`
-	Sync        string        `flag:"sync" yaml:"sync" help:"when records are fsync'd: always (before acknowledging), interval, none"`
-	SyncFS      bool          `flag:"syncfs" yaml:"syncfs" help:"with --sync always, concurrent appends to all shards share one syncfs(2) (Linux) instead of an fdatasync per shard; --syncfs=false for fdatasync"`
-	CreateDelay time.Duration `flag:"create-delay" yaml:"create-delay" help:"how long a new stream or Firehose delivery stream stays CREATING"`
-	UpdateDelay time.Duration `flag:"update-delay" yaml:"update-delay" help:"how long a stream stays UPDATING after a change"`
-	DeleteDelay time.Duration `flag:"delete-delay" yaml:"delete-delay" help:"how long a stream or Firehose delivery stream stays DELETING"`
-	ShardLimit  int           `flag:"shard-limit" yaml:"shard-limit" help:"open shards allowed per account and region"`
-	SubLifetime time.Duration `flag:"subscription-lifetime" yaml:"subscription-lifetime" help:"how long a SubscribeToShard stream lasts before the consumer must subscribe again"`
-	TLSCert     string        `flag:"tls-cert" yaml:"tls-cert" help:"TLS certificate file (PEM); serves HTTPS with HTTP/2"`
-	TLSKey      string        `flag:"tls-key" yaml:"tls-key" help:"TLS private key file (PEM)"`
-	TLS         string        `flag:"tls" yaml:"tls" help:"auto: serve HTTPS with a self-signed certificate made on first start and kept in the metadata store (its certificate written to <data-dir>/tls-cert.pem for clients' --ca-bundle, its fingerprint logged); off: plain HTTP unless --tls-cert is given"`
-	Insecure    bool          `flag:"insecure" yaml:"insecure" help:"serve on addresses other than loopback without TLS, signature verification or an admin token (refused otherwise)"`
-	AdminToken  string        `flag:"admin-token-file" yaml:"admin-token-file" help:"file holding a bearer token (16 characters or more) every admin request but /health and /ready must carry (Authorization: Bearer TOKEN); or EDDY_ADMIN_TOKEN holding the token itself"`
-	AccessKeyID string        `flag:"access-key-id" yaml:"access-key-id" help:"verify SigV4 signatures with this key id (with --secret-access-key); unset: accept any"`
-	SecretKey   string        `flag:"secret-access-key" yaml:"secret-access-key" help:"secret for --access-key-id"`
-	LogLevel    string        `flag:"log-level" yaml:"log-level" help:"debug, info, warn or error"`
-	LogRequests bool          `flag:"log-requests" yaml:"log-requests" help:"log every API request at info level (operation, stream, status, duration, request id); failed requests are logged at info level either way"`
-	AdminListen string        `flag:"admin-listen" yaml:"admin-listen" help:"address of the admin API (/metrics, /health, /ready, /faults, purge); off: none"`
-	S3Listen    string        `flag:"s3-listen" yaml:"s3-listen" help:"address of the embedded S3-compatible endpoint (objects under <data-dir>/s3; docs/S3.md); off: none"`
-	Pprof       bool          `flag:"pprof" yaml:"pprof" help:"also serve Go's profiler, /debug/pprof/, on the admin listener"`
-	Limits      string        `flag:"limits" yaml:"limits" help:"throughput limits: off, or aws (Kinesis's per-shard limits and API call rates, Firehose's Direct PUT quotas)"`
-	ScaleEvery  time.Duration `flag:"on-demand-scale-interval" yaml:"on-demand-scale-interval" help:"how often ON_DEMAND streams are measured and grown"`
-	OnDemandMin int           `flag:"on-demand-min-shards" yaml:"on-demand-min-shards" help:"shards of a new ON_DEMAND stream, and the least it keeps"`
-	OnDemandMax int           `flag:"on-demand-max-shards" yaml:"on-demand-max-shards" help:"most shards an ON_DEMAND stream grows to"`
-	MaxInflight int           `flag:"max-inflight-bytes" yaml:"max-inflight-bytes" help:"request bytes the API reads and holds at once; more requests wait their turn (0: no bound)"`
-	FaultSpecs  []string      `flag:"fault" yaml:"-" help:"fault injection rule, repeatable: stream=S,operation=Op,throttle=0.1,failure=0.05,latency=20ms,seed=1 (env: rules separated by ';')"`
-	S3Endpoint  string        `flag:"s3-endpoint" yaml:"s3-endpoint" help:"URL of an S3-compatible server that delivery streams, Kinesis channels and S3 on-failure destinations of event source mappings write to; unset: the embedded endpoint of --s3-listen if any, else such destinations are refused and channels deliver nothing"`
-	S3Region    string        `flag:"s3-region" yaml:"s3-region" help:"region that signs requests to --s3-endpoint"`
-	S3AccessKey string        `flag:"s3-access-key-id" yaml:"s3-access-key-id" help:"access key id for --s3-endpoint (with --s3-secret-access-key); unset: requests go unsigned"`
-	S3SecretKey string        `flag:"s3-secret-access-key" yaml:"s3-secret-access-key" help:"secret for --s3-access-key-id"`
-	S3PathStyle bool          `flag:"s3-path-style" yaml:"s3-path-style" help:"address buckets path-style, ENDPOINT/BUCKET/KEY (most self-hosted servers); --s3-path-style=false for BUCKET.ENDPOINT host names"`
-	ChannelSize int           `flag:"channel-object-size" yaml:"channel-object-size" help:"record bytes at which a Kinesis channel writes an object before its data freshness is reached"`
-	BucketDirs  []string      `flag:"s3-bucket-dir" yaml:"s3-bucket-dirs" help:"deliver the objects of BUCKET as files under DIR, repeatable: BUCKET=DIR (an Eddy extension for development; delivery streams and Kinesis channels writing to BUCKET write there, and Iceberg warehouses and S3 table buckets named BUCKET live there; env: pairs separated by ';')"`
-	KMSRootKey  string        `flag:"kms-root-key-file" yaml:"kms-root-key-file" help:"file holding the KMS root key (32 bytes, or their hex or base64 text) that seals every KMS key's material (docs/KMS.md); or EDDY_KMS_ROOT_KEY holding the key itself; unset: <data-dir>/kms-root.key, made on first start"`
-	KMSRootPass string        `flag:"kms-root-passphrase-file" yaml:"kms-root-passphrase-file" help:"file holding a passphrase the KMS root key is derived from (PBKDF2-SHA256, salt in the metadata), instead of --kms-root-key-file"`
-	GlueSchemas string        `flag:"glue-schema-dir" yaml:"glue-schema-dir" help:"directory of the Parquet schemas that stand for Glue tables: DIR/<database>/<table>.json (docs/FIREHOSE.md); default <data-dir>/glue"`
+	Listen        string        `flag:"listen" yaml:"listen" help:"address to serve the API on (HTTP/1.1 and h2c, or HTTPS with --tls-cert)"`
+	DataDir       string        `flag:"data-dir" yaml:"data-dir" help:"directory for records and metadata"`
+	InMemory      bool          `flag:"in-memory" yaml:"in-memory" help:"keep everything in memory (lost on exit)"`
+	Region        string        `flag:"region" yaml:"region" help:"default region: of config-file streams and faults, the admin API, and requests whose signature names no valid region (every region is served)"`
+	AccountID     string        `flag:"account-id" yaml:"account-id" help:"12-digit account id in ARNs and messages"`
+	Sync          string        `flag:"sync" yaml:"sync" help:"when records are fsync'd: always (before acknowledging), interval, none"`
+	SyncFS        bool          `flag:"syncfs" yaml:"syncfs" help:"with --sync always, concurrent appends to all shards share one syncfs(2) (Linux) instead of an fdatasync per shard; --syncfs=false for fdatasync"`
+	CreateDelay   time.Duration `flag:"create-delay" yaml:"create-delay" help:"how long a new stream or Firehose delivery stream stays CREATING"`
+	UpdateDelay   time.Duration `flag:"update-delay" yaml:"update-delay" help:"how long a stream stays UPDATING after a change"`
+	DeleteDelay   time.Duration `flag:"delete-delay" yaml:"delete-delay" help:"how long a stream or Firehose delivery stream stays DELETING"`
+	ShardLimit    int           `flag:"shard-limit" yaml:"shard-limit" help:"open shards allowed per account and region"`
+	SubLifetime   time.Duration `flag:"subscription-lifetime" yaml:"subscription-lifetime" help:"how long a SubscribeToShard stream lasts before the consumer must subscribe again"`
+	TLSCert       string        `flag:"tls-cert" yaml:"tls-cert" help:"TLS certificate file (PEM); serves HTTPS with HTTP/2"`
+	TLSKey        string        `flag:"tls-key" yaml:"tls-key" help:"TLS private key file (PEM)"`
+	TLS           string        `flag:"tls" yaml:"tls" help:"auto: serve HTTPS with a self-signed certificate made on first start and kept in the metadata store (its certificate written to <data-dir>/tls-cert.pem for clients' --ca-bundle, its fingerprint logged); off: plain HTTP unless --tls-cert is given"`
+	Insecure      bool          `flag:"insecure" yaml:"insecure" help:"serve on addresses other than loopback without TLS, signature verification or an admin token (refused otherwise)"`
+	AdminToken    string        `flag:"admin-token-file" yaml:"admin-token-file" help:"file holding a bearer token (16 characters or more) every admin request but /health and /ready must carry (Authorization: Bearer TOKEN); or EDDY_ADMIN_TOKEN holding the token itself"`
+	AccessKeyID   string        `flag:"access-key-id" yaml:"access-key-id" help:"verify SigV4 signatures with this key id (with --secret-access-key); unset: accept any"`
+	SecretKey     string        `flag:"secret-access-key" yaml:"secret-access-key" help:"secret for --access-key-id"`
+	LogLevel      string        `flag:"log-level" yaml:"log-level" help:"debug, info, warn or error"`
+	LogRequests   bool          `flag:"log-requests" yaml:"log-requests" help:"log every API request at info level (operation, stream, status, duration, request id); failed requests are logged at info level either way"`
+	AdminListen   string        `flag:"admin-listen" yaml:"admin-listen" help:"address of the admin API (/metrics, /health, /ready, /faults, purge); off: none"`
+	S3Listen      string        `flag:"s3-listen" yaml:"s3-listen" help:"address of the embedded S3-compatible endpoint (objects under <data-dir>/s3; docs/S3.md); off: none"`
+	Pprof         bool          `flag:"pprof" yaml:"pprof" help:"also serve Go's profiler, /debug/pprof/, on the admin listener"`
+	Limits        string        `flag:"limits" yaml:"limits" help:"throughput limits: off, or aws (Kinesis's per-shard limits and API call rates, Firehose's Direct PUT quotas)"`
+	ScaleEvery    time.Duration `flag:"on-demand-scale-interval" yaml:"on-demand-scale-interval" help:"how often ON_DEMAND streams are measured and grown"`
+	OnDemandMin   int           `flag:"on-demand-min-shards" yaml:"on-demand-min-shards" help:"shards of a new ON_DEMAND stream, and the least it keeps"`
+	OnDemandMax   int           `flag:"on-demand-max-shards" yaml:"on-demand-max-shards" help:"most shards an ON_DEMAND stream grows to"`
+	MaxInflight   int           `flag:"max-inflight-bytes" yaml:"max-inflight-bytes" help:"request bytes the API reads and holds at once; more requests wait their turn (0: no bound)"`
+	FaultSpecs    []string      `flag:"fault" yaml:"-" help:"fault injection rule, repeatable: stream=S,operation=Op,throttle=0.1,failure=0.05,latency=20ms,seed=1 (env: rules separated by ';')"`
+	S3Endpoint    string        `flag:"s3-endpoint" yaml:"s3-endpoint" help:"URL of an S3-compatible server that delivery streams, Kinesis channels and S3 on-failure destinations of event source mappings write to; unset: the embedded endpoint of --s3-listen if any, else such destinations are refused and channels deliver nothing"`
+	S3Region      string        `flag:"s3-region" yaml:"s3-region" help:"region that signs requests to --s3-endpoint"`
+	S3AccessKey   string        `flag:"s3-access-key-id" yaml:"s3-access-key-id" help:"access key id for --s3-endpoint (with --s3-secret-access-key); unset: requests go unsigned"`
+	S3SecretKey   string        `flag:"s3-secret-access-key" yaml:"s3-secret-access-key" help:"secret for --s3-access-key-id"`
+	S3PathStyle   bool          `flag:"s3-path-style" yaml:"s3-path-style" help:"address buckets path-style, ENDPOINT/BUCKET/KEY (most self-hosted servers); --s3-path-style=false for BUCKET.ENDPOINT host names"`
+	ChannelSize   int           `flag:"channel-object-size" yaml:"channel-object-size" help:"record bytes at which a Kinesis channel writes an object before its data freshness is reached"`
+	BucketDirs    []string      `flag:"s3-bucket-dir" yaml:"s3-bucket-dirs" help:"deliver the objects of BUCKET as files under DIR, repeatable: BUCKET=DIR (an Eddy extension for development; delivery streams and Kinesis channels writing to BUCKET write there, and Iceberg warehouses and S3 table buckets named BUCKET live there; env: pairs separated by ';')"`
+	KMSRootKey    string        `flag:"kms-root-key-file" yaml:"kms-root-key-file" help:"file holding the KMS root key (32 bytes, or their hex or base64 text) that seals every KMS key's material (docs/KMS.md); or EDDY_KMS_ROOT_KEY holding the key itself; unset: <data-dir>/kms-root.key, made on first start"`
+	KMSRootPass   string        `flag:"kms-root-passphrase-file" yaml:"kms-root-passphrase-file" help:"file holding a passphrase the KMS root key is derived from (PBKDF2-SHA256, salt in the metadata), instead of --kms-root-key-file"`
+	EncryptAtRest bool          `flag:"encrypt-at-rest" yaml:"encrypt-at-rest" help:"seal everything stored in --data-dir (records, metadata, KMS keys, DynamoDB tables and leases) with AES-256-GCM under keys derived from the KMS root key, which must then be given (--kms-root-key-file or EDDY_KMS_ROOT_KEY); needs a data directory of its own (docs/SECURITY.md)"`
+	GlueSchemas   string        `flag:"glue-schema-dir" yaml:"glue-schema-dir" help:"directory of the Parquet schemas that stand for Glue tables: DIR/<database>/<table>.json (docs/FIREHOSE.md); default <data-dir>/glue"`
 
 	// File only: structured fault rules and streams to create at start-up.
 	Faults    []kinesis.FaultRule `yaml:"faults"`
@@ -348,6 +349,9 @@ func (c *serveConfig) validate() error {
 	}
 	if !c.InMemory && c.DataDir == "" {
 		return &usageError{"--data-dir is empty"}
+	}
+	if c.InMemory && c.EncryptAtRest {
+		return &usageError{"--encrypt-at-rest and --in-memory: with --in-memory nothing is stored on disk to encrypt"}
 	}
 	if c.Limits != kinesis.LimitsOff && c.Limits != kinesis.LimitsAWS {
 		return &usageError{fmt.Sprintf("--limits %q: want off or aws", c.Limits)}

@@ -467,10 +467,8 @@ func openStorage(cfg serveConfig, logger *slog.Logger, reg *metrics.Registry) (s
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return nil, nil, err
 	}
-	// Metadata first: its file lock keeps a second server off the directory.
-	meta, err := boltmeta.Open(filepath.Join(cfg.DataDir, "meta.db"), boltmeta.DefaultConfig())
-	if err != nil {
-		return nil, nil, fmt.Errorf("open metadata in %s: %w", cfg.DataDir, err)
+	if err := checkAtRestMode(cfg); err != nil {
+		return nil, nil, err
 	}
 	scfg := segment.DefaultConfig()
 	scfg.Sync = segment.SyncMode(cfg.Sync)
@@ -484,6 +482,14 @@ func openStorage(cfg serveConfig, logger *slog.Logger, reg *metrics.Registry) (s
 		if err != nil {
 			errs.Inc()
 		}
+	}
+	if cfg.EncryptAtRest {
+		return openEncryptedStorage(cfg, logger, scfg)
+	}
+	// Metadata first: its file lock keeps a second server off the directory.
+	meta, err := boltmeta.Open(filepath.Join(cfg.DataDir, plainMetaFile), boltmeta.DefaultConfig())
+	if err != nil {
+		return nil, nil, fmt.Errorf("open metadata in %s: %w", cfg.DataDir, err)
 	}
 	logs, err := segment.Open(filepath.Join(cfg.DataDir, "logs"), scfg)
 	if err != nil {

@@ -15,8 +15,11 @@ import (
 	"github.com/eddy-streams/eddy/httpapi/kinesisapi"
 	"github.com/eddy-streams/eddy/kinesis"
 	"github.com/eddy-streams/eddy/kms"
+	"github.com/eddy-streams/eddy/storage"
 	"github.com/eddy-streams/eddy/storage/boltmeta"
+	"github.com/eddy-streams/eddy/storage/sealed"
 	"github.com/eddy-streams/eddy/storage/segment"
+	"github.com/eddy-streams/eddy/storage/walmeta"
 )
 
 // Start serves the API with the given sync mode and returns its address and
@@ -27,20 +30,59 @@ func Start(sync string) (addr string, stop func(), err error) {
 
 // StartWith is Start with the engine's throughput limits ("off" or "aws").
 func StartWith(sync, limits string) (addr string, stop func(), err error) {
+	return StartOptions(Options{Sync: sync, Limits: limits})
+}
+
+// Options are what StartOptions starts.
+type Options struct {
+	Sync, Limits string
+	// AtRest stores as `eddy serve --encrypt-at-rest` does: records in a
+	// sealed segment store, metadata in walmeta over another one, under
+	// random keys made for the run.
+	AtRest bool
+}
+
+// StartOptions is Start with Options.
+func StartOptions(o Options) (addr string, stop func(), err error) {
 	dir, err := os.MkdirTemp("", "eddy-bench-")
 	if err != nil {
 		return "", nil, err
 	}
-	meta, err := boltmeta.Open(dir+"/meta.db", boltmeta.DefaultConfig())
-	if err != nil {
-		return "", nil, err
-	}
 	scfg := segment.DefaultConfig()
-	scfg.Sync = segment.SyncMode(sync)
-	logs, err := segment.Open(dir+"/logs", scfg)
-	if err != nil {
-		return "", nil, err
+	scfg.Sync = segment.SyncMode(o.Sync)
+	var (
+		logs     storage.Logs
+		meta     storage.MetaStore
+		metaLogs storage.Logs
+	)
+	if o.AtRest {
+		key := func() []byte { k := make([]byte, 32); rand.Read(k); return k }
+		ms, err := segment.Open(dir+"/meta", scfg)
+		if err != nil {
+			return "", nil, err
+		}
+		if metaLogs, err = sealed.Open(ms, key()); err != nil {
+			return "", nil, err
+		}
+		if meta, err = walmeta.Open(metaLogs, walmeta.Config{}); err != nil {
+			return "", nil, err
+		}
+		seg, err := segment.Open(dir+"/logs", scfg)
+		if err != nil {
+			return "", nil, err
+		}
+		if logs, err = sealed.Open(seg, key()); err != nil {
+			return "", nil, err
+		}
+	} else {
+		if meta, err = boltmeta.Open(dir+"/meta.db", boltmeta.DefaultConfig()); err != nil {
+			return "", nil, err
+		}
+		if logs, err = segment.Open(dir+"/logs", scfg); err != nil {
+			return "", nil, err
+		}
 	}
+	limits := o.Limits
 	// A key service, for streams with encryption at rest (a root key
 	// made for the run).
 	root, err := kms.NewRootKey(rand.Reader)
@@ -75,6 +117,9 @@ func StartWith(sync, limits string) (addr string, stop func(), err error) {
 		eng.Close()
 		logs.Close()
 		meta.Close()
+		if metaLogs != nil {
+			metaLogs.Close()
+		}
 		os.RemoveAll(dir)
 	}, nil
 }
