@@ -37,6 +37,7 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/eddy-streams/eddy/storage"
+	"github.com/eddy-streams/eddy/storage/internal/groupcommit"
 )
 
 // Config configures a Store. The zero Config is not valid; start from
@@ -77,7 +78,7 @@ func (c Config) Validate() error {
 type Store struct {
 	db     *bolt.DB
 	closed atomic.Bool
-	batch  batcher
+	batch  groupcommit.Queue
 }
 
 var _ storage.MetaStore = (*Store)(nil)

@@ -43,6 +43,7 @@ import (
 	"time"
 
 	"github.com/eddy-streams/eddy/storage"
+	"github.com/eddy-streams/eddy/storage/internal/groupcommit"
 	"github.com/eddy-streams/eddy/storage/mem"
 )
 
@@ -91,7 +92,7 @@ type Store struct {
 	compactAfter bool
 
 	compactMu sync.Mutex
-	batch     batcher
+	batch     groupcommit.Queue
 }
 
 var _ storage.MetaStore = (*Store)(nil)
