@@ -48,6 +48,7 @@ var catalog = map[string]ErrorInfo{
 	CodeIncompleteSignature:      {CodeIncompleteSignature, statusBadRequest, false},
 	CodeInvalidSignature:         {CodeInvalidSignature, statusBadRequest, false},
 	CodeUnrecognizedClient:       {CodeUnrecognizedClient, statusBadRequest, false},
+	CodeExpiredToken:             {CodeExpiredToken, statusBadRequest, false},
 	CodeDryRunOperation:          {CodeDryRunOperation, statusBadRequest, false},
 
 	// Kinesis's KMS exceptions: 400, as every Kinesis client error (no

@@ -73,6 +73,9 @@ const (
 	CodeInvalidSignature         = "InvalidSignatureException"
 	CodeUnrecognizedClient       = "UnrecognizedClientException"
 	CodeDryRunOperation          = "DryRunOperationException"
+	// CodeExpiredToken answers a request signed with temporary
+	// credentials (AssumeRole's) past their expiry.
+	CodeExpiredToken = "ExpiredTokenException"
 )
 
 // Kinesis's exceptions for server-side encryption (the model's,

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/eddy-streams/eddy"
+	"github.com/eddy-streams/eddy/iam"
 )
 
 // Defaults for the Config fields; a zero field in the Config given to New
@@ -62,6 +63,13 @@ type Config struct {
 	// apply) but its scope, date and signature are not checked, so any
 	// access key, secret and region work.
 	Credentials map[string]string
+
+	// IAM, if set, holds the identities requests are signed by (checked in
+	// full, as with Credentials, which it takes the place of) and
+	// authorizes every call before it runs: the service's action on the
+	// resources Service.Resources names, with IAM's evaluation logic. A
+	// denied call is answered AccessDeniedException and changes nothing.
+	IAM *iam.Directory
 
 	// MaxBodyBytes is the largest request body accepted. A request whose
 	// body is larger is answered 413 (Request Entity Too Large) as AWS

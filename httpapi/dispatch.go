@@ -30,6 +30,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	if target == "" {
+		if qs := s.queryFor(r); qs != nil {
+			s.serveQuery(w, r, qs)
+			return
+		}
+	}
 	svc := s.serviceFor(r, target)
 	if svc.Protocol == ProtocolJSON10 {
 		s.serveJSON10(w, r, svc, target)
@@ -66,25 +72,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 //     exceptions, in the order sigv4.go lists.
 //  10. A body value of the wrong type: SerializationException, worded by
 //     serializationMessage.
-//  11. Input.Validate, then Operation.Call.
+//  11. Input.Validate, then authorization with Config.IAM (authz.go),
+//     then Operation.Call.
 //
 // Every request is logged once when it ends (see logRequest).
 func (s *Server) serveJSON11(w http.ResponseWriter, r *http.Request, svc *service, target string) {
 	x := s.begin(w, r, svc)
-	defer func() {
-		if v := recover(); v != nil {
-			if v == http.ErrAbortHandler {
-				panic(v)
-			}
-			// The request's log record carries the panic and its stack.
-			x.cause = fmt.Errorf("panic: %v", v)
-			x.stack = string(debug.Stack())
-			if x.status == 0 {
-				x.writeError(&eddy.Error{Code: eddy.CodeInternalFailure})
-			}
-		}
-		s.logRequest(x)
-	}()
+	defer s.end(x, func() { x.writeError(&eddy.Error{Code: eddy.CodeInternalFailure}) })
 
 	if origin := r.Header.Get("Origin"); origin != "" {
 		if r.Method == http.MethodOptions {
@@ -174,7 +168,7 @@ func (s *Server) serveJSON11(w http.ResponseWriter, r *http.Request, svc *servic
 		return
 	}
 	x.in = in
-	region, aerr := s.authenticate(r, body, rt.signingName, x.now, json11Auth)
+	region, caller, aerr := s.authenticate(r, body, rt.signingName, x.now, json11Auth)
 	if aerr != nil {
 		x.writeError(aerr)
 		return
@@ -191,6 +185,13 @@ func (s *Server) serveJSON11(w http.ResponseWriter, r *http.Request, svc *servic
 	}
 	ctx := context.WithValue(r.Context(), requestIDKey{}, x.id)
 	ctx = context.WithValue(ctx, regionKey{}, region)
+	if caller != nil {
+		ctx = context.WithValue(ctx, callerKey{}, caller)
+		if err := s.authorizeCall(ctx, r, x.now, caller, rt, in, region); err != nil {
+			x.writeError(err)
+			return
+		}
+	}
 	out, err := rt.op.Call(ctx, in)
 	if err != nil {
 		s.fail(x, err)
@@ -384,4 +385,22 @@ func noMembers(out any) bool {
 		t = t.Elem()
 	}
 	return t.Kind() == reflect.Struct && t.NumField() == 0
+}
+
+// end is deferred by every protocol's handler: it logs the exchange once
+// answered. A panic in the handler is recorded on x (the request's log
+// record carries it and its stack) and, if nothing was written yet,
+// answered by internal; http.ErrAbortHandler goes on up.
+func (s *Server) end(x *exchange, internal func()) {
+	if v := recover(); v != nil {
+		if v == http.ErrAbortHandler {
+			panic(v)
+		}
+		x.cause = fmt.Errorf("panic: %v", v)
+		x.stack = string(debug.Stack())
+		if x.status == 0 {
+			internal()
+		}
+	}
+	s.logRequest(x)
 }

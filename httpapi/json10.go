@@ -3,9 +3,7 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
-	"runtime/debug"
 	"strings"
 
 	"github.com/eddy-streams/eddy"
@@ -64,19 +62,7 @@ func (s *Server) serveJSON10(w http.ResponseWriter, r *http.Request, svc *servic
 	if mediaType(r.Header.Get("Content-Type")) != contentTypeJSON10 {
 		x.codec = json10LegacyCodec
 	}
-	defer func() {
-		if v := recover(); v != nil {
-			if v == http.ErrAbortHandler {
-				panic(v)
-			}
-			x.cause = fmt.Errorf("panic: %v", v)
-			x.stack = string(debug.Stack())
-			if x.status == 0 {
-				x.writeError(&eddy.Error{Code: eddy.CodeInternalFailure})
-			}
-		}
-		s.logRequest(x)
-	}()
+	defer s.end(x, func() { x.writeError(&eddy.Error{Code: eddy.CodeInternalFailure}) })
 
 	held, err := s.reserveBody(r, svc)
 	if err != nil {
@@ -124,7 +110,7 @@ func (s *Server) serveJSON10(w http.ResponseWriter, r *http.Request, svc *servic
 	}
 	x.op = rt.op.Name
 	x.streamOf = rt.streamOf
-	region, aerr := s.authenticate(r, body, rt.signingName, x.now, json10Auth)
+	region, caller, aerr := s.authenticate(r, body, rt.signingName, x.now, json10Auth)
 	if aerr != nil {
 		x.writeError(aerr)
 		return
@@ -150,6 +136,13 @@ func (s *Server) serveJSON10(w http.ResponseWriter, r *http.Request, svc *servic
 	}
 	ctx := context.WithValue(r.Context(), requestIDKey{}, x.id)
 	ctx = context.WithValue(ctx, regionKey{}, region)
+	if caller != nil {
+		ctx = context.WithValue(ctx, callerKey{}, caller)
+		if err := s.authorizeCall(ctx, r, x.now, caller, rt, in, region); err != nil {
+			x.writeError(err)
+			return
+		}
+	}
 	out, err := rt.op.Call(ctx, in)
 	if err != nil {
 		s.fail(x, err)

@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"runtime/debug"
 	"strconv"
 	"strings"
 
 	"github.com/eddy-streams/eddy"
+	"github.com/eddy-streams/eddy/iam"
 )
 
 // RESTService is a REST-JSON service (AWS's restJson1 protocol, as Lambda
@@ -45,6 +45,11 @@ type RESTService struct {
 	// UnknownRoute is the error answered for a request under the
 	// service's paths that matches no operation.
 	UnknownRoute *eddy.Error
+	// Resources and Action, with Config.IAM, name what an operation acts
+	// on and its IAM action (default "<SigningName>:<op>"), as
+	// Service.Resources does for JSON services. ctx carries the region.
+	Resources func(ctx context.Context, op string, req *RESTRequest) []iam.Resource
+	Action    func(op string) string
 }
 
 // RESTOperation is one operation of a RESTService.
@@ -217,19 +222,7 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request, svc *restServ
 	x := s.begin(w, r, s.services[0])
 	x.svc = nil // no JSON-protocol conventions apply
 	x.target = r.Method + " " + r.URL.Path
-	defer func() {
-		if v := recover(); v != nil {
-			if v == http.ErrAbortHandler {
-				panic(v)
-			}
-			x.cause = fmt.Errorf("panic: %v", v)
-			x.stack = string(debug.Stack())
-			if x.status == 0 {
-				writeRESTError(x, svc, &eddy.Error{Code: svc.InternalErrorCode})
-			}
-		}
-		s.logRequest(x)
-	}()
+	defer s.end(x, func() { writeRESTError(x, svc, &eddy.Error{Code: svc.InternalErrorCode}) })
 	held, err := s.reserveBody(r, restBodyLimits)
 	if err != nil {
 		writeRESTError(x, svc, &eddy.Error{Code: svc.InternalErrorCode})
@@ -251,14 +244,30 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request, svc *restServ
 		return
 	}
 	x.op = rt.op.Name
-	region, aerr := s.authenticate(r, body, svc.SigningName, x.now, json11Auth)
+	region, caller, aerr := s.authenticate(r, body, svc.SigningName, x.now, json11Auth)
 	if aerr != nil {
 		writeRESTError(x, svc, aerr)
 		return
 	}
 	ctx := context.WithValue(r.Context(), requestIDKey{}, x.id)
 	ctx = context.WithValue(ctx, regionKey{}, region)
-	resp, err := rt.op.Call(ctx, &RESTRequest{Params: params, Query: r.URL.Query(), Header: r.Header, Body: body})
+	req := &RESTRequest{Params: params, Query: r.URL.Query(), Header: r.Header, Body: body}
+	if caller != nil {
+		ctx = context.WithValue(ctx, callerKey{}, caller)
+		action := svc.SigningName + ":" + rt.op.Name
+		if svc.Action != nil {
+			action = svc.Action(rt.op.Name)
+		}
+		var res []iam.Resource
+		if svc.Resources != nil {
+			res = svc.Resources(ctx, rt.op.Name, req)
+		}
+		if err := s.authorize(r, x.now, caller, action, region, res); err != nil {
+			writeRESTError(x, svc, err)
+			return
+		}
+	}
+	resp, err := rt.op.Call(ctx, req)
 	if err != nil {
 		var ee *eddy.Error
 		if errors.As(err, &ee) {

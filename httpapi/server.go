@@ -23,7 +23,8 @@ type Server struct {
 	hs       *http.Server
 	inflight *inflight // request-body bytes in flight; nil: no bound
 
-	rest         *restRouter // REST-JSON services (AddREST); nil: none
+	rest         *restRouter    // REST-JSON services (AddREST); nil: none
+	query        []QueryService // Query-protocol services (AddQuery)
 	restServices []RESTService
 }
 

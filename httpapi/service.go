@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/eddy-streams/eddy"
+	"github.com/eddy-streams/eddy/iam"
 )
 
 // Operation is one API operation.
@@ -91,6 +92,16 @@ type Service struct {
 	// is called only for requests that are logged, after the response is
 	// written.
 	StreamOf func(input any) string
+
+	// Resources, if set, returns the resources a decoded input acts on
+	// (ARN, resource policy, tags), for authorization with Config.IAM;
+	// none (or no Resources) authorizes the action on "*". ctx carries
+	// the request's region. It runs after Validate, before Call.
+	Resources func(ctx context.Context, op string, input any) []iam.Resource
+
+	// ActionPrefix is the service prefix of IAM actions,
+	// "<ActionPrefix>:<operation>". Default: SigningName.
+	ActionPrefix string
 
 	// Protocol is the service's wire protocol and front-end conventions.
 	// Default ProtocolJSON11.
@@ -199,6 +210,7 @@ type route struct {
 	op          Operation
 	streamOf    func(any) string // Service.StreamOf
 	svc         *service
+	action      string // the IAM action, "<ActionPrefix>:<Name>"
 }
 
 // buildRoutes checks services and indexes their operations by target. It
@@ -235,6 +247,9 @@ func buildRoutes(services []Service) (map[string]*route, map[string]bool, []*ser
 		if s.MaxBodyBytes < 0 {
 			return fail("httpapi: service %s: MaxBodyBytes %d is negative", s.TargetPrefix, s.MaxBodyBytes)
 		}
+		if s.ActionPrefix == "" {
+			s.ActionPrefix = s.SigningName
+		}
 		if s.HealthHost == "" {
 			s.HealthHost = s.SigningName + ".{region}.amazonaws.com"
 		}
@@ -255,7 +270,7 @@ func buildRoutes(services []Service) (map[string]*route, map[string]bool, []*ser
 			if in := op.NewInput(); in == nil || reflect.TypeOf(in).Kind() != reflect.Pointer || reflect.ValueOf(in).IsNil() {
 				return fail("httpapi: operation %s: NewInput returned %T, want a non-nil pointer", target, in)
 			}
-			routes[target] = &route{target: target, signingName: s.SigningName, op: op, streamOf: s.StreamOf, svc: svc}
+			routes[target] = &route{target: target, signingName: s.SigningName, op: op, streamOf: s.StreamOf, svc: svc, action: s.ActionPrefix + ":" + op.Name}
 		}
 	}
 	return routes, prefixes, svcs, nil

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/eddy-streams/eddy"
+	"github.com/eddy-streams/eddy/iam"
 )
 
 // SigV4 verification, in the order AWS's front end checks (as recorded
@@ -36,8 +37,10 @@ import (
 //  10. * A signature that does not match: InvalidSignatureException, with the
 //     canonical request and string to sign the server expected.
 //
-// The starred checks run only when Config.Credentials is set. A session
-// token (X-Amz-Security-Token) is accepted and not checked: Eddy issues none.
+// The starred checks run only when Config.Credentials or Config.IAM is
+// set. With Config.IAM the access key is looked up there, with the
+// request's session token (X-Amz-Security-Token) for temporary
+// credentials; otherwise a session token is accepted and not checked.
 //
 // The credential scope's region, from the Authorization header or a
 // presigned query's X-Amz-Credential, is the region the request is served
@@ -89,34 +92,35 @@ var (
 
 // authenticate checks r's signature. body is the request body, signingName
 // the SigV4 service name of the target. It returns the region the request
-// is for, or the *eddy.Error to answer with.
-func (s *Server) authenticate(r *http.Request, body []byte, signingName string, now time.Time, style authStyle) (string, *eddy.Error) {
+// is for and, with Config.IAM, the caller; or the *eddy.Error to answer
+// with.
+func (s *Server) authenticate(r *http.Request, body []byte, signingName string, now time.Time, style authStyle) (string, *iam.Caller, *eddy.Error) {
 	sr, err := parseSignature(r, style)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
-	verify := len(s.cfg.Credentials) > 0
+	verify := len(s.cfg.Credentials) > 0 || s.cfg.IAM != nil
 	if verify {
 		if err := checkSkew(sr, now, s.cfg.MaxClockSkew); err != nil {
-			return "", err
+			return "", nil, err
 		}
 		if !hasSignedHeader(sr.signedHeaders, "host") {
-			return "", eddy.Errorf(eddy.CodeInvalidSignature, "'Host' must be a 'SignedHeader' in the AWS Authorization.")
+			return "", nil, eddy.Errorf(eddy.CodeInvalidSignature, "'Host' must be a 'SignedHeader' in the AWS Authorization.")
 		}
 	}
 	if sr.algorithm != sigAlgorithm {
-		return "", eddy.Errorf(eddy.CodeIncompleteSignature, "Unsupported AWS 'algorithm': '%s' (only %s for now). ", sr.algorithm, sigAlgorithm)
+		return "", nil, eddy.Errorf(eddy.CodeIncompleteSignature, "Unsupported AWS 'algorithm': '%s' (only %s for now). ", sr.algorithm, sigAlgorithm)
 	}
 	scope := strings.Split(strings.TrimRight(sr.credential, "/"), "/")
 	if len(scope) != 5 {
-		return "", eddy.Errorf(eddy.CodeIncompleteSignature, "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '%s'", sr.credential)
+		return "", nil, eddy.Errorf(eddy.CodeIncompleteSignature, "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '%s'", sr.credential)
 	}
 	keyID, day, region, service, term := scope[0], scope[1], scope[2], scope[3], scope[4]
 	if !verify {
 		if !eddy.ValidRegion(region) {
-			return s.cfg.Region, nil
+			return s.cfg.Region, nil, nil
 		}
-		return region, nil
+		return region, nil, nil
 	}
 	var msg strings.Builder
 	if !eddy.ValidRegion(region) {
@@ -132,11 +136,17 @@ func (s *Server) authenticate(r *http.Request, body []byte, signingName string, 
 		msg.WriteString("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '" + day + "' != '" + want + "', from '" + sr.dateText + "'.")
 	}
 	if msg.Len() > 0 {
-		return "", &eddy.Error{Code: eddy.CodeInvalidSignature, Message: msg.String()}
+		return "", nil, &eddy.Error{Code: eddy.CodeInvalidSignature, Message: msg.String()}
 	}
 	secret, ok := s.cfg.Credentials[keyID]
-	if !ok {
-		return "", eddy.Errorf(eddy.CodeUnrecognizedClient, "The security token included in the request is invalid.")
+	var caller *iam.Caller
+	if s.cfg.IAM != nil {
+		var err *eddy.Error
+		if secret, caller, err = s.cfg.IAM.Credential(keyID, sessionToken(r), now); err != nil {
+			return "", nil, err
+		}
+	} else if !ok {
+		return "", nil, eddy.Errorf(eddy.CodeUnrecognizedClient, "The security token included in the request is invalid.")
 	}
 	canonical := canonicalRequest(r, sr, payloadHash(r, body), false)
 	scopeText := strings.Join(scope[1:], "/") // date/region/service/aws4_request
@@ -144,12 +154,21 @@ func (s *Server) authenticate(r *http.Request, body []byte, signingName string, 
 	key := signingKey(secret, day, region, service)
 	want := hex.EncodeToString(hmacSHA256(key, []byte(toSign)))
 	if !hmac.Equal([]byte(want), []byte(sr.signature)) {
-		return "", eddy.Errorf(eddy.CodeInvalidSignature, "The request signature we calculated does not match the signature you provided. "+
+		return "", nil, eddy.Errorf(eddy.CodeInvalidSignature, "The request signature we calculated does not match the signature you provided. "+
 			"Check your AWS Secret Access Key and signing method. Consult the service documentation for details.\n\n"+
 			"The Canonical String for this request should have been\n'%s'\n\n"+
 			"The String-to-Sign should have been\n'%s'\n", canonical, toSign)
 	}
-	return region, nil
+	return region, caller, nil
+}
+
+// sessionToken is the request's X-Amz-Security-Token, from its header or
+// a presigned query.
+func sessionToken(r *http.Request) string {
+	if t := r.Header.Get("X-Amz-Security-Token"); t != "" {
+		return t
+	}
+	return r.URL.Query().Get("X-Amz-Security-Token")
 }
 
 // parseSignature extracts the signature material from r and runs the

@@ -38,6 +38,7 @@ type serveConfig struct {
 	AdminToken    string        `flag:"admin-token-file" yaml:"admin-token-file" help:"file holding a bearer token (16 characters or more) every admin request but /health and /ready must carry (Authorization: Bearer TOKEN); or EDDY_ADMIN_TOKEN holding the token itself"`
 	AccessKeyID   string        `flag:"access-key-id" yaml:"access-key-id" help:"verify SigV4 signatures with this key id (with --secret-access-key); unset: accept any"`
 	SecretKey     string        `flag:"secret-access-key" yaml:"secret-access-key" help:"secret for --access-key-id"`
+	Identities    string        `flag:"identities" yaml:"identities" help:"file of accounts, users, roles, access keys and their IAM policies (docs/SECURITY.md#identities): every request's signature is verified against its keys and every call authorized by IAM's evaluation logic, with the resource policies of streams and consumers; --access-key-id then signs as the root of --account-id"`
 	LogLevel      string        `flag:"log-level" yaml:"log-level" help:"debug, info, warn or error"`
 	LogRequests   bool          `flag:"log-requests" yaml:"log-requests" help:"log every API request at info level (operation, stream, status, duration, request id); failed requests are logged at info level either way"`
 	AdminListen   string        `flag:"admin-listen" yaml:"admin-listen" help:"address of the admin API (/metrics, /health, /ready, /faults, purge); off: none"`

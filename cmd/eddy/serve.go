@@ -28,6 +28,7 @@ import (
 	"github.com/eddy-streams/eddy/httpapi/kinesisapi"
 	"github.com/eddy-streams/eddy/httpapi/kmsapi"
 	"github.com/eddy-streams/eddy/httpapi/lambdaapi"
+	"github.com/eddy-streams/eddy/httpapi/stsapi"
 	"github.com/eddy-streams/eddy/internal/s3sink"
 	"github.com/eddy-streams/eddy/kinesis"
 	"github.com/eddy-streams/eddy/kinesis/channels"
@@ -161,7 +162,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.AccessKeyID != "" {
 		hcfg.Credentials = map[string]string{cfg.AccessKeyID: cfg.SecretKey}
 	}
-	srv, err := httpapi.New(hcfg, kinesisapi.RegionalService(regions), dynamoapi.RegionalService(ddbRegions), firehoseapi.Service(deliveryStreams), kmsapi.Service(keys))
+	if cfg.Identities != "" {
+		dir, err := loadIdentities(cfg)
+		if err != nil {
+			return err
+		}
+		hcfg.IAM = dir
+	}
+	fhAPI, ddbAPI, kmsAPI := firehoseapi.Service(deliveryStreams), dynamoapi.RegionalService(ddbRegions), kmsapi.Service(keys)
+	authorizeServices(cfg.AccountID, &fhAPI, &ddbAPI, &kmsAPI)
+	srv, err := httpapi.New(hcfg, kinesisapi.RegionalService(regions), ddbAPI, fhAPI, kmsAPI)
 	if err != nil {
 		return err
 	}
@@ -311,7 +321,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		ln.Close()
 		return err
 	}
-	if err := srv.AddREST(lambdaapi.Service(functions)); err != nil {
+	srv.AddQuery(stsapi.Service(hcfg.IAM, cfg.AccountID, nil))
+	lambdaAPI := lambdaapi.Service(functions)
+	authorizeLambda(cfg.AccountID, &lambdaAPI)
+	if err := srv.AddREST(lambdaAPI); err != nil {
 		ln.Close()
 		return err
 	}
@@ -359,7 +372,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "eddy listening on %s://%s\n", scheme, ln.Addr())
 
 	logger.Info("serving", "addr", ln.Addr().String(), "data", storageDesc(cfg), "sync", cfg.Sync,
-		"verify signatures", cfg.AccessKeyID != "", "limits", cfg.Limits, "fault rules", len(rules),
+		"verify signatures", cfg.AccessKeyID != "" || cfg.Identities != "", "identities", cfg.Identities != "", "limits", cfg.Limits, "fault rules", len(rules),
 		"default region", cfg.Region, "regions", regions.List())
 
 	errc := make(chan error, 1)

@@ -267,8 +267,8 @@ func apiLacks(cfg serveConfig, st *serverTLS) []string {
 	if st.config == nil {
 		lacks = append(lacks, "without TLS (--tls auto, or --tls-cert and --tls-key)")
 	}
-	if cfg.AccessKeyID == "" {
-		lacks = append(lacks, "without verifying signatures (--access-key-id and --secret-access-key)")
+	if cfg.AccessKeyID == "" && cfg.Identities == "" {
+		lacks = append(lacks, "without verifying signatures (--access-key-id and --secret-access-key, or --identities)")
 	}
 	return lacks
 }

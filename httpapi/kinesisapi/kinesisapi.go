@@ -12,6 +12,7 @@ import (
 
 	"github.com/eddy-streams/eddy"
 	"github.com/eddy-streams/eddy/httpapi"
+	"github.com/eddy-streams/eddy/iam"
 	"github.com/eddy-streams/eddy/kinesis"
 	"github.com/eddy-streams/eddy/protocol/kds"
 )
@@ -80,6 +81,13 @@ func service(pick picker) httpapi.Service {
 		SigningName:  SigningName,
 		StreamOf:     kds.StreamOf,
 		Status:       status,
+		Resources: func(ctx context.Context, op string, in any) []iam.Resource {
+			e, err := pick(ctx)
+			if err != nil {
+				return nil
+			}
+			return e.AuthResources(op, in)
+		},
 		Operations: []httpapi.Operation{
 			op(pick, "AddTagsToStream", (*kinesis.Engine).AddTagsToStream),
 			op(pick, "CreateChannel", (*kinesis.Engine).CreateChannel),

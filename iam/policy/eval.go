@@ -164,11 +164,21 @@ func (p *Principals) principalMatches(r *Request) bool {
 		switch {
 		case id == "*", id == r.Principal:
 			return true
+		case principalARNIs(r, id):
+			// An assumed role's session is named by its role's ARN.
+			return true
 		case isAccountID(id) && id == r.Account, id == "arn:aws:iam::"+r.Account+":root":
 			return true
 		}
 	}
 	return false
+}
+
+// principalARNIs reports whether the request's aws:PrincipalArn (an
+// assumed role's session has its role's ARN there) is arn.
+func principalARNIs(r *Request, arn string) bool {
+	v := r.Context["aws:principalarn"]
+	return len(v) == 1 && v[0] == arn && v[0] != r.Principal
 }
 
 // matchAction compares "service:Operation" names case-insensitively, with

@@ -35,6 +35,9 @@ const (
 	// Resource policies are attached to resources (a stream, a
 	// consumer): a Principal or NotPrincipal in every statement.
 	Resource
+	// Trust policies are a role's AssumeRolePolicyDocument: a resource
+	// policy of the role, with a Principal and no Resource.
+	Trust
 )
 
 // Policy is a parsed policy document.
@@ -232,6 +235,18 @@ func parseStatement(r map[string]json.RawMessage, kind Kind) (Statement, error) 
 		if !haveResource || len(s.Resources) == 0 {
 			return s, invalid(msgNeedResources)
 		}
+	case Trust:
+		if !havePrincipal {
+			return s, invalid(msgNeedPrincipal)
+		}
+		if haveResource {
+			// IAM's answer to a trust policy with a Resource, as
+			// remembered ("Has prohibited field Resource"); no recording
+			// was found here.
+			return s, invalid("Has prohibited field Resource")
+		}
+		// A trust policy's statements apply to the role they belong to.
+		s.Resources = []string{"*"}
 	case Resource:
 		if !havePrincipal {
 			return s, invalid(msgNeedPrincipal)

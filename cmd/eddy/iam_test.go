@@ -1,0 +1,317 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	fhsdk "github.com/aws/aws-sdk-go-v2/service/firehose"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+)
+
+// identitiesFile is the matrix's identities: account 111111111111 (the
+// server's) with its root key, users with identity policies and a role
+// that a user of account 222222222222 may assume.
+const identitiesFile = `{
+  "Accounts": [
+    {
+      "Id": "111111111111",
+      "RootAccessKeys": [{"AccessKeyId": "AKIAROOT0000000000AA", "SecretAccessKey": "root-secret"}],
+      "Policies": [{"PolicyName": "read-everything", "PolicyDocument": {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": ["kinesis:Get*", "kinesis:Describe*", "kinesis:ListShards"], "Resource": "*"}]
+      }}],
+      "Users": [
+        {"UserName": "writer", "AccessKeys": [{"AccessKeyId": "AKIAWRITER00000000AA", "SecretAccessKey": "writer-secret"}],
+         "Policies": {"orders-writer": {
+           "Version": "2012-10-17",
+           "Statement": [
+             {"Effect": "Allow", "Action": ["kinesis:PutRecord", "kinesis:PutRecords"], "Resource": "arn:aws:kinesis:*:111111111111:stream/orders*"},
+             {"Effect": "Allow", "Action": "kinesis:ListStreams", "Resource": "*"}
+           ]}}},
+        {"UserName": "reader", "Path": "/team/", "AccessKeys": [{"AccessKeyId": "AKIAREADER00000000AA", "SecretAccessKey": "reader-secret"}],
+         "AttachedPolicies": ["arn:aws:iam::111111111111:policy/read-everything"],
+         "Policies": {"no-secrets": "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Deny\",\"Action\":\"kinesis:GetRecords\",\"Resource\":\"arn:aws:kinesis:*:*:stream/secret-*\"}}"}},
+        {"UserName": "nobody", "AccessKeys": [{"AccessKeyId": "AKIANOBODY00000000AA", "SecretAccessKey": "nobody-secret"}]},
+        {"UserName": "conditional", "AccessKeys": [{"AccessKeyId": "AKIACONDITION0000AAA", "SecretAccessKey": "conditional-secret"}],
+         "Policies": {"blue-team": {
+           "Version": "2012-10-17",
+           "Statement": [
+             {"Effect": "Allow", "Action": "kinesis:PutRecord", "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/team": "blue"}}},
+             {"Effect": "Allow", "Action": "kinesis:DescribeStreamSummary", "Resource": "*", "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}},
+             {"Effect": "Allow", "Action": "kinesis:ListShards", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}, "StringEquals": {"aws:RequestedRegion": "us-east-1"}}}
+           ]}}}
+      ],
+      "Roles": [
+        {"RoleName": "auditor",
+         "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222222222222:user/partner"}, "Action": "sts:AssumeRole"}]},
+         "Policies": {"describe": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kinesis:DescribeStreamSummary", "Resource": "*"}]}}}
+      ]
+    },
+    {
+      "Id": "222222222222",
+      "Users": [
+        {"UserName": "partner", "AccessKeys": [{"AccessKeyId": "AKIAPARTNER0000000AA", "SecretAccessKey": "partner-secret"}],
+         "Policies": {"reach-out": {
+           "Version": "2012-10-17",
+           "Statement": [
+             {"Effect": "Allow", "Action": ["kinesis:PutRecord", "kinesis:DescribeStreamSummary"], "Resource": "arn:aws:kinesis:*:111111111111:stream/*"},
+             {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::111111111111:role/auditor"}
+           ]}}}
+      ]
+    }
+  ]
+}`
+
+// TestServeIAMPolicyMatrix runs the real binary with identities and
+// checks, with aws-sdk-go-v2, each way IAM allows or denies a call: the
+// exact AccessDeniedException message, and that a denied call changed
+// nothing.
+func TestServeIAMPolicyMatrix(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server process")
+	}
+	file := filepath.Join(t.TempDir(), "identities.json")
+	if err := os.WriteFile(file, []byte(identitiesFile), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := startChild(t, "serve --in-memory --listen 127.0.0.1:0 --create-delay 0s --account-id 111111111111 --identities "+file)
+	ctx := testContext(t)
+	as := func(key, secret, token string) *kinesis.Client {
+		return kinesis.New(kinesis.Options{
+			Region:       "us-east-1",
+			BaseEndpoint: aws.String("http://" + c.addr),
+			Credentials:  credentials.NewStaticCredentialsProvider(key, secret, token),
+			Retryer:      aws.NopRetryer{},
+		})
+	}
+	root := as("AKIAROOT0000000000AA", "root-secret", "")
+	writer := as("AKIAWRITER00000000AA", "writer-secret", "")
+	reader := as("AKIAREADER00000000AA", "reader-secret", "")
+	nobody := as("AKIANOBODY00000000AA", "nobody-secret", "")
+	conditional := as("AKIACONDITION0000AAA", "conditional-secret", "")
+	partner := as("AKIAPARTNER0000000AA", "partner-secret", "")
+
+	const acct = "arn:aws:kinesis:us-east-1:111111111111:stream/"
+	for _, s := range []struct {
+		name string
+		tags map[string]string
+	}{{"orders", nil}, {"secret-1", nil}, {"tagged", map[string]string{"team": "blue"}}, {"untagged", nil}} {
+		if _, err := root.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(s.name), ShardCount: aws.Int32(1), Tags: s.tags}); err != nil {
+			t.Fatalf("root CreateStream %s: %v", s.name, err)
+		}
+	}
+	put := func(c *kinesis.Client, stream string) error {
+		_, err := c.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String(stream), PartitionKey: aws.String("k"), Data: []byte("x")})
+		return err
+	}
+	putARN := func(c *kinesis.Client, stream string) error {
+		_, err := c.PutRecord(ctx, &kinesis.PutRecordInput{StreamARN: aws.String(acct + stream), PartitionKey: aws.String("k"), Data: []byte("x")})
+		return err
+	}
+	count := func(stream string) int {
+		t.Helper()
+		it, err := root.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String(stream),
+			ShardId: aws.String("shardId-000000000000"), ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := root.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: it.ShardIterator})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(out.Records)
+	}
+	denied := func(what string, err error, want string) {
+		t.Helper()
+		var ad *types.AccessDeniedException
+		if !errors.As(err, &ad) {
+			t.Errorf("%s: %v, want AccessDeniedException", what, err)
+			return
+		}
+		if got := aws.ToString(ad.Message); got != want {
+			t.Errorf("%s:\n got %s\nwant %s", what, got, want)
+		}
+	}
+	allowed := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Errorf("%s: %v, want it allowed", what, err)
+		}
+	}
+
+	// Allow by an identity policy, with a wildcard in the resource.
+	allowed("writer PutRecord orders", put(writer, "orders"))
+	allowed("writer ListStreams", func() error { _, err := writer.ListStreams(ctx, &kinesis.ListStreamsInput{}); return err }())
+	// Implicit deny: no statement matches the resource, or the action.
+	if err := put(writer, "secret-1"); err != nil {
+		denied("writer PutRecord secret-1", err, "User: arn:aws:iam::111111111111:user/writer is not authorized to perform: kinesis:PutRecord on resource: "+acct+"secret-1 because no identity-based policy allows the kinesis:PutRecord action")
+	} else {
+		t.Error("writer PutRecord secret-1 was allowed")
+	}
+	_, err := writer.DeleteStream(ctx, &kinesis.DeleteStreamInput{StreamName: aws.String("orders")})
+	denied("writer DeleteStream", err, "User: arn:aws:iam::111111111111:user/writer is not authorized to perform: kinesis:DeleteStream on resource: "+acct+"orders because no identity-based policy allows the kinesis:DeleteStream action")
+	_, err = nobody.ListStreams(ctx, &kinesis.ListStreamsInput{})
+	denied("nobody ListStreams", err, "User: arn:aws:iam::111111111111:user/nobody is not authorized to perform: kinesis:ListStreams on resource: * because no identity-based policy allows the kinesis:ListStreams action")
+	// Denied calls changed nothing.
+	if n := count("secret-1"); n != 0 {
+		t.Errorf("secret-1 holds %d records after a denied put", n)
+	}
+	if _, err := root.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("orders")}); err != nil {
+		t.Errorf("orders after a denied DeleteStream: %v", err)
+	}
+
+	// An attached managed policy allows (Get*, a user with a path); an
+	// explicit Deny in an inline policy wins over it.
+	allowed("root PutRecord secret-1", put(root, "secret-1"))
+	itOf := func(c *kinesis.Client, stream string) *string {
+		t.Helper()
+		it, err := c.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String(stream),
+			ShardId: aws.String("shardId-000000000000"), ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
+		if err != nil {
+			t.Fatalf("GetShardIterator %s: %v", stream, err)
+		}
+		return it.ShardIterator
+	}
+	_, err = reader.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: itOf(reader, "orders")})
+	allowed("reader GetRecords orders", err)
+	_, err = reader.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: itOf(reader, "secret-1")})
+	denied("reader GetRecords secret-1", err, "User: arn:aws:iam::111111111111:user/team/reader is not authorized to perform: kinesis:GetRecords on resource: "+acct+"secret-1 with an explicit deny in an identity-based policy")
+
+	// Conditions: a resource tag, the source address, transport and
+	// requested region.
+	allowed("conditional PutRecord tagged", put(conditional, "tagged"))
+	denied("conditional PutRecord untagged", put(conditional, "untagged"),
+		"User: arn:aws:iam::111111111111:user/conditional is not authorized to perform: kinesis:PutRecord on resource: "+acct+"untagged because no identity-based policy allows the kinesis:PutRecord action")
+	_, err = conditional.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("tagged")})
+	denied("conditional DescribeStreamSummary from 127.0.0.1", err,
+		"User: arn:aws:iam::111111111111:user/conditional is not authorized to perform: kinesis:DescribeStreamSummary on resource: "+acct+"tagged because no identity-based policy allows the kinesis:DescribeStreamSummary action")
+	_, err = conditional.ListShards(ctx, &kinesis.ListShardsInput{StreamName: aws.String("tagged")})
+	allowed("conditional ListShards over plain HTTP in us-east-1", err)
+
+	// Cross account: the partner's own policy allows, but the stream's
+	// resource policy must too.
+	denied("partner PutRecord orders without a resource policy", putARN(partner, "orders"),
+		"User: arn:aws:iam::222222222222:user/partner is not authorized to perform: kinesis:PutRecord on resource: "+acct+"orders because no resource-based policy allows the kinesis:PutRecord action")
+	// Resource policies are validated as IAM validates them.
+	_, err = root.PutResourcePolicy(ctx, &kinesis.PutResourcePolicyInput{ResourceARN: aws.String(acct + "orders"),
+		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kinesis:PutRecord","Resource":"*"}]}`)})
+	var invalid *types.InvalidArgumentException
+	if !errors.As(err, &invalid) || !strings.Contains(aws.ToString(invalid.Message), "Missing required field Principal") {
+		t.Errorf("PutResourcePolicy without a Principal: %v", err)
+	}
+	_, err = root.PutResourcePolicy(ctx, &kinesis.PutResourcePolicyInput{ResourceARN: aws.String(acct + "orders"),
+		Policy: aws.String(`{"Version":"2012-10-17","Statement":[
+			{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:root"},"Action":"kinesis:PutRecord","Resource":"` + acct + `orders"},
+			{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::111111111111:user/writer"},"Action":"kinesis:PutRecords","Resource":"*"}]}`)})
+	allowed("root PutResourcePolicy", err)
+	allowed("partner PutRecord orders with the resource policy", putARN(partner, "orders"))
+	// An explicit Deny in the resource policy wins over the writer's
+	// identity policy.
+	_, err = writer.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String("orders"),
+		Records: []types.PutRecordsRequestEntry{{PartitionKey: aws.String("k"), Data: []byte("x")}}})
+	denied("writer PutRecords orders", err, "User: arn:aws:iam::111111111111:user/writer is not authorized to perform: kinesis:PutRecords on resource: "+acct+"orders with an explicit deny in a resource-based policy")
+	// The partner's own account has no allowance for DeleteStream either.
+	_, err = partner.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamARN: aws.String(acct + "orders")})
+	denied("partner DescribeStreamSummary orders", err, "User: arn:aws:iam::222222222222:user/partner is not authorized to perform: kinesis:DescribeStreamSummary on resource: "+acct+"orders because no resource-based policy allows the kinesis:DescribeStreamSummary action")
+	if n := count("orders"); n != 2 {
+		t.Errorf("orders holds %d records, want 2 (the writer's and the partner's allowed puts)", n)
+	}
+
+	// STS: who am I, and a role of account 111111111111 assumed from
+	// account 222222222222.
+	stsAs := func(key, secret, token string) *sts.Client {
+		return sts.New(sts.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + c.addr),
+			Credentials: credentials.NewStaticCredentialsProvider(key, secret, token), Retryer: aws.NopRetryer{}})
+	}
+	who, err := stsAs("AKIAPARTNER0000000AA", "partner-secret", "").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil || aws.ToString(who.Arn) != "arn:aws:iam::222222222222:user/partner" || aws.ToString(who.Account) != "222222222222" || !strings.HasPrefix(aws.ToString(who.UserId), "AIDA") {
+		t.Fatalf("partner GetCallerIdentity: %+v, %v", who, err)
+	}
+	_, err = stsAs("AKIAROOT0000000000AA", "root-secret", "").AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::111111111111:role/auditor"), RoleSessionName: aws.String("s")})
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "ValidationError" {
+		t.Errorf("AssumeRole with a one-character session name: %v", err)
+	}
+	_, err = stsAs("AKIANOBODY00000000AA", "nobody-secret", "").AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::111111111111:role/auditor"), RoleSessionName: aws.String("nosy")})
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "AccessDenied" ||
+		apiErr.ErrorMessage() != "User: arn:aws:iam::111111111111:user/nobody is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::111111111111:role/auditor because no resource-based policy allows the sts:AssumeRole action" {
+		t.Errorf("nobody AssumeRole: %v", err)
+	}
+	ar, err := stsAs("AKIAPARTNER0000000AA", "partner-secret", "").AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::111111111111:role/auditor"), RoleSessionName: aws.String("audit-1")})
+	if err != nil {
+		t.Fatalf("partner AssumeRole auditor: %v", err)
+	}
+	if got := aws.ToString(ar.AssumedRoleUser.Arn); got != "arn:aws:sts::111111111111:assumed-role/auditor/audit-1" {
+		t.Errorf("AssumedRoleUser.Arn %s", got)
+	}
+	cr := ar.Credentials
+	auditor := as(aws.ToString(cr.AccessKeyId), aws.ToString(cr.SecretAccessKey), aws.ToString(cr.SessionToken))
+	_, err = auditor.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("secret-1")})
+	allowed("auditor DescribeStreamSummary", err)
+	denied("auditor PutRecord", put(auditor, "orders"), "User: arn:aws:sts::111111111111:assumed-role/auditor/audit-1 is not authorized to perform: kinesis:PutRecord on resource: "+acct+"orders because no identity-based policy allows the kinesis:PutRecord action")
+	who, err = stsAs(aws.ToString(cr.AccessKeyId), aws.ToString(cr.SecretAccessKey), aws.ToString(cr.SessionToken)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil || aws.ToString(who.Arn) != "arn:aws:sts::111111111111:assumed-role/auditor/audit-1" || !strings.HasSuffix(aws.ToString(who.UserId), ":audit-1") {
+		t.Errorf("auditor GetCallerIdentity: %+v, %v", who, err)
+	}
+	// Temporary credentials need their session token; unknown keys are
+	// refused.
+	_, err = as(aws.ToString(cr.AccessKeyId), aws.ToString(cr.SecretAccessKey), "").DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("orders")})
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "UnrecognizedClientException" {
+		t.Errorf("temporary key without its token: %v", err)
+	}
+	_, err = as("AKIAUNKNOWN0000000AA", "x", "").ListStreams(ctx, &kinesis.ListStreamsInput{})
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "UnrecognizedClientException" {
+		t.Errorf("an unknown key: %v", err)
+	}
+	_, err = stsAs("AKIAROOT0000000000AA", "root-secret", "").AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::111111111111:role/auditor"), RoleSessionName: aws.String("as-root")})
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "AccessDenied" || apiErr.ErrorMessage() != "Roles may not be assumed by root accounts." {
+		t.Errorf("root AssumeRole: %v", err)
+	}
+
+	// The other services are authorized too.
+	fh := fhsdk.New(fhsdk.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + c.addr), Retryer: aws.NopRetryer{},
+		Credentials: credentials.NewStaticCredentialsProvider("AKIANOBODY00000000AA", "nobody-secret", "")})
+	_, err = fh.DescribeDeliveryStream(ctx, &fhsdk.DescribeDeliveryStreamInput{DeliveryStreamName: aws.String("ds")})
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "AccessDeniedException" ||
+		apiErr.ErrorMessage() != "User: arn:aws:iam::111111111111:user/nobody is not authorized to perform: firehose:DescribeDeliveryStream on resource: arn:aws:firehose:us-east-1:111111111111:deliverystream/ds because no identity-based policy allows the firehose:DescribeDeliveryStream action" {
+		t.Errorf("nobody DescribeDeliveryStream: %v", err)
+	}
+	ddb := dynamodb.New(dynamodb.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + c.addr), Retryer: retry.AddWithMaxAttempts(retry.NewStandard(), 1),
+		Credentials: credentials.NewStaticCredentialsProvider("AKIAWRITER00000000AA", "writer-secret", "")})
+	_, err = ddb.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("leases")})
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "AccessDeniedException" ||
+		apiErr.ErrorMessage() != "User: arn:aws:iam::111111111111:user/writer is not authorized to perform: dynamodb:DescribeTable on resource: arn:aws:dynamodb:us-east-1:111111111111:table/leases because no identity-based policy allows the dynamodb:DescribeTable action" {
+		t.Errorf("writer DescribeTable: %v", err)
+	}
+}
+
+// TestServeIdentitiesFileErrors: a bad identities file stops eddy serve
+// with an error naming what is wrong.
+func TestServeIdentitiesFileErrors(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server process")
+	}
+	dir := t.TempDir()
+	for _, tc := range []struct{ doc, want string }{
+		{`{"Accounts":[{"Id":"12"}]}`, `account Id "12": 12 digits`},
+		{`{"Acounts":[]}`, `unknown field "Acounts"`},
+		{`{"Accounts":[{"Id":"111111111111","Users":[{"UserName":"u","Policies":{"p":{"Statement":[{"Effect":"Allow","Action":"kinesis:*"}]}}}]}]}`, "user u: policy p: Policy statement must contain resources."},
+		{`{"Accounts":[{"Id":"111111111111","Users":[{"UserName":"u","AttachedPolicies":["arn:aws:iam::111111111111:policy/none"]}]}]}`, "attached policy arn:aws:iam::111111111111:policy/none is not among"},
+	} {
+		f := filepath.Join(dir, "ids.json")
+		os.WriteFile(f, []byte(tc.doc), 0o600)
+		if msg := serveFails(t, "serve --in-memory --listen 127.0.0.1:0 --identities "+f); !strings.Contains(msg, tc.want) {
+			t.Errorf("%s: %s, want %q", tc.doc, msg, tc.want)
+		}
+	}
+}

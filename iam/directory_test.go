@@ -1,0 +1,77 @@
+package iam
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/eddy-streams/eddy"
+)
+
+const testFile = `{"Accounts":[{"Id":"111111111111",
+  "Users":[{"UserName":"u","AccessKeys":[{"AccessKeyId":"AKIAUSER000000000000","SecretAccessKey":"s"}],
+    "Policies":{"p":{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}}}}],
+  "Roles":[{"RoleName":"r","MaxSessionDuration":3600,
+    "AssumeRolePolicyDocument":{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"111111111111"},"Action":"sts:AssumeRole",
+      "Condition":{"StringEquals":{"sts:ExternalId":"ext-1"}}}},
+    "Policies":{"q":{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"kinesis:List*","Resource":"*"}}}}]}]}`
+
+func TestAssumeRoleAndExpiry(t *testing.T) {
+	d, err := Parse([]byte(testFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	secret, u, eerr := d.Credential("AKIAUSER000000000000", "", now)
+	if eerr != nil || secret != "s" || u.ARN != "arn:aws:iam::111111111111:user/u" {
+		t.Fatalf("Credential: %q %+v %v", secret, u, eerr)
+	}
+	const role = "arn:aws:iam::111111111111:role/r"
+	// The trust policy's condition wants the external id.
+	if _, _, err := d.AssumeRole(u, role, "s1", "", 0, Call{Now: now}); err == nil || err.Code != eddy.CodeAccessDenied {
+		t.Errorf("without the external id: %v", err)
+	}
+	if _, _, err := d.AssumeRole(u, role, "s1", "ext-1", 2*time.Hour, Call{Now: now}); err == nil || !strings.Contains(err.Message, "MaxSessionDuration") {
+		t.Errorf("beyond MaxSessionDuration: %v", err)
+	}
+	if _, _, err := d.AssumeRole(u, "arn:aws:iam::111111111111:role/missing", "s1", "ext-1", 0, Call{Now: now}); err == nil || err.Code != eddy.CodeAccessDenied {
+		t.Errorf("a missing role: %v", err)
+	}
+	creds, sess, aerr := d.AssumeRole(u, role, "s1", "ext-1", 15*time.Minute, Call{Now: now})
+	if aerr != nil {
+		t.Fatal(aerr)
+	}
+	if !strings.HasPrefix(creds.AccessKeyID, "ASIA") || sess.ARN != "arn:aws:sts::111111111111:assumed-role/r/s1" || sess.PrincipalARN != role {
+		t.Errorf("session %+v %+v", creds, sess)
+	}
+	if _, _, err := d.Credential(creds.AccessKeyID, "wrong", now); err == nil || err.Code != eddy.CodeUnrecognizedClient {
+		t.Errorf("a wrong session token: %v", err)
+	}
+	if _, c, err := d.Credential(creds.AccessKeyID, creds.SessionToken, now.Add(14*time.Minute)); err != nil || c != sess {
+		t.Errorf("within the session: %v", err)
+	}
+	if _, _, err := d.Credential(creds.AccessKeyID, creds.SessionToken, now.Add(15*time.Minute)); err == nil || err.Code != eddy.CodeExpiredToken {
+		t.Errorf("after expiry: %v", err)
+	}
+	// The session has the role's permissions, not the user's.
+	if err := d.Authorize(sess, &Call{Action: "kinesis:ListStreams", Now: now}); err != nil {
+		t.Errorf("session ListStreams: %v", err)
+	}
+	if err := d.Authorize(sess, &Call{Action: "sts:AssumeRole", Now: now, Resources: []Resource{{ARN: role}}}); err == nil {
+		t.Error("the session may assume roles: its role's policies do not allow it")
+	}
+}
+
+func TestParseRejects(t *testing.T) {
+	for _, tc := range []struct{ doc, want string }{
+		{`{"Accounts":[{"Id":"111111111111","RootAccessKeys":[{"AccessKeyId":"short","SecretAccessKey":"s"}]}]}`, "16 to 128"},
+		{`{"Accounts":[{"Id":"111111111111","RootAccessKeys":[{"AccessKeyId":"AKIAAAAAAAAAAAAAAAAA","SecretAccessKey":"s"}]},{"Id":"222222222222","RootAccessKeys":[{"AccessKeyId":"AKIAAAAAAAAAAAAAAAAA","SecretAccessKey":"t"}]}]}`, "given twice"},
+		{`{"Accounts":[{"Id":"111111111111","Roles":[{"RoleName":"r","AssumeRolePolicyDocument":{"Statement":{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole","Resource":"*"}}}]}]}`, "prohibited field Resource"},
+		{`{"Accounts":[{"Id":"111111111111","Users":[{"UserName":"bad name"}]}]}`, "UserName"},
+		{`{"Accounts":[{"Id":"111111111111","Roles":[{"RoleName":"r","MaxSessionDuration":60,"AssumeRolePolicyDocument":{"Statement":{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}}}]}]}`, "MaxSessionDuration"},
+	} {
+		if _, err := Parse([]byte(tc.doc)); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", tc.doc, err, tc.want)
+		}
+	}
+}
