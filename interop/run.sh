@@ -22,7 +22,9 @@
 #                                                stream encryption and KMSDisabledException
 #   cli-tls     interop/cli/tls.sh               the CLI and boto3 over HTTPS to a server of its own (--tls auto):
 #                                                --ca-bundle, --no-verify-ssl, verification refused without them
-# All but cli-tls share the server; their stream and table names do not collide. It stops the
+#   cli-iam     interop/cli/iam.sh               the CLI and boto3 against a server of its own with --identities:
+#                                                sts get-caller-identity, AccessDeniedException, boto3 AssumeRole
+# All but cli-tls and cli-iam share the server; their stream and table names do not collide. It stops the
 # server, removes the data directory, and prints one last line
 # "N passed, M failed", counting test cases across the suites (a suite
 # that crashes without reporting counts as one failed test case). It exits
@@ -32,7 +34,7 @@
 # python3-boto3, npm ci in interop/js).
 #
 # Environment:
-#   INTEROP_SUITES   which suites to run (default "cli python js cli-ddb python-ddb cli-lambda python-lambda cli-s3 cli-firehose python-firehose cli-kms python-kms cli-tls")
+#   INTEROP_SUITES   which suites to run (default "cli python js cli-ddb python-ddb cli-lambda python-lambda cli-s3 cli-firehose python-firehose cli-kms python-kms cli-tls cli-iam")
 #   EDDY_BIN         use this eddy binary instead of building bin/eddy
 #   AWS_CLI, PYTHON  the aws and python3 to use (default: Debian's in /usr/bin)
 #   SUITE_TIMEOUT    seconds each suite may take (default 300)
@@ -41,7 +43,7 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 root=$PWD
 
-suites=${INTEROP_SUITES:-cli python js cli-ddb python-ddb cli-lambda python-lambda cli-s3 cli-firehose python-firehose cli-kms python-kms cli-tls}
+suites=${INTEROP_SUITES:-cli python js cli-ddb python-ddb cli-lambda python-lambda cli-s3 cli-firehose python-firehose cli-kms python-kms cli-tls cli-iam}
 suite_timeout=${SUITE_TIMEOUT:-300}
 passed=0
 failed=0
@@ -194,7 +196,7 @@ counts() {
 for suite in $suites; do
 	suite_start=$(date +%s)
 	case $suite in
-	cli | cli-ddb | cli-lambda | cli-s3 | cli-firehose | cli-kms | cli-tls)
+	cli | cli-ddb | cli-lambda | cli-s3 | cli-firehose | cli-kms | cli-tls | cli-iam)
 		if ! command -v "$AWS_CLI" >/dev/null 2>&1; then
 			say "$suite: $AWS_CLI not found; run scripts/install-test-deps.sh"
 			record "$suite" 1 0 1
@@ -207,6 +209,7 @@ for suite in $suites; do
 		[[ $suite == cli-firehose ]] && script=interop/cli/firehose.sh
 		[[ $suite == cli-kms ]] && script=interop/cli/kms.sh
 		[[ $suite == cli-tls ]] && script=interop/cli/tls.sh
+		[[ $suite == cli-iam ]] && script=interop/cli/iam.sh
 		EDDY_BIN=$bin run_suite "$suite" "$tmp/$suite.log" bash "$script"
 		status=$?
 		read -r p f < <(counts "$suite" "$tmp/$suite.log"; echo)
