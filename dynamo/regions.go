@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -20,7 +21,9 @@ import (
 //	dynamodb/regions   <region> -> ""
 //
 // as kinesis.Regions does for Kinesis (a region is a namespace of its own:
-// tables, ARNs).
+// tables, ARNs). Another account's region (GetAccount, for callers of that
+// account when eddy serve has identities) has the key "<account>/<region>"
+// and the namespace "dynamodb/<account>/<region>/".
 type Regions struct {
 	cfg  Config // the template of every region's Config; Region is the default
 	meta storage.MetaStore
@@ -51,7 +54,7 @@ func OpenRegions(cfg Config, meta storage.MetaStore) (*Regions, error) {
 	var regions []string
 	err := meta.Update(func(tx storage.MetaTx) error {
 		if err := tx.Scan(tableRegions, "", "", func(k string, _ []byte) (bool, error) {
-			if !eddy.ValidRegion(k) {
+			if _, _, ok := splitKey(k); !ok {
 				return false, fmt.Errorf("bad region %q", k)
 			}
 			regions = append(regions, k)
@@ -83,14 +86,49 @@ func OpenRegions(cfg Config, meta storage.MetaStore) (*Regions, error) {
 	return r, nil
 }
 
-func (r *Regions) open(region string) (*Engine, error) {
+// open opens the engine of key: a region of the default account, or
+// "<account>/<region>".
+func (r *Regions) open(key string) (*Engine, error) {
+	account, region, _ := splitKey(key)
 	cfg := r.cfg
 	cfg.Region = region
-	e, err := Open(cfg, storage.PrefixMeta(r.meta, Namespace(region)))
+	if account != "" {
+		cfg.AccountID = account
+	}
+	e, err := Open(cfg, storage.PrefixMeta(r.meta, Namespace(key)))
 	if err != nil {
-		return nil, fmt.Errorf("dynamo: region %s: %w", region, err)
+		return nil, fmt.Errorf("dynamo: region %s: %w", key, err)
 	}
 	return e, nil
+}
+
+// splitKey parses an engine key: a region (the default account's), or
+// "<account>/<region>".
+func splitKey(key string) (account, region string, ok bool) {
+	account, region, found := strings.Cut(key, "/")
+	if !found {
+		return "", key, eddy.ValidRegion(key)
+	}
+	if len(account) != 12 || strings.Trim(account, "0123456789") != "" {
+		return "", "", false
+	}
+	return account, region, eddy.ValidRegion(region)
+}
+
+// GetAccount returns the engine of account's region, as Get does; "" or
+// Config.AccountID is the default account.
+func (r *Regions) GetAccount(account, region string) (*Engine, error) {
+	if account == "" || account == r.cfg.AccountID {
+		return r.Get(region)
+	}
+	key := account + "/" + region
+	if e := (*r.engines.Load())[key]; e != nil {
+		return e, nil
+	}
+	if _, _, ok := splitKey(key); !ok {
+		return nil, fmt.Errorf("dynamo: %q is not an account id and region", key)
+	}
+	return r.make(key)
 }
 
 // Default returns the engine of the default region (Config.Region).
@@ -109,6 +147,11 @@ func (r *Regions) Get(region string) (*Engine, error) {
 	if !eddy.ValidRegion(region) {
 		return nil, fmt.Errorf("dynamo: %q is not a valid region name", region)
 	}
+	return r.make(region)
+}
+
+// make opens the engine of key, recording it first.
+func (r *Regions) make(region string) (*Engine, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.mu.closed {
@@ -131,7 +174,8 @@ func (r *Regions) Get(region string) (*Engine, error) {
 	return e, nil
 }
 
-// List returns the regions whose engines are open, sorted.
+// List returns the keys of the open engines, sorted: the default
+// account's regions, and "<account>/<region>" for other accounts'.
 func (r *Regions) List() []string { return slices.Sorted(maps.Keys(*r.engines.Load())) }
 
 // Ready reports whether every region's engine serves requests.

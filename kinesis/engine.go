@@ -20,6 +20,10 @@ type Config struct {
 	// "us-east-1" and "000000000000".
 	Region    string
 	AccountID string
+	// MetricsRegion is the "region" label of the engine's metric series.
+	// Default Region; Regions gives another account's engines
+	// "<account>/<region>", so that accounts' series stay apart.
+	MetricsRegion string
 	// CreateDelay, UpdateDelay and DeleteDelay are how long a stream stays
 	// CREATING, UPDATING or DELETING. Default 0: transitions are instant.
 	CreateDelay, UpdateDelay, DeleteDelay time.Duration

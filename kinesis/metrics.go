@@ -98,12 +98,12 @@ func newMetricFamilies(r *metrics.Registry) *metricFamilies {
 			e.mu.RLock()
 			n := len(e.mu.streams)
 			e.mu.RUnlock()
-			emit(float64(n), "region", e.cfg.Region)
+			emit(float64(n), "region", e.metricsRegion())
 		}
 	})
 	r.Collect("eddy_open_shards", "Open shards of all streams.", "gauge", func(emit func(float64, ...string)) {
 		for _, e := range f.engines() {
-			emit(float64(e.openShardCount()), "region", e.cfg.Region)
+			emit(float64(e.openShardCount()), "region", e.metricsRegion())
 		}
 	})
 	for _, sm := range shardMetrics {
@@ -177,7 +177,7 @@ func (r regionVec[M]) Delete(values ...string) {
 
 // useMetrics gives e its handles on f and adds it to f's collectors.
 func (e *Engine) useMetrics(f *metricFamilies) {
-	r := e.cfg.Region
+	r := e.metricsRegion()
 	e.metrics = engineMetrics{
 		incomingBytes: regionVec[metrics.Counter]{f.incomingBytes, r}, incomingRecords: regionVec[metrics.Counter]{f.incomingRecords, r},
 		putRecordSuccess: regionVec[metrics.Counter]{f.putRecordSuccess, r}, putRecordBytes: regionVec[metrics.Counter]{f.putRecordBytes, r},
@@ -307,7 +307,7 @@ func (e *Engine) collectShardMetric(sm *shardMetric, emit func(float64, ...strin
 			continue
 		}
 		for idx, st := range v.shards {
-			emit(float64(sm.value(st.usage)), "region", e.cfg.Region, "stream", v.meta.Name, "shard", shardID(idx))
+			emit(float64(sm.value(st.usage)), "region", e.metricsRegion(), "stream", v.meta.Name, "shard", shardID(idx))
 		}
 	}
 }
@@ -353,4 +353,13 @@ func (e *Engine) observePut(s *stream, op string, start time.Time, entries []put
 		sm.putRecordsThrottle.Add(float64(throttled))
 	}
 	sm.putRecordsLatency.Observe(secs)
+}
+
+// metricsRegion is the "region" label of the engine's series
+// (Config.MetricsRegion).
+func (e *Engine) metricsRegion() string {
+	if e.cfg.MetricsRegion != "" {
+		return e.cfg.MetricsRegion
+	}
+	return e.cfg.Region
 }

@@ -44,6 +44,16 @@ import (
 // so a later --region does not move it: the old streams stay in the region
 // they were created in, and the new default region gets a namespace of its
 // own.
+//
+// # Accounts
+//
+// Streams are separate per account too. The default account
+// (Config.AccountID, `eddy serve --account-id`) has the layout above;
+// another account's region (made by GetAccount, for callers of that
+// account when eddy serve has identities) has the key
+// "<account>/<region>" in "kinesis/regions" and the namespace
+// "kinesis/<account>/<region>/". List, Lookup and the engines' map use
+// these keys: a region's name for the default account.
 type Regions struct {
 	cfg  Config // the template of every region's Config; Region is the default
 	logs storage.Logs
@@ -131,8 +141,33 @@ func OpenRegions(cfg Config, logs storage.Logs, meta storage.MetaStore) (*Region
 	return r, nil
 }
 
-func newRegionRecord(region string) regionRecord {
-	return regionRecord{Namespace: namespacePrefix + region + "/"}
+// newRegionRecord is the record of a new region, or of an account's
+// region (key "<account>/<region>").
+func newRegionRecord(key string) regionRecord {
+	return regionRecord{Namespace: namespacePrefix + key + "/"}
+}
+
+// splitKey parses an engine key: a region (the default account's), or
+// "<account>/<region>".
+func splitKey(key string) (account, region string, ok bool) {
+	account, region, found := strings.Cut(key, "/")
+	if !found {
+		return "", key, eddy.ValidRegion(key)
+	}
+	return account, region, validAccount(account) && eddy.ValidRegion(region)
+}
+
+// validAccount reports whether a is an account id: 12 digits.
+func validAccount(a string) bool {
+	if len(a) != 12 {
+		return false
+	}
+	for _, c := range a {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func scanRegions(tx storage.MetaTx, into map[string]regionRecord) error {
@@ -141,7 +176,7 @@ func scanRegions(tx storage.MetaTx, into map[string]regionRecord) error {
 		if err := json.Unmarshal(value, &rec); err != nil {
 			return false, fmt.Errorf("region %s: %w", key, err)
 		}
-		if !eddy.ValidRegion(key) || !validNamespace(rec.Namespace) {
+		if _, _, ok := splitKey(key); !ok || !validNamespace(rec.Namespace) {
 			return false, fmt.Errorf("region %q: bad record %s", key, value)
 		}
 		into[key] = rec
@@ -180,13 +215,18 @@ func hasLegacyData(tx storage.MetaTx) (bool, error) {
 	return false, nil
 }
 
-// openRegion opens the engine of region over its namespace.
-func (r *Regions) openRegion(region string, rec regionRecord) (*Engine, error) {
+// openRegion opens the engine of key (a region, or "<account>/<region>")
+// over its namespace.
+func (r *Regions) openRegion(key string, rec regionRecord) (*Engine, error) {
+	account, region, _ := splitKey(key)
 	cfg := r.cfg
 	cfg.Region = region
+	if account != "" {
+		cfg.AccountID, cfg.MetricsRegion = account, key
+	}
 	e, err := open(cfg, storage.PrefixLogs(r.logs, rec.Namespace), storage.PrefixMeta(r.meta, rec.Namespace), r.fams)
 	if err != nil {
-		return nil, fmt.Errorf("engine: region %s: %w", region, err)
+		return nil, fmt.Errorf("engine: region %s: %w", key, err)
 	}
 	return e, nil
 }
@@ -211,21 +251,43 @@ func (r *Regions) Get(region string) (*Engine, error) {
 	if !eddy.ValidRegion(region) {
 		return nil, fmt.Errorf("engine: %q is not a valid region name", region)
 	}
+	return r.make(region)
+}
+
+// GetAccount returns the engine of account's region, as Get does; "" or
+// Config.AccountID is the default account. Another account's streams are
+// its own: its engine has its own namespace (see Accounts).
+func (r *Regions) GetAccount(account, region string) (*Engine, error) {
+	if account == "" || account == r.cfg.AccountID {
+		return r.Get(region)
+	}
+	key := account + "/" + region
+	if e := (*r.engines.Load())[key]; e != nil {
+		return e, nil
+	}
+	if _, _, ok := splitKey(key); !ok {
+		return nil, fmt.Errorf("engine: %q is not an account id and region", key)
+	}
+	return r.make(key)
+}
+
+// make opens the engine of key, recording it first.
+func (r *Regions) make(key string) (*Engine, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.mu.closed {
 		return nil, ErrRegionsClosed
 	}
 	engines := *r.engines.Load()
-	if e := engines[region]; e != nil {
+	if e := engines[key]; e != nil {
 		return e, nil
 	}
-	rec := newRegionRecord(region)
+	rec := newRegionRecord(key)
 	err := r.meta.Update(func(tx storage.MetaTx) error {
-		b, err := tx.Get(tableRegions, region)
+		b, err := tx.Get(tableRegions, key)
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
-			return putRegion(tx, region, rec)
+			return putRegion(tx, key, rec)
 		case err != nil:
 			return err
 		}
@@ -237,24 +299,25 @@ func (r *Regions) Get(region string) (*Engine, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("engine: record region %s: %w", region, err)
+		return nil, fmt.Errorf("engine: record region %s: %w", key, err)
 	}
-	e, err := r.openRegion(region, rec)
+	e, err := r.openRegion(key, rec)
 	if err != nil {
 		return nil, err
 	}
 	next := maps.Clone(engines)
-	next[region] = e
+	next[key] = e
 	r.engines.Store(&next)
 	e.log.Info("region opened", "namespace", rec.Namespace)
 	return e, nil
 }
 
-// Lookup returns the engine of region if it is open, else nil. It makes
-// nothing.
-func (r *Regions) Lookup(region string) *Engine { return (*r.engines.Load())[region] }
+// Lookup returns the engine of key (a region of the default account, or
+// "<account>/<region>") if it is open, else nil. It makes nothing.
+func (r *Regions) Lookup(key string) *Engine { return (*r.engines.Load())[key] }
 
-// List returns the regions whose engines are open, sorted.
+// List returns the keys of the open engines, sorted: the default
+// account's regions, and "<account>/<region>" for other accounts'.
 func (r *Regions) List() []string { return slices.Sorted(maps.Keys(*r.engines.Load())) }
 
 // Ready reports whether every region's engine serves requests.

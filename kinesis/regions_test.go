@@ -490,3 +490,51 @@ func mapsEqual(a, b map[string]string) bool {
 	jb, _ := json.Marshal(b)
 	return string(ja) == string(jb)
 }
+
+// TestRegionsAccounts: another account's region is a namespace of its own,
+// with its own streams and ARNs, and is opened again at start-up.
+func TestRegionsAccounts(t *testing.T) {
+	meta := mem.NewMeta()
+	logs := mem.NewLogs()
+	clock := NewFakeClock(time.Unix(1_700_000_000, 0))
+	r := openRegions(t, clock, logs, meta, nil)
+	ctx := context.Background()
+	other, err := r.GetAccount("222222222222", "us-east-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.GetAccount("22", "us-east-1"); err == nil {
+		t.Error("GetAccount of a malformed account id succeeded")
+	}
+	if same, _ := r.GetAccount(DefaultConfig().AccountID, "us-east-1"); same != r.Default() {
+		t.Error("the default account's GetAccount is not Get")
+	}
+	for _, e := range []*Engine{other, r.Default()} {
+		if _, err := e.CreateStream(ctx, &kds.CreateStreamInput{StreamName: ptr("s"), ShardCount: ptr(int32(1))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := other.CreateStream(ctx, &kds.CreateStreamInput{StreamName: ptr("only-222"), ShardCount: ptr(int32(1))}); err != nil {
+		t.Fatal(err)
+	}
+	if got := streamNames(t, r.Default()); !slices.Equal(got, []string{"s"}) {
+		t.Errorf("default account's streams: %v", got)
+	}
+	clock.Advance(time.Second)
+	sum, err := other.DescribeStreamSummary(ctx, &kds.DescribeStreamSummaryInput{StreamName: ptr("s")})
+	if err != nil || sum.StreamDescriptionSummary.StreamARN != "arn:aws:kinesis:us-east-1:222222222222:stream/s" {
+		t.Errorf("the other account's stream: %v, %v", sum, err)
+	}
+	if got := r.List(); !slices.Equal(got, []string{"222222222222/us-east-1", "us-east-1"}) {
+		t.Errorf("List: %v", got)
+	}
+	r.Close()
+	r2 := openRegions(t, clock, logs, meta, nil)
+	again := r2.Lookup("222222222222/us-east-1")
+	if again == nil {
+		t.Fatalf("the other account's region was not opened again: %v", r2.List())
+	}
+	if got := streamNames(t, again); !slices.Equal(got, []string{"only-222", "s"}) {
+		t.Errorf("the other account's streams after reopening: %v", got)
+	}
+}

@@ -65,6 +65,8 @@ const identitiesFile = `{
            "Version": "2012-10-17",
            "Statement": [
              {"Effect": "Allow", "Action": ["kinesis:PutRecord", "kinesis:DescribeStreamSummary"], "Resource": "arn:aws:kinesis:*:111111111111:stream/*"},
+             {"Effect": "Allow", "Action": "kinesis:*", "Resource": "arn:aws:kinesis:*:222222222222:*"},
+             {"Effect": "Allow", "Action": "kinesis:ListStreams", "Resource": "*"},
              {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::111111111111:role/auditor"}
            ]}}}
       ]
@@ -225,6 +227,28 @@ func TestServeIAMPolicyMatrix(t *testing.T) {
 	denied("partner DescribeStreamSummary orders", err, "User: arn:aws:iam::222222222222:user/partner is not authorized to perform: kinesis:DescribeStreamSummary on resource: "+acct+"orders because no resource-based policy allows the kinesis:DescribeStreamSummary action")
 	if n := count("orders"); n != 2 {
 		t.Errorf("orders holds %d records, want 2 (the writer's and the partner's allowed puts)", n)
+	}
+
+	// Resources are separate per account: the partner's streams are
+	// account 222222222222's, apart from 111111111111's of the same name.
+	if _, err := partner.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("orders"), ShardCount: aws.Int32(1)}); err != nil {
+		t.Fatalf("partner CreateStream orders in its own account: %v", err)
+	}
+	allowed("partner PutRecord to its own orders", put(partner, "orders"))
+	sum, err := partner.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("orders")})
+	if err != nil || aws.ToString(sum.StreamDescriptionSummary.StreamARN) != "arn:aws:kinesis:us-east-1:222222222222:stream/orders" {
+		t.Errorf("partner DescribeStreamSummary of its own orders: %v, %v", sum, err)
+	}
+	listed, err := partner.ListStreams(ctx, &kinesis.ListStreamsInput{})
+	if err != nil || strings.Join(listed.StreamNames, ",") != "orders" {
+		t.Errorf("partner ListStreams: %v, %v (want its own orders alone)", listed, err)
+	}
+	listed, err = root.ListStreams(ctx, &kinesis.ListStreamsInput{})
+	if err != nil || strings.Join(listed.StreamNames, ",") != "orders,secret-1,tagged,untagged" {
+		t.Errorf("root ListStreams: %v, %v", listed, err)
+	}
+	if n := count("orders"); n != 2 {
+		t.Errorf("111111111111's orders holds %d records after the partner's put to its own, want 2", n)
 	}
 
 	// STS: who am I, and a role of account 111111111111 assumed from

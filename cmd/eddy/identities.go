@@ -43,14 +43,24 @@ func namedResources(nameOf func(any) string, arn func(region, name string) strin
 // authorizeServices gives the JSON services that are not Kinesis their
 // resources for authorization: Firehose's delivery streams, DynamoDB's
 // tables, KMS's keys and aliases (as named: an alias is not resolved to
-// its key).
+// its key). Firehose's and KMS's resources are account's (they keep one
+// account's), DynamoDB's the caller's account's.
 func authorizeServices(account string, fh, ddb, kms *httpapi.Service) {
 	fh.Resources = namedResources(fh.StreamOf, func(region, name string) string {
 		return "arn:aws:firehose:" + region + ":" + account + ":deliverystream/" + name
 	})
-	ddb.Resources = namedResources(ddb.StreamOf, func(region, name string) string {
+	// DynamoDB's tables are separate per account (dynamo.Regions): a
+	// caller's tables are its own account's.
+	ddbNamed := namedResources(ddb.StreamOf, func(region, name string) string {
 		return "arn:aws:dynamodb:" + region + ":" + account + ":table/" + name
 	})
+	ddb.Resources = func(ctx context.Context, op string, in any) []iam.Resource {
+		name := ddb.StreamOf(in)
+		if c := httpapi.Caller(ctx); c != nil && name != "" && !strings.HasPrefix(name, "arn:") {
+			return []iam.Resource{{ARN: "arn:aws:dynamodb:" + httpapi.Region(ctx) + ":" + c.Account + ":table/" + name}}
+		}
+		return ddbNamed(ctx, op, in)
+	}
 	kms.Resources = namedResources(kms.StreamOf, func(region, name string) string {
 		if strings.HasPrefix(name, "alias/") {
 			return "arn:aws:kms:" + region + ":" + account + ":" + name

@@ -50,12 +50,16 @@ func Service(e *dynamo.Engine) httpapi.Service {
 
 // RegionalService returns the DynamoDB service backed by regions: each
 // request is served by the engine of the region its signature is scoped
-// to (httpapi.Region).
+// to (httpapi.Region), in the caller's account (with identities; the
+// default account otherwise).
 func RegionalService(regions *dynamo.Regions) httpapi.Service {
 	return service(func(ctx context.Context) (*dynamo.Engine, error) {
 		region := httpapi.Region(ctx)
 		if region == "" {
 			return regions.Default(), nil
+		}
+		if c := httpapi.Caller(ctx); c != nil {
+			return regions.GetAccount(c.Account, region)
 		}
 		return regions.Get(region)
 	})

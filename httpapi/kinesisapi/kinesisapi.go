@@ -24,7 +24,8 @@ const (
 )
 
 // picker returns the engine that serves a request.
-type picker func(ctx context.Context) (*kinesis.Engine, error)
+// in is the decoded input: an ARN in it names the account.
+type picker func(ctx context.Context, in any) (*kinesis.Engine, error)
 
 // op adapts an engine method to an httpapi.Operation: pick chooses the
 // engine, which admits the call (injected faults, control-plane rates)
@@ -34,7 +35,7 @@ func op[I, O any](pick picker, name string, f func(*kinesis.Engine, context.Cont
 		Name:     name,
 		NewInput: func() any { return new(I) },
 		Call: func(ctx context.Context, in any) (any, error) {
-			e, err := pick(ctx)
+			e, err := pick(ctx, in)
 			if err != nil {
 				return nil, err
 			}
@@ -53,7 +54,7 @@ func op[I, O any](pick picker, name string, f func(*kinesis.Engine, context.Cont
 // Service returns the Kinesis service backed by e alone: every request is
 // served in e's region, whatever region its signature names.
 func Service(e *kinesis.Engine) httpapi.Service {
-	return service(func(context.Context) (*kinesis.Engine, error) { return e, nil })
+	return service(func(context.Context, any) (*kinesis.Engine, error) { return e, nil })
 }
 
 // RegionalService returns the Kinesis service backed by regions: each
@@ -82,7 +83,7 @@ func service(pick picker) httpapi.Service {
 		StreamOf:     kds.StreamOf,
 		Status:       status,
 		Resources: func(ctx context.Context, op string, in any) []iam.Resource {
-			e, err := pick(ctx)
+			e, err := pick(ctx, in)
 			if err != nil {
 				return nil
 			}

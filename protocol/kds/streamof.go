@@ -102,3 +102,22 @@ func streamFromARN(arn string) string {
 	name, _, _ := strings.Cut(rest, "/")
 	return name
 }
+
+// AccountOf returns the account named by a request's StreamARN,
+// ConsumerARN or ResourceARN member (the first present that is a Kinesis
+// ARN), or "" if it names none: the account whose stream the request is
+// for, when it names one by ARN.
+func AccountOf(in any) string {
+	v := reflect.ValueOf(in)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return ""
+	}
+	v = v.Elem()
+	for _, i := range streamFieldsOf(v.Type()).arns {
+		parts := strings.SplitN(stringField(v.Field(i)), ":", 6)
+		if len(parts) == 6 && parts[0] == "arn" && parts[2] == "kinesis" && parts[4] != "" {
+			return parts[4]
+		}
+	}
+	return ""
+}
