@@ -218,6 +218,21 @@ func (s *Server) authenticate(r *http.Request) (*http.Request, *s3Error) {
 	}
 
 	secret, ok := s.Credentials[keyID]
+	if s.IAM != nil {
+		// Identities: the key (with its session token, for temporary
+		// credentials) is the directory's; the caller goes into the
+		// request's context for authorize.
+		sec, caller, ierr := s.IAM.Credential(keyID, sessionToken(r), now)
+		if ierr != nil {
+			if ierr.Code == eddy.CodeExpiredToken {
+				// S3's answer to expired temporary credentials.
+				return fail(s3Error{Code: "ExpiredToken", Message: "The provided token has expired.", Status: 400})
+			}
+			return fail(errInvalidKeyID.with("AWSAccessKeyId", keyID))
+		}
+		secret, ok = sec, true
+		r = r.WithContext(context.WithValue(r.Context(), callerKey{}, caller))
+	}
 	if !ok {
 		return fail(errInvalidKeyID.with("AWSAccessKeyId", keyID))
 	}
@@ -300,4 +315,13 @@ func readBody(r *http.Request, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	return b, nil
+}
+
+// sessionToken is the request's X-Amz-Security-Token (header or presigned
+// query).
+func sessionToken(r *http.Request) string {
+	if t := r.Header.Get("X-Amz-Security-Token"); t != "" {
+		return t
+	}
+	return r.URL.Query().Get("X-Amz-Security-Token")
 }

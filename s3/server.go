@@ -18,6 +18,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/eddy-streams/eddy/iam"
 )
 
 // Server serves the S3 REST API (path style) over a Store.
@@ -30,6 +32,9 @@ type Server struct {
 	// request must carry a valid SigV4 signature by one of them (auth.go);
 	// when empty, every request is served.
 	Credentials map[string]string
+	// IAM, if set, holds the identities requests are signed by (in place
+	// of Credentials) and authorizes each request (authz.go).
+	IAM *iam.Directory
 	// MaxClockSkew is how far a signing time may be from now;
 	// DefaultMaxClockSkew (15 minutes, as S3) when zero.
 	MaxClockSkew time.Duration
@@ -62,13 +67,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	bucket, key, _ := strings.Cut(path, "/")
 	q := r.URL.Query()
 	w.Header().Set("Server", "Eddy")
-	if len(s.Credentials) > 0 {
+	if len(s.Credentials) > 0 || s.IAM != nil {
 		ar, e := s.authenticate(r)
 		if e != nil {
 			s.fail(w, r, *e, "", "")
 			return
 		}
 		r = ar
+		if e := s.authorize(r, bucket, key); e != nil {
+			s.fail(w, r, *e, bucket, key)
+			return
+		}
 	}
 	if sha := r.Header.Get("x-amz-content-sha256"); isHexSHA256(sha) && r.Body != nil {
 		r.Body = &shaReader{r: r.Body, h: sha256.New(), want: sha}

@@ -14,6 +14,7 @@ import (
 	fhsdk "github.com/aws/aws-sdk-go-v2/service/firehose"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 )
@@ -86,7 +87,7 @@ func TestServeIAMPolicyMatrix(t *testing.T) {
 	if err := os.WriteFile(file, []byte(identitiesFile), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	c := startChild(t, "serve --in-memory --listen 127.0.0.1:0 --create-delay 0s --account-id 111111111111 --identities "+file)
+	c := startChild(t, "serve --in-memory --listen 127.0.0.1:0 --s3-listen 127.0.0.1:0 --create-delay 0s --account-id 111111111111 --identities "+file)
 	ctx := testContext(t)
 	as := func(key, secret, token string) *kinesis.Client {
 		return kinesis.New(kinesis.Options{
@@ -310,6 +311,21 @@ func TestServeIAMPolicyMatrix(t *testing.T) {
 		apiErr.ErrorMessage() != "User: arn:aws:iam::111111111111:user/nobody is not authorized to perform: firehose:DescribeDeliveryStream on resource: arn:aws:firehose:us-east-1:111111111111:deliverystream/ds because no identity-based policy allows the firehose:DescribeDeliveryStream action" {
 		t.Errorf("nobody DescribeDeliveryStream: %v", err)
 	}
+	if _, err := c.s3As("AKIAROOT0000000000AA", "root-secret").CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("iam-bucket")}); err != nil {
+		t.Errorf("root CreateBucket: %v", err)
+	}
+	_, err = c.s3As("AKIANOBODY00000000AA", "nobody-secret").PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("iam-bucket"), Key: aws.String("k"), Body: strings.NewReader("x")})
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "AccessDenied" ||
+		apiErr.ErrorMessage() != "User: arn:aws:iam::111111111111:user/nobody is not authorized to perform: s3:PutObject on resource: arn:aws:s3:::iam-bucket/k because no identity-based policy allows the s3:PutObject action" {
+		t.Errorf("nobody PutObject: %v", err)
+	}
+	list, err := c.s3As("AKIAROOT0000000000AA", "root-secret").ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("iam-bucket")})
+	if err != nil || len(list.Contents) != 0 {
+		t.Errorf("the bucket after a denied put: %v, %v", list, err)
+	}
+	if _, err := c.s3As("AKIAUNKNOWN0000000AA", "x").ListBuckets(ctx, &s3.ListBucketsInput{}); !errors.As(err, &apiErr) || apiErr.ErrorCode() != "InvalidAccessKeyId" {
+		t.Errorf("S3 with an unknown key: %v", err)
+	}
 	ddb := dynamodb.New(dynamodb.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + c.addr), Retryer: retry.AddWithMaxAttempts(retry.NewStandard(), 1),
 		Credentials: credentials.NewStaticCredentialsProvider("AKIAWRITER00000000AA", "writer-secret", "")})
 	_, err = ddb.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("leases")})
@@ -317,6 +333,12 @@ func TestServeIAMPolicyMatrix(t *testing.T) {
 		apiErr.ErrorMessage() != "User: arn:aws:iam::111111111111:user/writer is not authorized to perform: dynamodb:DescribeTable on resource: arn:aws:dynamodb:us-east-1:111111111111:table/leases because no identity-based policy allows the dynamodb:DescribeTable action" {
 		t.Errorf("writer DescribeTable: %v", err)
 	}
+}
+
+// s3As is an S3 client of the embedded endpoint signing with key.
+func (c *child) s3As(key, secret string) *s3.Client {
+	return s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + c.s3), UsePathStyle: true,
+		Retryer: aws.NopRetryer{}, Credentials: credentials.NewStaticCredentialsProvider(key, secret, "")})
 }
 
 // TestServeIdentitiesFileErrors: a bad identities file stops eddy serve

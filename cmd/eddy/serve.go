@@ -29,6 +29,7 @@ import (
 	"github.com/eddy-streams/eddy/httpapi/kmsapi"
 	"github.com/eddy-streams/eddy/httpapi/lambdaapi"
 	"github.com/eddy-streams/eddy/httpapi/stsapi"
+	"github.com/eddy-streams/eddy/iam"
 	"github.com/eddy-streams/eddy/internal/s3sink"
 	"github.com/eddy-streams/eddy/kinesis"
 	"github.com/eddy-streams/eddy/kinesis/channels"
@@ -361,7 +362,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "eddy admin on %s://%s\n", adminScheme, aln.Addr())
 	}
 	if s3Store != nil {
-		s3Srv, s3URL, err := serveS3(cfg, s3Store, stls, logger)
+		s3Srv, s3URL, err := serveS3(cfg, s3Store, stls, hcfg.IAM, logger)
 		if err != nil {
 			ln.Close()
 			return err
@@ -422,8 +423,9 @@ func s3StoreOf(cfg serveConfig) (*s3.Store, func(), error) {
 }
 
 // serveS3 starts the embedded S3-compatible endpoint on cfg.S3Listen over
-// store. With --access-key-id it verifies signatures by that key.
-func serveS3(cfg serveConfig, store *s3.Store, stls *serverTLS, logger *slog.Logger) (io.Closer, string, error) {
+// store. With --access-key-id it verifies signatures by that key; with
+// --identities (dir) by the identities' keys, and authorizes each request.
+func serveS3(cfg serveConfig, store *s3.Store, stls *serverTLS, dir *iam.Directory, logger *slog.Logger) (io.Closer, string, error) {
 	ln, err := net.Listen("tcp", cfg.S3Listen)
 	if err != nil {
 		return nil, "", fmt.Errorf("s3 listener: %w (move it with --s3-listen ADDR, or turn it off with --s3-listen off)", err)
@@ -438,6 +440,7 @@ func serveS3(cfg serveConfig, store *s3.Store, stls *serverTLS, logger *slog.Log
 		// by it (service "s3").
 		h.Credentials = map[string]string{cfg.AccessKeyID: cfg.SecretKey}
 	}
+	h.IAM = dir
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	// Beyond loopback it serves TLS with the API's certificate; on
 	// loopback plain HTTP, as the delivery streams in this process and
