@@ -485,6 +485,16 @@ func (d *Directory) AssumeRole(caller *Caller, roleARN, sessionName, externalID 
 			return nil, nil, deniedOn(caller, call.Action, roleARN, dec.Reason)
 		}
 	}
+	creds := d.issue(acct, r, sessionName, duration, call.Now)
+	d.mu.RLock()
+	sess := d.keys[creds.AccessKeyID].caller
+	d.mu.RUnlock()
+	return creds, sess, nil
+}
+
+// issue makes temporary credentials of role r (of account acct) for a
+// session, and records them.
+func (d *Directory) issue(acct string, r *role, sessionName string, duration time.Duration, now time.Time) *Credentials {
 	roleFullARN := "arn:aws:iam::" + acct + ":role" + r.path + r.name
 	sess := &Caller{
 		ARN:          "arn:aws:sts::" + acct + ":assumed-role/" + r.name + "/" + sessionName,
@@ -498,13 +508,13 @@ func (d *Directory) AssumeRole(caller *Caller, roleARN, sessionName, externalID 
 		AccessKeyID:     uniqueID("ASIA"),
 		SecretAccessKey: randomText(30),
 		SessionToken:    randomText(96),
-		Expiration:      call.Now.Add(duration).Truncate(time.Second),
+		Expiration:      now.Add(duration).Truncate(time.Second),
 	}
 	d.mu.Lock()
 	d.keys[creds.AccessKeyID] = &credential{secret: creds.SecretAccessKey, token: creds.SessionToken, expires: creds.Expiration, caller: sess}
-	d.expireLocked(call.Now)
+	d.expireLocked(now)
 	d.mu.Unlock()
-	return creds, sess, nil
+	return creds
 }
 
 // expireLocked forgets temporary credentials that have expired.
@@ -555,4 +565,27 @@ func randomText(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return base64.RawStdEncoding.EncodeToString(b)[:n]
+}
+
+// ServiceRoleCredentials issues temporary credentials of roleARN to a
+// service principal (e.g. "lambda.amazonaws.com", for a function's
+// execution role), if the role's trust policy allows the service
+// sts:AssumeRole. They last duration; the session is named sessionName.
+func (d *Directory) ServiceRoleCredentials(service, roleARN, sessionName string, duration time.Duration, now time.Time) (*Credentials, *eddy.Error) {
+	acct, name, ok := parseRoleARN(roleARN)
+	d.mu.RLock()
+	var r *role
+	if ok && d.accounts[acct] != nil {
+		r = d.accounts[acct].roles[name]
+	}
+	d.mu.RUnlock()
+	svc := &Caller{ARN: service, PrincipalARN: service, Type: "Service"}
+	if r == nil {
+		return nil, deniedOn(svc, "sts:AssumeRole", roleARN, policy.ImplicitDenyResource)
+	}
+	req := d.request(svc, Call{Action: "sts:AssumeRole", Now: now}, roleARN, acct, nil)
+	if allow, deny := trustMatch(r.trust, req); !allow || deny {
+		return nil, deniedOn(svc, "sts:AssumeRole", roleARN, policy.ImplicitDenyResource)
+	}
+	return d.issue(acct, r, sessionName, duration, now), nil
 }

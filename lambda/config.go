@@ -38,6 +38,12 @@ type Config struct {
 	// AccessKeyID, SecretAccessKey and SessionToken are the credentials
 	// given to functions. Default: "test" / "test" / "".
 	AccessKeyID, SecretAccessKey, SessionToken string
+	// RoleCredentials, if set, gives a function's instances credentials
+	// of its execution role (FunctionConfiguration.Role) in place of the
+	// ones above, as Lambda does; an instance is not reused within 5
+	// minutes of their expiry. An error (the role cannot be assumed)
+	// leaves the instance the credentials above, and is logged.
+	RoleCredentials func(roleARN, sessionName string) (RoleCredentials, error)
 	// Python and Node are the interpreters for python3.x and nodejs*.x
 	// functions. Default "python3" and "node" (looked up in PATH).
 	Python, Node string
@@ -119,4 +125,11 @@ func (c Config) withDefaults() Config {
 		c.Clock = realClock{}
 	}
 	return c
+}
+
+// RoleCredentials are temporary credentials of a function's execution
+// role.
+type RoleCredentials struct {
+	AccessKeyID, SecretAccessKey, SessionToken string
+	Expires                                    time.Time
 }

@@ -19,6 +19,12 @@ type instance struct {
 	Instance
 	fn       *lp.FunctionConfiguration // the configuration it was started with
 	revision string
+	expires  time.Time // when its role credentials expire; zero: never
+}
+
+// fresh reports whether the instance's credentials have 5 minutes left.
+func (i *instance) fresh(now time.Time) bool {
+	return i.expires.IsZero() || i.expires.Sub(now) > 5*time.Minute
 }
 
 // start starts an instance of c (region's function): the code unzipped
@@ -49,7 +55,7 @@ func (s *Service) start(region string, r *record) (*instance, []byte, error) {
 	if s.cfg.Launcher == nil {
 		return nil, nil, errors.New("lambda: no Launcher configured")
 	}
-	env := s.environment(region, c, codeDir)
+	env, expires := s.environment(region, c, codeDir)
 	if r.LocalDir != "" {
 		// Python caches compiled modules by source mtime in whole
 		// seconds and size: an edit within the second the cache was
@@ -66,7 +72,7 @@ func (s *Service) start(region string, r *record) (*instance, []byte, error) {
 		return nil, failed, err
 	}
 	cc := *c
-	return &instance{Instance: ri, fn: &cc, revision: c.RevisionId}, nil, nil
+	return &instance{Instance: ri, fn: &cc, revision: c.RevisionId, expires: expires}, nil, nil
 }
 
 // command is the argv that runs c's runtime in codeDir.
@@ -103,7 +109,9 @@ func (s *Service) command(c *lp.FunctionConfiguration, codeDir string) ([]string
 // (docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html,
 // "Defined runtime environment variables"), the function's own variables
 // first so that the reserved ones win.
-func (s *Service) environment(region string, c *lp.FunctionConfiguration, codeDir string) []string {
+//
+// It also returns when the credentials it holds expire (zero: never).
+func (s *Service) environment(region string, c *lp.FunctionConfiguration, codeDir string) ([]string, time.Time) {
 	var env []string
 	if c.Environment != nil {
 		env = sortedEnv(c.Environment.Variables)
@@ -123,11 +131,21 @@ func (s *Service) environment(region string, c *lp.FunctionConfiguration, codeDi
 		"LAMBDA_RUNTIME_DIR="+s.runtimeDir,
 		"AWS_REGION="+region,
 		"AWS_DEFAULT_REGION="+region,
-		"AWS_ACCESS_KEY_ID="+s.cfg.AccessKeyID,
-		"AWS_SECRET_ACCESS_KEY="+s.cfg.SecretAccessKey,
 	)
-	if s.cfg.SessionToken != "" {
-		env = append(env, "AWS_SESSION_TOKEN="+s.cfg.SessionToken)
+	key, secret, token := s.cfg.AccessKeyID, s.cfg.SecretAccessKey, s.cfg.SessionToken
+	var expires time.Time
+	if s.cfg.RoleCredentials != nil {
+		rc, err := s.cfg.RoleCredentials(c.Role, c.FunctionName)
+		if err != nil {
+			s.log.Warn("function's execution role cannot be assumed; its instance gets the default credentials",
+				"function", c.FunctionName, "role", c.Role, "error", err)
+		} else {
+			key, secret, token, expires = rc.AccessKeyID, rc.SecretAccessKey, rc.SessionToken, rc.Expires
+		}
+	}
+	env = append(env, "AWS_ACCESS_KEY_ID="+key, "AWS_SECRET_ACCESS_KEY="+secret)
+	if token != "" {
+		env = append(env, "AWS_SESSION_TOKEN="+token)
 	}
 	if s.cfg.Endpoint != "" {
 		env = append(env, "AWS_ENDPOINT_URL="+s.cfg.Endpoint)
@@ -135,7 +153,7 @@ func (s *Service) environment(region string, c *lp.FunctionConfiguration, codeDi
 	if s.cfg.CABundle != "" {
 		env = append(env, "AWS_CA_BUNDLE="+s.cfg.CABundle, "NODE_EXTRA_CA_CERTS="+s.cfg.CABundle)
 	}
-	return env
+	return env, expires
 }
 
 func mustJSON(v any) []byte {

@@ -1,6 +1,8 @@
 package lambda
 
 import (
+	"time"
+
 	"context"
 	"errors"
 	"sync"
@@ -124,7 +126,7 @@ func (p *pool) takeIdle(revision string) *instance {
 		n := len(p.mu.idle) - 1
 		i := p.mu.idle[n]
 		p.mu.idle = p.mu.idle[:n]
-		if i.revision == revision && i.Alive() {
+		if i.revision == revision && i.Alive() && i.fresh(time.Now()) {
 			return i
 		}
 		delete(p.mu.all, i)

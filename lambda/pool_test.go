@@ -253,16 +253,48 @@ func TestUnzipOncePerRevision(t *testing.T) {
 // SDKs and Node read.
 func TestEnvironmentCABundle(t *testing.T) {
 	s := &Service{cfg: Config{Endpoint: "https://127.0.0.1:4567", CABundle: "/data/tls-cert.pem"}}
-	env := s.environment("us-east-1", &lp.FunctionConfiguration{FunctionName: "f", Runtime: "python3.12", Handler: "h.h"}, "/code")
+	env, _ := s.environment("us-east-1", &lp.FunctionConfiguration{FunctionName: "f", Runtime: "python3.12", Handler: "h.h"}, "/code")
 	for _, want := range []string{"AWS_ENDPOINT_URL=https://127.0.0.1:4567", "AWS_CA_BUNDLE=/data/tls-cert.pem", "NODE_EXTRA_CA_CERTS=/data/tls-cert.pem"} {
 		if !slices.Contains(env, want) {
 			t.Errorf("environment lacks %s: %v", want, env)
 		}
 	}
 	s.cfg.CABundle = ""
-	for _, kv := range s.environment("us-east-1", &lp.FunctionConfiguration{FunctionName: "f", Runtime: "python3.12", Handler: "h.h"}, "/code") {
+	env, _ = s.environment("us-east-1", &lp.FunctionConfiguration{FunctionName: "f", Runtime: "python3.12", Handler: "h.h"}, "/code")
+	for _, kv := range env {
 		if strings.HasPrefix(kv, "AWS_CA_BUNDLE=") {
 			t.Errorf("AWS_CA_BUNDLE set without a CA bundle: %s", kv)
 		}
+	}
+}
+
+// With RoleCredentials a function's instance gets its execution role's
+// temporary credentials, session token included, and their expiry; a role
+// that cannot be assumed leaves it the default ones.
+func TestEnvironmentRoleCredentials(t *testing.T) {
+	exp := time.Date(2026, 12, 5, 13, 0, 0, 0, time.UTC)
+	s := &Service{log: slog.New(slog.DiscardHandler), cfg: Config{AccessKeyID: "test", SecretAccessKey: "test",
+		RoleCredentials: func(role, session string) (RoleCredentials, error) {
+			if role != "arn:aws:iam::111111111111:role/fn" || session != "f" {
+				return RoleCredentials{}, errors.New("no such role")
+			}
+			return RoleCredentials{AccessKeyID: "ASIAFN", SecretAccessKey: "sec", SessionToken: "tok", Expires: exp}, nil
+		}}}
+	env, expires := s.environment("us-east-1", &lp.FunctionConfiguration{FunctionName: "f", Runtime: "python3.12", Handler: "h.h", Role: "arn:aws:iam::111111111111:role/fn"}, "/code")
+	for _, want := range []string{"AWS_ACCESS_KEY_ID=ASIAFN", "AWS_SECRET_ACCESS_KEY=sec", "AWS_SESSION_TOKEN=tok"} {
+		if !slices.Contains(env, want) {
+			t.Errorf("environment lacks %s: %v", want, env)
+		}
+	}
+	if !expires.Equal(exp) {
+		t.Errorf("expiry %v, want %v", expires, exp)
+	}
+	i := &instance{expires: exp}
+	if !i.fresh(exp.Add(-6*time.Minute)) || i.fresh(exp.Add(-4*time.Minute)) {
+		t.Error("an instance is reused within 5 minutes of its credentials' expiry")
+	}
+	env, expires = s.environment("us-east-1", &lp.FunctionConfiguration{FunctionName: "f", Runtime: "python3.12", Handler: "h.h", Role: "arn:aws:iam::111111111111:role/other"}, "/code")
+	if !slices.Contains(env, "AWS_ACCESS_KEY_ID=test") || !expires.IsZero() {
+		t.Errorf("a role that cannot be assumed: %v %v", env, expires)
 	}
 }

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -14,6 +17,8 @@ import (
 	fhsdk "github.com/aws/aws-sdk-go-v2/service/firehose"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
@@ -359,5 +364,82 @@ func TestServeIdentitiesFileErrors(t *testing.T) {
 		if msg := serveFails(t, "serve --in-memory --listen 127.0.0.1:0 --identities "+f); !strings.Contains(msg, tc.want) {
 			t.Errorf("%s: %s, want %q", tc.doc, msg, tc.want)
 		}
+	}
+}
+
+// functionRoleIdentities has a root key and a function execution role
+// that Lambda may assume, allowed to list streams only.
+const functionRoleIdentities = `{"Accounts": [{"Id": "111111111111",
+  "RootAccessKeys": [{"AccessKeyId": "AKIAROOT0000000000AA", "SecretAccessKey": "root-secret"}],
+  "Roles": [{"RoleName": "fn-role",
+    "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+    "Policies": {"list": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kinesis:ListStreams", "Resource": "*"}]}}}]}]}`
+
+// functionCallingBack lists streams and tries to create one with the
+// credentials Lambda gave it, and reports what happened.
+const functionCallingBack = `
+import json, os
+import boto3
+from botocore.exceptions import ClientError
+
+def handler(event, context):
+    k = boto3.client("kinesis", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+    out = {"key": os.environ["AWS_ACCESS_KEY_ID"][:4], "token": bool(os.environ.get("AWS_SESSION_TOKEN"))}
+    out["streams"] = k.list_streams()["StreamNames"]
+    try:
+        k.create_stream(StreamName="from-fn", ShardCount=1)
+        out["create"] = "allowed"
+    except ClientError as e:
+        out["create"] = e.response["Error"]["Code"] + ": " + e.response["Error"]["Message"]
+    return out
+`
+
+// TestServeIAMFunctionRole: with identities, a function calls Eddy back
+// with its execution role's temporary credentials, and is held to the
+// role's policies.
+func TestServeIAMFunctionRole(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server process")
+	}
+	if err := exec.Command("python3", "-c", "import boto3").Run(); err != nil {
+		t.Skip("python3 with boto3 not installed (scripts/install-test-deps.sh installs them)")
+	}
+	file := filepath.Join(t.TempDir(), "identities.json")
+	if err := os.WriteFile(file, []byte(functionRoleIdentities), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := startChild(t, "serve --in-memory --listen 127.0.0.1:0 --create-delay 0s --account-id 111111111111 --identities "+file)
+	ctx := testContext(t)
+	creds := credentials.NewStaticCredentialsProvider("AKIAROOT0000000000AA", "root-secret", "")
+	kc := kinesis.New(kinesis.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + c.addr), Credentials: creds})
+	createTestStream(t, kc, "visible", 1)
+	lc := lambda.New(lambda.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + c.addr), Credentials: creds})
+	if _, err := lc.CreateFunction(ctx, &lambda.CreateFunctionInput{
+		FunctionName: aws.String("caller"), Runtime: ltypes.RuntimePython312, Handler: aws.String("app.handler"), Timeout: aws.Int32(30),
+		Role: aws.String("arn:aws:iam::111111111111:role/fn-role"), Code: &ltypes.FunctionCode{ZipFile: pythonZip(functionCallingBack)},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := lc.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("caller")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.FunctionError != nil {
+		t.Fatalf("function error: %s", out.Payload)
+	}
+	var got struct {
+		Key     string
+		Token   bool
+		Streams []string
+		Create  string
+	}
+	if err := json.Unmarshal(out.Payload, &got); err != nil {
+		t.Fatalf("%s: %v", out.Payload, err)
+	}
+	if got.Key != "ASIA" || !got.Token || !slices.Equal(got.Streams, []string{"visible"}) {
+		t.Errorf("the function's credentials and ListStreams: %+v", got)
+	}
+	if want := "AccessDeniedException: User: arn:aws:sts::111111111111:assumed-role/fn-role/caller is not authorized to perform: kinesis:CreateStream on resource: arn:aws:kinesis:us-east-1:111111111111:stream/from-fn because no identity-based policy allows the kinesis:CreateStream action"; got.Create != want {
+		t.Errorf("the function's CreateStream:\n got %s\nwant %s", got.Create, want)
 	}
 }

@@ -4,10 +4,16 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/eddy-streams/eddy/httpapi"
 	"github.com/eddy-streams/eddy/iam"
 )
+
+// functionCredentialsLife is how long a function instance's execution
+// role credentials last; an instance is not reused within 5 minutes of
+// their end, so a new one gets fresh ones.
+const functionCredentialsLife = 6 * time.Hour
 
 // loadIdentities reads --identities; --access-key-id, if given too, signs
 // as the root of --account-id.

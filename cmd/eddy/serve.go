@@ -213,6 +213,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.AccessKeyID != "" {
 		lcfg.AccessKeyID, lcfg.SecretAccessKey = cfg.AccessKeyID, cfg.SecretKey
 	}
+	if dir := hcfg.IAM; dir != nil {
+		// With identities, functions act as their execution role, as on
+		// Lambda (docs/SECURITY.md).
+		lcfg.RoleCredentials = func(roleARN, session string) (lambda.RoleCredentials, error) {
+			c, err := dir.ServiceRoleCredentials("lambda.amazonaws.com", roleARN, session, functionCredentialsLife, time.Now())
+			if err != nil {
+				return lambda.RoleCredentials{}, err
+			}
+			return lambda.RoleCredentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken, Expires: c.Expiration}, nil
+		}
+	}
 	// S3 on-failure destinations are written to the external
 	// S3-compatible server of --s3-endpoint, if any.
 	esmCfg := esm.Config{Logger: logger}

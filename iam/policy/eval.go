@@ -155,10 +155,17 @@ func anyMatch(pats []string, v string, match func(pat, v string) bool) bool {
 }
 
 // principalMatches: "*"; an account id or its root ARN, for any principal
-// of that account; or the principal's exact ARN.
+// of that account; the principal's exact ARN; or, under "Service", the
+// service principal's name.
 func (p *Principals) principalMatches(r *Request) bool {
 	if p.Any {
 		return true
+	}
+	for _, id := range p.ByKey["Service"] {
+		// A service principal (lambda.amazonaws.com) assuming a role.
+		if id == r.Principal {
+			return true
+		}
 	}
 	for _, id := range p.ByKey["AWS"] {
 		switch {
