@@ -11,6 +11,7 @@ import (
 	"net/url"
 
 	"github.com/eddy-streams/eddy"
+	"github.com/eddy-streams/eddy/iam"
 )
 
 // QueryService is a service of the AWS Query protocol: a POST of a
@@ -30,6 +31,15 @@ type QueryService struct {
 	// answered with its code, as a Sender fault with status 400 (403 for
 	// AccessDenied); any other error is an InternalFailure.
 	Operations map[string]func(ctx context.Context, form url.Values) (any, error)
+	// Authorize, if set, returns the resources an action acts on for
+	// authorization with Config.IAM (the action is
+	// "<SigningName>:<Action>"), and whether the action is authorized at
+	// all (STS's are not: GetCallerIdentity needs no permission and
+	// AssumeRole checks its own). A denial is AccessDenied (403).
+	Authorize func(ctx context.Context, action string, form url.Values) (resources []iam.Resource, needed bool)
+	// Status, if set, is the HTTP status of an error code; default 400
+	// (403 for AccessDenied, 500 for InternalFailure).
+	Status func(code string) int
 }
 
 // AddQuery registers Query-protocol services. Call it before Serve.
@@ -97,6 +107,14 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, svc *QuerySe
 	ctx = context.WithValue(ctx, regionKey{}, region)
 	if caller != nil {
 		ctx = context.WithValue(ctx, callerKey{}, caller)
+		if svc.Authorize != nil {
+			if res, needed := svc.Authorize(ctx, action, form); needed {
+				if err := s.authorize(r, x.now, caller, svc.SigningName+":"+action, region, res); err != nil {
+					writeQueryError(x, svc, &eddy.Error{Code: "AccessDenied", Message: err.Message})
+					return
+				}
+			}
+		}
 	}
 	out, err := call(ctx, form)
 	if err != nil {
@@ -144,6 +162,10 @@ func writeQueryError(x *exchange, svc *QueryService, e *eddy.Error) {
 		status, kind = http.StatusInternalServerError, "Receiver"
 	case e.Code == "AccessDenied", e.Code == eddy.CodeAccessDenied:
 		status = http.StatusForbidden
+	case svc.Status != nil:
+		if st := svc.Status(e.Code); st != 0 {
+			status = st
+		}
 	}
 	x.code = e.Code
 	doc := struct {

@@ -12,6 +12,7 @@ package iam
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/eddy-streams/eddy"
 	"github.com/eddy-streams/eddy/iam/policy"
+	"github.com/eddy-streams/eddy/storage"
 )
 
 // Caller is who signed a request.
@@ -51,6 +53,7 @@ type Caller struct {
 
 // credential is an access key, long-term or temporary.
 type credential struct {
+	created time.Time // when the IAM API made it; zero for the file's
 	secret  string
 	token   string    // temporary credentials' session token, else ""
 	expires time.Time // temporary credentials' expiry
@@ -63,6 +66,7 @@ type Directory struct {
 	mu       sync.RWMutex
 	accounts map[string]*account
 	keys     map[string]*credential
+	meta     storage.MetaStore // where the IAM API's entities are kept; nil: memory
 
 	cacheMu  sync.Mutex
 	resource map[string]*policy.Policy // parsed resource policies by text
@@ -73,13 +77,25 @@ type account struct {
 	id       string
 	users    map[string]*user
 	roles    map[string]*role
-	policies map[string]*policy.Policy // managed policies by ARN
+	policies map[string]*managed // managed policies by ARN
 }
 
 type user struct {
 	name, path, id string
 	inline         map[string]*policy.Policy
-	attached       []string // managed policy ARNs
+	inlineText     map[string]string // the inline policies' documents, for the IAM API
+	attached       []string          // managed policy ARNs
+	keys           []string          // access key ids
+	created        time.Time
+	fromFile       bool // defined in the identities file: the IAM API may not change it
+}
+
+// managed is a customer managed policy.
+type managed struct {
+	name, path, id, text, description string
+	doc                               *policy.Policy
+	created                           time.Time
+	fromFile                          bool
 }
 
 type role struct {
@@ -200,7 +216,7 @@ func (d *Directory) AddRootKey(accountID, keyID, secret string) error {
 func (d *Directory) account(id string) *account {
 	a := d.accounts[id]
 	if a == nil {
-		a = &account{id: id, users: map[string]*user{}, roles: map[string]*role{}, policies: map[string]*policy.Policy{}}
+		a = &account{id: id, users: map[string]*user{}, roles: map[string]*role{}, policies: map[string]*managed{}}
 		d.accounts[id] = a
 	}
 	return a
@@ -250,7 +266,8 @@ func (d *Directory) addAccount(fa *FileAccount) error {
 		if err != nil {
 			return fmt.Errorf("identities: account %s: policy %s: %w", a.id, m.PolicyName, err)
 		}
-		a.policies["arn:aws:iam::"+a.id+":policy"+path+m.PolicyName] = p
+		a.policies["arn:aws:iam::"+a.id+":policy"+path+m.PolicyName] = &managed{name: m.PolicyName, path: path,
+			id: stableID("ANPA", a.id, "policy", m.PolicyName), text: docText(m.PolicyDocument), doc: p, fromFile: true}
 	}
 	for _, fu := range fa.Users {
 		if !namePattern.MatchString(fu.UserName) {
@@ -263,21 +280,20 @@ func (d *Directory) addAccount(fa *FileAccount) error {
 		if err != nil {
 			return fmt.Errorf("identities: user %s: %w", fu.UserName, err)
 		}
-		u := &user{name: fu.UserName, path: path, id: uniqueID("AIDA"), attached: fu.AttachedPolicies}
-		if u.inline, err = parseInline(fu.Policies); err != nil {
+		u := &user{name: fu.UserName, path: path, id: stableID("AIDA", a.id, "user", fu.UserName), attached: fu.AttachedPolicies, fromFile: true}
+		if u.inline, u.inlineText, err = parseInline(fu.Policies); err != nil {
 			return fmt.Errorf("identities: user %s: %w", fu.UserName, err)
 		}
 		if err := a.checkAttached(fu.AttachedPolicies); err != nil {
 			return fmt.Errorf("identities: user %s: %w", fu.UserName, err)
 		}
 		a.users[u.name] = u
-		arn := "arn:aws:iam::" + a.id + ":user" + path + u.name
-		c := &Caller{ARN: arn, Account: a.id, UserID: u.id, Type: "User", PrincipalARN: arn, UserName: u.name,
-			policies: a.policiesOf(u.inline, u.attached)}
+		c := a.userCaller(u)
 		for _, k := range fu.AccessKeys {
 			if err := d.addKey(k, c); err != nil {
 				return err
 			}
+			u.keys = append(u.keys, k.AccessKeyID)
 		}
 	}
 	for _, fr := range fa.Roles {
@@ -291,7 +307,7 @@ func (d *Directory) addAccount(fa *FileAccount) error {
 		if err != nil {
 			return fmt.Errorf("identities: role %s: %w", fr.RoleName, err)
 		}
-		r := &role{name: fr.RoleName, path: path, id: uniqueID("AROA"), attached: fr.AttachedPolicies, maxSession: time.Hour}
+		r := &role{name: fr.RoleName, path: path, id: stableID("AROA", a.id, "role", fr.RoleName), attached: fr.AttachedPolicies, maxSession: time.Hour}
 		if fr.MaxSessionDuration != 0 {
 			// IAM's CreateRole: 3600 to 43200 seconds.
 			if fr.MaxSessionDuration < 3600 || fr.MaxSessionDuration > 43200 {
@@ -305,7 +321,7 @@ func (d *Directory) addAccount(fa *FileAccount) error {
 		if r.trust, err = parseDoc(fr.AssumeRolePolicyDocument, policy.Trust); err != nil {
 			return fmt.Errorf("identities: role %s: AssumeRolePolicyDocument: %w", fr.RoleName, err)
 		}
-		if r.inline, err = parseInline(fr.Policies); err != nil {
+		if r.inline, _, err = parseInline(fr.Policies); err != nil {
 			return fmt.Errorf("identities: role %s: %w", fr.RoleName, err)
 		}
 		if err := a.checkAttached(fr.AttachedPolicies); err != nil {
@@ -336,6 +352,15 @@ func (a *account) checkAttached(arns []string) error {
 	return nil
 }
 
+// userCaller is the caller u's access keys sign as.
+func (a *account) userCaller(u *user) *Caller {
+	arn := a.userARN(u)
+	return &Caller{ARN: arn, Account: a.id, UserID: u.id, Type: "User", PrincipalARN: arn, UserName: u.name,
+		policies: a.policiesOf(u.inline, u.attached)}
+}
+
+func (a *account) userARN(u *user) string { return "arn:aws:iam::" + a.id + ":user" + u.path + u.name }
+
 func (a *account) policiesOf(inline map[string]*policy.Policy, attached []string) []*policy.Policy {
 	names := make([]string, 0, len(inline))
 	for n := range inline {
@@ -347,24 +372,41 @@ func (a *account) policiesOf(inline map[string]*policy.Policy, attached []string
 		ps = append(ps, inline[n])
 	}
 	for _, arn := range attached {
-		ps = append(ps, a.policies[arn])
+		ps = append(ps, a.policies[arn].doc)
 	}
 	return ps
 }
 
-func parseInline(docs map[string]json.RawMessage) (map[string]*policy.Policy, error) {
-	out := map[string]*policy.Policy{}
+func parseInline(docs map[string]json.RawMessage) (map[string]*policy.Policy, map[string]string, error) {
+	out, texts := map[string]*policy.Policy{}, map[string]string{}
 	for name, doc := range docs {
 		if !namePattern.MatchString(name) {
-			return nil, fmt.Errorf("policy name %q: 1 to 64 of letters, digits and +=,.@_-", name)
+			return nil, nil, fmt.Errorf("policy name %q: 1 to 64 of letters, digits and +=,.@_-", name)
 		}
 		p, err := parseDoc(doc, policy.Identity)
 		if err != nil {
-			return nil, fmt.Errorf("policy %s: %w", name, err)
+			return nil, nil, fmt.Errorf("policy %s: %w", name, err)
 		}
-		out[name] = p
+		out[name], texts[name] = p, docText(doc)
 	}
-	return out, nil
+	return out, texts, nil
+}
+
+// docText is a policy document's text: the string, or the object's JSON.
+func docText(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	return string(raw)
+}
+
+// stableID is an IAM-style unique id that stays the same across restarts
+// for an entity of the identities file: the prefix and 17 base32
+// characters of a hash of its account, kind and name.
+func stableID(prefix, account, kind, name string) string {
+	sum := sha256.Sum256([]byte(account + "/" + kind + "/" + name))
+	return prefix + base32NoPad(sum[:11])[:17]
 }
 
 // parseDoc parses a policy document given as a JSON object or as a
@@ -414,9 +456,13 @@ func invalidToken() *eddy.Error {
 // expired (ExpiredTokenException, STS's text).
 func (d *Directory) Credential(keyID, sessionToken string, now time.Time) (string, *Caller, *eddy.Error) {
 	d.mu.RLock()
-	c := d.keys[keyID]
+	var c credential
+	k := d.keys[keyID]
+	if k != nil {
+		c = *k // the IAM API replaces a key's caller under the lock
+	}
 	d.mu.RUnlock()
-	if c == nil || c.token != sessionToken && c.token != "" {
+	if k == nil || c.token != sessionToken && c.token != "" {
 		return "", nil, invalidToken()
 	}
 	if c.token != "" && !now.Before(c.expires) {

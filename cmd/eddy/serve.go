@@ -25,6 +25,7 @@ import (
 	"github.com/eddy-streams/eddy/httpapi"
 	"github.com/eddy-streams/eddy/httpapi/dynamoapi"
 	"github.com/eddy-streams/eddy/httpapi/firehoseapi"
+	"github.com/eddy-streams/eddy/httpapi/iamapi"
 	"github.com/eddy-streams/eddy/httpapi/kinesisapi"
 	"github.com/eddy-streams/eddy/httpapi/kmsapi"
 	"github.com/eddy-streams/eddy/httpapi/lambdaapi"
@@ -166,6 +167,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.Identities != "" {
 		dir, err := loadIdentities(cfg)
 		if err != nil {
+			return err
+		}
+		// Users, keys and policies made through the IAM API are kept
+		// with the rest of the metadata.
+		if err := dir.UseStore(meta); err != nil {
 			return err
 		}
 		hcfg.IAM = dir
@@ -333,7 +339,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		ln.Close()
 		return err
 	}
-	srv.AddQuery(stsapi.Service(hcfg.IAM, cfg.AccountID, nil))
+	srv.AddQuery(stsapi.Service(hcfg.IAM, cfg.AccountID, nil), iamapi.Service(hcfg.IAM, nil))
 	lambdaAPI := lambdaapi.Service(functions)
 	authorizeLambda(cfg.AccountID, &lambdaAPI)
 	if err := srv.AddREST(lambdaAPI); err != nil {

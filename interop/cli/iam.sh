@@ -2,8 +2,9 @@
 # Interop tests: the AWS CLI and boto3 (Debian's packages) against an Eddy
 # server of its own started with --identities: `aws sts
 # get-caller-identity`, AccessDeniedException with IAM's message from
-# `aws kinesis`, and boto3's STS AssumeRole whose temporary credentials
-# (session token included) sign Kinesis calls.
+# `aws kinesis`, `aws iam` making a user, key and policy that then sign and
+# govern Kinesis calls, and boto3's STS AssumeRole whose temporary
+# credentials (session token included) sign Kinesis calls.
 #
 # Usage: EDDY_BIN=bin/eddy interop/cli/iam.sh
 #
@@ -86,6 +87,28 @@ test_root_allowed() {
 	as AKIAINTEROPROOT00000 root-secret kinesis list-streams | json 'd["StreamNames"]' >/dev/null
 }
 
+test_iam_user_lifecycle() {
+	# The root makes a user, a key and a policy with `aws iam`; the key then
+	# signs as that user, held to the policy.
+	local u=cli-iam-user-$run_id arn key secret out rc=0
+	arn=$(as AKIAINTEROPROOT00000 root-secret iam create-user --user-name "$u" | json 'd["User"]["Arn"]')
+	assert_eq "$arn" "arn:aws:iam::111111111111:user/$u" "create-user"
+	as AKIAINTEROPROOT00000 root-secret iam put-user-policy --user-name "$u" --policy-name list \
+		--policy-document '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"kinesis:ListStreams","Resource":"*"}}'
+	out=$(as AKIAINTEROPROOT00000 root-secret iam create-access-key --user-name "$u")
+	key=$(json 'd["AccessKey"]["AccessKeyId"]' <<<"$out")
+	secret=$(json 'd["AccessKey"]["SecretAccessKey"]' <<<"$out")
+	# The CLI decodes the URL-encoded document IAM returns.
+	got=$(as AKIAINTEROPROOT00000 root-secret iam get-user-policy --user-name "$u" --policy-name list | json 'd["PolicyDocument"]["Statement"]["Action"]')
+	assert_eq "$got" kinesis:ListStreams "get-user-policy"
+	as "$key" "$secret" kinesis list-streams | json 'd["StreamNames"]' >/dev/null || fail "list-streams with the new key"
+	out=$(as "$key" "$secret" kinesis create-stream --stream-name "$u" --shard-count 1 2>&1) || rc=$?
+	((rc != 0)) && [[ $out == *AccessDeniedException* ]] || fail "create-stream with the new key: $out"
+	out=$(as AKIAINTEROPROOT00000 root-secret iam delete-user --user-name "$u" 2>&1) && fail "delete-user with keys succeeded"
+	[[ $out == *DeleteConflict* ]] || fail "delete-user with keys: $out"
+	return 0
+}
+
 test_boto3_assume_role() {
 	"$PYTHON" - "$url" <<'PY'
 import sys
@@ -120,7 +143,7 @@ PY
 
 # ---- runner ------------------------------------------------------------------
 
-run_tests cli-iam test_get_caller_identity test_access_denied test_root_allowed test_boto3_assume_role
+run_tests cli-iam test_get_caller_identity test_access_denied test_root_allowed test_iam_user_lifecycle test_boto3_assume_role
 
 echo "cli-iam: $passed passed, $failed failed"
 ((failed == 0))
