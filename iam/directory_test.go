@@ -75,3 +75,31 @@ func TestParseRejects(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkAuthorize is one call's authorization: a user with an inline
+// policy of two statements (one with a condition), on a stream with a
+// resource policy.
+func BenchmarkAuthorize(b *testing.B) {
+	d, err := Parse([]byte(`{"Accounts":[{"Id":"111111111111","Users":[{"UserName":"u",
+	  "AccessKeys":[{"AccessKeyId":"AKIAUSER000000000000","SecretAccessKey":"s"}],
+	  "Policies":{"p":{"Version":"2012-10-17","Statement":[
+	    {"Effect":"Allow","Action":["kinesis:PutRecord*","kinesis:Get*"],"Resource":"arn:aws:kinesis:*:111111111111:stream/orders-*",
+	     "Condition":{"IpAddress":{"aws:SourceIp":"127.0.0.0/8"}}},
+	    {"Effect":"Deny","Action":"kinesis:DeleteStream","Resource":"*"}]}}}]}]}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, c, eerr := d.Credential("AKIAUSER000000000000", "", time.Now())
+	if eerr != nil {
+		b.Fatal(eerr)
+	}
+	call := &Call{Action: "kinesis:PutRecords", Region: "us-east-1", SourceIP: "127.0.0.1", Now: time.Now(),
+		Resources: []Resource{{ARN: "arn:aws:kinesis:us-east-1:111111111111:stream/orders-1", Tags: map[string]string{"team": "blue"},
+			Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:root"},"Action":"kinesis:PutRecord","Resource":"*"}]}`}}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := d.Authorize(c, call); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -30,7 +30,19 @@ import (
 
 	"github.com/eddy-streams/eddy/bench/internal/inproc"
 	"github.com/eddy-streams/eddy/bench/internal/kclient"
+	"github.com/eddy-streams/eddy/iam"
 )
+
+// benchIdentities is -identities' directory: a user allowed the calls
+// the benchmark makes, on its streams only, from loopback.
+const benchIdentities = `{"Accounts": [{"Id": "000000000000", "Users": [{"UserName": "apibench",
+  "AccessKeys": [{"AccessKeyId": "AKIAAPIBENCH00000000", "SecretAccessKey": "apibench-secret"}],
+  "Policies": {"bench": {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": ["kinesis:CreateStream", "kinesis:DeleteStream", "kinesis:Describe*", "kinesis:List*",
+      "kinesis:PutRecord*", "kinesis:Get*", "kinesis:StartStreamEncryption"],
+     "Resource": "arn:aws:kinesis:*:000000000000:stream/apibench-*",
+     "Condition": {"IpAddress": {"aws:SourceIp": "127.0.0.0/8"}}},
+    {"Effect": "Deny", "Action": "kinesis:DeleteStream", "Resource": "arn:aws:kinesis:*:*:stream/production-*"}]}}}]}]}`
 
 func main() {
 	endpoint := flag.String("endpoint", "", "Kinesis endpoint; empty: start Eddy in-process on 127.0.0.1")
@@ -44,6 +56,8 @@ func main() {
 	limits := flag.String("limits", "off", "in-process server's throughput limits: off or aws (then records refused by a shard's limits are counted, not retried, and nothing is read back)")
 	encrypt := flag.Bool("encrypt", false, "encrypt the stream at rest (StartStreamEncryption with alias/aws/kinesis) before putting")
 	atRest := flag.Bool("at-rest", false, "in-process server stores as eddy serve --encrypt-at-rest does (sealed segment stores, metadata in walmeta)")
+	identities := flag.Bool("identities", false, "in-process server authorizes every call as eddy serve --identities does: the client signs as a user whose policy allows the benchmark's calls on apibench-* streams")
+	verify := flag.Bool("verify", false, "in-process server verifies signatures by the client's static key (eddy serve --access-key-id), without authorization: the base -identities compares with")
 	raw := flag.Bool("raw", false, "put with pre-encoded PutRecords bodies over net/http instead of the SDK, so the client costs little CPU")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -56,8 +70,26 @@ func main() {
 	}
 
 	ctx := context.Background()
+	var dir *iam.Directory
+	if *identities {
+		if *raw || *endpoint != "" {
+			fail(fmt.Errorf("-identities signs with the SDK against the in-process server: not with -raw or -endpoint"))
+		}
+		var err error
+		if dir, err = iam.Parse([]byte(benchIdentities)); err != nil {
+			fail(err)
+		}
+		kclient.Credentials = aws.Credentials{AccessKeyID: "AKIAAPIBENCH00000000", SecretAccessKey: "apibench-secret", Source: "apibench"}
+	}
 	if *endpoint == "" {
-		addr, stop, err := inproc.StartOptions(inproc.Options{Sync: *syncMode, Limits: *limits, AtRest: *atRest})
+		var creds map[string]string
+		if *verify {
+			if *raw {
+				fail(fmt.Errorf("-verify needs the SDK's signatures: not with -raw"))
+			}
+			creds = map[string]string{kclient.Credentials.AccessKeyID: kclient.Credentials.SecretAccessKey}
+		}
+		addr, stop, err := inproc.StartOptions(inproc.Options{Sync: *syncMode, Limits: *limits, AtRest: *atRest, IAM: dir, Credentials: creds})
 		if err != nil {
 			fail(err)
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/eddy-streams/eddy/httpapi"
 	"github.com/eddy-streams/eddy/httpapi/kinesisapi"
+	"github.com/eddy-streams/eddy/iam"
 	"github.com/eddy-streams/eddy/kinesis"
 	"github.com/eddy-streams/eddy/kms"
 	"github.com/eddy-streams/eddy/storage"
@@ -40,6 +41,12 @@ type Options struct {
 	// sealed segment store, metadata in walmeta over another one, under
 	// random keys made for the run.
 	AtRest bool
+	// IAM, if set, verifies signatures by its keys and authorizes every
+	// call (eddy serve --identities).
+	IAM *iam.Directory
+	// Credentials, if set, verifies signatures by these keys (eddy serve
+	// --access-key-id).
+	Credentials map[string]string
 }
 
 // StartOptions is Start with Options.
@@ -103,7 +110,9 @@ func StartOptions(o Options) (addr string, stop func(), err error) {
 	if err != nil {
 		return "", nil, err
 	}
-	srv, err := httpapi.New(httpapi.DefaultConfig(), kinesisapi.Service(eng))
+	hcfg := httpapi.DefaultConfig()
+	hcfg.IAM, hcfg.Credentials = o.IAM, o.Credentials
+	srv, err := httpapi.New(hcfg, kinesisapi.Service(eng))
 	if err != nil {
 		return "", nil, err
 	}
