@@ -542,13 +542,16 @@ func (d *Directory) AssumeRole(caller *Caller, roleARN, sessionName, externalID 
 // session, and records them.
 func (d *Directory) issue(acct string, r *role, sessionName string, duration time.Duration, now time.Time) *Credentials {
 	roleFullARN := "arn:aws:iam::" + acct + ":role" + r.path + r.name
+	d.mu.RLock()
+	policies := d.accounts[acct].policiesOf(r.inline, r.attached)
+	d.mu.RUnlock()
 	sess := &Caller{
 		ARN:          "arn:aws:sts::" + acct + ":assumed-role/" + r.name + "/" + sessionName,
 		Account:      acct,
 		UserID:       r.id + ":" + sessionName,
 		Type:         "AssumedRole",
 		PrincipalARN: roleFullARN,
-		policies:     d.accounts[acct].policiesOf(r.inline, r.attached),
+		policies:     policies,
 	}
 	creds := &Credentials{
 		AccessKeyID:     uniqueID("ASIA"),

@@ -271,6 +271,15 @@ func (r *Regions) GetAccount(account, region string) (*Engine, error) {
 	return r.make(key)
 }
 
+// LookupAccount returns the engine of account's region if it is open,
+// else nil. It makes nothing.
+func (r *Regions) LookupAccount(account, region string) *Engine {
+	if account == "" || account == r.cfg.AccountID {
+		return r.Lookup(region)
+	}
+	return r.Lookup(account + "/" + region)
+}
+
 // make opens the engine of key, recording it first.
 func (r *Regions) make(key string) (*Engine, error) {
 	r.mu.Lock()

@@ -63,6 +63,7 @@ const identitiesFile = `{
          "Policies": {"describe": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kinesis:DescribeStreamSummary", "Resource": "*"}]}}}
       ]
     },
+    {"Id": "333333333333", "Users": [{"UserName": "stranger", "AccessKeys": [{"AccessKeyId": "AKIASTRANGER000000AA", "SecretAccessKey": "stranger-secret"}]}]},
     {
       "Id": "222222222222",
       "Users": [
@@ -255,6 +256,15 @@ func TestServeIAMPolicyMatrix(t *testing.T) {
 	}
 	if n := count("orders"); n != 2 {
 		t.Errorf("111111111111's orders holds %d records after the partner's put to its own, want 2", n)
+	}
+
+	// A denied call of an account that has made nothing yet makes nothing:
+	// no namespace, no engine (whose series would show in the metrics).
+	stranger := as("AKIASTRANGER000000AA", "stranger-secret", "")
+	_, err = stranger.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("s"), ShardCount: aws.Int32(1)})
+	denied("stranger CreateStream", err, "User: arn:aws:iam::333333333333:user/stranger is not authorized to perform: kinesis:CreateStream on resource: arn:aws:kinesis:us-east-1:333333333333:stream/s because no identity-based policy allows the kinesis:CreateStream action")
+	if _, m := get(t, "http://"+c.admin+"/metrics"); !strings.Contains(m, `region="222222222222/us-east-1"`) || strings.Contains(m, "333333333333") {
+		t.Errorf("metrics: want series of account 222222222222's engine and none of 333333333333's")
 	}
 
 	// STS: who am I, and a role of account 111111111111 assumed from

@@ -54,7 +54,8 @@ func op[I, O any](pick picker, name string, f func(*kinesis.Engine, context.Cont
 // Service returns the Kinesis service backed by e alone: every request is
 // served in e's region, whatever region its signature names.
 func Service(e *kinesis.Engine) httpapi.Service {
-	return service(func(context.Context, any) (*kinesis.Engine, error) { return e, nil })
+	return service(func(context.Context, any) (*kinesis.Engine, error) { return e, nil },
+		func(_ context.Context, op string, in any) []iam.Resource { return e.AuthResources(op, in) })
 }
 
 // RegionalService returns the Kinesis service backed by regions: each
@@ -62,7 +63,8 @@ func Service(e *kinesis.Engine) httpapi.Service {
 // to (httpapi.Region), so a client configured for eu-central-1 sees
 // eu-central-1's streams.
 func RegionalService(regions *kinesis.Regions) httpapi.Service {
-	return service(router{regions}.engine)
+	rt := router{regions}
+	return service(rt.engine, rt.resources)
 }
 
 // status is the HTTP status of Kinesis's errors: the catalog's, but 400
@@ -76,19 +78,13 @@ func status(code string) int {
 	return eddy.Status(code)
 }
 
-func service(pick picker) httpapi.Service {
+func service(pick picker, resources func(ctx context.Context, op string, in any) []iam.Resource) httpapi.Service {
 	return httpapi.Service{
 		TargetPrefix: TargetPrefix,
 		SigningName:  SigningName,
 		StreamOf:     kds.StreamOf,
 		Status:       status,
-		Resources: func(ctx context.Context, op string, in any) []iam.Resource {
-			e, err := pick(ctx, in)
-			if err != nil {
-				return nil
-			}
-			return e.AuthResources(op, in)
-		},
+		Resources:    resources,
 		Operations: []httpapi.Operation{
 			op(pick, "AddTagsToStream", (*kinesis.Engine).AddTagsToStream),
 			op(pick, "CreateChannel", (*kinesis.Engine).CreateChannel),

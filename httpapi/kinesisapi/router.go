@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/eddy-streams/eddy/httpapi"
+	"github.com/eddy-streams/eddy/iam"
 	"github.com/eddy-streams/eddy/kinesis"
 	"github.com/eddy-streams/eddy/protocol/kds"
 )
@@ -26,14 +27,38 @@ func (r router) engine(ctx context.Context, in any) (*kinesis.Engine, error) {
 		// Not a request from the transport (a direct call in a test).
 		return r.regions.Default(), nil
 	}
-	account := ""
-	if c := httpapi.Caller(ctx); c != nil {
-		account = c.Account
-		if a := kds.AccountOf(in); a != "" && validAccount(a) {
-			account = a
-		}
+	return r.regions.GetAccount(account(ctx, in), region)
+}
+
+// resources names what a call acts on for authorization, from the engine
+// of its account if that is open; else (an account's first call, which
+// must not make its engine before it is allowed) from the input alone.
+func (r router) resources(ctx context.Context, op string, in any) []iam.Resource {
+	region := httpapi.Region(ctx)
+	if region == "" {
+		return r.regions.Default().AuthResources(op, in)
 	}
-	return r.regions.GetAccount(account, region)
+	acct := account(ctx, in)
+	if e := r.regions.LookupAccount(acct, region); e != nil {
+		return e.AuthResources(op, in)
+	}
+	if name := kds.StreamOf(in); name != "" {
+		return []iam.Resource{{ARN: "arn:aws:kinesis:" + region + ":" + acct + ":stream/" + name}}
+	}
+	return nil
+}
+
+// account is the account a call is for: the one its input's ARN names,
+// else the caller's; "" (the default account) without identities.
+func account(ctx context.Context, in any) string {
+	c := httpapi.Caller(ctx)
+	if c == nil {
+		return ""
+	}
+	if a := kds.AccountOf(in); a != "" && validAccount(a) {
+		return a
+	}
+	return c.Account
 }
 
 // validAccount reports whether a is 12 digits (an ARN naming anything
