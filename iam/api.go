@@ -67,6 +67,10 @@ func (d *Directory) UseStore(meta storage.MetaStore) error {
 		acct, name string
 		rec        storedUser
 	}
+	var roles []struct {
+		acct, name string
+		rec        storedRole
+	}
 	err := meta.View(func(tx storage.MetaTx) error {
 		return tx.Scan(tableEntities, "", "", func(k string, v []byte) (bool, error) {
 			parts := strings.SplitN(k, "/", 3)
@@ -90,6 +94,15 @@ func (d *Directory) UseStore(meta storage.MetaStore) error {
 				}
 				a.policies[arn] = &managed{name: parts[2], path: rec.Path, id: rec.ID, text: rec.Document,
 					description: rec.Description, doc: p, created: rec.Created}
+			case "role":
+				var rec storedRole
+				if err := json.Unmarshal(v, &rec); err != nil {
+					return false, fmt.Errorf("iam: role %s: %w", k, err)
+				}
+				roles = append(roles, struct {
+					acct, name string
+					rec        storedRole
+				}{parts[0], parts[2], rec})
 			case "user":
 				var rec storedUser
 				if err := json.Unmarshal(v, &rec); err != nil {
@@ -106,7 +119,12 @@ func (d *Directory) UseStore(meta storage.MetaStore) error {
 	if err != nil {
 		return err
 	}
-	// Users after policies: they attach them.
+	// Users and roles after policies: they attach them.
+	for _, sr := range roles {
+		if err := d.loadRole(sr.acct, sr.name, sr.rec); err != nil {
+			return fmt.Errorf("iam: role %s of account %s: %w", sr.name, sr.acct, err)
+		}
+	}
 	for _, su := range users {
 		a := d.account(su.acct)
 		if a.users[su.name] != nil {

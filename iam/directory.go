@@ -101,9 +101,14 @@ type managed struct {
 type role struct {
 	name, path, id string
 	trust          *policy.Policy
+	trustText      string
 	inline         map[string]*policy.Policy
+	inlineText     map[string]string
 	attached       []string
 	maxSession     time.Duration
+	description    string
+	created        time.Time
+	fromFile       bool
 }
 
 // File is the identities file (docs/SECURITY.md#identities). Its member
@@ -307,7 +312,8 @@ func (d *Directory) addAccount(fa *FileAccount) error {
 		if err != nil {
 			return fmt.Errorf("identities: role %s: %w", fr.RoleName, err)
 		}
-		r := &role{name: fr.RoleName, path: path, id: stableID("AROA", a.id, "role", fr.RoleName), attached: fr.AttachedPolicies, maxSession: time.Hour}
+		r := &role{name: fr.RoleName, path: path, id: stableID("AROA", a.id, "role", fr.RoleName), attached: fr.AttachedPolicies,
+			maxSession: time.Hour, trustText: docText(fr.AssumeRolePolicyDocument), fromFile: true}
 		if fr.MaxSessionDuration != 0 {
 			// IAM's CreateRole: 3600 to 43200 seconds.
 			if fr.MaxSessionDuration < 3600 || fr.MaxSessionDuration > 43200 {
@@ -321,7 +327,7 @@ func (d *Directory) addAccount(fa *FileAccount) error {
 		if r.trust, err = parseDoc(fr.AssumeRolePolicyDocument, policy.Trust); err != nil {
 			return fmt.Errorf("identities: role %s: AssumeRolePolicyDocument: %w", fr.RoleName, err)
 		}
-		if r.inline, _, err = parseInline(fr.Policies); err != nil {
+		if r.inline, r.inlineText, err = parseInline(fr.Policies); err != nil {
 			return fmt.Errorf("identities: role %s: %w", fr.RoleName, err)
 		}
 		if err := a.checkAttached(fr.AttachedPolicies); err != nil {
@@ -351,6 +357,20 @@ func (a *account) checkAttached(arns []string) error {
 	}
 	return nil
 }
+
+// sessionCaller is the caller a session of role r signs as.
+func (a *account) sessionCaller(r *role, sessionName string) *Caller {
+	return &Caller{
+		ARN:          "arn:aws:sts::" + a.id + ":assumed-role/" + r.name + "/" + sessionName,
+		Account:      a.id,
+		UserID:       r.id + ":" + sessionName,
+		Type:         "AssumedRole",
+		PrincipalARN: a.roleARN(r),
+		policies:     a.policiesOf(r.inline, r.attached),
+	}
+}
+
+func (a *account) roleARN(r *role) string { return "arn:aws:iam::" + a.id + ":role" + r.path + r.name }
 
 // userCaller is the caller u's access keys sign as.
 func (a *account) userCaller(u *user) *Caller {
@@ -487,8 +507,12 @@ func (d *Directory) AssumeRole(caller *Caller, roleARN, sessionName, externalID 
 	acct, name, ok := parseRoleARN(roleARN)
 	d.mu.RLock()
 	var r *role
+	var trust *policy.Policy
+	var maxSession time.Duration
 	if ok && d.accounts[acct] != nil {
-		r = d.accounts[acct].roles[name]
+		if r = d.accounts[acct].roles[name]; r != nil {
+			trust, maxSession = r.trust, r.maxSession // the IAM API changes them under the lock
+		}
 	}
 	d.mu.RUnlock()
 	call.Action = "sts:AssumeRole"
@@ -505,7 +529,7 @@ func (d *Directory) AssumeRole(caller *Caller, roleARN, sessionName, externalID 
 	if duration == 0 {
 		duration = time.Hour
 	}
-	if duration > r.maxSession {
+	if duration > maxSession {
 		// STS's text (AssumeRole API reference, DurationSeconds).
 		return nil, nil, eddy.Errorf("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 	}
@@ -519,7 +543,7 @@ func (d *Directory) AssumeRole(caller *Caller, roleARN, sessionName, externalID 
 	if externalID != "" {
 		req.Context["sts:externalid"] = []string{externalID}
 	}
-	trustAllows, trustDenies := trustMatch(r.trust, req)
+	trustAllows, trustDenies := trustMatch(trust, req)
 	switch {
 	case trustDenies:
 		return nil, nil, deniedOn(caller, call.Action, roleARN, policy.ExplicitDenyResource)
@@ -527,7 +551,7 @@ func (d *Directory) AssumeRole(caller *Caller, roleARN, sessionName, externalID 
 		return nil, nil, deniedOn(caller, call.Action, roleARN, policy.ImplicitDenyResource)
 	}
 	if caller.Account != acct {
-		if dec := policy.Evaluate(req, d.identityPolicies(caller), r.trust); !dec.Allowed() {
+		if dec := policy.Evaluate(req, d.identityPolicies(caller), trust); !dec.Allowed() {
 			return nil, nil, deniedOn(caller, call.Action, roleARN, dec.Reason)
 		}
 	}
@@ -541,18 +565,9 @@ func (d *Directory) AssumeRole(caller *Caller, roleARN, sessionName, externalID 
 // issue makes temporary credentials of role r (of account acct) for a
 // session, and records them.
 func (d *Directory) issue(acct string, r *role, sessionName string, duration time.Duration, now time.Time) *Credentials {
-	roleFullARN := "arn:aws:iam::" + acct + ":role" + r.path + r.name
 	d.mu.RLock()
-	policies := d.accounts[acct].policiesOf(r.inline, r.attached)
+	sess := d.accounts[acct].sessionCaller(r, sessionName)
 	d.mu.RUnlock()
-	sess := &Caller{
-		ARN:          "arn:aws:sts::" + acct + ":assumed-role/" + r.name + "/" + sessionName,
-		Account:      acct,
-		UserID:       r.id + ":" + sessionName,
-		Type:         "AssumedRole",
-		PrincipalARN: roleFullARN,
-		policies:     policies,
-	}
 	creds := &Credentials{
 		AccessKeyID:     uniqueID("ASIA"),
 		SecretAccessKey: randomText(30),
@@ -624,8 +639,11 @@ func (d *Directory) ServiceRoleCredentials(service, roleARN, sessionName string,
 	acct, name, ok := parseRoleARN(roleARN)
 	d.mu.RLock()
 	var r *role
+	var trust *policy.Policy
 	if ok && d.accounts[acct] != nil {
-		r = d.accounts[acct].roles[name]
+		if r = d.accounts[acct].roles[name]; r != nil {
+			trust = r.trust
+		}
 	}
 	d.mu.RUnlock()
 	svc := &Caller{ARN: service, PrincipalARN: service, Type: "Service"}
@@ -633,7 +651,7 @@ func (d *Directory) ServiceRoleCredentials(service, roleARN, sessionName string,
 		return nil, deniedOn(svc, "sts:AssumeRole", roleARN, policy.ImplicitDenyResource)
 	}
 	req := d.request(svc, Call{Action: "sts:AssumeRole", Now: now}, roleARN, acct, nil)
-	if allow, deny := trustMatch(r.trust, req); !allow || deny {
+	if allow, deny := trustMatch(trust, req); !allow || deny {
 		return nil, deniedOn(svc, "sts:AssumeRole", roleARN, policy.ImplicitDenyResource)
 	}
 	return d.issue(acct, r, sessionName, duration, now), nil

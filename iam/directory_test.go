@@ -103,3 +103,67 @@ func BenchmarkAuthorize(b *testing.B) {
 		}
 	}
 }
+
+// TestConcurrentChanges changes a user's and a role's policies while
+// their keys and sessions are authorized (run with -race).
+func TestConcurrentChanges(t *testing.T) {
+	d := NewDirectory()
+	if err := d.AddRootKey("111111111111", "AKIAROOT000000000000", "r"); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	_, root, _ := d.Credential("AKIAROOT000000000000", "", now)
+	if _, err := d.CreateUser(root, "u", "", now); err != nil {
+		t.Fatal(err)
+	}
+	key, err := d.CreateAccessKey(root, "u", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trust := `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:user/u"},"Action":"sts:AssumeRole"}}`
+	if _, err := d.CreateRole(root, "r", "", trust, "", 0, now, func(s string) string { return s }); err != nil {
+		t.Fatal(err)
+	}
+	_, u, _ := d.Credential(key.AccessKeyID, "", now)
+	creds, _, aerr := d.AssumeRole(u, "arn:aws:iam::111111111111:role/r", "s", "", 0, Call{Now: now})
+	if aerr != nil {
+		t.Fatal(aerr)
+	}
+	allow := `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"kinesis:ListStreams","Resource":"*"}}`
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 200; i++ {
+			if err := d.PutUserPolicy(root, "u", "p", allow); err != nil {
+				t.Error(err)
+			}
+			if err := d.PutRolePolicy(root, "r", "p", allow); err != nil {
+				t.Error(err)
+			}
+			d.DeleteUserPolicy(root, "u", "p")
+			d.DeleteRolePolicy(root, "r", "p")
+		}
+	}()
+	for i := 0; i < 200; i++ {
+		for _, k := range [][2]string{{key.AccessKeyID, ""}, {creds.AccessKeyID, creds.SessionToken}} {
+			_, c, err := d.Credential(k[0], k[1], now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d.Authorize(c, &Call{Action: "kinesis:ListStreams", Now: now})
+		}
+	}
+	<-done
+	// In the end both have the policy removed: denied.
+	_, c, _ := d.Credential(creds.AccessKeyID, creds.SessionToken, now)
+	if err := d.Authorize(c, &Call{Action: "kinesis:ListStreams", Now: now}); err == nil {
+		t.Error("the session is allowed after its role's policy was deleted")
+	}
+	if err := d.PutRolePolicy(root, "r", "p", allow); err != nil {
+		t.Fatal(err)
+	}
+	_, c, _ = d.Credential(creds.AccessKeyID, creds.SessionToken, now)
+	if err := d.Authorize(c, &Call{Action: "kinesis:ListStreams", Now: now}); err != nil {
+		t.Errorf("the session after its role got the policy back: %v", err)
+	}
+}

@@ -2,10 +2,12 @@
 // speaks (Action=...&Version=2010-05-08, answered in XML): users
 // (CreateUser, GetUser, ListUsers, DeleteUser), their access keys
 // (CreateAccessKey, ListAccessKeys, DeleteAccessKey), inline policies
-// (PutUserPolicy, GetUserPolicy, ListUserPolicies, DeleteUserPolicy) and
+// (PutUserPolicy, GetUserPolicy, ListUserPolicies, DeleteUserPolicy),
 // customer managed policies (CreatePolicy, AttachUserPolicy,
-// DetachUserPolicy, ListAttachedUserPolicies), over package iam's
-// directory. Every call is authorized as iam:<Action> on the user's or
+// DetachUserPolicy, ListAttachedUserPolicies) and roles (CreateRole,
+// GetRole, ListRoles, DeleteRole, UpdateAssumeRolePolicy, the
+// Put/Get/List/DeleteRolePolicy and Attach/Detach/ListAttachedRolePolicies
+// calls), over package iam's directory. Every call is authorized as iam:<Action> on the user's or
 // the policy's ARN, so only the account's root, or a user whose policies
 // allow it, manages identities.
 //
@@ -17,6 +19,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -153,6 +156,91 @@ func Service(dir *iam.Directory, now func() time.Time) httpapi.QueryService {
 			return out, nil
 		},
 	}
+	roleResult := func(r *iam.Role, err error) (any, error) {
+		if err != nil {
+			return nil, err
+		}
+		return &struct {
+			Role *iam.Role `xml:"Role"`
+		}{r}, nil
+	}
+	ops["CreateRole"] = func(_ context.Context, d *iam.Directory, c *iam.Caller, f url.Values, now time.Time) (any, error) {
+		max := 0
+		if v := f.Get("MaxSessionDuration"); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return nil, eddy.Errorf("ValidationError", "Value '%s' at 'maxSessionDuration' failed to satisfy constraint: Member must be an integer", v)
+			}
+			max = n
+		}
+		return roleResult(d.CreateRole(c, f.Get("RoleName"), f.Get("Path"), f.Get("AssumeRolePolicyDocument"), f.Get("Description"), max, now, encodeDocument))
+	}
+	ops["GetRole"] = func(_ context.Context, d *iam.Directory, c *iam.Caller, f url.Values, _ time.Time) (any, error) {
+		return roleResult(d.GetRole(c, f.Get("RoleName"), encodeDocument))
+	}
+	ops["ListRoles"] = func(_ context.Context, d *iam.Directory, c *iam.Caller, f url.Values, _ time.Time) (any, error) {
+		return &struct {
+			Roles       []iam.Role `xml:"Roles>member"`
+			IsTruncated bool       `xml:"IsTruncated"`
+		}{Roles: d.ListRoles(c, f.Get("PathPrefix"), encodeDocument)}, nil
+	}
+	ops["DeleteRole"] = func(_ context.Context, d *iam.Directory, c *iam.Caller, f url.Values, _ time.Time) (any, error) {
+		return nil, d.DeleteRole(c, f.Get("RoleName"))
+	}
+	ops["UpdateAssumeRolePolicy"] = func(_ context.Context, d *iam.Directory, c *iam.Caller, f url.Values, _ time.Time) (any, error) {
+		return nil, d.UpdateAssumeRolePolicy(c, f.Get("RoleName"), f.Get("PolicyDocument"))
+	}
+	ops["PutRolePolicy"] = func(_ context.Context, d *iam.Directory, c *iam.Caller, f url.Values, _ time.Time) (any, error) {
+		return nil, d.PutRolePolicy(c, f.Get("RoleName"), f.Get("PolicyName"), f.Get("PolicyDocument"))
+	}
+	ops["GetRolePolicy"] = func(_ context.Context, d *iam.Directory, c *iam.Caller, f url.Values, _ time.Time) (any, error) {
+		doc, err := d.GetRolePolicy(c, f.Get("RoleName"), f.Get("PolicyName"))
+		if err != nil {
+			return nil, err
+		}
+		return &struct {
+			RoleName       string `xml:"RoleName"`
+			PolicyName     string `xml:"PolicyName"`
+			PolicyDocument string `xml:"PolicyDocument"`
+		}{f.Get("RoleName"), f.Get("PolicyName"), encodeDocument(doc)}, nil
+	}
+	ops["ListRolePolicies"] = func(_ context.Context, d *iam.Directory, c *iam.Caller, f url.Values, _ time.Time) (any, error) {
+		names, err := d.ListRolePolicies(c, f.Get("RoleName"))
+		if err != nil {
+			return nil, err
+		}
+		return &struct {
+			PolicyNames []string `xml:"PolicyNames>member"`
+			IsTruncated bool     `xml:"IsTruncated"`
+		}{PolicyNames: names}, nil
+	}
+	ops["DeleteRolePolicy"] = func(_ context.Context, d *iam.Directory, c *iam.Caller, f url.Values, _ time.Time) (any, error) {
+		return nil, d.DeleteRolePolicy(c, f.Get("RoleName"), f.Get("PolicyName"))
+	}
+	ops["AttachRolePolicy"] = func(_ context.Context, d *iam.Directory, c *iam.Caller, f url.Values, _ time.Time) (any, error) {
+		return nil, d.AttachRolePolicy(c, f.Get("RoleName"), f.Get("PolicyArn"))
+	}
+	ops["DetachRolePolicy"] = func(_ context.Context, d *iam.Directory, c *iam.Caller, f url.Values, _ time.Time) (any, error) {
+		return nil, d.DetachRolePolicy(c, f.Get("RoleName"), f.Get("PolicyArn"))
+	}
+	ops["ListAttachedRolePolicies"] = func(_ context.Context, d *iam.Directory, c *iam.Caller, f url.Values, _ time.Time) (any, error) {
+		pairs, err := d.ListAttachedRolePolicies(c, f.Get("RoleName"))
+		if err != nil {
+			return nil, err
+		}
+		type attached struct {
+			PolicyName string `xml:"PolicyName"`
+			PolicyArn  string `xml:"PolicyArn"`
+		}
+		out := &struct {
+			Policies    []attached `xml:"AttachedPolicies>member"`
+			IsTruncated bool       `xml:"IsTruncated"`
+		}{}
+		for _, p := range pairs {
+			out.Policies = append(out.Policies, attached{p[0], p[1]})
+		}
+		return out, nil
+	}
 	svc := httpapi.QueryService{
 		SigningName: "iam",
 		Namespace:   Namespace,
@@ -195,8 +283,15 @@ func resources(ctx context.Context, action string, f url.Values) []iam.Resource 
 	if c == nil {
 		return nil
 	}
+	if role := f.Get("RoleName"); role != "" {
+		p := "/"
+		if action == "CreateRole" {
+			p = path(f.Get("Path"))
+		}
+		return []iam.Resource{{ARN: "arn:aws:iam::" + c.Account + ":role" + p + role}}
+	}
 	switch action {
-	case "ListUsers":
+	case "ListUsers", "ListRoles":
 		return nil
 	case "CreatePolicy":
 		return []iam.Resource{{ARN: "arn:aws:iam::" + c.Account + ":policy" + path(f.Get("Path")) + f.Get("PolicyName")}}
