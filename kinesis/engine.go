@@ -70,6 +70,10 @@ type Config struct {
 	// records stored encrypted by an engine with a key service gets
 	// InternalFailure). `eddy serve` always sets it.
 	KeyService func(region string) KeyService
+	// AccountKeyService, if set, returns the key service of another
+	// account's region (Regions.GetAccount's engines); without it they use
+	// KeyService's.
+	AccountKeyService func(account, region string) KeyService
 }
 
 // DefaultConfig returns the default configuration.

@@ -223,6 +223,9 @@ func (r *Regions) openRegion(key string, rec regionRecord) (*Engine, error) {
 	cfg.Region = region
 	if account != "" {
 		cfg.AccountID, cfg.MetricsRegion = account, key
+		if aks := r.cfg.AccountKeyService; aks != nil {
+			cfg.KeyService = func(region string) KeyService { return aks(account, region) }
+		}
 	}
 	e, err := open(cfg, storage.PrefixLogs(r.logs, rec.Namespace), storage.PrefixMeta(r.meta, rec.Namespace), r.fams)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	fhsdk "github.com/aws/aws-sdk-go-v2/service/firehose"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	kmssdk "github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -74,6 +75,7 @@ const identitiesFile = `{
              {"Effect": "Allow", "Action": ["kinesis:PutRecord", "kinesis:DescribeStreamSummary"], "Resource": "arn:aws:kinesis:*:111111111111:stream/*"},
              {"Effect": "Allow", "Action": "kinesis:*", "Resource": "arn:aws:kinesis:*:222222222222:*"},
              {"Effect": "Allow", "Action": "kinesis:ListStreams", "Resource": "*"},
+             {"Effect": "Allow", "Action": "kms:*", "Resource": "*"},
              {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::111111111111:role/auditor"}
            ]}}}
       ]
@@ -256,6 +258,44 @@ func TestServeIAMPolicyMatrix(t *testing.T) {
 	}
 	if n := count("orders"); n != 2 {
 		t.Errorf("111111111111's orders holds %d records after the partner's put to its own, want 2", n)
+	}
+
+	// KMS keys are separate per account too, and the partner's stream is
+	// encrypted under its own account's key.
+	km := func(key, secret string) *kmssdk.Client {
+		return kmssdk.New(kmssdk.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + c.addr), Retryer: aws.NopRetryer{},
+			Credentials: credentials.NewStaticCredentialsProvider(key, secret, "")})
+	}
+	pk, err := km("AKIAPARTNER0000000AA", "partner-secret").CreateKey(ctx, &kmssdk.CreateKeyInput{Description: aws.String("partner's")})
+	if err != nil {
+		t.Fatalf("partner CreateKey: %v", err)
+	}
+	if arn := aws.ToString(pk.KeyMetadata.Arn); !strings.HasPrefix(arn, "arn:aws:kms:us-east-1:222222222222:key/") {
+		t.Errorf("the partner's key ARN %s", arn)
+	}
+	rootKeys, err := km("AKIAROOT0000000000AA", "root-secret").ListKeys(ctx, &kmssdk.ListKeysInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range rootKeys.Keys {
+		if aws.ToString(k.KeyId) == aws.ToString(pk.KeyMetadata.KeyId) {
+			t.Error("account 111111111111 lists the partner's key")
+		}
+	}
+	if _, err := partner.StartStreamEncryption(ctx, &kinesis.StartStreamEncryptionInput{StreamName: aws.String("orders"),
+		EncryptionType: types.EncryptionTypeKms, KeyId: pk.KeyMetadata.Arn}); err != nil {
+		t.Fatalf("partner StartStreamEncryption with its key: %v", err)
+	}
+	waitFor(t, "the partner's stream ACTIVE again", func() bool {
+		d, err := partner.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("orders")})
+		return err == nil && d.StreamDescriptionSummary.StreamStatus == types.StreamStatusActive
+	})
+	allowed("partner PutRecord to its encrypted orders", put(partner, "orders"))
+	_, err = root.StartStreamEncryption(ctx, &kinesis.StartStreamEncryptionInput{StreamName: aws.String("untagged"),
+		EncryptionType: types.EncryptionTypeKms, KeyId: pk.KeyMetadata.Arn})
+	var kmsNotFound *types.KMSNotFoundException
+	if !errors.As(err, &kmsNotFound) {
+		t.Errorf("root StartStreamEncryption with the partner's key: %v, want KMSNotFoundException", err)
 	}
 
 	// A denied call of an account that has made nothing yet makes nothing:

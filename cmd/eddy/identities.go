@@ -32,8 +32,10 @@ func loadIdentities(cfg serveConfig) (*iam.Directory, error) {
 
 // namedResources authorizes a service's calls on the resource its input
 // names (by name, or by an ARN given in its place): the ARN arn makes of
-// the request's region and the name; none when the input names none.
-func namedResources(nameOf func(any) string, arn func(region, name string) string) func(context.Context, string, any) []iam.Resource {
+// the request's region, the account and the name; none when the input
+// names none. The account is the caller's when perAccount (the service
+// keeps each account's resources apart), else the server's (account).
+func namedResources(account string, perAccount bool, nameOf func(any) string, arn func(region, account, name string) string) func(context.Context, string, any) []iam.Resource {
 	return func(ctx context.Context, _ string, in any) []iam.Resource {
 		name := nameOf(in)
 		if name == "" {
@@ -42,36 +44,32 @@ func namedResources(nameOf func(any) string, arn func(region, name string) strin
 		if strings.HasPrefix(name, "arn:") {
 			return []iam.Resource{{ARN: name}}
 		}
-		return []iam.Resource{{ARN: arn(httpapi.Region(ctx), name)}}
+		acct := account
+		if c := httpapi.Caller(ctx); c != nil && perAccount {
+			acct = c.Account
+		}
+		return []iam.Resource{{ARN: arn(httpapi.Region(ctx), acct, name)}}
 	}
 }
 
 // authorizeServices gives the JSON services that are not Kinesis their
 // resources for authorization: Firehose's delivery streams, DynamoDB's
 // tables, KMS's keys and aliases (as named: an alias is not resolved to
-// its key). Firehose's and KMS's resources are account's (they keep one
-// account's), DynamoDB's the caller's account's.
+// its key). DynamoDB's and KMS's resources are the caller's account's
+// (dynamo.Regions, kms.Accounts), Firehose's the server's account's (it
+// keeps one account's).
 func authorizeServices(account string, fh, ddb, kms *httpapi.Service) {
-	fh.Resources = namedResources(fh.StreamOf, func(region, name string) string {
-		return "arn:aws:firehose:" + region + ":" + account + ":deliverystream/" + name
+	fh.Resources = namedResources(account, false, fh.StreamOf, func(region, acct, name string) string {
+		return "arn:aws:firehose:" + region + ":" + acct + ":deliverystream/" + name
 	})
-	// DynamoDB's tables are separate per account (dynamo.Regions): a
-	// caller's tables are its own account's.
-	ddbNamed := namedResources(ddb.StreamOf, func(region, name string) string {
-		return "arn:aws:dynamodb:" + region + ":" + account + ":table/" + name
+	ddb.Resources = namedResources(account, true, ddb.StreamOf, func(region, acct, name string) string {
+		return "arn:aws:dynamodb:" + region + ":" + acct + ":table/" + name
 	})
-	ddb.Resources = func(ctx context.Context, op string, in any) []iam.Resource {
-		name := ddb.StreamOf(in)
-		if c := httpapi.Caller(ctx); c != nil && name != "" && !strings.HasPrefix(name, "arn:") {
-			return []iam.Resource{{ARN: "arn:aws:dynamodb:" + httpapi.Region(ctx) + ":" + c.Account + ":table/" + name}}
-		}
-		return ddbNamed(ctx, op, in)
-	}
-	kms.Resources = namedResources(kms.StreamOf, func(region, name string) string {
+	kms.Resources = namedResources(account, true, kms.StreamOf, func(region, acct, name string) string {
 		if strings.HasPrefix(name, "alias/") {
-			return "arn:aws:kms:" + region + ":" + account + ":" + name
+			return "arn:aws:kms:" + region + ":" + acct + ":" + name
 		}
-		return "arn:aws:kms:" + region + ":" + account + ":key/" + name
+		return "arn:aws:kms:" + region + ":" + acct + ":key/" + name
 	})
 }
 

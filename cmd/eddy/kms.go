@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -113,3 +114,18 @@ func kmsRootKey(cfg serveConfig, getenv func(string) string, meta storage.MetaSt
 		"keep the root key elsewhere with --kms-root-key-file, EDDY_KMS_ROOT_KEY or --kms-root-passphrase-file (docs/KMS.md)", "file", path)
 	return k, nil
 }
+
+// failingKeys is the key service of an account whose keys cannot be
+// opened: every use answers the error (KMSInternalException's kind, a
+// server fault), so nothing is written unencrypted by mistake.
+type failingKeys struct{ err error }
+
+func (f failingKeys) GenerateDataKey(context.Context, string, map[string]string) ([]byte, []byte, string, error) {
+	return nil, nil, "", f.err
+}
+
+func (f failingKeys) Decrypt(context.Context, []byte, map[string]string) ([]byte, string, error) {
+	return nil, "", f.err
+}
+
+func (f failingKeys) CheckUsable(context.Context, string) error { return f.err }

@@ -34,6 +34,7 @@ import (
 	"github.com/eddy-streams/eddy/internal/s3sink"
 	"github.com/eddy-streams/eddy/kinesis"
 	"github.com/eddy-streams/eddy/kinesis/channels"
+	"github.com/eddy-streams/eddy/kms"
 	"github.com/eddy-streams/eddy/lambda"
 	"github.com/eddy-streams/eddy/lambda/esm"
 	"github.com/eddy-streams/eddy/metrics"
@@ -87,8 +88,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 
+	// Other accounts' keys (with --identities) in services of their own,
+	// under "accounts/<account>/" in the same store.
+	kmsAccounts := kms.NewAccounts(keys, meta)
+
 	ecfg := kinesis.DefaultConfig()
 	ecfg.KeyService = func(region string) kinesis.KeyService { return keys.In(region) }
+	ecfg.AccountKeyService = func(account, region string) kinesis.KeyService {
+		s, err := kmsAccounts.Get(account)
+		if err != nil {
+			return failingKeys{err}
+		}
+		return s.In(region)
+	}
 	ecfg.Region, ecfg.AccountID = cfg.Region, cfg.AccountID
 	ecfg.CreateDelay, ecfg.UpdateDelay, ecfg.DeleteDelay = cfg.CreateDelay, cfg.UpdateDelay, cfg.DeleteDelay
 	ecfg.ShardLimit = cfg.ShardLimit
@@ -176,7 +188,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		hcfg.IAM = dir
 	}
-	fhAPI, ddbAPI, kmsAPI := firehoseapi.Service(deliveryStreams), dynamoapi.RegionalService(ddbRegions), kmsapi.Service(keys)
+	fhAPI, ddbAPI, kmsAPI := firehoseapi.Service(deliveryStreams), dynamoapi.RegionalService(ddbRegions), kmsapi.AccountsService(kmsAccounts)
 	authorizeServices(cfg.AccountID, &fhAPI, &ddbAPI, &kmsAPI)
 	srv, err := httpapi.New(hcfg, kinesisapi.RegionalService(regions), ddbAPI, fhAPI, kmsAPI)
 	if err != nil {
