@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // identitiesFile is the matrix's identities: account 111111111111 (the
@@ -380,6 +381,14 @@ func TestServeIAMPolicyMatrix(t *testing.T) {
 	}
 	if _, err := c.s3As("AKIAUNKNOWN0000000AA", "x").ListBuckets(ctx, &s3.ListBucketsInput{}); !errors.As(err, &apiErr) || apiErr.ErrorCode() != "InvalidAccessKeyId" {
 		t.Errorf("S3 with an unknown key: %v", err)
+	}
+	lc := lambda.New(lambda.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + c.addr), Retryer: aws.NopRetryer{},
+		Credentials: credentials.NewStaticCredentialsProvider("AKIANOBODY00000000AA", "nobody-secret", "")})
+	_, err = lc.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("fn")})
+	var re *smithyhttp.ResponseError
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "AccessDeniedException" || !errors.As(err, &re) || re.HTTPStatusCode() != 403 ||
+		apiErr.ErrorMessage() != "User: arn:aws:iam::111111111111:user/nobody is not authorized to perform: lambda:InvokeFunction on resource: arn:aws:lambda:us-east-1:111111111111:function:fn because no identity-based policy allows the lambda:InvokeFunction action" {
+		t.Errorf("nobody Invoke: %v", err)
 	}
 	ddb := dynamodb.New(dynamodb.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + c.addr), Retryer: retry.AddWithMaxAttempts(retry.NewStandard(), 1),
 		Credentials: credentials.NewStaticCredentialsProvider("AKIAWRITER00000000AA", "writer-secret", "")})

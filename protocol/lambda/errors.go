@@ -44,6 +44,10 @@ var statuses = map[string]int{
 	CodeInvalidZipFile:        502,
 	CodeValidation:            400,
 	CodeUnknownOperation:      404,
+	// AccessDeniedException is the front end's answer to a call IAM
+	// denies (not a shape of Lambda's model): 403, as for every
+	// REST-protocol service's authorization failures.
+	eddy.CodeAccessDenied: 403,
 }
 
 // Status returns the HTTP status Lambda sends with code, or 0 for a code
