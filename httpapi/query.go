@@ -65,9 +65,8 @@ func (s *Server) queryFor(r *http.Request) *QueryService {
 	return nil
 }
 
-// serveQuery answers a Query-protocol request: body, SigV4, then the
-// action. Calls need no authorization beyond the operation's own (STS's
-// GetCallerIdentity needs none; AssumeRole checks the role's trust).
+// serveQuery answers a Query-protocol request: body, SigV4, the action,
+// its authorization (QueryService.Authorize), then the operation.
 func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, svc *QueryService) {
 	x := s.begin(w, r, s.services[0])
 	x.svc = nil
@@ -93,6 +92,15 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, svc *QuerySe
 	x.op = action
 	region, caller, aerr := s.authenticate(r, body, svc.SigningName, x.now, json11Auth)
 	if aerr != nil {
+		// STS and IAM name the key errors their own way (their models'
+		// InvalidClientTokenId and ExpiredTokenException's Query code
+		// ExpiredToken).
+		switch aerr.Code {
+		case eddy.CodeUnrecognizedClient:
+			aerr = &eddy.Error{Code: "InvalidClientTokenId", Message: aerr.Message}
+		case eddy.CodeExpiredToken:
+			aerr = &eddy.Error{Code: "ExpiredToken", Message: aerr.Message}
+		}
 		writeQueryError(x, svc, aerr)
 		return
 	}
@@ -160,7 +168,7 @@ func writeQueryError(x *exchange, svc *QueryService, e *eddy.Error) {
 	switch {
 	case e.Code == eddy.CodeInternalFailure:
 		status, kind = http.StatusInternalServerError, "Receiver"
-	case e.Code == "AccessDenied", e.Code == eddy.CodeAccessDenied:
+	case e.Code == "AccessDenied", e.Code == eddy.CodeAccessDenied, e.Code == "InvalidClientTokenId":
 		status = http.StatusForbidden
 	case svc.Status != nil:
 		if st := svc.Status(e.Code); st != 0 {

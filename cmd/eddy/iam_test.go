@@ -350,6 +350,10 @@ func TestServeIAMPolicyMatrix(t *testing.T) {
 	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "UnrecognizedClientException" {
 		t.Errorf("temporary key without its token: %v", err)
 	}
+	_, err = stsAs("AKIAUNKNOWN0000000AA", "x", "").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "InvalidClientTokenId" {
+		t.Errorf("STS with an unknown key: %v", err)
+	}
 	_, err = as("AKIAUNKNOWN0000000AA", "x", "").ListStreams(ctx, &kinesis.ListStreamsInput{})
 	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "UnrecognizedClientException" {
 		t.Errorf("an unknown key: %v", err)
