@@ -22,3 +22,16 @@ func ValidRegion(r string) bool {
 	}
 	return true
 }
+
+// ValidAccountID reports whether a is an AWS account id: 12 digits.
+func ValidAccountID(a string) bool {
+	if len(a) != 12 {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if a[i] < '0' || a[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

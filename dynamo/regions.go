@@ -109,10 +109,7 @@ func splitKey(key string) (account, region string, ok bool) {
 	if !found {
 		return "", key, eddy.ValidRegion(key)
 	}
-	if len(account) != 12 || strings.Trim(account, "0123456789") != "" {
-		return "", "", false
-	}
-	return account, region, eddy.ValidRegion(region)
+	return account, region, eddy.ValidAccountID(account) && eddy.ValidRegion(region)
 }
 
 // GetAccount returns the engine of account's region, as Get does; "" or

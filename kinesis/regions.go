@@ -154,20 +154,7 @@ func splitKey(key string) (account, region string, ok bool) {
 	if !found {
 		return "", key, eddy.ValidRegion(key)
 	}
-	return account, region, validAccount(account) && eddy.ValidRegion(region)
-}
-
-// validAccount reports whether a is an account id: 12 digits.
-func validAccount(a string) bool {
-	if len(a) != 12 {
-		return false
-	}
-	for _, c := range a {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
+	return account, region, eddy.ValidAccountID(account) && eddy.ValidRegion(region)
 }
 
 func scanRegions(tx storage.MetaTx, into map[string]regionRecord) error {

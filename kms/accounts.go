@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/eddy-streams/eddy"
 	"github.com/eddy-streams/eddy/storage"
 )
 
@@ -34,13 +35,8 @@ func (a *Accounts) Get(account string) (*Service, error) {
 	if account == "" || account == a.def.cfg.AccountID {
 		return a.def, nil
 	}
-	if len(account) != 12 {
+	if !eddy.ValidAccountID(account) {
 		return nil, fmt.Errorf("kms: %q is not an account id", account)
-	}
-	for _, c := range account {
-		if c < '0' || c > '9' {
-			return nil, fmt.Errorf("kms: %q is not an account id", account)
-		}
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()

@@ -138,22 +138,7 @@ func Service(dir *iam.Directory, now func() time.Time) httpapi.QueryService {
 			return nil, d.DetachUserPolicy(c, f.Get("UserName"), f.Get("PolicyArn"))
 		},
 		"ListAttachedUserPolicies": func(_ context.Context, d *iam.Directory, c *iam.Caller, f url.Values, _ time.Time) (any, error) {
-			pairs, err := d.ListAttachedUserPolicies(c, f.Get("UserName"))
-			if err != nil {
-				return nil, err
-			}
-			type attached struct {
-				PolicyName string `xml:"PolicyName"`
-				PolicyArn  string `xml:"PolicyArn"`
-			}
-			out := &struct {
-				Policies    []attached `xml:"AttachedPolicies>member"`
-				IsTruncated bool       `xml:"IsTruncated"`
-			}{}
-			for _, p := range pairs {
-				out.Policies = append(out.Policies, attached{p[0], p[1]})
-			}
-			return out, nil
+			return attachedResult(d.ListAttachedUserPolicies(c, f.Get("UserName")))
 		},
 	}
 	roleResult := func(r *iam.Role, err error) (any, error) {
@@ -224,22 +209,7 @@ func Service(dir *iam.Directory, now func() time.Time) httpapi.QueryService {
 		return nil, d.DetachRolePolicy(c, f.Get("RoleName"), f.Get("PolicyArn"))
 	}
 	ops["ListAttachedRolePolicies"] = func(_ context.Context, d *iam.Directory, c *iam.Caller, f url.Values, _ time.Time) (any, error) {
-		pairs, err := d.ListAttachedRolePolicies(c, f.Get("RoleName"))
-		if err != nil {
-			return nil, err
-		}
-		type attached struct {
-			PolicyName string `xml:"PolicyName"`
-			PolicyArn  string `xml:"PolicyArn"`
-		}
-		out := &struct {
-			Policies    []attached `xml:"AttachedPolicies>member"`
-			IsTruncated bool       `xml:"IsTruncated"`
-		}{}
-		for _, p := range pairs {
-			out.Policies = append(out.Policies, attached{p[0], p[1]})
-		}
-		return out, nil
+		return attachedResult(d.ListAttachedRolePolicies(c, f.Get("RoleName")))
 	}
 	svc := httpapi.QueryService{
 		SigningName: "iam",
@@ -264,6 +234,25 @@ func Service(dir *iam.Directory, now func() time.Time) httpapi.QueryService {
 		}
 	}
 	return svc
+}
+
+// attachedResult is ListAttached{User,Role}Policies' answer.
+func attachedResult(pairs [][2]string, err error) (any, error) {
+	if err != nil {
+		return nil, err
+	}
+	type attached struct {
+		PolicyName string `xml:"PolicyName"`
+		PolicyArn  string `xml:"PolicyArn"`
+	}
+	out := &struct {
+		Policies    []attached `xml:"AttachedPolicies>member"`
+		IsTruncated bool       `xml:"IsTruncated"`
+	}{}
+	for _, p := range pairs {
+		out.Policies = append(out.Policies, attached{p[0], p[1]})
+	}
+	return out, nil
 }
 
 func userResult(u *iam.User) any {

@@ -3,6 +3,7 @@ package kinesisapi
 import (
 	"context"
 
+	"github.com/eddy-streams/eddy"
 	"github.com/eddy-streams/eddy/httpapi"
 	"github.com/eddy-streams/eddy/iam"
 	"github.com/eddy-streams/eddy/kinesis"
@@ -55,22 +56,8 @@ func account(ctx context.Context, in any) string {
 	if c == nil {
 		return ""
 	}
-	if a := kds.AccountOf(in); a != "" && validAccount(a) {
+	if a := kds.AccountOf(in); eddy.ValidAccountID(a) {
 		return a
 	}
 	return c.Account
-}
-
-// validAccount reports whether a is 12 digits (an ARN naming anything
-// else is answered by the engine, as not found).
-func validAccount(a string) bool {
-	if len(a) != 12 {
-		return false
-	}
-	for _, c := range a {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }
