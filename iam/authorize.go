@@ -68,6 +68,21 @@ func (d *Directory) authorizeOne(caller *Caller, call *Call, res Resource) *eddy
 		}
 	}
 	dec := policy.Evaluate(req, d.identityPolicies(caller), rp)
+	if caller.session != nil && dec.Reason != policy.ExplicitDenyIdentity && dec.Reason != policy.ExplicitDenyResource {
+		// A session policy bounds what the role's policies allow: an
+		// explicit Deny in it wins, and without its Allow nothing the
+		// identity allowed is (IAM User Guide, "Session policies"; a
+		// resource policy naming the session itself is not the
+		// exception it is in IAM).
+		sreq := *req
+		sreq.ResourceAccount = req.Account
+		switch sd := policy.Evaluate(&sreq, caller.session, nil); {
+		case sd.Reason == policy.ExplicitDenyIdentity:
+			dec = policy.Decision{Reason: policy.ExplicitDenySession}
+		case dec.Allowed() && !sd.Allowed():
+			dec = policy.Decision{Reason: policy.ImplicitDenySession}
+		}
+	}
 	if dec.Allowed() {
 		return nil
 	}

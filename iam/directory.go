@@ -48,6 +48,7 @@ type Caller struct {
 	UserName string
 
 	policies []*policy.Policy
+	session  []*policy.Policy // an assumed role's session policies (AssumeRole's Policy)
 	root     bool
 }
 
@@ -503,7 +504,19 @@ type Credentials struct {
 // credentials and the session's caller (its ARN and UserID are
 // AssumedRoleUser's). Errors are STS's: AccessDenied with IAM's message,
 // ValidationError for a duration beyond the role's maximum.
-func (d *Directory) AssumeRole(caller *Caller, roleARN, sessionName, externalID string, duration time.Duration, call Call) (*Credentials, *Caller, *eddy.Error) {
+//
+// sessionPolicy, if not empty, is a session policy (AssumeRole's Policy):
+// the session may do only what both the role's policies and it allow.
+func (d *Directory) AssumeRole(caller *Caller, roleARN, sessionName, externalID, sessionPolicy string, duration time.Duration, call Call) (*Credentials, *Caller, *eddy.Error) {
+	var session []*policy.Policy
+	if sessionPolicy != "" {
+		p, err := policy.Parse(sessionPolicy, policy.Identity)
+		if err != nil {
+			// STS's code for a bad session policy.
+			return nil, nil, eddy.Errorf("MalformedPolicyDocument", "%s", err.Error())
+		}
+		session = []*policy.Policy{p}
+	}
 	acct, name, ok := parseRoleARN(roleARN)
 	d.mu.RLock()
 	var r *role
@@ -555,7 +568,7 @@ func (d *Directory) AssumeRole(caller *Caller, roleARN, sessionName, externalID 
 			return nil, nil, deniedOn(caller, call.Action, roleARN, dec.Reason)
 		}
 	}
-	creds := d.issue(acct, r, sessionName, duration, call.Now)
+	creds := d.issue(acct, r, sessionName, session, duration, call.Now)
 	d.mu.RLock()
 	sess := d.keys[creds.AccessKeyID].caller
 	d.mu.RUnlock()
@@ -564,10 +577,11 @@ func (d *Directory) AssumeRole(caller *Caller, roleARN, sessionName, externalID 
 
 // issue makes temporary credentials of role r (of account acct) for a
 // session, and records them.
-func (d *Directory) issue(acct string, r *role, sessionName string, duration time.Duration, now time.Time) *Credentials {
+func (d *Directory) issue(acct string, r *role, sessionName string, session []*policy.Policy, duration time.Duration, now time.Time) *Credentials {
 	d.mu.RLock()
 	sess := d.accounts[acct].sessionCaller(r, sessionName)
 	d.mu.RUnlock()
+	sess.session = session
 	creds := &Credentials{
 		AccessKeyID:     uniqueID("ASIA"),
 		SecretAccessKey: randomText(30),
@@ -654,5 +668,5 @@ func (d *Directory) ServiceRoleCredentials(service, roleARN, sessionName string,
 	if allow, deny := trustMatch(trust, req); !allow || deny {
 		return nil, deniedOn(svc, "sts:AssumeRole", roleARN, policy.ImplicitDenyResource)
 	}
-	return d.issue(acct, r, sessionName, duration, now), nil
+	return d.issue(acct, r, sessionName, nil, duration, now), nil
 }

@@ -28,16 +28,16 @@ func TestAssumeRoleAndExpiry(t *testing.T) {
 	}
 	const role = "arn:aws:iam::111111111111:role/r"
 	// The trust policy's condition wants the external id.
-	if _, _, err := d.AssumeRole(u, role, "s1", "", 0, Call{Now: now}); err == nil || err.Code != eddy.CodeAccessDenied {
+	if _, _, err := d.AssumeRole(u, role, "s1", "", "", 0, Call{Now: now}); err == nil || err.Code != eddy.CodeAccessDenied {
 		t.Errorf("without the external id: %v", err)
 	}
-	if _, _, err := d.AssumeRole(u, role, "s1", "ext-1", 2*time.Hour, Call{Now: now}); err == nil || !strings.Contains(err.Message, "MaxSessionDuration") {
+	if _, _, err := d.AssumeRole(u, role, "s1", "ext-1", "", 2*time.Hour, Call{Now: now}); err == nil || !strings.Contains(err.Message, "MaxSessionDuration") {
 		t.Errorf("beyond MaxSessionDuration: %v", err)
 	}
-	if _, _, err := d.AssumeRole(u, "arn:aws:iam::111111111111:role/missing", "s1", "ext-1", 0, Call{Now: now}); err == nil || err.Code != eddy.CodeAccessDenied {
+	if _, _, err := d.AssumeRole(u, "arn:aws:iam::111111111111:role/missing", "s1", "ext-1", "", 0, Call{Now: now}); err == nil || err.Code != eddy.CodeAccessDenied {
 		t.Errorf("a missing role: %v", err)
 	}
-	creds, sess, aerr := d.AssumeRole(u, role, "s1", "ext-1", 15*time.Minute, Call{Now: now})
+	creds, sess, aerr := d.AssumeRole(u, role, "s1", "ext-1", "", 15*time.Minute, Call{Now: now})
 	if aerr != nil {
 		t.Fatal(aerr)
 	}
@@ -125,7 +125,7 @@ func TestConcurrentChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, u, _ := d.Credential(key.AccessKeyID, "", now)
-	creds, _, aerr := d.AssumeRole(u, "arn:aws:iam::111111111111:role/r", "s", "", 0, Call{Now: now})
+	creds, _, aerr := d.AssumeRole(u, "arn:aws:iam::111111111111:role/r", "s", "", "", 0, Call{Now: now})
 	if aerr != nil {
 		t.Fatal(aerr)
 	}
@@ -165,5 +165,49 @@ func TestConcurrentChanges(t *testing.T) {
 	_, c, _ = d.Credential(creds.AccessKeyID, creds.SessionToken, now)
 	if err := d.Authorize(c, &Call{Action: "kinesis:ListStreams", Now: now}); err != nil {
 		t.Errorf("the session after its role got the policy back: %v", err)
+	}
+}
+
+// TestSessionPolicy: an AssumeRole session policy bounds the role's
+// permissions, with IAM's session-policy messages.
+func TestSessionPolicy(t *testing.T) {
+	d, err := Parse([]byte(`{"Accounts":[{"Id":"111111111111",
+	  "Users":[{"UserName":"u","AccessKeys":[{"AccessKeyId":"AKIAUSER000000000000","SecretAccessKey":"s"}]}],
+	  "Roles":[{"RoleName":"r","AssumeRolePolicyDocument":{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:user/u"},"Action":"sts:AssumeRole"}},
+	    "Policies":{"all":{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"kinesis:*","Resource":"*"}}}}]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	_, u, _ := d.Credential("AKIAUSER000000000000", "", now)
+	const role = "arn:aws:iam::111111111111:role/r"
+	if _, _, err := d.AssumeRole(u, role, "s", "", `{"Statement":{"Effect":"Allow","Action":"kinesis:*"}}`, 0, Call{Now: now}); err == nil || err.Code != "MalformedPolicyDocument" {
+		t.Errorf("a session policy without resources: %v", err)
+	}
+	creds, _, aerr := d.AssumeRole(u, role, "s", "", `{"Version":"2012-10-17","Statement":[
+	  {"Effect":"Allow","Action":"kinesis:Get*","Resource":"arn:aws:kinesis:*:111111111111:stream/a"},
+	  {"Effect":"Deny","Action":"kinesis:GetShardIterator","Resource":"*"}]}`, 0, Call{Now: now})
+	if aerr != nil {
+		t.Fatal(aerr)
+	}
+	_, c, _ := d.Credential(creds.AccessKeyID, creds.SessionToken, now)
+	on := func(action, stream string) *Call {
+		return &Call{Action: action, Now: now, Resources: []Resource{{ARN: "arn:aws:kinesis:us-east-1:111111111111:stream/" + stream}}}
+	}
+	if err := d.Authorize(c, on("kinesis:GetRecords", "a")); err != nil {
+		t.Errorf("allowed by both: %v", err)
+	}
+	const head = "User: arn:aws:sts::111111111111:assumed-role/r/s is not authorized to perform: "
+	for _, tc := range []struct {
+		call *Call
+		want string
+	}{
+		{on("kinesis:GetRecords", "b"), head + "kinesis:GetRecords on resource: arn:aws:kinesis:us-east-1:111111111111:stream/b because no session policy allows the kinesis:GetRecords action"},
+		{on("kinesis:PutRecord", "a"), head + "kinesis:PutRecord on resource: arn:aws:kinesis:us-east-1:111111111111:stream/a because no session policy allows the kinesis:PutRecord action"},
+		{on("kinesis:GetShardIterator", "a"), head + "kinesis:GetShardIterator on resource: arn:aws:kinesis:us-east-1:111111111111:stream/a with an explicit deny in a session policy"},
+	} {
+		if err := d.Authorize(c, tc.call); err == nil || err.Message != tc.want {
+			t.Errorf("%s: %v\nwant %s", tc.call.Action, err, tc.want)
+		}
 	}
 }

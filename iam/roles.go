@@ -103,8 +103,10 @@ func (d *Directory) refreshRoleLocked(a *account, r *role) {
 	arn := a.roleARN(r)
 	for _, k := range d.keys {
 		if k.token != "" && k.caller.PrincipalARN == arn {
-			session := k.caller.ARN[strings.LastIndexByte(k.caller.ARN, '/')+1:]
-			k.caller = a.sessionCaller(r, session)
+			name := k.caller.ARN[strings.LastIndexByte(k.caller.ARN, '/')+1:]
+			c := a.sessionCaller(r, name)
+			c.session = k.caller.session
+			k.caller = c
 		}
 	}
 }

@@ -126,12 +126,17 @@ func assumeRole(ctx context.Context, dir *iam.Directory, form url.Values, now ti
 		}
 		return nil, &eddy.Error{Code: "ValidationError", Message: msg}
 	}
-	if form.Get("Policy") != "" || form.Get("PolicyArns.member.1.arn") != "" {
-		// Session policies narrow a session's permissions; granting the
-		// role's whole permissions instead would be wrong, so refuse.
-		return nil, eddy.Errorf("ValidationError", "Eddy does not support session policies (Policy, PolicyArns) in AssumeRole.")
+	if form.Get("PolicyArns.member.1.arn") != "" {
+		// Managed session policies narrow a session's permissions;
+		// granting the role's whole permissions instead would be wrong,
+		// so refuse. (The inline Policy is supported.)
+		return nil, eddy.Errorf("ValidationError", "Eddy does not support managed session policies (PolicyArns) in AssumeRole; give the policy inline (Policy).")
 	}
-	creds, sess, err := dir.AssumeRole(c, roleARN, session, ext, duration, iam.Call{Region: httpapi.Region(ctx), Now: now})
+	if p := form.Get("Policy"); len(p) > 2048 {
+		// The model's limit on Policy (1 to 2048 characters).
+		return nil, eddy.Errorf("ValidationError", "1 validation error detected: Value at 'policy' failed to satisfy constraint: Member must have length less than or equal to 2048")
+	}
+	creds, sess, err := dir.AssumeRole(c, roleARN, session, ext, form.Get("Policy"), duration, iam.Call{Region: httpapi.Region(ctx), Now: now})
 	if err != nil {
 		if err.Code == eddy.CodeAccessDenied {
 			err = &eddy.Error{Code: "AccessDenied", Message: err.Message}

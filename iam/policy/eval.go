@@ -43,6 +43,11 @@ const (
 	ExplicitDenyIdentity
 	// ExplicitDenyResource: a Deny in the resource policy applied.
 	ExplicitDenyResource
+	// ImplicitDenySession: the session's policies (AssumeRole's Policy)
+	// did not allow what the identity allowed.
+	ImplicitDenySession
+	// ExplicitDenySession: a Deny in a session policy applied.
+	ExplicitDenySession
 )
 
 // Decision is the outcome of Evaluate.
@@ -57,7 +62,8 @@ func (d Decision) Allowed() bool { return d.Reason == Allowed }
 // request (IAM User Guide, "Troubleshoot access denied error messages":
 // "User: user is not authorized to perform: action on resource: resource
 // because no type policy allows the action action", or "with an explicit
-// deny in a type policy").
+// deny in a type policy"; the types are "identity-based", "resource-based"
+// and "session").
 func (d Decision) Message(r *Request) string {
 	head := fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s ", r.Principal, r.Action, r.Resource)
 	switch d.Reason {
@@ -69,6 +75,10 @@ func (d Decision) Message(r *Request) string {
 		return head + "with an explicit deny in an identity-based policy"
 	case ExplicitDenyResource:
 		return head + "with an explicit deny in a resource-based policy"
+	case ImplicitDenySession:
+		return head + fmt.Sprintf("because no session policy allows the %s action", r.Action)
+	case ExplicitDenySession:
+		return head + "with an explicit deny in a session policy"
 	}
 	return ""
 }
