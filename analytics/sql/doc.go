@@ -67,8 +67,9 @@
 //	             | ident { "." ident }                                              // columns, ROWTIME, s.ROWTIME
 //	             | "(" expr ")" .
 //
-// Lexical rules: unquoted identifiers ([A-Za-z_][A-Za-z0-9_$]*) are folded to upper case and
-// quoted ones ("...", "" for a quote) keep their case (sqlref Identifiers); strings are '...'
+// Lexical rules: unquoted identifiers ([A-Za-z_][A-Za-z0-9_]*) are folded to upper case and
+// quoted ones ("...", "" for a quote, no control characters) keep their case; either is at
+// most 128 characters (sqlref Identifiers); strings are '...'
 // with ” for a quote; numbers are 12, 1.5, .5, 1e3; comments are -- to the end of the line
 // and /* ... */ (not nested). Keywords are reserved only where the grammar needs them to
 // separate clauses (the list is reserved in parser.go); other words, such as ROWS, RANGE,
@@ -79,7 +80,8 @@
 //   - CREATE FUNCTION (sqlref CREATE statements lists it), CREATE VIEW (not in the
 //     reference's CREATE statements), VALUES, UNION [ALL], EXISTS and scalar subqueries,
 //     JOIN ... USING and NATURAL JOIN (sqlref JOIN clause), GROUP BY ROLLUP/CUBE/GROUPING
-//     SETS, window frames written RANGE BETWEEN ... AND ..., ORDER BY inside a window,
+//     SETS, window frames written ROWS|RANGE BETWEEN ... AND ... and UNBOUNDED (sqlref
+//     Allowed and Disallowed Window Specifications), ORDER BY inside a window,
 //     INSERT EXPEDITED, character set and collation clauses, national (N'...'), Unicode
 //     (U&'...') and binary (X'...') literals, interval precision (HOUR(2)), TIMESTAMP(p).
 //   - No semantic checks: names are not resolved, types and arities are not checked,
@@ -92,8 +94,10 @@
 //     HAVING and WINDOW, before ORDER BY (the examples have it right after FROM).
 //   - Whether != is an operator: accepted; <> is the one the examples use.
 //   - The relative precedence of ||: placed between comparison and + -.
-//   - Which words are reserved: the reference lists none for this dialect; the set here
-//     is the smallest that keeps the grammar unambiguous.
+//   - Which words are reserved: the reference has a page of reserved words and keywords
+//     (sqlref Reserved Words and Keywords) that this parser does not follow; its set is the
+//     smallest that keeps the grammar unambiguous, so it accepts some unquoted names AWS
+//     would reject.
 //   - The CREATE PUMP page's example has "//note" lines; // is not a comment in the
 //     documented lexical rules, so they are a syntax error here.
 package sql

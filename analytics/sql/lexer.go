@@ -3,7 +3,12 @@ package sql
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
+
+// maxIdentLen is the longest identifier, in characters (sqlref Identifiers: "All identifiers
+// may be up to 128 characters").
+const maxIdentLen = 128
 
 // Pos is a 1-based line and column (in bytes) of a token or node in the source.
 type Pos struct {
@@ -53,7 +58,9 @@ func (t token) describe() string {
 	return fmt.Sprintf("%q", r)
 }
 
-// lex splits src into tokens. Comments are "-- to end of line" and "/* ... */" (not nested),
+// lex splits src into tokens. Unquoted identifiers are a letter or underscore followed by
+// letters, digits or underscores; quoted ones may hold any character but the control
+// characters 0x00-0x1F (sqlref Identifiers). Comments are "-- to end of line" and "/* ... */" (not nested),
 // as in the SQL reference's examples.
 func lex(src string) ([]token, error) {
 	var toks []token
@@ -109,6 +116,9 @@ func lex(src string) ([]token, error) {
 				j++
 			}
 			word := src[i:j]
+			if j-i > maxIdentLen {
+				return nil, &Error{pos.Line, pos.Column, fmt.Sprintf("identifier longer than %d characters", maxIdentLen)}
+			}
 			advance(j - i)
 			toks = append(toks, token{kind: tIdent, val: strings.ToUpper(word), raw: word, pos: pos})
 		case c == '"':
@@ -129,11 +139,17 @@ func lex(src string) ([]token, error) {
 				b.WriteByte(src[j])
 				j++
 			}
-			if b.Len() == 0 {
+			name := b.String()
+			switch {
+			case name == "":
 				return nil, &Error{pos.Line, pos.Column, "empty quoted identifier"}
+			case utf8.RuneCountInString(name) > maxIdentLen:
+				return nil, &Error{pos.Line, pos.Column, fmt.Sprintf("identifier longer than %d characters", maxIdentLen)}
+			case strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 }):
+				return nil, &Error{pos.Line, pos.Column, "control character in quoted identifier"}
 			}
 			advance(j + 1 - i)
-			toks = append(toks, token{kind: tQIdent, val: b.String(), raw: src[start:i], pos: pos})
+			toks = append(toks, token{kind: tQIdent, val: name, raw: src[start:i], pos: pos})
 		case c == '\'':
 			var b strings.Builder
 			j := i + 1
@@ -210,7 +226,7 @@ func isIdentStart(c byte) bool {
 }
 
 func isIdentPart(c byte) bool {
-	return isIdentStart(c) || isDigit(c) || c == '$'
+	return isIdentStart(c) || isDigit(c)
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }

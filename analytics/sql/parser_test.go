@@ -180,7 +180,11 @@ select stream lower_case_is_folded from "lower" where x=1`},
 }
 
 func TestParseValid(t *testing.T) {
-	for _, tc := range validPrograms {
+	programs := append(validPrograms, struct{ name, src string }{
+		"identifiers of 128 characters (sqlref Identifiers)",
+		"SELECT STREAM a FROM " + strings.Repeat("x", 128) + " AS \"" + strings.Repeat("é", 128) + "\"",
+	})
+	for _, tc := range programs {
 		t.Run(tc.name, func(t *testing.T) {
 			prog, err := Parse(tc.src)
 			if err != nil {
@@ -337,6 +341,10 @@ func TestParseInvalid(t *testing.T) {
 		{`SELECT STREAM "" FROM s`, `line 1, column 15: empty quoted identifier`},
 		{"SELECT STREAM a /* never closed", `line 1, column 17: unterminated comment`},
 		{"SELECT STREAM a ? b FROM s", `line 1, column 17: unexpected character '?'`},
+		{"SELECT STREAM a$b FROM s", `line 1, column 16: unexpected character '$'`},
+		{"SELECT STREAM a FROM " + strings.Repeat("x", 129), `line 1, column 22: identifier longer than 128 characters`},
+		{"SELECT STREAM a FROM \"" + strings.Repeat("é", 129) + "\"", `line 1, column 22: identifier longer than 128 characters`},
+		{"SELECT STREAM a FROM \"a\tb\"", `line 1, column 22: control character in quoted identifier`},
 		{"SELECT STREAM a FROM s GROUP a", `line 1, column 30: expected BY but found "a"`},
 		{"SELECT STREAM a FROM s WINDOW w AS (RANGE INTERVAL '1' WEEK PRECEDING)", `line 1, column 56: expected YEAR, MONTH, DAY, HOUR, MINUTE or SECOND but found "WEEK"`},
 		{"SELECT STREAM a FROM s WINDOW w AS (RANGE INTERVAL 1 HOUR PRECEDING)", `line 1, column 52: expected an interval string such as '1' but found "1"`},
@@ -399,6 +407,7 @@ func FuzzParse(f *testing.F) {
 		}
 	}
 	f.Add("SELECT STREAM a FROM s WHERE (a = 1 FROM")
+	f.Add("SELECT STREAM a FROM " + strings.Repeat("x", 128) + " AS \"" + strings.Repeat("é", 128) + "\"")
 	f.Add("SELECT STREAM - - -1, 'x''y', \"a\"\"b\" FROM s")
 	f.Fuzz(func(t *testing.T, src string) {
 		prog, err := Parse(src)
