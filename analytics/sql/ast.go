@@ -116,18 +116,28 @@ type WindowDef struct {
 	Spec *WindowSpec
 }
 
-// WindowSpec is a window specification: [PARTITION BY exprs] [frame].
-// Frame is "" (none), "ROWS" or "RANGE". For ROWS, Rows is the row count; for RANGE,
-// Interval the time range; CurrentRow is ROWS|RANGE CURRENT ROW. Bound is "PRECEDING",
-// "FOLLOWING" or "" (a stagger window's RANGE has no bound word).
+// WindowSpec is a window specification: [PARTITION BY exprs] [frame]. Frame is "" (none),
+// "ROWS" or "RANGE"; Start is its bound, or the first of BETWEEN Start AND End (End nil
+// otherwise).
 type WindowSpec struct {
 	Pos
 	PartitionBy []Expr
 	Frame       string
-	Rows        *NumberLit
-	Interval    *IntervalLit
-	CurrentRow  bool
-	Bound       string
+	Start       *WindowBound
+	End         *WindowBound
+}
+
+// WindowBound is one bound of a window frame: CURRENT ROW, UNBOUNDED PRECEDING|FOLLOWING,
+// n PRECEDING|FOLLOWING (ROWS: Rows) or interval PRECEDING|FOLLOWING (RANGE: Interval).
+// Dir is "PRECEDING", "FOLLOWING", or "" for CURRENT ROW and for a stagger window's RANGE,
+// which has no direction word.
+type WindowBound struct {
+	Pos
+	CurrentRow bool
+	Unbounded  bool
+	Rows       *NumberLit
+	Interval   *IntervalLit
+	Dir        string
 }
 
 // TableRef is a named stream or table in FROM, with an optional window (a stream-to-stream

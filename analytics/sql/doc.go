@@ -44,8 +44,9 @@
 //	             | "(" query ")" [ [ "AS" ] ident ]
 //	             | "TABLE" "(" call ")" [ [ "AS" ] ident ] .                      // RANDOM_CUT_FOREST, TOP_K_ITEMS_TUMBLING, ...
 //	spec         = [ "PARTITION" "BY" exprs ]
-//	               [ "ROWS" ( n | "CURRENT" "ROW" ) | "RANGE" ( interval | "CURRENT" "ROW" ) ]
-//	               [ "PRECEDING" | "FOLLOWING" ] .                                  // sqlref WINDOW Clause, Window examples
+//	               [ ( "ROWS" | "RANGE" ) ( bound | "BETWEEN" bound "AND" bound ) ] . // sqlref WINDOW Clause, Window examples,
+//	bound        = "CURRENT" "ROW" | ( "UNBOUNDED" | n | interval ) ( "PRECEDING" | "FOLLOWING" ) . //   Allowed and Disallowed Window Specifications
+//	                                                                               // (n with ROWS, interval with RANGE)
 //	interval     = "INTERVAL" [ "-" ] string unit [ "TO" unit ] .                  // unit: YEAR MONTH DAY HOUR MINUTE SECOND
 //	expr         = or .  Precedence, loosest first:
 //	               OR; AND; NOT; = <> != < <= > >= IS [NOT] NULL|TRUE|FALSE|UNKNOWN,
@@ -80,13 +81,13 @@
 //   - CREATE FUNCTION (sqlref CREATE statements lists it), CREATE VIEW (not in the
 //     reference's CREATE statements), VALUES, UNION [ALL], EXISTS and scalar subqueries,
 //     JOIN ... USING and NATURAL JOIN (sqlref JOIN clause), GROUP BY ROLLUP/CUBE/GROUPING
-//     SETS, window frames written ROWS|RANGE BETWEEN ... AND ... and UNBOUNDED (sqlref
-//     Allowed and Disallowed Window Specifications), ORDER BY inside a window,
+//     SETS, ORDER BY inside a window, RANGE n over a numeric column,
 //     INSERT EXPEDITED, character set and collation clauses, national (N'...'), Unicode
 //     (U&'...') and binary (X'...') literals, interval precision (HOUR(2)), TIMESTAMP(p).
-//   - No semantic checks: names are not resolved, types and arities are not checked,
-//     STEP/FLOOR units and interval strings are not validated, a stagger window's
-//     "PARTITION BY must include a time column" rule is the planner's.
+//   - No semantic checks: names are not resolved, types and arities are not checked, the
+//     windows the reference disallows (infinite, negative, offset) parse,
+//     STEP/FLOOR units, interval strings and a stagger window's partition columns are not
+//     validated: all of that is the planner's.
 //
 // # Where the reference is silent
 //

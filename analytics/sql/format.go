@@ -179,20 +179,32 @@ func (w *WindowSpec) String() string {
 	}
 	if w.Frame != "" {
 		f := w.Frame
-		switch {
-		case w.CurrentRow:
-			f += " CURRENT ROW"
-		case w.Rows != nil:
-			f += " " + w.Rows.String()
-		case w.Interval != nil:
-			f += " " + w.Interval.String()
-		}
-		if w.Bound != "" {
-			f += " " + w.Bound
+		if w.End != nil {
+			f += " BETWEEN " + w.Start.String() + " AND " + w.End.String()
+		} else {
+			f += " " + w.Start.String()
 		}
 		parts = append(parts, f)
 	}
 	return strings.Join(parts, " ")
+}
+
+func (b *WindowBound) String() string {
+	var s string
+	switch {
+	case b.CurrentRow:
+		return "CURRENT ROW"
+	case b.Unbounded:
+		s = "UNBOUNDED"
+	case b.Rows != nil:
+		s = b.Rows.String()
+	case b.Interval != nil:
+		s = b.Interval.String()
+	}
+	if b.Dir != "" {
+		s += " " + b.Dir
+	}
+	return s
 }
 
 func alias(a *Ident) string {

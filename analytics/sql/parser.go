@@ -508,9 +508,9 @@ func (p *parser) fromPrimary() FromItem {
 	return r
 }
 
-// windowSpec parses [PARTITION BY exprs] [ROWS n|CURRENT ROW PRECEDING | RANGE interval
-// PRECEDING|FOLLOWING | RANGE CURRENT ROW]. For a stagger window (stagger true) the spec is
-// PARTITION BY exprs RANGE interval, with no bound word.
+// windowSpec parses [PARTITION BY exprs] [(ROWS|RANGE) (bound | BETWEEN bound AND bound)].
+// For a stagger window (stagger true) the spec is PARTITION BY exprs RANGE interval, with no
+// direction word (dev guide, Stagger Windows).
 func (p *parser) windowSpec(stagger bool) *WindowSpec {
 	w := &WindowSpec{Pos: p.tok().pos}
 	if p.acceptKw("PARTITION") {
@@ -523,46 +523,55 @@ func (p *parser) windowSpec(stagger bool) *WindowSpec {
 		}
 		p.expectKw("RANGE")
 		w.Frame = "RANGE"
-		w.Interval = p.interval()
+		w.Start = &WindowBound{Pos: p.tok().pos, Interval: p.interval()}
 		return w
 	}
 	switch {
-	case p.acceptKw("ROWS"):
-		w.Frame = "ROWS"
-		if p.acceptKw("CURRENT") {
-			p.expectKw("ROW")
-			w.CurrentRow = true
-			return w
-		}
-		n := p.tok()
-		if _, err := strconv.Atoi(n.val); n.kind != tNumber || err != nil {
-			p.expected("a number of rows")
-		}
-		p.next()
-		w.Rows = &NumberLit{Pos: n.pos, Text: n.val}
-	case p.acceptKw("RANGE"):
-		w.Frame = "RANGE"
-		if p.acceptKw("CURRENT") {
-			p.expectKw("ROW")
-			w.CurrentRow = true
-			return w
-		}
-		w.Interval = p.interval()
+	case p.isKw("ROWS"), p.isKw("RANGE"):
+		w.Frame = p.next().val
 	default:
 		if w.PartitionBy == nil {
 			p.expected("PARTITION BY, ROWS or RANGE")
 		}
 		return w
 	}
+	if p.acceptKw("BETWEEN") {
+		w.Start = p.windowBound(w.Frame)
+		p.expectKw("AND")
+		w.End = p.windowBound(w.Frame)
+		return w
+	}
+	w.Start = p.windowBound(w.Frame)
+	return w
+}
+
+// windowBound parses CURRENT ROW | UNBOUNDED dir | n dir (ROWS) | interval dir (RANGE).
+func (p *parser) windowBound(frame string) *WindowBound {
+	b := &WindowBound{Pos: p.tok().pos}
 	switch {
-	case p.acceptKw("PRECEDING"):
-		w.Bound = "PRECEDING"
-	case p.acceptKw("FOLLOWING"):
-		w.Bound = "FOLLOWING"
+	case p.acceptKw("CURRENT"):
+		p.expectKw("ROW")
+		b.CurrentRow = true
+		return b
+	case p.acceptKw("UNBOUNDED"):
+		b.Unbounded = true
+	case frame == "ROWS":
+		n := p.tok()
+		if _, err := strconv.Atoi(n.val); n.kind != tNumber || err != nil {
+			p.expected("a number of rows")
+		}
+		p.next()
+		b.Rows = &NumberLit{Pos: n.pos, Text: n.val}
+	default:
+		b.Interval = p.interval()
+	}
+	switch {
+	case p.isKw("PRECEDING"), p.isKw("FOLLOWING"):
+		b.Dir = p.next().val
 	default:
 		p.expected("PRECEDING or FOLLOWING")
 	}
-	return w
+	return b
 }
 
 func (p *parser) interval() *IntervalLit {

@@ -76,6 +76,12 @@ WINDOW
   lastZeroSeconds AS (RANGE CURRENT ROW),
   lastTwoSameTicker AS (PARTITION BY ticker ROWS 2 PRECEDING),
   lastHourSameTicker AS (PARTITION BY ticker RANGE INTERVAL '1' HOUR PRECEDING)`},
+	{"window frames with BETWEEN (sqlref, Allowed and Disallowed Window Specifications)", `SELECT STREAM
+  SUM(a) OVER (ROWS BETWEEN 4 PRECEDING AND 0 PRECEDING),
+  SUM(a) OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
+  SUM(a) OVER (PARTITION BY b RANGE BETWEEN INTERVAL '1' HOUR PRECEDING AND CURRENT ROW),
+  SUM(a) OVER (RANGE UNBOUNDED PRECEDING)
+FROM s`},
 	{"inline OVER (sqlref, WINDOW clause example 2, in a query)", `SELECT STREAM ticker_symbol, AVG(price) OVER ( PARTITION BY ticker_symbol RANGE INTERVAL '1' HOUR PRECEDING) AS avg_price FROM "SOURCE_SQL_STREAM_001"`},
 	{"reference data join (dev guide, app-add-reference-data, verbatim)", `CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4), "Company" varchar(20), sector VARCHAR(12), change DOUBLE, price DOUBLE);
 
@@ -233,7 +239,7 @@ WINDOW w AS (PARTITION BY ticker ROWS 5 PRECEDING)`)
 		t.Errorf("position of price = %+v", or.L.(*Binary).L.Position())
 	}
 	w := q.Windows[0].Spec
-	if w.Frame != "ROWS" || w.Rows.Text != "5" || w.Bound != "PRECEDING" || len(w.PartitionBy) != 1 {
+	if w.Frame != "ROWS" || w.Start.Rows.Text != "5" || w.Start.Dir != "PRECEDING" || w.End != nil || len(w.PartitionBy) != 1 {
 		t.Errorf("window = %+v", w)
 	}
 	from := q.From.(*TableRef)
@@ -350,6 +356,9 @@ func TestParseInvalid(t *testing.T) {
 		{"SELECT STREAM a FROM s WINDOW w AS (RANGE INTERVAL 1 HOUR PRECEDING)", `line 1, column 52: expected an interval string such as '1' but found "1"`},
 		{"SELECT STREAM a FROM s WINDOW w AS (ROWS 3)", `line 1, column 43: expected PRECEDING or FOLLOWING but found ")"`},
 		{"SELECT STREAM a FROM s WINDOW w AS (ROWS 1.5 PRECEDING)", `line 1, column 42: expected a number of rows but found "1.5"`},
+		{"SELECT STREAM a FROM s WINDOW w AS (ROWS BETWEEN 1 PRECEDING CURRENT ROW)", `line 1, column 62: expected AND but found "CURRENT"`},
+		{"SELECT STREAM a FROM s WINDOW w AS (RANGE BETWEEN 1 PRECEDING AND CURRENT ROW)", `line 1, column 51: expected INTERVAL but found "1"`},
+		{"SELECT STREAM a FROM s WINDOW w AS (ROWS UNBOUNDED)", `line 1, column 51: expected PRECEDING or FOLLOWING but found ")"`},
 		{"SELECT STREAM a FROM s WINDOW w AS ()", `line 1, column 37: expected PARTITION BY, ROWS or RANGE but found ")"`},
 		{"SELECT STREAM a FROM s WINDOWED BY STAGGER (RANGE INTERVAL '1' MINUTE)", `line 1, column 45: expected PARTITION BY but found "RANGE"`},
 		{"SELECT STREAM a FROM s WINDOWED BY STAGGER (PARTITION BY a RANGE INTERVAL '1' MINUTE PRECEDING)", `line 1, column 86: expected ")" but found "PRECEDING"`},
