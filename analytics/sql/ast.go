@@ -232,7 +232,7 @@ type Unary struct {
 	X  Expr
 }
 
-// Binary is x op y: OR AND = <> != < <= > >= || + - * / %.
+// Binary is x op y: OR AND = <> != < <= > >= || + - * /.
 type Binary struct {
 	Pos
 	Op   string

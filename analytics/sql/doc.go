@@ -51,7 +51,7 @@
 //	expr         = or .  Precedence, loosest first:
 //	               OR; AND; NOT; = <> != < <= > >= IS [NOT] NULL|TRUE|FALSE|UNKNOWN,
 //	               [NOT] BETWEEN a AND b, [NOT] IN (list), [NOT] LIKE p [ESCAPE e],
-//	               [NOT] SIMILAR TO p [ESCAPE e]; ||; + -; * / %; unary + - .
+//	               [NOT] SIMILAR TO p [ESCAPE e]; ||; + -; * /; unary + - .
 //	primary-expr = number | string | NULL | TRUE | FALSE | UNKNOWN
 //	             | ( "TIMESTAMP" | "DATE" | "TIME" ) string | interval
 //	             | "CASE" [ expr ] "WHEN" expr "THEN" expr { ... } [ "ELSE" expr ] "END"
@@ -79,11 +79,13 @@
 // # Left out
 //
 //   - CREATE FUNCTION (sqlref CREATE statements lists it), CREATE VIEW (not in the
-//     reference's CREATE statements), VALUES, UNION [ALL], EXISTS and scalar subqueries,
+//     reference's CREATE statements), UNION [ALL], scalar subqueries,
 //     JOIN ... USING and NATURAL JOIN (sqlref JOIN clause), GROUP BY ROLLUP/CUBE/GROUPING
 //     SETS, ORDER BY inside a window, RANGE n over a numeric column,
-//     INSERT EXPEDITED, character set and collation clauses, national (N'...'), Unicode
-//     (U&'...') and binary (X'...') literals, interval precision (HOUR(2)), TIMESTAMP(p).
+//     INSERT EXPEDITED, character set and collation clauses, national (N'...') and binary
+//     (X'...') literals, Unicode literals U&'...' [UESCAPE '!'] (sqlref Expressions and
+//     Literals), interval precision (HOUR(2)), TIMESTAMP(p), EXCEPT, INTERSECT, VALUES
+//     (sqlref Query), IN (subquery), EXISTS.
 //   - No semantic checks: names are not resolved, types and arities are not checked, the
 //     windows the reference disallows (infinite, negative, offset) parse,
 //     STEP/FLOOR units, interval strings and a stagger window's partition columns are not
@@ -94,7 +96,11 @@
 //   - Whether WINDOWED BY may follow WHERE or precede GROUP BY/WINDOW: accepted after
 //     HAVING and WINDOW, before ORDER BY (the examples have it right after FROM).
 //   - Whether != is an operator: accepted; <> is the one the examples use.
-//   - The relative precedence of ||: placed between comparison and + -.
+//   - Precedence: sqlref Streaming SQL Operators lists only parentheses, then unary + - NOT,
+//     then * /, then + - AND OR. This parser follows standard SQL instead (NOT looser than
+//     comparisons, AND tighter than OR); || is placed between
+//     comparison and + -, which the reference does not place. % is not an operator (the
+//     arithmetic operators listed are + - * /).
 //   - Which words are reserved: the reference has a page of reserved words and keywords
 //     (sqlref Reserved Words and Keywords) that this parser does not follow; its set is the
 //     smallest that keeps the grammar unambiguous, so it accepts some unquoted names AWS

@@ -286,7 +286,7 @@ var binaryPrec = map[string]int{
 	"OR": precOr, "AND": precAnd,
 	"=": precCompare, "<>": precCompare, "!=": precCompare, "<": precCompare, "<=": precCompare,
 	">": precCompare, ">=": precCompare,
-	"||": precConcat, "+": precAdd, "-": precAdd, "*": precMul, "/": precMul, "%": precMul,
+	"||": precConcat, "+": precAdd, "-": precAdd, "*": precMul, "/": precMul,
 }
 
 func prec(e Expr) int {

@@ -207,7 +207,7 @@ func lex(src string) ([]token, error) {
 				toks = append(toks, token{kind: tPunct, val: two, raw: two, pos: pos})
 				continue
 			}
-			if strings.IndexByte("(),;.*+-/%=<>", c) >= 0 {
+			if strings.IndexByte("(),;.*+-/=<>", c) >= 0 {
 				advance(1)
 				toks = append(toks, token{kind: tPunct, val: string(c), raw: string(c), pos: pos})
 				continue

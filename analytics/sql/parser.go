@@ -613,7 +613,7 @@ func (p *parser) exprs() []Expr {
 }
 
 // Precedence, lowest first: OR; AND; NOT; comparison, IS, BETWEEN, IN, LIKE, SIMILAR TO;
-// ||; + -; * / %; unary + -.
+// ||; + -; * /; unary + -.
 func (p *parser) expr() Expr {
 	p.enter()
 	defer p.leave()
@@ -735,7 +735,7 @@ func (p *parser) additive() Expr {
 
 func (p *parser) multiplicative() Expr {
 	l := p.unary()
-	for p.isPunct("*") || p.isPunct("/") || p.isPunct("%") {
+	for p.isPunct("*") || p.isPunct("/") {
 		op := p.next().val
 		l = &Binary{Pos: l.Position(), Op: op, L: l, R: p.unary()}
 	}

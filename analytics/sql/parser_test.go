@@ -164,7 +164,7 @@ SELECT STREAM * FROM TABLE (TOP_K_ITEMS_TUMBLING(
   COUNT(DISTINCT ticker_symbol), COUNT(*), SUM(ALL price), CURRENT_ROW_TIMESTAMP, CURRENT_TIMESTAMP, LOCALTIME,
   s.*, "q"."r".*, -price, - -price, +1.5e3, .5, 1., 'it''s', "odd""name", TIMESTAMP '2018-11-01 01:00:00',
   DATE '2018-11-01', TIME '01:00:00', INTERVAL '1:30' MINUTE TO SECOND, INTERVAL -'2' DAY, NULL, TRUE, UNKNOWN,
-  a || b || c, 1 + 2 * 3 - 4 / 5 % 6, (1 + 2) * 3, price implicit_alias, price "Quoted Alias"
+  a || b || c, 1 + 2 * 3 - 4 / 5 * 6, (1 + 2) * 3, price implicit_alias, price "Quoted Alias"
 FROM "SOURCE_SQL_STREAM_001" AS s
 WHERE a = 1 AND b <> 2 OR c != 3 AND NOT d < 4 AND e <= 5 AND f > 6 AND g >= 7
   AND h IS NULL AND i IS NOT NULL AND j IS TRUE AND k IS NOT UNKNOWN
@@ -347,6 +347,7 @@ func TestParseInvalid(t *testing.T) {
 		{`SELECT STREAM "" FROM s`, `line 1, column 15: empty quoted identifier`},
 		{"SELECT STREAM a /* never closed", `line 1, column 17: unterminated comment`},
 		{"SELECT STREAM a ? b FROM s", `line 1, column 17: unexpected character '?'`},
+		{"SELECT STREAM a % b FROM s", `line 1, column 17: unexpected character '%'`},
 		{"SELECT STREAM a$b FROM s", `line 1, column 16: unexpected character '$'`},
 		{"SELECT STREAM a FROM " + strings.Repeat("x", 129), `line 1, column 22: identifier longer than 128 characters`},
 		{"SELECT STREAM a FROM \"" + strings.Repeat("é", 129) + "\"", `line 1, column 22: identifier longer than 128 characters`},
