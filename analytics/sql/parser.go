@@ -432,7 +432,6 @@ func (p *parser) alias() *Ident {
 func (p *parser) fromClause() FromItem {
 	left := p.fromPrimary()
 	for {
-		t := p.tok()
 		kind := ""
 		switch {
 		case p.isKw("JOIN"):
@@ -452,14 +451,14 @@ func (p *parser) fromClause() FromItem {
 		case p.isKw("CROSS"):
 			p.next()
 			p.expectKw("JOIN")
-			left = &Join{Pos: t.pos, Kind: "CROSS JOIN", Left: left, Right: p.fromPrimary()}
+			left = &Join{Pos: left.Position(), Kind: "CROSS JOIN", Left: left, Right: p.fromPrimary()}
 			continue
 		default:
 			return left
 		}
 		right := p.fromPrimary()
 		p.expectKw("ON")
-		left = &Join{Pos: t.pos, Kind: kind, Left: left, Right: right, On: p.expr()}
+		left = &Join{Pos: left.Position(), Kind: kind, Left: left, Right: right, On: p.expr()}
 	}
 }
 

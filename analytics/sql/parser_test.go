@@ -242,6 +242,14 @@ WINDOW w AS (PARTITION BY ticker ROWS 5 PRECEDING)`)
 	if w.Frame != "ROWS" || w.Start.Rows.Text != "5" || w.Start.Dir != "PRECEDING" || w.End != nil || len(w.PartitionBy) != 1 {
 		t.Errorf("window = %+v", w)
 	}
+	j, err := ParseQuery("SELECT STREAM * FROM a\n  JOIN b ON x = y\n  CROSS JOIN c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cross := j.From.(*Join); cross.Pos != (Pos{1, 22}) || cross.Kind != "CROSS JOIN" || cross.On != nil ||
+		cross.Left.(*Join).Right.(*TableRef).Pos != (Pos{2, 8}) {
+		t.Errorf("joins = %s", j.From)
+	}
 	from := q.From.(*TableRef)
 	if from.Name[0].Name != "S" || from.Alias.Name != "S" || from.Alias.Quoted {
 		t.Errorf("from = %+v", from)
