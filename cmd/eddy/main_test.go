@@ -2,11 +2,21 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"regexp"
 	"runtime"
 	"strings"
 	"testing"
 )
+
+// TestMain keeps every test of the package, and the servers and commands
+// it starts (they inherit the environment), off the EC2 instance metadata
+// endpoint: `eddy put` and `eddy tail` look credentials up through the
+// SDK's chain, which would otherwise send requests to 169.254.169.254.
+func TestMain(m *testing.M) {
+	os.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	os.Exit(m.Run())
+}
 
 // runCmd runs the command line and returns its exit code and output.
 func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {

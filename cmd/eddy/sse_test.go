@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -142,19 +143,30 @@ func TestServeStreamEncryption(t *testing.T) {
 	// connection" on the SDK's own connection, as aws-sdk-go-v2#2737
 	// describes for other calls; seen once in ~10 runs) is taken up again
 	// after the last record pushed, as a consumer library does.
-	subscribe := func(after string) *kinesis.SubscribeToShardOutput {
+	subscribe := func(after string, again bool) *kinesis.SubscribeToShardOutput {
 		pos := &types.StartingPosition{Type: types.ShardIteratorTypeTrimHorizon}
 		if after != "" {
 			pos = &types.StartingPosition{Type: types.ShardIteratorTypeAfterSequenceNumber, SequenceNumber: aws.String(after)}
 		}
-		sub, err := kc.SubscribeToShard(ctx, &kinesis.SubscribeToShardInput{ConsumerARN: reg.Consumer.ConsumerARN, ShardId: aws.String("shardId-000000000000"),
-			StartingPosition: pos})
-		if err != nil {
-			t.Fatal(err)
+		// Until the server sees the lost connection, the old subscription
+		// holds the shard (ResourceInUseException, as Kinesis answers
+		// within 5 s of an active one): try again for up to 10 s.
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			sub, err := kc.SubscribeToShard(ctx, &kinesis.SubscribeToShardInput{ConsumerARN: reg.Consumer.ConsumerARN, ShardId: aws.String("shardId-000000000000"),
+				StartingPosition: pos})
+			var inUse *types.ResourceInUseException
+			if errors.As(err, &inUse) && again && time.Now().Before(deadline) {
+				time.Sleep(250 * time.Millisecond)
+				continue
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			return sub
 		}
-		return sub
 	}
-	sub := subscribe("")
+	sub := subscribe("", false)
 	var pushed []types.Record
 	for resubscribed := 0; len(pushed) < 21; {
 		ev := recvWithin(t, sub.GetStream().Events(), "a SubscribeToShard event")
@@ -169,7 +181,7 @@ func TestServeStreamEncryption(t *testing.T) {
 			if len(pushed) > 0 {
 				after = aws.ToString(pushed[len(pushed)-1].SequenceNumber)
 			}
-			sub = subscribe(after)
+			sub = subscribe(after, true)
 			continue
 		}
 		pushed = append(pushed, ev.(*types.SubscribeToShardEventStreamMemberSubscribeToShardEvent).Value.Records...)
