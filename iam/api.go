@@ -3,8 +3,8 @@ package iam
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -318,7 +318,7 @@ func (d *Directory) ListUsers(c *Caller, prefix string) []User {
 	if a == nil {
 		return out
 	}
-	for _, name := range sortedKeys(a.users) {
+	for _, name := range slices.Sorted(maps.Keys(a.users)) {
 		if u := a.users[name]; strings.HasPrefix(u.path, prefix) {
 			out = append(out, *a.userShape(u))
 		}
@@ -474,7 +474,7 @@ func (d *Directory) ListUserPolicies(c *Caller, name string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return sortedKeys(u.inline), nil
+	return slices.Sorted(maps.Keys(u.inline)), nil
 }
 
 // DeleteUserPolicy removes a user's inline policy.
@@ -615,13 +615,4 @@ func (d *Directory) ListAttachedUserPolicies(c *Caller, name string) ([][2]strin
 		out = append(out, [2]string{a.policies[arn].name, arn})
 	}
 	return out, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

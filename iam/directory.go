@@ -13,12 +13,14 @@ package iam
 import (
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base32"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -383,13 +385,8 @@ func (a *account) userCaller(u *user) *Caller {
 func (a *account) userARN(u *user) string { return "arn:aws:iam::" + a.id + ":user" + u.path + u.name }
 
 func (a *account) policiesOf(inline map[string]*policy.Policy, attached []string) []*policy.Policy {
-	names := make([]string, 0, len(inline))
-	for n := range inline {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	var ps []*policy.Policy
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(inline)) {
 		ps = append(ps, inline[n])
 	}
 	for _, arn := range attached {
@@ -427,7 +424,7 @@ func docText(raw json.RawMessage) string {
 // characters of a hash of its account, kind and name.
 func stableID(prefix, account, kind, name string) string {
 	sum := sha256.Sum256([]byte(account + "/" + kind + "/" + name))
-	return prefix + base32NoPad(sum[:11])[:17]
+	return prefix + ids.EncodeToString(sum[:11])[:17]
 }
 
 // parseDoc parses a policy document given as a JSON object or as a
@@ -441,28 +438,16 @@ func parseDoc(raw json.RawMessage, kind policy.Kind) (*policy.Policy, error) {
 	return policy.Parse(text, kind)
 }
 
+// ids encodes the random part of IAM-style ids: base32, upper case.
+var ids = base32.StdEncoding.WithPadding(base32.NoPadding)
+
 // uniqueID returns an IAM-style unique id: a prefix and 17 base32
 // characters (AIDA... for users, AROA... for roles, ASIA... for temporary
 // keys).
 func uniqueID(prefix string) string {
 	b := make([]byte, 11)
 	rand.Read(b)
-	return prefix + strings.ToUpper(base32NoPad(b))[:17]
-}
-
-func base32NoPad(b []byte) string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-	var sb strings.Builder
-	var acc, bits uint
-	for _, c := range b {
-		acc = acc<<8 | uint(c)
-		bits += 8
-		for bits >= 5 {
-			sb.WriteByte(alphabet[(acc>>(bits-5))&31])
-			bits -= 5
-		}
-	}
-	return sb.String()
+	return prefix + ids.EncodeToString(b)[:17]
 }
 
 // invalidToken is the front end's answer to an unknown access key or a

@@ -2,6 +2,7 @@ package iam
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -179,7 +180,7 @@ func (d *Directory) ListRoles(c *Caller, prefix string, encode func(string) stri
 	if a == nil {
 		return out
 	}
-	for _, name := range sortedKeys(a.roles) {
+	for _, name := range slices.Sorted(maps.Keys(a.roles)) {
 		if r := a.roles[name]; strings.HasPrefix(r.path, prefix) {
 			out = append(out, *a.roleShape(r, encode))
 		}
@@ -239,7 +240,7 @@ func (d *Directory) changeRole(c *Caller, name string, change func(*role)) error
 		return errUnmodifiable("role", name)
 	}
 	next := *r
-	next.inline, next.inlineText, next.attached = maps(r.inline), maps(r.inlineText), slices.Clone(r.attached)
+	next.inline, next.inlineText, next.attached = maps.Clone(r.inline), maps.Clone(r.inlineText), slices.Clone(r.attached)
 	change(&next)
 	if err := d.saveRole(a, name, &next); err != nil {
 		return err
@@ -247,14 +248,6 @@ func (d *Directory) changeRole(c *Caller, name string, change func(*role)) error
 	*r = next
 	d.refreshRoleLocked(a, r)
 	return nil
-}
-
-func maps[V any](m map[string]V) map[string]V {
-	out := make(map[string]V, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 // PutRolePolicy sets an inline policy of a role.
@@ -292,7 +285,7 @@ func (d *Directory) ListRolePolicies(c *Caller, name string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return sortedKeys(r.inline), nil
+	return slices.Sorted(maps.Keys(r.inline)), nil
 }
 
 // DeleteRolePolicy removes a role's inline policy.

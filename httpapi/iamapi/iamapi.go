@@ -110,14 +110,7 @@ func Service(dir *iam.Directory, now func() time.Time) httpapi.QueryService {
 			}{f.Get("UserName"), f.Get("PolicyName"), encodeDocument(doc)}, nil
 		},
 		"ListUserPolicies": func(_ context.Context, d *iam.Directory, c *iam.Caller, f url.Values, _ time.Time) (any, error) {
-			names, err := d.ListUserPolicies(c, f.Get("UserName"))
-			if err != nil {
-				return nil, err
-			}
-			return &struct {
-				PolicyNames []string `xml:"PolicyNames>member"`
-				IsTruncated bool     `xml:"IsTruncated"`
-			}{PolicyNames: names}, nil
+			return namesResult(d.ListUserPolicies(c, f.Get("UserName")))
 		},
 		"DeleteUserPolicy": func(_ context.Context, d *iam.Directory, c *iam.Caller, f url.Values, _ time.Time) (any, error) {
 			return nil, d.DeleteUserPolicy(c, f.Get("UserName"), f.Get("PolicyName"))
@@ -190,14 +183,7 @@ func Service(dir *iam.Directory, now func() time.Time) httpapi.QueryService {
 		}{f.Get("RoleName"), f.Get("PolicyName"), encodeDocument(doc)}, nil
 	}
 	ops["ListRolePolicies"] = func(_ context.Context, d *iam.Directory, c *iam.Caller, f url.Values, _ time.Time) (any, error) {
-		names, err := d.ListRolePolicies(c, f.Get("RoleName"))
-		if err != nil {
-			return nil, err
-		}
-		return &struct {
-			PolicyNames []string `xml:"PolicyNames>member"`
-			IsTruncated bool     `xml:"IsTruncated"`
-		}{PolicyNames: names}, nil
+		return namesResult(d.ListRolePolicies(c, f.Get("RoleName")))
 	}
 	ops["DeleteRolePolicy"] = func(_ context.Context, d *iam.Directory, c *iam.Caller, f url.Values, _ time.Time) (any, error) {
 		return nil, d.DeleteRolePolicy(c, f.Get("RoleName"), f.Get("PolicyName"))
@@ -234,6 +220,17 @@ func Service(dir *iam.Directory, now func() time.Time) httpapi.QueryService {
 		}
 	}
 	return svc
+}
+
+// namesResult is List{User,Role}Policies' answer.
+func namesResult(names []string, err error) (any, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &struct {
+		PolicyNames []string `xml:"PolicyNames>member"`
+		IsTruncated bool     `xml:"IsTruncated"`
+	}{PolicyNames: names}, nil
 }
 
 // attachedResult is ListAttached{User,Role}Policies' answer.
