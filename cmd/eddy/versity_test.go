@@ -237,17 +237,21 @@ func TestServeParquetDeliveryToVersityGW(t *testing.T) {
 			rows = append(rows, buf[:m]...)
 			r.Close()
 		}
+		// Delivery is at least once, and the SDK sends a batch again when
+		// it loses its connection while reading the answer
+		// (aws-sdk-go-v2#2737): a batch may land twice, each copy whole.
+		slices.SortFunc(rows, func(a, b row) int { return int(a.ID - b.ID) })
+		rows = slices.Compact(rows)
 		if len(rows) >= n {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("after 60s, %d of %d rows delivered", len(rows), n)
+			t.Fatalf("after 60s, %d of %d distinct rows delivered", len(rows), n)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	slices.SortFunc(rows, func(a, b row) int { return int(a.ID - b.ID) })
 	if len(rows) != n {
-		t.Fatalf("%d rows, want %d", len(rows), n)
+		t.Fatalf("%d distinct rows, want %d", len(rows), n)
 	}
 	for i, r := range rows {
 		if r.ID != int64(i) || r.Name != fmt.Sprintf("user-%d", i) {
