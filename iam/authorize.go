@@ -31,6 +31,9 @@ type Resource struct {
 	// ARN is the resource's ARN. Its account field is the account that
 	// owns it.
 	ARN string
+	// Account is the account that owns it when its ARN has no account
+	// field (an S3 bucket's or object's); "" when the ARN says.
+	Account string
 	// Policy is its resource policy's text, "" if it has none.
 	Policy string
 	// Tags are its tags, for aws:ResourceTag/<key>.
@@ -57,6 +60,9 @@ func (d *Directory) Authorize(caller *Caller, call *Call) *eddy.Error {
 
 func (d *Directory) authorizeOne(caller *Caller, call *Call, res Resource) *eddy.Error {
 	acct := arnAccount(res.ARN)
+	if acct == "" {
+		acct = res.Account
+	}
 	req := d.request(caller, *call, res.ARN, acct, res.Tags)
 	var rp *policy.Policy
 	if res.Policy != "" && res.Policy != "{}" {

@@ -31,7 +31,13 @@ func (s *Server) authorize(r *http.Request, bucket, key string) *s3Error {
 	}
 	call := &iam.Call{Action: action, Region: s.region(), SourceIP: ip, Secure: r.TLS != nil, Now: s.now()}
 	if resource != "" {
-		call.Resources = []iam.Resource{{ARN: resource}}
+		// A bucket (and its objects) is its owner's; one being created
+		// is the caller's.
+		owner := caller.Account
+		if action != "s3:CreateBucket" {
+			owner = s.ownerOf(bucket)
+		}
+		call.Resources = []iam.Resource{{ARN: resource, Account: owner}}
 	}
 	if err := s.IAM.Authorize(caller, call); err != nil {
 		return &s3Error{Code: errAccessDenied.Code, Message: err.Message, Status: 403}
@@ -73,3 +79,24 @@ func s3Action(r *http.Request, bucket, key string) (action, resource string) {
 	}
 	return "s3:PutObject", objectARN // PUT, multipart uploads and parts
 }
+
+// callerAccount is the account of the request's caller, "" without IAM
+// (the server's).
+func (s *Server) callerAccount(r *http.Request) string {
+	if caller, _ := r.Context().Value(callerKey{}).(*iam.Caller); caller != nil {
+		return caller.Account
+	}
+	return ""
+}
+
+// accountOr is account, or the server's account for "".
+func (s *Server) accountOr(account string) string {
+	if account == "" {
+		return s.AccountID
+	}
+	return account
+}
+
+// ownerOf is the account that owns bucket (the server's when the store
+// names none).
+func (s *Server) ownerOf(bucket string) string { return s.accountOr(s.Store.Owner(bucket)) }

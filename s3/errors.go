@@ -46,7 +46,10 @@ var (
 	errNoSuchBucket = s3Error{Code: "NoSuchBucket", Message: "The specified bucket does not exist", Status: 404}
 	// S3's message, not the list's description (minio/minio
 	// cmd/api-errors.go; aws-cli and boto3 reports of S3 answers).
-	errOwnedByYou = s3Error{Code: "BucketAlreadyOwnedByYou", Message: "Your previous request to create the named bucket succeeded and you already own it.", Status: 409}
+	// The message of S3's answer (the models' documentation words it
+	// without "Please").
+	errBucketTaken = s3Error{Code: "BucketAlreadyExists", Message: "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.", Status: 409}
+	errOwnedByYou  = s3Error{Code: "BucketAlreadyOwnedByYou", Message: "Your previous request to create the named bucket succeeded and you already own it.", Status: 409}
 	// Recorded in aws/aws-sdk-ruby's specs (with an S3 HostId), no final
 	// period.
 	errBucketNotEmpty = s3Error{Code: "BucketNotEmpty", Message: "The bucket you tried to delete is not empty", Status: 409}

@@ -44,7 +44,12 @@ func (s *Server) listBuckets(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := listBucketsXML{NS: s3NS, Owner: ownerXML{ID: "eddy", DisplayName: "eddy"}}
+	// S3 lists the buckets the caller's account owns.
+	caller := s.accountOr(s.callerAccount(r))
 	for _, b := range bs {
+		if s.accountOr(b.Owner) != caller {
+			continue
+		}
 		out.Buckets = append(out.Buckets, struct {
 			Name         string
 			CreationDate string

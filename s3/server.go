@@ -38,6 +38,11 @@ type Server struct {
 	// MaxClockSkew is how far a signing time may be from now;
 	// DefaultMaxClockSkew (15 minutes, as S3) when zero.
 	MaxClockSkew time.Duration
+	// AccountID is the server's account (--account-id): it owns the
+	// buckets made without identities. With IAM a bucket is its
+	// creator's account's, and another account's callers are denied it
+	// (Eddy keeps no bucket policies).
+	AccountID string
 	// Region is named in the answer to a credential scope whose region is
 	// not a region name; us-east-1 when empty. Every region is served.
 	Region string
@@ -97,7 +102,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if key == "" {
 		switch r.Method {
 		case http.MethodPut:
-			if err := s.Store.CreateBucket(bucket); err != nil {
+			owner := s.callerAccount(r)
+			if owner == s.AccountID {
+				owner = "" // the server's, as without identities
+			}
+			if err := s.Store.CreateBucketFor(bucket, owner); err != nil {
+				if errors.Is(err, errBucketExists) && s.ownerOf(bucket) != s.accountOr(owner) {
+					s.fail(w, r, errBucketTaken, bucket, "")
+					return
+				}
 				s.storeErr(w, r, err, bucket, "")
 				return
 			}

@@ -45,6 +45,9 @@ type Store struct {
 type Bucket struct {
 	Name    string
 	Created time.Time
+	// Owner is the account that created it ("" for the server's: one
+	// made without identities, or in process).
+	Owner string
 }
 
 var errNoBucket = errors.New("no such bucket")
@@ -59,8 +62,17 @@ func (s *Store) objPath(b, key string) string {
 	return filepath.Join(s.objDir(b), hex.EncodeToString(h[:]))
 }
 
-// CreateBucket makes bucket b; errBucketExists if it is there.
-func (s *Store) CreateBucket(b string) error {
+// CreateBucket makes bucket b, owned by the server's account;
+// errBucketExists if it is there.
+func (s *Store) CreateBucket(b string) error { return s.CreateBucketFor(b, "") }
+
+// ownerFile, in a bucket's directory, names the account that owns it
+// (none for the server's account).
+const ownerFile = "owner"
+
+// CreateBucketFor makes bucket b owned by account owner ("" for the
+// server's); errBucketExists if it is there, whoever owns it.
+func (s *Store) CreateBucketFor(b, owner string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, err := os.Stat(s.bucketDir(b)); err == nil {
@@ -74,13 +86,47 @@ func (s *Store) CreateBucket(b string) error {
 		return err
 	}
 	if err := os.Mkdir(filepath.Join(tmp, "o"), 0o755); err != nil {
+		os.RemoveAll(tmp)
 		return err
+	}
+	if owner != "" {
+		if err := writeSynced(filepath.Join(tmp, ownerFile), []byte(owner)); err != nil {
+			os.RemoveAll(tmp)
+			return err
+		}
 	}
 	if err := os.Rename(tmp, s.bucketDir(b)); err != nil {
 		os.RemoveAll(tmp)
 		return err
 	}
 	return syncDir(s.Root)
+}
+
+// Owner returns the account that owns bucket b ("" for the server's, or
+// when there is no such bucket).
+func (s *Store) Owner(b string) string {
+	owner, err := os.ReadFile(filepath.Join(s.bucketDir(b), ownerFile))
+	if err != nil {
+		return ""
+	}
+	return string(owner)
+}
+
+// writeSynced writes a small file and syncs it.
+func writeSynced(path string, b []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // HasBucket reports whether b exists.
@@ -129,7 +175,7 @@ func (s *Store) Buckets() ([]Bucket, error) {
 		if err != nil {
 			continue
 		}
-		out = append(out, Bucket{Name: e.Name(), Created: fi.ModTime().UTC()})
+		out = append(out, Bucket{Name: e.Name(), Created: fi.ModTime().UTC(), Owner: s.Owner(e.Name())})
 	}
 	return out, nil
 }

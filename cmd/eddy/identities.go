@@ -33,9 +33,9 @@ func loadIdentities(cfg serveConfig) (*iam.Directory, error) {
 // namedResources authorizes a service's calls on the resource its input
 // names (by name, or by an ARN given in its place): the ARN arn makes of
 // the request's region, the account and the name; none when the input
-// names none. The account is the caller's when perAccount (the service
-// keeps each account's resources apart), else the server's (account).
-func namedResources(account string, perAccount bool, nameOf func(any) string, arn func(region, account, name string) string) func(context.Context, string, any) []iam.Resource {
+// names none. The account is the caller's (each service keeps each
+// account's resources apart), else the server's (account).
+func namedResources(account string, nameOf func(any) string, arn func(region, account, name string) string) func(context.Context, string, any) []iam.Resource {
 	return func(ctx context.Context, _ string, in any) []iam.Resource {
 		name := nameOf(in)
 		if name == "" {
@@ -45,7 +45,7 @@ func namedResources(account string, perAccount bool, nameOf func(any) string, ar
 			return []iam.Resource{{ARN: name}}
 		}
 		acct := account
-		if c := httpapi.Caller(ctx); c != nil && perAccount {
+		if c := httpapi.Caller(ctx); c != nil {
 			acct = c.Account
 		}
 		return []iam.Resource{{ARN: arn(httpapi.Region(ctx), acct, name)}}
@@ -55,17 +55,16 @@ func namedResources(account string, perAccount bool, nameOf func(any) string, ar
 // authorizeServices gives the JSON services that are not Kinesis their
 // resources for authorization: Firehose's delivery streams, DynamoDB's
 // tables, KMS's keys and aliases (as named: an alias is not resolved to
-// its key). DynamoDB's and KMS's resources are the caller's account's
-// (dynamo.Regions, kms.Accounts), Firehose's the server's account's (it
-// keeps one account's).
+// its key), each the caller's account's (dynamo.Regions, kms.Accounts,
+// accountSet).
 func authorizeServices(account string, fh, ddb, kms *httpapi.Service) {
-	fh.Resources = namedResources(account, false, fh.StreamOf, func(region, acct, name string) string {
+	fh.Resources = namedResources(account, fh.StreamOf, func(region, acct, name string) string {
 		return "arn:aws:firehose:" + region + ":" + acct + ":deliverystream/" + name
 	})
-	ddb.Resources = namedResources(account, true, ddb.StreamOf, func(region, acct, name string) string {
+	ddb.Resources = namedResources(account, ddb.StreamOf, func(region, acct, name string) string {
 		return "arn:aws:dynamodb:" + region + ":" + acct + ":table/" + name
 	})
-	kms.Resources = namedResources(account, true, kms.StreamOf, func(region, acct, name string) string {
+	kms.Resources = namedResources(account, kms.StreamOf, func(region, acct, name string) string {
 		if strings.HasPrefix(name, "alias/") {
 			return "arn:aws:kms:" + region + ":" + acct + ":" + name
 		}
@@ -74,11 +73,16 @@ func authorizeServices(account string, fh, ddb, kms *httpapi.Service) {
 }
 
 // authorizeLambda gives Lambda's operations their IAM actions and
-// resources: functions and event source mappings.
+// resources: functions and event source mappings, the caller's account's
+// (accountSet).
 func authorizeLambda(account string, lambda *httpapi.RESTService) {
 	lambda.Action = lambdaAction
 	lambda.Resources = func(ctx context.Context, op string, req *httpapi.RESTRequest) []iam.Resource {
 		region := httpapi.Region(ctx)
+		account := account
+		if c := httpapi.Caller(ctx); c != nil {
+			account = c.Account
+		}
 		if fn := req.Params["FunctionName"]; fn != "" {
 			if strings.HasPrefix(fn, "arn:") {
 				return []iam.Resource{{ARN: fn}}

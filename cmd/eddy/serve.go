@@ -148,22 +148,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.Limits == kinesis.LimitsAWS {
 		fcfg.Quotas = firehose.QuotasAWS // Direct PUT throughput quotas
 	}
-	// The delivery runner (started below) is told of appends and changes.
-	var deliveries *delivery.Runner
-	fcfg.Appended = func(logID string) {
-		if deliveries != nil {
-			deliveries.Appended(logID)
-		}
-	}
-	fcfg.Changed = func() {
-		if deliveries != nil {
-			deliveries.Changed()
-		}
-	}
-	deliveryStreams, err := firehose.New(fcfg, meta, logs)
-	if err != nil {
-		return err
-	}
+	// Each account's delivery streams and functions (accounts.go), opened
+	// below once everything they use is.
+	accounts := &accountSet{defaultID: cfg.AccountID, meta: meta}
 
 	hcfg := httpapi.DefaultConfig()
 	hcfg.Region = cfg.Region
@@ -188,7 +175,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		hcfg.IAM = dir
 	}
-	fhAPI, ddbAPI, kmsAPI := firehoseapi.Service(deliveryStreams), dynamoapi.RegionalService(ddbRegions), kmsapi.AccountsService(kmsAccounts)
+	fhAPI := firehoseapi.AccountsService(func(ctx context.Context) (*firehose.Service, error) {
+		a, err := accounts.caller(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return a.firehose, nil
+	})
+	ddbAPI, kmsAPI := dynamoapi.RegionalService(ddbRegions), kmsapi.AccountsService(kmsAccounts)
 	authorizeServices(cfg.AccountID, &fhAPI, &ddbAPI, &kmsAPI)
 	srv, err := httpapi.New(hcfg, kinesisapi.RegionalService(regions), ddbAPI, fhAPI, kmsAPI)
 	if err != nil {
@@ -223,9 +217,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	lcfg := lambda.DefaultConfig()
 	lcfg.Region, lcfg.AccountID, lcfg.Logger = cfg.Region, cfg.AccountID, logger
 	lcfg.Launcher = runtimeapi.Launcher{}
-	if !cfg.InMemory {
-		lcfg.DataDir = filepath.Join(cfg.DataDir, "lambda")
-	}
 	lcfg.Endpoint = scheme + "://" + loopbackAddr(ln.Addr())
 	lcfg.CABundle = stls.caFile
 	if cfg.AccessKeyID != "" {
@@ -254,23 +245,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		esmCfg.Objects, lcfg.S3Destinations = sink, true
 	}
-	functions, err := lambda.New(lcfg, meta)
-	if err != nil {
-		ln.Close()
-		return err
-	}
-	defer functions.Close()
-	// Kinesis event source mappings read the streams in process and
-	// invoke the functions in process.
-	esmCfg.Metrics = reg
-	mappings := esm.New(esmCfg, functions, functions, func(region string) (esm.Source, error) {
-		eng, err := regions.Get(region)
-		if err != nil {
-			return nil, err
-		}
-		return eng, nil
-	}, meta)
-	defer mappings.Close()
 	// The embedded S3 endpoint's store, written in process by delivery
 	// streams and channels when there is no --s3-endpoint.
 	var s3Store *s3.Store
@@ -322,18 +296,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if schemaDir == "" && !cfg.InMemory {
 		schemaDir = filepath.Join(cfg.DataDir, "glue")
 	}
-	deliveries = delivery.NewRunner(delivery.Config{
-		Streams: deliveryStreams,
-		Kinesis: func(region string) (delivery.Kinesis, error) {
-			eng, err := regions.Get(region)
-			if err != nil {
-				return nil, err
-			}
-			return eng, nil
-		},
-		Meta:    meta,
-		Objects: router.For,
-		Invoker: functions, SchemaDir: schemaDir, Metrics: reg, Logger: logger,
+	dcfgBase := delivery.Config{
+		Objects:   router.For,
+		SchemaDir: schemaDir, Logger: logger,
+		MetricFamilies: delivery.NewMetrics(reg),
 		Destinations: map[string]func(firehose.DeliveryStream, delivery.Deps) (delivery.Destination, delivery.Hints, error){
 			fp.DestHTTPEndpoint:  httpendpoint.FromStream,
 			fp.DestRedshift:      redshift.FromStream,
@@ -345,14 +311,90 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				return dir, ok
 			}),
 		},
-	})
-	defer deliveries.Close()
+	}
+	esmCfg.MetricFamilies = esm.NewMetrics(reg)
+	// An account's services: the server's account's in the store's own
+	// tables, another's under "accounts/<account>/" (accounts.go).
+	accounts.open = func(account string) (*accountServices, error) {
+		ameta, alogs, lambdaDir := meta, logs, filepath.Join(cfg.DataDir, "lambda")
+		if account != cfg.AccountID {
+			prefix := "accounts/" + account + "/"
+			ameta, alogs = storage.PrefixMeta(meta, prefix), storage.PrefixLogs(logs, prefix)
+			lambdaDir = filepath.Join(cfg.DataDir, "lambda-accounts", account)
+		}
+		a := &accountServices{}
+		// Delivery streams: a pipeline per ACTIVE stream, reading its log
+		// or its Kinesis stream in process, invoking Lambda processors in
+		// process, writing to S3 (embedded or --s3-endpoint) or another
+		// destination. The runner is told of appends and changes.
+		fc := fcfg
+		fc.AccountID = account
+		fc.Appended = func(logID string) {
+			if a.deliveries != nil {
+				a.deliveries.Appended(logID)
+			}
+		}
+		fc.Changed = func() {
+			if a.deliveries != nil {
+				a.deliveries.Changed()
+			}
+		}
+		var err error
+		if a.firehose, err = firehose.New(fc, ameta, alogs); err != nil {
+			return nil, err
+		}
+		// Functions, whose processes reach Eddy back at the listener.
+		lc := lcfg
+		lc.AccountID = account
+		if !cfg.InMemory {
+			lc.DataDir = lambdaDir
+		}
+		if a.functions, err = lambda.New(lc, ameta); err != nil {
+			return nil, err
+		}
+		kinesisOf := func(region string) (*kinesis.Engine, error) { return regions.GetAccount(account, region) }
+		// Kinesis event source mappings read the account's streams in
+		// process and invoke its functions in process.
+		a.mappings = esm.New(esmCfg, a.functions, a.functions, func(region string) (esm.Source, error) {
+			eng, err := kinesisOf(region)
+			if err != nil {
+				return nil, err
+			}
+			return eng, nil
+		}, ameta)
+		dc := dcfgBase
+		dc.Streams, dc.Meta, dc.Invoker = a.firehose, ameta, a.functions
+		dc.LabelByARN = account != cfg.AccountID
+		dc.Kinesis = func(region string) (delivery.Kinesis, error) {
+			eng, err := kinesisOf(region)
+			if err != nil {
+				return nil, err
+			}
+			return eng, nil
+		}
+		a.deliveries = delivery.NewRunner(dc)
+		return a, nil
+	}
+	if err := accounts.resume(); err != nil {
+		ln.Close()
+		accounts.close()
+		return err
+	}
+	defer accounts.close()
+	def, _ := accounts.get("")
+	functions := def.functions
 	if err := bootstrapFunctions(functions, cfg.Region, cfg.Functions, logger); err != nil {
 		ln.Close()
 		return err
 	}
 	srv.AddQuery(stsapi.Service(hcfg.IAM, cfg.AccountID, nil), iamapi.Service(hcfg.IAM, nil))
-	lambdaAPI := lambdaapi.Service(functions)
+	lambdaAPI := lambdaapi.AccountsService(func(ctx context.Context) (*lambda.Service, error) {
+		a, err := accounts.caller(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return a.functions, nil
+	})
 	authorizeLambda(cfg.AccountID, &lambdaAPI)
 	if err := srv.AddREST(lambdaAPI); err != nil {
 		ln.Close()
@@ -463,7 +505,7 @@ func serveS3(cfg serveConfig, store *s3.Store, stls *serverTLS, dir *iam.Directo
 		ln.Close()
 		return nil, "", err
 	}
-	h := &s3.Server{Store: store, Log: logger, Region: cfg.Region}
+	h := &s3.Server{Store: store, Log: logger, Region: cfg.Region, AccountID: cfg.AccountID}
 	if cfg.AccessKeyID != "" {
 		// The same key as the Kinesis listener's: requests must be signed
 		// by it (service "s3").

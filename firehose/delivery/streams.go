@@ -56,7 +56,14 @@ type Config struct {
 	// Dest names); a type without one is not delivered.
 	Destinations map[string]func(ds firehose.DeliveryStream, d Deps) (Destination, Hints, error)
 	Metrics      *metrics.Registry
-	Logger       *slog.Logger
+	// MetricFamilies, if set, are the families to publish in (shared
+	// with other runners); Metrics is then unused.
+	MetricFamilies *Metrics
+	// LabelByARN labels a stream's series with its ARN rather than its
+	// name: for the runners of accounts other than the server's, whose
+	// names may repeat those of the server's account.
+	LabelByARN bool
+	Logger     *slog.Logger
 	// Poll is how often the delivery streams are listed. Default 1s.
 	Poll time.Duration
 }
@@ -94,8 +101,11 @@ func NewRunner(cfg Config) *Runner {
 	if cfg.Metrics == nil {
 		cfg.Metrics = metrics.NewRegistry()
 	}
-	r := &Runner{cfg: cfg, log: cfg.Logger.With("component", "firehose-delivery"), metrics: NewMetrics(cfg.Metrics),
+	r := &Runner{cfg: cfg, log: cfg.Logger.With("component", "firehose-delivery"), metrics: cfg.MetricFamilies,
 		signals: map[string]*Signal{}, byID: map[string]firehose.DeliveryStream{}}
+	if r.metrics == nil {
+		r.metrics = NewMetrics(cfg.Metrics)
+	}
 	r.mgr = NewManager(r.jobs, r.build, cfg.Poll, r.log)
 	return r
 }
@@ -136,7 +146,7 @@ func (r *Runner) jobs() ([]Job, error) {
 	r.mu.Lock()
 	for id, ds := range r.byID {
 		if _, ok := byID[id]; !ok {
-			r.metrics.Forget(ds.Name, destinationName(ds))
+			r.metrics.Forget(r.label(ds), destinationName(ds))
 		}
 	}
 	r.byID = byID
@@ -162,7 +172,7 @@ func (r *Runner) build(j Job) (*Pipeline, func(), error) {
 		return nil, nil, errors.New("delivery stream gone")
 	}
 	log := r.log.With("delivery_stream", ds.Name)
-	sm := r.metrics.For(ds.Name, destinationName(ds))
+	sm := r.metrics.For(r.label(ds), destinationName(ds))
 	p := &Pipeline{Logger: log, Metrics: sm}
 	var release func()
 	switch ds.Type {
@@ -418,4 +428,12 @@ func (r *Runner) schemaFile(sc *fp.SchemaConfiguration) (string, error) {
 		return "", fmt.Errorf("schema of Glue table %s.%s: %w", db, table, err)
 	}
 	return p, nil
+}
+
+// label is the delivery_stream label of ds's series (Config.LabelByARN).
+func (r *Runner) label(ds firehose.DeliveryStream) string {
+	if r.cfg.LabelByARN {
+		return ds.ARN
+	}
+	return ds.Name
 }

@@ -14,13 +14,20 @@ import (
 	fp "github.com/eddy-streams/eddy/protocol/firehose"
 )
 
+// picker returns the service that serves a request.
+type picker func(ctx context.Context) (*firehose.Service, error)
+
 // op adapts a service method to an httpapi.Operation.
-func op[I, O any](name string, f func(region string, in *I) (*O, error)) httpapi.Operation {
+func op[I, O any](pick picker, name string, f func(s *firehose.Service, region string, in *I) (*O, error)) httpapi.Operation {
 	return httpapi.Operation{
 		Name:     name,
 		NewInput: func() any { return new(I) },
 		Call: func(ctx context.Context, in any) (any, error) {
-			out, err := f(httpapi.Region(ctx), in.(*I))
+			s, err := pick(ctx)
+			if err != nil {
+				return nil, err
+			}
+			out, err := f(s, httpapi.Region(ctx), in.(*I))
 			if err != nil {
 				return nil, err
 			}
@@ -31,24 +38,35 @@ func op[I, O any](name string, f func(region string, in *I) (*O, error)) httpapi
 
 // Service returns the Firehose service backed by svc.
 func Service(svc *firehose.Service) httpapi.Service {
+	return service(func(context.Context) (*firehose.Service, error) { return svc, nil })
+}
+
+// AccountsService returns the Firehose service whose requests are served
+// by pick's answer for them: each account's delivery streams by a
+// firehose.Service of its own (cmd/eddy picks the caller's account's).
+func AccountsService(pick func(ctx context.Context) (*firehose.Service, error)) httpapi.Service {
+	return service(pick)
+}
+
+func service(pick picker) httpapi.Service {
 	return httpapi.Service{
 		TargetPrefix: fp.TargetPrefix,
 		SigningName:  fp.SigningName,
 		Protocol:     httpapi.ProtocolJSON11,
 		StreamOf:     fp.StreamName,
 		Operations: []httpapi.Operation{
-			op("CreateDeliveryStream", svc.CreateDeliveryStream),
-			op("DeleteDeliveryStream", svc.DeleteDeliveryStream),
-			op("DescribeDeliveryStream", svc.DescribeDeliveryStream),
-			op("ListDeliveryStreams", svc.ListDeliveryStreams),
-			op("ListTagsForDeliveryStream", svc.ListTagsForDeliveryStream),
-			op("PutRecord", svc.PutRecord),
-			op("PutRecordBatch", svc.PutRecordBatch),
-			op("StartDeliveryStreamEncryption", svc.StartDeliveryStreamEncryption),
-			op("StopDeliveryStreamEncryption", svc.StopDeliveryStreamEncryption),
-			op("TagDeliveryStream", svc.TagDeliveryStream),
-			op("UntagDeliveryStream", svc.UntagDeliveryStream),
-			op("UpdateDestination", svc.UpdateDestination),
+			op(pick, "CreateDeliveryStream", (*firehose.Service).CreateDeliveryStream),
+			op(pick, "DeleteDeliveryStream", (*firehose.Service).DeleteDeliveryStream),
+			op(pick, "DescribeDeliveryStream", (*firehose.Service).DescribeDeliveryStream),
+			op(pick, "ListDeliveryStreams", (*firehose.Service).ListDeliveryStreams),
+			op(pick, "ListTagsForDeliveryStream", (*firehose.Service).ListTagsForDeliveryStream),
+			op(pick, "PutRecord", (*firehose.Service).PutRecord),
+			op(pick, "PutRecordBatch", (*firehose.Service).PutRecordBatch),
+			op(pick, "StartDeliveryStreamEncryption", (*firehose.Service).StartDeliveryStreamEncryption),
+			op(pick, "StopDeliveryStreamEncryption", (*firehose.Service).StopDeliveryStreamEncryption),
+			op(pick, "TagDeliveryStream", (*firehose.Service).TagDeliveryStream),
+			op(pick, "UntagDeliveryStream", (*firehose.Service).UntagDeliveryStream),
+			op(pick, "UpdateDestination", (*firehose.Service).UpdateDestination),
 		},
 	}
 }

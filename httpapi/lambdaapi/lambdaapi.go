@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"github.com/eddy-streams/eddy"
 	"github.com/eddy-streams/eddy/httpapi"
@@ -205,4 +206,36 @@ func maxItems(req *httpapi.RESTRequest, def int, validate func(int) error) (int,
 		return 0, err
 	}
 	return n, nil
+}
+
+// AccountsService returns the Lambda REST service whose requests are
+// served by pick's answer for them: each account's functions and event
+// source mappings by a lambda.Service of its own (cmd/eddy picks the
+// caller's account's). Each service's routes are made once.
+func AccountsService(pick func(ctx context.Context) (*lambda.Service, error)) httpapi.RESTService {
+	var (
+		mu    sync.Mutex
+		built = map[*lambda.Service][]httpapi.RESTOperation{}
+	)
+	opsOf := func(svc *lambda.Service) []httpapi.RESTOperation {
+		mu.Lock()
+		defer mu.Unlock()
+		ops, ok := built[svc]
+		if !ok {
+			ops = Service(svc).Operations
+			built[svc] = ops
+		}
+		return ops
+	}
+	rs := Service(nil) // the routes; their calls are replaced below
+	for i := range rs.Operations {
+		rs.Operations[i].Call = func(ctx context.Context, req *httpapi.RESTRequest) (*httpapi.RESTResponse, error) {
+			svc, err := pick(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return opsOf(svc)[i].Call(ctx, req)
+		}
+	}
+	return rs
 }

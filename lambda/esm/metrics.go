@@ -28,16 +28,20 @@ import (
 // As in CloudWatch, throttled invocations and invocations that did not run
 // for another reason count neither as Invocations nor as Errors. A
 // tumbling window's final invocation counts as an invocation.
-type metricFamilies struct {
+// Metrics are the manager's metric families, registered once in a
+// registry; several managers (one per account, in cmd/eddy) may share
+// them through Config.MetricFamilies, since a family is registered once.
+type Metrics struct {
 	invocations, errors, throttles *metrics.CounterVec
 	filtered                       *metrics.CounterVec
 	failureBatches, failureRecords *metrics.CounterVec
 	iteratorAge                    *metrics.GaugeVec
 }
 
-func newMetricFamilies(r *metrics.Registry) *metricFamilies {
+// NewMetrics registers the families in r.
+func NewMetrics(r *metrics.Registry) *Metrics {
 	l := []string{"function", "uuid"}
-	return &metricFamilies{
+	return &Metrics{
 		invocations:    r.CounterVec("lambda_esm_invocations_total", "Invocations of the function by the event source mapping that ran (CloudWatch Invocations).", l...),
 		errors:         r.CounterVec("lambda_esm_errors_total", "Invocations by the event source mapping that ended in a function error (CloudWatch Errors).", l...),
 		throttles:      r.CounterVec("lambda_esm_throttles_total", "Invocations by the event source mapping refused with TooManyRequestsException (CloudWatch Throttles).", l...),
@@ -56,7 +60,7 @@ type mappingMetrics struct {
 	iteratorAge                    *metrics.Gauge
 }
 
-func (f *metricFamilies) mapping(function, uuid string) *mappingMetrics {
+func (f *Metrics) mapping(function, uuid string) *mappingMetrics {
 	return &mappingMetrics{
 		invocations:    f.invocations.With(function, uuid),
 		errors:         f.errors.With(function, uuid),
@@ -69,7 +73,7 @@ func (f *metricFamilies) mapping(function, uuid string) *mappingMetrics {
 }
 
 // forget removes a deleted mapping's series.
-func (f *metricFamilies) forget(function, uuid string) {
+func (f *Metrics) forget(function, uuid string) {
 	for _, v := range []*metrics.CounterVec{f.invocations, f.errors, f.throttles, f.filtered, f.failureBatches, f.failureRecords} {
 		v.Delete(function, uuid)
 	}

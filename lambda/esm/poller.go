@@ -86,6 +86,9 @@ type Config struct {
 	// metrics in (see metrics.go). Default: a registry of its own, which
 	// nothing serves.
 	Metrics *metrics.Registry
+	// MetricFamilies, if set, are the families to publish in (shared
+	// with other managers); Metrics is then unused.
+	MetricFamilies *Metrics
 }
 
 type realClock struct{}
@@ -119,7 +122,7 @@ type Manager struct {
 	sources  Sources
 	meta     storage.MetaStore
 	log      *slog.Logger
-	metrics  *metricFamilies
+	metrics  *Metrics
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -145,7 +148,10 @@ func New(cfg Config, mappings Mappings, invoker lambda.Invoker, sources Sources,
 	if a, ok := invoker.(AsyncInvoker); ok && cfg.Async == nil {
 		cfg.Async = a
 	}
-	m := &Manager{cfg: cfg, mappings: mappings, invoker: invoker, sources: sources, meta: meta, log: cfg.Logger.With("component", "esm"), metrics: newMetricFamilies(cfg.Metrics)}
+	m := &Manager{cfg: cfg, mappings: mappings, invoker: invoker, sources: sources, meta: meta, log: cfg.Logger.With("component", "esm"), metrics: cfg.MetricFamilies}
+	if m.metrics == nil {
+		m.metrics = NewMetrics(cfg.Metrics)
+	}
 	m.mu.running = map[string]*runner{}
 	m.ctx, m.cancel = context.WithCancel(context.Background())
 	m.wg.Add(1)

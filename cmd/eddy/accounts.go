@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/eddy-streams/eddy"
+	"github.com/eddy-streams/eddy/firehose"
+	"github.com/eddy-streams/eddy/firehose/delivery"
+	"github.com/eddy-streams/eddy/httpapi"
+	"github.com/eddy-streams/eddy/lambda"
+	"github.com/eddy-streams/eddy/lambda/esm"
+	"github.com/eddy-streams/eddy/storage"
+)
+
+// accountServices are one account's delivery streams and functions, and
+// the work that runs for them: the delivery streams' pipelines and the
+// event source mappings' pollers.
+type accountServices struct {
+	firehose   *firehose.Service
+	deliveries *delivery.Runner
+	functions  *lambda.Service
+	mappings   *esm.Manager
+}
+
+// close stops the work, then the functions it invokes.
+func (a *accountServices) close() {
+	a.mappings.Close()
+	a.deliveries.Close()
+	a.functions.Close()
+}
+
+// tableAccounts records the accounts other than the server's whose
+// services were opened (keyed by account id), so that their delivery
+// streams and event source mappings run again after a restart.
+const tableAccounts = "accounts/services"
+
+// accountSet keeps each account's Firehose and Lambda resources apart, as
+// in AWS: the server's account (--account-id) in the store's own tables,
+// another account (a caller's, with --identities) under
+// "accounts/<account>/", opened on its first request and at every start
+// after that.
+type accountSet struct {
+	defaultID string
+	meta      storage.MetaStore
+	// open makes an account's services; meta and logs are the account's
+	// (prefixed for another account than the server's).
+	open func(account string) (*accountServices, error)
+
+	mu     sync.Mutex
+	m      map[string]*accountServices
+	closed bool
+}
+
+var errAccountsClosed = errors.New("accounts: closed")
+
+// get returns account's services ("" is the server's account), opening
+// them on first use.
+func (s *accountSet) get(account string) (*accountServices, error) {
+	if account == "" {
+		account = s.defaultID
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, errAccountsClosed
+	}
+	if a := s.m[account]; a != nil {
+		return a, nil
+	}
+	if account != s.defaultID {
+		if !eddy.ValidAccountID(account) {
+			return nil, fmt.Errorf("accounts: %q is not an account id", account)
+		}
+		if err := s.meta.Update(func(tx storage.MetaTx) error {
+			return tx.Put(tableAccounts, account, []byte("{}"))
+		}); err != nil {
+			return nil, fmt.Errorf("accounts: record %s: %w", account, err)
+		}
+	}
+	a, err := s.open(account)
+	if err != nil {
+		return nil, fmt.Errorf("account %s: %w", account, err)
+	}
+	if s.m == nil {
+		s.m = map[string]*accountServices{}
+	}
+	s.m[account] = a
+	return a, nil
+}
+
+// resume opens the server's account and every account recorded before.
+func (s *accountSet) resume() error {
+	var accounts []string
+	if err := s.meta.View(func(tx storage.MetaTx) error {
+		return tx.Scan(tableAccounts, "", "", func(key string, _ []byte) (bool, error) {
+			accounts = append(accounts, key)
+			return true, nil
+		})
+	}); err != nil {
+		return err
+	}
+	for _, account := range append([]string{s.defaultID}, accounts...) {
+		if _, err := s.get(account); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// caller returns the services of the request's caller's account (the
+// server's without identities).
+func (s *accountSet) caller(ctx context.Context) (*accountServices, error) {
+	if c := httpapi.Caller(ctx); c != nil {
+		return s.get(c.Account)
+	}
+	return s.get("")
+}
+
+// close stops every account's work; later gets fail.
+func (s *accountSet) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	for _, a := range s.m {
+		a.close()
+	}
+}
