@@ -50,6 +50,10 @@ type LogSource struct {
 	Signal *Signal
 	// ID, if set, gives each record's ID from its position.
 	ID func(pos uint64) string
+	// Hold, if set, returns the earliest arrival time another reader of
+	// the log still needs (a Tap), and false when none does: Commit
+	// trims no record that arrived at or after it.
+	Hold func() (time.Time, bool)
 
 	next    uint64 // the next position to read; 0 before the first Read
 	arrived []arrival
@@ -176,6 +180,11 @@ func (s *LogSource) Commit(pos uint64) error {
 	if n > 0 {
 		at := s.arrived[n-1].at
 		s.arrived = append(s.arrived[:0], s.arrived[n:]...)
+		if s.Hold != nil {
+			if held, ok := s.Hold(); ok && held.Before(at) {
+				at = held
+			}
+		}
 		if _, err := s.Log.TrimBefore(at); err != nil {
 			return err
 		}

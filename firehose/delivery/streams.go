@@ -86,7 +86,8 @@ type Runner struct {
 	mgr     *Manager
 
 	mu      sync.Mutex
-	signals map[string]*Signal // by log id
+	signals map[string]*Signal            // by log id
+	taps    map[string]map[*Tap]time.Time // by log id: each tap's earliest arrival still needed
 	byID    map[string]firehose.DeliveryStream
 }
 
@@ -102,7 +103,7 @@ func NewRunner(cfg Config) *Runner {
 		cfg.Metrics = metrics.NewRegistry()
 	}
 	r := &Runner{cfg: cfg, log: cfg.Logger.With("component", "firehose-delivery"), metrics: cfg.MetricFamilies,
-		signals: map[string]*Signal{}, byID: map[string]firehose.DeliveryStream{}}
+		signals: map[string]*Signal{}, taps: map[string]map[*Tap]time.Time{}, byID: map[string]firehose.DeliveryStream{}}
 	if r.metrics == nil {
 		r.metrics = NewMetrics(cfg.Metrics)
 	}
@@ -118,9 +119,16 @@ func (r *Runner) Close() error { return r.mgr.Close() }
 func (r *Runner) Appended(logID string) {
 	r.mu.Lock()
 	s := r.signals[logID]
+	var taps []*Tap
+	for t := range r.taps[logID] {
+		taps = append(taps, t)
+	}
 	r.mu.Unlock()
 	if s != nil {
 		s.Notify()
+	}
+	for _, t := range taps {
+		t.sig.Notify()
 	}
 }
 
@@ -208,8 +216,10 @@ func (r *Runner) build(j Job) (*Pipeline, func(), error) {
 			r.mu.Unlock()
 		}
 		created := ds.Created
+		logID := ds.LogID
 		p.Source = &LogSource{Log: lg, Meta: r.cfg.Meta, Table: LogCheckpoints, Key: ds.LogID, Signal: sig,
-			ID: func(pos uint64) string { return firehose.RecordID(created, pos) }}
+			ID:   func(pos uint64) string { return firehose.RecordID(created, pos) },
+			Hold: func() (time.Time, bool) { return r.heldBefore(logID) }}
 	}
 	fail := func(err error) (*Pipeline, func(), error) {
 		if release != nil {
