@@ -335,3 +335,5 @@ func TestLifecycle(t *testing.T) {
 	_, err = s.kda.DescribeApplication(ctx, &ka.DescribeApplicationInput{ApplicationName: aws.String("tickers")})
 	wantError(t, err, "ResourceNotFoundException", "Application tickers is not found.")
 }
+
+func errorAs[T error](err error, target *T) bool { return errors.As(err, target) }
