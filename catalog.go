@@ -118,6 +118,16 @@ var catalog = map[string]ErrorInfo{
 	CodeMalformedPolicy:      {CodeMalformedPolicy, statusBadRequest, false},
 	CodeTag:                  {CodeTag, statusBadRequest, false},
 	CodeUnsupportedOperation: {CodeUnsupportedOperation, statusBadRequest, false},
+
+	// Kinesis Analytics. Every exception is a client fault (400) but
+	// ServiceUnavailableException (shared with Firehose, above), as
+	// service-2.json marks them (no httpError traits: the JSON 1.1
+	// default, 400 for a client fault).
+	CodeCodeValidation:                        {CodeCodeValidation, statusBadRequest, false},
+	CodeInvalidApplicationConfiguration:       {CodeInvalidApplicationConfiguration, statusBadRequest, false},
+	CodeTooManyTags:                           {CodeTooManyTags, statusBadRequest, false},
+	CodeUnableToDetectSchema:                  {CodeUnableToDetectSchema, statusBadRequest, false},
+	CodeResourceProvisionedThroughputExceeded: {CodeResourceProvisionedThroughputExceeded, statusBadRequest, false},
 }
 
 // Lookup returns the catalog entry for code and whether code is known. An

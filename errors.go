@@ -153,6 +153,20 @@ const (
 	CodeUnsupportedOperation = "UnsupportedOperationException"
 )
 
+// Kinesis Analytics's own exception names (the model's,
+// com.amazonaws.kinesisanalytics: aws-sdk-go-v2 service/kinesisanalytics
+// v1.31.0 types/errors.go). It also answers with ResourceNotFoundException,
+// ResourceInUseException, InvalidArgumentException, LimitExceededException,
+// ConcurrentModificationException, UnsupportedOperationException,
+// ServiceUnavailableException and the transport's codes above.
+const (
+	CodeCodeValidation                        = "CodeValidationException"
+	CodeInvalidApplicationConfiguration       = "InvalidApplicationConfigurationException"
+	CodeTooManyTags                           = "TooManyTagsException"
+	CodeUnableToDetectSchema                  = "UnableToDetectSchemaException"
+	CodeResourceProvisionedThroughputExceeded = "ResourceProvisionedThroughputExceededException"
+)
+
 // CodeOf returns the AWS code of err if it is (or wraps) an *Error, and
 // CodeInternalFailure otherwise.
 func CodeOf(err error) string {

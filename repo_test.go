@@ -63,7 +63,7 @@ type depRule struct {
 // servicePkgs are the packages holding a service's behaviour, one per AWS
 // service Eddy serves (docs/ARCHITECTURE.md, "Many services"). Add a new
 // service's package here.
-var servicePkgs = []string{"kinesis", "dynamo", "lambda", "kms"}
+var servicePkgs = []string{"kinesis", "dynamo", "lambda", "kms", "analytics"}
 
 var depRules = func() []depRule {
 	rules := []depRule{

@@ -1,0 +1,223 @@
+package analyticsapi
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	ka "github.com/aws/aws-sdk-go-v2/service/kinesisanalytics"
+	"github.com/aws/aws-sdk-go-v2/service/kinesisanalytics/types"
+)
+
+// TestAddDelete adds and deletes inputs, outputs, reference data sources,
+// input processing configurations and logging options: each change makes
+// a new version; a stale version changes nothing.
+func TestAddDelete(t *testing.T) {
+	s := startServer(t, openStores(t), nil)
+	ctx := testCtx(t)
+	createStream(t, s, "ticks")
+	if _, err := s.kda.CreateApplication(ctx, &ka.CreateApplicationInput{ApplicationName: aws.String("app")}); err != nil {
+		t.Fatal(err)
+	}
+	name := aws.String("app")
+	version := func() int64 { return aws.ToInt64(describe(t, s, "app").ApplicationVersionId) }
+	in := input("ticks", 1)
+	if _, err := s.kda.AddApplicationInput(ctx, &ka.AddApplicationInputInput{ApplicationName: name, CurrentApplicationVersionId: aws.Int64(1), Input: &in}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.kda.AddApplicationInput(ctx, &ka.AddApplicationInputInput{ApplicationName: name, CurrentApplicationVersionId: aws.Int64(2), Input: &in})
+	wantError(t, err, "InvalidArgumentException", "Application app already has an input; an application reads a single streaming source.")
+	_, err = s.kda.AddApplicationInput(ctx, &ka.AddApplicationInputInput{ApplicationName: name, CurrentApplicationVersionId: aws.Int64(1), Input: &in})
+	wantError(t, err, "ConcurrentModificationException", "Application app: CurrentApplicationVersionId 1 is not the current version 2.")
+
+	out := output("ticks")
+	if _, err := s.kda.AddApplicationOutput(ctx, &ka.AddApplicationOutputInput{ApplicationName: name, CurrentApplicationVersionId: aws.Int64(2), Output: &out}); err != nil {
+		t.Fatal(err)
+	}
+	ref := &types.ReferenceDataSource{TableName: aws.String("COMPANIES"),
+		S3ReferenceDataSource: &types.S3ReferenceDataSource{BucketARN: aws.String("arn:aws:s3:::ref"), FileKey: aws.String("companies.csv"), ReferenceRoleARN: aws.String(role)},
+		ReferenceSchema: &types.SourceSchema{
+			RecordFormat: &types.RecordFormat{RecordFormatType: types.RecordFormatTypeCsv, MappingParameters: &types.MappingParameters{
+				CSVMappingParameters: &types.CSVMappingParameters{RecordRowDelimiter: aws.String("\n"), RecordColumnDelimiter: aws.String(",")}}},
+			RecordColumns: []types.RecordColumn{{Name: aws.String("TICKER"), SqlType: aws.String("VARCHAR(4)")}, {Name: aws.String("NAME"), SqlType: aws.String("VARCHAR(64)")}}}}
+	if _, err := s.kda.AddApplicationReferenceDataSource(ctx, &ka.AddApplicationReferenceDataSourceInput{ApplicationName: name, CurrentApplicationVersionId: aws.Int64(3), ReferenceDataSource: ref}); err != nil {
+		t.Fatal(err)
+	}
+	proc := &types.InputProcessingConfiguration{InputLambdaProcessor: &types.InputLambdaProcessor{
+		ResourceARN: aws.String("arn:aws:lambda:us-east-1:000000000000:function:pre"), RoleARN: aws.String(role)}}
+	if _, err := s.kda.AddApplicationInputProcessingConfiguration(ctx, &ka.AddApplicationInputProcessingConfigurationInput{ApplicationName: name,
+		CurrentApplicationVersionId: aws.Int64(4), InputId: aws.String("1.1"), InputProcessingConfiguration: proc}); err != nil {
+		t.Fatal(err)
+	}
+	logOpt := &types.CloudWatchLoggingOption{LogStreamARN: aws.String("arn:aws:logs:us-east-1:000000000000:log-group:g:log-stream:s"), RoleARN: aws.String(role)}
+	if _, err := s.kda.AddApplicationCloudWatchLoggingOption(ctx, &ka.AddApplicationCloudWatchLoggingOptionInput{ApplicationName: name,
+		CurrentApplicationVersionId: aws.Int64(5), CloudWatchLoggingOption: logOpt}); err != nil {
+		t.Fatal(err)
+	}
+	d := describe(t, s, "app")
+	if aws.ToInt64(d.ApplicationVersionId) != 6 || len(d.InputDescriptions) != 1 || len(d.OutputDescriptions) != 1 ||
+		len(d.ReferenceDataSourceDescriptions) != 1 || len(d.CloudWatchLoggingOptionDescriptions) != 1 ||
+		d.InputDescriptions[0].InputProcessingConfigurationDescription == nil {
+		t.Fatalf("after adds: %+v", d)
+	}
+	ids := []string{aws.ToString(d.InputDescriptions[0].InputId), aws.ToString(d.OutputDescriptions[0].OutputId),
+		aws.ToString(d.ReferenceDataSourceDescriptions[0].ReferenceId), aws.ToString(d.CloudWatchLoggingOptionDescriptions[0].CloudWatchLoggingOptionId)}
+	if !reflect.DeepEqual(ids, []string{"1.1", "2.1", "3.1", "4.1"}) {
+		t.Errorf("ids: %q", ids)
+	}
+	if r := d.ReferenceDataSourceDescriptions[0]; aws.ToString(r.TableName) != "COMPANIES" || aws.ToString(r.S3ReferenceDataSourceDescription.FileKey) != "companies.csv" {
+		t.Errorf("reference: %+v", r)
+	}
+	_, err = s.kda.AddApplicationInputProcessingConfiguration(ctx, &ka.AddApplicationInputProcessingConfigurationInput{ApplicationName: name,
+		CurrentApplicationVersionId: aws.Int64(6), InputId: aws.String("1.1"), InputProcessingConfiguration: proc})
+	wantError(t, err, "InvalidArgumentException", "Input 1.1 of application app already has an InputProcessingConfiguration.")
+
+	// The Delete counterparts.
+	_, err = s.kda.DeleteApplicationOutput(ctx, &ka.DeleteApplicationOutputInput{ApplicationName: name, CurrentApplicationVersionId: aws.Int64(6), OutputId: aws.String("9.1")})
+	wantError(t, err, "ResourceNotFoundException", "Application app has no output with id 9.1.")
+	steps := []func(v int64) error{
+		func(v int64) error {
+			_, err := s.kda.DeleteApplicationOutput(ctx, &ka.DeleteApplicationOutputInput{ApplicationName: name, CurrentApplicationVersionId: aws.Int64(v), OutputId: aws.String("2.1")})
+			return err
+		},
+		func(v int64) error {
+			_, err := s.kda.DeleteApplicationReferenceDataSource(ctx, &ka.DeleteApplicationReferenceDataSourceInput{ApplicationName: name, CurrentApplicationVersionId: aws.Int64(v), ReferenceId: aws.String("3.1")})
+			return err
+		},
+		func(v int64) error {
+			_, err := s.kda.DeleteApplicationInputProcessingConfiguration(ctx, &ka.DeleteApplicationInputProcessingConfigurationInput{ApplicationName: name, CurrentApplicationVersionId: aws.Int64(v), InputId: aws.String("1.1")})
+			return err
+		},
+		func(v int64) error {
+			_, err := s.kda.DeleteApplicationCloudWatchLoggingOption(ctx, &ka.DeleteApplicationCloudWatchLoggingOptionInput{ApplicationName: name, CurrentApplicationVersionId: aws.Int64(v), CloudWatchLoggingOptionId: aws.String("4.1")})
+			return err
+		},
+	}
+	for i, step := range steps {
+		v := version()
+		if err := step(v - 1); err == nil {
+			t.Fatalf("step %d with a stale version succeeded", i)
+		}
+		if err := step(v); err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+	}
+	d = describe(t, s, "app")
+	if aws.ToInt64(d.ApplicationVersionId) != 10 || len(d.OutputDescriptions) != 0 || len(d.ReferenceDataSourceDescriptions) != 0 ||
+		len(d.CloudWatchLoggingOptionDescriptions) != 0 || d.InputDescriptions[0].InputProcessingConfigurationDescription != nil {
+		t.Fatalf("after deletes: %+v", d)
+	}
+}
+
+// TestTags tags, lists and untags an application; tagging does not change
+// its version.
+func TestTags(t *testing.T) {
+	s := startServer(t, openStores(t), nil)
+	ctx := testCtx(t)
+	if _, err := s.kda.CreateApplication(ctx, &ka.CreateApplicationInput{ApplicationName: aws.String("app"),
+		Tags: []types.Tag{{Key: aws.String("b"), Value: aws.String("1")}}}); err != nil {
+		t.Fatal(err)
+	}
+	arn := aws.String(appARN("app"))
+	if _, err := s.kda.TagResource(ctx, &ka.TagResourceInput{ResourceARN: arn, Tags: []types.Tag{
+		{Key: aws.String("a"), Value: aws.String("2")}, {Key: aws.String("b"), Value: aws.String("3")}}}); err != nil {
+		t.Fatal(err)
+	}
+	l, err := s.kda.ListTagsForResource(ctx, &ka.ListTagsForResourceInput{ResourceARN: arn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, tag := range l.Tags {
+		got[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
+	}
+	if !reflect.DeepEqual(got, map[string]string{"a": "2", "b": "3"}) {
+		t.Errorf("tags: %v", got)
+	}
+	if _, err := s.kda.UntagResource(ctx, &ka.UntagResourceInput{ResourceARN: arn, TagKeys: []string{"a", "none"}}); err != nil {
+		t.Fatal(err)
+	}
+	l, err = s.kda.ListTagsForResource(ctx, &ka.ListTagsForResourceInput{ResourceARN: arn})
+	if err != nil || len(l.Tags) != 1 || aws.ToString(l.Tags[0].Key) != "b" {
+		t.Errorf("after untag: %+v %v", l, err)
+	}
+	var many []types.Tag
+	for i := range 50 {
+		many = append(many, types.Tag{Key: aws.String(string(rune('c' + i)))})
+	}
+	_, err = s.kda.TagResource(ctx, &ka.TagResourceInput{ResourceARN: arn, Tags: many})
+	wantError(t, err, "TooManyTagsException", "An application can have at most 50 tags.")
+	if v := aws.ToInt64(describe(t, s, "app").ApplicationVersionId); v != 1 {
+		t.Errorf("version after tagging: %d", v)
+	}
+}
+
+// TestDiscoverInputSchema infers schemas from records put in a stream.
+func TestDiscoverInputSchema(t *testing.T) {
+	s := startServer(t, openStores(t), nil)
+	ctx := testCtx(t)
+	createStream(t, s, "json")
+	createStream(t, s, "csv")
+	createStream(t, s, "empty")
+	put := func(stream string, recs ...string) {
+		for _, r := range recs {
+			if _, err := s.kin.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String(stream), PartitionKey: aws.String("k"), Data: []byte(r)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	put("json",
+		`{"TICKER_SYMBOL":"QXZ","SECTOR":"HEALTHCARE","CHANGE":-0.05,"PRICE":84,"QTY":3000000000,"ok":true,"at":"2026-12-05 19:00:00.123","geo":{"lat":1.5,"city":"Oslo"}}`,
+		`{"TICKER_SYMBOL":"AB","SECTOR":"TECH","CHANGE":1,"PRICE":84.5,"QTY":1,"ok":false,"at":"2026-12-05 19:00:01","geo":{"lat":2,"city":"Rome"}}`)
+	put("csv", "QXZ,84.5,12\nAB,3,4", "CD,1,2")
+	disc := func(stream string) (*ka.DiscoverInputSchemaOutput, error) {
+		return s.kda.DiscoverInputSchema(ctx, &ka.DiscoverInputSchemaInput{ResourceARN: aws.String(streamARN(stream)), RoleARN: aws.String(role),
+			InputStartingPositionConfiguration: &types.InputStartingPositionConfiguration{InputStartingPosition: types.InputStartingPositionNow}})
+	}
+	out, err := disc("json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cols []string
+	for _, c := range out.InputSchema.RecordColumns {
+		cols = append(cols, aws.ToString(c.Name)+" "+aws.ToString(c.SqlType)+" "+aws.ToString(c.Mapping))
+	}
+	want := []string{"TICKER_SYMBOL VARCHAR(4) $.TICKER_SYMBOL", "SECTOR VARCHAR(16) $.SECTOR", "CHANGE DOUBLE $.CHANGE",
+		"PRICE DOUBLE $.PRICE", "QTY BIGINT $.QTY", "ok BOOLEAN $.ok", "at TIMESTAMP $.at", "lat DOUBLE $.geo.lat", "city VARCHAR(4) $.geo.city"}
+	if !reflect.DeepEqual(cols, want) {
+		t.Errorf("columns:\n%q\nwant\n%q", cols, want)
+	}
+	if f := out.InputSchema.RecordFormat; f.RecordFormatType != types.RecordFormatTypeJson || aws.ToString(f.MappingParameters.JSONMappingParameters.RecordRowPath) != "$" {
+		t.Errorf("format: %+v", f)
+	}
+	if len(out.RawInputRecords) != 2 || len(out.ParsedInputRecords) != 2 ||
+		!reflect.DeepEqual(out.ParsedInputRecords[1], []string{"AB", "TECH", "1", "84.5", "1", "false", "2026-12-05 19:00:01", "2", "Rome"}) {
+		t.Errorf("records: %q %q", out.RawInputRecords, out.ParsedInputRecords)
+	}
+
+	out, err = disc("csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cols = nil
+	for _, c := range out.InputSchema.RecordColumns {
+		cols = append(cols, aws.ToString(c.Name)+" "+aws.ToString(c.SqlType))
+	}
+	if !reflect.DeepEqual(cols, []string{"COL1 VARCHAR(4)", "COL2 DOUBLE", "COL3 INTEGER"}) || out.InputSchema.RecordFormat.RecordFormatType != types.RecordFormatTypeCsv ||
+		len(out.ParsedInputRecords) != 3 {
+		t.Errorf("csv: %q %+v", cols, out.ParsedInputRecords)
+	}
+
+	_, err = disc("empty")
+	var unable *types.UnableToDetectSchemaException
+	wantError(t, err, "UnableToDetectSchemaException", "No records were found in the stream to determine its schema.")
+	put("empty", "not json nor csv")
+	_, err = disc("empty")
+	wantError(t, err, "UnableToDetectSchemaException", "Unable to determine the schema of the sampled records.")
+	if !errorAs(err, &unable) || !reflect.DeepEqual(unable.RawInputRecords, []string{"not json nor csv"}) {
+		t.Errorf("RawInputRecords of %v", err)
+	}
+	_, err = disc("nope")
+	wantError(t, err, "InvalidArgumentException", "Kinesis stream arn:aws:kinesis:us-east-1:000000000000:stream/nope does not exist.")
+}
