@@ -1,0 +1,473 @@
+// Package runner runs Kinesis Data Analytics for SQL applications in the
+// Eddy process: it is the analytics service's Runtime. Each running
+// application has one goroutine that reads its streaming input from a
+// durable checkpoint, optionally has a Lambda function preprocess the
+// records, decodes them into rows of the in-application input stream,
+// pushes them through the compiled program (analytics/engine), and writes
+// the rows of each output's in-application stream to its destination (a
+// Kinesis stream, a Firehose delivery stream or a Lambda function) before
+// it checkpoints the input: at least once, with back-pressure (nothing is
+// read while an output is being written).
+//
+// ROWTIME of an input row is the time the runner inserted it (the clock,
+// never going backwards within an application), as in Kinesis Data
+// Analytics ("the time Amazon Kinesis Data Analytics inserted the row in
+// the first in-application stream", SQL Reference, ROWTIME). Windows close
+// as ROWTIME passes their end: at the next row, or at the next tick
+// (Config.Tick) without one.
+//
+// What a stop keeps: each input's checkpoint (the records whose rows were
+// pushed and whose outputs were written), so LAST_STOPPED_POINT resumes
+// after them. The rows of windows still open at the stop are not kept:
+// their records are not read again, so their aggregates are lost (Kinesis
+// Data Analytics keeps no application state across a stop either).
+package runner
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/eddy-streams/eddy/analytics/engine"
+	"github.com/eddy-streams/eddy/firehose/delivery"
+	fp "github.com/eddy-streams/eddy/protocol/firehose"
+	"github.com/eddy-streams/eddy/protocol/kda"
+	"github.com/eddy-streams/eddy/protocol/kds"
+	"github.com/eddy-streams/eddy/storage"
+)
+
+// CheckpointTable holds the inputs' checkpoints: key
+// "<application ARN>/<input id>/<shard id>".
+const CheckpointTable = "analytics/checkpoints"
+
+// Kinesis is what an application reads its input from and writes a
+// Kinesis stream output to: a region's kinesis engine, in process.
+type Kinesis interface {
+	delivery.Kinesis
+	PutRecords(ctx context.Context, in *kds.PutRecordsInput) (*kds.PutRecordsOutput, error)
+}
+
+// Firehose takes the records of a delivery stream output: the firehose
+// service, in process.
+type Firehose interface {
+	PutRecordBatch(region string, in *fp.PutRecordBatchInput) (*fp.PutRecordBatchOutput, error)
+}
+
+// Invoker runs the Lambda functions of input preprocessing and of Lambda
+// outputs: the lambda service, in process.
+type Invoker interface {
+	Invoke(ctx context.Context, functionName string, payload []byte) (result []byte, functionError string, err error)
+}
+
+// Config configures the runner.
+type Config struct {
+	// Kinesis returns a region's Kinesis streams.
+	Kinesis func(region string) (Kinesis, error)
+	// Firehose is the delivery streams' service; nil refuses delivery
+	// stream outputs.
+	Firehose Firehose
+	// Invoker runs functions; nil refuses preprocessors and Lambda
+	// outputs.
+	Invoker Invoker
+	// Tap opens a reader of a DirectPut delivery stream of a region from
+	// now on, for an input from a delivery stream; nil refuses them.
+	Tap func(region, name string) (*delivery.Tap, error)
+	// Object returns an object of the S3-compatible store, for reference
+	// data sources; nil refuses them.
+	Object func(ctx context.Context, bucket, key string) ([]byte, error)
+	// Meta keeps the checkpoints.
+	Meta   storage.MetaStore
+	Logger *slog.Logger
+	// Now is the clock ROWTIMEs come from. Default time.Now.
+	Now func() time.Time
+	// Tick is how often windows are closed while no record arrives.
+	// Default 1s.
+	Tick time.Duration
+	// Retry is the pause before an output write or a preprocessor
+	// invocation that failed is tried again. Default 1s.
+	Retry time.Duration
+	// Metrics, if set, counts each application's records (see
+	// metrics.go).
+	Metrics *Metrics
+}
+
+// Runner runs applications; it implements analytics.Runtime.
+type Runner struct {
+	cfg Config
+	log *slog.Logger
+
+	mu   sync.Mutex
+	apps map[string]*running // by application ARN
+}
+
+// running is an application being run.
+type running struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// New returns a runner; Close stops what it runs.
+func New(cfg Config) *Runner {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Tick <= 0 {
+		cfg.Tick = time.Second
+	}
+	if cfg.Retry <= 0 {
+		cfg.Retry = time.Second
+	}
+	return &Runner{cfg: cfg, log: cfg.Logger.With("component", "analytics"), apps: map[string]*running{}}
+}
+
+// Start implements analytics.Runtime: it compiles app, positions its
+// input as pos says, and runs it until Stop.
+func (r *Runner) Start(ctx context.Context, app kda.ApplicationDetail, pos map[string]string) error {
+	arn := kda.Deref(app.ApplicationARN)
+	if err := r.Stop(ctx, arn); err != nil {
+		return err
+	}
+	a, err := r.prepare(app, pos)
+	if err != nil {
+		return err
+	}
+	rctx, cancel := context.WithCancel(context.Background())
+	ra := &running{cancel: cancel, done: make(chan struct{})}
+	r.mu.Lock()
+	r.apps[arn] = ra
+	r.mu.Unlock()
+	go func() {
+		defer close(ra.done)
+		a.run(rctx)
+	}()
+	return nil
+}
+
+// Update implements analytics.Runtime: the application runs again with
+// its new configuration, from where it stopped.
+func (r *Runner) Update(ctx context.Context, app kda.ApplicationDetail) error {
+	pos := map[string]string{}
+	for _, in := range app.InputDescriptions {
+		pos[kda.Deref(in.InputId)] = kda.PositionLastStoppedPoint
+	}
+	return r.Start(ctx, app, pos)
+}
+
+// Stop implements analytics.Runtime.
+func (r *Runner) Stop(ctx context.Context, arn string) error {
+	r.mu.Lock()
+	ra := r.apps[arn]
+	delete(r.apps, arn)
+	r.mu.Unlock()
+	if ra == nil {
+		return nil
+	}
+	ra.cancel()
+	select {
+	case <-ra.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Close stops every application.
+func (r *Runner) Close() error {
+	r.mu.Lock()
+	apps := r.apps
+	r.apps = map[string]*running{}
+	r.mu.Unlock()
+	for _, ra := range apps {
+		ra.cancel()
+		<-ra.done
+	}
+	return nil
+}
+
+// app is a prepared application: its program, input and outputs.
+type app struct {
+	r       *Runner
+	arn     string
+	name    string
+	log     *slog.Logger
+	prog    *engine.Program
+	input   *input
+	outputs map[string][]*output // by in-application stream name
+	last    time.Time            // the last ROWTIME given
+}
+
+// prepare compiles app and opens its input at pos.
+func (r *Runner) prepare(d kda.ApplicationDetail, pos map[string]string) (*app, error) {
+	arn := kda.Deref(d.ApplicationARN)
+	region, account, ok := arnRegionAccount(arn)
+	if !ok {
+		return nil, fmt.Errorf("analytics: %q is not an application ARN", arn)
+	}
+	a := &app{r: r, arn: arn, name: kda.Deref(d.ApplicationName), outputs: map[string][]*output{}}
+	a.log = r.log.With("application", a.name)
+	if len(d.InputDescriptions) != 1 {
+		return nil, fmt.Errorf("analytics: application %s has %d inputs; one is needed", a.name, len(d.InputDescriptions))
+	}
+	in, err := r.openInput(a, region, account, d.InputDescriptions[0], pos)
+	if err != nil {
+		return nil, err
+	}
+	a.input = in
+	fail := func(err error) (*app, error) {
+		in.release()
+		return nil, err
+	}
+	refs, err := r.references(a, d.ReferenceDataSourceDescriptions)
+	if err != nil {
+		return fail(err)
+	}
+	prog, err := engine.Compile(kda.Deref(d.ApplicationCode), in.schemas(), refs)
+	if err != nil {
+		return fail(fmt.Errorf("analytics: application %s: %w", a.name, err))
+	}
+	a.prog = prog
+	for _, od := range d.OutputDescriptions {
+		o, err := r.openOutput(a, region, od)
+		if err != nil {
+			return fail(err)
+		}
+		stream := strings.ToUpper(kda.Deref(od.Name))
+		if prog.Columns(stream) == nil && !strings.EqualFold(stream, engine.ErrorStream) {
+			return fail(fmt.Errorf("analytics: application %s: output %s names no in-application stream of the code", a.name, kda.Deref(od.Name)))
+		}
+		if strings.EqualFold(stream, engine.ErrorStream) {
+			stream = engine.ErrorStream
+		}
+		a.outputs[stream] = append(a.outputs[stream], o)
+	}
+	return a, nil
+}
+
+// run is the application's loop: read, push, write, checkpoint.
+func (a *app) run(ctx context.Context) {
+	a.log.Info("application running")
+	defer a.log.Info("application stopped")
+	defer a.input.release()
+	defer func() {
+		var outs []string
+		for _, os := range a.outputs {
+			for _, o := range os {
+				outs = append(outs, o.name)
+			}
+		}
+		a.r.cfg.Metrics.forget(a.arn, outs)
+	}()
+	pending := map[string][]engine.Row{}
+	eng := a.prog.Start(func(stream string, row engine.Row) {
+		if _, ok := a.outputs[stream]; ok {
+			pending[stream] = append(pending[stream], copyRow(row))
+		}
+	})
+	tick := a.r.cfg.Tick
+	lastAdvance := time.Time{}
+	for ctx.Err() == nil {
+		recs, err := a.input.read(ctx, tick)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			a.log.Warn("read input", "err", err)
+			sleep(ctx, a.r.cfg.Retry)
+			a.input.rewind()
+			continue
+		}
+		a.count(recs)
+		if len(recs) > 0 {
+			rows, err := a.input.rows(ctx, recs)
+			if err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				a.log.Warn("preprocess input", "err", err)
+				sleep(ctx, a.r.cfg.Retry)
+				a.input.rewind()
+				continue
+			}
+			for _, ir := range rows {
+				rt := a.rowtime()
+				if ir.err != nil {
+					if m := a.r.cfg.Metrics; m != nil {
+						m.errors.With(a.arn).Inc()
+					}
+					eng.ReportRecordError(rt, ir.err)
+					continue
+				}
+				if err := eng.Push(ir.stream, engine.Row{Rowtime: rt, Values: ir.values}); err != nil {
+					a.log.Warn("push row", "err", err)
+				}
+			}
+		}
+		if now := a.r.cfg.Now(); now.Sub(lastAdvance) >= tick || len(recs) == 0 {
+			eng.Advance(a.rowtime())
+			lastAdvance = now
+		}
+		if !a.flush(ctx, pending) {
+			return
+		}
+		if len(recs) > 0 {
+			if err := a.input.commit(recs[len(recs)-1].Pos); err != nil {
+				a.log.Warn("checkpoint input", "err", err)
+			}
+		}
+	}
+}
+
+// references loads the reference tables: each S3 object read once, at
+// the start, decoded with its ReferenceSchema (a row that does not decode
+// is an error: the application does not start).
+func (r *Runner) references(a *app, ds []kda.ReferenceDataSourceDescription) ([]engine.RefTable, error) {
+	var refs []engine.RefTable
+	for _, d := range ds {
+		name := kda.Deref(d.TableName)
+		s3 := d.S3ReferenceDataSourceDescription
+		if s3 == nil {
+			return nil, fmt.Errorf("analytics: application %s: reference table %s has no S3 source", a.name, name)
+		}
+		if r.cfg.Object == nil {
+			return nil, errors.New("analytics: no S3 store to read reference data from")
+		}
+		bucketARN := kda.Deref(s3.BucketARN)
+		bucket := bucketARN[strings.LastIndexByte(bucketARN, ':')+1:]
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		body, err := r.cfg.Object(ctx, bucket, kda.Deref(s3.FileKey))
+		cancel()
+		if err != nil {
+			return nil, fmt.Errorf("analytics: application %s: reference table %s: %w", a.name, name, err)
+		}
+		dec, cols, err := newDecoder(d.ReferenceSchema)
+		if err != nil {
+			return nil, fmt.Errorf("analytics: application %s: reference table %s: %w", a.name, name, err)
+		}
+		rows, errs := decodeAll(dec, d.ReferenceSchema, body)
+		if len(errs) > 0 {
+			return nil, fmt.Errorf("analytics: application %s: reference table %s: %s (%d rows did not decode)", a.name, name, errs[0].Error(), len(errs))
+		}
+		refs = append(refs, engine.RefTable{Name: name, Columns: cols, Rows: rows})
+	}
+	return refs, nil
+}
+
+// decodeAll decodes a reference object: CSV lines, or JSON values one
+// after another (JSON lines, or one document whose RecordRowPath selects
+// an array).
+func decodeAll(dec *engine.Decoder, s *kda.SourceSchema, body []byte) ([][]engine.Value, []*engine.RecordError) {
+	if s.RecordFormat.RecordFormatType != "JSON" {
+		return dec.Decode(body)
+	}
+	var rows [][]engine.Value
+	var errs []*engine.RecordError
+	jd := json.NewDecoder(bytes.NewReader(body))
+	for {
+		var v json.RawMessage
+		if err := jd.Decode(&v); err == io.EOF {
+			return rows, errs
+		} else if err != nil {
+			return rows, append(errs, &engine.RecordError{Name: "Parse error", Message: "invalid JSON: " + err.Error(), Data: body})
+		}
+		r, e := dec.Decode(v)
+		rows, errs = append(rows, r...), append(errs, e...)
+	}
+}
+
+// rowtime is the ROWTIME of the next row: the clock, never before the
+// previous one.
+func (a *app) rowtime() time.Time {
+	t := a.r.cfg.Now().UTC().Truncate(time.Millisecond)
+	if t.Before(a.last) {
+		t = a.last
+	}
+	a.last = t
+	return t
+}
+
+// flush writes the pending rows of every output, retrying until written;
+// false when ctx ended first.
+func (a *app) flush(ctx context.Context, pending map[string][]engine.Row) bool {
+	for stream, rows := range pending {
+		if len(rows) == 0 {
+			continue
+		}
+		for _, o := range a.outputs[stream] {
+			for {
+				err := o.write(ctx, rows)
+				if err == nil {
+					break
+				}
+				if ctx.Err() != nil {
+					return false
+				}
+				a.log.Warn("write output", "output", o.name, "err", err)
+				if !sleep(ctx, a.r.cfg.Retry) {
+					return false
+				}
+			}
+			if m := a.r.cfg.Metrics; m != nil {
+				m.outRecords.With(a.arn, o.name).Add(float64(len(rows)))
+			}
+		}
+		pending[stream] = rows[:0]
+	}
+	return true
+}
+
+// count publishes what a read returned.
+func (a *app) count(recs []delivery.Record) {
+	m := a.r.cfg.Metrics
+	if m == nil {
+		return
+	}
+	if len(recs) == 0 {
+		m.behind.With(a.arn).Set(0)
+		return
+	}
+	n := 0
+	for _, r := range recs {
+		n += len(r.Data)
+	}
+	m.inRecords.With(a.arn).Add(float64(len(recs)))
+	m.inBytes.With(a.arn).Add(float64(n))
+	m.behind.With(a.arn).Set(float64(max(0, a.r.cfg.Now().Sub(recs[len(recs)-1].Arrival).Milliseconds())))
+}
+
+func copyRow(r engine.Row) engine.Row {
+	return engine.Row{Rowtime: r.Rowtime, Values: append([]engine.Value(nil), r.Values...)}
+}
+
+// sleep waits d; false if ctx ended first.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// arnRegionAccount returns the region and account fields of an ARN.
+func arnRegionAccount(arn string) (region, account string, ok bool) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[3] == "" || parts[4] == "" {
+		return "", "", false
+	}
+	return parts[3], parts[4], true
+}
+
+// errNoFunctions refuses what needs functions when there are none.
+var errNoFunctions = errors.New("analytics: no Lambda service to invoke functions")
