@@ -4,14 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"sync"
 
 	"github.com/eddy-streams/eddy"
+	"github.com/eddy-streams/eddy/analytics"
+	"github.com/eddy-streams/eddy/analytics/runner"
 	"github.com/eddy-streams/eddy/firehose"
 	"github.com/eddy-streams/eddy/firehose/delivery"
 	"github.com/eddy-streams/eddy/httpapi"
 	"github.com/eddy-streams/eddy/lambda"
 	"github.com/eddy-streams/eddy/lambda/esm"
+	"github.com/eddy-streams/eddy/s3"
 	"github.com/eddy-streams/eddy/storage"
 )
 
@@ -23,10 +29,21 @@ type accountServices struct {
 	deliveries *delivery.Runner
 	functions  *lambda.Service
 	mappings   *esm.Manager
+	analytics  *analytics.Service // SQL applications
+	apps       *runner.Runner     // what runs them
 }
 
 // close stops the work, then the functions it invokes.
 func (a *accountServices) close() {
+	if a.analytics != nil {
+		// The service first (its calls under way), then the applications:
+		// those RUNNING stay so in the store, and run again at the next
+		// start.
+		a.analytics.Close()
+	}
+	if a.apps != nil {
+		a.apps.Close()
+	}
 	a.mappings.Close()
 	a.deliveries.Close()
 	a.functions.Close()
@@ -126,5 +143,28 @@ func (s *accountSet) close() {
 	s.closed = true
 	for _, a := range s.m {
 		a.close()
+	}
+}
+
+// referenceObjects reads the objects of SQL applications' reference data
+// sources: a bucket of --s3-bucket-dir is a directory (FileKey a file
+// under it), any other bucket is the embedded S3 endpoint's.
+func referenceObjects(store *s3.Store, dirs map[string]string) func(ctx context.Context, bucket, key string) ([]byte, error) {
+	return func(ctx context.Context, bucket, key string) ([]byte, error) {
+		if dir, ok := dirs[bucket]; ok {
+			if !filepath.IsLocal(filepath.FromSlash(key)) {
+				return nil, fmt.Errorf("object key %q is not a path under the directory of bucket %s", key, bucket)
+			}
+			return os.ReadFile(filepath.Join(dir, filepath.FromSlash(key)))
+		}
+		if store == nil {
+			return nil, fmt.Errorf("no S3 store holds bucket %s (the embedded S3 endpoint is off and no --s3-bucket-dir names it)", bucket)
+		}
+		obj, err := store.Open(bucket, key)
+		if err != nil {
+			return nil, fmt.Errorf("s3://%s/%s: %w", bucket, key, err)
+		}
+		defer obj.Close()
+		return io.ReadAll(obj.Body(0, obj.Size))
 	}
 }

@@ -57,7 +57,10 @@ func namedResources(account string, nameOf func(any) string, arn func(region, ac
 // tables, KMS's keys and aliases (as named: an alias is not resolved to
 // its key), each the caller's account's (dynamo.Regions, kms.Accounts,
 // accountSet).
-func authorizeServices(account string, fh, ddb, kms *httpapi.Service) {
+func authorizeServices(account string, fh, ddb, kms, kda *httpapi.Service) {
+	kda.Resources = namedResources(account, kda.StreamOf, func(region, acct, name string) string {
+		return "arn:aws:kinesisanalytics:" + region + ":" + acct + ":application/" + name
+	})
 	fh.Resources = namedResources(account, fh.StreamOf, func(region, acct, name string) string {
 		return "arn:aws:firehose:" + region + ":" + acct + ":deliverystream/" + name
 	})

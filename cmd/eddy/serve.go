@@ -15,6 +15,8 @@ import (
 
 	"github.com/eddy-streams/eddy"
 	"github.com/eddy-streams/eddy/admin"
+	"github.com/eddy-streams/eddy/analytics"
+	"github.com/eddy-streams/eddy/analytics/runner"
 	"github.com/eddy-streams/eddy/dynamo"
 	"github.com/eddy-streams/eddy/firehose"
 	"github.com/eddy-streams/eddy/firehose/delivery"
@@ -23,6 +25,7 @@ import (
 	"github.com/eddy-streams/eddy/firehose/opensearch"
 	"github.com/eddy-streams/eddy/firehose/redshift"
 	"github.com/eddy-streams/eddy/httpapi"
+	"github.com/eddy-streams/eddy/httpapi/analyticsapi"
 	"github.com/eddy-streams/eddy/httpapi/dynamoapi"
 	"github.com/eddy-streams/eddy/httpapi/firehoseapi"
 	"github.com/eddy-streams/eddy/httpapi/iamapi"
@@ -182,9 +185,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		return a.firehose, nil
 	})
+	kdaAPI := analyticsapi.AccountsService(func(ctx context.Context) (*analytics.Service, error) {
+		a, err := accounts.caller(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return a.analytics, nil
+	})
 	ddbAPI, kmsAPI := dynamoapi.RegionalService(ddbRegions), kmsapi.AccountsService(kmsAccounts)
-	authorizeServices(cfg.AccountID, &fhAPI, &ddbAPI, &kmsAPI)
-	srv, err := httpapi.New(hcfg, kinesisapi.RegionalService(regions), ddbAPI, fhAPI, kmsAPI)
+	authorizeServices(cfg.AccountID, &fhAPI, &ddbAPI, &kmsAPI, &kdaAPI)
+	srv, err := httpapi.New(hcfg, kinesisapi.RegionalService(regions), ddbAPI, fhAPI, kmsAPI, kdaAPI)
 	if err != nil {
 		return err
 	}
@@ -313,6 +323,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		},
 	}
 	esmCfg.MetricFamilies = esm.NewMetrics(reg)
+	appMetrics := runner.NewMetrics(reg)
 	// An account's services: the server's account's in the store's own
 	// tables, another's under "accounts/<account>/" (accounts.go).
 	accounts.open = func(account string) (*accountServices, error) {
@@ -373,6 +384,40 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return eng, nil
 		}
 		a.deliveries = delivery.NewRunner(dc)
+		// SQL applications, run in process: inputs from the account's
+		// streams and delivery streams, outputs to them and to its
+		// functions, reference data from the S3-compatible store.
+		a.apps = runner.New(runner.Config{
+			Kinesis: func(region string) (runner.Kinesis, error) {
+				eng, err := kinesisOf(region)
+				if err != nil {
+					return nil, err
+				}
+				return eng, nil
+			},
+			Firehose: a.firehose, Invoker: a.functions, Tap: a.deliveries.Tap,
+			Object: referenceObjects(s3Store, dirs), Meta: ameta, Logger: logger, Metrics: appMetrics,
+		})
+		acfg := analytics.DefaultConfig()
+		acfg.Region, acfg.AccountID, acfg.Logger = cfg.Region, account, logger
+		acfg.Runtime, acfg.Firehose, acfg.Functions = a.apps, a.firehose, a.functions
+		acfg.Kinesis = func(region string) (analytics.Kinesis, error) {
+			eng, err := kinesisOf(region)
+			if err != nil {
+				return nil, err
+			}
+			return eng, nil
+		}
+		if a.analytics, err = analytics.New(acfg, ameta); err != nil {
+			a.close()
+			return nil, err
+		}
+		// The applications RUNNING at the last stop run again, from
+		// where they stopped.
+		if err := a.analytics.Resume(context.Background()); err != nil {
+			a.close()
+			return nil, err
+		}
 		return a, nil
 	}
 	if err := accounts.resume(); err != nil {

@@ -15,13 +15,20 @@ import (
 	"github.com/eddy-streams/eddy/protocol/kda"
 )
 
+// picker returns the service a request goes to.
+type picker func(ctx context.Context) (*analytics.Service, error)
+
 // op adapts a service method to an httpapi.Operation.
-func op[I, O any](name string, f func(ctx context.Context, region string, in *I) (*O, error)) httpapi.Operation {
+func op[I, O any](pick picker, name string, f func(s *analytics.Service, ctx context.Context, region string, in *I) (*O, error)) httpapi.Operation {
 	return httpapi.Operation{
 		Name:     name,
 		NewInput: func() any { return new(I) },
 		Call: func(ctx context.Context, in any) (any, error) {
-			out, err := f(ctx, httpapi.Region(ctx), in.(*I))
+			s, err := pick(ctx)
+			if err != nil {
+				return nil, err
+			}
+			out, err := f(s, ctx, httpapi.Region(ctx), in.(*I))
 			if err != nil {
 				return nil, err
 			}
@@ -32,32 +39,43 @@ func op[I, O any](name string, f func(ctx context.Context, region string, in *I)
 
 // Service returns the Kinesis Analytics service backed by svc.
 func Service(svc *analytics.Service) httpapi.Service {
+	return service(func(context.Context) (*analytics.Service, error) { return svc, nil })
+}
+
+// AccountsService returns the Kinesis Analytics service whose requests go
+// to the service pick returns for them: with identities, each account's
+// applications are its own (cmd/eddy's accountSet).
+func AccountsService(pick func(ctx context.Context) (*analytics.Service, error)) httpapi.Service {
+	return service(pick)
+}
+
+func service(pick picker) httpapi.Service {
 	return httpapi.Service{
 		TargetPrefix: kda.TargetPrefix,
 		SigningName:  kda.SigningName,
 		Protocol:     httpapi.ProtocolJSON11,
 		StreamOf:     kda.ApplicationOf,
 		Operations: []httpapi.Operation{
-			op("AddApplicationCloudWatchLoggingOption", svc.AddApplicationCloudWatchLoggingOption),
-			op("AddApplicationInput", svc.AddApplicationInput),
-			op("AddApplicationInputProcessingConfiguration", svc.AddApplicationInputProcessingConfiguration),
-			op("AddApplicationOutput", svc.AddApplicationOutput),
-			op("AddApplicationReferenceDataSource", svc.AddApplicationReferenceDataSource),
-			op("CreateApplication", svc.CreateApplication),
-			op("DeleteApplication", svc.DeleteApplication),
-			op("DeleteApplicationCloudWatchLoggingOption", svc.DeleteApplicationCloudWatchLoggingOption),
-			op("DeleteApplicationInputProcessingConfiguration", svc.DeleteApplicationInputProcessingConfiguration),
-			op("DeleteApplicationOutput", svc.DeleteApplicationOutput),
-			op("DeleteApplicationReferenceDataSource", svc.DeleteApplicationReferenceDataSource),
-			op("DescribeApplication", svc.DescribeApplication),
-			op("DiscoverInputSchema", svc.DiscoverInputSchema),
-			op("ListApplications", svc.ListApplications),
-			op("ListTagsForResource", svc.ListTagsForResource),
-			op("StartApplication", svc.StartApplication),
-			op("StopApplication", svc.StopApplication),
-			op("TagResource", svc.TagResource),
-			op("UntagResource", svc.UntagResource),
-			op("UpdateApplication", svc.UpdateApplication),
+			op(pick, "AddApplicationCloudWatchLoggingOption", (*analytics.Service).AddApplicationCloudWatchLoggingOption),
+			op(pick, "AddApplicationInput", (*analytics.Service).AddApplicationInput),
+			op(pick, "AddApplicationInputProcessingConfiguration", (*analytics.Service).AddApplicationInputProcessingConfiguration),
+			op(pick, "AddApplicationOutput", (*analytics.Service).AddApplicationOutput),
+			op(pick, "AddApplicationReferenceDataSource", (*analytics.Service).AddApplicationReferenceDataSource),
+			op(pick, "CreateApplication", (*analytics.Service).CreateApplication),
+			op(pick, "DeleteApplication", (*analytics.Service).DeleteApplication),
+			op(pick, "DeleteApplicationCloudWatchLoggingOption", (*analytics.Service).DeleteApplicationCloudWatchLoggingOption),
+			op(pick, "DeleteApplicationInputProcessingConfiguration", (*analytics.Service).DeleteApplicationInputProcessingConfiguration),
+			op(pick, "DeleteApplicationOutput", (*analytics.Service).DeleteApplicationOutput),
+			op(pick, "DeleteApplicationReferenceDataSource", (*analytics.Service).DeleteApplicationReferenceDataSource),
+			op(pick, "DescribeApplication", (*analytics.Service).DescribeApplication),
+			op(pick, "DiscoverInputSchema", (*analytics.Service).DiscoverInputSchema),
+			op(pick, "ListApplications", (*analytics.Service).ListApplications),
+			op(pick, "ListTagsForResource", (*analytics.Service).ListTagsForResource),
+			op(pick, "StartApplication", (*analytics.Service).StartApplication),
+			op(pick, "StopApplication", (*analytics.Service).StopApplication),
+			op(pick, "TagResource", (*analytics.Service).TagResource),
+			op(pick, "UntagResource", (*analytics.Service).UntagResource),
+			op(pick, "UpdateApplication", (*analytics.Service).UpdateApplication),
 		},
 	}
 }
