@@ -1,0 +1,32 @@
+package rcf
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// BenchmarkUpdate measures Update with KDA's defaults (100 trees, sample
+// 256) on 2-dimensional Gaussian points, once the samples are full.
+func BenchmarkUpdate(b *testing.B) {
+	c := DefaultConfig()
+	c.Dimensions = 2
+	f, err := New(c)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	pts := make([][]float64, 4096)
+	for i := range pts {
+		pts[i] = []float64{r.NormFloat64(), r.NormFloat64()}
+	}
+	for i := 0; i < 2000; i++ {
+		f.Update(pts[i%len(pts)])
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := f.Update(pts[i%len(pts)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
