@@ -7,7 +7,12 @@ import (
 
 // BenchmarkUpdate measures Update with KDA's defaults (100 trees, sample
 // 256) on 2-dimensional Gaussian points, once the samples are full.
-func BenchmarkUpdate(b *testing.B) {
+func BenchmarkUpdate(b *testing.B) { benchmarkUpdate(b, false) }
+
+// BenchmarkUpdateExplained is BenchmarkUpdate with UpdateExplained.
+func BenchmarkUpdateExplained(b *testing.B) { benchmarkUpdate(b, true) }
+
+func benchmarkUpdate(b *testing.B, explain bool) {
 	c := DefaultConfig()
 	c.Dimensions = 2
 	f, err := New(c)
@@ -25,7 +30,13 @@ func BenchmarkUpdate(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := f.Update(pts[i%len(pts)]); err != nil {
+		var err error
+		if explain {
+			_, err = f.UpdateExplained(pts[i%len(pts)])
+		} else {
+			_, err = f.Update(pts[i%len(pts)])
+		}
+		if err != nil {
 			b.Fatal(err)
 		}
 	}

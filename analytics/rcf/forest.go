@@ -107,6 +107,7 @@ type Forest struct {
 	shingle []float64
 	point   []float64
 	n       int64 // points (shingles) seen
+	attr    attribution
 }
 
 // New returns an empty forest, or a *ParameterError if c is not valid.
@@ -122,6 +123,7 @@ func New(c Config) (*Forest, error) {
 		rngs:    make([]*rand.Rand, c.Trees),
 		shingle: make([]float64, dims),
 		point:   make([]float64, dims),
+		attr:    attribution{high: make([]float64, dims), low: make([]float64, dims)},
 	}
 	for i := range f.trees {
 		// One generator per tree, seeded from (Seed, tree index), so a tree's
@@ -149,6 +151,10 @@ func (f *Forest) Config() Config { return f.cfg }
 // farther from the recent sample. A record whose length is not Dimensions,
 // or with a NaN or infinite value, is an error and changes nothing.
 func (f *Forest) Update(record []float64) (float64, error) {
+	return f.update(record, nil)
+}
+
+func (f *Forest) update(record []float64, attr *attribution) (float64, error) {
 	d := f.cfg.Dimensions
 	if len(record) != d {
 		return 0, fmt.Errorf("rcf: record has %d numeric values, the forest takes %d", len(record), d)
@@ -184,14 +190,17 @@ func (f *Forest) Update(record []float64) (float64, error) {
 		if !s.accepts(k) {
 			// Most points, once the sample is full: score without
 			// inserting (the same distribution as inserting, scoring
-			// and removing, at a third of the cost).
+			// and removing, for less work).
 			if scoring {
-				sum += tr.scoreWithout(f.point)
+				sum += tr.scoreWithout(f.point, attr)
 			}
 			continue
 		}
 		leaf := tr.insert(f.point)
-		if scoring {
+		switch {
+		case scoring && attr != nil:
+			sum += tr.coDispExplained(leaf, f.point, attr)
+		case scoring:
 			sum += tr.coDisp(leaf)
 		}
 		if s.len() == s.capacity {

@@ -284,7 +284,14 @@ func (t *tree) remove(leaf int32) {
 // path from the leaf to the root, of the number of points in C's sibling
 // (the points displaced by removing C) divided by the number of points in C.
 func (t *tree) coDisp(leaf int32) float64 {
-	best := 0.0
+	v, _ := t.coDispSibling(leaf)
+	return v
+}
+
+// coDispSibling is coDisp with the sibling of the subtree that gives the
+// largest ratio (-1 for a tree of one leaf).
+func (t *tree) coDispSibling(leaf int32) (float64, int32) {
+	best, bestSib := 0.0, int32(-1)
 	for n := leaf; t.nodes[n].parent >= 0; n = t.nodes[n].parent {
 		p := t.nodes[n].parent
 		sib := t.nodes[p].left
@@ -292,10 +299,10 @@ func (t *tree) coDisp(leaf int32) float64 {
 			sib = t.nodes[p].right
 		}
 		if r := float64(t.nodes[sib].mass) / float64(t.nodes[n].mass); r > best {
-			best = r
+			best, bestSib = r, sib
 		}
 	}
-	return best
+	return best, bestSib
 }
 
 // scoreWithout returns the collusive displacement p would have if it were
@@ -304,13 +311,15 @@ func (t *tree) coDisp(leaf int32) float64 {
 // cut would separate p (p's leaf would then sit beside n, displacing n's
 // mass) or to the leaf equal to p, and takes, for each subtree C on the way
 // back up, the mass of C's sibling over C's mass with p counted in it.
-func (t *tree) scoreWithout(p []float64) float64 {
+//
+// With attr non-nil it also adds the score's attribution (attribute).
+func (t *tree) scoreWithout(p []float64, attr *attribution) float64 {
 	if t.root < 0 {
 		return 0
 	}
 	d := t.dims
 	node := t.root
-	best := 0.0
+	best, bestSib := 0.0, int32(-1)
 	for {
 		bmin, bmax := t.minOf(node), t.maxOf(node)
 		span, ext := 0.0, 0.0
@@ -329,7 +338,8 @@ func (t *tree) scoreWithout(p []float64) float64 {
 		}
 		if ext > 0 {
 			if r := t.rng.Float64() * span; r < ext {
-				best = float64(t.nodes[node].mass) // p's own leaf: node's mass over 1
+				// p's own leaf: node's mass over 1
+				best, bestSib = float64(t.nodes[node].mass), node
 				break
 			}
 		}
@@ -349,10 +359,72 @@ func (t *tree) scoreWithout(p []float64) float64 {
 			sib = t.nodes[a].right
 		}
 		if r := float64(t.nodes[sib].mass) / float64(t.nodes[n].mass+1); r > best {
-			best = r
+			best, bestSib = r, sib
 		}
 	}
+	if attr != nil {
+		t.attribute(bestSib, p, best, attr)
+	}
 	return best
+}
+
+// coDispExplained is coDisp for the leaf insert just made for p, adding the
+// score's attribution (attribute) to attr.
+func (t *tree) coDispExplained(leaf int32, p []float64, attr *attribution) float64 {
+	v, sib := t.coDispSibling(leaf)
+	t.attribute(sib, p, v, attr)
+	return v
+}
+
+// attribution accumulates, per coordinate, the part of the trees' scores
+// owed to p being above (high) or below (low) the points it was separated
+// from.
+type attribution struct{ high, low []float64 }
+
+// attribute splits a tree's score v for p over the coordinates. node is
+// the sibling of the subtree C that gave the score (C holds p and its
+// colluders, node the points they displace): v is split in proportion to
+// the length by which p lies outside node's box along each coordinate (the
+// chance that a cut drawn over the box enlarged by p falls there and
+// separates them), counted as high where p is above the box and low where
+// below. p is always outside node's box (a cut separates them), but should
+// it not be, or with no node, v is split evenly, half high and half low.
+func (t *tree) attribute(node int32, p []float64, v float64, attr *attribution) {
+	if v == 0 {
+		return
+	}
+	if node < 0 {
+		h := v / float64(2*len(p))
+		for i := range p {
+			attr.high[i] += h
+			attr.low[i] += h
+		}
+		return
+	}
+	bmin, bmax := t.minOf(node), t.maxOf(node)
+	ext := 0.0
+	for i, x := range p {
+		if x < bmin[i] {
+			ext += bmin[i] - x
+		} else if x > bmax[i] {
+			ext += x - bmax[i]
+		}
+	}
+	if ext == 0 {
+		h := v / float64(2*len(p))
+		for i := range p {
+			attr.high[i] += h
+			attr.low[i] += h
+		}
+		return
+	}
+	for i, x := range p {
+		if x < bmin[i] {
+			attr.low[i] += v * (bmin[i] - x) / ext
+		} else if x > bmax[i] {
+			attr.high[i] += v * (x - bmax[i]) / ext
+		}
+	}
 }
 
 // check verifies the tree's invariants: parent links agree with child
