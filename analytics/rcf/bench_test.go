@@ -40,4 +40,5 @@ func benchmarkUpdate(b *testing.B, explain bool) {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
