@@ -120,13 +120,23 @@ GROUP BY TICKER_SYMBOL, STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '10' SE
 }
 
 // TestGuideSlidingExample runs the guide's sliding window query (average price per ticker
-// over the last minute, and the last 10 rows' min and max) against a direct computation.
+// over a RANGE window, and the last 10 rows' min and max) against a direct computation.
+// The guide's examples use RANGE INTERVAL '1' MINUTE and '10' SECOND: both are run.
 func TestGuideSlidingExample(t *testing.T) {
+	for _, w := range []struct {
+		interval string
+		ms       int64
+	}{{"'1' MINUTE", 60000}, {"'10' SECOND", 10000}} {
+		t.Run(w.interval, func(t *testing.T) { testGuideSliding(t, w.interval, w.ms) })
+	}
+}
+
+func testGuideSliding(t *testing.T, interval string, rangeMs int64) {
 	code := `CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4), avg_price DOUBLE, n BIGINT, lo REAL, hi REAL, var_s DOUBLE);
 CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
 SELECT STREAM ticker_symbol, AVG(price) OVER W1 AS avg_price, COUNT(*) OVER W1, MIN(price) OVER W2, MAX(price) OVER W2, VAR_SAMP(price) OVER W1
 FROM "SOURCE_SQL_STREAM_001"
-WINDOW W1 AS (PARTITION BY ticker_symbol RANGE INTERVAL '1' MINUTE PRECEDING),
+WINDOW W1 AS (PARTITION BY ticker_symbol RANGE INTERVAL ` + interval + ` PRECEDING),
        W2 AS (PARTITION BY ticker_symbol ROWS 9 PRECEDING);`
 	rows := tickerRows(3000, 2)
 	h := run(t, code, []InputSchema{tickerSchema})
@@ -140,7 +150,7 @@ WINDOW W1 AS (PARTITION BY ticker_symbol RANGE INTERVAL '1' MINUTE PRECEDING),
 			if rows[j].sym != r.sym {
 				continue
 			}
-			if rows[j].ms >= r.ms-60000 {
+			if rows[j].ms >= r.ms-rangeMs {
 				inRange = append(inRange, rows[j].price)
 			}
 			if len(last) < 10 {
@@ -204,4 +214,83 @@ FROM "TECH_STREAM" LEFT JOIN "CompanyName" AS "c" ON "TECH_STREAM".ticker_symbol
 	if len(want) == 0 || strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got %d rows, want %d\n%s", len(got), len(want), strings.Join(got[:min(5, len(got))], "\n"))
 	}
+}
+
+// TestGuideSlidingCountExample is the guide's 5-second sliding COUNT (dev Sliding Windows):
+// records at t1, t2, t6, t7 and three at t8. One row comes out per row in; the rows at the
+// same time see the ones before them, so the three at t8 give 3, 4 and 5 (the guide shows
+// the 5). The guide's times are whole seconds and it leaves t1 out of the window at t6:
+// Eddy's RANGE includes a row exactly at t - interval (TestSlidingRangeAndRows), so the
+// times here are t1 = 1.0 s, t2 = 2.0 s, t6 = 6.5 s, t7 = 7.5 s, t8 = 8.5 s.
+func TestGuideSlidingCountExample(t *testing.T) {
+	code := `CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (N INTEGER);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+SELECT STREAM COUNT(*) OVER W1 FROM "SOURCE_SQL_STREAM_001" WINDOW W1 AS (RANGE INTERVAL '5' SECOND PRECEDING);`
+	h := run(t, code, []InputSchema{tickerSchema})
+	for _, sec := range []float64{1, 2, 6.5, 7.5, 8.5, 8.5, 8.5} {
+		h.tick("AMZN", "RETAIL", 0, 1, at(sec))
+	}
+	h.r.Advance(at(100)) // time passing emits nothing
+	wantRows(t, "counts", h.take("DESTINATION_SQL_STREAM"),
+		"1s|1", "2s|2", "6.5s|2", "7.5s|2", "8.5s|3", "8.5s|4", "8.5s|5")
+}
+
+// TestGuideStaggerExample is the example of dev Stagger Windows: the same four AMZN trades
+// give two rows, the window of the first three opening at 11:00:20 and closing a minute
+// later, the fourth (event minute 11:01) in a window of its own.
+func TestGuideStaggerExample(t *testing.T) {
+	schema := InputSchema{Stream: "SOURCE_SQL_STREAM_001", Columns: []Column{
+		{"EVENT_TIME", TypeTimestamp}, {"TICKER_SYMBOL", Varchar(4)}, {"PRICE", TypeReal},
+	}}
+	code := `CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (
+    ticker_symbol    VARCHAR(4),
+    event_time       TIMESTAMP,
+    ticker_count     DOUBLE);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS
+  INSERT INTO "DESTINATION_SQL_STREAM"
+    SELECT STREAM
+        TICKER_SYMBOL,
+        FLOOR(EVENT_TIME TO MINUTE),
+        COUNT(TICKER_SYMBOL) AS ticker_count
+    FROM "SOURCE_SQL_STREAM_001"
+    WINDOWED BY STAGGER (
+            PARTITION BY FLOOR(EVENT_TIME TO MINUTE), TICKER_SYMBOL RANGE INTERVAL '1' MINUTE);`
+	h := run(t, code, []InputSchema{schema})
+	eleven := 11 * 3600.0
+	for _, e := range []struct{ rowtime, event float64 }{
+		{20, 10}, {30, 20}, {65, 55}, {75, 65}, // 11:00:20/11:00:10 ... 11:01:15/11:01:05
+	} {
+		h.push("SOURCE_SQL_STREAM_001", at(eleven+e.rowtime), Timestamp(at(eleven+e.event)), String("AMZN"), Float(1))
+	}
+	h.r.Advance(at(eleven + 80))
+	wantRows(t, "first window", h.take("DESTINATION_SQL_STREAM"), "11h1m20s|AMZN|2026-01-01 11:00:00.000|3")
+	h.r.Advance(at(eleven + 200))
+	wantRows(t, "second window", h.take("DESTINATION_SQL_STREAM"), "11h2m15s|AMZN|2026-01-01 11:01:00.000|1")
+}
+
+// TestGuideTumblingCountExample: COUNT per ticker per 10-second STEP window, rows and
+// expectations written out by hand.
+func TestGuideTumblingCountExample(t *testing.T) {
+	code := `CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (TICKER_SYMBOL VARCHAR(4), TICKER_COUNT INTEGER, MIN_PRICE DOUBLE, MAX_PRICE DOUBLE);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+SELECT STREAM TICKER_SYMBOL, COUNT(*) AS TICKER_COUNT, MIN(Price) AS MIN_PRICE, MAX(Price) AS MAX_PRICE
+FROM "SOURCE_SQL_STREAM_001"
+GROUP BY TICKER_SYMBOL, STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '10' SECOND);`
+	h := run(t, code, []InputSchema{tickerSchema})
+	for _, r := range []struct {
+		sec   float64
+		sym   string
+		price float64
+	}{
+		{0.5, "AMZN", 10}, {1, "AAPL", 20}, {4, "AMZN", 12}, {9.9, "AMZN", 8}, // [0,10)
+		{10, "AAPL", 21}, {15, "WMT", 5}, {19.999, "AAPL", 25}, // [10,20)
+		{31, "WMT", 6}, // [30,40); [20,30) is empty
+	} {
+		h.tick(r.sym, "X", 0, r.price, at(r.sec))
+	}
+	h.r.Advance(at(40))
+	wantRows(t, "windows", h.take("DESTINATION_SQL_STREAM"),
+		"10s|AMZN|3|8|12", "10s|AAPL|1|20|20",
+		"20s|AAPL|2|21|25", "20s|WMT|1|5|5",
+		"40s|WMT|1|6|6")
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"testing"
@@ -221,4 +222,20 @@ func TestPushRejectsBadRows(t *testing.T) {
 	if len(h.out) != 0 {
 		t.Errorf("rejected rows changed state: %v", h.out)
 	}
+}
+
+// TestSQLErrorColumns: a row whose value does not fit the target column is dropped and
+// reported with every error_stream column of dev Error Handling; DATA_ROW is the hex of
+// the query's row as a JSON array (the guide says only "hex-encoded data in the original
+// row"; the encoding inside is Eddy's).
+func TestSQLErrorColumns(t *testing.T) {
+	code := `CREATE STREAM OUT (SYM VARCHAR(4), N SMALLINT);
+CREATE PUMP "TO_OUT" AS INSERT INTO OUT SELECT STREAM TICKER_SYMBOL, CAST(PRICE AS INTEGER) FROM SOURCE_SQL_STREAM_001;`
+	h := run(t, code, []InputSchema{tickerSchema})
+	h.tick("AMZN", "X", 0, 12, at(1))
+	h.tick("AMZN", "X", 0, 40000, at(2))
+	wantRows(t, "out", h.take("OUT"), "1s|AMZN|12")
+	data := hex.EncodeToString([]byte(`["AMZN",40000]`))
+	wantRows(t, "error_stream", h.take(ErrorStream),
+		"2s|2026-01-01 00:00:02.000|ERROR|SQL error|column N: value 40000 is out of range for SMALLINT|2026-01-01 00:00:02.000|"+data+"|TO_OUT")
 }
