@@ -426,3 +426,61 @@ CREATE PUMP "P" AS INSERT INTO "OUT" SELECT STREAM "PRICE", ANOMALY_SCORE
 		t.Errorf("error_stream: %v", errs)
 	}
 }
+
+// TestCountDistinctItemsLargeWindow: past 10,000 distinct values the count
+// is HyperLogLog's estimate, within 1% here (the sketch's standard error is
+// 0.29%), and the next window starts from nothing.
+func TestCountDistinctItemsLargeWindow(t *testing.T) {
+	const code = `
+CREATE OR REPLACE STREAM DESTINATION_SQL_STREAM (NUMBER_OF_DISTINCT_ITEMS BIGINT);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+  SELECT STREAM * FROM TABLE(COUNT_DISTINCT_ITEMS_TUMBLING(
+    CURSOR(SELECT STREAM "SECTOR" FROM "SOURCE_SQL_STREAM_001"), 'SECTOR', 10));`
+	a := start(t, code, tickerSchema)
+	const n = 60000
+	for i := 0; i < n; i++ {
+		a.push(base.Add(time.Duration(i)*100*time.Microsecond), engine.String("A"), engine.String(fmt.Sprintf("s%d", i%50000)), engine.Float(0), engine.Float(1))
+	}
+	a.push(base.Add(10*time.Second), tick("A", 1)...)
+	a.push(base.Add(11*time.Second), tick("A", 1)...)
+	a.r.Advance(base.Add(20 * time.Second))
+	rows := a.rows("DESTINATION_SQL_STREAM")
+	if len(rows) != 2 {
+		t.Fatalf("%d rows, want 2", len(rows))
+	}
+	if got := rows[0].Values[0].I; math.Abs(float64(got)-50000) > 500 {
+		t.Errorf("50,000 distinct values counted as %d", got)
+	}
+	if got := rows[1].Values[0].I; got != 1 {
+		t.Errorf("second window counted %d, want 1", got)
+	}
+}
+
+// TestRunnersAreIndependent: each Runner of a Program has its own forest,
+// so two Runners fed the same rows give the same scores.
+func TestRunnersAreIndependent(t *testing.T) {
+	const code = `
+CREATE STREAM "OUT" (P DOUBLE, ANOMALY_SCORE DOUBLE);
+CREATE PUMP "P" AS INSERT INTO "OUT" SELECT STREAM "PRICE", ANOMALY_SCORE
+  FROM TABLE(RANDOM_CUT_FOREST(CURSOR(SELECT STREAM "PRICE" FROM "SOURCE_SQL_STREAM_001"), 20, 16, 1000, 1));`
+	p, err := engine.Compile(code, []engine.InputSchema{tickerSchema}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s1, s2 []float64
+	r1 := p.Start(func(s string, r engine.Row) { s1 = append(s1, r.Values[1].F) })
+	r2 := p.Start(func(s string, r engine.Row) { s2 = append(s2, r.Values[1].F) })
+	rng := rand.New(rand.NewPCG(4, 4))
+	for i := 0; i < 200; i++ {
+		row := engine.Row{Rowtime: base.Add(time.Duration(i) * time.Second), Values: tick("A", rng.NormFloat64())}
+		if err := r1.Push("SOURCE_SQL_STREAM_001", row); err != nil {
+			t.Fatal(err)
+		}
+		if err := r2.Push("SOURCE_SQL_STREAM_001", row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(s1) != 200 || !slices.Equal(s1, s2) || s1[199] == 0 {
+		t.Errorf("runner scores differ or are missing: %d, %d rows; last %v %v", len(s1), len(s2), s1[len(s1)-1], s2[len(s2)-1])
+	}
+}
