@@ -484,3 +484,36 @@ CREATE PUMP "P" AS INSERT INTO "OUT" SELECT STREAM "PRICE", ANOMALY_SCORE
 		t.Errorf("runner scores differ or are missing: %d, %d rows; last %v %v", len(s1), len(s2), s1[len(s1)-1], s2[len(s2)-1])
 	}
 }
+
+// TestRandomCutForestArguments: the four arguments reach the forest in the
+// reference's order (numberOfTrees, subSampleSize, timeDecay, shingleSize):
+// the scores are those of an rcf.Forest with that configuration, and the
+// first subSampleSize+shingleSize-1 rows score 0.
+func TestRandomCutForestArguments(t *testing.T) {
+	const code = `
+CREATE STREAM "OUT" (P DOUBLE, C DOUBLE, ANOMALY_SCORE DOUBLE);
+CREATE PUMP "P" AS INSERT INTO "OUT" SELECT STREAM "PRICE", "CHANGE", ANOMALY_SCORE
+  FROM TABLE(RANDOM_CUT_FOREST(CURSOR(SELECT STREAM "PRICE", "CHANGE" FROM "SOURCE_SQL_STREAM_001"), 30, 40, 500, 3));`
+	a := start(t, code, tickerSchema)
+	direct, _ := rcf.New(rcf.Config{Trees: 30, SampleSize: 40, TimeDecay: 500, ShingleSize: 3, Dimensions: 2})
+	rng := rand.New(rand.NewPCG(6, 6))
+	var want []float64
+	for i := 0; i < 300; i++ {
+		p, c := float64(float32(rng.NormFloat64())), float64(float32(rng.NormFloat64()))
+		s, err := direct.Update([]float64{p, c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, s)
+		a.push(base.Add(time.Duration(i)*time.Second), engine.String("A"), engine.String("S"), engine.Float(c), engine.Float(p))
+	}
+	rows := a.rows("OUT")
+	if len(rows) != 300 {
+		t.Fatalf("%d rows out for 300 in", len(rows))
+	}
+	for i, row := range rows {
+		if got := row.Values[2].F; got != want[i] || (i < 40+2) != (got == 0) {
+			t.Fatalf("row %d: score %v, the forest gives %v", i, got, want[i])
+		}
+	}
+}
