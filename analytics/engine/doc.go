@@ -9,8 +9,8 @@
 //	err = r.Push("SOURCE_SQL_STREAM_001", engine.Row{Rowtime: t, Values: vals})
 //	r.Advance(now)                                                 // close the windows due by now
 //
-// Records become rows with a Decoder (the API's RecordFormat JSON with JSONPath mappings, or
-// CSV) and rows become records with EncodeRecord. A record that does not decode goes to the
+// Records become rows with a Decoder (the API's RecordFormat JSON with JSONPath mappings,
+// [0:] flattening an array as dev Working with JSONPath describes, or CSV) and rows become records with EncodeRecord. A record that does not decode goes to the
 // error_stream (Runner.ReportRecordError).
 //
 // Pages named below are those of the Amazon Kinesis Data Analytics SQL Reference (sqlref)
@@ -92,6 +92,7 @@
 //   - Stream-to-stream joins, RIGHT/FULL/CROSS joins, UNION, ORDER BY, SELECT DISTINCT.
 //   - UNBOUNDED and FOLLOWING windows, RANGE over a YEAR/MONTH interval.
 //   - GROUP BY without a ROWTIME-based key (KDA requires one too), CEIL(ROWTIME TO ...) as the key.
+//   - HAVING after WINDOWED BY STAGGER (the parser, analytics/sql, does not accept it).
 //   - CHAR_TO_TIMESTAMP, TIMESTAMP_TO_CHAR, and other functions not listed above.
 //   - DECIMAL precision above 18, BINARY/VARBINARY.
 //   - State of sliding-window partitions is kept until the Runner is dropped (never expired).

@@ -26,8 +26,8 @@ type stage interface {
 }
 
 // Start makes a Runner with empty windows. emit receives, for each row inserted into a
-// created stream or the error_stream, the stream's name and the row; it must not keep
-// row.Values after it returns unless it copies them... it may: the slice is never reused.
+// created stream or the error_stream, the stream's name and the row. emit may keep
+// row.Values: each emitted row has a slice of its own, never reused by the Runner.
 func (p *Program) Start(emit func(stream string, row Row)) *Runner {
 	r := &Runner{p: p, emit: emit, last: make([]int64, len(p.streams)), started: make([]bool, len(p.streams)), pumps: map[*pumpDef]stage{}}
 	for _, pd := range p.pumps {

@@ -13,6 +13,7 @@ type queryOp struct {
 	now  int64
 
 	joinBuf []Value
+	outBuf  []Value
 	keyBuf  []Value
 	argBuf  []Value
 	aggBuf  []Value
@@ -158,9 +159,13 @@ func (o *queryOp) process(t int64, row []Value) {
 	}
 }
 
-// project evaluates the select list on ctx and passes the row on.
+// project evaluates the select list on ctx and passes the row on. The row's slice is
+// reused: no stage keeps a row it is given (insertStage copies, table functions must copy).
 func (o *queryOp) project(t int64) {
-	out := make([]Value, len(o.q.items))
+	if o.outBuf == nil {
+		o.outBuf = make([]Value, len(o.q.items))
+	}
+	out := o.outBuf
 	for i, f := range o.q.items {
 		v, err := f(&o.ctx)
 		if err != nil {

@@ -43,11 +43,18 @@ type Decoder struct {
 	cols    []Column
 	paths   [][]pathStep
 	rowPath []pathStep
+	// flat is the path of the array whose elements become rows (the prefix before [0:]
+	// in mappings such as $.orders[0:].orderId), nil if none; flatCol[i] says that column
+	// i reads an element of it (its paths[i] is then the part after [0:]).
+	flat    []pathStep
+	flatCol []bool
 }
 
+// pathStep is one step of a JSONPath: a member name, an index, or [0:] (all elements).
 type pathStep struct {
 	key   string
 	index int // -1 for a key
+	all   bool
 }
 
 // NewDecoder checks a source schema. Column names are used as given (the API's names are
@@ -90,16 +97,49 @@ func NewDecoder(format RecordFormat, columns []RecordColumn) (*Decoder, error) {
 			if err != nil {
 				return nil, fmt.Errorf("column %s: mapping %q: %w", c.Name, m, err)
 			}
+			flat := false
+			for i, st := range p {
+				if !st.all || i == len(p)-1 {
+					continue
+				}
+				// [0:] followed by more steps flattens the array (dev Working with JSONPath).
+				prefix, rest := p[:i], p[i+1:]
+				for _, st2 := range rest {
+					if st2.all {
+						return nil, fmt.Errorf("column %s: mapping %q: only one level of [0:] is supported in an array expression", c.Name, m)
+					}
+				}
+				if d.flat != nil && !samePath(d.flat, prefix) {
+					return nil, fmt.Errorf("column %s: mapping %q: only one array can be flattened in a schema", c.Name, m)
+				}
+				d.flat, p, flat = prefix, rest, true
+				break
+			}
 			d.paths = append(d.paths, p)
+			d.flatCol = append(d.flatCol, flat)
 		}
 	}
 	return d, nil
 }
 
+func samePath(a, b []pathStep) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // Columns are the columns of the rows Decode returns.
 func (d *Decoder) Columns() []Column { return append([]Column(nil), d.cols...) }
 
-// parsePath parses $, $.a.b, $.arr[0], $['a b'] and $.a[*] is not supported.
+// parsePath parses $, $.a.b, $['a b'], $.arr[0:] (every element: the only index KDA
+// documents) and $.arr[2] (one element: an Eddy extension). Other forms ([*], slices,
+// filters, ..) are errors.
 func parsePath(p string) ([]pathStep, error) {
 	if !strings.HasPrefix(p, "$") {
 		return nil, fmt.Errorf("a path must start with $")
@@ -131,6 +171,11 @@ func parsePath(p string) ([]pathStep, error) {
 			if end < 0 {
 				return nil, fmt.Errorf("unterminated [")
 			}
+			if s[1:end] == "0:" {
+				steps = append(steps, pathStep{index: -1, all: true})
+				s = s[end+1:]
+				continue
+			}
 			n, err := strconv.Atoi(s[1:end])
 			if err != nil || n < 0 {
 				return nil, fmt.Errorf("invalid index %q", s[1:end])
@@ -146,6 +191,12 @@ func parsePath(p string) ([]pathStep, error) {
 
 func walkPath(v any, steps []pathStep) (any, bool) {
 	for _, st := range steps {
+		if st.all { // a trailing [0:]: the whole array, as one value
+			if _, ok := v.([]any); !ok {
+				return nil, false
+			}
+			continue
+		}
 		if st.index >= 0 {
 			a, ok := v.([]any)
 			if !ok || st.index >= len(a) {
@@ -204,25 +255,46 @@ func (d *Decoder) Decode(data []byte) (rows [][]Value, errs []*RecordError) {
 		elems = a
 	}
 	for _, el := range elems {
-		row := make([]Value, len(d.cols))
-		var bad error
-		for i, c := range d.cols {
-			v, ok := walkPath(el, d.paths[i])
-			if !ok || v == nil {
+		// With a flattened array, one row per element of it; an empty or missing array
+		// still gives one row, its element columns NULL (dev Working with JSONPath).
+		items := []any{nil}
+		if d.flat != nil {
+			if a, ok := walkPath(el, d.flat); ok {
+				if a, ok := a.([]any); ok && len(a) > 0 {
+					items = a
+				}
+			}
+		}
+		for _, item := range items {
+			row := make([]Value, len(d.cols))
+			var bad error
+			for i, c := range d.cols {
+				var v any
+				var ok bool
+				if d.flat != nil && d.flatCol[i] {
+					if item == nil {
+						continue
+					}
+					v, ok = walkPath(item, d.paths[i])
+				} else {
+					v, ok = walkPath(el, d.paths[i])
+				}
+				if !ok || v == nil {
+					continue
+				}
+				x, err := jsonToValue(v, c.Type)
+				if err != nil {
+					bad = fmt.Errorf("column %s: %w", c.Name, err)
+					break
+				}
+				row[i] = x
+			}
+			if bad != nil {
+				errs = append(errs, &RecordError{Name: "Coercion error", Message: bad.Error(), Data: data})
 				continue
 			}
-			x, err := jsonToValue(v, c.Type)
-			if err != nil {
-				bad = fmt.Errorf("column %s: %w", c.Name, err)
-				break
-			}
-			row[i] = x
+			rows = append(rows, row)
 		}
-		if bad != nil {
-			errs = append(errs, &RecordError{Name: "Coercion error", Message: bad.Error(), Data: data})
-			continue
-		}
-		rows = append(rows, row)
 	}
 	return rows, errs
 }

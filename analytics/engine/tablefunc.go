@@ -11,7 +11,8 @@ import (
 // TableFunction is the running state of a table function such as RANDOM_CUT_FOREST: it
 // receives the rows of its CURSOR in ROWTIME order and emits rows, synchronously, through
 // emit (which may be called any number of times per call). Push returns an error for a
-// row it rejects; the row then goes to the error_stream.
+// row it rejects; the row then goes to the error_stream. row.Values is valid only during
+// Push: a function that keeps values copies them. The rows it emits are not kept either.
 type TableFunction interface {
 	Push(row Row, emit func(Row)) error
 	// Advance says that time has reached now with no rows: a function with windows of
