@@ -8,9 +8,9 @@ import (
 	"github.com/eddy-streams/eddy/protocol/kda"
 )
 
-// newDecoder makes the decoder of an input's SourceSchema and returns the
+// NewDecoder makes the decoder of an input's SourceSchema and returns the
 // columns of its in-application streams.
-func newDecoder(s *kda.SourceSchema) (*engine.Decoder, []engine.Column, error) {
+func NewDecoder(s *kda.SourceSchema) (*engine.Decoder, []engine.Column, error) {
 	if s == nil || s.RecordFormat == nil {
 		return nil, nil, errors.New("no InputSchema")
 	}

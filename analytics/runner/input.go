@@ -54,7 +54,7 @@ func (r *Runner) openInput(a *app, region, account string, d kda.InputDescriptio
 	if sr, _, ok := arnRegionAccount(in.streamARN); ok {
 		region = sr
 	}
-	dec, cols, err := newDecoder(d.InputSchema)
+	dec, cols, err := NewDecoder(d.InputSchema)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: application %s: input schema: %w", a.name, err)
 	}

@@ -36,6 +36,7 @@ import (
 	"time"
 
 	"github.com/eddy-streams/eddy/analytics/engine"
+	"github.com/eddy-streams/eddy/analytics/functions"
 	"github.com/eddy-streams/eddy/firehose/delivery"
 	fp "github.com/eddy-streams/eddy/protocol/firehose"
 	"github.com/eddy-streams/eddy/protocol/kda"
@@ -115,6 +116,7 @@ type running struct {
 
 // New returns a runner; Close stops what it runs.
 func New(cfg Config) *Runner {
+	functions.Register() // RANDOM_CUT_FOREST and the other table functions
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -349,7 +351,7 @@ func (r *Runner) references(a *app, ds []kda.ReferenceDataSourceDescription) ([]
 		if err != nil {
 			return nil, fmt.Errorf("analytics: application %s: reference table %s: %w", a.name, name, err)
 		}
-		dec, cols, err := newDecoder(d.ReferenceSchema)
+		dec, cols, err := NewDecoder(d.ReferenceSchema)
 		if err != nil {
 			return nil, fmt.Errorf("analytics: application %s: reference table %s: %w", a.name, name, err)
 		}

@@ -10,6 +10,7 @@
 //	serve     serve the Kinesis API on local storage until SIGINT or SIGTERM
 //	put       put records from stdin or files into a stream
 //	tail      print a stream's records as they come (eddy tail STREAM --follow)
+//	sql       run a SQL query over a stream and print its rows live (eddy sql "SELECT STREAM ..." --stream S)
 //	logs      print a function's log (eddy logs FUNCTION --follow)
 //	health    check a running server's admin /health or /ready (for container health checks)
 //	version   print the version, commit and Go version (also: eddy --version, eddy -version)

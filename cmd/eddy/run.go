@@ -37,6 +37,7 @@ var commands = []command{
 	{"serve", "serve the Kinesis API (HTTP/1.1, h2c, HTTPS) on local storage", runServe},
 	{"put", "put records from stdin or files into a stream (KPL-style producer)", runPut},
 	{"tail", "print a stream's records as they come, shard by shard, following reshards", runTail},
+	{"sql", "run a SQL query (the Kinesis Data Analytics dialect) over a stream and print its rows live", runSQL},
 	{"agent", "tail log files into streams and delivery streams, as the Kinesis Agent does", runAgent},
 	{"logs", "print a function's log (stdout, stderr, START/END/REPORT); --follow for new lines", runLogs},
 	{"health", "check a running server's admin /health (or /ready); exit 0 if it answers 200", runHealth},

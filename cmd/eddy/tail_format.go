@@ -39,6 +39,9 @@ type tailRecord struct {
 type tailPrinter struct {
 	format string
 	stderr io.Writer
+	// records, if set, takes each record in place of the writer (eddy
+	// sql), under the printer's lock.
+	records func(r *tailRecord)
 
 	mu struct {
 		sync.Mutex
@@ -111,6 +114,10 @@ func (p *tailPrinter) flush() error {
 // writeLocked formats r into the buffered writer; a write error stays in
 // the writer and comes back from the flush.
 func (p *tailPrinter) writeLocked(r *tailRecord) {
+	if p.records != nil {
+		p.records(r)
+		return
+	}
 	b := p.mu.line[:0]
 	switch p.format {
 	case "json":
