@@ -183,8 +183,8 @@ func TestDiscoverInputSchema(t *testing.T) {
 	for _, c := range out.InputSchema.RecordColumns {
 		cols = append(cols, aws.ToString(c.Name)+" "+aws.ToString(c.SqlType)+" "+aws.ToString(c.Mapping))
 	}
-	want := []string{"TICKER_SYMBOL VARCHAR(4) $.TICKER_SYMBOL", "SECTOR VARCHAR(16) $.SECTOR", "CHANGE DOUBLE $.CHANGE",
-		"PRICE DOUBLE $.PRICE", "QTY BIGINT $.QTY", "ok BOOLEAN $.ok", "at TIMESTAMP $.at", "lat DOUBLE $.geo.lat", "city VARCHAR(4) $.geo.city"}
+	want := []string{"TICKER_SYMBOL VARCHAR(4) $.TICKER_SYMBOL", "SECTOR VARCHAR(16) $.SECTOR", "CHANGE REAL $.CHANGE",
+		"PRICE REAL $.PRICE", "QTY BIGINT $.QTY", "ok BOOLEAN $.ok", "at TIMESTAMP $.at", "lat REAL $.geo.lat", "city VARCHAR(4) $.geo.city"}
 	if !reflect.DeepEqual(cols, want) {
 		t.Errorf("columns:\n%q\nwant\n%q", cols, want)
 	}
@@ -204,7 +204,7 @@ func TestDiscoverInputSchema(t *testing.T) {
 	for _, c := range out.InputSchema.RecordColumns {
 		cols = append(cols, aws.ToString(c.Name)+" "+aws.ToString(c.SqlType))
 	}
-	if !reflect.DeepEqual(cols, []string{"COL1 VARCHAR(4)", "COL2 DOUBLE", "COL3 INTEGER"}) || out.InputSchema.RecordFormat.RecordFormatType != types.RecordFormatTypeCsv ||
+	if !reflect.DeepEqual(cols, []string{"COL_0 VARCHAR(4)", "COL_1 REAL", "COL_2 INTEGER"}) || out.InputSchema.RecordFormat.RecordFormatType != types.RecordFormatTypeCsv ||
 		len(out.ParsedInputRecords) != 3 {
 		t.Errorf("csv: %q %+v", cols, out.ParsedInputRecords)
 	}
@@ -220,4 +220,47 @@ func TestDiscoverInputSchema(t *testing.T) {
 	}
 	_, err = disc("nope")
 	wantError(t, err, "InvalidArgumentException", "Kinesis stream arn:aws:kinesis:us-east-1:000000000000:stream/nope does not exist.")
+}
+
+// TestDiscoverInputSchemaS3 discovers the schema of an S3 object: the
+// developer guide's static-data example, whose response it prints.
+func TestDiscoverInputSchemaS3(t *testing.T) {
+	s := startServer(t, openStores(t), nil)
+	ctx := testCtx(t)
+	disc := func(bucketARN, key string) (*ka.DiscoverInputSchemaOutput, error) {
+		return s.kda.DiscoverInputSchema(ctx, &ka.DiscoverInputSchemaInput{S3Configuration: &types.S3Configuration{
+			RoleARN: aws.String(role), BucketARN: aws.String(bucketARN), FileKey: aws.String(key)}})
+	}
+	out, err := disc("arn:aws:s3:::ref", "data.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cols []string
+	for _, c := range out.InputSchema.RecordColumns {
+		cols = append(cols, aws.ToString(c.Name)+" "+aws.ToString(c.SqlType))
+	}
+	want := []string{"COL_year INTEGER", "COL_month INTEGER", "state VARCHAR(4)", "producer_type VARCHAR(64)",
+		"energy_source VARCHAR(4)", "units VARCHAR(16)", "consumption INTEGER"}
+	if !reflect.DeepEqual(cols, want) {
+		t.Errorf("columns\n%q\nwant\n%q", cols, want)
+	}
+	csv := out.InputSchema.RecordFormat.MappingParameters.CSVMappingParameters
+	if out.InputSchema.RecordFormat.RecordFormatType != types.RecordFormatTypeCsv || aws.ToString(csv.RecordRowDelimiter) != "\r\n" ||
+		aws.ToString(csv.RecordColumnDelimiter) != "," {
+		t.Errorf("format %+v", out.InputSchema.RecordFormat)
+	}
+	if len(out.RawInputRecords) != 1 || out.RawInputRecords[0] != string(testObjects["ref/data.csv"]) || len(out.ParsedInputRecords) != 6 ||
+		!reflect.DeepEqual(out.ParsedInputRecords[1], []string{"2001", "1", "AK", "TotalElectricPowerIndustry", "Coal", "ShortTons", "47615"}) {
+		t.Errorf("records %q %q", out.RawInputRecords, out.ParsedInputRecords)
+	}
+	// The header row's nulls: the SDK reads a null in a list of strings
+	// as "".
+	if got := out.ParsedInputRecords[0]; !reflect.DeepEqual(got, []string{"", "", "state", "producer_type", "energy_source", "units", ""}) {
+		t.Errorf("header row %q", got)
+	}
+
+	_, err = disc("arn:aws:s3:::ref", "nope.csv")
+	wantError(t, err, "ResourceNotFoundException", "Object nope.csv of bucket ref is not found.")
+	_, err = disc("arn:aws:s3:::ref/x", "data.csv")
+	wantError(t, err, "InvalidArgumentException", "arn:aws:s3:::ref/x is not the ARN of an S3 bucket.")
 }

@@ -29,6 +29,17 @@ import (
 	"github.com/eddy-streams/eddy/storage/segment"
 )
 
+// testObjects are the S3 objects the test servers' ReadObject serves, by
+// "<bucket>/<key>": the developer guide's static-data example file.
+var testObjects = map[string][]byte{
+	"ref/data.csv": []byte("year,month,state,producer_type,energy_source,units,consumption\r\n" +
+		"2001,1,AK,TotalElectricPowerIndustry,Coal,ShortTons,47615\r\n" +
+		"2001,1,AK,ElectricGeneratorsElectricUtilities,Coal,ShortTons,16535\r\n" +
+		"2001,1,AK,CombinedHeatandPowerElectricPower,Coal,ShortTons,22890\r\n" +
+		"2001,1,AL,TotalElectricPowerIndustry,Coal,ShortTons,3020601\r\n" +
+		"2001,1,AL,ElectricGeneratorsElectricUtilities,Coal,ShortTons,2987681"),
+}
+
 // stores are a durable metadata store and logs in a temporary directory,
 // shared by the servers of a test (a restart opens new services over them).
 type stores struct {
@@ -75,6 +86,13 @@ func startServer(t *testing.T, st *stores, rt analytics.Runtime) *server {
 	cfg := analytics.DefaultConfig()
 	cfg.Runtime = rt
 	cfg.Firehose = fhs
+	cfg.ReadObject = func(_ context.Context, bucket, key string, max int64) ([]byte, error) {
+		b, ok := testObjects[bucket+"/"+key]
+		if !ok {
+			return nil, fmt.Errorf("read s3://%s/%s: %w", bucket, key, analytics.ErrNoObject)
+		}
+		return b, nil
+	}
 	cfg.Kinesis = func(region string) (analytics.Kinesis, error) {
 		e, err := regions.Get(region)
 		if err != nil {
