@@ -1,6 +1,7 @@
 package analyticsapi
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -263,4 +264,41 @@ func TestDiscoverInputSchemaS3(t *testing.T) {
 	wantError(t, err, "ResourceNotFoundException", "Object nope.csv of bucket ref is not found.")
 	_, err = disc("arn:aws:s3:::ref/x", "data.csv")
 	wantError(t, err, "InvalidArgumentException", "arn:aws:s3:::ref/x is not the ARN of an S3 bucket.")
+}
+
+// TestLimits: three outputs, one reference data source and MaxApplications
+// applications at most; a refused change makes no version.
+func TestLimits(t *testing.T) {
+	s := startServer(t, openStores(t), nil)
+	ctx := testCtx(t)
+	createStream(t, s, "ticks")
+	if _, err := s.kda.CreateApplication(ctx, &ka.CreateApplicationInput{ApplicationName: aws.String("app"),
+		Outputs: []types.Output{output("ticks"), output("ticks")}}); err != nil {
+		t.Fatal(err)
+	}
+	name := aws.String("app")
+	out := output("ticks")
+	if _, err := s.kda.AddApplicationOutput(ctx, &ka.AddApplicationOutputInput{ApplicationName: name, CurrentApplicationVersionId: aws.Int64(1), Output: &out}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.kda.AddApplicationOutput(ctx, &ka.AddApplicationOutputInput{ApplicationName: name, CurrentApplicationVersionId: aws.Int64(2), Output: &out})
+	wantError(t, err, "InvalidArgumentException", "Application app already has 3 outputs, the most it can have.")
+	ref := &types.ReferenceDataSource{TableName: aws.String("COMPANIES"),
+		S3ReferenceDataSource: &types.S3ReferenceDataSource{BucketARN: aws.String("arn:aws:s3:::ref"), FileKey: aws.String("companies.csv"), ReferenceRoleARN: aws.String(role)},
+		ReferenceSchema:       schema()}
+	if _, err := s.kda.AddApplicationReferenceDataSource(ctx, &ka.AddApplicationReferenceDataSourceInput{ApplicationName: name, CurrentApplicationVersionId: aws.Int64(2), ReferenceDataSource: ref}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.kda.AddApplicationReferenceDataSource(ctx, &ka.AddApplicationReferenceDataSourceInput{ApplicationName: name, CurrentApplicationVersionId: aws.Int64(3), ReferenceDataSource: ref})
+	wantError(t, err, "InvalidArgumentException", "Application app already has a reference data source; an application uses at most one.")
+	if d := describe(t, s, "app"); aws.ToInt64(d.ApplicationVersionId) != 3 || len(d.OutputDescriptions) != 3 || len(d.ReferenceDataSourceDescriptions) != 1 {
+		t.Errorf("version %d, %d outputs, %d references", aws.ToInt64(d.ApplicationVersionId), len(d.OutputDescriptions), len(d.ReferenceDataSourceDescriptions))
+	}
+	for i := 2; i <= 50; i++ {
+		if _, err := s.kda.CreateApplication(ctx, &ka.CreateApplicationInput{ApplicationName: aws.String(fmt.Sprintf("app%02d", i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = s.kda.CreateApplication(ctx, &ka.CreateApplicationInput{ApplicationName: aws.String("one-too-many")})
+	wantError(t, err, "LimitExceededException", "You can create up to 50 applications in a region.")
 }
