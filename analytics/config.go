@@ -101,6 +101,13 @@ type Config struct {
 	// longer than max an error. Default none: S3Configuration is
 	// UnsupportedOperationException.
 	ReadObject func(ctx context.Context, bucket, key string, max int64) ([]byte, error)
+	// Invoke calls the Lambda function fn (an ARN, maybe qualified)
+	// synchronously with payload and returns its response, for the
+	// InputProcessingConfiguration of DiscoverInputSchema (the event and
+	// response are PreprocessEvent and PreprocessResponse). An error is a
+	// failed invocation (the function's own error included). Default none:
+	// an InputProcessingConfiguration is InvalidArgumentException.
+	Invoke func(ctx context.Context, fn string, payload []byte) ([]byte, error)
 	// Firehose checks delivery stream ARNs. Default none: not checked.
 	Firehose Firehose
 	// Functions checks function ARNs. Default none: not checked.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/eddy-streams/eddy"
 	"github.com/eddy-streams/eddy/protocol/kda"
@@ -24,46 +25,70 @@ const maxObjectBytes = 8 << 20
 // from a Kinesis stream, from TRIM_HORIZON whatever
 // InputStartingPositionConfiguration says, or from an S3 object
 // (S3Configuration; the whole object is one raw record, as the guide's
-// static-data example shows). Delivery streams and InputProcessingConfiguration
-// are not supported (InvalidArgumentException, Eddy's words). No records,
+// static-data example shows). With an InputProcessingConfiguration the
+// sampled records of a stream go through the Lambda preprocessor first
+// (see preprocess.go) and the schema is the processed records'. Delivery
+// streams are not supported (InvalidArgumentException, Eddy's words). No records,
 // or records neither JSON objects nor delimited text, is
 // UnableToDetectSchemaException with the sampled RawInputRecords.
 func (s *Service) DiscoverInputSchema(ctx context.Context, _ string, in *kda.DiscoverInputSchemaInput) (*kda.DiscoverInputSchemaOutput, error) {
-	if in.InputProcessingConfiguration != nil {
-		return nil, invalidArgument("Eddy does not run an InputProcessingConfiguration for DiscoverInputSchema.")
-	}
-	var raw [][]byte
+	var recs []sampled
 	var err error
-	if in.S3Configuration != nil && in.ResourceARN == nil {
-		raw, err = s.readObject(ctx, in.S3Configuration)
+	fromS3 := in.S3Configuration != nil && in.ResourceARN == nil
+	if fromS3 {
+		if in.InputProcessingConfiguration != nil {
+			return nil, invalidArgument("Eddy runs an InputProcessingConfiguration for DiscoverInputSchema over a stream only, not an S3 object.")
+		}
+		recs, err = s.readObject(ctx, in.S3Configuration)
 	} else {
-		raw, err = s.sampleStream(ctx, kda.Deref(in.ResourceARN))
+		recs, err = s.sampleStream(ctx, kda.Deref(in.ResourceARN))
 	}
 	if err != nil {
 		return nil, err
 	}
+	var rawText []string
+	raw := make([][]byte, len(recs))
+	for i, r := range recs {
+		raw[i] = r.data
+		rawText = append(rawText, string(r.data))
+	}
+	var processedText []string
+	if p := in.InputProcessingConfiguration; p != nil {
+		raw, err = s.preprocess(ctx, kda.Deref(p.InputLambdaProcessor.ResourceARN), kda.Deref(in.ResourceARN), recs)
+		if err != nil {
+			return nil, (&eddy.Error{Code: eddy.CodeUnableToDetectSchema, Message: err.Error()}).With("RawInputRecords", rawText)
+		}
+		processedText = []string{}
+		for _, r := range raw {
+			processedText = append(processedText, string(r))
+		}
+	}
 	schema, parsed := infer(raw)
 	if schema == nil {
-		rawText := make([]string, len(raw))
-		for i, r := range raw {
-			rawText[i] = string(r)
-		}
 		msg := "Unable to determine the schema of the sampled records."
-		if len(raw) == 0 {
+		if len(recs) == 0 {
 			msg = "No records were found in the stream to determine its schema."
 		}
 		// Eddy's words.
-		return nil, (&eddy.Error{Code: eddy.CodeUnableToDetectSchema, Message: msg}).With("RawInputRecords", rawText)
+		e := (&eddy.Error{Code: eddy.CodeUnableToDetectSchema, Message: msg}).With("RawInputRecords", orEmpty(rawText))
+		if processedText != nil {
+			e = e.With("ProcessedInputRecords", processedText)
+		}
+		return nil, e
 	}
-	out := &kda.DiscoverInputSchemaOutput{InputSchema: schema, ParsedInputRecords: parsed}
-	for _, r := range raw {
-		out.RawInputRecords = append(out.RawInputRecords, string(r))
+	return &kda.DiscoverInputSchemaOutput{InputSchema: schema, ParsedInputRecords: parsed,
+		RawInputRecords: rawText, ProcessedInputRecords: processedText}, nil
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
 	}
-	return out, nil
+	return s
 }
 
 // sampleStream reads the records to discover from the stream arn.
-func (s *Service) sampleStream(ctx context.Context, arn string) ([][]byte, error) {
+func (s *Service) sampleStream(ctx context.Context, arn string) ([]sampled, error) {
 	p, ok := parseARN(arn, kindStream)
 	if !ok {
 		return nil, invalidArgument("Eddy discovers schemas from Kinesis streams and S3 objects only; %s is not the ARN of a Kinesis stream.", arn)
@@ -85,7 +110,7 @@ func (s *Service) sampleStream(ctx context.Context, arn string) ([][]byte, error
 // arn:aws:s3:::<bucket>; a missing bucket or object is
 // ResourceNotFoundException (the model lists it for DiscoverInputSchema;
 // the words are Eddy's).
-func (s *Service) readObject(ctx context.Context, c *kda.S3Configuration) ([][]byte, error) {
+func (s *Service) readObject(ctx context.Context, c *kda.S3Configuration) ([]sampled, error) {
 	bucket, ok := strings.CutPrefix(kda.Deref(c.BucketARN), "arn:aws:s3:::")
 	if !ok || bucket == "" || strings.Contains(bucket, "/") {
 		return nil, invalidArgument("%s is not the ARN of an S3 bucket.", kda.Deref(c.BucketARN))
@@ -104,13 +129,22 @@ func (s *Service) readObject(ctx context.Context, c *kda.S3Configuration) ([][]b
 	if len(b) == 0 {
 		return nil, nil
 	}
-	return [][]byte{bytes.Clone(b)}, nil
+	return []sampled{{data: bytes.Clone(b)}}, nil
+}
+
+// sampled is a record read for discovery.
+type sampled struct {
+	data    []byte
+	seq     string
+	key     string
+	shard   string
+	arrival time.Time
 }
 
 // sample reads up to max records of the stream name from TRIM_HORIZON,
 // shard by shard.
-func sample(ctx context.Context, k Kinesis, name string, max int) ([][]byte, error) {
-	var out [][]byte
+func sample(ctx context.Context, k Kinesis, name string, max int) ([]sampled, error) {
+	var out []sampled
 	var next *string
 	for len(out) < max {
 		lin := &kds.ListShardsInput{StreamName: kda.String(name)}
@@ -134,7 +168,8 @@ func sample(ctx context.Context, k Kinesis, name string, max int) ([][]byte, err
 					return nil, err
 				}
 				for _, r := range gr.Records {
-					out = append(out, bytes.Clone(r.Data))
+					out = append(out, sampled{data: bytes.Clone(r.Data), seq: r.SequenceNumber, key: r.PartitionKey,
+						shard: sh.ShardId, arrival: r.ApproximateArrivalTimestamp.Time()})
 				}
 				if len(gr.Records) == 0 && gr.MillisBehindLatest == 0 {
 					break // at the end of the shard's records

@@ -3,6 +3,7 @@ package analyticsapi
 import (
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -301,4 +302,54 @@ func TestLimits(t *testing.T) {
 	}
 	_, err = s.kda.CreateApplication(ctx, &ka.CreateApplicationInput{ApplicationName: aws.String("one-too-many")})
 	wantError(t, err, "LimitExceededException", "You can create up to 50 applications in a region.")
+}
+
+// TestDiscoverInputSchemaPreprocessed runs the sampled records through a
+// Lambda preprocessor and infers the processed records' schema.
+func TestDiscoverInputSchemaPreprocessed(t *testing.T) {
+	s := startServer(t, openStores(t), nil)
+	ctx := testCtx(t)
+	createStream(t, s, "processed")
+	put := func(recs ...string) {
+		for _, r := range recs {
+			if _, err := s.kin.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("processed"), PartitionKey: aws.String("k"), Data: []byte(r)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	put("QXZ,HEALTHCARE,-0.05,84.51", "# a comment", "AMZN,TECHNOLOGY,1.38,823.4", "!bad")
+	disc := func(fn string) (*ka.DiscoverInputSchemaOutput, error) {
+		return s.kda.DiscoverInputSchema(ctx, &ka.DiscoverInputSchemaInput{ResourceARN: aws.String(streamARN("processed")), RoleARN: aws.String(role),
+			InputProcessingConfiguration: &types.InputProcessingConfiguration{InputLambdaProcessor: &types.InputLambdaProcessor{
+				ResourceARN: aws.String("arn:aws:lambda:us-east-1:000000000000:function:" + fn), RoleARN: aws.String(role)}}})
+	}
+	out, err := disc("csv2json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cols []string
+	for _, c := range out.InputSchema.RecordColumns {
+		cols = append(cols, aws.ToString(c.Name)+" "+aws.ToString(c.SqlType)+" "+aws.ToString(c.Mapping))
+	}
+	want := []string{"TICKER_SYMBOL VARCHAR(4) $.TICKER_SYMBOL", "SECTOR VARCHAR(16) $.SECTOR", "CHANGE REAL $.CHANGE", "PRICE REAL $.PRICE"}
+	if !reflect.DeepEqual(cols, want) {
+		t.Errorf("columns\n%q\nwant\n%q", cols, want)
+	}
+	if !reflect.DeepEqual(out.RawInputRecords, []string{"QXZ,HEALTHCARE,-0.05,84.51", "# a comment", "AMZN,TECHNOLOGY,1.38,823.4", "!bad"}) ||
+		!reflect.DeepEqual(out.ProcessedInputRecords, []string{`{"TICKER_SYMBOL":"QXZ","SECTOR":"HEALTHCARE","CHANGE":-0.05,"PRICE":84.51}`,
+			`{"TICKER_SYMBOL":"AMZN","SECTOR":"TECHNOLOGY","CHANGE":1.38,"PRICE":823.4}`}) ||
+		!reflect.DeepEqual(out.ParsedInputRecords, [][]string{{"QXZ", "HEALTHCARE", "-0.05", "84.51"}, {"AMZN", "TECHNOLOGY", "1.38", "823.4"}}) {
+		t.Errorf("raw %q\nprocessed %q\nparsed %q", out.RawInputRecords, out.ProcessedInputRecords, out.ParsedInputRecords)
+	}
+
+	_, err = disc("broken")
+	wantError(t, err, "UnableToDetectSchemaException", "preprocessing function arn:aws:lambda:us-east-1:000000000000:function:broken failed: Unhandled: boom")
+	put("?lost")
+	_, err = disc("csv2json")
+	code, msg := apiError(err)
+	var unable *types.UnableToDetectSchemaException
+	if code != "UnableToDetectSchemaException" || !strings.HasPrefix(msg, "preprocessing function arn:aws:lambda:us-east-1:000000000000:function:csv2json did not return record ") ||
+		!errorAs(err, &unable) || len(unable.RawInputRecords) != 5 || unable.RawInputRecords[4] != "?lost" {
+		t.Errorf("a record left out: %v", err)
+	}
 }
