@@ -64,14 +64,19 @@ func infer(raw [][]byte) (*kda.SourceSchema, [][]*string) {
 	if len(raw) == 0 {
 		return nil, nil
 	}
-	if schema, parsed, ok := inferJSON(raw); ok {
-		return schema, parsed
+	schema, parsed, ok := inferJSON(raw)
+	if !ok {
+		schema, parsed, ok = inferCSV(raw)
 	}
-	if schema, parsed, ok := inferCSV(raw); ok {
-		return schema, parsed
+	if !ok || len(schema.RecordColumns) > maxColumns {
+		return nil, nil
 	}
-	return nil, nil
+	return schema, parsed
 }
+
+// maxColumns is the most columns a schema has (the model's RecordColumns,
+// 1 to 1000): records with more give no schema.
+const maxColumns = 1000
 
 // maxNameLen is the longest column name discovery keeps.
 const maxNameLen = 100

@@ -2,6 +2,7 @@ package analytics
 
 import (
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -147,7 +148,7 @@ func TestInferJSONShapes(t *testing.T) {
 }
 
 func TestInferNothing(t *testing.T) {
-	for _, recs := range [][]string{nil, {"hello"}, {`{"a":1} {"b":2}`}, {"one field\nper line"}, {"a,b", "a,b,c"}} {
+	for _, recs := range [][]string{nil, {"hello"}, {`{"a":1} {"b":2}`}, {"one field\nper line"}, {strings.Repeat("x,", 1000) + "x"}, {"a,b", "a,b,c"}} {
 		if s, _ := infer(raws(recs...)); s != nil {
 			t.Errorf("%q: schema %q", recs, columns(s))
 		}
@@ -176,6 +177,55 @@ func TestColumnName(t *testing.T) {
 	} {
 		if got := columnName(c.src, c.i); got != c.want {
 			t.Errorf("columnName(%q, %d) = %q, want %q", c.src, c.i, got, c.want)
+		}
+	}
+}
+
+// FuzzInfer: any records give no schema, or a schema CreateApplication
+// accepts with one parsed value per column in every row.
+func FuzzInfer(f *testing.F) {
+	f.Add(`{"TICKER_SYMBOL":"QXZ","SECTOR":"HEALTHCARE","CHANGE":-0.05,"PRICE":84.51}`, `{"TICKER_SYMBOL":"AB","geo":{"lat":1}}`)
+	f.Add("year,month\r\n2001,1", "AK,2")
+	f.Add("a|b|c", "@@|USER|1x")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		schema, parsed := infer(raws(a, b))
+		if schema == nil {
+			return
+		}
+		for _, row := range parsed {
+			if len(row) != len(schema.RecordColumns) {
+				t.Fatalf("row of %d values for %d columns", len(row), len(schema.RecordColumns))
+			}
+		}
+		names := map[string]bool{}
+		for _, c := range schema.RecordColumns {
+			n := strings.ToUpper(kda.Deref(c.Name))
+			if names[n] || n == "" || len(n) > maxNameLen+4 {
+				t.Fatalf("column name %q (duplicate, empty or long) in %q", n, columns(schema))
+			}
+			names[n] = true
+		}
+		in := kda.CreateApplicationInput{ApplicationName: kda.String("a"), Inputs: []kda.Input{{NamePrefix: kda.String("S"),
+			KinesisStreamsInput: &kda.ResourceRole{ResourceARN: kda.String("arn:aws:kinesis:us-east-1:000000000000:stream/s"), RoleARN: kda.String("arn:aws:iam::000000000000:role/r")},
+			InputSchema:         schema}}}
+		if err := in.Validate(); err != nil {
+			t.Fatalf("schema rejected: %v", err)
+		}
+	})
+}
+
+// BenchmarkInfer infers the schema of 100 stock-ticker records, the
+// sample DiscoverInputSchema reads at most.
+func BenchmarkInfer(b *testing.B) {
+	var recs []string
+	for i := range maxSample {
+		recs = append(recs, `{"TICKER_SYMBOL":"QXZ","SECTOR":"HEALTHCARE","CHANGE":-0.0`+strconv.Itoa(i%10)+`,"PRICE":84.51}`)
+	}
+	raw := raws(recs...)
+	b.ReportAllocs()
+	for b.Loop() {
+		if s, _ := infer(raw); s == nil {
+			b.Fatal("no schema")
 		}
 	}
 }
