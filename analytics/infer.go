@@ -223,16 +223,17 @@ func walkJSON(dec *json.Decoder, path string, leaf func(path, key string, v any)
 			}
 		case len(v) > 0 && v[0] == '[':
 			leaf(p, k, string(v))
-		default:
-			var x any
-			sub := json.NewDecoder(bytes.NewReader(v))
-			sub.UseNumber()
-			if err := sub.Decode(&x); err != nil {
+		case len(v) > 0 && v[0] == '"':
+			var x string
+			if err := json.Unmarshal(v, &x); err != nil {
 				return err
 			}
-			if x != nil {
-				leaf(p, k, x)
-			}
+			leaf(p, k, x)
+		case string(v) == "true" || string(v) == "false":
+			leaf(p, k, string(v) == "true")
+		case string(v) == "null":
+		default: // a number: the decoder checked its syntax
+			leaf(p, k, json.Number(v))
 		}
 	}
 	_, err = dec.Token() // '}'
@@ -276,11 +277,10 @@ func widen(a, b string) string {
 	case a == "" || a == b:
 		return b
 	case isNumeric(a) && isNumeric(b):
-		rank := map[string]int{"int": 0, "bigint": 1, "real": 2}
-		if rank[a] > rank[b] {
-			return a
+		if a == "real" || b == "real" {
+			return "real"
 		}
-		return b
+		return "bigint" // int and bigint
 	}
 	return "string"
 }
