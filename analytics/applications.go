@@ -15,8 +15,10 @@ import (
 // Kinesis Data Analytics application can receive input from a single
 // streaming source and, optionally, use one reference data source"
 // (Configuring Application Input), and outputs to "up to three
-// destinations" (CreateApplication's documentation). The answers' words
-// are Eddy's.
+// destinations" (CreateApplication's documentation). Beyond them the
+// answer is InvalidArgumentException: CreateApplication documents
+// LimitExceededException for the number of applications only, and
+// AddApplicationOutput does not list it. The answers' words are Eddy's.
 const (
 	maxInputs     = 1
 	maxReferences = 1
@@ -92,7 +94,7 @@ func (s *Service) CreateApplication(ctx context.Context, region string, in *kda.
 		return nil, invalidArgument("An application can have at most %d input.", maxInputs)
 	}
 	if len(in.Outputs) > maxOutputs {
-		return nil, eddy.Errorf(eddy.CodeLimitExceeded, "An application can have at most %d outputs.", maxOutputs)
+		return nil, invalidArgument("An application can have at most %d outputs.", maxOutputs)
 	}
 	if err := checkTags(nil, in.Tags); err != nil {
 		return nil, err

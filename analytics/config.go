@@ -59,6 +59,10 @@ type Functions interface {
 	GetFunctionConfiguration(region, fn string) (*lp.FunctionConfiguration, error)
 }
 
+// ErrNoObject is what Config.ReadObject returns, wrapped or not, for a
+// missing bucket or object.
+var ErrNoObject = errors.New("analytics: no such object")
+
 // Clock is the service's time source.
 type Clock interface{ Now() time.Time }
 
@@ -91,6 +95,19 @@ type Config struct {
 	// stream ARNs are not checked and DiscoverInputSchema of a stream is
 	// UnsupportedOperationException.
 	Kinesis func(region string) (Kinesis, error)
+	// ReadObject reads at most max bytes of the object key of bucket, for
+	// DiscoverInputSchema's S3Configuration; a missing bucket or object is
+	// an error for which errors.Is(err, ErrNoObject) holds, an object
+	// longer than max an error. Default none: S3Configuration is
+	// UnsupportedOperationException.
+	ReadObject func(ctx context.Context, bucket, key string, max int64) ([]byte, error)
+	// Invoke calls the Lambda function fn (an ARN, maybe qualified)
+	// synchronously with payload and returns its response, for the
+	// InputProcessingConfiguration of DiscoverInputSchema (the event and
+	// response are PreprocessEvent and PreprocessResponse). An error is a
+	// failed invocation (the function's own error included). Default none:
+	// an InputProcessingConfiguration is InvalidArgumentException.
+	Invoke func(ctx context.Context, fn string, payload []byte) ([]byte, error)
 	// Firehose checks delivery stream ARNs. Default none: not checked.
 	Firehose Firehose
 	// Functions checks function ARNs. Default none: not checked.

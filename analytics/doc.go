@@ -1,7 +1,25 @@
 // Package analytics is Eddy's Kinesis Data Analytics for SQL service: the
 // control plane of SQL applications (KinesisAnalytics_20150814): their
 // configuration, versions, states and tags, kept in the MetaStore, and
-// DiscoverInputSchema over Eddy's own Kinesis streams.
+// DiscoverInputSchema over Eddy's own Kinesis streams and S3 objects,
+// optionally through a Lambda preprocessor (infer.go says which of its
+// type and naming rules are the developer guide's and which Eddy's).
+//
+// # What the caller provides (Config)
+//
+//   - Runtime: runs applications (Start, Update, Stop); none leaves them
+//     changing state without running.
+//   - Kinesis(region): a region's streams (*kinesis.Engine fits), to check
+//     stream ARNs and to sample records for DiscoverInputSchema.
+//   - Firehose, Functions: existence checks of delivery streams and
+//     functions named by inputs and outputs.
+//   - Invoke(ctx, functionARN, payload): a synchronous Lambda call, for
+//     DiscoverInputSchema's InputProcessingConfiguration.
+//   - ReadObject(ctx, bucket, key, max): an S3 object, for
+//     DiscoverInputSchema's S3Configuration; missing is ErrNoObject.
+//
+// Each is optional; what is missing is reported where it is needed. One
+// Service serves one account (Config.AccountID), every region.
 //
 // Running an application is not this package's: it calls a Runtime
 // (Config.Runtime) to start, update and stop one. Without a Runtime an

@@ -271,7 +271,7 @@ func (s *Service) AddApplicationOutput(ctx context.Context, region string, in *k
 	name := kda.Deref(in.ApplicationName)
 	err := s.change(s.region(region), name, in.CurrentApplicationVersionId, func(r *record) error {
 		if len(r.Outputs) >= maxOutputs {
-			return eddy.Errorf(eddy.CodeLimitExceeded, "Application %s already has %d outputs, the most it can have.", name, maxOutputs)
+			return invalidArgument("Application %s already has %d outputs, the most it can have.", name, maxOutputs)
 		}
 		r.Outputs = append(r.Outputs, outputDescription(r.nextID(), in.Output))
 		return nil

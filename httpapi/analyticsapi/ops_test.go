@@ -1,7 +1,9 @@
 package analyticsapi
 
 import (
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -183,8 +185,8 @@ func TestDiscoverInputSchema(t *testing.T) {
 	for _, c := range out.InputSchema.RecordColumns {
 		cols = append(cols, aws.ToString(c.Name)+" "+aws.ToString(c.SqlType)+" "+aws.ToString(c.Mapping))
 	}
-	want := []string{"TICKER_SYMBOL VARCHAR(4) $.TICKER_SYMBOL", "SECTOR VARCHAR(16) $.SECTOR", "CHANGE DOUBLE $.CHANGE",
-		"PRICE DOUBLE $.PRICE", "QTY BIGINT $.QTY", "ok BOOLEAN $.ok", "at TIMESTAMP $.at", "lat DOUBLE $.geo.lat", "city VARCHAR(4) $.geo.city"}
+	want := []string{"TICKER_SYMBOL VARCHAR(4) $.TICKER_SYMBOL", "SECTOR VARCHAR(16) $.SECTOR", "CHANGE REAL $.CHANGE",
+		"PRICE REAL $.PRICE", "QTY BIGINT $.QTY", "ok BOOLEAN $.ok", "at TIMESTAMP $.at", "lat REAL $.geo.lat", "city VARCHAR(4) $.geo.city"}
 	if !reflect.DeepEqual(cols, want) {
 		t.Errorf("columns:\n%q\nwant\n%q", cols, want)
 	}
@@ -204,7 +206,7 @@ func TestDiscoverInputSchema(t *testing.T) {
 	for _, c := range out.InputSchema.RecordColumns {
 		cols = append(cols, aws.ToString(c.Name)+" "+aws.ToString(c.SqlType))
 	}
-	if !reflect.DeepEqual(cols, []string{"COL1 VARCHAR(4)", "COL2 DOUBLE", "COL3 INTEGER"}) || out.InputSchema.RecordFormat.RecordFormatType != types.RecordFormatTypeCsv ||
+	if !reflect.DeepEqual(cols, []string{"COL_0 VARCHAR(4)", "COL_1 REAL", "COL_2 INTEGER"}) || out.InputSchema.RecordFormat.RecordFormatType != types.RecordFormatTypeCsv ||
 		len(out.ParsedInputRecords) != 3 {
 		t.Errorf("csv: %q %+v", cols, out.ParsedInputRecords)
 	}
@@ -220,4 +222,134 @@ func TestDiscoverInputSchema(t *testing.T) {
 	}
 	_, err = disc("nope")
 	wantError(t, err, "InvalidArgumentException", "Kinesis stream arn:aws:kinesis:us-east-1:000000000000:stream/nope does not exist.")
+}
+
+// TestDiscoverInputSchemaS3 discovers the schema of an S3 object: the
+// developer guide's static-data example, whose response it prints.
+func TestDiscoverInputSchemaS3(t *testing.T) {
+	s := startServer(t, openStores(t), nil)
+	ctx := testCtx(t)
+	disc := func(bucketARN, key string) (*ka.DiscoverInputSchemaOutput, error) {
+		return s.kda.DiscoverInputSchema(ctx, &ka.DiscoverInputSchemaInput{S3Configuration: &types.S3Configuration{
+			RoleARN: aws.String(role), BucketARN: aws.String(bucketARN), FileKey: aws.String(key)}})
+	}
+	out, err := disc("arn:aws:s3:::ref", "data.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cols []string
+	for _, c := range out.InputSchema.RecordColumns {
+		cols = append(cols, aws.ToString(c.Name)+" "+aws.ToString(c.SqlType))
+	}
+	want := []string{"COL_year INTEGER", "COL_month INTEGER", "state VARCHAR(4)", "producer_type VARCHAR(64)",
+		"energy_source VARCHAR(4)", "units VARCHAR(16)", "consumption INTEGER"}
+	if !reflect.DeepEqual(cols, want) {
+		t.Errorf("columns\n%q\nwant\n%q", cols, want)
+	}
+	csv := out.InputSchema.RecordFormat.MappingParameters.CSVMappingParameters
+	if out.InputSchema.RecordFormat.RecordFormatType != types.RecordFormatTypeCsv || aws.ToString(csv.RecordRowDelimiter) != "\r\n" ||
+		aws.ToString(csv.RecordColumnDelimiter) != "," {
+		t.Errorf("format %+v", out.InputSchema.RecordFormat)
+	}
+	if len(out.RawInputRecords) != 1 || out.RawInputRecords[0] != string(testObjects["ref/data.csv"]) || len(out.ParsedInputRecords) != 6 ||
+		!reflect.DeepEqual(out.ParsedInputRecords[1], []string{"2001", "1", "AK", "TotalElectricPowerIndustry", "Coal", "ShortTons", "47615"}) {
+		t.Errorf("records %q %q", out.RawInputRecords, out.ParsedInputRecords)
+	}
+	// The header row's nulls: the SDK reads a null in a list of strings
+	// as "".
+	if got := out.ParsedInputRecords[0]; !reflect.DeepEqual(got, []string{"", "", "state", "producer_type", "energy_source", "units", ""}) {
+		t.Errorf("header row %q", got)
+	}
+
+	_, err = disc("arn:aws:s3:::ref", "nope.csv")
+	wantError(t, err, "ResourceNotFoundException", "Object nope.csv of bucket ref is not found.")
+	_, err = disc("arn:aws:s3:::ref/x", "data.csv")
+	wantError(t, err, "InvalidArgumentException", "arn:aws:s3:::ref/x is not the ARN of an S3 bucket.")
+}
+
+// TestLimits: three outputs, one reference data source and MaxApplications
+// applications at most; a refused change makes no version.
+func TestLimits(t *testing.T) {
+	s := startServer(t, openStores(t), nil)
+	ctx := testCtx(t)
+	createStream(t, s, "ticks")
+	if _, err := s.kda.CreateApplication(ctx, &ka.CreateApplicationInput{ApplicationName: aws.String("app"),
+		Outputs: []types.Output{output("ticks"), output("ticks")}}); err != nil {
+		t.Fatal(err)
+	}
+	name := aws.String("app")
+	out := output("ticks")
+	if _, err := s.kda.AddApplicationOutput(ctx, &ka.AddApplicationOutputInput{ApplicationName: name, CurrentApplicationVersionId: aws.Int64(1), Output: &out}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.kda.AddApplicationOutput(ctx, &ka.AddApplicationOutputInput{ApplicationName: name, CurrentApplicationVersionId: aws.Int64(2), Output: &out})
+	wantError(t, err, "InvalidArgumentException", "Application app already has 3 outputs, the most it can have.")
+	ref := &types.ReferenceDataSource{TableName: aws.String("COMPANIES"),
+		S3ReferenceDataSource: &types.S3ReferenceDataSource{BucketARN: aws.String("arn:aws:s3:::ref"), FileKey: aws.String("companies.csv"), ReferenceRoleARN: aws.String(role)},
+		ReferenceSchema:       schema()}
+	if _, err := s.kda.AddApplicationReferenceDataSource(ctx, &ka.AddApplicationReferenceDataSourceInput{ApplicationName: name, CurrentApplicationVersionId: aws.Int64(2), ReferenceDataSource: ref}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.kda.AddApplicationReferenceDataSource(ctx, &ka.AddApplicationReferenceDataSourceInput{ApplicationName: name, CurrentApplicationVersionId: aws.Int64(3), ReferenceDataSource: ref})
+	wantError(t, err, "InvalidArgumentException", "Application app already has a reference data source; an application uses at most one.")
+	if d := describe(t, s, "app"); aws.ToInt64(d.ApplicationVersionId) != 3 || len(d.OutputDescriptions) != 3 || len(d.ReferenceDataSourceDescriptions) != 1 {
+		t.Errorf("version %d, %d outputs, %d references", aws.ToInt64(d.ApplicationVersionId), len(d.OutputDescriptions), len(d.ReferenceDataSourceDescriptions))
+	}
+	for i := 2; i <= 50; i++ {
+		if _, err := s.kda.CreateApplication(ctx, &ka.CreateApplicationInput{ApplicationName: aws.String(fmt.Sprintf("app%02d", i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = s.kda.CreateApplication(ctx, &ka.CreateApplicationInput{ApplicationName: aws.String("one-too-many")})
+	wantError(t, err, "LimitExceededException", "You can create up to 50 applications in a region.")
+}
+
+// TestDiscoverInputSchemaPreprocessed runs the sampled records through a
+// Lambda preprocessor and infers the processed records' schema.
+func TestDiscoverInputSchemaPreprocessed(t *testing.T) {
+	s := startServer(t, openStores(t), nil)
+	ctx := testCtx(t)
+	createStream(t, s, "processed")
+	put := func(recs ...string) {
+		for _, r := range recs {
+			if _, err := s.kin.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("processed"), PartitionKey: aws.String("k"), Data: []byte(r)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	put("QXZ,HEALTHCARE,-0.05,84.51", "# a comment", "AMZN,TECHNOLOGY,1.38,823.4", "!bad")
+	disc := func(fn string) (*ka.DiscoverInputSchemaOutput, error) {
+		return s.kda.DiscoverInputSchema(ctx, &ka.DiscoverInputSchemaInput{ResourceARN: aws.String(streamARN("processed")), RoleARN: aws.String(role),
+			InputProcessingConfiguration: &types.InputProcessingConfiguration{InputLambdaProcessor: &types.InputLambdaProcessor{
+				ResourceARN: aws.String("arn:aws:lambda:us-east-1:000000000000:function:" + fn), RoleARN: aws.String(role)}}})
+	}
+	out, err := disc("csv2json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cols []string
+	for _, c := range out.InputSchema.RecordColumns {
+		cols = append(cols, aws.ToString(c.Name)+" "+aws.ToString(c.SqlType)+" "+aws.ToString(c.Mapping))
+	}
+	want := []string{"TICKER_SYMBOL VARCHAR(4) $.TICKER_SYMBOL", "SECTOR VARCHAR(16) $.SECTOR", "CHANGE REAL $.CHANGE", "PRICE REAL $.PRICE"}
+	if !reflect.DeepEqual(cols, want) {
+		t.Errorf("columns\n%q\nwant\n%q", cols, want)
+	}
+	if !reflect.DeepEqual(out.RawInputRecords, []string{"QXZ,HEALTHCARE,-0.05,84.51", "# a comment", "AMZN,TECHNOLOGY,1.38,823.4", "!bad"}) ||
+		!reflect.DeepEqual(out.ProcessedInputRecords, []string{`{"TICKER_SYMBOL":"QXZ","SECTOR":"HEALTHCARE","CHANGE":-0.05,"PRICE":84.51}`,
+			`{"TICKER_SYMBOL":"AMZN","SECTOR":"TECHNOLOGY","CHANGE":1.38,"PRICE":823.4}`}) ||
+		!reflect.DeepEqual(out.ParsedInputRecords, [][]string{{"QXZ", "HEALTHCARE", "-0.05", "84.51"}, {"AMZN", "TECHNOLOGY", "1.38", "823.4"}}) {
+		t.Errorf("raw %q\nprocessed %q\nparsed %q", out.RawInputRecords, out.ProcessedInputRecords, out.ParsedInputRecords)
+	}
+
+	_, err = disc("broken")
+	wantError(t, err, "UnableToDetectSchemaException", "preprocessing function arn:aws:lambda:us-east-1:000000000000:function:broken failed: Unhandled: boom")
+	put("?lost")
+	_, err = disc("csv2json")
+	code, msg := apiError(err)
+	var unable *types.UnableToDetectSchemaException
+	if code != "UnableToDetectSchemaException" || !strings.HasPrefix(msg, "preprocessing function arn:aws:lambda:us-east-1:000000000000:function:csv2json did not return record ") ||
+		!errorAs(err, &unable) || len(unable.RawInputRecords) != 5 || unable.RawInputRecords[4] != "?lost" {
+		t.Errorf("a record left out: %v", err)
+	}
 }

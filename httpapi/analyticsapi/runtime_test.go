@@ -213,3 +213,95 @@ func TestRestart(t *testing.T) {
 		t.Errorf("resume calls: %q", got)
 	}
 }
+
+// TestWrongState: while an application is STARTING every operation that
+// changes it answers ResourceInUseException and changes nothing.
+func TestWrongState(t *testing.T) {
+	rt := &recorder{}
+	s := startServer(t, openStores(t), rt)
+	ctx := testCtx(t)
+	createStream(t, s, "ticks")
+	if _, err := s.kda.CreateApplication(ctx, &ka.CreateApplicationInput{ApplicationName: aws.String("app"),
+		ApplicationCode: aws.String(code), Inputs: []types.Input{input("ticks", 1)}, Outputs: []types.Output{output("ticks")}}); err != nil {
+		t.Fatal(err)
+	}
+	gate := make(chan error)
+	rt.setGate(gate)
+	if err := startApp(t, s, "app", types.InputStartingPositionNow); err != nil {
+		t.Fatal(err)
+	}
+	name, v := aws.String("app"), aws.Int64(1)
+	out := output("ticks")
+	in := input("ticks", 1)
+	ref := &types.ReferenceDataSource{TableName: aws.String("T"), ReferenceSchema: schema(),
+		S3ReferenceDataSource: &types.S3ReferenceDataSource{BucketARN: aws.String("arn:aws:s3:::ref"), FileKey: aws.String("k"), ReferenceRoleARN: aws.String(role)}}
+	ipc := &types.InputProcessingConfiguration{InputLambdaProcessor: &types.InputLambdaProcessor{
+		ResourceARN: aws.String("arn:aws:lambda:us-east-1:000000000000:function:f"), RoleARN: aws.String(role)}}
+	cw := &types.CloudWatchLoggingOption{LogStreamARN: aws.String("arn:aws:logs:us-east-1:000000000000:log-group:g:log-stream:s"), RoleARN: aws.String(role)}
+	created := describe(t, s, "app").CreateTimestamp
+	for what, call := range map[string]func() error{
+		"UpdateApplication": func() error {
+			_, err := s.kda.UpdateApplication(ctx, &ka.UpdateApplicationInput{ApplicationName: name, CurrentApplicationVersionId: v,
+				ApplicationUpdate: &types.ApplicationUpdate{ApplicationCodeUpdate: aws.String(code)}})
+			return err
+		},
+		"AddApplicationInput": func() error {
+			_, err := s.kda.AddApplicationInput(ctx, &ka.AddApplicationInputInput{ApplicationName: name, CurrentApplicationVersionId: v, Input: &in})
+			return err
+		},
+		"AddApplicationOutput": func() error {
+			_, err := s.kda.AddApplicationOutput(ctx, &ka.AddApplicationOutputInput{ApplicationName: name, CurrentApplicationVersionId: v, Output: &out})
+			return err
+		},
+		"AddApplicationReferenceDataSource": func() error {
+			_, err := s.kda.AddApplicationReferenceDataSource(ctx, &ka.AddApplicationReferenceDataSourceInput{ApplicationName: name, CurrentApplicationVersionId: v, ReferenceDataSource: ref})
+			return err
+		},
+		"AddApplicationInputProcessingConfiguration": func() error {
+			_, err := s.kda.AddApplicationInputProcessingConfiguration(ctx, &ka.AddApplicationInputProcessingConfigurationInput{ApplicationName: name,
+				CurrentApplicationVersionId: v, InputId: aws.String("1.1"), InputProcessingConfiguration: ipc})
+			return err
+		},
+		"AddApplicationCloudWatchLoggingOption": func() error {
+			_, err := s.kda.AddApplicationCloudWatchLoggingOption(ctx, &ka.AddApplicationCloudWatchLoggingOptionInput{ApplicationName: name,
+				CurrentApplicationVersionId: v, CloudWatchLoggingOption: cw})
+			return err
+		},
+		"DeleteApplicationOutput": func() error {
+			_, err := s.kda.DeleteApplicationOutput(ctx, &ka.DeleteApplicationOutputInput{ApplicationName: name, CurrentApplicationVersionId: v, OutputId: aws.String("2.1")})
+			return err
+		},
+		"DeleteApplicationReferenceDataSource": func() error {
+			_, err := s.kda.DeleteApplicationReferenceDataSource(ctx, &ka.DeleteApplicationReferenceDataSourceInput{ApplicationName: name, CurrentApplicationVersionId: v, ReferenceId: aws.String("3.1")})
+			return err
+		},
+		"DeleteApplicationInputProcessingConfiguration": func() error {
+			_, err := s.kda.DeleteApplicationInputProcessingConfiguration(ctx, &ka.DeleteApplicationInputProcessingConfigurationInput{ApplicationName: name, CurrentApplicationVersionId: v, InputId: aws.String("1.1")})
+			return err
+		},
+		"DeleteApplicationCloudWatchLoggingOption": func() error {
+			_, err := s.kda.DeleteApplicationCloudWatchLoggingOption(ctx, &ka.DeleteApplicationCloudWatchLoggingOptionInput{ApplicationName: name, CurrentApplicationVersionId: v, CloudWatchLoggingOptionId: aws.String("4.1")})
+			return err
+		},
+		"StartApplication": func() error { return startApp(t, s, "app", types.InputStartingPositionNow) },
+		"StopApplication": func() error {
+			_, err := s.kda.StopApplication(ctx, &ka.StopApplicationInput{ApplicationName: name})
+			return err
+		},
+		"DeleteApplication": func() error {
+			_, err := s.kda.DeleteApplication(ctx, &ka.DeleteApplicationInput{ApplicationName: name, CreateTimestamp: created})
+			return err
+		},
+	} {
+		t.Run(what, func(t *testing.T) {
+			wantError(t, call(), "ResourceInUseException", "Application app is in STARTING state; the operation is not allowed.")
+		})
+	}
+	d := describe(t, s, "app")
+	if d.ApplicationStatus != types.ApplicationStatusStarting || aws.ToInt64(d.ApplicationVersionId) != 1 || len(d.OutputDescriptions) != 1 ||
+		len(d.ReferenceDataSourceDescriptions) != 0 || len(d.CloudWatchLoggingOptionDescriptions) != 0 {
+		t.Errorf("changed while STARTING: %s v%d", d.ApplicationStatus, aws.ToInt64(d.ApplicationVersionId))
+	}
+	gate <- nil
+	waitFor(t, "RUNNING", func() bool { return status(s, "app") == types.ApplicationStatusRunning })
+}

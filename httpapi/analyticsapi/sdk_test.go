@@ -1,12 +1,15 @@
 package analyticsapi
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -28,6 +31,52 @@ import (
 	"github.com/eddy-streams/eddy/storage/boltmeta"
 	"github.com/eddy-streams/eddy/storage/segment"
 )
+
+// testObjects are the S3 objects the test servers' ReadObject serves, by
+// "<bucket>/<key>": the developer guide's static-data example file.
+var testObjects = map[string][]byte{
+	"ref/data.csv": []byte("year,month,state,producer_type,energy_source,units,consumption\r\n" +
+		"2001,1,AK,TotalElectricPowerIndustry,Coal,ShortTons,47615\r\n" +
+		"2001,1,AK,ElectricGeneratorsElectricUtilities,Coal,ShortTons,16535\r\n" +
+		"2001,1,AK,CombinedHeatandPowerElectricPower,Coal,ShortTons,22890\r\n" +
+		"2001,1,AL,TotalElectricPowerIndustry,Coal,ShortTons,3020601\r\n" +
+		"2001,1,AL,ElectricGeneratorsElectricUtilities,Coal,ShortTons,2987681"),
+}
+
+// testInvoke is the test servers' Lambda: function csv2json turns
+// stock-ticker CSV records into the demo stream's JSON, drops records that
+// begin with "#", fails those that begin with "!" and leaves out of its
+// response those that begin with "?"; function broken fails.
+func testInvoke(_ context.Context, fn string, payload []byte) ([]byte, error) {
+	if fn == "arn:aws:lambda:us-east-1:000000000000:function:broken" {
+		return nil, errors.New("Unhandled: boom")
+	}
+	var ev analytics.PreprocessEvent
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return nil, err
+	}
+	var resp analytics.PreprocessResponse
+	for _, r := range ev.Records {
+		if r.RecordID != r.Metadata.SequenceNumber || r.Metadata.ShardID == "" || r.Metadata.PartitionKey != "k" || r.Metadata.ApproximateArrivalTimestamp == 0 ||
+			ev.InvocationID == "" || !strings.HasSuffix(ev.StreamARN, ":stream/processed") {
+			return nil, fmt.Errorf("event record %+v of %+v", r, ev)
+		}
+		out := analytics.PreprocessResult{RecordID: r.RecordID, Result: analytics.ResultOk}
+		switch {
+		case bytes.HasPrefix(r.Data, []byte("#")):
+			out.Result = analytics.ResultDropped
+		case bytes.HasPrefix(r.Data, []byte("!")):
+			out.Result = analytics.ResultProcessingFailed
+		case bytes.HasPrefix(r.Data, []byte("?")):
+			continue
+		default:
+			f := strings.Split(string(r.Data), ",")
+			out.Data = fmt.Appendf(nil, `{"TICKER_SYMBOL":%q,"SECTOR":%q,"CHANGE":%s,"PRICE":%s}`, f[0], f[1], f[2], f[3])
+		}
+		resp.Records = append(resp.Records, out)
+	}
+	return json.Marshal(resp)
+}
 
 // stores are a durable metadata store and logs in a temporary directory,
 // shared by the servers of a test (a restart opens new services over them).
@@ -75,6 +124,14 @@ func startServer(t *testing.T, st *stores, rt analytics.Runtime) *server {
 	cfg := analytics.DefaultConfig()
 	cfg.Runtime = rt
 	cfg.Firehose = fhs
+	cfg.Invoke = testInvoke
+	cfg.ReadObject = func(_ context.Context, bucket, key string, max int64) ([]byte, error) {
+		b, ok := testObjects[bucket+"/"+key]
+		if !ok {
+			return nil, fmt.Errorf("read s3://%s/%s: %w", bucket, key, analytics.ErrNoObject)
+		}
+		return b, nil
+	}
 	cfg.Kinesis = func(region string) (analytics.Kinesis, error) {
 		e, err := regions.Get(region)
 		if err != nil {

@@ -67,7 +67,9 @@ func TestCreateValidation(t *testing.T) {
 			return o
 		}()}}, "InvalidArgumentException", "Exactly one of KinesisStreamsOutput, KinesisFirehoseOutput and LambdaOutput is required."},
 		{"too many outputs", ka.CreateApplicationInput{ApplicationName: aws.String("a"), Outputs: []types.Output{output("ticks"), output("ticks"), output("ticks"), output("ticks")}},
-			"LimitExceededException", "An application can have at most 3 outputs."},
+			"InvalidArgumentException", "An application can have at most 3 outputs."},
+		{"two inputs", ka.CreateApplicationInput{ApplicationName: aws.String("a"), Inputs: []types.Input{input("ticks", 1), input("ticks", 1)}},
+			"InvalidArgumentException", "An application can have at most 1 input."},
 		{"bad code", ka.CreateApplicationInput{ApplicationName: aws.String("a"), ApplicationCode: aws.String("CREATE STREAM s (a INTEGER);\nSELEKT 1")},
 			"CodeValidationException", `Error in application code at line 2, column 1: expected CREATE, INSERT or SELECT but found "SELEKT"`},
 		{"too many tags", ka.CreateApplicationInput{ApplicationName: aws.String("a"), Tags: func() []types.Tag {

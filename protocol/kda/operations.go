@@ -146,7 +146,7 @@ type DiscoverInputSchemaInput struct {
 
 type DiscoverInputSchemaOutput struct {
 	InputSchema           *SourceSchema `json:"InputSchema,omitempty"`
-	ParsedInputRecords    [][]string    `json:"ParsedInputRecords,omitempty"`
+	ParsedInputRecords    [][]*string   `json:"ParsedInputRecords,omitempty"` // nil: null, as the developer guide's static-data example shows
 	ProcessedInputRecords []string      `json:"ProcessedInputRecords,omitempty"`
 	RawInputRecords       []string      `json:"RawInputRecords,omitempty"`
 }
