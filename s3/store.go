@@ -52,6 +52,10 @@ type Bucket struct {
 
 var errNoBucket = errors.New("no such bucket")
 var errNoKey = errors.New("no such key")
+
+// IsNotFound reports whether err says a bucket or an object does not
+// exist.
+func IsNotFound(err error) bool { return errors.Is(err, errNoBucket) || errors.Is(err, errNoKey) }
 var errBucketExists = errors.New("bucket exists")
 var errNotEmpty = errors.New("bucket not empty")
 

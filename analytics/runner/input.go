@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/eddy-streams/eddy/analytics"
 	"github.com/eddy-streams/eddy/analytics/engine"
 	"github.com/eddy-streams/eddy/firehose/delivery"
 	"github.com/eddy-streams/eddy/protocol/kda"
@@ -170,9 +171,9 @@ func (in *input) rows(ctx context.Context, recs []delivery.Record) ([]inputRow, 
 	for i, rec := range recs {
 		res := results[i]
 		switch res.Result {
-		case "Ok":
+		case analytics.ResultOk:
 			out = append(out, in.decode(rec, res.Data)...)
-		case "Dropped":
+		case analytics.ResultDropped:
 		default: // ProcessingFailed
 			// Where the developer guide is silent on the error_stream
 			// row of a record the preprocessor failed, Eddy names it
@@ -201,47 +202,16 @@ func (in *input) decode(rec delivery.Record, data []byte) []inputRow {
 	return out
 }
 
-// The preprocessing event and answer (the SQL Developer Guide,
-// "Preprocessing Data Using a Lambda Function"; the field names as the
-// Lambda runtimes' event types spell them).
-type (
-	preprocessEvent struct {
-		InvocationID   string             `json:"invocationId"`
-		ApplicationARN string             `json:"applicationArn"`
-		StreamARN      string             `json:"streamArn"`
-		Records        []preprocessRecord `json:"records"`
-	}
-	preprocessRecord struct {
-		RecordID string          `json:"recordId"`
-		Metadata *streamMetadata `json:"kinesisStreamRecordMetadata,omitempty"`
-		Data     []byte          `json:"data"`
-	}
-	streamMetadata struct {
-		SequenceNumber              string `json:"sequenceNumber"`
-		PartitionKey                string `json:"partitionKey"`
-		ShardID                     string `json:"shardId"`
-		ApproximateArrivalTimestamp int64  `json:"approximateArrivalTimestamp"`
-	}
-	preprocessAnswer struct {
-		Records []preprocessResult `json:"records"`
-	}
-	preprocessResult struct {
-		RecordID string `json:"recordId"`
-		Result   string `json:"result"`
-		Data     []byte `json:"data"`
-	}
-)
-
 // preprocess invokes the function with recs and returns its result for
 // each, in order; an answer that leaves a record out or gives a result
 // that is none of Ok, Dropped and ProcessingFailed is an error (the
 // batch is read again).
-func (in *input) preprocess(ctx context.Context, recs []delivery.Record) ([]preprocessResult, error) {
-	ev := preprocessEvent{InvocationID: newInvocationID(), ApplicationARN: in.a.arn, StreamARN: in.streamARN}
+func (in *input) preprocess(ctx context.Context, recs []delivery.Record) ([]analytics.PreprocessResult, error) {
+	ev := analytics.PreprocessEvent{InvocationID: newInvocationID(), ApplicationARN: in.a.arn, StreamARN: in.streamARN}
 	for _, rec := range recs {
-		pr := preprocessRecord{RecordID: strconv.FormatUint(rec.Pos, 10), Data: rec.Data}
+		pr := analytics.PreprocessRecord{RecordID: strconv.FormatUint(rec.Pos, 10), Data: rec.Data}
 		if k := rec.Kinesis; k != nil {
-			pr.Metadata = &streamMetadata{SequenceNumber: k.SequenceNumber, PartitionKey: k.PartitionKey, ShardID: k.ShardID,
+			pr.Metadata = analytics.StreamMetadata{SequenceNumber: k.SequenceNumber, PartitionKey: k.PartitionKey, ShardID: k.ShardID,
 				ApproximateArrivalTimestamp: rec.Arrival.UnixMilli()}
 		}
 		ev.Records = append(ev.Records, pr)
@@ -257,22 +227,22 @@ func (in *input) preprocess(ctx context.Context, recs []delivery.Record) ([]prep
 	if fnErr != "" {
 		return nil, fmt.Errorf("invoke %s: function error %s: %s", in.function, fnErr, res)
 	}
-	var ans preprocessAnswer
+	var ans analytics.PreprocessResponse
 	if err := json.Unmarshal(res, &ans); err != nil {
 		return nil, fmt.Errorf("invoke %s: answer is not a preprocessing response: %v", in.function, err)
 	}
-	byID := make(map[string]preprocessResult, len(ans.Records))
+	byID := make(map[string]analytics.PreprocessResult, len(ans.Records))
 	for _, r := range ans.Records {
 		byID[r.RecordID] = r
 	}
-	out := make([]preprocessResult, len(recs))
+	out := make([]analytics.PreprocessResult, len(recs))
 	for i, pr := range ev.Records {
 		r, ok := byID[pr.RecordID]
 		if !ok {
 			return nil, fmt.Errorf("invoke %s: no result for record %s", in.function, pr.RecordID)
 		}
 		switch r.Result {
-		case "Ok", "Dropped", "ProcessingFailed":
+		case analytics.ResultOk, analytics.ResultDropped, analytics.ResultProcessingFailed:
 		default:
 			return nil, fmt.Errorf("invoke %s: record %s: result %q is not Ok, Dropped or ProcessingFailed", in.function, pr.RecordID, r.Result)
 		}

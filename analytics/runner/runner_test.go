@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/eddy-streams/eddy/analytics"
 	"github.com/eddy-streams/eddy/kinesis"
 	"github.com/eddy-streams/eddy/metrics"
 	"github.com/eddy-streams/eddy/protocol/kda"
@@ -405,29 +406,29 @@ func TestRunnerLambdaPreprocessAndOutput(t *testing.T) {
 	inv := fnInvoker(func(fn string, payload []byte) ([]byte, error) {
 		switch {
 		case strings.HasSuffix(fn, ":pre"):
-			var ev preprocessEvent
+			var ev analytics.PreprocessEvent
 			if err := json.Unmarshal(payload, &ev); err != nil {
 				return nil, err
 			}
 			if ev.ApplicationARN != appARN || ev.StreamARN != srcARN || ev.InvocationID == "" {
 				return nil, fmt.Errorf("event %+v", ev)
 			}
-			var ans preprocessAnswer
+			var ans analytics.PreprocessResponse
 			for _, r := range ev.Records {
-				if r.Metadata == nil || r.Metadata.ShardID == "" || r.Metadata.SequenceNumber == "" || r.Metadata.PartitionKey == "" {
+				if r.Metadata.ShardID == "" || r.Metadata.SequenceNumber == "" || r.Metadata.PartitionKey == "" {
 					return nil, fmt.Errorf("record metadata %+v", r.Metadata)
 				}
 				var in map[string]any
 				json.Unmarshal(r.Data, &in)
 				switch in["TICKER_SYMBOL"] {
 				case "DROP":
-					ans.Records = append(ans.Records, preprocessResult{RecordID: r.RecordID, Result: "Dropped"})
+					ans.Records = append(ans.Records, analytics.PreprocessResult{RecordID: r.RecordID, Result: "Dropped"})
 				case "FAIL":
-					ans.Records = append(ans.Records, preprocessResult{RecordID: r.RecordID, Result: "ProcessingFailed", Data: r.Data})
+					ans.Records = append(ans.Records, analytics.PreprocessResult{RecordID: r.RecordID, Result: "ProcessingFailed", Data: r.Data})
 				default: // the function doubles the price
 					in["PRICE"] = in["PRICE"].(float64) * 2
 					data, _ := json.Marshal(in)
-					ans.Records = append(ans.Records, preprocessResult{RecordID: r.RecordID, Result: "Ok", Data: data})
+					ans.Records = append(ans.Records, analytics.PreprocessResult{RecordID: r.RecordID, Result: "Ok", Data: data})
 				}
 			}
 			return json.Marshal(ans)

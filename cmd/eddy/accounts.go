@@ -155,12 +155,19 @@ func referenceObjects(store *s3.Store, dirs map[string]string) func(ctx context.
 			if !filepath.IsLocal(filepath.FromSlash(key)) {
 				return nil, fmt.Errorf("object key %q is not a path under the directory of bucket %s", key, bucket)
 			}
-			return os.ReadFile(filepath.Join(dir, filepath.FromSlash(key)))
+			b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(key)))
+			if errors.Is(err, os.ErrNotExist) {
+				return nil, fmt.Errorf("s3://%s/%s: %w", bucket, key, analytics.ErrNoObject)
+			}
+			return b, err
 		}
 		if store == nil {
 			return nil, fmt.Errorf("no S3 store holds bucket %s (the embedded S3 endpoint is off and no --s3-bucket-dir names it)", bucket)
 		}
 		obj, err := store.Open(bucket, key)
+		if s3.IsNotFound(err) {
+			return nil, fmt.Errorf("s3://%s/%s: %v: %w", bucket, key, err, analytics.ErrNoObject)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("s3://%s/%s: %w", bucket, key, err)
 		}

@@ -401,6 +401,21 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		acfg := analytics.DefaultConfig()
 		acfg.Region, acfg.AccountID, acfg.Logger = cfg.Region, account, logger
 		acfg.Runtime, acfg.Firehose, acfg.Functions = a.apps, a.firehose, a.functions
+		readObject := referenceObjects(s3Store, dirs)
+		acfg.ReadObject = func(ctx context.Context, bucket, key string, max int64) ([]byte, error) {
+			b, err := readObject(ctx, bucket, key)
+			if int64(len(b)) > max {
+				b = b[:max]
+			}
+			return b, err
+		}
+		acfg.Invoke = func(ctx context.Context, fn string, payload []byte) ([]byte, error) {
+			res, fnErr, err := a.functions.Invoke(ctx, fn, payload)
+			if err == nil && fnErr != "" {
+				err = fmt.Errorf("function %s: %s: %s", fn, fnErr, res)
+			}
+			return res, err
+		}
 		acfg.Kinesis = func(region string) (analytics.Kinesis, error) {
 			eng, err := kinesisOf(region)
 			if err != nil {
