@@ -48,6 +48,7 @@ type Decoder struct {
 	// i reads an element of it (its paths[i] is then the part after [0:]).
 	flat    []pathStep
 	flatCol []bool
+	fast    map[string][]int // fastjson.go; nil when the schema does not allow it
 }
 
 // pathStep is one step of a JSONPath: a member name, an index, or [0:] (all elements).
@@ -119,6 +120,7 @@ func NewDecoder(format RecordFormat, columns []RecordColumn) (*Decoder, error) {
 			d.flatCol = append(d.flatCol, flat)
 		}
 	}
+	d.fast = fastKeys(d)
 	return d, nil
 }
 
@@ -237,6 +239,11 @@ func (d *Decoder) Decode(data []byte) (rows [][]Value, errs []*RecordError) {
 		}
 		return rows, errs
 	}
+	if d.fast != nil {
+		if rows, ok := d.decodeFast(data); ok {
+			return rows, nil
+		}
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var doc any
@@ -299,22 +306,27 @@ func (d *Decoder) Decode(data []byte) (rows [][]Value, errs []*RecordError) {
 	return rows, errs
 }
 
+// numberToValue converts the text of a JSON number.
+func numberToValue(v string, t Type) (Value, error) {
+	if t.Kind == KindTimestamp {
+		ms, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return Null, castError(String(v), t)
+		}
+		return TimestampMillis(ms), nil // a number is milliseconds since the epoch
+	}
+	if t.Kind == KindBool {
+		return Null, castError(String(v), t)
+	}
+	return Cast(String(v), t)
+}
+
 func jsonToValue(v any, t Type) (Value, error) {
 	switch v := v.(type) {
 	case string:
 		return Cast(String(v), t)
 	case json.Number:
-		if t.Kind == KindTimestamp {
-			ms, err := strconv.ParseInt(string(v), 10, 64)
-			if err != nil {
-				return Null, castError(String(string(v)), t)
-			}
-			return TimestampMillis(ms), nil // a number is milliseconds since the epoch
-		}
-		if t.Kind == KindBool {
-			return Null, castError(String(string(v)), t)
-		}
-		return Cast(String(string(v)), t)
+		return numberToValue(string(v), t)
 	case bool:
 		if t.Kind == KindBool {
 			return Bool(v), nil

@@ -123,9 +123,13 @@ func (in *input) schemas() []engine.InputSchema {
 	return out
 }
 
+// readBatch is the most records one read returns (GetRecords returns up
+// to 10,000 of a shard).
+const readBatch = 5000
+
 // read returns the next records, waiting up to wait for one.
 func (in *input) read(ctx context.Context, wait time.Duration) ([]delivery.Record, error) {
-	recs, err := in.src.Read(ctx, 500, wait)
+	recs, err := in.src.Read(ctx, readBatch, wait)
 	if err != nil {
 		return nil, err
 	}

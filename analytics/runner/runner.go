@@ -277,6 +277,19 @@ func (a *app) run(ctx context.Context) {
 	})
 	tick := a.r.cfg.Tick
 	lastAdvance := time.Time{}
+	var (
+		done      uint64    // the last position whose rows were written
+		doneOK    bool      // done is not checkpointed yet
+		committed time.Time // when the last checkpoint was made
+		// uncommitted counts the records read since: the source keeps
+		// each one's position until the checkpoint.
+		uncommitted int
+	)
+	defer func() {
+		if doneOK {
+			a.commit(done)
+		}
+	}()
 	for ctx.Err() == nil {
 		recs, err := a.input.read(ctx, tick)
 		if err != nil {
@@ -321,11 +334,31 @@ func (a *app) run(ctx context.Context) {
 		if !a.flush(ctx, pending) {
 			return
 		}
+		// The rows of what was read are written: its position may be
+		// checkpointed. At most every checkpointEvery (each checkpoint is
+		// a durable write), and at the stop.
 		if len(recs) > 0 {
-			if err := a.input.commit(recs[len(recs)-1].Pos); err != nil {
-				a.log.Warn("checkpoint input", "err", err)
-			}
+			done, doneOK = recs[len(recs)-1].Pos, true
+			uncommitted += len(recs)
 		}
+		if doneOK && (time.Since(committed) >= checkpointEvery || uncommitted >= checkpointRecords) {
+			a.commit(done)
+			doneOK, committed, uncommitted = false, time.Now(), 0
+		}
+	}
+}
+
+// checkpointEvery is how often a running application checkpoints its
+// input: a kill -9 reads again at most what came in that long before it,
+// or checkpointRecords records (at least once); a stop nothing.
+const checkpointEvery = time.Second
+
+// checkpointRecords is how many records read make a checkpoint sooner.
+const checkpointRecords = 20000
+
+func (a *app) commit(pos uint64) {
+	if err := a.input.commit(pos); err != nil {
+		a.log.Warn("checkpoint input", "err", err)
 	}
 }
 
