@@ -285,12 +285,109 @@ func (a *app) run(ctx context.Context) {
 		// each one's position until the checkpoint.
 		uncommitted int
 	)
+	// The input is read and decoded by a goroutine of its own, a batch
+	// ahead of the rows being pushed and written: two cores at work. It
+	// owns the source, so it makes the checkpoints it is asked for.
+	batches := make(chan inputBatch, 1)
+	var ask checkpointAsk
+	rctx, stopReading := context.WithCancel(ctx)
+	readerDone := make(chan struct{})
+	go func() {
+		defer close(readerDone)
+		a.readLoop(rctx, batches, &ask)
+	}()
 	defer func() {
-		if doneOK {
+		stopReading()
+		<-readerDone
+		// What was written and not checkpointed yet, at the stop (asked
+		// of the reader or not).
+		if _, asked := ask.take(); asked || doneOK {
 			a.commit(done)
 		}
 	}()
+	for {
+		var b inputBatch
+		select {
+		case b = <-batches:
+		case <-ctx.Done():
+			return
+		}
+		a.count(b)
+		for _, ir := range b.rows {
+			rt := a.rowtime()
+			if ir.err != nil {
+				if m := a.r.cfg.Metrics; m != nil {
+					m.errors.With(a.arn).Inc()
+				}
+				eng.ReportRecordError(rt, ir.err)
+				continue
+			}
+			if err := eng.Push(ir.stream, engine.Row{Rowtime: rt, Values: ir.values}); err != nil {
+				a.log.Warn("push row", "err", err)
+			}
+		}
+		if now := a.r.cfg.Now(); now.Sub(lastAdvance) >= tick || b.records == 0 {
+			eng.Advance(a.rowtime())
+			lastAdvance = now
+		}
+		if !a.flush(ctx, pending) {
+			return
+		}
+		// The rows of what was read are written: its position may be
+		// checkpointed. At most every checkpointEvery or
+		// checkpointRecords (each checkpoint is a durable write), and at
+		// the stop.
+		if b.records > 0 {
+			done, doneOK = b.last, true
+			uncommitted += b.records
+		}
+		if doneOK && (time.Since(committed) >= checkpointEvery || uncommitted >= checkpointRecords) {
+			ask.set(done)
+			doneOK, committed, uncommitted = false, time.Now(), 0
+		}
+	}
+}
+
+// inputBatch is what one read of the input gave: its rows, and what the
+// metrics and the checkpoint need of its records.
+type inputBatch struct {
+	rows    []inputRow
+	records int       // records read; 0 after a wait of a tick with none
+	bytes   int       // their data
+	last    uint64    // the position of the last
+	arrival time.Time // the arrival time of the last
+}
+
+// checkpointAsk hands the position to checkpoint from the loop that
+// wrote its rows to the reader, which owns the source.
+type checkpointAsk struct {
+	mu  sync.Mutex
+	pos uint64
+	ok  bool
+}
+
+func (c *checkpointAsk) set(pos uint64) {
+	c.mu.Lock()
+	c.pos, c.ok = pos, true
+	c.mu.Unlock()
+}
+
+func (c *checkpointAsk) take() (uint64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	pos, ok := c.pos, c.ok
+	c.ok = false
+	return pos, ok
+}
+
+// readLoop reads the input and decodes its records into batches until
+// ctx ends, making the checkpoints asked for between reads.
+func (a *app) readLoop(ctx context.Context, out chan<- inputBatch, ask *checkpointAsk) {
+	tick := a.r.cfg.Tick
 	for ctx.Err() == nil {
+		if pos, ok := ask.take(); ok {
+			a.commit(pos)
+		}
 		recs, err := a.input.read(ctx, tick)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -301,9 +398,9 @@ func (a *app) run(ctx context.Context) {
 			a.input.rewind()
 			continue
 		}
-		a.count(recs)
+		b := inputBatch{records: len(recs)}
 		if len(recs) > 0 {
-			rows, err := a.input.rows(ctx, recs)
+			b.rows, err = a.input.rows(ctx, recs)
 			if err != nil {
 				if ctx.Err() != nil {
 					return
@@ -313,37 +410,15 @@ func (a *app) run(ctx context.Context) {
 				a.input.rewind()
 				continue
 			}
-			for _, ir := range rows {
-				rt := a.rowtime()
-				if ir.err != nil {
-					if m := a.r.cfg.Metrics; m != nil {
-						m.errors.With(a.arn).Inc()
-					}
-					eng.ReportRecordError(rt, ir.err)
-					continue
-				}
-				if err := eng.Push(ir.stream, engine.Row{Rowtime: rt, Values: ir.values}); err != nil {
-					a.log.Warn("push row", "err", err)
-				}
+			for _, r := range recs {
+				b.bytes += len(r.Data)
 			}
+			b.last, b.arrival = recs[len(recs)-1].Pos, recs[len(recs)-1].Arrival
 		}
-		if now := a.r.cfg.Now(); now.Sub(lastAdvance) >= tick || len(recs) == 0 {
-			eng.Advance(a.rowtime())
-			lastAdvance = now
-		}
-		if !a.flush(ctx, pending) {
+		select {
+		case out <- b:
+		case <-ctx.Done():
 			return
-		}
-		// The rows of what was read are written: its position may be
-		// checkpointed. At most every checkpointEvery (each checkpoint is
-		// a durable write), and at the stop.
-		if len(recs) > 0 {
-			done, doneOK = recs[len(recs)-1].Pos, true
-			uncommitted += len(recs)
-		}
-		if doneOK && (time.Since(committed) >= checkpointEvery || uncommitted >= checkpointRecords) {
-			a.commit(done)
-			doneOK, committed, uncommitted = false, time.Now(), 0
 		}
 	}
 }
@@ -461,22 +536,18 @@ func (a *app) flush(ctx context.Context, pending map[string][]engine.Row) bool {
 }
 
 // count publishes what a read returned.
-func (a *app) count(recs []delivery.Record) {
+func (a *app) count(b inputBatch) {
 	m := a.r.cfg.Metrics
 	if m == nil {
 		return
 	}
-	if len(recs) == 0 {
+	if b.records == 0 {
 		m.behind.With(a.arn).Set(0)
 		return
 	}
-	n := 0
-	for _, r := range recs {
-		n += len(r.Data)
-	}
-	m.inRecords.With(a.arn).Add(float64(len(recs)))
-	m.inBytes.With(a.arn).Add(float64(n))
-	m.behind.With(a.arn).Set(float64(max(0, a.r.cfg.Now().Sub(recs[len(recs)-1].Arrival).Milliseconds())))
+	m.inRecords.With(a.arn).Add(float64(b.records))
+	m.inBytes.With(a.arn).Add(float64(b.bytes))
+	m.behind.With(a.arn).Set(float64(max(0, a.r.cfg.Now().Sub(b.arrival).Milliseconds())))
 }
 
 func copyRow(r engine.Row) engine.Row {
