@@ -104,3 +104,16 @@ func BenchmarkDecodeTicker(b *testing.B) {
 		}
 	}
 }
+
+// TestEncodeRecordReal: a REAL is written as the float32 it is, not as
+// the float64 that holds it.
+func TestEncodeRecordReal(t *testing.T) {
+	cols := []Column{{"R", TypeReal}, {"D", TypeDouble}}
+	row := Row{Values: []Value{Float(float64(float32(84.51))), Float(84.51)}}
+	for format, want := range map[string]string{"JSON": `{"R":84.51,"D":84.51}`, "CSV": "84.51,84.51\n"} {
+		got, err := EncodeRecord(format, cols, row)
+		if err != nil || string(got) != want {
+			t.Errorf("%s: %q %v, want %q", format, got, err, want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -384,6 +385,10 @@ func EncodeRecord(format string, cols []Column, row Row) ([]byte, error) {
 			k, _ := json.Marshal(c.Name)
 			b.Write(k)
 			b.WriteByte(':')
+			if r, ok := realText(row.Values[i], c.Type); ok {
+				b.WriteString(r)
+				continue
+			}
 			writeJSONValue(&b, row.Values[i])
 		}
 		b.WriteByte('}')
@@ -396,6 +401,9 @@ func EncodeRecord(format string, cols []Column, row Row) ([]byte, error) {
 				continue
 			}
 			s := v.String()
+			if r, ok := realText(v, cols[i].Type); ok {
+				s = r
+			}
 			if strings.ContainsAny(s, ",\"\r\n") {
 				s = `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 			}
@@ -406,6 +414,16 @@ func EncodeRecord(format string, cols []Column, row Row) ([]byte, error) {
 		return nil, fmt.Errorf("RecordFormatType %q is not JSON or CSV", format)
 	}
 	return b.Bytes(), nil
+}
+
+// realText is the text of a finite value of a REAL column: the shortest
+// that reads back as the same float32 (84.51, not the float64
+// 84.51000213623047 it is held as).
+func realText(v Value, t Type) (string, bool) {
+	if v.Kind != KindFloat || t.Name != "REAL" || math.IsInf(v.F, 0) || math.IsNaN(v.F) {
+		return "", false
+	}
+	return strconv.FormatFloat(v.F, 'g', -1, 32), true
 }
 
 func writeJSONValue(b *bytes.Buffer, v Value) {
