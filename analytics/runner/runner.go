@@ -288,7 +288,7 @@ func (a *app) run(ctx context.Context) {
 	// The input is read and decoded by a goroutine of its own, a batch
 	// ahead of the rows being pushed and written: two cores at work. It
 	// owns the source, so it makes the checkpoints it is asked for.
-	batches := make(chan inputBatch, 1)
+	batches := make(chan inputBatch) // unbuffered: one batch pushed, at most one more held
 	var ask checkpointAsk
 	rctx, stopReading := context.WithCancel(ctx)
 	readerDone := make(chan struct{})
@@ -312,7 +312,6 @@ func (a *app) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		}
-		a.count(b)
 		for _, ir := range b.rows {
 			rt := a.rowtime()
 			if ir.err != nil {
@@ -415,6 +414,7 @@ func (a *app) readLoop(ctx context.Context, out chan<- inputBatch, ask *checkpoi
 			}
 			b.last, b.arrival = recs[len(recs)-1].Pos, recs[len(recs)-1].Arrival
 		}
+		a.count(b)
 		select {
 		case out <- b:
 		case <-ctx.Done():

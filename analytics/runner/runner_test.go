@@ -486,3 +486,85 @@ func TestRunnerLambdaPreprocessAndOutput(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestRunnerBackPressure: while an output fails, the application reads
+// at most a batch ahead of the rows it could not write (nothing piles up
+// in memory); once the output takes rows again, every one is written.
+func TestRunnerBackPressure(t *testing.T) {
+	var mu sync.Mutex
+	down := true
+	got := 0
+	inv := fnInvoker(func(fn string, payload []byte) ([]byte, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if down {
+			return nil, fmt.Errorf("output down")
+		}
+		var ev outputEvent
+		if err := json.Unmarshal(payload, &ev); err != nil {
+			return nil, err
+		}
+		ans := outputAnswer{}
+		for _, r := range ev.Records {
+			got++
+			ans.Records = append(ans.Records, struct {
+				RecordID string `json:"recordId"`
+				Result   string `json:"result"`
+			}{r.RecordID, "Ok"})
+		}
+		return json.Marshal(ans)
+	})
+	f := newFixture(t, Config{Invoker: inv})
+	app := application(filterCode, kda.OutputDescription{OutputId: ptr("2.1"), Name: ptr("DESTINATION_SQL_STREAM"),
+		LambdaOutputDescription: &kda.ResourceRoleDescription{ResourceARN: ptr("arn:aws:lambda:us-east-1:000000000000:function:out")},
+		DestinationSchema:       &kda.DestinationSchema{RecordFormatType: "JSON"}})
+	const total = 4 * readBatch
+	for i := 0; i < total; i += 500 {
+		var recs []string
+		for j := range 500 {
+			recs = append(recs, fmt.Sprintf(`{"TICKER_SYMBOL":"T%d","PRICE":%d}`, (i+j)%10, 11+(i+j)%5))
+		}
+		f.put(recs...)
+	}
+	if err := f.r.Start(context.Background(), app, map[string]string{"1.1": kda.PositionTrimHorizon}); err != nil {
+		t.Fatal(err)
+	}
+	// The first batch is pushed and its rows wait for the output; the
+	// reader holds one more batch and waits to hand it over. Reads are
+	// counted by the reader.
+	read := func() int {
+		var n int
+		for _, line := range strings.Split(f.text(), "\n") {
+			if rest, ok := strings.CutPrefix(line, `analytics_input_records_total{application="`+appARN+`"} `); ok {
+				fmt.Sscan(rest, &n)
+			}
+		}
+		return n
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for read() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("nothing read")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if n := read(); n > 2*readBatch {
+		t.Fatalf("%d records read while the output was down; at most two batches (%d) should be: one pushed, one held", n, 2*readBatch)
+	}
+	mu.Lock()
+	down = false
+	mu.Unlock()
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		mu.Lock()
+		n := got
+		mu.Unlock()
+		if n >= total {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d rows written after the output came back", n, total)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
