@@ -18,6 +18,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	fhsdk "github.com/aws/aws-sdk-go-v2/service/firehose"
 	fhtypes "github.com/aws/aws-sdk-go-v2/service/firehose/types"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	kda "github.com/aws/aws-sdk-go-v2/service/kinesisanalytics"
+	kdatypes "github.com/aws/aws-sdk-go-v2/service/kinesisanalytics/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -31,10 +34,10 @@ const accountsFile = `{"Accounts": [
 ]}`
 
 // TestServeAccountsKeepResourcesApart: with identities, two accounts
-// have delivery streams and functions of the same names that are each
-// their own, buckets each owns (the other account is denied them), and
-// the second account's delivery streams run again after a restart
-// before any of its requests.
+// have delivery streams, functions and SQL applications of the same
+// names that are each their own, buckets each owns (the other account is
+// denied them), and the second account's delivery streams and
+// applications run again after a restart before any of its requests.
 func TestServeAccountsKeepResourcesApart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a server process")
@@ -141,6 +144,54 @@ func TestServeAccountsKeepResourcesApart(t *testing.T) {
 		t.Errorf("B Invoke of A's function: %v", err)
 	}
 
+	// SQL applications of the same name, each reading and writing its
+	// account's streams.
+	kinesisAs := func(c *child, a account) *kinesis.Client {
+		return kinesis.New(kinesis.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + c.addr),
+			Credentials: credentials.NewStaticCredentialsProvider(a.key, a.secret, "")})
+	}
+	kdaAs := func(c *child, a account) *kda.Client {
+		return kda.New(kda.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + c.addr),
+			Credentials: credentials.NewStaticCredentialsProvider(a.key, a.secret, "")})
+	}
+	for _, acct := range accounts {
+		kc := kinesisAs(c, acct)
+		for _, s := range []string{"ticks", "out"} {
+			if _, err := kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(s), ShardCount: aws.Int32(1)}); err != nil {
+				t.Fatalf("%s CreateStream: %v", acct.id, err)
+			}
+			waitStreamActive(t, kc, s)
+		}
+		arn := "arn:aws:kinesis:us-east-1:" + acct.id + ":stream/"
+		role := aws.String("arn:aws:iam::" + acct.id + ":role/r")
+		kc2 := kdaAs(c, acct)
+		if _, err := kc2.CreateApplication(ctx, &kda.CreateApplicationInput{ApplicationName: aws.String("app"),
+			ApplicationCode: aws.String(`CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4));
+CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM" SELECT STREAM "TICKER_SYMBOL" FROM "SOURCE_SQL_STREAM_001";`),
+			Inputs: []kdatypes.Input{{NamePrefix: aws.String("SOURCE_SQL_STREAM"), InputSchema: tickerInputSchema(),
+				KinesisStreamsInput: &kdatypes.KinesisStreamsInput{ResourceARN: aws.String(arn + "ticks"), RoleARN: role}}},
+			Outputs: []kdatypes.Output{{Name: aws.String("DESTINATION_SQL_STREAM"),
+				DestinationSchema:    &kdatypes.DestinationSchema{RecordFormatType: kdatypes.RecordFormatTypeCsv},
+				KinesisStreamsOutput: &kdatypes.KinesisStreamsOutput{ResourceARN: aws.String(arn + "out"), RoleARN: role}}},
+		}); err != nil {
+			t.Fatalf("%s CreateApplication: %v", acct.id, err)
+		}
+		if _, err := kc2.StartApplication(ctx, &kda.StartApplicationInput{ApplicationName: aws.String("app"),
+			InputConfigurations: []kdatypes.InputConfiguration{{Id: aws.String("1.1"),
+				InputStartingPositionConfiguration: &kdatypes.InputStartingPositionConfiguration{InputStartingPosition: kdatypes.InputStartingPositionTrimHorizon}}}}); err != nil {
+			t.Fatalf("%s StartApplication: %v", acct.id, err)
+		}
+		waitApplication(ctx, t, kc2, "app", kdatypes.ApplicationStatusRunning)
+		sym := map[string]string{a.id: "AAA", b.id: "BBB"}[acct.id]
+		putTickers(ctx, t, kc, "ticks", `{"TICKER_SYMBOL":"`+sym+`","SECTOR":"X","PRICE":1}`)
+	}
+	for _, acct := range accounts {
+		sym := map[string]string{a.id: "AAA", b.id: "BBB"}[acct.id]
+		if got := awaitStream(ctx, t, kinesisAs(c, acct), "out", []string{sym}); !slices.Equal(got, []string{sym}) {
+			t.Errorf("%s's application wrote %q", acct.id, got)
+		}
+	}
+
 	// After a restart, B's delivery stream runs before B asks for
 	// anything: its metric series are there.
 	c.cmd.Process.Signal(syscall.SIGTERM)
@@ -161,6 +212,9 @@ func TestServeAccountsKeepResourcesApart(t *testing.T) {
 	if err != nil || !slices.Equal(out.DeliveryStreamNames, []string{"events"}) {
 		t.Errorf("B ListDeliveryStreams after a restart: %+v %v", out, err)
 	}
+	// ... and so does B's application.
+	putTickers(ctx, t, kinesisAs(c, b), "ticks", `{"TICKER_SYMBOL":"BB2","SECTOR":"X","PRICE":1}`)
+	awaitStream(ctx, t, kinesisAs(c, b), "out", []string{"BBB", "BB2"})
 }
 
 // waitObjects waits until bucket's objects under logs/ hold want, and
