@@ -410,8 +410,8 @@ func (c *programCompiler) query(q *sql.Select, top bool) (*queryPlan, error) {
 		p, o := findAggs(it.Expr)
 		plain, over = plain || p, over || o
 	}
-	if q.Having != nil && len(q.GroupBy) == 0 {
-		return nil, errAt(q.Having.Position(), "HAVING needs GROUP BY")
+	if q.Having != nil && len(q.GroupBy) == 0 && q.Stagger == nil {
+		return nil, errAt(q.Having.Position(), "HAVING needs GROUP BY or WINDOWED BY STAGGER")
 	}
 	switch {
 	case q.Stagger != nil && len(q.GroupBy) > 0:

@@ -316,7 +316,7 @@ func (p *parser) insert() *Insert {
 }
 
 // query parses SELECT [STREAM] [DISTINCT|ALL] items FROM from [WHERE e] [GROUP BY es]
-// [HAVING e] [WINDOW defs] [WINDOWED BY STAGGER (spec)].
+// [HAVING e] [WINDOW defs] [WINDOWED BY STAGGER (spec) [HAVING e]] [ORDER BY items].
 func (p *parser) query() *Select {
 	p.enter()
 	defer p.leave()
@@ -365,6 +365,11 @@ func (p *parser) query() *Select {
 		p.expectPunct("(")
 		s.Stagger = p.windowSpec(true)
 		p.expectPunct(")")
+		// The developer guide (Stagger Windows) writes HAVING after this clause; it is
+		// accepted here too, once per query.
+		if s.Having == nil && p.acceptKw("HAVING") {
+			s.Having = p.expr()
+		}
 	}
 	if p.acceptKw("ORDER") {
 		p.expectKw("BY")

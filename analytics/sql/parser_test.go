@@ -462,3 +462,27 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// TestHavingAfterStagger: the developer guide puts HAVING after WINDOWED BY STAGGER; it is
+// accepted there (once), and String prints it back in a form that parses to the same tree.
+func TestHavingAfterStagger(t *testing.T) {
+	src := "SELECT STREAM a, COUNT(*) FROM s WINDOWED BY STAGGER (PARTITION BY a RANGE INTERVAL '1' MINUTE) HAVING COUNT(*) > 1"
+	q, err := ParseQuery(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Stagger == nil || q.Having == nil || q.Having.String() != "COUNT(*) > 1" {
+		t.Fatalf("stagger %v, having %v", q.Stagger, q.Having)
+	}
+	q2, err := ParseQuery(q.String())
+	if err != nil {
+		t.Fatalf("reparse %q: %v", q.String(), err)
+	}
+	if q2.String() != q.String() {
+		t.Errorf("round trip: %q then %q", q.String(), q2.String())
+	}
+	_, err = ParseQuery("SELECT STREAM a FROM s HAVING a > 1 WINDOWED BY STAGGER (PARTITION BY a RANGE INTERVAL '1' MINUTE) HAVING a > 2")
+	if err == nil || !strings.Contains(err.Error(), `found "HAVING"`) {
+		t.Errorf("a second HAVING: %v", err)
+	}
+}
