@@ -339,6 +339,7 @@ type queryPlan struct {
 	mono    []monoKey
 	having  evalFn
 	stagger int64 // stagger window length, milliseconds
+	order   *orderPlan
 }
 
 // monoKey is a GROUP BY key that is a monotonic function of ROWTIME: STEP(ROWTIME BY
@@ -379,9 +380,6 @@ func (c *programCompiler) query(q *sql.Select, top bool) (*queryPlan, error) {
 	}
 	if q.Distinct {
 		return nil, errAt(q.Pos, "SELECT STREAM DISTINCT is not supported")
-	}
-	if len(q.OrderBy) > 0 {
-		return nil, errAt(q.OrderBy[0].Pos, "ORDER BY is not supported")
 	}
 	plan := &queryPlan{}
 	cols, err := c.from(q.From, plan)
@@ -482,6 +480,13 @@ func (c *programCompiler) query(q *sql.Select, top bool) (*queryPlan, error) {
 			return nil, errAt(q.Having.Position(), "HAVING needs a BOOLEAN condition but found %s", h.typ)
 		}
 		plan.having = h.fn
+	}
+	if len(q.OrderBy) > 0 {
+		op, err := c.orderBy(q.OrderBy, comp, plan)
+		if err != nil {
+			return nil, err
+		}
+		plan.order = op
 	}
 	plan.aggs = comp.aggs
 	for _, a := range comp.aggs {

@@ -31,6 +31,11 @@ type queryOp struct {
 	// sliding windows, one per distinct window spec
 	wins    []*winState
 	winKeys []groupKey
+
+	// ORDER BY: output rows held until their leading key's value is complete
+	pending []pendingRow
+	pendMin int64 // the lowest leading key in pending
+	lastOut int64 // the ROWTIME of the last row ORDER BY emitted
 }
 
 type group struct {
@@ -46,7 +51,7 @@ type bucket struct {
 }
 
 func newQueryOp(r *Runner, q *queryPlan, pump string, next stage) *queryOp {
-	o := &queryOp{r: r, q: q, pump: pump, next: next, now: -1 << 62}
+	o := &queryOp{r: r, q: q, pump: pump, next: next, now: -1 << 62, lastOut: -1 << 62}
 	o.joinBuf = make([]Value, q.width)
 	o.keyBuf = make([]Value, len(q.keys))
 	o.argBuf = make([]Value, len(q.aggs))
@@ -174,6 +179,10 @@ func (o *queryOp) project(t int64) {
 		}
 		out[i] = v
 	}
+	if o.q.order != nil {
+		o.hold(t, out)
+		return
+	}
 	o.next.push(t, out)
 }
 
@@ -264,7 +273,8 @@ func (o *queryOp) bucket(end int64) *bucket {
 	return b
 }
 
-// advanceSelf closes the windows that end at or before t.
+// advanceSelf closes the windows that end at or before t, and emits the rows ORDER BY
+// holds whose leading key's value is complete.
 func (o *queryOp) advanceSelf(t int64) {
 	if t <= o.now {
 		return
@@ -298,6 +308,9 @@ func (o *queryOp) advanceSelf(t int64) {
 			o.squeue = o.squeue[:n]
 			o.shead = 0
 		}
+	}
+	if o.q.order != nil {
+		o.flushOrder(t)
 	}
 }
 
