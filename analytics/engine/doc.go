@@ -48,7 +48,8 @@
 //     or FLOOR(ROWTIME TO unit); HAVING.
 //   - Sliding windows: aggregate OVER (PARTITION BY ... ROWS n PRECEDING | RANGE INTERVAL ...
 //     PRECEDING [or BETWEEN ... AND CURRENT ROW]) or OVER a named WINDOW.
-//   - Stagger windows: WINDOWED BY STAGGER (PARTITION BY ... RANGE INTERVAL ...).
+//   - Stagger windows: WINDOWED BY STAGGER (PARTITION BY ... RANGE INTERVAL ...); HAVING.
+//   - Streaming ORDER BY whose first expression is ROWTIME or FLOOR/CEIL/STEP of ROWTIME.
 //
 // # Semantics
 //
@@ -69,6 +70,9 @@
 //     ROWTIME t + range. A row of the same key arriving later opens a new window, so a late
 //     row (by the event-time column in the key) adds a second row for its key instead of
 //     being lost (dev Stagger Windows).
+//   - ORDER BY (sqlref ORDER BY clause): output rows are held until the stream's time
+//     passes their leading expression's value, then emitted sorted by the other
+//     expressions (see orderby.go for NULLs and the ROWTIME of sorted rows).
 //   - Selecting ROWTIME in a pump's query sets no column: the output's ROWTIME is the input
 //     row's, or the window's end.
 //   - Run-time errors (division by zero, a failed CAST, overflow, a value out of a target
@@ -89,10 +93,10 @@
 //
 // # Left out
 //
-//   - Stream-to-stream joins, RIGHT/FULL/CROSS joins, UNION, ORDER BY, SELECT DISTINCT.
+//   - Stream-to-stream joins, RIGHT/FULL/CROSS joins, UNION, SELECT DISTINCT, ORDER BY a
+//     column position.
 //   - UNBOUNDED and FOLLOWING windows, RANGE over a YEAR/MONTH interval.
 //   - GROUP BY without a ROWTIME-based key (KDA requires one too), CEIL(ROWTIME TO ...) as the key.
-//   - HAVING after WINDOWED BY STAGGER (the parser, analytics/sql, does not accept it).
 //   - CHAR_TO_TIMESTAMP, TIMESTAMP_TO_CHAR, and other functions not listed above.
 //   - DECIMAL precision above 18, BINARY/VARBINARY.
 //   - State of sliding-window partitions is kept until the Runner is dropped (never expired).

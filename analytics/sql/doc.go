@@ -34,7 +34,8 @@
 //	query        = "SELECT" [ "STREAM" ] [ "DISTINCT" | "ALL" ] item { "," item }
 //	               "FROM" from [ "WHERE" expr ] [ "GROUP" "BY" exprs ] [ "HAVING" expr ]
 //	               [ "WINDOW" ident "AS" "(" spec ")" { "," ident "AS" "(" spec ")" } ]
-//	               [ "WINDOWED" "BY" "STAGGER" "(" "PARTITION" "BY" exprs "RANGE" interval ")" ]
+//	               [ "WINDOWED" "BY" "STAGGER" "(" "PARTITION" "BY" exprs "RANGE" interval ")"
+//	                 [ "HAVING" expr ] ]                                            // HAVING once; dev Stagger Windows writes it here
 //	               [ "ORDER" "BY" expr [ "ASC" | "DESC" ] { "," ... } ] .           // sqlref SELECT, WINDOW clause, WINDOWED BY; dev Stagger Windows
 //	item         = "*" | ident { "." ident } "." "*" | expr [ [ "AS" ] ident ] .
 //	from         = primary { join-op primary [ "ON" expr ] } .                     // sqlref JOIN clause; dev Stream Joins
