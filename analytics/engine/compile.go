@@ -381,6 +381,9 @@ func (c *programCompiler) query(q *sql.Select, top bool) (*queryPlan, error) {
 	if q.Distinct {
 		return nil, errAt(q.Pos, "SELECT STREAM DISTINCT is not supported")
 	}
+	if len(q.UnionAll) > 0 {
+		return nil, errAt(q.UnionAll[0].Pos, "UNION ALL is not supported")
+	}
 	plan := &queryPlan{}
 	cols, err := c.from(q.From, plan)
 	if err != nil {
