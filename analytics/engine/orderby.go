@@ -1,7 +1,7 @@
 package engine
 
 import (
-	"sort"
+	"slices"
 
 	"github.com/eddy-streams/eddy/analytics/sql"
 )
@@ -153,9 +153,9 @@ func compareNullsLow(a, b Value) int {
 	return c
 }
 
-func (p *orderPlan) less(a, b *pendingRow) bool {
+func (p *orderPlan) cmp(a, b pendingRow) int {
 	if a.lead != b.lead {
-		return a.lead < b.lead
+		return cmpInt(a.lead, b.lead)
 	}
 	for i := 1; i < len(p.keys); i++ {
 		c := compareNullsLow(a.keys[i], b.keys[i])
@@ -163,17 +163,19 @@ func (p *orderPlan) less(a, b *pendingRow) bool {
 			c = -c
 		}
 		if c != 0 {
-			return c < 0
+			return c
 		}
 	}
-	return false
+	return 0
 }
 
 // hold evaluates the ORDER BY keys of an output row (o.ctx is still the row's context)
 // and keeps a copy of the row until its leading key's value is complete.
 func (o *queryOp) hold(t int64, out []Value) {
 	op := o.q.order
-	pr := pendingRow{t: t, vals: append([]Value(nil), out...), keys: make([]Value, len(op.keys))}
+	buf := make([]Value, len(out)+len(op.keys)) // one allocation for the row and its keys
+	copy(buf, out)
+	pr := pendingRow{t: t, vals: buf[:len(out):len(out)], keys: buf[len(out):]}
 	for i, k := range op.keys {
 		if k.out >= 0 {
 			pr.keys[i] = out[k.out]
@@ -218,7 +220,7 @@ func (o *queryOp) flushOrder(t int64) {
 	if len(o.pending) == 0 || o.pendMin >= limit {
 		return
 	}
-	sort.SliceStable(o.pending, func(i, j int) bool { return op.less(&o.pending[i], &o.pending[j]) })
+	slices.SortStableFunc(o.pending, op.cmp)
 	n := 0
 	for n < len(o.pending) && o.pending[n].lead < limit {
 		pr := o.pending[n]
