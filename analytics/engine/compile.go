@@ -82,7 +82,10 @@ type pumpDef struct {
 	branch int
 }
 
-type unionDef struct{ n int }
+type unionDef struct {
+	n     int        // the number of queries
+	order *orderPlan // ORDER BY after the last query, or nil
+}
 
 // Streams lists the names of the program's streams: the inputs, error_stream and the
 // created ones, in order of definition.
@@ -284,12 +287,10 @@ func (c *programCompiler) pump(name string, st *sql.CreatePump) ([]*pumpDef, err
 	first := *ins.Query
 	first.UnionAll = nil
 	queries := append([]*sql.Select{&first}, ins.Query.UnionAll...)
-	if len(queries) > 1 && len(first.OrderBy) > 0 {
-		return nil, errAt(first.OrderBy[0].Pos, "ORDER BY over UNION ALL is not supported")
-	}
 	var u *unionDef
 	if len(queries) > 1 {
 		u = &unionDef{n: len(queries)}
+		first.OrderBy = nil // it orders the union, compiled below
 	}
 	var pds []*pumpDef
 	for i, q := range queries {
@@ -299,6 +300,17 @@ func (c *programCompiler) pump(name string, st *sql.CreatePump) ([]*pumpDef, err
 		}
 		pd.union, pd.branch = u, i
 		pds = append(pds, pd)
+	}
+	if u != nil && len(ins.Query.OrderBy) > 0 {
+		// ORDER BY after a UNION ALL sorts the union's rows: its expressions are over the
+		// union's columns, named as in the first query (sqlref Query), and ROWTIME.
+		outCols := pds[0].plan.outCols
+		comp := &compiler{cols: streamScope(outCols, nil, false), windows: map[string]*sql.WindowSpec{}}
+		op, err := c.orderBy(ins.Query.OrderBy, comp, &queryPlan{outCols: outCols})
+		if err != nil {
+			return nil, err
+		}
+		u.order = op
 	}
 	for _, pd := range pds {
 		pd.src.readers = append(pd.src.readers, pd)

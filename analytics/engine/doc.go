@@ -50,7 +50,7 @@
 //     PRECEDING [or BETWEEN ... AND CURRENT ROW]) or OVER a named WINDOW.
 //   - Stagger windows: WINDOWED BY STAGGER (PARTITION BY ... RANGE INTERVAL ...); HAVING.
 //   - Streaming ORDER BY whose first expression is ROWTIME or FLOOR/CEIL/STEP of ROWTIME.
-//   - UNION ALL as a pump's whole query (union.go).
+//   - UNION ALL as a pump's whole query, optionally followed by ORDER BY (union.go).
 //
 // # Semantics
 //
@@ -95,7 +95,7 @@
 // # Left out
 //
 //   - Stream-to-stream joins, RIGHT/FULL/CROSS joins, SELECT DISTINCT, ORDER BY a column
-//     position, UNION ALL in a subquery or followed by ORDER BY.
+//     position, UNION ALL in a subquery.
 //   - UNBOUNDED and FOLLOWING windows, RANGE over a YEAR/MONTH interval.
 //   - GROUP BY without a ROWTIME-based key (KDA requires one too), CEIL(ROWTIME TO ...) as the key.
 //   - CHAR_TO_TIMESTAMP, TIMESTAMP_TO_CHAR, and other functions not listed above.

@@ -36,7 +36,7 @@ func (p *Program) Start(emit func(stream string, row Row)) *Runner {
 		if pd.union != nil {
 			u := unions[pd.union]
 			if u == nil {
-				u = newUnionStage(r, pd.union, pd.target, next)
+				u = newUnionStage(r, pd.union, pd.name, pd.target, next)
 				unions[pd.union] = u
 			}
 			next = &unionInput{u: u, i: pd.branch}

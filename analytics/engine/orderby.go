@@ -169,10 +169,20 @@ func (p *orderPlan) cmp(a, b pendingRow) int {
 	return 0
 }
 
-// hold evaluates the ORDER BY keys of an output row (o.ctx is still the row's context)
-// and keeps a copy of the row until its leading key's value is complete.
-func (o *queryOp) hold(t int64, out []Value) {
-	op := o.q.order
+// orderBuf holds the rows of one running ORDER BY.
+type orderBuf struct {
+	plan    *orderPlan
+	pending []pendingRow
+	pendMin int64 // the lowest leading key in pending
+	lastOut int64 // the ROWTIME of the last row emitted
+}
+
+func newOrderBuf(p *orderPlan) *orderBuf { return &orderBuf{plan: p, lastOut: -1 << 62} }
+
+// hold evaluates the ORDER BY keys of an output row out (ctx is the context the row was
+// computed in) and keeps a copy of the row until its leading key's value is complete.
+func (b *orderBuf) hold(t int64, out []Value, ctx *evalCtx) error {
+	op := b.plan
 	buf := make([]Value, len(out)+len(op.keys)) // one allocation for the row and its keys
 	copy(buf, out)
 	pr := pendingRow{t: t, vals: buf[:len(out):len(out)], keys: buf[len(out):]}
@@ -181,21 +191,27 @@ func (o *queryOp) hold(t int64, out []Value) {
 			pr.keys[i] = out[k.out]
 			continue
 		}
-		v, err := k.fn(&o.ctx)
+		v, err := k.fn(ctx)
 		if err != nil {
-			o.r.sqlError(o.pump, t, o.ctx.row, err)
-			return
+			return err
 		}
 		pr.keys[i] = v
 	}
 	if pr.keys[0].Kind == KindNull {
-		return // ROWTIME is never NULL; kept for safety
+		return nil // ROWTIME is never NULL; kept for safety
 	}
 	pr.lead = pr.keys[0].I
-	if len(o.pending) == 0 || pr.lead < o.pendMin {
-		o.pendMin = pr.lead
+	if len(b.pending) == 0 || pr.lead < b.pendMin {
+		b.pendMin = pr.lead
 	}
-	o.pending = append(o.pending, pr)
+	b.pending = append(b.pending, pr)
+	return nil
+}
+
+func (o *queryOp) hold(t int64, out []Value) {
+	if err := o.order.hold(t, out, &o.ctx); err != nil {
+		o.r.sqlError(o.pump, t, o.ctx.row, err)
+	}
 }
 
 // orderLow is a time whose leading ORDER BY key is no greater than that of any row the
@@ -212,27 +228,29 @@ func (o *queryOp) orderLow(t int64) int64 {
 	return t
 }
 
-// flushOrder emits, sorted, the held rows whose leading key is below that of every row
-// still to come.
-func (o *queryOp) flushOrder(t int64) {
-	op := o.q.order
-	limit := op.lead(o.orderLow(t))
-	if len(o.pending) == 0 || o.pendMin >= limit {
+func (o *queryOp) flushOrder(t int64) { o.order.flush(o.orderLow(t), o.next) }
+
+// flush passes on to next, sorted, the held rows whose leading key is below that of low,
+// a time no row still to come precedes.
+func (b *orderBuf) flush(low int64, next stage) {
+	op := b.plan
+	limit := op.lead(low)
+	if len(b.pending) == 0 || b.pendMin >= limit {
 		return
 	}
-	slices.SortStableFunc(o.pending, op.cmp)
+	slices.SortStableFunc(b.pending, op.cmp)
 	n := 0
-	for n < len(o.pending) && o.pending[n].lead < limit {
-		pr := o.pending[n]
-		rt := max(pr.t, o.lastOut)
-		o.lastOut = rt
-		o.next.push(rt, pr.vals)
+	for n < len(b.pending) && b.pending[n].lead < limit {
+		pr := b.pending[n]
+		rt := max(pr.t, b.lastOut)
+		b.lastOut = rt
+		next.push(rt, pr.vals)
 		n++
 	}
-	rest := copy(o.pending, o.pending[n:])
-	clear(o.pending[rest:])
-	o.pending = o.pending[:rest]
+	rest := copy(b.pending, b.pending[n:])
+	clear(b.pending[rest:])
+	b.pending = b.pending[:rest]
 	if rest > 0 {
-		o.pendMin = o.pending[0].lead
+		b.pendMin = b.pending[0].lead
 	}
 }

@@ -32,10 +32,7 @@ type queryOp struct {
 	wins    []*winState
 	winKeys []groupKey
 
-	// ORDER BY: output rows held until their leading key's value is complete
-	pending []pendingRow
-	pendMin int64 // the lowest leading key in pending
-	lastOut int64 // the ROWTIME of the last row ORDER BY emitted
+	order *orderBuf // ORDER BY, or nil
 }
 
 type group struct {
@@ -51,7 +48,10 @@ type bucket struct {
 }
 
 func newQueryOp(r *Runner, q *queryPlan, pump string, next stage) *queryOp {
-	o := &queryOp{r: r, q: q, pump: pump, next: next, now: -1 << 62, lastOut: -1 << 62}
+	o := &queryOp{r: r, q: q, pump: pump, next: next, now: -1 << 62}
+	if q.order != nil {
+		o.order = newOrderBuf(q.order)
+	}
 	o.joinBuf = make([]Value, q.width)
 	o.keyBuf = make([]Value, len(q.keys))
 	o.argBuf = make([]Value, len(q.aggs))

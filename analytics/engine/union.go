@@ -19,6 +19,9 @@ type unionStage struct {
 	times  []int64     // per branch: its time
 	queues [][]heldRow // per branch: rows not passed on yet, in ROWTIME order
 	low    int64       // the time up to which rows have been passed on
+	pump   string
+	order  *orderBuf // ORDER BY over the union, or nil
+	ctx    evalCtx
 }
 
 type heldRow struct {
@@ -26,8 +29,11 @@ type heldRow struct {
 	vals []Value
 }
 
-func newUnionStage(r *Runner, u *unionDef, target *streamDef, next stage) *unionStage {
-	s := &unionStage{r: r, target: target, next: next, times: make([]int64, u.n), queues: make([][]heldRow, u.n), low: -1 << 62}
+func newUnionStage(r *Runner, u *unionDef, pump string, target *streamDef, next stage) *unionStage {
+	s := &unionStage{r: r, target: target, next: next, times: make([]int64, u.n), queues: make([][]heldRow, u.n), low: -1 << 62, pump: pump}
+	if u.order != nil {
+		s.order = newOrderBuf(u.order)
+	}
 	for i := range s.times {
 		s.times[i] = -1 << 62
 	}
@@ -72,7 +78,18 @@ func (u *unionStage) drain() {
 		h := u.queues[best][0]
 		u.queues[best][0] = heldRow{}
 		u.queues[best] = u.queues[best][1:]
-		u.next.push(h.t, h.vals)
+		if u.order == nil {
+			u.next.push(h.t, h.vals)
+			continue
+		}
+		u.ctx.row, u.ctx.rowtime = h.vals, h.t
+		if err := u.order.hold(h.t, h.vals, &u.ctx); err != nil {
+			u.r.sqlError(u.pump, h.t, h.vals, err)
+		}
+	}
+	if u.order != nil {
+		// rows still to come have ROWTIMEs of at least low
+		u.order.flush(low, u.next)
 	}
 	if low > u.low {
 		u.low = low

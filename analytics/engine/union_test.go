@@ -77,7 +77,9 @@ func TestUnionAllCompileErrors(t *testing.T) {
 	for _, tc := range []struct{ query, want string }{
 		{"SELECT STREAM SYM, N FROM PHONE UNION ALL SELECT STREAM ITEM FROM WEB", "line 2, column 76: the query returns 1 columns but stream OUT takes 2"},
 		{"SELECT STREAM SYM, N FROM PHONE UNION ALL SELECT STREAM QTY, QTY FROM WEB", "column 1 of the query is INTEGER but column SYM of stream OUT is VARCHAR(8)"},
-		{"SELECT STREAM SYM, N FROM PHONE UNION ALL SELECT STREAM ITEM, QTY FROM WEB ORDER BY ROWTIME", "ORDER BY over UNION ALL is not supported"},
+		{"SELECT STREAM SYM, N FROM PHONE UNION ALL SELECT STREAM ITEM, QTY FROM WEB ORDER BY ROWTIME, QTY", "line 2, column 127: unknown column QTY"},
+		{"SELECT STREAM SYM, N FROM PHONE UNION ALL SELECT STREAM ITEM, QTY FROM WEB ORDER BY N, ROWTIME", "line 2, column 118: the first ORDER BY expression of a streaming query must be a monotonic function of ROWTIME"},
+		{"SELECT STREAM SYM, N FROM PHONE UNION ALL SELECT STREAM ITEM, QTY FROM WEB ORDER BY ROWTIME, SUM(N)", "aggregate function SUM is not allowed here"},
 		{"SELECT STREAM * FROM (SELECT STREAM SYM, N FROM PHONE UNION ALL SELECT STREAM ITEM, QTY FROM WEB)", "UNION ALL is supported only as the whole query of a pump"},
 	} {
 		code := "CREATE STREAM OUT (SYM VARCHAR(8), N INTEGER);\nCREATE PUMP P AS INSERT INTO OUT " + tc.query + ";"
@@ -86,4 +88,26 @@ func TestUnionAllCompileErrors(t *testing.T) {
 			t.Errorf("%s: got %v, want %q", tc.query, err, tc.want)
 		}
 	}
+}
+
+// TestUnionAllOrderBy: ORDER BY after the last query sorts the union's rows, by the
+// columns as the first query names them (the reference's example: ORDER BY ROWTIME,
+// MOD(x, 5)).
+func TestUnionAllOrderBy(t *testing.T) {
+	code := `CREATE STREAM OUT (SYM VARCHAR(8), N INTEGER);
+CREATE PUMP P AS INSERT INTO OUT
+SELECT STREAM SYM, N FROM PHONE
+UNION ALL
+SELECT STREAM ITEM, QTY FROM WEB
+ORDER BY FLOOR(ROWTIME TO SECOND), MOD(N, 5), SYM DESC;`
+	h := run(t, code, []InputSchema{phoneSchema, webSchema})
+	h.push("PHONE", at(0.1), String("a"), Int(9))
+	h.push("WEB", at(0.2), String("w"), Int(6))
+	h.push("PHONE", at(0.3), String("b"), Int(4))
+	h.push("PHONE", at(1), String("c"), Int(0))
+	wantRows(t, "WEB is at 0.2 s", h.take("OUT"))
+	h.push("WEB", at(1.5), String("x"), Int(1))
+	wantRows(t, "both past second 0", h.take("OUT"), "200ms|w|6", "300ms|b|4", "300ms|a|9")
+	h.r.Advance(at(2))
+	wantRows(t, "Advance(2 s)", h.take("OUT"), "1s|c|0", "1.5s|x|1")
 }
