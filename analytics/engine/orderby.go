@@ -75,27 +75,23 @@ func (c *programCompiler) orderBy(items []sql.OrderItem, comp *compiler, plan *q
 			return nil, errAt(n.Pos, "ORDER BY a column position is not supported; name the column or repeat its expression")
 		}
 		k := orderKey{out: -1, desc: it.Dir == "DESC"}
-		x, err := comp.expr(it.Expr)
-		if err != nil {
-			// Not an expression over the query's input: an alias of the select list?
-			cr, isRef := it.Expr.(*sql.ColumnRef)
-			if !isRef || len(cr.Parts) != 1 {
-				return nil, err
-			}
-			idx := -1
+		// A bare name is first a column of the select list (as in standard SQL), then a
+		// column of the query's input.
+		if cr, ok := it.Expr.(*sql.ColumnRef); ok && len(cr.Parts) == 1 {
 			for i, oc := range plan.outCols {
 				if oc.Name == cr.Parts[0].Name {
-					if idx >= 0 {
+					if k.out >= 0 {
 						return nil, errAt(cr.Pos, "ORDER BY %s is ambiguous: the select list has two columns of that name", cr)
 					}
-					idx = i
+					k.out = i
 				}
 			}
-			if idx < 0 {
+		}
+		if k.out < 0 {
+			x, err := comp.expr(it.Expr)
+			if err != nil {
 				return nil, err
 			}
-			k.out = idx
-		} else {
 			k.fn = x.fn
 		}
 		op.keys = append(op.keys, k)

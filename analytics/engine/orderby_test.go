@@ -90,6 +90,14 @@ ORDER BY STEP(SRC.ROWTIME BY INTERVAL '10' SECOND), CHAR_LENGTH(SYM) DESC, NEG;`
 			adv(20, "15s|E|-3", "15s|D|-1"),
 		},
 	}, {
+		name: "a select-list name before an input column",
+		code: out + `CREATE PUMP P AS INSERT INTO OUT SELECT STREAM SYM, -SCORE AS SCORE FROM SRC ORDER BY ROWTIME, SCORE;`,
+		steps: []ordStep{
+			row(1, "A", 1),
+			row(1, "B", 2),
+			adv(2, "1s|B|-2", "1s|A|-1"),
+		},
+	}, {
 		name: "CEIL TO SECOND",
 		code: out + `CREATE PUMP P AS INSERT INTO OUT SELECT STREAM SYM, SCORE FROM SRC ORDER BY CEIL(ROWTIME TO SECOND), SCORE;`,
 		steps: []ordStep{
@@ -167,14 +175,15 @@ ORDER BY FLOOR(ROWTIME TO MINUTE), SYM DESC;`,
 
 func TestOrderByCompileErrors(t *testing.T) {
 	for _, tc := range []struct{ order, want string }{
-		{"SYM", "line 2, column 77: the first ORDER BY expression of a streaming query must be a monotonic function of ROWTIME (ROWTIME, FLOOR(ROWTIME TO unit), CEIL(ROWTIME TO unit) or STEP(ROWTIME BY interval)), but SYM is not"},
+		{"SYM", "line 2, column 87: the first ORDER BY expression of a streaming query must be a monotonic function of ROWTIME (ROWTIME, FLOOR(ROWTIME TO unit), CEIL(ROWTIME TO unit) or STEP(ROWTIME BY interval)), but SYM is not"},
 		{"FLOOR(ROWTIME TO SECOND) + INTERVAL '1' SECOND", "must be a monotonic function of ROWTIME"},
-		{"ROWTIME DESC, SYM", "line 2, column 77: the first ORDER BY expression of a streaming query must be ascending"},
-		{"ROWTIME, 2", "line 2, column 86: ORDER BY a column position is not supported"},
+		{"ROWTIME DESC, SYM", "line 2, column 87: the first ORDER BY expression of a streaming query must be ascending"},
+		{"ROWTIME, 2", "line 2, column 96: ORDER BY a column position is not supported"},
 		{"ROWTIME, NOPE", "NOPE"},
+		{"ROWTIME, X", "line 2, column 96: ORDER BY X is ambiguous: the select list has two columns of that name"},
 	} {
 		code := `CREATE STREAM OUT (SYM VARCHAR(4), SCORE DOUBLE);
-CREATE PUMP P AS INSERT INTO OUT SELECT STREAM SYM, SCORE FROM SRC ORDER BY ` + tc.order + `;`
+CREATE PUMP P AS INSERT INTO OUT SELECT STREAM SYM AS X, SCORE AS X FROM SRC ORDER BY ` + tc.order + `;`
 		_, err := Compile(code, []InputSchema{scoreSchema}, nil)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("ORDER BY %s: got %v, want %q", tc.order, err, tc.want)
