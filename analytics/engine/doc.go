@@ -56,7 +56,8 @@
 //
 //   - Time: each stream's time is the ROWTIME of its latest row, or the latest Advance. A
 //     row pushed with a ROWTIME earlier than its stream's time is rejected by Push. After a
-//     row has gone through the pumps, the streams downstream are advanced to its ROWTIME too.
+//     row has gone through the pumps, the streams downstream are advanced to its ROWTIME too
+//     (past a UNION ALL, to the time every query of the union has reached).
 //   - Tumbling: a row belongs to the window its ROWTIME-based keys name; a row exactly at a
 //     boundary starts the next window. A window [start, end) closes when its stream's time
 //     reaches end (a row at end, or Advance(end)); then one row per group is emitted, in the
