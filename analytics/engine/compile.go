@@ -76,6 +76,15 @@ type pumpDef struct {
 	plan    *queryPlan
 	target  *streamDef
 	mapping []int // output column i goes to target column mapping[i]
+	// A pump whose query is a UNION ALL has a pumpDef per query (branch): they share
+	// union, and their rows are merged in ROWTIME order before the insert.
+	union  *unionDef
+	branch int
+}
+
+type unionDef struct {
+	n     int        // the number of queries
+	order *orderPlan // ORDER BY after the last query, or nil
 }
 
 // Streams lists the names of the program's streams: the inputs, error_stream and the
@@ -163,20 +172,23 @@ func Compile(code string, inputs []InputSchema, refs []RefTable) (*Program, erro
 				return nil, errAt(st.Name.Pos, "pump %s already exists", quoteIdent(name))
 			}
 			if pumpNames[name] {
-				for i, pd := range p.pumps {
+				// the pump's pumpDefs: one, or one per query of a UNION ALL
+				kept := p.pumps[:0]
+				for _, pd := range p.pumps {
 					if pd.name == name {
-						p.pumps = append(p.pumps[:i], p.pumps[i+1:]...)
 						pd.src.readers = removePump(pd.src.readers, pd)
-						break
+						continue
 					}
+					kept = append(kept, pd)
 				}
+				p.pumps = kept
 			}
 			pumpNames[name] = true
-			pd, err := c.pump(name, st)
+			pds, err := c.pump(name, st)
 			if err != nil {
 				return nil, err
 			}
-			p.pumps = append(p.pumps, pd)
+			p.pumps = append(p.pumps, pds...)
 		default:
 			return nil, errAt(st.Position(), "only CREATE STREAM and CREATE PUMP statements can run in application code")
 		}
@@ -241,7 +253,11 @@ func (p *Program) order() error {
 				if !seen[q] {
 					seen[q] = true
 					s.down = append(s.down, q)
-					visit(q.target)
+					// A UNION ALL holds rows until every branch has reached their time: it
+					// advances its target's downstream pumps itself (unionStage).
+					if q.union == nil {
+						visit(q.target)
+					}
 				}
 			}
 		}
@@ -257,7 +273,9 @@ type programCompiler struct {
 	targeted map[string]bool
 }
 
-func (c *programCompiler) pump(name string, st *sql.CreatePump) (*pumpDef, error) {
+// pump compiles CREATE PUMP: one pumpDef, or, for a query with UNION ALL, one per branch,
+// all with the same name and target and linked by a unionDef.
+func (c *programCompiler) pump(name string, st *sql.CreatePump) ([]*pumpDef, error) {
 	ins := st.Insert
 	target, ok := c.p.byName[ins.Into.Name]
 	if !ok {
@@ -266,11 +284,52 @@ func (c *programCompiler) pump(name string, st *sql.CreatePump) (*pumpDef, error
 	if target.input || target.name == ErrorStream {
 		return nil, errAt(ins.Into.Pos, "a pump cannot insert into %s stream %s", map[bool]string{true: "the input", false: "the error"}[target.input], quoteIdent(target.name))
 	}
-	plan, err := c.query(ins.Query, true)
+	first := *ins.Query
+	first.UnionAll = nil
+	queries := append([]*sql.Select{&first}, ins.Query.UnionAll...)
+	var u *unionDef
+	if len(queries) > 1 {
+		u = &unionDef{n: len(queries)}
+		first.OrderBy = nil // it orders the union, compiled below
+	}
+	var pds []*pumpDef
+	for i, q := range queries {
+		pd, err := c.branch(name, st.Name.Pos, ins, q, target)
+		if err != nil {
+			return nil, err
+		}
+		pd.union, pd.branch = u, i
+		pds = append(pds, pd)
+	}
+	if u != nil && len(ins.Query.OrderBy) > 0 {
+		// ORDER BY after a UNION ALL sorts the union's rows: its expressions are over the
+		// union's columns, named as in the first query (sqlref Query), and ROWTIME.
+		outCols := pds[0].plan.outCols
+		comp := &compiler{cols: streamScope(outCols, nil, false), windows: map[string]*sql.WindowSpec{}}
+		op, err := c.orderBy(ins.Query.OrderBy, comp, &queryPlan{outCols: outCols})
+		if err != nil {
+			return nil, err
+		}
+		u.order = op
+	}
+	for _, pd := range pds {
+		pd.src.readers = append(pd.src.readers, pd)
+	}
+	if c.targeted == nil {
+		c.targeted = map[string]bool{}
+	}
+	c.targeted[target.name] = true
+	return pds, nil
+}
+
+// branch compiles the query q of a pump (or one query of its UNION ALL) and maps its
+// columns to the target's.
+func (c *programCompiler) branch(name string, pos sql.Pos, ins *sql.Insert, q *sql.Select, target *streamDef) (*pumpDef, error) {
+	plan, err := c.query(q, true)
 	if err != nil {
 		return nil, err
 	}
-	pd := &pumpDef{name: name, pos: st.Name.Pos, src: plan.base(), plan: plan, target: target}
+	pd := &pumpDef{name: name, pos: pos, src: plan.base(), plan: plan, target: target}
 	// The columns the query fills: the INSERT column list, or all the target's columns.
 	var cols []int
 	if len(ins.Columns) == 0 {
@@ -297,7 +356,7 @@ func (c *programCompiler) pump(name string, st *sql.CreatePump) (*pumpDef, error
 		}
 	}
 	if len(cols) != len(plan.outCols) {
-		return nil, errAt(ins.Query.Pos, "the query returns %d columns but stream %s takes %d", len(plan.outCols), quoteIdent(target.name), len(cols))
+		return nil, errAt(q.Pos, "the query returns %d columns but stream %s takes %d", len(plan.outCols), quoteIdent(target.name), len(cols))
 	}
 	for i, j := range cols {
 		if !assignable(plan.outCols[i].Type, target.cols[j].Type) {
@@ -305,11 +364,6 @@ func (c *programCompiler) pump(name string, st *sql.CreatePump) (*pumpDef, error
 		}
 	}
 	pd.mapping = cols
-	pd.src.readers = append(pd.src.readers, pd)
-	if c.targeted == nil {
-		c.targeted = map[string]bool{}
-	}
-	c.targeted[target.name] = true
 	return pd, nil
 }
 
@@ -339,6 +393,7 @@ type queryPlan struct {
 	mono    []monoKey
 	having  evalFn
 	stagger int64 // stagger window length, milliseconds
+	order   *orderPlan
 }
 
 // monoKey is a GROUP BY key that is a monotonic function of ROWTIME: STEP(ROWTIME BY
@@ -380,8 +435,8 @@ func (c *programCompiler) query(q *sql.Select, top bool) (*queryPlan, error) {
 	if q.Distinct {
 		return nil, errAt(q.Pos, "SELECT STREAM DISTINCT is not supported")
 	}
-	if len(q.OrderBy) > 0 {
-		return nil, errAt(q.OrderBy[0].Pos, "ORDER BY is not supported")
+	if len(q.UnionAll) > 0 {
+		return nil, errAt(q.UnionAll[0].Pos, "UNION ALL is supported only as the whole query of a pump")
 	}
 	plan := &queryPlan{}
 	cols, err := c.from(q.From, plan)
@@ -410,8 +465,8 @@ func (c *programCompiler) query(q *sql.Select, top bool) (*queryPlan, error) {
 		p, o := findAggs(it.Expr)
 		plain, over = plain || p, over || o
 	}
-	if q.Having != nil && len(q.GroupBy) == 0 {
-		return nil, errAt(q.Having.Position(), "HAVING needs GROUP BY")
+	if q.Having != nil && len(q.GroupBy) == 0 && q.Stagger == nil {
+		return nil, errAt(q.Having.Position(), "HAVING needs GROUP BY or WINDOWED BY STAGGER")
 	}
 	switch {
 	case q.Stagger != nil && len(q.GroupBy) > 0:
@@ -482,6 +537,13 @@ func (c *programCompiler) query(q *sql.Select, top bool) (*queryPlan, error) {
 			return nil, errAt(q.Having.Position(), "HAVING needs a BOOLEAN condition but found %s", h.typ)
 		}
 		plan.having = h.fn
+	}
+	if len(q.OrderBy) > 0 {
+		op, err := c.orderBy(q.OrderBy, comp, plan)
+		if err != nil {
+			return nil, err
+		}
+		plan.order = op
 	}
 	plan.aggs = comp.aggs
 	for _, a := range comp.aggs {

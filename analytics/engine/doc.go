@@ -48,13 +48,16 @@
 //     or FLOOR(ROWTIME TO unit); HAVING.
 //   - Sliding windows: aggregate OVER (PARTITION BY ... ROWS n PRECEDING | RANGE INTERVAL ...
 //     PRECEDING [or BETWEEN ... AND CURRENT ROW]) or OVER a named WINDOW.
-//   - Stagger windows: WINDOWED BY STAGGER (PARTITION BY ... RANGE INTERVAL ...).
+//   - Stagger windows: WINDOWED BY STAGGER (PARTITION BY ... RANGE INTERVAL ...); HAVING.
+//   - Streaming ORDER BY whose first expression is ROWTIME or FLOOR/CEIL/STEP of ROWTIME.
+//   - UNION ALL as a pump's whole query, optionally followed by ORDER BY (union.go).
 //
 // # Semantics
 //
 //   - Time: each stream's time is the ROWTIME of its latest row, or the latest Advance. A
 //     row pushed with a ROWTIME earlier than its stream's time is rejected by Push. After a
-//     row has gone through the pumps, the streams downstream are advanced to its ROWTIME too.
+//     row has gone through the pumps, the streams downstream are advanced to its ROWTIME too
+//     (past a UNION ALL, to the time every query of the union has reached).
 //   - Tumbling: a row belongs to the window its ROWTIME-based keys name; a row exactly at a
 //     boundary starts the next window. A window [start, end) closes when its stream's time
 //     reaches end (a row at end, or Advance(end)); then one row per group is emitted, in the
@@ -69,6 +72,9 @@
 //     ROWTIME t + range. A row of the same key arriving later opens a new window, so a late
 //     row (by the event-time column in the key) adds a second row for its key instead of
 //     being lost (dev Stagger Windows).
+//   - ORDER BY (sqlref ORDER BY clause): output rows are held until the stream's time
+//     passes their leading expression's value, then emitted sorted by the other
+//     expressions (see orderby.go for NULLs and the ROWTIME of sorted rows).
 //   - Selecting ROWTIME in a pump's query sets no column: the output's ROWTIME is the input
 //     row's, or the window's end.
 //   - Run-time errors (division by zero, a failed CAST, overflow, a value out of a target
@@ -89,10 +95,10 @@
 //
 // # Left out
 //
-//   - Stream-to-stream joins, RIGHT/FULL/CROSS joins, UNION, ORDER BY, SELECT DISTINCT.
+//   - Stream-to-stream joins, RIGHT/FULL/CROSS joins, SELECT DISTINCT, ORDER BY a column
+//     position, UNION ALL in a subquery.
 //   - UNBOUNDED and FOLLOWING windows, RANGE over a YEAR/MONTH interval.
 //   - GROUP BY without a ROWTIME-based key (KDA requires one too), CEIL(ROWTIME TO ...) as the key.
-//   - HAVING after WINDOWED BY STAGGER (the parser, analytics/sql, does not accept it).
 //   - CHAR_TO_TIMESTAMP, TIMESTAMP_TO_CHAR, and other functions not listed above.
 //   - DECIMAL precision above 18, BINARY/VARBINARY.
 //   - State of sliding-window partitions is kept until the Runner is dropped (never expired).

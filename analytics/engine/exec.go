@@ -30,9 +30,18 @@ type stage interface {
 // row.Values: each emitted row has a slice of its own, never reused by the Runner.
 func (p *Program) Start(emit func(stream string, row Row)) *Runner {
 	r := &Runner{p: p, emit: emit, last: make([]int64, len(p.streams)), started: make([]bool, len(p.streams)), pumps: map[*pumpDef]stage{}}
+	unions := map[*unionDef]*unionStage{}
 	for _, pd := range p.pumps {
-		ins := &insertStage{r: r, pd: pd}
-		r.pumps[pd] = r.build(pd.plan, pd.name, ins)
+		var next stage = &insertStage{r: r, pd: pd}
+		if pd.union != nil {
+			u := unions[pd.union]
+			if u == nil {
+				u = newUnionStage(r, pd.union, pd.name, pd.target, next)
+				unions[pd.union] = u
+			}
+			next = &unionInput{u: u, i: pd.branch}
+		}
+		r.pumps[pd] = r.build(pd.plan, pd.name, next)
 	}
 	return r
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -10,7 +11,10 @@ import (
 // base is the time tests count from: 2026-01-01 00:00:00 UTC.
 var base = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
-func at(sec float64) time.Time { return base.Add(time.Duration(sec * float64(time.Second))) }
+// at is base plus sec seconds, rounded to the millisecond (1.001 s is 1001 ms, not 1000).
+func at(sec float64) time.Time {
+	return base.Add(time.Duration(math.Round(sec*1000)) * time.Millisecond)
+}
 
 // tickerSchema is the stock ticker demo stream of the developer guide.
 var tickerSchema = InputSchema{Stream: "SOURCE_SQL_STREAM_001", Columns: []Column{

@@ -31,6 +31,8 @@ type queryOp struct {
 	// sliding windows, one per distinct window spec
 	wins    []*winState
 	winKeys []groupKey
+
+	order *orderBuf // ORDER BY, or nil
 }
 
 type group struct {
@@ -47,6 +49,9 @@ type bucket struct {
 
 func newQueryOp(r *Runner, q *queryPlan, pump string, next stage) *queryOp {
 	o := &queryOp{r: r, q: q, pump: pump, next: next, now: -1 << 62}
+	if q.order != nil {
+		o.order = newOrderBuf(q.order)
+	}
 	o.joinBuf = make([]Value, q.width)
 	o.keyBuf = make([]Value, len(q.keys))
 	o.argBuf = make([]Value, len(q.aggs))
@@ -174,6 +179,10 @@ func (o *queryOp) project(t int64) {
 		}
 		out[i] = v
 	}
+	if o.q.order != nil {
+		o.hold(t, out)
+		return
+	}
 	o.next.push(t, out)
 }
 
@@ -264,7 +273,8 @@ func (o *queryOp) bucket(end int64) *bucket {
 	return b
 }
 
-// advanceSelf closes the windows that end at or before t.
+// advanceSelf closes the windows that end at or before t, and emits the rows ORDER BY
+// holds whose leading key's value is complete.
 func (o *queryOp) advanceSelf(t int64) {
 	if t <= o.now {
 		return
@@ -298,6 +308,9 @@ func (o *queryOp) advanceSelf(t int64) {
 			o.squeue = o.squeue[:n]
 			o.shead = 0
 		}
+	}
+	if o.q.order != nil {
+		o.flushOrder(t)
 	}
 }
 

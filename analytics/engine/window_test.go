@@ -239,3 +239,22 @@ CREATE PUMP "TO_OUT" AS INSERT INTO OUT SELECT STREAM TICKER_SYMBOL, CAST(PRICE 
 	wantRows(t, "error_stream", h.take(ErrorStream),
 		"2s|2026-01-01 00:00:02.000|ERROR|SQL error|column N: value 40000 is out of range for SMALLINT|2026-01-01 00:00:02.000|"+data+"|TO_OUT")
 }
+
+// TestStaggerHaving: HAVING, written after WINDOWED BY STAGGER as the developer guide does,
+// drops the closed windows whose condition is not TRUE.
+func TestStaggerHaving(t *testing.T) {
+	code := `CREATE STREAM OUT (TICKER_SYMBOL VARCHAR(4), N INTEGER);
+CREATE PUMP P AS INSERT INTO OUT
+SELECT STREAM TICKER_SYMBOL, COUNT(*) AS N
+FROM SOURCE_SQL_STREAM_001
+WINDOWED BY STAGGER (PARTITION BY TICKER_SYMBOL RANGE INTERVAL '10' SECOND)
+HAVING COUNT(*) >= 2;`
+	h := run(t, code, []InputSchema{tickerSchema})
+	h.tick("A", "X", 0, 1, at(0))
+	h.tick("B", "X", 0, 1, at(1)) // alone in its window: dropped
+	h.tick("A", "X", 0, 1, at(5))
+	h.tick("C", "X", 0, 1, at(6))
+	h.tick("C", "X", 0, 1, at(7))
+	h.r.Advance(at(30))
+	wantRows(t, "HAVING COUNT(*) >= 2", h.take("OUT"), "10s|A|2", "16s|C|2")
+}

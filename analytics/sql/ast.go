@@ -92,6 +92,10 @@ type Select struct {
 	Having   Expr
 	Windows  []WindowDef
 	Stagger  *WindowSpec // WINDOWED BY STAGGER (...)
+	// UnionAll holds the queries after each UNION ALL (sqlref Query: the only set
+	// operator over streams). They have no ORDER BY and no UnionAll of their own: OrderBy
+	// applies to the whole union.
+	UnionAll []*Select
 	OrderBy  []OrderItem
 }
 

@@ -31,11 +31,13 @@
 //	             | "REAL" | "FLOAT" | ( "DECIMAL" | "NUMERIC" | "DEC" ) [ "(" p [ "," s ] ")" ]
 //	             | "BOOLEAN" | "TIMESTAMP" | "DATE" | "TIME" | "BINARY" [ "(" n ")" ]
 //	             | "VARBINARY" "(" n ")" .                                        // sqlref Data Types
-//	query        = "SELECT" [ "STREAM" ] [ "DISTINCT" | "ALL" ] item { "," item }
+//	query        = select { "UNION" "ALL" select }
+//	               [ "ORDER" "BY" expr [ "ASC" | "DESC" ] { "," ... } ] .           // sqlref Query, ORDER BY clause
+//	select       = "SELECT" [ "STREAM" ] [ "DISTINCT" | "ALL" ] item { "," item }
 //	               "FROM" from [ "WHERE" expr ] [ "GROUP" "BY" exprs ] [ "HAVING" expr ]
 //	               [ "WINDOW" ident "AS" "(" spec ")" { "," ident "AS" "(" spec ")" } ]
-//	               [ "WINDOWED" "BY" "STAGGER" "(" "PARTITION" "BY" exprs "RANGE" interval ")" ]
-//	               [ "ORDER" "BY" expr [ "ASC" | "DESC" ] { "," ... } ] .           // sqlref SELECT, WINDOW clause, WINDOWED BY; dev Stagger Windows
+//	               [ "WINDOWED" "BY" "STAGGER" "(" "PARTITION" "BY" exprs "RANGE" interval ")"
+//	                 [ "HAVING" expr ] ] .                                          // sqlref SELECT, WINDOW clause, WINDOWED BY; dev Stagger Windows (HAVING there, once)
 //	item         = "*" | ident { "." ident } "." "*" | expr [ [ "AS" ] ident ] .
 //	from         = primary { join-op primary [ "ON" expr ] } .                     // sqlref JOIN clause; dev Stream Joins
 //	join-op      = "JOIN" | "INNER" "JOIN" | ( "LEFT" | "RIGHT" | "FULL" ) [ "OUTER" ] "JOIN"
@@ -79,7 +81,7 @@
 // # Left out
 //
 //   - CREATE FUNCTION (sqlref CREATE statements lists it), CREATE VIEW (not in the
-//     reference's CREATE statements), UNION [ALL], scalar subqueries,
+//     reference's CREATE statements), UNION without ALL, scalar subqueries,
 //     JOIN ... USING and NATURAL JOIN (sqlref JOIN clause), GROUP BY ROLLUP/CUBE/GROUPING
 //     SETS, ORDER BY inside a window, RANGE n over a numeric column,
 //     INSERT EXPEDITED, character set and collation clauses, national (N'...') and binary

@@ -142,6 +142,9 @@ func (s *Select) String() string {
 	if s.Stagger != nil {
 		b.WriteString(" WINDOWED BY STAGGER (" + s.Stagger.String() + ")")
 	}
+	for _, u := range s.UnionAll {
+		b.WriteString(" UNION ALL " + u.String())
+	}
 	if len(s.OrderBy) > 0 {
 		b.WriteString(" ORDER BY ")
 		for i, o := range s.OrderBy {

@@ -315,11 +315,35 @@ func (p *parser) insert() *Insert {
 	return ins
 }
 
-// query parses SELECT [STREAM] [DISTINCT|ALL] items FROM from [WHERE e] [GROUP BY es]
-// [HAVING e] [WINDOW defs] [WINDOWED BY STAGGER (spec)].
+// query parses a select { UNION ALL select } [ORDER BY items]. UNION without ALL is a
+// parse error: UNION ALL is the only set operator that applies to streams (sqlref Query).
 func (p *parser) query() *Select {
 	p.enter()
 	defer p.leave()
+	s := p.selectCore()
+	for p.acceptKw("UNION") {
+		p.expectKw("ALL")
+		s.UnionAll = append(s.UnionAll, p.selectCore())
+	}
+	if p.acceptKw("ORDER") {
+		p.expectKw("BY")
+		for {
+			o := OrderItem{Pos: p.tok().pos, Expr: p.expr()}
+			if p.isKw("ASC") || p.isKw("DESC") {
+				o.Dir = p.next().val
+			}
+			s.OrderBy = append(s.OrderBy, o)
+			if !p.acceptPunct(",") {
+				break
+			}
+		}
+	}
+	return s
+}
+
+// selectCore parses SELECT [STREAM] [DISTINCT|ALL] items FROM from [WHERE e] [GROUP BY es]
+// [HAVING e] [WINDOW defs] [WINDOWED BY STAGGER (spec) [HAVING e]].
+func (p *parser) selectCore() *Select {
 	t := p.expectKw("SELECT")
 	s := &Select{Pos: t.pos}
 	s.Stream = p.acceptKw("STREAM")
@@ -365,18 +389,10 @@ func (p *parser) query() *Select {
 		p.expectPunct("(")
 		s.Stagger = p.windowSpec(true)
 		p.expectPunct(")")
-	}
-	if p.acceptKw("ORDER") {
-		p.expectKw("BY")
-		for {
-			o := OrderItem{Pos: p.tok().pos, Expr: p.expr()}
-			if p.isKw("ASC") || p.isKw("DESC") {
-				o.Dir = p.next().val
-			}
-			s.OrderBy = append(s.OrderBy, o)
-			if !p.acceptPunct(",") {
-				break
-			}
+		// The developer guide (Stagger Windows) writes HAVING after this clause; it is
+		// accepted here too, once per query.
+		if s.Having == nil && p.acceptKw("HAVING") {
+			s.Having = p.expr()
 		}
 	}
 	return s

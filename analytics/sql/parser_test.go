@@ -462,3 +462,55 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// TestHavingAfterStagger: the developer guide puts HAVING after WINDOWED BY STAGGER; it is
+// accepted there (once), and String prints it back in a form that parses to the same tree.
+func TestHavingAfterStagger(t *testing.T) {
+	src := "SELECT STREAM a, COUNT(*) FROM s WINDOWED BY STAGGER (PARTITION BY a RANGE INTERVAL '1' MINUTE) HAVING COUNT(*) > 1"
+	q, err := ParseQuery(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Stagger == nil || q.Having == nil || q.Having.String() != "COUNT(*) > 1" {
+		t.Fatalf("stagger %v, having %v", q.Stagger, q.Having)
+	}
+	q2, err := ParseQuery(q.String())
+	if err != nil {
+		t.Fatalf("reparse %q: %v", q.String(), err)
+	}
+	if q2.String() != q.String() {
+		t.Errorf("round trip: %q then %q", q.String(), q2.String())
+	}
+	_, err = ParseQuery("SELECT STREAM a FROM s HAVING a > 1 WINDOWED BY STAGGER (PARTITION BY a RANGE INTERVAL '1' MINUTE) HAVING a > 2")
+	if err == nil || !strings.Contains(err.Error(), `found "HAVING"`) {
+		t.Errorf("a second HAVING: %v", err)
+	}
+}
+
+// TestUnionAll: UNION ALL chains queries; ORDER BY after the last applies to the whole
+// union (sqlref ORDER BY clause example); UNION without ALL is refused.
+func TestUnionAll(t *testing.T) {
+	src := "SELECT STREAM x, y FROM t1 UNION ALL SELECT STREAM a, b FROM t2 WHERE a > 1 UNION ALL SELECT STREAM c, d FROM t3 ORDER BY ROWTIME, MOD(x, 5)"
+	q, err := ParseQuery(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(q.UnionAll) != 2 || len(q.OrderBy) != 2 || q.UnionAll[0].Where == nil || len(q.UnionAll[1].OrderBy) != 0 {
+		t.Fatalf("tree: %d branches after the first, ORDER BY %v", len(q.UnionAll), q.OrderBy)
+	}
+	if q.String() != strings.ToUpper(src) {
+		t.Errorf("String:\n got  %s\n want %s", q.String(), strings.ToUpper(src))
+	}
+	prog, err := Parse(`CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+SELECT STREAM * FROM PhoneOrders UNION ALL SELECT STREAM * FROM WebOrders;`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := prog.Statements[0].(*CreatePump).Insert.Query.UnionAll; len(u) != 1 {
+		t.Errorf("pump query: %d branches after the first", len(u))
+	}
+	_, err = ParseQuery("SELECT STREAM x FROM t1 UNION SELECT STREAM a FROM t2")
+	if err == nil || err.Error() != `line 1, column 31: expected ALL but found "SELECT"` {
+		t.Errorf("UNION without ALL: %v", err)
+	}
+}
