@@ -115,6 +115,10 @@ func TestGolden(t *testing.T) {
 	cfg.Launcher = runtimeapi.Launcher{}
 	cfg.Clock = fixedClock{time.Date(2024, 1, 2, 3, 4, 5, 678_000_000, time.UTC)}
 	cfg.DataDir = t.TempDir()
+	// A runtime's start (python3) can take more than the default 10 s on a
+	// loaded machine (CI saw "Init timed out" with a run of tests beside
+	// it); tests of the timeout set their own.
+	cfg.InitTimeout = time.Minute
 	svc, err := lambda.New(cfg, mem.NewMeta())
 	if err != nil {
 		t.Fatal(err)

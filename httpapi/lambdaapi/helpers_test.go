@@ -47,6 +47,10 @@ func start(t *testing.T, mutate ...func(*lambda.Config)) *env {
 	cfg := lambda.DefaultConfig()
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg.Launcher = runtimeapi.Launcher{}
+	// A runtime's start (python3) can take more than the default 10 s on a
+	// loaded machine (CI saw "Init timed out" with a run of tests beside
+	// it); tests of the timeout set their own.
+	cfg.InitTimeout = time.Minute
 	for _, m := range mutate {
 		m(&cfg)
 	}
