@@ -22,6 +22,7 @@ interop/run.sh reads it.
 import csv
 import io
 import json
+import zipfile
 import os
 import random
 import sqlite3
@@ -94,7 +95,8 @@ class AnalyticsTestCase(unittest.TestCase):
         self.kda = client("kinesisanalytics", ENDPOINT)
         self.kin = client("kinesis", ENDPOINT)
         self.s3 = client("s3", S3_ENDPOINT)
-        self.apps, self.streams = [], []
+        self.lam = client("lambda", ENDPOINT)
+        self.apps, self.streams, self.functions = [], [], []
 
     def tearDown(self):
         for name in self.apps:
@@ -105,6 +107,11 @@ class AnalyticsTestCase(unittest.TestCase):
                     wait_until(lambda: self.status(name) == "READY", 30, "READY")
                 self.kda.delete_application(ApplicationName=name, CreateTimestamp=d["CreateTimestamp"])
             except (ClientError, AssertionError):
+                pass
+        for name in self.functions:
+            try:
+                self.lam.delete_function(FunctionName=name)
+            except ClientError:
                 pass
         for name in self.streams:
             try:
@@ -127,18 +134,19 @@ class AnalyticsTestCase(unittest.TestCase):
     def status(self, name):
         return self.kda.describe_application(ApplicationName=name)["ApplicationDetail"]["ApplicationStatus"]
 
-    def create_app(self, name, code, columns, src, out, **extra):
+    def create_app(self, name, code, columns, src, out, processing=None, **extra):
         """An application reading stream src (JSON records of columns) and writing DESTINATION_SQL_STREAM to out as JSON."""
+        inp = {
+            "NamePrefix": "SOURCE_SQL_STREAM",
+            "KinesisStreamsInput": {"ResourceARN": stream_arn(src), "RoleARN": ROLE},
+            "InputSchema": json_schema(columns),
+        }
+        if processing:
+            inp["InputProcessingConfiguration"] = processing
         resp = self.kda.create_application(
             ApplicationName=name,
             ApplicationCode=code,
-            Inputs=[
-                {
-                    "NamePrefix": "SOURCE_SQL_STREAM",
-                    "KinesisStreamsInput": {"ResourceARN": stream_arn(src), "RoleARN": ROLE},
-                    "InputSchema": json_schema(columns),
-                }
-            ],
+            Inputs=[inp],
             Outputs=[
                 {
                     "Name": "DESTINATION_SQL_STREAM",
@@ -379,6 +387,72 @@ class AnalyticsTestCase(unittest.TestCase):
         print("\n  RCF: normal p95 %.3f, anomalies' mean %.3f" % (p95, mean), file=sys.stderr)
         self.assertGreater(p95, 0)
         self.assertGreater(mean, 3 * p95)
+
+    def test_lambda_preprocessor(self):
+        # A python function (boto3's Lambda client; eddy runs it with
+        # python3) turns "TICKER,PRICE" lines into JSON records and drops
+        # QXZ's: the preprocessing contract of the SQL Developer Guide
+        # (recordId, result Ok/Dropped, base64 data).
+        name, src, out = "py-kda-pre-" + RUN_ID, "py-kda-pre-src-" + RUN_ID, "py-kda-pre-out-" + RUN_ID
+        fn = "py-kda-pre-" + RUN_ID
+        self.make_stream(src)
+        self.make_stream(out)
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as z:
+            z.writestr("app.py", PREPROCESSOR)
+        self.lam.create_function(
+            FunctionName=fn, Runtime="python3.12", Handler="app.handler", Role=ROLE, Code={"ZipFile": buf.getvalue()}, Timeout=10
+        )
+        self.functions.append(fn)
+        wait_until(lambda: self.lam.get_function(FunctionName=fn)["Configuration"].get("State", "Active") == "Active", 30, "function Active")
+        fn_arn = "arn:aws:lambda:%s:%s:function:%s" % (REGION, ACCOUNT, fn)
+        code = (
+            'CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (TICKER_SYMBOL VARCHAR(4), PRICE DOUBLE);\n'
+            'CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"\n'
+            '  SELECT STREAM TICKER_SYMBOL, PRICE FROM "SOURCE_SQL_STREAM_001";'
+        )
+        self.create_app(
+            name,
+            code,
+            [("TICKER_SYMBOL", "VARCHAR(4)"), ("PRICE", "DOUBLE")],
+            src,
+            out,
+            processing={"InputLambdaProcessor": {"ResourceARN": fn_arn, "RoleARN": ROLE}},
+        )
+        d = self.kda.describe_application(ApplicationName=name)["ApplicationDetail"]
+        self.assertEqual(
+            d["InputDescriptions"][0]["InputProcessingConfigurationDescription"]["InputLambdaProcessorDescription"]["ResourceARN"], fn_arn
+        )
+        recs = ticker_records(5, 60)
+        resp = self.kin.put_records(
+            StreamName=src,
+            Records=[{"Data": ("%s,%r" % (r["TICKER_SYMBOL"], r["PRICE"])).encode(), "PartitionKey": str(j)} for j, r in enumerate(recs)],
+        )
+        self.assertEqual(resp["FailedRecordCount"], 0)
+        self.start(name)
+        db = sqlite3.connect(":memory:")
+        db.execute("CREATE TABLE t (seq INTEGER, ticker TEXT, price REAL)")
+        db.executemany("INSERT INTO t VALUES (?, ?, ?)", [(i, r["TICKER_SYMBOL"], r["PRICE"]) for i, r in enumerate(recs)])
+        want = db.execute("SELECT ticker, price FROM t WHERE ticker <> 'QXZ' ORDER BY seq").fetchall()
+        self.assertTrue(0 < len(want) < len(recs))
+        rows = self.read_rows(out, lambda rows: len(rows) >= len(want), 30)
+        self.assertEqual([(r["TICKER_SYMBOL"], r["PRICE"]) for r in rows], want)
+
+
+PREPROCESSOR = """
+import base64, json
+
+def handler(event, context):
+    out = []
+    for r in event["records"]:
+        ticker, price = base64.b64decode(r["data"]).decode().strip().split(",")
+        if ticker == "QXZ":
+            out.append({"recordId": r["recordId"], "result": "Dropped"})
+            continue
+        data = json.dumps({"TICKER_SYMBOL": ticker, "PRICE": float(price)}).encode()
+        out.append({"recordId": r["recordId"], "result": "Ok", "data": base64.b64encode(data).decode()})
+    return {"records": out}
+"""
 
 
 def main():
