@@ -28,8 +28,8 @@
 #                                                (discovery, outputs, tags, start/stop, a STAGGER window checked
 #                                                against sqlite3, error codes)
 #   python-analytics interop/python/test_analytics.py  boto3's kinesisanalytics client: lifecycle, a reference
-#                                                join from the embedded S3 endpoint, a tumbling window and
-#                                                RANDOM_CUT_FOREST, checked against sqlite3
+#                                                join from the embedded S3 endpoint, a tumbling window,
+#                                                RANDOM_CUT_FOREST and a Lambda preprocessor, checked against sqlite3
 # All but cli-tls and cli-iam share the server; their stream and table names do not collide. It stops the
 # server, removes the data directory, and prints one last line
 # "N passed, M failed", counting test cases across the suites (a suite
