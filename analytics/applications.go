@@ -203,7 +203,12 @@ func (s *Service) DeleteApplication(_ context.Context, region string, in *kda.De
 		if err != nil {
 			return err
 		}
-		if !r.Created.Equal(in.CreateTimestamp.Time().UTC().Truncate(time.Millisecond)) {
+		// Whole seconds match too: the AWS CLI v2 (2.9.19, its botocore)
+		// sends a JSON-protocol timestamp as an integer of seconds, so the
+		// CreateTimestamp that describe-application printed comes back
+		// without its milliseconds (interop/cli/analytics.sh).
+		given := in.CreateTimestamp.Time().UTC().Truncate(time.Millisecond)
+		if !r.Created.Equal(given) && (given.Nanosecond() != 0 || !r.Created.Truncate(time.Second).Equal(given)) {
 			return eddy.Errorf(eddy.CodeResourceNotFound, "Application %s with CreateTimestamp %s is not found.",
 				name, in.CreateTimestamp.Time().UTC().Format(time.RFC3339Nano))
 		}

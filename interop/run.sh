@@ -24,6 +24,12 @@
 #                                                --ca-bundle, --no-verify-ssl, verification refused without them
 #   cli-iam     interop/cli/iam.sh               the CLI and boto3 against a server of its own with --identities:
 #                                                sts get-caller-identity, AccessDeniedException, boto3 AssumeRole
+#   cli-analytics interop/cli/analytics.sh       `aws kinesisanalytics`: a SQL application over Kinesis streams
+#                                                (discovery, outputs, tags, start/stop, a STAGGER window checked
+#                                                against sqlite3, error codes)
+#   python-analytics interop/python/test_analytics.py  boto3's kinesisanalytics client: lifecycle, a reference
+#                                                join from the embedded S3 endpoint, a tumbling window,
+#                                                RANDOM_CUT_FOREST and a Lambda preprocessor, checked against sqlite3
 # All but cli-tls and cli-iam share the server; their stream and table names do not collide. It stops the
 # server, removes the data directory, and prints one last line
 # "N passed, M failed", counting test cases across the suites (a suite
@@ -34,7 +40,7 @@
 # python3-boto3, npm ci in interop/js).
 #
 # Environment:
-#   INTEROP_SUITES   which suites to run (default "cli python js cli-ddb python-ddb cli-lambda python-lambda cli-s3 cli-firehose python-firehose cli-kms python-kms cli-tls cli-iam")
+#   INTEROP_SUITES   which suites to run (default "cli python js cli-ddb python-ddb cli-lambda python-lambda cli-s3 cli-firehose python-firehose cli-kms python-kms cli-tls cli-iam cli-analytics python-analytics")
 #   EDDY_BIN         use this eddy binary instead of building bin/eddy
 #   AWS_CLI, PYTHON  the aws and python3 to use (default: Debian's in /usr/bin)
 #   SUITE_TIMEOUT    seconds each suite may take (default 300)
@@ -43,7 +49,7 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 root=$PWD
 
-suites=${INTEROP_SUITES:-cli python js cli-ddb python-ddb cli-lambda python-lambda cli-s3 cli-firehose python-firehose cli-kms python-kms cli-tls cli-iam}
+suites=${INTEROP_SUITES:-cli python js cli-ddb python-ddb cli-lambda python-lambda cli-s3 cli-firehose python-firehose cli-kms python-kms cli-tls cli-iam cli-analytics python-analytics}
 suite_timeout=${SUITE_TIMEOUT:-300}
 passed=0
 failed=0
@@ -196,7 +202,7 @@ counts() {
 for suite in $suites; do
 	suite_start=$(date +%s)
 	case $suite in
-	cli | cli-ddb | cli-lambda | cli-s3 | cli-firehose | cli-kms | cli-tls | cli-iam)
+	cli | cli-ddb | cli-lambda | cli-s3 | cli-firehose | cli-kms | cli-tls | cli-iam | cli-analytics)
 		if ! command -v "$AWS_CLI" >/dev/null 2>&1; then
 			say "$suite: $AWS_CLI not found; run scripts/install-test-deps.sh"
 			record "$suite" 1 0 1
@@ -210,12 +216,13 @@ for suite in $suites; do
 		[[ $suite == cli-kms ]] && script=interop/cli/kms.sh
 		[[ $suite == cli-tls ]] && script=interop/cli/tls.sh
 		[[ $suite == cli-iam ]] && script=interop/cli/iam.sh
+		[[ $suite == cli-analytics ]] && script=interop/cli/analytics.sh
 		EDDY_BIN=$bin run_suite "$suite" "$tmp/$suite.log" bash "$script"
 		status=$?
 		read -r p f < <(counts "$suite" "$tmp/$suite.log"; echo)
 		record "$suite" "$status" "$p" "$f"
 		;;
-	python | python-ddb | python-lambda | python-firehose | python-kms)
+	python | python-ddb | python-lambda | python-firehose | python-kms | python-analytics)
 		if ! "$PYTHON" -c 'import boto3' 2>/dev/null; then
 			say "$suite: $PYTHON cannot import boto3; run scripts/install-test-deps.sh"
 			record "$suite" 1 0 1
@@ -226,6 +233,7 @@ for suite in $suites; do
 		[[ $suite == python-lambda ]] && script=interop/python/test_lambda.py
 		[[ $suite == python-firehose ]] && script=interop/python/test_firehose.py
 		[[ $suite == python-kms ]] && script=interop/python/test_kms.py
+		[[ $suite == python-analytics ]] && script=interop/python/test_analytics.py
 		run_suite "$suite" "$tmp/$suite.log" "$PYTHON" "$script" -v
 		status=$?
 		read -r p f < <(counts "$suite" "$tmp/$suite.log"; echo)
