@@ -386,7 +386,9 @@ func TestLifecycle(t *testing.T) {
 	if c, _ := apiError(err); c != "ResourceNotFoundException" {
 		t.Errorf("delete with another CreateTimestamp: %v", err)
 	}
-	if _, err := s.kda.DeleteApplication(ctx, &ka.DeleteApplicationInput{ApplicationName: aws.String("tickers"), CreateTimestamp: d.CreateTimestamp}); err != nil {
+	// The CreateTimestamp in whole seconds, as the AWS CLI and botocore
+	// send it (interop/cli/analytics.sh), matches too.
+	if _, err := s.kda.DeleteApplication(ctx, &ka.DeleteApplicationInput{ApplicationName: aws.String("tickers"), CreateTimestamp: aws.Time(d.CreateTimestamp.Truncate(time.Second))}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = s.kda.DescribeApplication(ctx, &ka.DescribeApplicationInput{ApplicationName: aws.String("tickers")})
