@@ -2,6 +2,8 @@ package engine
 
 import (
 	"encoding/json"
+	"errors"
+	"strconv"
 )
 
 // The fast path of Decode for the common schema: JSON records whose row
@@ -38,7 +40,9 @@ func (d *Decoder) decodeFast(data []byte) ([][]Value, bool) {
 	if i >= len(data) || data[i] != '{' {
 		return nil, false
 	}
-	row := make([]Value, len(d.cols))
+	// Room for one more value: an input row carries its
+	// APPROXIMATE_ARRIVAL_TIME after the columns.
+	row := make([]Value, len(d.cols), len(d.cols)+1)
 	i = skipSpace(data, i+1)
 	if data[i] == '}' {
 		return [][]Value{row}, true
@@ -104,7 +108,7 @@ func (d *Decoder) decodeFast(data []byte) ([][]Value, bool) {
 			case 't', 'f':
 				x, err = jsonToValue(kind == 't', t)
 			default:
-				x, err = numberToValue(string(data[start:i]), t)
+				x, err = numberBytesToValue(data[start:i], t)
 			}
 			if err != nil {
 				return nil, false
@@ -117,6 +121,33 @@ func (d *Decoder) decodeFast(data []byte) ([][]Value, bool) {
 		}
 		i = skipSpace(data, i+1) // the comma
 	}
+}
+
+// numberBytesToValue is numberToValue without a string of the number for
+// the usual DOUBLE, REAL and integer columns (the general path does the
+// rest, and the errors).
+func numberBytesToValue(b []byte, t Type) (Value, error) {
+	switch t.Kind {
+	case KindFloat:
+		f, err := strconv.ParseFloat(string(b), 64)
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
+			break
+		}
+		if t.Name == "REAL" {
+			f = float64(float32(f))
+		}
+		return Float(f), nil
+	case KindInt:
+		n, err := strconv.ParseInt(string(b), 10, 64)
+		if err != nil {
+			break
+		}
+		if r := intRange[t.Name]; n < r[0] || n > r[1] {
+			break
+		}
+		return Int(n), nil
+	}
+	return numberToValue(string(b), t)
 }
 
 func skipSpace(b []byte, i int) int {

@@ -110,7 +110,7 @@ func (r *Runner) openInput(a *app, region, account string, d kda.InputDescriptio
 		start = r.cfg.Now()
 	}
 	in.src = &delivery.KinesisSource{Kinesis: kin, StreamARN: in.streamARN, Start: start, Meta: r.cfg.Meta,
-		Table: CheckpointTable, Prefix: prefix, Poll: r.cfg.Tick}
+		Table: CheckpointTable, Prefix: prefix, Poll: r.cfg.Tick, NoIDs: true}
 	return in, nil
 }
 

@@ -49,6 +49,9 @@ type KinesisSource struct {
 	Meta      storage.MetaStore
 	// Table and Prefix name the checkpoints: key Prefix+shardId.
 	Table, Prefix string
+	// NoIDs leaves Record.ID empty, for a reader that does not use it
+	// (an analytics application): a string less per record.
+	NoIDs bool
 	// Poll is how often the shard list is read again, and the longest a
 	// waiting Read sleeps without an append to wake it. Default 1s.
 	Poll time.Duration
@@ -244,7 +247,8 @@ func (s *KinesisSource) readShard(ctx context.Context, sh *kshard, max int) ([]R
 		return nil, nil, err
 	}
 	defer out.Release()
-	var recs []Record
+	recs := make([]Record, 0, len(out.Records))
+	var one [1]kpl.UserRecord // a record not aggregated, without an allocation
 	for _, r := range out.Records {
 		arrival := r.ApproximateArrivalTimestamp.Time()
 		data := r.Data
@@ -253,7 +257,8 @@ func (s *KinesisSource) readShard(ctx context.Context, sh *kshard, max int) ([]R
 			users, _ = kpl.Deaggregate(data) // one that does not decode is delivered as it is
 		}
 		if users == nil {
-			users = []kpl.UserRecord{{PartitionKey: r.PartitionKey, Data: data}}
+			one[0] = kpl.UserRecord{PartitionKey: r.PartitionKey, Data: data}
+			users = one[:]
 		}
 		for i, u := range users {
 			pos := s.nextPos
@@ -264,10 +269,14 @@ func (s *KinesisSource) readShard(ctx context.Context, sh *kshard, max int) ([]R
 			}
 			s.inflight = append(s.inflight, kentry{pos: pos, shard: sh.id, seq: seq})
 			s.pending[sh.id]++
-			recs = append(recs, Record{
-				Pos: pos, ID: sh.id + ":" + r.SequenceNumber + ":" + strconv.Itoa(i), Data: append([]byte(nil), u.Data...), Arrival: arrival,
+			rec := Record{
+				Pos: pos, Data: append([]byte(nil), u.Data...), Arrival: arrival,
 				Kinesis: &KinesisMeta{ShardID: sh.id, PartitionKey: u.PartitionKey, SequenceNumber: r.SequenceNumber, SubsequenceNumber: i},
-			})
+			}
+			if !s.NoIDs {
+				rec.ID = sh.id + ":" + r.SequenceNumber + ":" + strconv.Itoa(i)
+			}
+			recs = append(recs, rec)
 		}
 	}
 	if out.NextShardIterator == nil {
