@@ -56,6 +56,7 @@ var errNoKey = errors.New("no such key")
 // IsNotFound reports whether err says a bucket or an object does not
 // exist.
 func IsNotFound(err error) bool { return errors.Is(err, errNoBucket) || errors.Is(err, errNoKey) }
+
 var errBucketExists = errors.New("bucket exists")
 var errNotEmpty = errors.New("bucket not empty")
 
