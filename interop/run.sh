@@ -28,7 +28,7 @@
 #                                                (discovery, outputs, tags, start/stop, a STAGGER window checked
 #                                                against sqlite3, error codes)
 #   python-analytics interop/python/test_analytics.py  boto3's kinesisanalytics client: lifecycle, a reference
-#                                                join from the embedded S3 endpoint, a tumbling window,
+#                                                join from the embedded S3 endpoint, tumbling and sliding windows,
 #                                                RANDOM_CUT_FOREST and a Lambda preprocessor, checked against sqlite3
 # All but cli-tls and cli-iam share the server; their stream and table names do not collide. It stops the
 # server, removes the data directory, and prints one last line

@@ -316,6 +316,46 @@ class AnalyticsTestCase(unittest.TestCase):
         # One shard in, one shard out: the rows keep the records' order.
         self.assertEqual([(r["TICKER_SYMBOL"], r["COMPANY"], r["PRICE"]) for r in rows], want)
 
+    def test_sliding_windows(self):
+        """The developer guide's sliding windows: aggregates OVER a window partitioned by ticker, one output row per
+        input row. ROWS 2 PRECEDING and a RANGE of an hour (all the rows, as the records come within seconds) depend
+        only on the order of each ticker's rows, which one shard keeps: sqlite3's window functions over the same rows
+        in the same order give the expected values."""
+        name, src, out = "py-kda-slide-" + RUN_ID, "py-kda-slide-src-" + RUN_ID, "py-kda-slide-out-" + RUN_ID
+        self.make_stream(src)
+        self.make_stream(out)
+        code = (
+            'CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (TICKER_SYMBOL VARCHAR(4), PRICE DOUBLE, AVG3 DOUBLE,\n'
+            "  AVG_HOUR DOUBLE, N_HOUR INTEGER, MAX_HOUR DOUBLE);\n"
+            'CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"\n'
+            "  SELECT STREAM TICKER_SYMBOL, PRICE, AVG(PRICE) OVER W3, AVG(PRICE) OVER WH, COUNT(*) OVER WH, MAX(PRICE) OVER WH\n"
+            '  FROM "SOURCE_SQL_STREAM_001"\n'
+            "  WINDOW W3 AS (PARTITION BY TICKER_SYMBOL ROWS 2 PRECEDING),\n"
+            "         WH AS (PARTITION BY TICKER_SYMBOL RANGE INTERVAL '1' HOUR PRECEDING);"
+        )
+        self.create_app(name, code, [("TICKER_SYMBOL", "VARCHAR(4)"), ("SECTOR", "VARCHAR(16)"), ("PRICE", "DOUBLE")], src, out)
+        recs = ticker_records(5, 300)
+        self.put(src, recs)
+        self.start(name)
+
+        db = sqlite3.connect(":memory:")
+        db.execute("CREATE TABLE s (seq INTEGER, ticker TEXT, price REAL)")
+        db.executemany("INSERT INTO s VALUES (?, ?, ?)", [(i, r["TICKER_SYMBOL"], r["PRICE"]) for i, r in enumerate(recs)])
+        want = db.execute(
+            "SELECT ticker, price,"
+            " AVG(price) OVER (PARTITION BY ticker ORDER BY seq ROWS 2 PRECEDING),"
+            " AVG(price) OVER (PARTITION BY ticker ORDER BY seq ROWS UNBOUNDED PRECEDING),"
+            " COUNT(*) OVER (PARTITION BY ticker ORDER BY seq ROWS UNBOUNDED PRECEDING),"
+            " MAX(price) OVER (PARTITION BY ticker ORDER BY seq ROWS UNBOUNDED PRECEDING)"
+            " FROM s ORDER BY seq"
+        ).fetchall()
+        rows = self.read_rows(out, lambda rows: len(rows) >= len(want), 30)
+        self.assertEqual(len(rows), len(want))
+        for got, w in zip(rows, want):
+            self.assertEqual((got["TICKER_SYMBOL"], got["PRICE"], got["N_HOUR"], got["MAX_HOUR"]), (w[0], w[1], w[4], w[5]))
+            self.assertAlmostEqual(got["AVG3"], w[2], places=6)
+            self.assertAlmostEqual(got["AVG_HOUR"], w[3], places=6)
+
     def test_tumbling_window(self):
         name, src, out = "py-kda-step-" + RUN_ID, "py-kda-step-src-" + RUN_ID, "py-kda-step-out-" + RUN_ID
         self.make_stream(src)
