@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -18,6 +21,9 @@ import (
 	kda "github.com/aws/aws-sdk-go-v2/service/kinesisanalytics"
 	kdatypes "github.com/aws/aws-sdk-go-v2/service/kinesisanalytics/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/eddy-streams/eddy/analytics"
+	eddys3 "github.com/eddy-streams/eddy/s3"
 )
 
 func (c *child) analyticsClient() *kda.Client {
@@ -202,6 +208,16 @@ CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	// Its rows also go to a delivery stream, delivering to a bucket.
+	if _, err := sc.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("appout")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fh.CreateDeliveryStream(ctx, &fhsdk.CreateDeliveryStreamInput{DeliveryStreamName: aws.String("appout"),
+		ExtendedS3DestinationConfiguration: &fhtypes.ExtendedS3DestinationConfiguration{BucketARN: aws.String("arn:aws:s3:::appout"),
+			RoleARN: aws.String(analyticsRole), Prefix: aws.String("logs/"),
+			BufferingHints: &fhtypes.BufferingHints{SizeInMBs: aws.Int32(1), IntervalInSeconds: aws.Int32(0)}}}); err != nil {
+		t.Fatal(err)
+	}
 	code2 := `CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4), sector VARCHAR(16));
 CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM" SELECT STREAM "TICKER_SYMBOL", "SECTOR" FROM "SOURCE_SQL_STREAM_001";`
 	if _, err := ac.CreateApplication(ctx, &kda.CreateApplicationInput{ApplicationName: aws.String("fromfh"), ApplicationCode: aws.String(code2),
@@ -209,7 +225,9 @@ CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM" SELECT STREAM
 			KinesisFirehoseInput: &kdatypes.KinesisFirehoseInput{ResourceARN: aws.String("arn:aws:firehose:us-east-1:000000000000:deliverystream/clicks"), RoleARN: aws.String(analyticsRole)}}},
 		Outputs: []kdatypes.Output{{Name: aws.String("DESTINATION_SQL_STREAM"),
 			DestinationSchema:    &kdatypes.DestinationSchema{RecordFormatType: kdatypes.RecordFormatTypeCsv},
-			KinesisStreamsOutput: &kdatypes.KinesisStreamsOutput{ResourceARN: aws.String("arn:aws:kinesis:us-east-1:000000000000:stream/fromfh"), RoleARN: aws.String(analyticsRole)}}},
+			KinesisStreamsOutput: &kdatypes.KinesisStreamsOutput{ResourceARN: aws.String("arn:aws:kinesis:us-east-1:000000000000:stream/fromfh"), RoleARN: aws.String(analyticsRole)}},
+			{Name: aws.String("DESTINATION_SQL_STREAM"), DestinationSchema: &kdatypes.DestinationSchema{RecordFormatType: kdatypes.RecordFormatTypeCsv},
+				KinesisFirehoseOutput: &kdatypes.KinesisFirehoseOutput{ResourceARN: aws.String("arn:aws:firehose:us-east-1:000000000000:deliverystream/appout"), RoleARN: aws.String(analyticsRole)}}},
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -229,6 +247,7 @@ CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM" SELECT STREAM
 		t.Fatal(err)
 	}
 	awaitStream(ctx, t, kc, "fromfh", []string{"QXZ,HEALTHCARE"})
+	waitObjects(ctx, t, sc, "appout", "QXZ,HEALTHCARE\n")
 
 	// Stopped, an application reads nothing more.
 	if _, err := ac.StopApplication(ctx, &kda.StopApplicationInput{ApplicationName: aws.String("tickers")}); err != nil {
@@ -240,5 +259,45 @@ CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM" SELECT STREAM
 	time.Sleep(300 * time.Millisecond)
 	if after := len(readShardData(t, kc, "out")); after != before {
 		t.Errorf("a stopped application wrote %d rows", after-before)
+	}
+}
+
+// TestReferenceObjects: reference data comes from a --s3-bucket-dir
+// directory (a local file) or the embedded endpoint's store; a missing
+// object is analytics.ErrNoObject, a key leaving the directory is
+// refused.
+func TestReferenceObjects(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "refs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "refs", "companies.csv"), []byte("AMZN,Amazon\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	store := &eddys3.Store{Root: t.TempDir()}
+	if err := store.CreateBucket("embedded"); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Put("embedded", &eddys3.Meta{Key: "t.csv"}, strings.NewReader("WMT,Walmart\n"), nil); err != nil {
+		t.Fatal(err)
+	}
+	read := referenceObjects(store, map[string]string{"local": dir})
+	if b, err := read(ctx, "local", "refs/companies.csv"); err != nil || string(b) != "AMZN,Amazon\n" {
+		t.Errorf("local file: %q %v", b, err)
+	}
+	if b, err := read(ctx, "embedded", "t.csv"); err != nil || string(b) != "WMT,Walmart\n" {
+		t.Errorf("embedded object: %q %v", b, err)
+	}
+	for _, c := range []struct{ bucket, key string }{{"local", "refs/missing.csv"}, {"embedded", "missing.csv"}, {"nobucket", "t.csv"}} {
+		if _, err := read(ctx, c.bucket, c.key); !errors.Is(err, analytics.ErrNoObject) {
+			t.Errorf("%s/%s: %v, want ErrNoObject", c.bucket, c.key, err)
+		}
+	}
+	if _, err := read(ctx, "local", "../etc/passwd"); err == nil || errors.Is(err, analytics.ErrNoObject) {
+		t.Errorf("a key out of the directory: %v", err)
+	}
+	if _, err := referenceObjects(nil, nil)(ctx, "embedded", "t.csv"); err == nil || !strings.Contains(err.Error(), "no S3 store") {
+		t.Errorf("without a store: %v", err)
 	}
 }
