@@ -60,7 +60,7 @@ func runSQL(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	var (
 		stream   = fs.String("stream", "", "the Kinesis stream to read (`NAME`)")
 		from     = fs.String("from", "latest", "where to start: latest (records put from now on) or trim-horizon (every retained record)")
-		columns  = fs.String("columns", "", "the input columns, `\"NAME TYPE, ...\"` (default: discovered from the first records)")
+		columns  = fs.String("columns", "", "the input `COLUMNS`: \"NAME TYPE, ...\" (default: discovered from the first records)")
 		format   = fs.String("format", "text", "output format: text, json or csv")
 		duration = fs.Duration("duration", 0, "stop after this long (default: until SIGINT or SIGTERM)")
 		tick     = fs.Duration("tick", time.Second, "how often windows are closed while no record comes")
