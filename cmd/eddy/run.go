@@ -193,6 +193,28 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return &usageError{}
 }
 
+// parseInterspersed parses args with fs, letting flags follow positional
+// arguments (the flag package stops at the first): each argument that is
+// not a flag goes to arg, in order, and parsing goes on after it. What
+// follows "--" is returned as it is.
+func parseInterspersed(fs *flag.FlagSet, args []string, arg func(string)) (afterDashes []string, err error) {
+	rest := args
+	for {
+		if err := parseFlags(fs, rest); err != nil {
+			return nil, err
+		}
+		rest = fs.Args()
+		if len(rest) == 0 {
+			return nil, nil
+		}
+		if rest[0] == "--" {
+			return rest[1:], nil
+		}
+		arg(rest[0])
+		rest = rest[1:]
+	}
+}
+
 // noArgs returns a usageError if fs has positional arguments left.
 func noArgs(fs *flag.FlagSet) error {
 	if fs.NArg() > 0 {

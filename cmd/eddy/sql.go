@@ -71,22 +71,11 @@ func runSQL(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	usage := fs.Usage
 	fs.Usage = func() { usage(); fmt.Fprint(fs.Output(), sqlHelp) }
 	var positional []string
-	rest := args
-	for {
-		if err := parseFlags(fs, rest); err != nil {
-			return err
-		}
-		rest = fs.Args()
-		if len(rest) == 0 {
-			break
-		}
-		if rest[0] == "--" {
-			positional = append(positional, rest[1:]...)
-			break
-		}
-		positional = append(positional, rest[0])
-		rest = rest[1:]
+	afterDashes, err := parseInterspersed(fs, args, func(arg string) { positional = append(positional, arg) })
+	if err != nil {
+		return err
 	}
+	positional = append(positional, afterDashes...)
 	switch {
 	case len(positional) != 1:
 		fs.Usage()

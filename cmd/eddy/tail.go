@@ -228,26 +228,17 @@ func runTail(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	// flags may follow STREAM and the value of --from, so parse on after
 	// each of them.
 	var positional []string
-	rest := args
-	for {
-		if err := parseFlags(fs, rest); err != nil {
-			return err
-		}
-		rest = fs.Args()
-		if len(rest) == 0 {
-			break
-		}
-		if rest[0] == "--" {
-			positional = append(positional, rest[1:]...)
-			break
-		}
+	afterDashes, err := parseInterspersed(fs, args, func(arg string) {
 		if from.pending {
-			from.value, from.pending = rest[0], false
+			from.value, from.pending = arg, false
 		} else {
-			positional = append(positional, rest[0])
+			positional = append(positional, arg)
 		}
-		rest = rest[1:]
+	})
+	if err != nil {
+		return err
 	}
+	positional = append(positional, afterDashes...)
 	cfg := &tailConfig{Follow: *follow, Format: *format, Deaggregate: *deaggregate, Group: *group,
 		PollInterval: *poll, LeaseDuration: *leaseDur, Endpoint: *endpoint, Region: *region, Profile: *profile, Stderr: stderr}
 	switch len(positional) {
@@ -260,7 +251,6 @@ func runTail(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fs.Usage()
 		return &usageError{msg: fmt.Sprintf("unexpected argument %q", positional[1])}
 	}
-	var err error
 	if cfg.From, err = from.resolve(); err != nil {
 		return &usageError{msg: err.Error()}
 	}
