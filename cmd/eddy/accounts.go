@@ -147,19 +147,31 @@ func (s *accountSet) close() {
 }
 
 // referenceObjects reads the objects of SQL applications' reference data
-// sources: a bucket of --s3-bucket-dir is a directory (FileKey a file
-// under it), any other bucket is the embedded S3 endpoint's.
-func referenceObjects(store *s3.Store, dirs map[string]string) func(ctx context.Context, bucket, key string) ([]byte, error) {
-	return func(ctx context.Context, bucket, key string) ([]byte, error) {
+// sources and of DiscoverInputSchema, at most max bytes of each (all with
+// max < 0): a bucket of --s3-bucket-dir is a directory (the key a file
+// under it), any other bucket is the embedded S3 endpoint's. A missing
+// bucket or object is analytics.ErrNoObject.
+func referenceObjects(store *s3.Store, dirs map[string]string) func(ctx context.Context, bucket, key string, max int64) ([]byte, error) {
+	readAll := func(r io.Reader, max int64) ([]byte, error) {
+		if max >= 0 {
+			r = io.LimitReader(r, max)
+		}
+		return io.ReadAll(r)
+	}
+	return func(ctx context.Context, bucket, key string, max int64) ([]byte, error) {
 		if dir, ok := dirs[bucket]; ok {
 			if !filepath.IsLocal(filepath.FromSlash(key)) {
 				return nil, fmt.Errorf("object key %q is not a path under the directory of bucket %s", key, bucket)
 			}
-			b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(key)))
+			f, err := os.Open(filepath.Join(dir, filepath.FromSlash(key)))
 			if errors.Is(err, os.ErrNotExist) {
 				return nil, fmt.Errorf("s3://%s/%s: %w", bucket, key, analytics.ErrNoObject)
 			}
-			return b, err
+			if err != nil {
+				return nil, err
+			}
+			defer f.Close()
+			return readAll(f, max)
 		}
 		if store == nil {
 			return nil, fmt.Errorf("no S3 store holds bucket %s (the embedded S3 endpoint is off and no --s3-bucket-dir names it)", bucket)
@@ -172,6 +184,6 @@ func referenceObjects(store *s3.Store, dirs map[string]string) func(ctx context.
 			return nil, fmt.Errorf("s3://%s/%s: %w", bucket, key, err)
 		}
 		defer obj.Close()
-		return io.ReadAll(obj.Body(0, obj.Size))
+		return readAll(obj.Body(0, obj.Size), max)
 	}
 }

@@ -282,7 +282,8 @@ func TestReferenceObjects(t *testing.T) {
 	if err := store.Put("embedded", &eddys3.Meta{Key: "t.csv"}, strings.NewReader("WMT,Walmart\n"), nil); err != nil {
 		t.Fatal(err)
 	}
-	read := referenceObjects(store, map[string]string{"local": dir})
+	readMax := referenceObjects(store, map[string]string{"local": dir})
+	read := func(ctx context.Context, bucket, key string) ([]byte, error) { return readMax(ctx, bucket, key, -1) }
 	if b, err := read(ctx, "local", "refs/companies.csv"); err != nil || string(b) != "AMZN,Amazon\n" {
 		t.Errorf("local file: %q %v", b, err)
 	}
@@ -297,7 +298,10 @@ func TestReferenceObjects(t *testing.T) {
 	if _, err := read(ctx, "local", "../etc/passwd"); err == nil || errors.Is(err, analytics.ErrNoObject) {
 		t.Errorf("a key out of the directory: %v", err)
 	}
-	if _, err := referenceObjects(nil, nil)(ctx, "embedded", "t.csv"); err == nil || !strings.Contains(err.Error(), "no S3 store") {
+	if b, err := readMax(ctx, "local", "refs/companies.csv", 4); err != nil || string(b) != "AMZN" {
+		t.Errorf("at most 4 bytes: %q %v", b, err)
+	}
+	if _, err := referenceObjects(nil, nil)(ctx, "embedded", "t.csv", -1); err == nil || !strings.Contains(err.Error(), "no S3 store") {
 		t.Errorf("without a store: %v", err)
 	}
 }

@@ -384,6 +384,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return eng, nil
 		}
 		a.deliveries = delivery.NewRunner(dc)
+		readObject := referenceObjects(s3Store, dirs)
 		// SQL applications, run in process: inputs from the account's
 		// streams and delivery streams, outputs to them and to its
 		// functions, reference data from the S3-compatible store.
@@ -396,19 +397,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				return eng, nil
 			},
 			Firehose: a.firehose, Invoker: a.functions, Tap: a.deliveries.Tap,
-			Object: referenceObjects(s3Store, dirs), Meta: ameta, Logger: logger, Metrics: appMetrics,
+			Object: func(ctx context.Context, bucket, key string) ([]byte, error) {
+				return readObject(ctx, bucket, key, -1)
+			},
+			Meta: ameta, Logger: logger, Metrics: appMetrics,
 		})
 		acfg := analytics.DefaultConfig()
 		acfg.Region, acfg.AccountID, acfg.Logger = cfg.Region, account, logger
 		acfg.Runtime, acfg.Firehose, acfg.Functions = a.apps, a.firehose, a.functions
-		readObject := referenceObjects(s3Store, dirs)
-		acfg.ReadObject = func(ctx context.Context, bucket, key string, max int64) ([]byte, error) {
-			b, err := readObject(ctx, bucket, key)
-			if int64(len(b)) > max {
-				b = b[:max]
-			}
-			return b, err
-		}
+		acfg.ReadObject = readObject
 		acfg.Invoke = func(ctx context.Context, fn string, payload []byte) ([]byte, error) {
 			res, fnErr, err := a.functions.Invoke(ctx, fn, payload)
 			if err == nil && fnErr != "" {
