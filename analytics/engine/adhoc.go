@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"fmt"
-
 	"github.com/eddy-streams/eddy/analytics/sql"
 )
 
@@ -19,29 +17,16 @@ func CompileQuery(query string, inputs []InputSchema, refs []RefTable) (*Program
 	if err != nil {
 		return nil, err
 	}
-	p := &Program{byName: map[string]*streamDef{}}
-	add := func(name string, cols []Column, input bool) *streamDef {
-		s := &streamDef{id: len(p.streams), name: name, cols: cols, input: input}
-		p.streams = append(p.streams, s)
-		p.byName[name] = s
-		return s
+	c, err := newProgram(inputs, refs, QueryStream)
+	if err != nil {
+		return nil, err
 	}
-	for _, in := range inputs {
-		if _, dup := p.byName[in.Stream]; dup || in.Stream == ErrorStream || in.Stream == QueryStream {
-			return nil, fmt.Errorf("input stream %s is defined twice", in.Stream)
-		}
-		add(in.Stream, in.Columns, true)
-	}
-	add(ErrorStream, ErrorStreamColumns, false)
-	c := &programCompiler{p: p, refs: map[string]*RefTable{}}
-	for i := range refs {
-		c.refs[refs[i].Name] = &refs[i]
-	}
+	p := c.p
 	plan, err := c.query(q, true)
 	if err != nil {
 		return nil, err
 	}
-	target := add(QueryStream, append([]Column(nil), plan.outCols...), false)
+	target := p.add(QueryStream, append([]Column(nil), plan.outCols...), false)
 	pd := &pumpDef{name: "QUERY_PUMP", pos: q.Pos, src: plan.base(), plan: plan, target: target}
 	for i := range plan.outCols {
 		pd.mapping = append(pd.mapping, i)

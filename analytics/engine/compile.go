@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -113,24 +114,11 @@ func Compile(code string, inputs []InputSchema, refs []RefTable) (*Program, erro
 	if err != nil {
 		return nil, err
 	}
-	p := &Program{byName: map[string]*streamDef{}}
-	add := func(name string, cols []Column, input bool) *streamDef {
-		s := &streamDef{id: len(p.streams), name: name, cols: cols, input: input}
-		p.streams = append(p.streams, s)
-		p.byName[name] = s
-		return s
+	c, err := newProgram(inputs, refs)
+	if err != nil {
+		return nil, err
 	}
-	for _, in := range inputs {
-		if _, dup := p.byName[in.Stream]; dup || in.Stream == ErrorStream {
-			return nil, fmt.Errorf("input stream %s is defined twice", in.Stream)
-		}
-		add(in.Stream, in.Columns, true)
-	}
-	add(ErrorStream, ErrorStreamColumns, false)
-	c := &programCompiler{p: p, refs: map[string]*RefTable{}}
-	for i := range refs {
-		c.refs[refs[i].Name] = &refs[i]
-	}
+	p, add := c.p, c.p.add
 	pumpNames := map[string]bool{}
 	for _, st := range prog.Statements {
 		switch st := st.(type) {
@@ -197,6 +185,33 @@ func Compile(code string, inputs []InputSchema, refs []RefTable) (*Program, erro
 		return nil, err
 	}
 	return p, nil
+}
+
+// newProgram starts a program: its input streams and error_stream, and
+// the compiler of its statements over them and the reference tables.
+// The names in reserved may not be input streams.
+func newProgram(inputs []InputSchema, refs []RefTable, reserved ...string) (*programCompiler, error) {
+	p := &Program{byName: map[string]*streamDef{}}
+	for _, in := range inputs {
+		if _, dup := p.byName[in.Stream]; dup || in.Stream == ErrorStream || slices.Contains(reserved, in.Stream) {
+			return nil, fmt.Errorf("input stream %s is defined twice", in.Stream)
+		}
+		p.add(in.Stream, in.Columns, true)
+	}
+	p.add(ErrorStream, ErrorStreamColumns, false)
+	c := &programCompiler{p: p, refs: map[string]*RefTable{}}
+	for i := range refs {
+		c.refs[refs[i].Name] = &refs[i]
+	}
+	return c, nil
+}
+
+// add defines a stream.
+func (p *Program) add(name string, cols []Column, input bool) *streamDef {
+	s := &streamDef{id: len(p.streams), name: name, cols: cols, input: input}
+	p.streams = append(p.streams, s)
+	p.byName[name] = s
+	return s
 }
 
 func removePump(ps []*pumpDef, x *pumpDef) []*pumpDef {
