@@ -3,6 +3,7 @@ package analytics
 import (
 	"context"
 	"sort"
+	"strings"
 
 	"github.com/eddy-streams/eddy"
 	"github.com/eddy-streams/eddy/protocol/kda"
@@ -50,20 +51,8 @@ func checkTags(tags, add []kda.Tag) error {
 func (s *Service) appOfARN(arn string) (region, name string, err error) {
 	// The model's pattern for KinesisAnalyticsARN was checked by Validate:
 	// arn:aws:kinesisanalytics:<region>:<account>:application/<name>.
-	var f [6]string
-	rest := arn
-	for i := 0; i < 5; i++ {
-		j := 0
-		for j < len(rest) && rest[j] != ':' {
-			j++
-		}
-		f[i] = rest[:j]
-		if j < len(rest) {
-			rest = rest[j+1:]
-		}
-	}
-	f[5] = rest
-	name = f[5][len("application/"):]
+	f := strings.SplitN(arn, ":", 6)
+	name = strings.TrimPrefix(f[5], "application/")
 	if f[4] != s.cfg.AccountID {
 		return "", "", notFound(name)
 	}

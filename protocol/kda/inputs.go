@@ -1,6 +1,10 @@
 package kda
 
-import "github.com/eddy-streams/eddy"
+import (
+	"strings"
+
+	"github.com/eddy-streams/eddy"
+)
 
 // inputs holds one zero value of every operation's input, by operation
 // name: the transport's list and the validator's set of shapes.
@@ -202,13 +206,8 @@ func ApplicationOf(in any) string {
 }
 
 func nameOfARN(arn string) string {
-	const sep = ":application/"
-	for i := 0; i+len(sep) <= len(arn); i++ {
-		if arn[i:i+len(sep)] == sep {
-			return arn[i+len(sep):]
-		}
-	}
-	return ""
+	_, name, _ := strings.Cut(arn, ":application/")
+	return name
 }
 
 func (in *CreateApplicationInput) appName() *string   { return in.ApplicationName }
