@@ -175,17 +175,16 @@ type sqlQuery struct {
 	stderr io.Writer
 	w      func([]byte)
 
-	dec     *engine.Decoder
-	cols    []engine.Column // the query's
-	run     *engine.Runner
-	sample  [][]byte     // records held until the columns are discovered
-	first   time.Time    // when the first of them was read
-	last    time.Time    // the last ROWTIME given
-	err     error        // what ended the query (a schema that cannot be discovered)
-	cancel  func()       // ends the reading
-	pending []engine.Row // rows of the query not printed yet
-	header  bool
-	closed  time.Time // when windows were last closed
+	dec    *engine.Decoder
+	cols   []engine.Column // the query's
+	run    *engine.Runner
+	sample [][]byte  // records held until the columns are discovered
+	first  time.Time // when the first of them was read
+	last   time.Time // the last ROWTIME given
+	err    error     // what ended the query (a schema that cannot be discovered)
+	cancel func()    // ends the reading
+	header bool
+	closed time.Time // when windows were last closed
 }
 
 const sqlInput = "SOURCE_SQL_STREAM_001"
