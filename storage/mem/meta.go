@@ -87,6 +87,35 @@ func (c *Committing) Exclusive(fn func(each func(visit func(table, key string, v
 	})
 }
 
+// Apply applies writes made elsewhere (another node's commits, as
+// storage/jetstream receives them) without calling the commit function.
+// fn runs under the store's write lock and returns the writes to apply, so
+// it can decide which to keep, and record what it applied, with no
+// transaction running. A Write with Delete removes its key.
+func (c *Committing) Apply(fn func() []Write) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.mu.closed {
+		return storage.ErrClosed
+	}
+	staged := make(map[string]map[string]*[]byte)
+	for _, w := range fn() {
+		t := staged[w.Table]
+		if t == nil {
+			t = make(map[string]*[]byte)
+			staged[w.Table] = t
+		}
+		if w.Delete {
+			t[w.Key] = nil
+		} else {
+			v := w.Value
+			t[w.Key] = &v
+		}
+	}
+	c.applyLocked(staged)
+	return nil
+}
+
 // sortedWrites lists staged writes in table, then key, order.
 func sortedWrites(writes map[string]map[string]*[]byte) []Write {
 	var out []Write
