@@ -151,6 +151,7 @@ type Engine struct {
 	metrics       engineMetrics
 	keys          KeyService // nil: no encryption at rest (Config.KeyService)
 	sse           sseState
+	peers         *peers // other nodes' changes, on a shared store (cluster.go)
 	// ctl serialises control-plane changes to the set of streams (create,
 	// delete) so shard-limit checks and name reservations are atomic.
 	ctl sync.Mutex
@@ -227,6 +228,7 @@ func open(cfg Config, logs storage.Logs, meta storage.MetaStore, fams *metricFam
 		// Finish transitions a restart interrupted.
 		e.scheduleTransition(s)
 	}
+	e.watchPeers()
 	e.scheduleRetention()
 	e.scheduleScaler()
 	return e, nil
@@ -240,6 +242,7 @@ func (e *Engine) Close() error {
 		return nil
 	}
 	e.mu.closed = true
+	e.stopPeers()
 	if e.stopRetention != nil {
 		e.stopRetention()
 	}

@@ -62,9 +62,12 @@ func (e *Engine) createStream(name string, n int, mode string, tags map[string]s
 			return err
 		}
 	}
-	if err := e.persist(&m); err != nil {
+	if err := e.persist(&m, nil); err != nil {
 		for i := range m.Shards {
 			e.deleteLog(logID(&m, i))
+		}
+		if errors.Is(err, errStale) { // another node created it first
+			return eddy.Errorf(eddy.CodeResourceInUse, "Stream %s under account %s already exists.", name, e.cfg.AccountID)
 		}
 		return internalf("persist stream %s: %w", name, err)
 	}
@@ -73,7 +76,11 @@ func (e *Engine) createStream(name string, n int, mode string, tags map[string]s
 		return err
 	}
 	e.mu.Lock()
-	e.mu.streams[name] = s
+	if cur := e.mu.streams[name]; cur == nil || cur.view.Load().meta.Created != m.Created {
+		e.mu.streams[name] = s
+	} else {
+		s = cur // a peer's change notice loaded it first
+	}
 	e.mu.Unlock()
 	e.scheduleTransition(s)
 	return nil

@@ -1,6 +1,8 @@
 package kinesis
 
 import (
+	"errors"
+
 	"github.com/eddy-streams/eddy"
 	"github.com/eddy-streams/eddy/storage"
 )
@@ -96,12 +98,22 @@ func (e *Engine) reshard(s *stream, plan func(m *streamMeta) (parents []int, chi
 	if err != nil {
 		return err
 	}
-	if err := e.persist(&m); err != nil {
+	if err := e.persist(&m, &v.meta); err != nil {
+		if errors.Is(err, errStale) {
+			// Another node changed the stream meanwhile: take up its
+			// change; the caller may try again.
+			if err := e.refreshLocked(s); err != nil {
+				return err
+			}
+			// Eddy's wording: AWS records none for this race.
+			return eddy.Errorf(eddy.CodeResourceInUse, "Stream %s under account %s was changed by another request; try again.", m.Name, e.cfg.AccountID)
+		}
 		// The parents stay sealed but open in the metadata: puts routed to
 		// them fail (InternalFailure after their retries) until a reshard
 		// of the stream succeeds. Nothing acknowledged is lost.
 		return internalf("persist stream %s: %w", m.Name, err)
 	}
+	nv.meta.Rev = m.Rev
 	s.view.Store(nv)
 	for _, p := range parents {
 		if st := v.shards[p]; st != nil { // intermediate shards had no subscribers

@@ -2,6 +2,7 @@ package kinesis
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -30,8 +31,12 @@ const (
 // streamMeta is what the metadata store keeps of a stream, as JSON under its
 // name in the "streams" table. Everything about a stream but its records.
 type streamMeta struct {
-	Name           string            `json:"name"`
-	Created        int64             `json:"created"` // Unix ns; distinguishes incarnations of a name
+	Name    string `json:"name"`
+	Created int64  `json:"created"` // Unix ns; distinguishes incarnations of a name
+	// Rev counts the stream's stored changes: a change is stored only
+	// over the revision it was made from (persist), so engines sharing a
+	// store never overwrite each other's changes.
+	Rev            uint64            `json:"rev,omitempty"`
 	Status         string            `json:"status"`
 	StatusUntil    int64             `json:"statusUntil,omitempty"` // Unix ns when a transition ends
 	RetentionHours int               `json:"retentionHours"`
@@ -174,7 +179,7 @@ func (e *Engine) openStream(m streamMeta) (*stream, error) {
 func (e *Engine) buildView(m streamMeta) (*streamView, error) {
 	v := &streamView{meta: m, shards: make(map[int]*shardState, len(m.Shards))}
 	var old *streamView
-	if s := e.lookup(m.Name); s != nil {
+	if s := e.held(m.Name); s != nil {
 		old = s.view.Load()
 	}
 	for _, sm := range m.Shards {
@@ -215,41 +220,100 @@ func (e *Engine) buildView(m streamMeta) (*streamView, error) {
 	return v, nil
 }
 
-// lookup returns the named stream or nil.
+// lookup returns the named stream or nil. On a store shared with other
+// nodes it looks for a stream this engine does not hold in the store, so
+// one created through another node is found at once.
 func (e *Engine) lookup(name string) *stream {
+	if s := e.held(name); s != nil || e.peers == nil {
+		return s
+	}
+	s, err := e.reload(name)
+	if err != nil {
+		e.log.Warn("looking up a stream in the shared store", "stream", name, "err", err)
+	}
+	return s
+}
+
+// held returns the named stream if the engine holds it, or nil.
+func (e *Engine) held(name string) *stream {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	return e.mu.streams[name]
 }
 
-// persist writes m to the metadata store.
-func (e *Engine) persist(m *streamMeta) error {
+// errStale: the stored metadata of a stream is not the revision a change
+// was made from: another engine sharing the store (another node of a
+// cluster) changed it, or created or deleted the stream.
+var errStale = errors.New("kinesis: stream changed by another node")
+
+// persist writes m, a change made to revision prev.Rev, to the metadata
+// store as revision prev.Rev+1, if the stored stream is still at that
+// revision (prev nil: if no stream of that name is stored), else returns
+// errStale and stores nothing.
+func (e *Engine) persist(m, prev *streamMeta) error {
+	m.Rev = 1
+	if prev != nil {
+		m.Rev = prev.Rev + 1
+	}
 	b, err := json.Marshal(m)
 	if err != nil {
 		return err
 	}
-	return e.meta.Update(func(tx storage.MetaTx) error { return tx.Put(tableStreams, m.Name, b) })
+	return e.meta.Update(func(tx storage.MetaTx) error {
+		cur, err := tx.Get(tableStreams, m.Name)
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+			if prev != nil {
+				return errStale
+			}
+		case err != nil:
+			return err
+		case prev == nil:
+			return errStale
+		default:
+			var stored streamMeta
+			if err := json.Unmarshal(cur, &stored); err != nil {
+				return err
+			}
+			if stored.Created != prev.Created || stored.Rev != prev.Rev {
+				return errStale
+			}
+		}
+		return tx.Put(tableStreams, m.Name, b)
+	})
 }
 
 // update applies fn to a copy of the stream's metadata under its mutation
 // lock, persists the result and publishes it. fn returns an *eddy.Error to
-// refuse the change (nothing is changed then).
+// refuse the change (nothing is changed then). If another node changed the
+// stream meanwhile, update takes up the stored stream and runs fn again.
 func (s *stream) update(fn func(m *streamMeta) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m := s.view.Load().meta.clone()
-	if err := fn(&m); err != nil {
-		return err
+	for attempt := 0; ; attempt++ {
+		prev := s.view.Load().meta
+		m := prev.clone()
+		if err := fn(&m); err != nil {
+			return err
+		}
+		v, err := s.e.buildView(m)
+		if err != nil {
+			return err
+		}
+		err = s.e.persist(&m, &prev)
+		if errors.Is(err, errStale) && attempt < 10 {
+			if err := s.e.refreshLocked(s); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return internalf("persist stream %s: %w", m.Name, err)
+		}
+		v.meta.Rev = m.Rev
+		s.view.Store(v)
+		return nil
 	}
-	v, err := s.e.buildView(m)
-	if err != nil {
-		return err
-	}
-	if err := s.e.persist(&m); err != nil {
-		return internalf("persist stream %s: %w", m.Name, err)
-	}
-	s.view.Store(v)
-	return nil
 }
 
 func (m streamMeta) clone() streamMeta {

@@ -104,6 +104,17 @@ func (p *prefixMeta) Batch(fn func(MetaTx) error) error {
 // Close closes nothing: see the package's notes on views.
 func (p *prefixMeta) Close() error { return nil }
 
+// Watch passes on the writes of other processes to the view's tables, with
+// the prefix taken off their names, if the store is a Watcher.
+func (p *prefixMeta) Watch(fn func(table, key string)) (stop func()) {
+	stop, _ = Watch(p.m, func(table, key string) {
+		if t, ok := strings.CutPrefix(table, p.prefix); ok {
+			fn(t, key)
+		}
+	})
+	return stop
+}
+
 type prefixTx struct {
 	tx     MetaTx
 	prefix string

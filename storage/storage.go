@@ -339,3 +339,32 @@ func CheckRecord(r *Record) error {
 type BufferReader interface {
 	ReadBuffer(from uint64, maxRecords, maxBytes int, buf []byte) ([]Record, []byte, error)
 }
+
+// Watcher is implemented by a MetaStore that other processes write to as
+// well (storage/jetstream, where every Eddy node of a cluster shares one
+// store). Watch calls fn with the table and key of each write another
+// process committed, once this store's transactions see it, on a
+// goroutine of the store's, one call at a time. fn must return quickly and
+// must not call the store (hand the work to another goroutine). The
+// returned function stops the calls.
+type Watcher interface {
+	Watch(fn func(table, key string)) (stop func())
+}
+
+// Watch calls m's Watch if m is a Watcher and reports whether it is; a
+// store no other process writes to has nothing to report.
+func Watch(m MetaStore, fn func(table, key string)) (stop func(), ok bool) {
+	if w, isW := m.(Watcher); isW && watchable(m) {
+		return w.Watch(fn), true
+	}
+	return func() {}, false
+}
+
+// watchable reports whether m, under any prefixed views, is a Watcher.
+func watchable(m MetaStore) bool {
+	if p, ok := m.(*prefixMeta); ok {
+		return watchable(p.m)
+	}
+	_, ok := m.(Watcher)
+	return ok
+}

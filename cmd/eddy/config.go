@@ -24,6 +24,14 @@ type serveConfig struct {
 	InMemory      bool          `flag:"in-memory" yaml:"in-memory" help:"keep everything in memory (lost on exit)"`
 	Region        string        `flag:"region" yaml:"region" help:"default region: of config-file streams and faults, the admin API, and requests whose signature names no valid region (every region is served)"`
 	AccountID     string        `flag:"account-id" yaml:"account-id" help:"12-digit account id in ARNs and messages"`
+	Backend       string        `flag:"backend" yaml:"backend" help:"where records and metadata live: segment (files under --data-dir), memory (as --in-memory) or jetstream (a NATS JetStream cluster, --nats-url; several Eddy nodes on one cluster serve the same streams, docs/CLUSTER.md)"`
+	NATSURL       string        `flag:"nats-url" yaml:"nats-url" help:"with --backend jetstream: the NATS servers, comma-separated (nats://a:4222,nats://b:4222); user and password may be in the URL"`
+	Replicas      int           `flag:"replicas" yaml:"replicas" help:"with --backend jetstream: copies JetStream keeps of every shard and of the metadata, 1 or 3"`
+	NATSCreds     string        `flag:"nats-creds" yaml:"nats-creds" help:"with --backend jetstream: NATS credentials file (JWT and NKey seed)"`
+	NATSCA        string        `flag:"nats-ca" yaml:"nats-ca" help:"with --backend jetstream: CA certificate file (PEM) the NATS servers' TLS certificates are verified with"`
+	NATSCert      string        `flag:"nats-cert" yaml:"nats-cert" help:"with --backend jetstream: client certificate file (PEM) for NATS servers that verify clients (with --nats-key)"`
+	NATSKey       string        `flag:"nats-key" yaml:"nats-key" help:"with --backend jetstream: private key file (PEM) of --nats-cert"`
+	NATSPrefix    string        `flag:"nats-prefix" yaml:"nats-prefix" help:"with --backend jetstream: start of the names of Eddy's JetStream streams and subjects, so several Eddy clusters can share a NATS cluster"`
 	Sync          string        `flag:"sync" yaml:"sync" help:"when records are fsync'd: always (before acknowledging), interval, none"`
 	SyncFS        bool          `flag:"syncfs" yaml:"syncfs" help:"with --sync always, concurrent appends to all shards share one syncfs(2) (Linux) instead of an fdatasync per shard; --syncfs=false for fdatasync"`
 	CreateDelay   time.Duration `flag:"create-delay" yaml:"create-delay" help:"how long a new stream or Firehose delivery stream stays CREATING"`
@@ -84,6 +92,9 @@ func defaultServeConfig() serveConfig {
 		DataDir:     "./eddy-data",
 		Region:      "us-east-1",
 		AccountID:   "000000000000",
+		Backend:     "segment",
+		Replicas:    3,
+		NATSPrefix:  "EDDY",
 		Sync:        "always",
 		SyncFS:      true,
 		ShardLimit:  10000,
@@ -347,6 +358,27 @@ func (c *serveConfig) validate() error {
 	}
 	if c.SubLifetime <= 0 {
 		return &usageError{"--subscription-lifetime must be positive"}
+	}
+	switch c.Backend {
+	case "segment", "jetstream":
+	case "memory":
+		c.InMemory = true
+	default:
+		return &usageError{fmt.Sprintf("--backend %q: want segment, memory or jetstream", c.Backend)}
+	}
+	if c.Backend == "jetstream" {
+		switch {
+		case c.NATSURL == "":
+			return &usageError{"--backend jetstream needs --nats-url"}
+		case c.InMemory:
+			return &usageError{"--backend jetstream and --in-memory: choose one"}
+		case c.Replicas != 1 && c.Replicas != 3:
+			return &usageError{fmt.Sprintf("--replicas %d: want 1 or 3", c.Replicas)}
+		case (c.NATSCert == "") != (c.NATSKey == ""):
+			return &usageError{"--nats-cert and --nats-key go together"}
+		case c.EncryptAtRest:
+			return &usageError{"--encrypt-at-rest and --backend jetstream: records in JetStream are not sealed by Eddy yet (use NATS's own encryption at rest, docs/CLUSTER.md)"}
+		}
 	}
 	if !c.InMemory && c.DataDir == "" {
 		return &usageError{"--data-dir is empty"}

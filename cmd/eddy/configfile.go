@@ -28,6 +28,7 @@ import (
 // message. Keys are paths as configKeys gives them.
 var configChoices = map[string]string{
 	"sync":           "always, interval or none",
+	"backend":        "segment, memory or jetstream",
 	"log-level":      "debug, info, warn or error",
 	"limits":         "off or aws",
 	"admin-listen":   "host:port, or off",

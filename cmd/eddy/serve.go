@@ -608,6 +608,9 @@ func openStorage(cfg serveConfig, logger *slog.Logger, reg *metrics.Registry) (s
 	if cfg.InMemory {
 		return mem.NewLogs(), mem.NewMeta(), nil
 	}
+	if cfg.Backend == "jetstream" {
+		return openJetStream(cfg, logger)
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return nil, nil, err
 	}

@@ -86,6 +86,11 @@ type Meta struct {
 	gap           bool   // a message is missing since the last flush
 	lastDelivered uint64 // stream sequence of the last message seen
 
+	// watchers are called with other nodes' writes (Watch).
+	watchMu  sync.Mutex
+	watchers map[int]func(table, key string)
+	watchID  int
+
 	cons   jetstream.ConsumeContext
 	closed atomic.Bool
 	ferr   atomic.Value // error: the follower's last failure, for messages
@@ -242,21 +247,49 @@ func (m *Meta) flush(seq uint64) {
 	pending := m.pending
 	m.pending = nil
 	m.gap = false
+	var applied []mem.Write
 	err := m.view.Apply(func() []mem.Write {
 		a := m.applied.Load()
-		var out []mem.Write
 		for _, p := range pending {
 			if p.seq > a {
-				out = append(out, p.w)
+				applied = append(applied, p.w)
 			}
 		}
 		if seq > a {
 			m.applied.Store(seq)
 		}
-		return out
+		return applied
 	})
-	if err == nil {
-		m.notify()
+	if err != nil {
+		return
+	}
+	m.notify()
+	// What this node committed itself was applied by its commit and is
+	// not among these.
+	m.watchMu.Lock()
+	defer m.watchMu.Unlock()
+	for _, fn := range m.watchers {
+		for _, w := range applied {
+			fn(w.Table, w.Key)
+		}
+	}
+}
+
+// Watch calls fn with the table and key of every write another node
+// commits, once this node's transactions see it (storage.Watcher).
+func (m *Meta) Watch(fn func(table, key string)) (stop func()) {
+	m.watchMu.Lock()
+	defer m.watchMu.Unlock()
+	if m.watchers == nil {
+		m.watchers = make(map[int]func(table, key string))
+	}
+	m.watchID++
+	id := m.watchID
+	m.watchers[id] = fn
+	return func() {
+		m.watchMu.Lock()
+		delete(m.watchers, id)
+		m.watchMu.Unlock()
 	}
 }
 
@@ -437,4 +470,7 @@ func (m *Meta) Close() error {
 	return m.view.Close()
 }
 
-var _ storage.MetaStore = (*Meta)(nil)
+var (
+	_ storage.MetaStore = (*Meta)(nil)
+	_ storage.Watcher   = (*Meta)(nil)
+)

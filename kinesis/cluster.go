@@ -1,0 +1,190 @@
+package kinesis
+
+import (
+	"encoding/json"
+	"errors"
+	"sync"
+
+	"github.com/eddy-streams/eddy/storage"
+)
+
+// Engines on a shared store.
+//
+// With storage/jetstream every Eddy node of a cluster runs an engine over
+// the same metadata. Each engine holds its streams in memory (views), so
+// it must learn what the others change:
+//
+//   - The store tells it (storage.Watcher) of every stream another node
+//     wrote; a goroutine reloads those streams from the store.
+//   - A stream this engine does not hold is looked up in the store before
+//     it is called missing (lookup), so a stream created through one node
+//     is usable through every other at once, before the notice arrives.
+//   - Every change is stored over the revision it was made from (persist):
+//     a change made from a stale view is refused with errStale, the view
+//     is reloaded and the change made again, so no node overwrites
+//     another's.
+
+// peers is the engine's side of a shared store.
+type peers struct {
+	stop func() // stops the store's notices
+	mu   sync.Mutex
+	// names are the streams to reload; wake signals the reloader.
+	names map[string]bool
+	wake  chan struct{}
+	done  chan struct{}
+}
+
+// watchPeers starts following other nodes' changes if the store is
+// shared; it does nothing otherwise.
+func (e *Engine) watchPeers() {
+	p := &peers{names: make(map[string]bool), wake: make(chan struct{}, 1), done: make(chan struct{})}
+	stop, shared := storage.Watch(e.meta, func(table, key string) {
+		if table != tableStreams {
+			return
+		}
+		p.mu.Lock()
+		p.names[key] = true
+		p.mu.Unlock()
+		select {
+		case p.wake <- struct{}{}:
+		default:
+		}
+	})
+	if !shared {
+		return
+	}
+	p.stop = stop
+	e.peers = p
+	go e.reloader(p)
+}
+
+// stopPeers stops following other nodes (Close).
+func (e *Engine) stopPeers() {
+	if e.peers != nil {
+		e.peers.stop()
+		close(e.peers.done)
+	}
+}
+
+func (e *Engine) reloader(p *peers) {
+	for {
+		select {
+		case <-p.done:
+			return
+		case <-p.wake:
+		}
+		p.mu.Lock()
+		names := p.names
+		p.names = make(map[string]bool)
+		p.mu.Unlock()
+		for name := range names {
+			if _, err := e.reload(name); err != nil {
+				e.log.Warn("reloading a stream another node changed", "stream", name, "err", err)
+			}
+		}
+	}
+}
+
+// loadStored reads a stream's stored metadata; ok is false if there is
+// none.
+func (e *Engine) loadStored(name string) (m streamMeta, ok bool, err error) {
+	err = e.meta.View(func(tx storage.MetaTx) error {
+		b, err := tx.Get(tableStreams, name)
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		ok = true
+		return json.Unmarshal(b, &m)
+	})
+	return m, ok, err
+}
+
+// reload brings the engine's copy of a stream in line with the store and
+// returns it (nil if the stream is not stored).
+func (e *Engine) reload(name string) (*stream, error) {
+	m, ok, err := e.loadStored(name)
+	if err != nil {
+		return nil, err
+	}
+	s := e.held(name)
+	switch {
+	case !ok && s == nil:
+		return nil, nil
+	case !ok: // deleted through another node
+		e.forget(s)
+		return nil, nil
+	case s != nil && s.view.Load().meta.Created == m.Created:
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s, e.refreshLocked(s)
+	}
+	ns, err := e.openStream(m)
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	if cur := e.mu.streams[name]; cur != nil && cur.view.Load().meta.Created == m.Created {
+		ns = cur // loaded meanwhile
+	} else {
+		e.mu.streams[name] = ns
+	}
+	e.mu.Unlock()
+	if s != nil && s != ns {
+		e.forgetView(s)
+	}
+	e.scheduleTransition(ns)
+	return ns, nil
+}
+
+// refreshLocked replaces s's view with its stored metadata if that is a
+// newer revision; s.mu must be held. A stream deleted or created again
+// through another node is taken out of the engine and reported missing.
+func (e *Engine) refreshLocked(s *stream) error {
+	v := s.view.Load()
+	m, ok, err := e.loadStored(v.meta.Name)
+	if err != nil {
+		return internalf("reload stream %s: %w", v.meta.Name, err)
+	}
+	if !ok || m.Created != v.meta.Created {
+		go e.reload(v.meta.Name) // outside s.mu: it takes the engine's lock
+		return e.notFound(v.meta.Name)
+	}
+	if m.Rev == v.meta.Rev {
+		return nil
+	}
+	nv, err := e.buildView(m)
+	if err != nil {
+		return err
+	}
+	s.view.Store(nv)
+	// Subscribers look again: a shard may have closed.
+	for _, st := range v.shards {
+		st.appended.notify()
+	}
+	e.scheduleTransition(s)
+	return nil
+}
+
+// forget takes a stream deleted through another node out of the engine.
+// Its logs were deleted by that node.
+func (e *Engine) forget(s *stream) {
+	v := s.view.Load()
+	e.mu.Lock()
+	if e.mu.streams[v.meta.Name] == s {
+		delete(e.mu.streams, v.meta.Name)
+	}
+	e.mu.Unlock()
+	e.forgetView(s)
+}
+
+func (e *Engine) forgetView(s *stream) {
+	v := s.view.Load()
+	e.limits.dropStream(v.meta.Name)
+	e.forgetStreamMetrics(v)
+	for _, st := range v.shards {
+		st.appended.notify()
+	}
+}
