@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/eddy-streams/eddy/storage"
@@ -18,13 +17,14 @@ import (
 // Layout (uvarint and varint as in encoding/binary):
 //
 //	blob   = version:byte(1) count:uvarint record*count
-//	record = arrival:varint flags:byte
+//	record = arrival:uvarint flags:byte
 //	         len(pk):uvarint pk  len(ehk):uvarint ehk  len(data):uvarint data
 //
-// The first record's arrival is its Unix time in nanoseconds; every later
-// record's is the difference from the one before (never negative, since
-// Append clamps arrivals so they never decrease, but stored as a varint so
-// a decoder needs no such trust).
+// A record's arrival is the difference, in nanoseconds and modulo 2^64,
+// between its Unix time in nanoseconds and the previous record's (0 before
+// the first record). Append clamps arrivals so that they never decrease,
+// so the differences are small; the modular arithmetic makes any int64
+// arrival round-trip all the same.
 //
 // Positions are not in the blob: the message's Eddy-First header gives the
 // first record's position, and record i has position first+i.
@@ -49,7 +49,7 @@ func encodeBlob(recs []storage.Record, arrivals []int64) []byte {
 	prev := int64(0)
 	for i := range recs {
 		r := &recs[i]
-		b = binary.AppendVarint(b, arrivals[i]-prev)
+		b = binary.AppendUvarint(b, uint64(arrivals[i]-prev))
 		prev = arrivals[i]
 		b = append(b, r.Flags)
 		b = binary.AppendUvarint(b, uint64(len(r.PartitionKey)))
@@ -81,15 +81,12 @@ func decodeBlob(b []byte, first uint64, want int) ([]storage.Record, error) {
 	arrival := int64(0)
 	for i := range recs {
 		start := off
-		d, k := binary.Varint(b[off:])
+		d, k := binary.Uvarint(b[off:])
 		if k <= 0 || off+k >= len(b) {
 			return nil, fmt.Errorf("%w: record %d arrival at offset %d", errBlob, i, start)
 		}
 		off += k
-		if (d > 0 && arrival > math.MaxInt64-d) || (d < 0 && arrival < math.MinInt64-d) {
-			return nil, fmt.Errorf("%w: record %d arrival overflows at offset %d", errBlob, i, start)
-		}
-		arrival += d
+		arrival += int64(d) // modulo 2^64, as encoded
 		r := &recs[i]
 		r.Seq = first + uint64(i)
 		r.Arrival = time.Unix(0, arrival).UTC()
