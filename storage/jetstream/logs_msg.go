@@ -140,7 +140,8 @@ func (l *shardLog) search(lo, hi *msg, pred func(*msg) bool) (*msg, error) {
 	return hi, nil
 }
 
-// readBatch reads the whole batch m is a part of and decodes its records.
+// readBatch reads the whole batch m is a part of (any part) and decodes its
+// records; it also returns the sequence of the message after the batch.
 // The records' memory is the caller's.
 func (l *shardLog) readBatch(m *msg) ([]storage.Record, uint64, error) {
 	if m.count == 0 {

@@ -111,14 +111,14 @@ func (l *shardLog) Read(from uint64, maxRecords, maxBytes int) ([]storage.Record
 	}
 }
 
-// locate returns the first part of the message holding the record at from,
-// or at Oldest if from is before it; nil if from is Next; ErrOutOfRange
-// beyond.
+// locate returns a message (a part of the batch) holding the record at
+// from, or at Oldest if from is before it; nil if from is Next;
+// ErrOutOfRange beyond. (readBatch reads a batch from any of its parts.)
 func (l *shardLog) locate(from uint64) (*msg, error) {
 	if seq, ok := l.lookupHint(from); ok {
 		m, err := l.at(seq)
 		if err == nil && m.first <= from && from < m.end() {
-			return l.toPart0(m)
+			return m, nil
 		}
 		if err != nil && !errors.Is(err, errNoMsg) {
 			return nil, err
@@ -141,26 +141,7 @@ func (l *shardLog) locate(from uint64) (*msg, error) {
 	case from == next:
 		return nil, nil
 	}
-	m, err := l.search(first, last, func(m *msg) bool { return m.end() > from && m.count > 0 })
-	if err != nil || m == nil {
-		return nil, err
-	}
-	return l.toPart0(m)
-}
-
-// toPart0 returns the first part of m's batch.
-func (l *shardLog) toPart0(m *msg) (*msg, error) {
-	if m.part == 0 {
-		return m, nil
-	}
-	p, err := l.at(m.part0())
-	if err != nil {
-		return nil, err
-	}
-	if p.seq != m.part0() || p.part != 0 || p.first != m.first {
-		return nil, l.corrupt(m.part0(), "first part of the batch of msg %d is missing", m.seq)
-	}
-	return p, nil
+	return l.search(first, last, func(m *msg) bool { return m.end() > from && m.count > 0 })
 }
 
 // SeekTime searches the messages' last arrivals, then decodes one batch.
@@ -186,11 +167,7 @@ func (l *shardLog) SeekTime(t time.Time) (uint64, error) {
 	if m.count == 0 {
 		return m.first, nil
 	}
-	p, err := l.toPart0(m)
-	if err != nil {
-		return 0, err
-	}
-	recs, _, err := l.readBatch(p)
+	recs, _, err := l.readBatch(m)
 	if err != nil {
 		return 0, err
 	}
@@ -199,7 +176,7 @@ func (l *shardLog) SeekTime(t time.Time) (uint64, error) {
 			return r.Seq, nil
 		}
 	}
-	return 0, l.corrupt(p.seq, "no record arrived at the batch's last arrival")
+	return 0, l.corrupt(m.seq, "no record arrived at the batch's last arrival")
 }
 
 // TrimBefore purges the messages before the first whose last arrival is

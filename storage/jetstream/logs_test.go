@@ -225,22 +225,38 @@ func TestLogsSplitBatches(t *testing.T) {
 	}
 	got := readAll(t, fl)
 	sameRecords(t, "readAll", got, 100, all)
+	// A reader that lands on any part reads the whole batch.
+	for seq := uint64(2); seq <= 4; seq++ {
+		m, err := fl.(*shardLog).at(seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, after, err := fl.(*shardLog).readBatch(m)
+		if err != nil || after != 5 {
+			t.Fatalf("readBatch from msg %d (part %d/%d): next msg %d, %v", seq, m.part, m.parts, after, err)
+		}
+		sameRecords(t, fmt.Sprintf("readBatch from msg %d", seq), recs, 103, big)
+	}
 	if pos, err := fl.SeekTime(t0.Add(time.Second)); err != nil || pos != 103 {
 		t.Fatalf("SeekTime = %d, %v; want 103", pos, err)
 	}
 
-	// A stale view: another node appends; this node's split batch is
-	// refused whole by the expected last sequence, and retried.
-	if first := mustAppend(t, fl, small1); first != 135 {
-		t.Fatalf("Append through the other store = %d", first)
+	// A stale view: this node appends (so it knows the last message),
+	// another node appends after it; this node's split batch is refused
+	// whole by the expected last sequence, and retried.
+	if first := mustAppend(t, l, small2); first != 135 {
+		t.Fatalf("Append = %d, want 135", first)
 	}
-	if first := mustAppend(t, l, big); first != 138 {
-		t.Fatalf("split Append with a stale view = %d, want 138", first)
+	if first := mustAppend(t, fl, small1); first != 137 {
+		t.Fatalf("Append through the other store = %d, want 137", first)
 	}
-	if n := streamMsgs(t, l); n != 9 {
-		t.Fatalf("stream holds %d messages, want 9 (a refused attempt left parts?)", n)
+	if first := mustAppend(t, l, big); first != 140 {
+		t.Fatalf("split Append with a stale view = %d, want 140", first)
 	}
-	all = append(append(all, small1...), big...)
+	if n := streamMsgs(t, l); n != 10 {
+		t.Fatalf("stream holds %d messages, want 10 (a refused attempt left parts?)", n)
+	}
+	all = append(append(append(all, small2...), small1...), big...)
 	sameRecords(t, "readAll after the retried split batch", readAll(t, fl), 100, all)
 
 	// Trimming keeps or drops a split batch whole.
@@ -508,4 +524,36 @@ func TestLogsClusterKill(t *testing.T) {
 	// lost), so only the acknowledged ones are checked, through both nodes.
 	checkAcked(t, la, 0, acks, failed == 0)
 	checkAcked(t, lb, 0, acks, failed == 0)
+}
+
+// Two nodes creating one id with the same base: exactly one succeeds, also
+// when they race (a JetStream create of an identical configuration would
+// succeed twice).
+func TestLogsCreateOnTwoNodes(t *testing.T) {
+	srv := natstest.Embedded(t)
+	prefix := randomPrefix()
+	sa := openLogs(t, connect(t, srv.URL, 1, prefix))
+	sb := openLogs(t, connect(t, srv.URL, 1, prefix))
+	if _, err := sa.Create("s/a", 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sb.Create("s/a", 0); !errors.Is(err, storage.ErrExists) {
+		t.Fatalf("second Create through another node: %v, want ErrExists", err)
+	}
+	for i := range 20 {
+		id := fmt.Sprintf("s/race-%d", i)
+		var errA, errB error
+		var wg sync.WaitGroup
+		wg.Go(func() { _, errA = sa.Create(id, 7) })
+		wg.Go(func() { _, errB = sb.Create(id, 7) })
+		wg.Wait()
+		if (errA == nil) == (errB == nil) {
+			t.Fatalf("racing Creates of %q: %v and %v; want one success and one ErrExists", id, errA, errB)
+		}
+		for _, err := range []error{errA, errB} {
+			if err != nil && !errors.Is(err, storage.ErrExists) {
+				t.Fatalf("racing Create of %q: %v", id, err)
+			}
+		}
+	}
 }
