@@ -557,3 +557,84 @@ func TestLogsCreateOnTwoNodes(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkAppend: each op is one AppendMulti of 16 batches (one per log)
+// of 500 records of 1 KiB, as a PutRecords spread over 16 shards would be
+// after the engine grouped it, on an embedded R1 server that syncs every
+// write (and, unless -short, on a 3-node R3 cluster of separate processes).
+func BenchmarkAppend(b *testing.B) {
+	b.Run("R1", func(b *testing.B) { benchAppend(b, natstest.Embedded(b).URL, 1) })
+	b.Run("R3", func(b *testing.B) {
+		if testing.Short() {
+			b.Skip("starts a 3-node cluster")
+		}
+		benchAppend(b, natstest.StartCluster(b, 3).URLs(), 3)
+	})
+}
+
+func benchAppend(b *testing.B, urls string, replicas int) {
+	const logs, perBatch, size = 16, 500, 1 << 10
+	s := openLogs(b, connect(b, urls, replicas, ""))
+	var ls []storage.ShardLog
+	for i := range logs {
+		l, err := s.Create(fmt.Sprintf("bench/shardId-%012d", i), 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ls = append(ls, l)
+	}
+	recs := records("r", perBatch, size, time.Now())
+	batches := make([]storage.AppendBatch, logs)
+	b.SetBytes(logs * perBatch * size)
+	b.ResetTimer()
+	for b.Loop() {
+		for i := range batches {
+			batches[i] = storage.AppendBatch{Log: ls[i], Recs: recs}
+		}
+		s.AppendMulti(batches)
+		for _, bt := range batches {
+			if bt.Err != nil {
+				b.Fatal(bt.Err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.N)*logs*perBatch/b.Elapsed().Seconds(), "records/s")
+}
+
+// BenchmarkRead: each op is one Read of up to 1,000 records of 1 KiB (4 MiB
+// at most) from a log of 100 batches of 500, sequentially, starting again
+// at the beginning at the end (embedded R1 server).
+func BenchmarkRead(b *testing.B) {
+	const batches, perBatch, size, maxRecords = 100, 500, 1 << 10, 1000
+	srv, prefix := natstest.Embedded(b), randomPrefix()
+	w, err := openLogs(b, connect(b, srv.URL, 1, prefix)).Create("bench/read", 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	recs := records("r", perBatch, size, time.Now())
+	for range batches {
+		mustAppend(b, w, recs)
+	}
+	// Another store (node), so that its hints come from its reads alone.
+	l, err := openLogs(b, connect(b, srv.URL, 1, prefix)).Open("bench/read")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var n int
+	from := uint64(0)
+	b.ResetTimer()
+	for b.Loop() {
+		got, err := l.Read(from, maxRecords, 4<<20)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(got) == 0 {
+			from = 0
+			continue
+		}
+		n += len(got)
+		from = got[len(got)-1].Seq + 1
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "records/s")
+	b.ReportMetric(float64(n)*size/b.Elapsed().Seconds()/1e6, "MB/s")
+}
