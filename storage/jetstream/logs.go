@@ -42,6 +42,7 @@ import (
 //	Eddy-Last-Arrival  the last record's arrival, Unix nanoseconds
 //	Eddy-Part          "k/n": this is part k (from 0) of n; absent if n = 1
 //	Eddy-Sealed        "1" on the marker Seal appends
+//	Eddy-Batch         a random id of the batch (see publishLocked)
 //
 // So Bounds, SeekTime and TrimBefore read headers, never records. Markers
 // (count 0) are appended by Seal and by a TrimBefore that would otherwise
@@ -62,6 +63,10 @@ type Logs struct {
 	c *Conn
 	// partSize is the largest blob part of one message.
 	partSize int
+	// testSend and testAckLost, when set (by tests), run before each
+	// publish and after each acknowledged one; an error they return is
+	// taken as the publish's.
+	testSend, testAckLost func() error
 
 	mu struct {
 		sync.Mutex
@@ -82,6 +87,7 @@ const (
 	hdrLastArrival = "Eddy-Last-Arrival"
 	hdrPart        = "Eddy-Part"
 	hdrSealed      = "Eddy-Sealed"
+	hdrBatch       = "Eddy-Batch"
 )
 
 // Stream metadata keys.

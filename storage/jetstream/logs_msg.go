@@ -20,6 +20,7 @@ type msg struct {
 	lastArrival int64  // Eddy-Last-Arrival
 	sealed      bool
 	part, parts uint64 // Eddy-Part; 0, 1 when absent
+	batch       string // Eddy-Batch
 	data        []byte
 }
 
@@ -58,6 +59,7 @@ func (l *shardLog) parse(r *jetstream.RawStreamMsg) (*msg, error) {
 		return nil, l.corrupt(r.Sequence, "first %d count %d", m.first, m.count)
 	}
 	m.sealed = r.Header.Get(hdrSealed) == "1"
+	m.batch = r.Header.Get(hdrBatch)
 	if p := r.Header.Get(hdrPart); p != "" {
 		k, n, ok := strings.Cut(p, "/")
 		part, err1 := strconv.ParseUint(k, 10, 64)

@@ -2,6 +2,7 @@ package jetstream
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -637,4 +638,58 @@ func BenchmarkRead(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "records/s")
 	b.ReportMetric(float64(n)*size/b.Elapsed().Seconds()/1e6, "MB/s")
+}
+
+// An Append whose outcome is unknown (its acknowledgement lost, or its
+// publish timed out before reaching the server) is resolved by sending it
+// again: it is stored exactly once, at the position Append returns, also
+// when another node appended in between.
+func TestLogsLostAck(t *testing.T) {
+	url := embedded(t, 1<<20, 0)
+	prefix := randomPrefix()
+	for _, size := range []int{100, 3 << 20} { // one message, and a split batch
+		t.Run(fmt.Sprint(size), func(t *testing.T) {
+			s := openLogs(t, connect(t, url, 1, prefix))
+			other := openLogs(t, connect(t, url, 1, prefix))
+			id := fmt.Sprintf("s/lost-%d", size)
+			l, err := s.Create(id, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ol, err := other.Open(id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			big := records("big", 3, size/3, time.Now())
+			small := records("other", 1, 10, time.Now())
+			var want []storage.Record
+			appendOther := func() {
+				mustAppend(t, ol, small)
+				want = append(want, small...)
+			}
+
+			// Stored, acknowledgement lost, another node appends next.
+			s.testAckLost = func() error {
+				s.testAckLost = nil
+				appendOther()
+				return nats.ErrTimeout
+			}
+			if first := mustAppend(t, l, big); first != 0 {
+				t.Fatalf("Append with a lost ack = %d, want 0", first)
+			}
+			want = append(big, want...)
+			// Not stored (timed out on the way), another node appends
+			// meanwhile: stored once, after it.
+			s.testSend = func() error {
+				s.testSend = nil
+				appendOther()
+				return context.DeadlineExceeded
+			}
+			if first := mustAppend(t, l, big); first != 5 {
+				t.Fatalf("Append after a timeout = %d, want 5", first)
+			}
+			want = append(want, big...)
+			sameRecords(t, "log", readAll(t, ol), 0, want)
+		})
+	}
 }
