@@ -26,7 +26,8 @@ import (
 // Prefix+".l."+enc(ID), where enc escapes the characters of an id that a
 // stream name cannot hold ('_' -> "__", '.' -> "_d", ':' -> "_c",
 // '/' -> "_s"). When enc(ID) is longer than 200 bytes the stream is
-// Prefix+"_LH_"+the first 40 hex digits of SHA-256(ID) instead. The id
+// Prefix+"_LH_"+the first 40 hex digits of SHA-256(ID) instead, with the
+// subject Prefix+".lh."+those digits. The id
 // itself is kept in the stream's metadata ("eddy-id"), with the base
 // position ("eddy-base") and a random nonce ("eddy-nonce") that makes every
 // Create's configuration different, so that of two Creates racing on two
@@ -147,7 +148,7 @@ func (s *Logs) names(id string) (name, subject string) {
 	if len(enc) > maxNameLen {
 		sum := sha256.Sum256([]byte(id))
 		h := hex.EncodeToString(sum[:])[:40]
-		return s.c.cfg.Prefix + "_LH_" + h, s.c.cfg.Prefix + ".l.H" + h
+		return s.c.cfg.Prefix + "_LH_" + h, s.c.cfg.Prefix + ".lh." + h
 	}
 	return s.c.cfg.Prefix + "_L_" + enc, s.c.cfg.Prefix + ".l." + enc
 }
@@ -256,25 +257,28 @@ func (s *Logs) Open(id string) (storage.ShardLog, error) {
 	return l, nil
 }
 
-// List lists the streams whose subjects are under Prefix.l.
+// List lists the streams whose subjects are under Prefix.l and Prefix.lh.
 func (s *Logs) List() ([]string, error) {
 	if s.closed() {
 		return nil, storage.ErrClosed
 	}
-	ctx, cancel := s.c.ctx()
-	defer cancel()
-	lister := s.c.js.ListStreams(ctx, jetstream.WithStreamListSubject(s.c.cfg.Prefix+".l.>"))
 	ids := []string{}
-	for info := range lister.Info() {
-		if !strings.HasPrefix(info.Config.Name, s.c.cfg.Prefix+"_L") {
-			continue
+	for _, under := range []string{".l.>", ".lh.>"} {
+		ctx, cancel := s.c.ctx()
+		lister := s.c.js.ListStreams(ctx, jetstream.WithStreamListSubject(s.c.cfg.Prefix+under))
+		for info := range lister.Info() {
+			if !strings.HasPrefix(info.Config.Name, s.c.cfg.Prefix+"_L") {
+				continue
+			}
+			if id := info.Config.Metadata[metaID]; id != "" {
+				ids = append(ids, id)
+			}
 		}
-		if id := info.Config.Metadata[metaID]; id != "" {
-			ids = append(ids, id)
+		err := lister.Err()
+		cancel()
+		if err != nil {
+			return nil, fmt.Errorf("jetstream: list logs: %w", err)
 		}
-	}
-	if err := lister.Err(); err != nil {
-		return nil, fmt.Errorf("jetstream: list logs: %w", err)
 	}
 	slices.Sort(ids)
 	return ids, nil

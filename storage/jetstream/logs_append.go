@@ -105,11 +105,19 @@ func (l *shardLog) publishLocked(blob []byte, count int, lastArrival int64, seal
 		}
 	}
 	if err != nil {
+		if ambiguous(err) {
+			return 0, fmt.Errorf("%w: %w", errUnknownOutcome, err)
+		}
 		return 0, err
 	}
 	l.view = view{valid: true, lastSeq: seq + uint64(len(parts)-1), next: v.next + uint64(count), lastArrival: lastArrival, sealed: sealed}
 	return seq, nil
 }
+
+// errUnknownOutcome wraps the error of an Append (or Seal, or TrimBefore)
+// that may have been stored: the cluster could not say for 2 x
+// Config.Timeout.
+var errUnknownOutcome = errors.New("outcome unknown: the batch may be stored")
 
 // ambiguous reports whether err leaves unknown whether a publish was
 // stored, and asking again may tell: any error but a JetStream API error
