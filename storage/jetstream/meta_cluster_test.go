@@ -72,7 +72,7 @@ func total(m storage.MetaStore) (sum, n int, err error) {
 // messages were replaced, sees exactly the same state.
 func TestMetaNodesSerialised(t *testing.T) {
 	srv := natstest.Embedded(t)
-	prefix := testPrefix()
+	prefix := randomPrefix()
 	var nodes []*Meta
 	for range 3 {
 		nodes = append(nodes, openMeta(t, connect(t, srv.URL, 1, prefix)))
@@ -175,7 +175,7 @@ func TestMetaNodesSerialised(t *testing.T) {
 // starting afterwards on another node sees, every time.
 func TestMetaReadYourWritesAcrossNodes(t *testing.T) {
 	srv := natstest.Embedded(t)
-	prefix := testPrefix()
+	prefix := randomPrefix()
 	a := openMeta(t, connect(t, srv.URL, 1, prefix))
 	b := openMeta(t, connect(t, srv.URL, 1, prefix))
 	for i := range 300 {
@@ -219,7 +219,7 @@ func TestMetaClusterNodeKilled(t *testing.T) {
 		t.Skip("starts a three-node cluster")
 	}
 	c := natstest.StartCluster(t, 3)
-	prefix := testPrefix()
+	prefix := randomPrefix()
 	a := openMeta(t, connect(t, c.Servers[0].URL+","+c.Servers[1].URL, 3, prefix))
 	b := openMeta(t, connect(t, c.Servers[2].URL+","+c.Servers[1].URL, 3, prefix))
 	var acked atomic.Int64
