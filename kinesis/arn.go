@@ -61,7 +61,7 @@ func (e *Engine) existingView(name, arn *string) (*streamView, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := e.lookup(n)
+	s := e.lookupFresh(n)
 	if s == nil {
 		return nil, e.notFound(n)
 	}

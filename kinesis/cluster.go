@@ -188,3 +188,66 @@ func (e *Engine) forgetView(s *stream) {
 		st.appended.notify()
 	}
 }
+
+// lookupFresh is lookup for the control plane's reads (Describe*,
+// ListShards, consumers): on a shared store it first brings the stream in
+// line with the store, so what another node changed is seen at once. It
+// costs a round trip to the store, which the data plane does not pay: a
+// node's puts and reads follow another node's change when its notice
+// arrives, milliseconds later.
+func (e *Engine) lookupFresh(name string) *stream {
+	if e.peers == nil {
+		return e.lookup(name)
+	}
+	s, err := e.reload(name)
+	if err != nil {
+		e.log.Warn("reloading a stream from the shared store", "stream", name, "err", err)
+		return e.held(name)
+	}
+	return s
+}
+
+// syncPeers brings every stream in line with a shared store (before
+// ListStreams); it does nothing on a store of this node's own.
+func (e *Engine) syncPeers() {
+	if e.peers == nil {
+		return
+	}
+	type stamp struct {
+		created int64
+		rev     uint64
+	}
+	stored := map[string]stamp{}
+	err := e.meta.View(func(tx storage.MetaTx) error {
+		return tx.Scan(tableStreams, "", "", func(key string, value []byte) (bool, error) {
+			var m struct {
+				Created int64  `json:"created"`
+				Rev     uint64 `json:"rev"`
+			}
+			if err := json.Unmarshal(value, &m); err != nil {
+				return false, err
+			}
+			stored[key] = stamp{m.Created, m.Rev}
+			return true, nil
+		})
+	})
+	if err != nil {
+		e.log.Warn("listing the shared store's streams", "err", err)
+		return
+	}
+	for _, s := range e.allStreams() {
+		if _, ok := stored[s.view.Load().meta.Name]; !ok {
+			e.forget(s)
+		}
+	}
+	for name, st := range stored {
+		if s := e.held(name); s != nil {
+			if m := s.view.Load().meta; m.Created == st.created && m.Rev == st.rev {
+				continue
+			}
+		}
+		if _, err := e.reload(name); err != nil {
+			e.log.Warn("reloading a stream from the shared store", "stream", name, "err", err)
+		}
+	}
+}

@@ -117,7 +117,7 @@ func (e *Engine) lookupConsumer(consumerARN, streamARN, name *string) (*stream, 
 		return nil, consumerMeta{}, eddy.Errorf(eddy.CodeInvalidArgument,
 			"Either ConsumerARN or both ConsumerName and StreamARN should be provided.")
 	}
-	s := e.lookup(streamName)
+	s := e.lookupFresh(streamName)
 	if s == nil {
 		return nil, consumerMeta{}, e.notFound(streamName)
 	}

@@ -369,5 +369,5 @@ func (e *Engine) Appended(iterator string) (<-chan struct{}, error) {
 	if err != nil {
 		return nil, err
 	}
-	return st.appended.wait(), nil
+	return st.waitAppend(), nil
 }

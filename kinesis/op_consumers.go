@@ -60,7 +60,7 @@ func (e *Engine) ListStreamConsumers(ctx context.Context, in *kds.ListStreamCons
 	} else if name, err = e.resolveStream(nil, in.StreamARN); err != nil {
 		return nil, err
 	}
-	s := e.lookup(name)
+	s := e.lookupFresh(name)
 	if s == nil {
 		return nil, e.notFound(name)
 	}

@@ -60,7 +60,7 @@ func (e *Engine) ListShards(ctx context.Context, in *kds.ListShardsInput) (*kds.
 			after = idx
 		}
 	}
-	s := e.lookup(name)
+	s := e.lookupFresh(name)
 	if s == nil {
 		return nil, e.notFound(name)
 	}

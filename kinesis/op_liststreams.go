@@ -28,6 +28,7 @@ func (e *Engine) ListStreams(ctx context.Context, in *kds.ListStreamsInput) (*kd
 		}
 		after = t.After
 	}
+	e.syncPeers()
 	e.mu.RLock()
 	views := make([]*streamView, 0, len(e.mu.streams))
 	for name, s := range e.mu.streams {

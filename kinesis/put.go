@@ -122,6 +122,13 @@ func (e *Engine) putRecords(ctx context.Context, op, name string, entries []putE
 			// A reshard seals parents while holding the stream's mutation
 			// lock and publishes the children before releasing it.
 			s.mu.Lock()
+			if e.peers != nil {
+				// Or another node resharded: take up its change.
+				if err := e.refreshLocked(s); err != nil {
+					s.mu.Unlock()
+					return nil, err
+				}
+			}
 			s.mu.Unlock()
 			v = s.view.Load()
 		}

@@ -173,7 +173,7 @@ func (e *Engine) splitShard(name, shard, newStartingHashKey string) error {
 	if err != nil {
 		return err
 	}
-	s := e.lookup(name)
+	s := e.lookupFresh(name)
 	if s == nil {
 		return e.notFound(name)
 	}
@@ -208,7 +208,7 @@ func (e *Engine) mergeShards(name, shard, adjacent string) error {
 	if err != nil {
 		return err
 	}
-	s := e.lookup(name)
+	s := e.lookupFresh(name)
 	if s == nil {
 		return e.notFound(name)
 	}
@@ -236,7 +236,7 @@ func (e *Engine) mergeShards(name, shard, adjacent string) error {
 // updateShardCount reshards to target open shards with uniform ranges,
 // through splits and merges (see uniformPlan).
 func (e *Engine) updateShardCount(name string, target int) (current int, err error) {
-	s := e.lookup(name)
+	s := e.lookupFresh(name)
 	if s == nil {
 		return 0, e.notFound(name)
 	}

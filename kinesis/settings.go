@@ -25,7 +25,7 @@ var allMetrics = []string{
 
 // mutable returns the named stream, which must exist and not be deleting.
 func (e *Engine) mutable(name string) (*stream, error) {
-	s := e.lookup(name)
+	s := e.lookupFresh(name)
 	if s == nil || s.view.Load().meta.Status == StatusDeleting {
 		return nil, e.notFound(name)
 	}
@@ -154,7 +154,7 @@ func (e *Engine) removeTags(name string, keys []string) error {
 // tagPage returns tags sorted by key after exclusiveStart, at most limit
 // (all if limit <= 0), and whether more follow.
 func (e *Engine) tagPage(name, exclusiveStart string, limit int) ([][2]string, bool, error) {
-	s := e.lookup(name)
+	s := e.lookupFresh(name)
 	if s == nil {
 		return nil, false, e.notFound(name)
 	}

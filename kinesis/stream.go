@@ -139,9 +139,23 @@ type shardState struct {
 type notifier struct {
 	mu sync.Mutex
 	ch chan struct{}
+	// remote starts, once, the log's notices of other nodes' appends
+	// (waitAppend).
+	remote sync.Once
 }
 
 func newNotifier() *notifier { return &notifier{ch: make(chan struct{})} }
+
+// waitAppend returns a channel closed at the shard's next append. On a
+// log other nodes append to as well (storage.AppendWatcher), their appends
+// count too: the first wait asks the log for notices of them, which then
+// come for as long as the log lives.
+func (st *shardState) waitAppend() <-chan struct{} {
+	if w, ok := st.log.(storage.AppendWatcher); ok {
+		st.appended.remote.Do(func() { w.WatchAppends(st.appended.notify) })
+	}
+	return st.appended.wait()
+}
 
 func (n *notifier) wait() <-chan struct{} {
 	n.mu.Lock()

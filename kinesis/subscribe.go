@@ -198,7 +198,7 @@ func (sub *Subscription) StreamEvents(ctx context.Context, send func(eventType s
 				}
 			}
 		}
-		wake := st.appended.wait() // before reading, so no append is missed
+		wake := st.waitAppend() // before reading, so no append is missed
 		end, err := shardEnd(st)
 		if err != nil {
 			return err

@@ -368,3 +368,11 @@ func watchable(m MetaStore) bool {
 	_, ok := m.(Watcher)
 	return ok
 }
+
+// AppendWatcher is implemented by shard logs that other processes append
+// to as well (storage/jetstream). WatchAppends calls fn each time a batch
+// appended from then on, through any process, has become readable, until
+// stop is called or the log is deleted. fn must return quickly.
+type AppendWatcher interface {
+	WatchAppends(fn func()) (stop func())
+}

@@ -73,6 +73,9 @@ func kmsRootKey(cfg serveConfig, getenv func(string) string, meta storage.MetaSt
 		return kms.RootKeyFromPassphrase(b)
 	case cfg.InMemory:
 		return kms.NewRootKey(rand.Reader)
+	case cfg.Backend == "jetstream":
+		// Every node must unseal the keys any node made.
+		return nil, errors.New("--backend jetstream: give every node the same KMS root key (--kms-root-key-file, EDDY_KMS_ROOT_KEY or --kms-root-passphrase-file; docs/CLUSTER.md)")
 	}
 	path := filepath.Join(cfg.DataDir, kmsRootKeyFile)
 	if b, err := os.ReadFile(path); err == nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"github.com/eddy-streams/eddy/internal/natstest"
 	"os"
 	"regexp"
 	"runtime"
@@ -14,6 +15,7 @@ import (
 // endpoint: `eddy put` and `eddy tail` look credentials up through the
 // SDK's chain, which would otherwise send requests to 169.254.169.254.
 func TestMain(m *testing.M) {
+	natstest.Main() // a nats-server process of natstest.StartCluster
 	os.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	os.Exit(m.Run())
 }
