@@ -122,7 +122,9 @@ func TestServeCluster(t *testing.T) {
 				got[string(r.Data)]++
 				seqs = append(seqs, aws.ToString(r.SequenceNumber))
 			}
-			if !sort.SliceIsSorted(seqs, func(i, j int) bool { return len(seqs[i]) < len(seqs[j]) || len(seqs[i]) == len(seqs[j]) && seqs[i] < seqs[j] }) {
+			if !sort.SliceIsSorted(seqs, func(i, j int) bool {
+				return len(seqs[i]) < len(seqs[j]) || len(seqs[i]) == len(seqs[j]) && seqs[i] < seqs[j]
+			}) {
 				t.Errorf("node %s shard %d: sequence numbers out of order", name, s)
 			}
 		}
