@@ -62,6 +62,12 @@ func TestServeConfigErrors(t *testing.T) {
 		{file: "streams:\n  - name: x\n    shards: 1\n    mode: FAST\n"},
 		{file: "faults:\n  - throttle-rate: 2\n"},
 		{file: "faults:\n  - latency: soon\n"},
+		{args: []string{"--backend", "cassandra"}},
+		{args: []string{"--backend", "jetstream"}},
+		{args: []string{"--backend", "jetstream", "--nats-url", "nats://127.0.0.1:4222", "--replicas", "2"}},
+		{args: []string{"--backend", "jetstream", "--nats-url", "nats://127.0.0.1:4222", "--in-memory"}},
+		{args: []string{"--backend", "jetstream", "--nats-url", "nats://127.0.0.1:4222", "--nats-cert", "c.pem"}},
+		{args: []string{"--backend", "jetstream", "--nats-url", "nats://127.0.0.1:4222", "--encrypt-at-rest"}},
 	} {
 		args := tc.args
 		if tc.file != "" {
@@ -112,5 +118,22 @@ func TestServeConfigFaultsAndStreams(t *testing.T) {
 	}
 	if len(cfg.FaultSpecs) != 2 || cfg.FaultSpecs[1] != "op=GetRecords,failure=1" {
 		t.Fatalf("fault specs %q", cfg.FaultSpecs)
+	}
+}
+
+// TestServeConfigBackend: --backend memory is --in-memory; jetstream takes
+// its NATS settings.
+func TestServeConfigBackend(t *testing.T) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	cfg, err := loadServeConfig(fs, []string{"--backend", "memory"}, func(string) string { return "" })
+	if err != nil || !cfg.InMemory {
+		t.Fatalf("--backend memory: %v, in-memory %v", err, cfg.InMemory)
+	}
+	fs = flag.NewFlagSet("serve", flag.ContinueOnError)
+	cfg, err = loadServeConfig(fs, []string{"--backend", "jetstream", "--nats-url", "nats://127.0.0.1:1"}, func(k string) string {
+		return map[string]string{"EDDY_REPLICAS": "1", "EDDY_NATS_PREFIX": "P"}[k]
+	})
+	if err != nil || cfg.Replicas != 1 || cfg.NATSPrefix != "P" || cfg.NATSURL != "nats://127.0.0.1:1" || cfg.InMemory {
+		t.Fatalf("--backend jetstream: %v, %+v", err, cfg)
 	}
 }

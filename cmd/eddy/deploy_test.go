@@ -165,6 +165,29 @@ func TestDeployFilesNameRealSettings(t *testing.T) {
 			}
 		}
 	}
+	// The cluster examples: every flag on a line that is not a comment
+	// (the compose file's command list, the unit's ExecStart lines).
+	for _, name := range []string{filepath.Join(deployDir, "cluster", "compose.yaml"), filepath.Join(deployDir, "cluster", "eddy-cluster.service")} {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(strings.TrimSpace(line), "#") {
+				continue
+			}
+			for _, m := range flagRE.FindAllStringSubmatch(strings.ReplaceAll(line, "=", " "), -1) {
+				n++
+				if !flags[m[1]] {
+					t.Errorf("%s: %q: eddy serve has no flag --%s", name, strings.TrimSpace(line), m[1])
+				}
+			}
+		}
+		if n < 4 {
+			t.Errorf("%s: found %d flags; the check reads nothing", name, n)
+		}
+	}
 	// The health check and the unit call real commands.
 	for _, c := range []string{"serve", "health"} {
 		if _, ok := lookup(c); !ok {
