@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/eddy-streams/eddy/internal/natstest"
 	"github.com/eddy-streams/eddy/protocol/kds"
@@ -114,5 +115,42 @@ func TestEnginesSeeEachOthersStreams(t *testing.T) {
 	out := put(es[1], "second")
 	if id := out.Records[0].ShardId; id == "shardId-000000000000" {
 		t.Fatalf("engine 1 put into the parent %s after engine 0 resharded", id)
+	}
+}
+
+// TestRegionsFollowEachOther: a region first used through one node is
+// opened by the other too (its background work and metrics cover it).
+func TestRegionsFollowEachOther(t *testing.T) {
+	srv := natstest.Embedded(t)
+	var b [6]byte
+	rand.Read(b[:])
+	prefix := "R" + hex.EncodeToString(b[:])
+	var rs []*Regions
+	for range 2 {
+		c, err := jetstream.Open(jetstream.Config{URLs: srv.URL, Replicas: 1, Prefix: prefix})
+		if err != nil {
+			t.Fatal(err)
+		}
+		logs, _ := c.Logs()
+		meta, err := c.Meta()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := OpenRegions(DefaultConfig(), logs, meta)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Close(); meta.Close(); logs.Close(); c.Close() })
+		rs = append(rs, r)
+	}
+	if _, err := rs[0].Get("eu-west-1"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for rs[1].Lookup("eu-west-1") == nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("node 1 did not open eu-west-1 within 10 s; it has %v", rs[1].List())
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

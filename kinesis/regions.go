@@ -62,8 +62,9 @@ type Regions struct {
 
 	// engines maps region to its engine, copied on write: the request path
 	// reads it without a lock.
-	engines atomic.Pointer[map[string]*Engine]
-	mu      struct {
+	engines   atomic.Pointer[map[string]*Engine]
+	stopWatch func() // stops the notices of other nodes' regions
+	mu        struct {
 		sync.Mutex // serialises making engines and Close
 		closed     bool
 	}
@@ -138,6 +139,18 @@ func OpenRegions(cfg Config, logs storage.Logs, meta storage.MetaStore) (*Region
 		engines[region] = e
 	}
 	r.engines.Store(&engines)
+	// On a store shared with other nodes, open the regions they record,
+	// so that this node's background work (retention, scaling) and
+	// metrics cover them too.
+	r.stopWatch, _ = storage.Watch(meta, func(table, key string) {
+		if table == tableRegions {
+			go func() {
+				if _, err := r.make(key); err != nil && !errors.Is(err, ErrRegionsClosed) {
+					cfg.Logger.Warn("opening a region another node recorded", "region", key, "err", err)
+				}
+			}()
+		}
+	})
 	return r, nil
 }
 
@@ -335,6 +348,9 @@ func (r *Regions) Close() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.mu.closed = true
+	if r.stopWatch != nil {
+		r.stopWatch()
+	}
 	for _, e := range *r.engines.Load() {
 		e.Close()
 	}
