@@ -313,6 +313,9 @@ func (s *Logs) AppendMulti(batches []storage.AppendBatch) {
 type foreignLog struct{ storage.ShardLog }
 
 func (f foreignLog) Append([]storage.Record) (uint64, error) {
+	if f.ShardLog == nil {
+		return 0, errors.New("jetstream: AppendMulti: no log")
+	}
 	return 0, fmt.Errorf("jetstream: AppendMulti: log %q is not of this store", f.ID())
 }
 

@@ -742,3 +742,33 @@ func TestLogsCorrupt(t *testing.T) {
 		})
 	}
 }
+
+// AppendMulti fails a batch for another store's log (or none) alone.
+func TestLogsAppendMultiForeign(t *testing.T) {
+	srv := natstest.Embedded(t)
+	s := openLogs(t, connect(t, srv.URL, 1, ""))
+	other := openLogs(t, connect(t, srv.URL, 1, ""))
+	l, err := s.Create("s/a", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ol, err := other.Create("s/a", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bs := []storage.AppendBatch{
+		{Log: l, Recs: records("a", 2, 1, time.Now())},
+		{Log: ol, Recs: records("b", 2, 1, time.Now())},
+		{Log: nil, Recs: records("c", 2, 1, time.Now())},
+	}
+	s.AppendMulti(bs)
+	if bs[0].Err != nil || bs[0].First != 0 {
+		t.Fatalf("batch for this store: %d, %v", bs[0].First, bs[0].Err)
+	}
+	if bs[1].Err == nil || bs[2].Err == nil {
+		t.Fatalf("batches for another store's log and for none: %v, %v; want errors", bs[1].Err, bs[2].Err)
+	}
+	if b, err := ol.Bounds(); err != nil || b.Next != 0 {
+		t.Fatalf("the other store's log: %+v, %v; want untouched", b, err)
+	}
+}
