@@ -772,3 +772,41 @@ func TestLogsAppendMultiForeign(t *testing.T) {
 		t.Fatalf("the other store's log: %+v, %v; want untouched", b, err)
 	}
 }
+
+// A TrimBefore that would drop every record appends a marker first, on
+// condition that nothing was appended meanwhile: when another node appends
+// a newer record just then, the trim starts again and keeps it.
+func TestLogsTrimRacesAppend(t *testing.T) {
+	srv := natstest.Embedded(t)
+	prefix := randomPrefix()
+	s := openLogs(t, connect(t, srv.URL, 1, prefix))
+	other := openLogs(t, connect(t, srv.URL, 1, prefix))
+	t0 := time.Unix(0, 1_700_000_000_000_000_000)
+	l, err := s.Create("s/trim", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := records("old", 5, 10, t0)
+	mustAppend(t, l, old)
+	ol, err := other.Open("s/trim")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := records("fresh", 2, 10, t0.Add(time.Hour))
+	s.testSend = func() error {
+		s.testSend = nil
+		mustAppend(t, ol, fresh) // lands just before the trim's marker
+		return nil
+	}
+	oldest, err := l.TrimBefore(t0.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if oldest != 5 {
+		t.Fatalf("TrimBefore = %d, want 5", oldest)
+	}
+	sameRecords(t, "after the trim", readAll(t, ol), 5, fresh)
+	if b, err := l.Bounds(); err != nil || b != (storage.Bounds{Oldest: 5, Next: 7}) {
+		t.Fatalf("Bounds = %+v, %v", b, err)
+	}
+}
