@@ -132,7 +132,14 @@ func (l *shardLog) locate(from uint64) (*msg, error) {
 		if err == nil && m.first <= from && from < m.end() {
 			return m, nil
 		}
-		if err != nil && !errors.Is(err, errNoMsg) {
+		if errors.Is(err, errNoMsg) {
+			// Nothing from the hinted message on: a reader at Next, most
+			// likely, which one request confirms.
+			last, err := l.last()
+			if err == nil && last.end() == from {
+				return nil, nil
+			}
+		} else if err != nil {
 			return nil, err
 		}
 	}
