@@ -68,6 +68,9 @@ type Logs struct {
 	// publish and after each acknowledged one; an error they return is
 	// taken as the publish's.
 	testSend, testAckLost func() error
+	// testRefresh, when set, runs when an appender finds no last message,
+	// before it asks for the stream's last sequence.
+	testRefresh func()
 
 	mu struct {
 		sync.Mutex

@@ -810,3 +810,32 @@ func TestLogsTrimRacesAppend(t *testing.T) {
 		t.Fatalf("Bounds = %+v, %v", b, err)
 	}
 }
+
+// Regression: an appender that found the log empty read the stream's last
+// sequence with a second request, so when another node appended in between
+// it expected that node's message to be the last one and took the same
+// positions.
+func TestLogsFirstAppendRace(t *testing.T) {
+	srv := natstest.Embedded(t)
+	prefix := randomPrefix()
+	s := openLogs(t, connect(t, srv.URL, 1, prefix))
+	other := openLogs(t, connect(t, srv.URL, 1, prefix))
+	l, err := s.Create("s/first", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ol, err := other.Open("s/first")
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs := records("theirs", 2, 10, time.Now())
+	s.testRefresh = func() {
+		s.testRefresh = nil
+		mustAppend(t, ol, theirs)
+	}
+	mine := records("mine", 3, 10, time.Now())
+	if first := mustAppend(t, l, mine); first != 12 {
+		t.Fatalf("Append = %d, want 12 (after the other node's 2 records)", first)
+	}
+	sameRecords(t, "log", readAll(t, l), 10, append(theirs, mine...))
+}
