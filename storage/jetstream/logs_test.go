@@ -277,6 +277,24 @@ func TestLogsTwoNodes(t *testing.T) {
 	testTwoNodes(t, connect(t, srv.URL, 1, prefix), connect(t, srv.URL, 1, prefix), 60)
 }
 
+// The same on a 3-node R3 cluster, each node's Conn to another server.
+func TestLogsTwoNodesCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a 3-node cluster")
+	}
+	c := natstest.StartCluster(t, 3)
+	prefix := randomPrefix()
+	conn := func(url string) *Conn {
+		cn, err := Open(Config{URLs: url, Replicas: 3, Prefix: prefix})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cn.Close() })
+		return cn
+	}
+	testTwoNodes(t, conn(c.Servers[0].URL), conn(c.Servers[2].URL), 40)
+}
+
 type acked struct {
 	first uint64
 	recs  []storage.Record
