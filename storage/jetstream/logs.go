@@ -55,6 +55,14 @@ import (
 // that two nodes appending to one log never take the same positions: the
 // loser refreshes its view and tries again.
 //
+// # Handles of logs deleted elsewhere
+//
+// A handle learns that its log was deleted through another node when its
+// stream is gone (every call then returns storage.ErrDeleted). If another
+// node deletes the log and creates it again between two calls, the handle
+// goes on with the new stream, with the old base position for as long as
+// the new log is empty.
+//
 // # Ownership
 //
 // Logs does not own the Conn it was made from: Close closes the Logs (every
