@@ -55,6 +55,14 @@ import (
 // that two nodes appending to one log never take the same positions: the
 // loser refreshes its view and tries again.
 //
+// # Handles of logs deleted elsewhere
+//
+// A handle learns that its log was deleted through another node when its
+// stream is gone (every call then returns storage.ErrDeleted). If another
+// node deletes the log and creates it again between two calls, the handle
+// goes on with the new stream, with the old base position for as long as
+// the new log is empty.
+//
 // # Ownership
 //
 // Logs does not own the Conn it was made from: Close closes the Logs (every
@@ -68,6 +76,9 @@ type Logs struct {
 	// publish and after each acknowledged one; an error they return is
 	// taken as the publish's.
 	testSend, testAckLost func() error
+	// testRefresh, when set, runs when an appender finds no last message,
+	// before it asks for the stream's last sequence.
+	testRefresh func()
 
 	mu struct {
 		sync.Mutex
@@ -313,6 +324,9 @@ func (s *Logs) AppendMulti(batches []storage.AppendBatch) {
 type foreignLog struct{ storage.ShardLog }
 
 func (f foreignLog) Append([]storage.Record) (uint64, error) {
+	if f.ShardLog == nil {
+		return 0, errors.New("jetstream: AppendMulti: no log")
+	}
 	return 0, fmt.Errorf("jetstream: AppendMulti: log %q is not of this store", f.ID())
 }
 

@@ -30,22 +30,35 @@ func nanos(t time.Time) int64 {
 
 // refreshLocked reads the log's last message into l.view.
 func (l *shardLog) refreshLocked() error {
-	m, err := l.last()
-	if errors.Is(err, errNoMsg) {
-		ctx, cancel := l.s.c.ctx()
-		defer cancel()
-		info, err := l.stream.Info(ctx)
-		if err != nil {
-			return l.fail("append", err)
+	for attempt := 0; ; attempt++ {
+		m, err := l.last()
+		if err == nil {
+			l.view = view{valid: true, lastSeq: m.seq, next: m.end(), lastArrival: m.lastArrival, sealed: m.sealed}
+			return nil
 		}
-		l.view = view{valid: true, lastSeq: info.State.LastSeq, next: l.base, lastArrival: math.MinInt64}
-		return nil
+		if !errors.Is(err, errNoMsg) {
+			return err
+		}
+		// No message yet. The stream's last sequence is 0 then (Eddy
+		// never purges its last message), unless another node appended
+		// since the request above: then look again.
+		if l.s.testRefresh != nil {
+			l.s.testRefresh()
+		}
+		ctx, cancel := l.s.c.ctx()
+		info, err := l.stream.Info(ctx)
+		cancel()
+		if err != nil {
+			return l.fail("append to", err)
+		}
+		if info.State.Msgs == 0 {
+			l.view = view{valid: true, lastSeq: info.State.LastSeq, next: l.base, lastArrival: math.MinInt64}
+			return nil
+		}
+		if attempt == 10 {
+			return fmt.Errorf("jetstream: log %q: stream %s has %d messages but no last one", l.id, l.name, info.State.Msgs)
+		}
 	}
-	if err != nil {
-		return err
-	}
-	l.view = view{valid: true, lastSeq: m.seq, next: m.end(), lastArrival: m.lastArrival, sealed: m.sealed}
-	return nil
 }
 
 // publishLocked appends one batch (count records framed in blob, or a

@@ -49,6 +49,21 @@ func (l *shardLog) Read(from uint64, maxRecords, maxBytes int) ([]storage.Record
 	if maxRecords <= 0 {
 		return nil, nil
 	}
+	for attempt := 0; ; attempt++ {
+		recs, err := l.read(from, maxRecords, maxBytes)
+		if errors.Is(err, errNoMsg) && attempt < 3 {
+			continue // trimmed under us: start again
+		}
+		if errors.Is(err, errNoMsg) {
+			return nil, fmt.Errorf("jetstream: read log %q at %d: messages vanish while read", l.id, from)
+		}
+		return recs, err
+	}
+}
+
+// read is Read, or errNoMsg if the batch it found was purged before it
+// could read all its parts.
+func (l *shardLog) read(from uint64, maxRecords, maxBytes int) ([]storage.Record, error) {
 	m, err := l.locate(from)
 	if err != nil || m == nil {
 		return nil, err
@@ -60,11 +75,8 @@ func (l *shardLog) Read(from uint64, maxRecords, maxBytes int) ([]storage.Record
 	)
 	for {
 		recs, after, err := l.readBatch(m)
-		if errors.Is(err, errNoMsg) && len(out) == 0 {
-			return l.Read(from, maxRecords, maxBytes) // trimmed under us: start again
-		}
 		if err != nil {
-			if errors.Is(err, errNoMsg) {
+			if errors.Is(err, errNoMsg) && len(out) > 0 {
 				return out, nil
 			}
 			return nil, err
@@ -120,7 +132,14 @@ func (l *shardLog) locate(from uint64) (*msg, error) {
 		if err == nil && m.first <= from && from < m.end() {
 			return m, nil
 		}
-		if err != nil && !errors.Is(err, errNoMsg) {
+		if errors.Is(err, errNoMsg) {
+			// Nothing from the hinted message on: a reader at Next, most
+			// likely, which one request confirms.
+			last, err := l.last()
+			if err == nil && last.end() == from {
+				return nil, nil
+			}
+		} else if err != nil {
 			return nil, err
 		}
 	}

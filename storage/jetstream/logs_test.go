@@ -277,6 +277,24 @@ func TestLogsTwoNodes(t *testing.T) {
 	testTwoNodes(t, connect(t, srv.URL, 1, prefix), connect(t, srv.URL, 1, prefix), 60)
 }
 
+// The same on a 3-node R3 cluster, each node's Conn to another server.
+func TestLogsTwoNodesCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a 3-node cluster")
+	}
+	c := natstest.StartCluster(t, 3)
+	prefix := randomPrefix()
+	conn := func(url string) *Conn {
+		cn, err := Open(Config{URLs: url, Replicas: 3, Prefix: prefix})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cn.Close() })
+		return cn
+	}
+	testTwoNodes(t, conn(c.Servers[0].URL), conn(c.Servers[2].URL), 40)
+}
+
 type acked struct {
 	first uint64
 	recs  []storage.Record
@@ -741,4 +759,101 @@ func TestLogsCorrupt(t *testing.T) {
 			}
 		})
 	}
+}
+
+// AppendMulti fails a batch for another store's log (or none) alone.
+func TestLogsAppendMultiForeign(t *testing.T) {
+	srv := natstest.Embedded(t)
+	s := openLogs(t, connect(t, srv.URL, 1, ""))
+	other := openLogs(t, connect(t, srv.URL, 1, ""))
+	l, err := s.Create("s/a", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ol, err := other.Create("s/a", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bs := []storage.AppendBatch{
+		{Log: l, Recs: records("a", 2, 1, time.Now())},
+		{Log: ol, Recs: records("b", 2, 1, time.Now())},
+		{Log: nil, Recs: records("c", 2, 1, time.Now())},
+	}
+	s.AppendMulti(bs)
+	if bs[0].Err != nil || bs[0].First != 0 {
+		t.Fatalf("batch for this store: %d, %v", bs[0].First, bs[0].Err)
+	}
+	if bs[1].Err == nil || bs[2].Err == nil {
+		t.Fatalf("batches for another store's log and for none: %v, %v; want errors", bs[1].Err, bs[2].Err)
+	}
+	if b, err := ol.Bounds(); err != nil || b.Next != 0 {
+		t.Fatalf("the other store's log: %+v, %v; want untouched", b, err)
+	}
+}
+
+// A TrimBefore that would drop every record appends a marker first, on
+// condition that nothing was appended meanwhile: when another node appends
+// a newer record just then, the trim starts again and keeps it.
+func TestLogsTrimRacesAppend(t *testing.T) {
+	srv := natstest.Embedded(t)
+	prefix := randomPrefix()
+	s := openLogs(t, connect(t, srv.URL, 1, prefix))
+	other := openLogs(t, connect(t, srv.URL, 1, prefix))
+	t0 := time.Unix(0, 1_700_000_000_000_000_000)
+	l, err := s.Create("s/trim", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := records("old", 5, 10, t0)
+	mustAppend(t, l, old)
+	ol, err := other.Open("s/trim")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := records("fresh", 2, 10, t0.Add(time.Hour))
+	s.testSend = func() error {
+		s.testSend = nil
+		mustAppend(t, ol, fresh) // lands just before the trim's marker
+		return nil
+	}
+	oldest, err := l.TrimBefore(t0.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if oldest != 5 {
+		t.Fatalf("TrimBefore = %d, want 5", oldest)
+	}
+	sameRecords(t, "after the trim", readAll(t, ol), 5, fresh)
+	if b, err := l.Bounds(); err != nil || b != (storage.Bounds{Oldest: 5, Next: 7}) {
+		t.Fatalf("Bounds = %+v, %v", b, err)
+	}
+}
+
+// Regression: an appender that found the log empty read the stream's last
+// sequence with a second request, so when another node appended in between
+// it expected that node's message to be the last one and took the same
+// positions.
+func TestLogsFirstAppendRace(t *testing.T) {
+	srv := natstest.Embedded(t)
+	prefix := randomPrefix()
+	s := openLogs(t, connect(t, srv.URL, 1, prefix))
+	other := openLogs(t, connect(t, srv.URL, 1, prefix))
+	l, err := s.Create("s/first", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ol, err := other.Open("s/first")
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs := records("theirs", 2, 10, time.Now())
+	s.testRefresh = func() {
+		s.testRefresh = nil
+		mustAppend(t, ol, theirs)
+	}
+	mine := records("mine", 3, 10, time.Now())
+	if first := mustAppend(t, l, mine); first != 12 {
+		t.Fatalf("Append = %d, want 12 (after the other node's 2 records)", first)
+	}
+	sameRecords(t, "log", readAll(t, l), 10, append(theirs, mine...))
 }
