@@ -18,6 +18,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -39,6 +40,10 @@ type Config struct {
 	Prefix string
 	// Timeout bounds each request to JetStream. Default 10 s.
 	Timeout time.Duration
+	// StartTimeout bounds how long Open and Meta wait for a cluster that
+	// is starting (no JetStream meta leader yet, the metadata stream being
+	// created by another node). Default 60 s.
+	StartTimeout time.Duration
 	// Options are extra nats.go options: credentials, TLS, a name.
 	Options []nats.Option
 }
@@ -65,6 +70,9 @@ func (c *Config) defaults() error {
 	}
 	if c.Timeout <= 0 {
 		c.Timeout = 10 * time.Second
+	}
+	if c.StartTimeout <= 0 {
+		c.StartTimeout = time.Minute
 	}
 	return nil
 }
@@ -96,13 +104,55 @@ func Open(cfg Config) (*Conn, error) {
 		nc.Close()
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), cfg.Timeout)
-	defer cancel()
-	if _, err := js.AccountInfo(ctx); err != nil {
-		nc.Close()
-		return nil, fmt.Errorf("jetstream: JetStream at %s: %w", cfg.URLs, err)
+	// A cluster that starts with Eddy may take seconds to elect its
+	// JetStream meta leader: wait for it, within StartTimeout.
+	deadline := time.Now().Add(cfg.StartTimeout)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), cfg.Timeout)
+		_, err := js.AccountInfo(ctx)
+		cancel()
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			nc.Close()
+			return nil, fmt.Errorf("jetstream: JetStream at %s: %w", cfg.URLs, err)
+		}
+		time.Sleep(250 * time.Millisecond)
 	}
 	return &Conn{cfg: cfg, nc: nc, js: js}, nil
+}
+
+// ensureStream returns the stream cfg names, creating it if it does not
+// exist. Several nodes starting at once may all try: a create that fails
+// or times out (nats-server does not always answer the losers of a
+// concurrent create of a replicated stream) is followed by a look, until
+// the stream exists or StartTimeout has passed.
+func (c *Conn) ensureStream(cfg jetstream.StreamConfig) (jetstream.Stream, error) {
+	deadline := time.Now().Add(c.cfg.StartTimeout)
+	for {
+		ctx, cancel := c.ctx()
+		s, err := c.js.Stream(ctx, cfg.Name)
+		cancel()
+		if err == nil {
+			return s, nil
+		}
+		if !errors.Is(err, jetstream.ErrStreamNotFound) && time.Now().After(deadline) {
+			return nil, err
+		}
+		if errors.Is(err, jetstream.ErrStreamNotFound) {
+			ctx, cancel := context.WithTimeout(context.Background(), min(c.cfg.Timeout, 5*time.Second))
+			s, err = c.js.CreateStream(ctx, cfg)
+			cancel()
+			if err == nil {
+				return s, nil
+			}
+			if time.Now().After(deadline) {
+				return nil, err
+			}
+		}
+		time.Sleep(time.Duration(100+rand.IntN(400)) * time.Millisecond)
+	}
 }
 
 // ctx returns a context bounded by the configured request timeout.

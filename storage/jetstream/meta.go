@@ -114,9 +114,7 @@ func (c *Conn) Meta() (*Meta, error) {
 		changed: make(chan struct{}),
 	}
 	m.view = mem.NewCommitting(m.commit)
-	ctx, cancel := c.ctx()
-	defer cancel()
-	s, err := c.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	s, err := c.ensureStream(jetstream.StreamConfig{
 		Name:               m.stream,
 		Description:        "Eddy metadata (storage/jetstream)",
 		Subjects:           []string{m.subject + ">"},
@@ -132,6 +130,8 @@ func (c *Conn) Meta() (*Meta, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jetstream: metadata stream %s: %w", m.stream, err)
 	}
+	ctx, cancel := c.ctx()
+	defer cancel()
 	cons, err := s.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy})
 	if err != nil {
 		return nil, fmt.Errorf("jetstream: metadata follower: %w", err)
@@ -308,9 +308,18 @@ func (m *Meta) sync() error {
 	}
 	ctx, cancel := m.c.ctx()
 	defer cancel()
-	s, err := m.c.js.Stream(ctx, m.stream)
-	if err != nil {
-		return m.unavailable(err)
+	// While the stream elects a leader (a server died, the cluster is
+	// starting) its API does not answer: ask again until the timeout.
+	var s jetstream.Stream
+	var err error
+	for {
+		if s, err = m.c.js.Stream(ctx, m.stream); err == nil {
+			break
+		}
+		if ctx.Err() != nil || m.closed.Load() {
+			return m.unavailable(err)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	info := s.CachedInfo()
 	last := info.State.LastSeq
@@ -439,6 +448,12 @@ const (
 // acknowledged, errConflict when the expected last sequence did not hold.
 func (m *Meta) publish(msg *nats.Msg) (uint64, error) {
 	resp, err := m.c.nc.RequestMsg(msg, m.c.cfg.Timeout)
+	if errors.Is(err, nats.ErrNoResponders) {
+		// No stream leader heard it (one is being elected), so nothing
+		// was stored: Update catches up and tries again.
+		time.Sleep(100 * time.Millisecond)
+		return 0, errConflict
+	}
 	if err != nil {
 		return 0, m.unavailable(err)
 	}

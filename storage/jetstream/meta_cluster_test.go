@@ -281,3 +281,52 @@ func TestMetaClusterNodeKilled(t *testing.T) {
 		}
 	}
 }
+
+// TestMetaClusterNodesStartTogether: nodes started at the same instant
+// (docker compose up) all open the metadata, whose stream they race to
+// create.
+func TestMetaClusterNodesStartTogether(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a three-node cluster")
+	}
+	c := natstest.StartCluster(t, 3)
+	prefix := randomPrefix()
+	var wg sync.WaitGroup
+	errs := make(chan error, 3)
+	metas := make([]*Meta, 3)
+	for i := range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			conn, err := Open(Config{URLs: c.Servers[i].URL, Replicas: 3, Prefix: prefix})
+			if err != nil {
+				errs <- err
+				return
+			}
+			t.Cleanup(func() { conn.Close() })
+			m, err := conn.Meta()
+			if err != nil {
+				errs <- fmt.Errorf("node %d: %w", i, err)
+				return
+			}
+			t.Cleanup(func() { m.Close() })
+			metas[i] = m
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if err := metas[0].Update(func(tx storage.MetaTx) error { return tx.Put("t", "k", []byte("v")) }); err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range metas {
+		if err := m.View(func(tx storage.MetaTx) error {
+			_, err := tx.Get("t", "k")
+			return err
+		}); err != nil {
+			t.Errorf("node %d: %v", i, err)
+		}
+	}
+}
