@@ -360,6 +360,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if !cfg.InMemory {
 			lc.DataDir = lambdaDir
 		}
+		if cfg.Backend == "jetstream" {
+			// Zips in the shared store too, so every node runs every
+			// function (lambda/code.go).
+			lc.Code = alogs
+		}
 		if a.functions, err = lambda.New(lc, ameta); err != nil {
 			return nil, err
 		}
