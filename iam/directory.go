@@ -17,6 +17,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"maps"
 	"os"
 	"regexp"
@@ -70,6 +71,11 @@ type Directory struct {
 	accounts map[string]*account
 	keys     map[string]*credential
 	meta     storage.MetaStore // where the IAM API's entities are kept; nil: memory
+	// shared: other nodes write meta too (UseStore); stopWatch stops
+	// following them.
+	shared    bool
+	stopWatch func()
+	log       *slog.Logger
 
 	cacheMu  sync.Mutex
 	resource map[string]*policy.Policy // parsed resource policies by text
@@ -467,7 +473,18 @@ func (d *Directory) Credential(keyID, sessionToken string, now time.Time) (strin
 	if k != nil {
 		c = *k // the IAM API replaces a key's caller under the lock
 	}
+	shared := d.shared
 	d.mu.RUnlock()
+	if k == nil && shared && sessionToken == "" {
+		// Made through another node, whose notice has not come yet?
+		if err := d.reload(); err == nil {
+			d.mu.RLock()
+			if k = d.keys[keyID]; k != nil {
+				c = *k
+			}
+			d.mu.RUnlock()
+		}
+	}
 	if k == nil || c.token != sessionToken && c.token != "" {
 		return "", nil, invalidToken()
 	}

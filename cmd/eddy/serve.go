@@ -173,6 +173,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		// Users, keys and policies made through the IAM API are kept
 		// with the rest of the metadata.
+		dir.SetLogger(logger)
 		if err := dir.UseStore(meta); err != nil {
 			return err
 		}
