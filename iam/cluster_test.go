@@ -78,6 +78,26 @@ func TestClusterDirectories(t *testing.T) {
 	if got, err := b.GetUserPolicy(rootA, "app", "p"); err != nil || got != doc {
 		t.Fatalf("B's GetUserPolicy: %q %v", got, err)
 	}
+	// A role made through A, assumed through A: its session's
+	// credentials sign through C, which hears no notices.
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:user/app"},"Action":"sts:AssumeRole"}]}`
+	if _, err := a.CreateRole(rootA, "worker", "/", trust, "", 3600, now, func(s string) string { return s }); err != nil {
+		t.Fatal(err)
+	}
+	creds, _, e := a.AssumeRole(caller, "arn:aws:iam::"+acct+":role/worker", "s1", "", "", time.Hour, Call{Now: now})
+	if e != nil {
+		t.Fatal(e)
+	}
+	if _, _, e := c.Credential(creds.AccessKeyID, "not-the-token", now); e == nil {
+		t.Fatal("C took another node's session with a wrong token")
+	}
+	secret, sess, e := c.Credential(creds.AccessKeyID, creds.SessionToken, now)
+	if e != nil || secret != creds.SecretAccessKey || sess.ARN != "arn:aws:sts::"+acct+":assumed-role/worker/s1" {
+		t.Fatalf("C: %q %+v %v", secret, sess, e)
+	}
+	if _, _, e := c.Credential(creds.AccessKeyID, creds.SessionToken, creds.Expiration.Add(time.Second)); e == nil {
+		t.Fatal("C took an expired session")
+	}
 	if err := a.DeleteAccessKey(rootA, "app", key.AccessKeyID); err != nil {
 		t.Fatal(err)
 	}

@@ -475,7 +475,8 @@ func (d *Directory) Credential(keyID, sessionToken string, now time.Time) (strin
 	}
 	shared := d.shared
 	d.mu.RUnlock()
-	if k == nil && shared && sessionToken == "" {
+	switch {
+	case k == nil && shared && sessionToken == "":
 		// Made through another node, whose notice has not come yet?
 		if err := d.reload(); err == nil {
 			d.mu.RLock()
@@ -483,6 +484,11 @@ func (d *Directory) Credential(keyID, sessionToken string, now time.Time) (strin
 				c = *k
 			}
 			d.mu.RUnlock()
+		}
+	case k == nil && shared:
+		// Temporary credentials another node issued (sessions.go)?
+		if sk, err := d.sharedSession(keyID); err == nil && sk != nil {
+			k, c = sk, *sk
 		}
 	}
 	if k == nil || c.token != sessionToken && c.token != "" {
@@ -570,7 +576,10 @@ func (d *Directory) AssumeRole(caller *Caller, roleARN, sessionName, externalID,
 			return nil, nil, deniedOn(caller, call.Action, roleARN, dec.Reason)
 		}
 	}
-	creds := d.issue(acct, r, sessionName, session, duration, call.Now)
+	creds, err := d.issue(acct, r, sessionName, session, sessionPolicy, duration, call.Now)
+	if err != nil {
+		return nil, nil, eddy.Errorf(eddy.CodeInternalFailure, "record the session: %v", err)
+	}
 	d.mu.RLock()
 	sess := d.keys[creds.AccessKeyID].caller
 	d.mu.RUnlock()
@@ -578,8 +587,9 @@ func (d *Directory) AssumeRole(caller *Caller, roleARN, sessionName, externalID,
 }
 
 // issue makes temporary credentials of role r (of account acct) for a
-// session, and records them.
-func (d *Directory) issue(acct string, r *role, sessionName string, session []*policy.Policy, duration time.Duration, now time.Time) *Credentials {
+// session, and records them (in the shared store too, sessions.go);
+// sessionText is the session policy's text.
+func (d *Directory) issue(acct string, r *role, sessionName string, session []*policy.Policy, sessionText string, duration time.Duration, now time.Time) (*Credentials, error) {
 	d.mu.RLock()
 	sess := d.accounts[acct].sessionCaller(r, sessionName)
 	d.mu.RUnlock()
@@ -590,11 +600,16 @@ func (d *Directory) issue(acct string, r *role, sessionName string, session []*p
 		SessionToken:    randomText(96),
 		Expiration:      now.Add(duration).Truncate(time.Second),
 	}
+	err := d.shareSession(creds.AccessKeyID, storedSession{Secret: creds.SecretAccessKey, Token: creds.SessionToken, Expires: creds.Expiration,
+		Account: acct, Role: r.name, Session: sessionName, Policy: sessionText}, now)
+	if err != nil {
+		return nil, err
+	}
 	d.mu.Lock()
 	d.keys[creds.AccessKeyID] = &credential{secret: creds.SecretAccessKey, token: creds.SessionToken, expires: creds.Expiration, caller: sess}
 	d.expireLocked(now)
 	d.mu.Unlock()
-	return creds
+	return creds, nil
 }
 
 // expireLocked forgets temporary credentials that have expired.
@@ -670,5 +685,9 @@ func (d *Directory) ServiceRoleCredentials(service, roleARN, sessionName string,
 	if allow, deny := trustMatch(trust, req); !allow || deny {
 		return nil, deniedOn(svc, "sts:AssumeRole", roleARN, policy.ImplicitDenyResource)
 	}
-	return d.issue(acct, r, sessionName, nil, duration, now), nil
+	creds, err := d.issue(acct, r, sessionName, nil, "", duration, now)
+	if err != nil {
+		return nil, eddy.Errorf(eddy.CodeInternalFailure, "record the session: %v", err)
+	}
+	return creds, nil
 }
