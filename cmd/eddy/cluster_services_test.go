@@ -2,9 +2,14 @@ package main
 
 import (
 	"bytes"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
+	"net"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -21,6 +26,7 @@ import (
 	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/eddy-streams/eddy/internal/natstest"
+	"github.com/eddy-streams/eddy/storage/jetstream"
 )
 
 // TestServeClusterServices runs two Eddy nodes on one NATS server (R1)
@@ -163,4 +169,61 @@ func TestServeClusterServices(t *testing.T) {
 			t.Fatalf("DescribeApplication through B: %v", err)
 		}
 	})
+}
+
+// TestAutoTLSCluster: with --tls auto, two nodes of a cluster listening on
+// different addresses end up serving one certificate covering both: the
+// second replaces the first's by one covering its names too, and the
+// first takes it up on the store's notice.
+func TestAutoTLSCluster(t *testing.T) {
+	nats := natstest.Embedded(t)
+	prefix := "TLS" + strconv.Itoa(os.Getpid())
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	node := func(listen string) *serverTLS {
+		c, err := jetstream.Open(jetstream.Config{URLs: nats.URL, Replicas: 1, Prefix: prefix})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		m, err := c.Meta()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { m.Close() })
+		cfg := defaultServeConfig()
+		cfg.Backend, cfg.TLS, cfg.Listen, cfg.DataDir = "jetstream", "auto", listen, t.TempDir()
+		st, cleanup, err := autoTLS(cfg, m, logger)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(cleanup)
+		return st
+	}
+	covers := func(st *serverTLS, ips ...string) bool {
+		c, err := st.config.GetCertificate(&tls.ClientHelloInfo{})
+		if err != nil || c.Leaf == nil {
+			return false
+		}
+		for _, ip := range ips {
+			if !slices.ContainsFunc(c.Leaf.IPAddresses, func(a net.IP) bool { return a.String() == ip }) {
+				return false
+			}
+		}
+		pem, err := os.ReadFile(st.caFile)
+		return err == nil && bytes.Contains(pem, []byte("CERTIFICATE"))
+	}
+	a := node("10.1.1.1:4567")
+	if !covers(a, "10.1.1.1") {
+		t.Fatal("A's certificate does not cover its address")
+	}
+	b := node("10.2.2.2:4567")
+	if !covers(b, "10.1.1.1", "10.2.2.2") {
+		t.Fatal("B's certificate does not cover both nodes' addresses")
+	}
+	waitFor(t, "A serves the certificate B stored", func() bool { return covers(a, "10.1.1.1", "10.2.2.2") })
+	ca, _ := os.ReadFile(a.caFile)
+	cb, _ := os.ReadFile(b.caFile)
+	if !bytes.Equal(ca, cb) {
+		t.Fatal("the nodes' certificate files differ")
+	}
 }
