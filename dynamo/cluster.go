@@ -40,6 +40,7 @@ import (
 // peers is the engine's side of a shared store.
 type peers struct {
 	stop  func()
+	once  sync.Once // stopPeers
 	mu    sync.Mutex
 	names map[string]bool // tables to reload
 	wake  chan struct{}
@@ -72,9 +73,11 @@ func (e *Engine) watchPeers() {
 
 // stopPeers stops following other nodes (Close).
 func (e *Engine) stopPeers() {
-	if e.peers != nil {
-		e.peers.stop()
-		close(e.peers.done)
+	if p := e.peers; p != nil {
+		p.once.Do(func() {
+			p.stop()
+			close(p.done)
+		})
 	}
 }
 
@@ -206,4 +209,26 @@ func (e *Engine) readAgain(name string, before *table, err error) bool {
 	}
 	t, rerr := e.refresh(name)
 	return rerr == nil && t != nil && t != before
+}
+
+// readAgainAll is readAgain for a read of several tables: it reports
+// whether any of them is stored under another definition than the one
+// the engine held when the read began (before, by name).
+func (e *Engine) readAgainAll(before map[string]*table, err error) bool {
+	again := false
+	for name, t := range before {
+		if e.readAgain(name, t, err) {
+			again = true
+		}
+	}
+	return again
+}
+
+// cachedAll returns the engine's copies of the tables named.
+func (e *Engine) cachedAll(names []string) map[string]*table {
+	m := make(map[string]*table, len(names))
+	for _, n := range names {
+		m[n] = e.cached(n)
+	}
+	return m
 }

@@ -19,6 +19,13 @@ import (
 // metadata store (one embedded nats-server): two Eddy nodes of a cluster.
 func twoNodes(t *testing.T) (a, b *Engine) {
 	t.Helper()
+	e := nodes(t, 2)
+	return e[0], e[1]
+}
+
+// nodes opens n engines on one JetStream store.
+func nodes(t *testing.T, n int) []*Engine {
+	t.Helper()
 	srv := natstest.Embedded(t)
 	var p [6]byte
 	rand.Read(p[:])
@@ -37,7 +44,11 @@ func twoNodes(t *testing.T) (a, b *Engine) {
 		e, _ := newEngine(t, storage.PrefixMeta(m, Namespace("us-east-1")))
 		return e
 	}
-	return open(), open()
+	var es []*Engine
+	for range n {
+		es = append(es, open())
+	}
+	return es
 }
 
 // TestClusterTables: a table created, changed, deleted and made again
@@ -194,6 +205,109 @@ func TestClusterLeases(t *testing.T) {
 		}
 		if *ia["leaseOwner"].S != last {
 			t.Fatalf("lease %d owned by %s, last winner %s", l, *ia["leaseOwner"].S, last)
+		}
+	}
+}
+
+// TestClusterNotices: a node's copy of a table follows changes made
+// through another node without being asked (the TTL sweeper and the item
+// paths read the copy): the store's notices reload it.
+func TestClusterNotices(t *testing.T) {
+	a, b := twoNodes(t)
+	createTable(t, a, "tab", "id", ddb.ScalarS, "", "")
+	put(t, b, "tab", attr.Item{"id": S("x")}) // b holds the table now
+	if b.cached("tab") == nil {
+		t.Fatal("B does not hold the table")
+	}
+	if _, err := a.UpdateTimeToLive(ctx, &ddb.UpdateTimeToLiveInput{TableName: sp("tab"),
+		TimeToLiveSpecification: &ddb.TimeToLiveSpecification{Enabled: ptr(true), AttributeName: sp("exp")}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "B's copy has the TTL attribute set through A", func() bool {
+		t := b.cached("tab")
+		return t != nil && t.doc.TTLAttribute == "exp"
+	})
+	if _, err := a.DeleteTable(ctx, &ddb.DeleteTableInput{TableName: sp("tab")}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "B forgets the table deleted through A", func() bool { return b.cached("tab") == nil })
+}
+
+// TestClusterStaleCopy: a node that hears no notices (its copy of a
+// table stays as it was) still reads and writes a table deleted and made
+// again, with another key, through another node, and queries an index
+// added through it: each operation finding its copy stale takes the
+// store's definition.
+func TestClusterStaleCopy(t *testing.T) {
+	es := nodes(t, 2)
+	a, c := es[0], es[1]
+	c.stopPeers()
+	createTable(t, a, "tab", "k", ddb.ScalarS, "", "")
+	put(t, c, "tab", attr.Item{"k": S("x")})
+	remake := func() {
+		t.Helper()
+		if _, err := a.DeleteTable(ctx, &ddb.DeleteTableInput{TableName: sp("tab")}); err != nil {
+			t.Fatal(err)
+		}
+		createTable(t, a, "tab", "id", ddb.ScalarN, "", "")
+		put(t, a, "tab", attr.Item{"id": N("1"), "g": S("v")})
+	}
+	key := attr.Item{"id": N("1")}
+	ops := map[string]func() error{
+		"GetItem": func() error {
+			out, err := c.GetItem(ctx, &ddb.GetItemInput{TableName: sp("tab"), Key: key})
+			if err == nil && out.Item == nil {
+				err = fmt.Errorf("no item")
+			}
+			return err
+		},
+		"BatchGetItem": func() error {
+			out, err := c.BatchGetItem(ctx, &ddb.BatchGetItemInput{RequestItems: map[string]ddb.KeysAndAttributes{"tab": {Keys: []attr.Item{key}}}})
+			if err == nil && len(out.Responses["tab"]) != 1 {
+				err = fmt.Errorf("%d items", len(out.Responses["tab"]))
+			}
+			return err
+		},
+		"TransactGetItems": func() error {
+			out, err := c.TransactGetItems(ctx, &ddb.TransactGetItemsInput{TransactItems: []ddb.TransactGetItem{{Get: &ddb.Get{TableName: sp("tab"), Key: key}}}})
+			if err == nil && out.Responses[0].Item == nil {
+				err = fmt.Errorf("no item")
+			}
+			return err
+		},
+		"Query": func() error {
+			in := &ddb.QueryInput{TableName: sp("tab"), KeyConditionExpression: sp("id = :v"), ExpressionAttributeValues: map[string]attr.Value{":v": N("1")}, Checker: Checker{}}
+			if err := in.Validate(); err != nil {
+				return err
+			}
+			out, err := c.Query(ctx, in)
+			if err == nil && out.Count != 1 {
+				err = fmt.Errorf("%d items", out.Count)
+			}
+			return err
+		},
+		"Scan": func() error {
+			out, err := c.Scan(ctx, &ddb.ScanInput{TableName: sp("tab")})
+			if err == nil && out.Count != 1 {
+				err = fmt.Errorf("%d items", out.Count)
+			}
+			return err
+		},
+		"PutItem": func() error {
+			in := &ddb.PutItemInput{TableName: sp("tab"), Item: attr.Item{"id": N("2")}, Checker: Checker{}}
+			if err := in.Validate(); err != nil {
+				return err
+			}
+			_, err := c.PutItem(ctx, in)
+			return err
+		},
+	}
+	for _, name := range []string{"GetItem", "BatchGetItem", "TransactGetItems", "Query", "Scan", "PutItem"} {
+		// c's copy is the table it last used, made again through a.
+		c.refresh("tab")
+		remake()
+		if err := ops[name](); err != nil {
+			t.Errorf("%s through a node whose copy is stale: %v", name, err)
 		}
 	}
 }
