@@ -15,15 +15,19 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	fhsdk "github.com/aws/aws-sdk-go-v2/service/firehose"
 	fhtypes "github.com/aws/aws-sdk-go-v2/service/firehose/types"
+	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	kda "github.com/aws/aws-sdk-go-v2/service/kinesisanalytics"
 	kdatypes "github.com/aws/aws-sdk-go-v2/service/kinesisanalytics/types"
 	kmssdk "github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/eddy-streams/eddy/internal/natstest"
 	"github.com/eddy-streams/eddy/storage/jetstream"
@@ -225,5 +229,74 @@ func TestAutoTLSCluster(t *testing.T) {
 	cb, _ := os.ReadFile(b.caFile)
 	if !bytes.Equal(ca, cb) {
 		t.Fatal("the nodes' certificate files differ")
+	}
+}
+
+// TestServeClusterIAM: with identities, two nodes on one NATS server
+// share the IAM API's users, keys, roles and policies and STS's
+// temporary credentials: a key made through A signs through B at once,
+// and credentials from AssumeRole through A sign through B.
+func TestServeClusterIAM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a NATS server and two servers")
+	}
+	nats := natstest.Embedded(t)
+	dir := t.TempDir()
+	file := dir + "/identities.json"
+	if err := os.WriteFile(file, []byte(iamAPIIdentities), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	root, prefix := newRootKey(t), "I"+strconv.Itoa(os.Getpid())
+	args := func() string {
+		return fmt.Sprintf("serve --backend jetstream --nats-url %s --nats-prefix %s --replicas 1 --kms-root-key-file %s --listen 127.0.0.1:0 --data-dir %s --account-id 111111111111 --identities %s",
+			nats.URL, prefix, root, t.TempDir(), file)
+	}
+	a, b := startChild(t, args()), startChild(t, args())
+	ctx := testContext(t)
+	creds := func(key, secret, token string) aws.CredentialsProvider {
+		return credentials.NewStaticCredentialsProvider(key, secret, token)
+	}
+	iamOn := func(c *child, p aws.CredentialsProvider) *iamsdk.Client {
+		return iamsdk.New(iamsdk.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + c.addr), Retryer: aws.NopRetryer{}, Credentials: p})
+	}
+	kOn := func(c *child, p aws.CredentialsProvider) *kinesis.Client {
+		return kinesis.New(kinesis.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + c.addr), Retryer: aws.NopRetryer{}, Credentials: p})
+	}
+	rootA := iamOn(a, creds("AKIAROOT0000000000AA", "root-secret", ""))
+	if _, err := rootA.CreateUser(ctx, &iamsdk.CreateUserInput{UserName: aws.String("app")}); err != nil {
+		t.Fatal(err)
+	}
+	allow := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kinesis:ListStreams","sts:AssumeRole"],"Resource":"*"}]}`
+	if _, err := rootA.PutUserPolicy(ctx, &iamsdk.PutUserPolicyInput{UserName: aws.String("app"), PolicyName: aws.String("p"), PolicyDocument: aws.String(allow)}); err != nil {
+		t.Fatal(err)
+	}
+	key, err := rootA.CreateAccessKey(ctx, &iamsdk.CreateAccessKeyInput{UserName: aws.String("app")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := creds(aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey), "")
+	if _, err := kOn(b, app).ListStreams(ctx, &kinesis.ListStreamsInput{}); err != nil {
+		t.Fatalf("ListStreams through B with a key made through A: %v", err)
+	}
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:user/app"},"Action":"sts:AssumeRole"}]}`
+	if _, err := rootA.CreateRole(ctx, &iamsdk.CreateRoleInput{RoleName: aws.String("reader"), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rootA.PutRolePolicy(ctx, &iamsdk.PutRolePolicyInput{RoleName: aws.String("reader"), PolicyName: aws.String("p"), PolicyDocument: aws.String(allow)}); err != nil {
+		t.Fatal(err)
+	}
+	stsA := sts.New(sts.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + a.addr), Retryer: aws.NopRetryer{}, Credentials: app})
+	ar, err := stsA.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::111111111111:role/reader"), RoleSessionName: aws.String("s1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess := creds(aws.ToString(ar.Credentials.AccessKeyId), aws.ToString(ar.Credentials.SecretAccessKey), aws.ToString(ar.Credentials.SessionToken))
+	if _, err := kOn(b, sess).ListStreams(ctx, &kinesis.ListStreamsInput{}); err != nil {
+		t.Fatalf("ListStreams through B with credentials AssumeRole gave through A: %v", err)
+	}
+	who, err := sts.New(sts.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + b.addr), Retryer: aws.NopRetryer{}, Credentials: sess}).
+		GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil || aws.ToString(who.Arn) != "arn:aws:sts::111111111111:assumed-role/reader/s1" {
+		t.Fatalf("GetCallerIdentity through B: %v %v", who, err)
 	}
 }
