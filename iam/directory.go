@@ -477,8 +477,9 @@ func (d *Directory) Credential(keyID, sessionToken string, now time.Time) (strin
 	d.mu.RUnlock()
 	switch {
 	case k == nil && shared && sessionToken == "":
-		// Made through another node, whose notice has not come yet?
-		if err := d.reload(); err == nil {
+		// Made through another node, whose notice has not come yet? (A
+		// key no one made costs a look, not a reload.)
+		if d.storedKey(keyID) && d.reload() == nil {
 			d.mu.RLock()
 			if k = d.keys[keyID]; k != nil {
 				c = *k

@@ -1,8 +1,10 @@
 package iam
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/eddy-streams/eddy/iam/policy"
@@ -69,6 +71,23 @@ func (d *Directory) shareSession(keyID string, s storedSession, now time.Time) e
 		}
 		return tx.Put(tableSessions, keyID, b)
 	})
+}
+
+// storedKey reports whether a user record in the store holds the access
+// key keyID.
+func (d *Directory) storedKey(keyID string) bool {
+	d.mu.RLock()
+	meta := d.meta
+	d.mu.RUnlock()
+	want := []byte(`"id":"` + keyID + `"`)
+	found := false
+	meta.View(func(tx storage.MetaTx) error {
+		return tx.Scan(tableEntities, "", "", func(k string, v []byte) (bool, error) {
+			found = strings.Contains(k, "/user/") && bytes.Contains(v, want)
+			return !found, nil
+		})
+	})
+	return found
 }
 
 // sharedSession looks for temporary credentials another node issued and,
