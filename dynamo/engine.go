@@ -2,7 +2,6 @@ package dynamo
 
 import (
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -27,8 +26,11 @@ type Engine struct {
 	tables atomic.Pointer[map[string]*table]
 	// mu serialises changes of table definitions: each runs its
 	// transaction and publishes the new map under it.
-	mu     sync.Mutex
+	mu sync.Mutex
+	// pub serialises publications of e.tables (publishLocked, refresh).
+	pub    sync.Mutex
 	closed atomic.Bool
+	peers  *peers // other nodes' changes, on a shared store (cluster.go)
 
 	bg struct {
 		sync.Mutex
@@ -52,11 +54,11 @@ func Open(cfg Config, meta storage.MetaStore) (*Engine, error) {
 	tables := map[string]*table{}
 	err := meta.View(func(tx storage.MetaTx) error {
 		return tx.Scan(bucketTables, "", "", func(name string, b []byte) (bool, error) {
-			var doc tableDoc
-			if err := json.Unmarshal(b, &doc); err != nil {
+			t, err := loadTable(b, cfg.Region, cfg.AccountID)
+			if err != nil {
 				return false, fmt.Errorf("table %s: %w", name, err)
 			}
-			tables[name] = newTable(doc, cfg.Region, cfg.AccountID)
+			tables[name] = t
 			return true, nil
 		})
 	})
@@ -64,6 +66,7 @@ func Open(cfg Config, meta storage.MetaStore) (*Engine, error) {
 		return nil, fmt.Errorf("dynamo: load tables: %w", err)
 	}
 	e.tables.Store(&tables)
+	e.watchPeers()
 	e.startPurge()
 	e.scheduleTTL()
 	return e, nil
@@ -76,6 +79,7 @@ func (e *Engine) Region() string { return e.cfg.Region }
 // tables) and waits for it. It does not close the store.
 func (e *Engine) Close() error {
 	e.closed.Store(true)
+	e.stopPeers()
 	e.bg.Lock()
 	e.bg.closing = true
 	if e.bg.stopTTL != nil {
@@ -100,11 +104,31 @@ func (e *Engine) Ready() error {
 	})
 }
 
-// lookup returns the table named name, or nil.
-func (e *Engine) lookup(name string) *table { return (*e.tables.Load())[name] }
+// lookup returns the table named name, or nil. On a shared store a table
+// the engine does not hold is looked up in the store (another node may
+// have just created it).
+func (e *Engine) lookup(name string) *table {
+	t := (*e.tables.Load())[name]
+	if t != nil || !e.shared() {
+		return t
+	}
+	t, err := e.refresh(name)
+	if err != nil {
+		e.log.Warn("looking up a table in the store", "table", name, "err", err)
+		return nil
+	}
+	return t
+}
 
 // publishLocked makes t the table named name (nil: none). e.mu is held.
 func (e *Engine) publishLocked(name string, t *table) {
+	e.pub.Lock()
+	defer e.pub.Unlock()
+	e.publishPubLocked(name, t)
+}
+
+// publishPubLocked is publishLocked with e.pub held.
+func (e *Engine) publishPubLocked(name string, t *table) {
 	next := maps.Clone(*e.tables.Load())
 	if t == nil {
 		delete(next, name)
@@ -141,6 +165,21 @@ func (e *Engine) writeTables(names []string, fn func(ws map[string]*writer) erro
 		for i, name := range names {
 			if tables[i] = e.lookup(name); tables[i] == nil {
 				return errNotFound()
+			}
+		}
+		// On a shared store another node may have deleted (and made
+		// again) or changed a table since the engine's copy: the store's
+		// definition is taken and the write made again.
+		if attempt > 0 && e.shared() {
+			for _, name := range names {
+				if _, err := e.refresh(name); err != nil {
+					return err
+				}
+			}
+			for i, name := range names {
+				if tables[i] = e.lookup(name); tables[i] == nil {
+					return errNotFound()
+				}
 			}
 		}
 		// A refusal (an *eddy.Error: a failed condition, an update that
@@ -181,6 +220,8 @@ func (e *Engine) writeTables(names []string, fn func(ws map[string]*writer) erro
 			err = refused
 		}
 		switch {
+		case errors.Is(err, errTableGone) && e.shared() && attempt < 10:
+			continue // deleted, or deleted and made again, through another node
 		case errors.Is(err, errTableGone):
 			return errNotFound()
 		case errors.Is(err, errStale) && attempt < 10:

@@ -16,7 +16,10 @@ import (
 // backups are always ENABLED on DynamoDB (API reference,
 // ContinuousBackupsDescription), point-in-time recovery as last set.
 func (e *Engine) DescribeContinuousBackups(ctx context.Context, in *ddb.DescribeContinuousBackupsInput) (*ddb.DescribeContinuousBackupsOutput, error) {
-	t := e.lookup(*in.TableName)
+	t, err := e.fresh(*in.TableName)
+	if err != nil {
+		return nil, err
+	}
 	if t == nil {
 		return nil, errBackupsTableNotFound(*in.TableName)
 	}

@@ -26,6 +26,21 @@ func (e *Engine) BatchGetItem(ctx context.Context, in *ddb.BatchGetItemInput) (*
 	for n := range in.RequestItems {
 		names = append(names, n)
 	}
+	before := e.cachedAll(names)
+	out, err := e.batchGetItem(ctx, in)
+	if e.readAgainAll(before, err) {
+		out, err = e.batchGetItem(ctx, in)
+	}
+	return out, err
+}
+
+// batchGetItem is BatchGetItem with the tables' definitions as the engine
+// holds them.
+func (e *Engine) batchGetItem(ctx context.Context, in *ddb.BatchGetItemInput) (*ddb.BatchGetItemOutput, error) {
+	names := make([]string, 0, len(in.RequestItems))
+	for n := range in.RequestItems {
+		names = append(names, n)
+	}
 	sort.Strings(names)
 	type tableReq struct {
 		t    *table
@@ -67,6 +82,9 @@ func (e *Engine) BatchGetItem(ctx context.Context, in *ddb.BatchGetItemInput) (*
 	out := &ddb.BatchGetItemOutput{Responses: map[string][]attr.Item{}, UnprocessedKeys: map[string]ddb.KeysAndAttributes{}}
 	err := e.meta.View(func(tx storage.MetaTx) error {
 		for i, r := range reqs {
+			if err := tableExists(tx, r.t); err != nil {
+				return err // deleted (and made again, through another node?)
+			}
 			items := []attr.Item{}
 			var c capacity
 			consistent := in.RequestItems[names[i]].ConsistentRead != nil && *in.RequestItems[names[i]].ConsistentRead

@@ -27,6 +27,16 @@ import (
 
 // GetItem returns an item by its key.
 func (e *Engine) GetItem(ctx context.Context, in *ddb.GetItemInput) (*ddb.GetItemOutput, error) {
+	before := e.cached(*in.TableName)
+	out, err := e.getItemOp(ctx, in)
+	if e.readAgain(*in.TableName, before, err) {
+		out, err = e.getItemOp(ctx, in)
+	}
+	return out, err
+}
+
+// getItemOp is GetItem with the table's definition as the engine holds it.
+func (e *Engine) getItemOp(ctx context.Context, in *ddb.GetItemInput) (*ddb.GetItemOutput, error) {
 	p, err := parsed(in.Parsed, ddb.Expressions{Projection: in.ProjectionExpression, Names: in.ExpressionAttributeNames})
 	if err != nil {
 		return nil, err

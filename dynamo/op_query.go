@@ -205,6 +205,16 @@ func checkFilterKeys(filter *expr.Condition, ks expr.KeySchema, legacy bool) err
 // Query reads the items of one hash key, of the table or an index, in
 // range key order.
 func (e *Engine) Query(ctx context.Context, in *ddb.QueryInput) (*ddb.QueryOutput, error) {
+	before := e.cached(*in.TableName)
+	out, err := e.queryOp(ctx, in)
+	if e.readAgain(*in.TableName, before, err) {
+		out, err = e.queryOp(ctx, in)
+	}
+	return out, err
+}
+
+// queryOp is Query with the table's definition as the engine holds it.
+func (e *Engine) queryOp(ctx context.Context, in *ddb.QueryInput) (*ddb.QueryOutput, error) {
 	p, err := parsed(in.Parsed, ddb.Expressions{KeyCondition: in.KeyConditionExpression, Filter: in.FilterExpression,
 		Projection: in.ProjectionExpression, Names: in.ExpressionAttributeNames, Values: in.ExpressionAttributeValues})
 	if err != nil {
@@ -416,6 +426,16 @@ func prefixEnd(p string) string {
 // Scan reads a table or an index in storage order (by the hash of the
 // hash key), or one segment of it.
 func (e *Engine) Scan(ctx context.Context, in *ddb.ScanInput) (*ddb.ScanOutput, error) {
+	before := e.cached(*in.TableName)
+	out, err := e.scanOp(ctx, in)
+	if e.readAgain(*in.TableName, before, err) {
+		out, err = e.scanOp(ctx, in)
+	}
+	return out, err
+}
+
+// scanOp is Scan with the table's definition as the engine holds it.
+func (e *Engine) scanOp(ctx context.Context, in *ddb.ScanInput) (*ddb.ScanOutput, error) {
 	p, err := parsed(in.Parsed, ddb.Expressions{Filter: in.FilterExpression, Projection: in.ProjectionExpression,
 		Names: in.ExpressionAttributeNames, Values: in.ExpressionAttributeValues})
 	if err != nil {

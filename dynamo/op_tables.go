@@ -88,6 +88,7 @@ func (e *Engine) CreateTable(ctx context.Context, in *ddb.CreateTableInput) (*dd
 	if err != nil {
 		return nil, err
 	}
+	t.stored = b
 	st := &stats{version: doc.Version, indexes: make([]indexStats, len(t.indexes))}
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -129,7 +130,10 @@ func (e *Engine) stats(t *table) (*stats, error) {
 
 // DescribeTable describes a table, with its item count and size.
 func (e *Engine) DescribeTable(ctx context.Context, in *ddb.DescribeTableInput) (*ddb.DescribeTableOutput, error) {
-	t := e.lookup(*in.TableName)
+	t, err := e.fresh(*in.TableName)
+	if err != nil {
+		return nil, err
+	}
 	if t == nil {
 		return nil, errTableNotFound(*in.TableName)
 	}
@@ -145,6 +149,12 @@ func (e *Engine) DescribeTable(ctx context.Context, in *ddb.DescribeTableInput) 
 // full and more follow (dynalite actions/listTables.js).
 func (e *Engine) ListTables(ctx context.Context, in *ddb.ListTablesInput) (*ddb.ListTablesOutput, error) {
 	names := e.tableNames()
+	if e.shared() {
+		var err error
+		if names, err = e.storedNames(); err != nil {
+			return nil, err
+		}
+	}
 	sort.Strings(names)
 	if in.ExclusiveStartTableName != nil {
 		i, _ := slices.BinarySearch(names, *in.ExclusiveStartTableName)
@@ -169,10 +179,24 @@ func (e *Engine) ListTables(ctx context.Context, in *ddb.ListTablesInput) (*ddb.
 // DeleteTable deletes a table and its items. Its answer describes the
 // table as DELETING; the items' buckets are emptied in the background.
 func (e *Engine) DeleteTable(ctx context.Context, in *ddb.DeleteTableInput) (*ddb.DeleteTableOutput, error) {
+	for attempt := 0; ; attempt++ {
+		out, err := e.deleteTable(in)
+		if !errors.Is(err, errStale) || attempt == 10 {
+			return out, err
+		}
+	}
+}
+
+// deleteTable is DeleteTable made from the table's definition as read
+// (errStale: it changed through another node meanwhile).
+func (e *Engine) deleteTable(in *ddb.DeleteTableInput) (*ddb.DeleteTableOutput, error) {
 	name := *in.TableName
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	t := e.lookup(name)
+	t, err := e.fresh(name)
+	if err != nil {
+		return nil, err
+	}
 	if t == nil {
 		return nil, errTableNotFound(name)
 	}
@@ -180,7 +204,10 @@ func (e *Engine) DeleteTable(ctx context.Context, in *ddb.DeleteTableInput) (*dd
 		return nil, validation(msgDeletionProtected)
 	}
 	var st *stats
-	err := e.meta.Update(func(tx storage.MetaTx) error {
+	err = e.meta.Update(func(tx storage.MetaTx) error {
+		if err := checkStored(tx, t); err != nil {
+			return err
+		}
 		b, err := tx.Get(bucketStats, t.doc.ID)
 		if err != nil {
 			return err
@@ -201,6 +228,10 @@ func (e *Engine) DeleteTable(ctx context.Context, in *ddb.DeleteTableInput) (*dd
 		}
 		return nil
 	})
+	if errors.Is(err, errTableGone) {
+		e.publishLocked(name, nil)
+		return nil, errTableNotFound(name)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -224,10 +255,24 @@ func (t *table) buckets() []string {
 // global secondary indexes, and changes its stream, encryption, class or
 // deletion protection settings.
 func (e *Engine) UpdateTable(ctx context.Context, in *ddb.UpdateTableInput) (*ddb.UpdateTableOutput, error) {
+	for attempt := 0; ; attempt++ {
+		out, err := e.updateTable(in)
+		if !errors.Is(err, errStale) || attempt == 10 {
+			return out, err
+		}
+	}
+}
+
+// updateTable is UpdateTable made from the table's definition as read
+// (errStale: it changed through another node meanwhile).
+func (e *Engine) updateTable(in *ddb.UpdateTableInput) (*ddb.UpdateTableOutput, error) {
 	name := *in.TableName
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	t := e.lookup(name)
+	t, err := e.fresh(name)
+	if err != nil {
+		return nil, err
+	}
 	if t == nil {
 		return nil, errTableNotFound(name)
 	}
@@ -351,8 +396,12 @@ func (e *Engine) UpdateTable(ctx context.Context, in *ddb.UpdateTableInput) (*dd
 	if err != nil {
 		return nil, err
 	}
+	nt.stored = b
 	var st *stats
 	err = e.meta.Update(func(tx storage.MetaTx) error {
+		if err := checkStored(tx, t); err != nil {
+			return err
+		}
 		sb, err := tx.Get(bucketStats, doc.ID)
 		if err != nil {
 			return err
@@ -383,6 +432,10 @@ func (e *Engine) UpdateTable(ctx context.Context, in *ddb.UpdateTableInput) (*dd
 		}
 		return tx.Put(bucketStats, doc.ID, st.marshal())
 	})
+	if errors.Is(err, errTableGone) {
+		e.publishLocked(name, nil)
+		return nil, errTableNotFound(name)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -124,7 +124,10 @@ func (e *Engine) ListTagsOfResource(ctx context.Context, in *ddb.ListTagsOfResou
 		return nil, err
 	}
 	name := e.tableOfARN(*in.ResourceArn)
-	t := e.lookup(name)
+	t, err := e.fresh(name)
+	if err != nil {
+		return nil, err
+	}
 	if name == "" || t == nil {
 		return nil, errResourceNotFound(*in.ResourceArn)
 	}

@@ -299,6 +299,23 @@ func mergeCapacity(dst, src *capacity) {
 
 // TransactGetItems reads up to 100 items, from one consistent snapshot.
 func (e *Engine) TransactGetItems(ctx context.Context, in *ddb.TransactGetItemsInput) (*ddb.TransactGetItemsOutput, error) {
+	var names []string
+	for _, g := range in.TransactItems {
+		if g.Get != nil && g.Get.TableName != nil {
+			names = append(names, *g.Get.TableName)
+		}
+	}
+	before := e.cachedAll(names)
+	out, err := e.transactGetItems(ctx, in)
+	if e.readAgainAll(before, err) {
+		out, err = e.transactGetItems(ctx, in)
+	}
+	return out, err
+}
+
+// transactGetItems is TransactGetItems with the tables' definitions as the
+// engine holds them.
+func (e *Engine) transactGetItems(ctx context.Context, in *ddb.TransactGetItemsInput) (*ddb.TransactGetItemsOutput, error) {
 	type get struct {
 		t    *table
 		key  string

@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"context"
+	"errors"
 	"github.com/eddy-streams/eddy"
 	"math/big"
 	"time"
@@ -68,7 +69,10 @@ func (e *Engine) UpdateTimeToLive(ctx context.Context, in *ddb.UpdateTimeToLiveI
 // DescribeTimeToLive tells whether TTL is enabled on a table, and on
 // which attribute.
 func (e *Engine) DescribeTimeToLive(ctx context.Context, in *ddb.DescribeTimeToLiveInput) (*ddb.DescribeTimeToLiveOutput, error) {
-	t := e.lookup(*in.TableName)
+	t, err := e.fresh(*in.TableName)
+	if err != nil {
+		return nil, err
+	}
 	if t == nil {
 		return nil, errTableNotFound(*in.TableName)
 	}
@@ -83,9 +87,23 @@ func (e *Engine) DescribeTimeToLive(ctx context.Context, in *ddb.DescribeTimeToL
 // changeTable applies fn to the definition of the table named name and
 // stores it. fn must not change the indexes.
 func (e *Engine) changeTable(name string, fn func(doc *tableDoc) error) error {
+	for attempt := 0; ; attempt++ {
+		err := e.changeTableOnce(name, fn)
+		if !errors.Is(err, errStale) || attempt == 10 {
+			return err
+		}
+	}
+}
+
+// changeTableOnce is changeTable made from the table's definition as read
+// (errStale: it changed through another node meanwhile).
+func (e *Engine) changeTableOnce(name string, fn func(doc *tableDoc) error) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	t := e.lookup(name)
+	t, err := e.fresh(name)
+	if err != nil {
+		return err
+	}
 	if t == nil {
 		return errTableNotFound(name)
 	}
@@ -99,7 +117,18 @@ func (e *Engine) changeTable(name string, fn func(doc *tableDoc) error) error {
 	if err != nil {
 		return err
 	}
-	if err := e.meta.Update(func(tx storage.MetaTx) error { return tx.Put(bucketTables, name, b) }); err != nil {
+	nt.stored = b
+	err = e.meta.Update(func(tx storage.MetaTx) error {
+		if err := checkStored(tx, t); err != nil {
+			return err
+		}
+		return tx.Put(bucketTables, name, b)
+	})
+	if errors.Is(err, errTableGone) {
+		e.publishLocked(name, nil)
+		return errTableNotFound(name)
+	}
+	if err != nil {
 		return err
 	}
 	e.publishLocked(name, nt)

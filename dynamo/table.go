@@ -66,6 +66,7 @@ type table struct {
 	indexes []*index // GSIs first, then LSIs, in definition order (the stats record's order)
 	bucket  string   // the items' bucket
 	arn     string
+	stored  []byte // the definition as stored (its JSON), which changes are checked against (checkStored)
 }
 
 // index is a secondary index as the engine uses it.

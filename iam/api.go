@@ -3,6 +3,7 @@ package iam
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"maps"
 	"slices"
 	"strings"
@@ -59,10 +60,107 @@ type storedPolicy struct {
 
 // UseStore keeps the IAM API's entities in meta, loading those already
 // there. Without it they live in memory only.
+//
+// On a store other nodes write too (storage.Watcher: eddy serve --backend
+// jetstream) the directory follows their IAM API changes: the store's
+// notice of an entity another node wrote makes it load the API's entities
+// again, and an access key it does not know is looked for in the store
+// before it is refused (Credential), so a key made through one node signs
+// requests to every other at once.
 func (d *Directory) UseStore(meta storage.MetaStore) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.meta = meta
+	if err := d.loadLocked(); err != nil {
+		return err
+	}
+	wake := make(chan struct{}, 1)
+	stop, shared := storage.Watch(meta, func(table, _ string) {
+		if table != tableEntities {
+			return
+		}
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+	})
+	if shared {
+		d.shared = true
+		done := make(chan struct{})
+		d.stopWatch = func() { stop(); close(done) }
+		go func() {
+			for {
+				select {
+				case <-done:
+					return
+				case <-wake:
+				}
+				if err := d.reload(); err != nil && d.logger() != nil {
+					d.logger().Warn("iam: loading entities another node changed", "err", err)
+				}
+			}
+		}()
+	}
+	return nil
+}
+
+// SetLogger gives the directory a logger for what it cannot report to a
+// caller (a failed reload of another node's changes). Default: none.
+func (d *Directory) SetLogger(l *slog.Logger) {
+	d.mu.Lock()
+	d.log = l
+	d.mu.Unlock()
+}
+
+// StopWatching stops following other nodes' changes (UseStore).
+func (d *Directory) StopWatching() {
+	d.mu.Lock()
+	stop := d.stopWatch
+	d.stopWatch = nil
+	d.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+}
+
+func (d *Directory) logger() *slog.Logger {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.log
+}
+
+// reload replaces the IAM API's entities in memory by those stored now.
+// Temporary credentials already issued are kept.
+func (d *Directory) reload() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, a := range d.accounts {
+		for name, u := range a.users {
+			if u.fromFile {
+				continue
+			}
+			for _, id := range u.keys {
+				delete(d.keys, id)
+			}
+			delete(a.users, name)
+		}
+		for name, r := range a.roles {
+			if !r.fromFile {
+				delete(a.roles, name)
+			}
+		}
+		for arn, p := range a.policies {
+			if !p.fromFile {
+				delete(a.policies, arn)
+			}
+		}
+	}
+	return d.loadLocked()
+}
+
+// loadLocked loads the IAM API's entities from d.meta.
+func (d *Directory) loadLocked() error {
+	meta := d.meta
 	var users []struct {
 		acct, name string
 		rec        storedUser

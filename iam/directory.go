@@ -17,6 +17,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"maps"
 	"os"
 	"regexp"
@@ -70,6 +71,11 @@ type Directory struct {
 	accounts map[string]*account
 	keys     map[string]*credential
 	meta     storage.MetaStore // where the IAM API's entities are kept; nil: memory
+	// shared: other nodes write meta too (UseStore); stopWatch stops
+	// following them.
+	shared    bool
+	stopWatch func()
+	log       *slog.Logger
 
 	cacheMu  sync.Mutex
 	resource map[string]*policy.Policy // parsed resource policies by text
@@ -467,7 +473,25 @@ func (d *Directory) Credential(keyID, sessionToken string, now time.Time) (strin
 	if k != nil {
 		c = *k // the IAM API replaces a key's caller under the lock
 	}
+	shared := d.shared
 	d.mu.RUnlock()
+	switch {
+	case k == nil && shared && sessionToken == "":
+		// Made through another node, whose notice has not come yet? (A
+		// key no one made costs a look, not a reload.)
+		if d.storedKey(keyID) && d.reload() == nil {
+			d.mu.RLock()
+			if k = d.keys[keyID]; k != nil {
+				c = *k
+			}
+			d.mu.RUnlock()
+		}
+	case k == nil && shared:
+		// Temporary credentials another node issued (sessions.go)?
+		if sk, err := d.sharedSession(keyID); err == nil && sk != nil {
+			k, c = sk, *sk
+		}
+	}
 	if k == nil || c.token != sessionToken && c.token != "" {
 		return "", nil, invalidToken()
 	}
@@ -553,7 +577,10 @@ func (d *Directory) AssumeRole(caller *Caller, roleARN, sessionName, externalID,
 			return nil, nil, deniedOn(caller, call.Action, roleARN, dec.Reason)
 		}
 	}
-	creds := d.issue(acct, r, sessionName, session, duration, call.Now)
+	creds, err := d.issue(acct, r, sessionName, session, sessionPolicy, duration, call.Now)
+	if err != nil {
+		return nil, nil, eddy.Errorf(eddy.CodeInternalFailure, "record the session: %v", err)
+	}
 	d.mu.RLock()
 	sess := d.keys[creds.AccessKeyID].caller
 	d.mu.RUnlock()
@@ -561,8 +588,9 @@ func (d *Directory) AssumeRole(caller *Caller, roleARN, sessionName, externalID,
 }
 
 // issue makes temporary credentials of role r (of account acct) for a
-// session, and records them.
-func (d *Directory) issue(acct string, r *role, sessionName string, session []*policy.Policy, duration time.Duration, now time.Time) *Credentials {
+// session, and records them (in the shared store too, sessions.go);
+// sessionText is the session policy's text.
+func (d *Directory) issue(acct string, r *role, sessionName string, session []*policy.Policy, sessionText string, duration time.Duration, now time.Time) (*Credentials, error) {
 	d.mu.RLock()
 	sess := d.accounts[acct].sessionCaller(r, sessionName)
 	d.mu.RUnlock()
@@ -573,11 +601,16 @@ func (d *Directory) issue(acct string, r *role, sessionName string, session []*p
 		SessionToken:    randomText(96),
 		Expiration:      now.Add(duration).Truncate(time.Second),
 	}
+	err := d.shareSession(creds.AccessKeyID, storedSession{Secret: creds.SecretAccessKey, Token: creds.SessionToken, Expires: creds.Expiration,
+		Account: acct, Role: r.name, Session: sessionName, Policy: sessionText}, now)
+	if err != nil {
+		return nil, err
+	}
 	d.mu.Lock()
 	d.keys[creds.AccessKeyID] = &credential{secret: creds.SecretAccessKey, token: creds.SessionToken, expires: creds.Expiration, caller: sess}
 	d.expireLocked(now)
 	d.mu.Unlock()
-	return creds
+	return creds, nil
 }
 
 // expireLocked forgets temporary credentials that have expired.
@@ -653,5 +686,9 @@ func (d *Directory) ServiceRoleCredentials(service, roleARN, sessionName string,
 	if allow, deny := trustMatch(trust, req); !allow || deny {
 		return nil, deniedOn(svc, "sts:AssumeRole", roleARN, policy.ImplicitDenyResource)
 	}
-	return d.issue(acct, r, sessionName, nil, duration, now), nil
+	creds, err := d.issue(acct, r, sessionName, nil, "", duration, now)
+	if err != nil {
+		return nil, eddy.Errorf(eddy.CodeInternalFailure, "record the session: %v", err)
+	}
+	return creds, nil
 }

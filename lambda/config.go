@@ -4,6 +4,8 @@ import (
 	"errors"
 	"log/slog"
 	"time"
+
+	"github.com/eddy-streams/eddy/storage"
 )
 
 // Clock is the time source for timestamps (LastModified). Timeouts of
@@ -22,6 +24,10 @@ type Config struct {
 	// unzipped code instances run from (DataDir/run). Default: a
 	// temporary directory removed by Close (for in-memory servers).
 	DataDir string
+	// Code, if set, keeps every function's zip in shard logs as well
+	// (code.go), so that the other nodes of a cluster sharing the store
+	// can fetch it. Default: none (zips only in DataDir, on this node).
+	Code storage.Logs
 	// Region is the region of Invoker calls that name a function without
 	// an ARN. Default "us-east-1".
 	Region string

@@ -181,6 +181,9 @@ func (s *Service) saveCode(zipBytes []byte) (string, int64, error) {
 		return "", 0, lp.InvalidParameter("Could not unzip uploaded file. Please check your file, then try to upload again.")
 	}
 	sum := sha256.Sum256(zipBytes)
+	if err := s.shareCode(hex.EncodeToString(sum[:]), zipBytes); err != nil {
+		return "", 0, err
+	}
 	path := filepath.Join(s.codeDir, hex.EncodeToString(sum[:])+".zip")
 	if _, err := os.Stat(path); err != nil {
 		tmp := path + ".tmp-" + newRevision()
@@ -194,13 +197,14 @@ func (s *Service) saveCode(zipBytes []byte) (string, int64, error) {
 	return base64.StdEncoding.EncodeToString(sum[:]), int64(len(zipBytes)), nil
 }
 
-// codePath is the stored zip of a configuration.
+// codePath is the stored zip of a configuration, fetched from the shared
+// store (Config.Code) if this node has no copy (code.go).
 func (s *Service) codePath(c *lp.FunctionConfiguration) (string, error) {
 	sum, err := base64.StdEncoding.DecodeString(c.CodeSha256)
 	if err != nil {
 		return "", fmt.Errorf("function %s: bad CodeSha256 %q", c.FunctionName, c.CodeSha256)
 	}
-	return filepath.Join(s.codeDir, hex.EncodeToString(sum)+".zip"), nil
+	return s.codeFile(hex.EncodeToString(sum))
 }
 
 // CreateFunction creates a function from in (validated) in region.
@@ -314,9 +318,13 @@ func (s *Service) GetFunction(region, fn string) (*lp.GetFunctionOutput, error) 
 	if r.LocalDir != "" {
 		out.Code = localCodeLocation(r.LocalDir)
 	} else {
-		path, err := s.codePath(&r.Config)
-		if err != nil {
-			return nil, err
+		// A function of no code (a webhook) has no zip to fetch.
+		sum, _ := base64.StdEncoding.DecodeString(r.Config.CodeSha256)
+		path := filepath.Join(s.codeDir, hex.EncodeToString(sum)+".zip")
+		if r.Config.CodeSize > 0 {
+			if path, err = s.codePath(&r.Config); err != nil {
+				return nil, err
+			}
 		}
 		out.Code = &lp.FunctionCodeLocation{RepositoryType: "S3", Location: "file://" + path}
 	}

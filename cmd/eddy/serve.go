@@ -173,6 +173,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		// Users, keys and policies made through the IAM API are kept
 		// with the rest of the metadata.
+		dir.SetLogger(logger)
 		if err := dir.UseStore(meta); err != nil {
 			return err
 		}
@@ -359,6 +360,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		lc.AccountID = account
 		if !cfg.InMemory {
 			lc.DataDir = lambdaDir
+		}
+		if cfg.Backend == "jetstream" {
+			// Zips in the shared store too, so every node runs every
+			// function (lambda/code.go).
+			lc.Code = alogs
 		}
 		if a.functions, err = lambda.New(lc, ameta); err != nil {
 			return nil, err

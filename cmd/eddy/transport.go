@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -121,14 +122,33 @@ func certNames(listen string) []string {
 
 // autoTLS loads the made certificate, or makes one when there is none, it
 // expires within autoCertRenew, or it does not cover this host's names.
+//
+// With --backend jetstream every node of the cluster serves the one
+// certificate in the shared store (tlscluster.go): a node whose names it
+// does not cover replaces it by one covering its names too, stored only
+// over the certificate it read, and every node takes up a replacement on
+// the store's notice.
 func autoTLS(cfg serveConfig, meta storage.MetaStore, logger *slog.Logger) (*serverTLS, func(), error) {
+	for attempt := 0; ; attempt++ {
+		st, cleanup, err := autoTLSOnce(cfg, meta, logger)
+		if errors.Is(err, errCertChanged) && attempt < 10 {
+			continue // another node stored one meanwhile
+		}
+		return st, cleanup, err
+	}
+}
+
+// autoTLSOnce is autoTLS from the certificate stored now.
+func autoTLSOnce(cfg serveConfig, meta storage.MetaStore, logger *slog.Logger) (*serverTLS, func(), error) {
 	names := certNames(cfg.Listen)
 	var sc storedCert
+	var read []byte // the stored certificate as read (nil: none)
 	err := meta.View(func(tx storage.MetaTx) error {
 		b, err := tx.Get(tableTLS, rowTLS)
 		if err != nil {
 			return err
 		}
+		read = b
 		return json.Unmarshal(b, &sc)
 	})
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
@@ -145,6 +165,10 @@ func autoTLS(cfg serveConfig, meta storage.MetaStore, logger *slog.Logger) (*ser
 		}
 	}
 	if !reuse {
+		if cfg.Backend == "jetstream" && cert.Leaf != nil && time.Until(cert.Leaf.NotAfter) > autoCertRenew {
+			// Still valid: the other nodes' names stay covered.
+			names = slices.Compact(slices.Sorted(slices.Values(append(names, sc.Names...))))
+		}
 		if sc, err = makeCert(names); err != nil {
 			return nil, nil, fmt.Errorf("--tls auto: %w", err)
 		}
@@ -155,7 +179,20 @@ func autoTLS(cfg serveConfig, meta storage.MetaStore, logger *slog.Logger) (*ser
 		if err != nil {
 			return nil, nil, err
 		}
-		if err := meta.Update(func(tx storage.MetaTx) error { return tx.Put(tableTLS, rowTLS, b) }); err != nil {
+		err = meta.Update(func(tx storage.MetaTx) error {
+			cur, err := tx.Get(tableTLS, rowTLS)
+			if err != nil && !errors.Is(err, storage.ErrNotFound) {
+				return err
+			}
+			if !bytes.Equal(cur, read) {
+				return errCertChanged
+			}
+			return tx.Put(tableTLS, rowTLS, b)
+		})
+		if errors.Is(err, errCertChanged) {
+			return nil, nil, err
+		}
+		if err != nil {
 			return nil, nil, fmt.Errorf("--tls auto: store the certificate: %w", err)
 		}
 		made = true
@@ -174,6 +211,11 @@ func autoTLS(cfg serveConfig, meta storage.MetaStore, logger *slog.Logger) (*ser
 		return nil, nil, fmt.Errorf("--tls auto: %w", err)
 	}
 	st := &serverTLS{config: tlsConfig(cert), caFile: caFile, fingerprint: fingerprint(cert.Certificate[0])}
+	if cfg.Backend == "jetstream" {
+		stop := followCert(st, cert, meta, logger)
+		prev := cleanup
+		cleanup = func() { stop(); prev() }
+	}
 	logger.Info("tls: self-signed certificate", "made", made, "sha256", st.fingerprint, "file", caFile,
 		"expires", cert.Leaf.NotAfter.Format(time.DateOnly), "names", strings.Join(sc.Names, ","))
 	return st, cleanup, nil
