@@ -29,6 +29,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"math/big"
@@ -125,6 +126,7 @@ func run(c config) error {
 type natsCluster struct {
 	dir   string
 	urls  []string
+	mon   []string // monitoring endpoints (http://127.0.0.1:port)
 	cmds  []*exec.Cmd
 	alive []bool
 }
@@ -197,6 +199,7 @@ cluster {
 		nc.cmds = append(nc.cmds, cmd)
 		nc.alive = append(nc.alive, true)
 		nc.urls = append(nc.urls, fmt.Sprintf("nats://127.0.0.1:%d", ports[i]))
+		nc.mon = append(nc.mon, fmt.Sprintf("http://127.0.0.1:%d", ports[6+i]))
 	}
 	deadline := time.Now().Add(90 * time.Second)
 	for i := range 3 {
@@ -474,31 +477,49 @@ func hashKey(i, n int) string {
 }
 
 // leaders counts, per server name, the JetStream streams it leads among
-// those whose name has the given prefix (the shard logs), and finds the
-// streams led by each.
-func leaders(urls []string, prefix string) (map[string]int, int, error) {
+// those whose name has the given prefix, and returns each stream's leader.
+func leaders(urls []string, prefix string) (map[string]int, map[string]string, error) {
 	conn, err := nats.Connect(strings.Join(urls, ","), nats.Timeout(2*time.Second))
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
 	defer conn.Close()
 	js, err := jetstream.New(conn)
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	count := map[string]int{}
-	total := 0
+	led := map[string]string{}
 	l := js.ListStreams(ctx)
 	for info := range l.Info() {
 		if !strings.HasPrefix(info.Config.Name, prefix) || info.Cluster == nil {
 			continue
 		}
-		total++
+		led[info.Config.Name] = info.Cluster.Leader
 		count[info.Cluster.Leader]++
 	}
-	return count, total, l.Err()
+	return count, led, l.Err()
+}
+
+// metaLeader is the server leading the JetStream meta group, from a
+// monitoring endpoint's /jsz.
+func metaLeader(mon string) string {
+	resp, err := http.Get(mon + "/jsz")
+	if err != nil {
+		return "?"
+	}
+	defer resp.Body.Close()
+	var v struct {
+		Meta struct {
+			Leader string `json:"leader"`
+		} `json:"meta_cluster"`
+	}
+	if json.NewDecoder(resp.Body).Decode(&v) != nil {
+		return "?"
+	}
+	return v.Meta.Leader
 }
 
 func failover(c config) error {
@@ -533,10 +554,12 @@ func failover(c config) error {
 			}
 		}
 	}
-	count, total, err := leaders(nc.urls, "")
+	count, led, err := leaders(nc.urls, "")
 	if err != nil {
 		return err
 	}
+	total := len(led)
+	meta := metaLeader(nc.mon[0])
 	victim, most := "", -1
 	for name, n := range count {
 		if n > most {
@@ -547,7 +570,17 @@ func failover(c config) error {
 	if err != nil || idx < 1 || idx > 3 {
 		return fmt.Errorf("leader %q is not one of n1..n3 (%v)", victim, count)
 	}
-	fmt.Fprintf(os.Stderr, "clusterbench: failover: stream leaders %v of %d streams; killing %s\n", count, total, victim)
+	// Which shards' logs the victim led (a shard log's stream name ends in
+	// its shard id).
+	victimShard := make([]bool, c.shards)
+	for name, leader := range led {
+		for s := range c.shards {
+			if strings.HasSuffix(name, fmt.Sprintf("shardId-%012d", s)) && leader == victim {
+				victimShard[s] = true
+			}
+		}
+	}
+	fmt.Fprintf(os.Stderr, "clusterbench: failover: stream leaders %v of %d streams, meta leader %s; killing %s\n", count, total, meta, victim)
 	killed := time.Now()
 	nc.kill(idx - 1)
 	// Each shard is probed through the nodes in turn until a PutRecord
@@ -576,11 +609,33 @@ func failover(c config) error {
 	if err, _ := firstErr.Load().(error); err != nil {
 		return err
 	}
+	var theirs, others []time.Duration
+	for s, d := range back {
+		if victimShard[s] {
+			theirs = append(theirs, d)
+		} else {
+			others = append(others, d)
+		}
+	}
+	slices.Sort(theirs)
+	slices.Sort(others)
 	slices.Sort(back)
-	fmt.Printf("| failover (R3, %d shards, SIGKILL of the nats-server leading %d of %d streams) | |\n|---|---:|\n", c.shards, most, total)
+	last := func(ds []time.Duration) string {
+		if len(ds) == 0 {
+			return "—"
+		}
+		return fmt.Sprintf("%v", ds[len(ds)-1].Round(time.Millisecond))
+	}
+	isMeta := "not the meta leader"
+	if meta == victim {
+		isMeta = "also the meta leader"
+	}
+	fmt.Printf("| failover (R3, %d shards, SIGKILL of the nats-server leading %d of %d streams, %s) | |\n|---|---:|\n", c.shards, most, total, isMeta)
 	fmt.Printf("| first shard writable again | %v |\n", back[0].Round(time.Millisecond))
 	fmt.Printf("| median shard | %v |\n", back[len(back)/2].Round(time.Millisecond))
-	fmt.Printf("| every shard writable again | %v |\n\n", back[len(back)-1].Round(time.Millisecond))
+	fmt.Printf("| every shard writable again | %v |\n", back[len(back)-1].Round(time.Millisecond))
+	fmt.Printf("| the %d shards whose log it led: last writable again | %s |\n", len(theirs), last(theirs))
+	fmt.Printf("| the other %d shards: last writable again | %s |\n\n", len(others), last(others))
 	return nil
 }
 
@@ -643,10 +698,11 @@ func memory(c config) error {
 	}
 	time.Sleep(2 * time.Second) // let replication settle before reading RSS
 	after := snap()
-	_, total, err := leaders(nc.urls, "")
+	_, led, err := leaders(nc.urls, "")
 	if err != nil {
 		return err
 	}
+	total := len(led)
 	fmt.Printf("| memory: %d shards (streams of %d) at R%d, %d JetStream streams, created in %v | RSS before | RSS after |\n|---|---:|---:|\n",
 		c.memShards, perStream, c.memReplicas, total, created.Round(time.Second))
 	var sum [2]int64
