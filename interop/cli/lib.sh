@@ -38,9 +38,13 @@ cli_setup() {
 	unset "${!AWS_ENDPOINT_URL@}"
 	run_id=$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
 	read -ra endpoints <<<"${EDDY_ENDPOINTS:-$EDDY_ENDPOINT}"
-	# The turn is kept in a file: calls are made from subshells.
-	endpoint_turn=$(mktemp "${TMPDIR:-/tmp}/eddy-cli-turn.XXXXXX")
-	trap 'rm -f "$endpoint_turn"' EXIT
+	# The turn is kept in a file: calls are made from subshells. (Only for a
+	# cluster: the scripts that set an EXIT trap of their own, and would
+	# leave the file behind, do not use next_endpoint.)
+	if ((${#endpoints[@]} > 1)); then
+		endpoint_turn=$(mktemp "${TMPDIR:-/tmp}/eddy-cli-turn.XXXXXX")
+		trap 'rm -f "$endpoint_turn"' EXIT
+	fi
 }
 
 # next_endpoint: print the endpoint for the next call: EDDY_ENDPOINT, or with
