@@ -49,12 +49,13 @@ build:
 run: build
 	RUN_ARGS='$(RUN_ARGS)' scripts/run.sh $(BIN)
 
-## test: install missing test dependencies, vet, run every Go test with the race detector, then the interop suite (AWS CLI, boto3, JS SDK v3)
+## test: install missing test dependencies, vet, run every Go test with the race detector, then the interop suite (AWS CLI, boto3, JS SDK v3), then its Kinesis suites against two nodes on a NATS cluster
 test:
 	scripts/install-test-deps.sh
 	$(GO) vet ./...
 	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
 	interop/run.sh
+	interop/run.sh --cluster
 
 ## bench: run the benchmarks in BENCH_PKGS (BENCH, BENCHTIME select and size them)
 bench:

@@ -84,6 +84,9 @@ need_file /usr/sbin/logrotate logrotate
 # source by `go install` (about 1m40s on 2 busy cores, downloads included);
 # keep the version in step with versitytest.Version.
 go_tool versitygw github.com/versity/versitygw/cmd/versitygw@v1.8.0
+# nats-server, the NATS JetStream cluster under `interop/run.sh --cluster` and
+# bench/clusterbench (three processes on 127.0.0.1). The version go.mod pins.
+go_tool nats-server github.com/nats-io/nats-server/v2@v2.15.3
 
 # ---- Installation -----------------------------------------------------------
 

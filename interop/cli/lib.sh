@@ -5,6 +5,8 @@
 #
 # Environment (every script):
 #   EDDY_ENDPOINT    the server's URL (required)
+#   EDDY_ENDPOINTS   several nodes of one cluster, space-separated: next_endpoint
+#                    hands them out in turn (interop/run.sh --cluster)
 #   AWS_CLI          the aws executable (default: /usr/bin/aws if present, else aws on PATH)
 #   PYTHON           a python3 for parsing JSON output (default: /usr/bin/python3 or python3)
 #   EDDY_ACCOUNT_ID  the account id the server uses in ARNs and messages (default 000000000000)
@@ -35,6 +37,28 @@ cli_setup() {
 	unset AWS_PROFILE AWS_SESSION_TOKEN AWS_CLI_AUTO_PROMPT
 	unset "${!AWS_ENDPOINT_URL@}"
 	run_id=$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
+	read -ra endpoints <<<"${EDDY_ENDPOINTS:-$EDDY_ENDPOINT}"
+	# The turn is kept in a file: calls are made from subshells. (Only for a
+	# cluster: the scripts that set an EXIT trap of their own, and would
+	# leave the file behind, do not use next_endpoint.)
+	if ((${#endpoints[@]} > 1)); then
+		endpoint_turn=$(mktemp "${TMPDIR:-/tmp}/eddy-cli-turn.XXXXXX")
+		trap 'rm -f "$endpoint_turn"' EXIT
+	fi
+}
+
+# next_endpoint: print the endpoint for the next call: EDDY_ENDPOINT, or with
+# EDDY_ENDPOINTS each of its URLs in turn, so that consecutive calls of a
+# test go to different nodes of a cluster.
+next_endpoint() {
+	if ((${#endpoints[@]} < 2)); then
+		echo "$EDDY_ENDPOINT"
+		return
+	fi
+	local n
+	n=$(<"$endpoint_turn")
+	echo $((${n:-0} + 1)) >"$endpoint_turn"
+	echo "${endpoints[${n:-0} % ${#endpoints[@]}]}"
 }
 
 fail() {

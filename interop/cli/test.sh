@@ -5,6 +5,7 @@
 #
 # Environment:
 #   EDDY_ENDPOINT    the server's URL (required)
+#   EDDY_ENDPOINTS   nodes of one cluster, space-separated: the calls go to each in turn
 #   AWS_CLI          the aws executable (default: /usr/bin/aws if present, else aws on PATH)
 #   PYTHON           a python3 for parsing JSON output (default: /usr/bin/python3 or python3)
 #   EDDY_ACCOUNT_ID  the account id the server uses in ARNs and messages (default 000000000000)
@@ -30,11 +31,12 @@ echo "$("$AWS_CLI" --version 2>&1)" >&2
 # kin ARGS...: one `aws kinesis` call against Eddy, JSON output, raw blobs in.
 # With CLI_TRACE=1 it logs each call and how long it took.
 kin() {
-	local t0=${EPOCHREALTIME/./} rc=0
-	"$AWS_CLI" --endpoint-url "$EDDY_ENDPOINT" --output json --cli-binary-format raw-in-base64-out \
+	local t0=${EPOCHREALTIME/./} rc=0 ep
+	ep=$(next_endpoint)
+	"$AWS_CLI" --endpoint-url "$ep" --output json --cli-binary-format raw-in-base64-out \
 		kinesis "$@" || rc=$?
 	if [[ ${CLI_TRACE:-} == 1 ]]; then
-		echo "    aws kinesis $1: $(((${EPOCHREALTIME/./} - t0) / 1000)) ms, exit status $rc" >&2
+		echo "    aws kinesis $1 ($ep): $(((${EPOCHREALTIME/./} - t0) / 1000)) ms, exit status $rc" >&2
 	fi
 	return $rc
 }
