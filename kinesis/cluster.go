@@ -1,8 +1,12 @@
 package kinesis
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/eddy-streams/eddy/storage"
@@ -39,7 +43,11 @@ type peers struct {
 func (e *Engine) watchPeers() {
 	p := &peers{names: make(map[string]bool), wake: make(chan struct{}, 1), done: make(chan struct{})}
 	stop, shared := storage.Watch(e.meta, func(table, key string) {
-		if table != tableStreams {
+		switch table {
+		case tableStreams:
+		case tableSubs:
+			key = subNotice + key
+		default:
 			return
 		}
 		p.mu.Lock()
@@ -78,6 +86,10 @@ func (e *Engine) reloader(p *peers) {
 		p.names = make(map[string]bool)
 		p.mu.Unlock()
 		for name := range names {
+			if key, ok := strings.CutPrefix(name, subNotice); ok {
+				e.checkTakeover(key)
+				continue
+			}
 			if _, err := e.reload(name); err != nil {
 				e.log.Warn("reloading a stream another node changed", "stream", name, "err", err)
 			}
@@ -160,6 +172,17 @@ func (e *Engine) refreshLocked(s *stream) error {
 		return err
 	}
 	s.view.Store(nv)
+	// Subscriptions of consumers deregistered through another node end.
+	for _, c := range m.Consumers {
+		if c.Deleted != 0 {
+			e.endSubscriptions(m.Name, c.Name)
+		}
+	}
+	for _, c := range v.meta.Consumers {
+		if !slices.ContainsFunc(m.Consumers, func(n consumerMeta) bool { return n.Name == c.Name && n.Created == c.Created }) {
+			e.endSubscriptions(m.Name, c.Name)
+		}
+	}
 	// Subscribers look again: a shard may have closed.
 	for _, st := range v.shards {
 		st.appended.notify()
@@ -178,6 +201,9 @@ func (e *Engine) forget(s *stream) {
 	}
 	e.mu.Unlock()
 	e.forgetView(s)
+	for _, c := range v.meta.Consumers {
+		e.endSubscriptions(v.meta.Name, c.Name)
+	}
 }
 
 func (e *Engine) forgetView(s *stream) {
@@ -249,5 +275,101 @@ func (e *Engine) syncPeers() {
 		if _, err := e.reload(name); err != nil {
 			e.log.Warn("reloading a stream from the shared store", "stream", name, "err", err)
 		}
+	}
+}
+
+// SubscribeToShard across nodes: one subscription per consumer and shard
+// in the whole cluster. Each is recorded in the store (table
+// subscriptions, key the engine's subKey) with a token of its own; a call
+// within subscribeTakeover of the recorded one is refused, a later one
+// takes it over, and the node holding the old one ends it when the
+// store's notice of the new record arrives.
+const (
+	tableSubs = "subscriptions"
+	subNotice = "\x00sub:" // marks a subscription key among reload names
+)
+
+type subRecord struct {
+	Token   string `json:"token"`
+	Started int64  `json:"started"` // Unix ns
+}
+
+var errSubBusy = errors.New("kinesis: another active subscription")
+
+// claimSubscription records sub as its consumer's subscription to its
+// shard across the cluster, or returns errSubBusy within subscribeTakeover
+// of another's. It does nothing on a store no other node shares.
+func (e *Engine) claimSubscription(sub *Subscription) error {
+	if e.peers == nil {
+		return nil
+	}
+	var b [12]byte
+	rand.Read(b[:])
+	sub.token = hex.EncodeToString(b[:])
+	rec, err := json.Marshal(subRecord{Token: sub.token, Started: sub.started})
+	if err != nil {
+		return err
+	}
+	return e.meta.Update(func(tx storage.MetaTx) error {
+		cur, err := tx.Get(tableSubs, sub.key)
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+		case err != nil:
+			return err
+		default:
+			var r subRecord
+			if err := json.Unmarshal(cur, &r); err == nil && sub.started < r.Started+int64(subscribeTakeover) {
+				return errSubBusy
+			}
+		}
+		return tx.Put(tableSubs, sub.key, rec)
+	})
+}
+
+// unclaimSubscription removes sub's record if it is still sub's.
+func (e *Engine) unclaimSubscription(sub *Subscription) {
+	if e.peers == nil || sub.token == "" {
+		return
+	}
+	err := e.meta.Update(func(tx storage.MetaTx) error {
+		cur, err := tx.Get(tableSubs, sub.key)
+		if err != nil {
+			return nil
+		}
+		var r subRecord
+		if json.Unmarshal(cur, &r) == nil && r.Token == sub.token {
+			return tx.Delete(tableSubs, sub.key)
+		}
+		return nil
+	})
+	if err != nil {
+		e.log.Warn("removing a subscription's record", "subscription", sub.key, "err", err)
+	}
+}
+
+// checkTakeover ends this node's subscription of key if another node's
+// has taken its place in the store.
+func (e *Engine) checkTakeover(key string) {
+	var r subRecord
+	found := false
+	err := e.meta.View(func(tx storage.MetaTx) error {
+		b, err := tx.Get(tableSubs, key)
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		found = true
+		return json.Unmarshal(b, &r)
+	})
+	if err != nil || !found {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if sub := e.mu.subs[key]; sub != nil && sub.token != "" && sub.token != r.Token {
+		close(sub.done)
+		delete(e.mu.subs, key)
 	}
 }

@@ -2,6 +2,7 @@ package kinesis
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -32,6 +33,7 @@ type Subscription struct {
 	done     chan struct{} // closed to end it (deregistration, engine close)
 	limits   *subLimits    // with Config.Limits on: pushes are paced
 	started  int64         // Unix ns of the SubscribeToShard call
+	token    string        // its record in a shared store (claimSubscription)
 	// The consumer's metric series.
 	bytesSent, recordsSent *metrics.Counter
 	millisBehind           *metrics.Gauge
@@ -100,6 +102,12 @@ func (e *Engine) subscribe(ctx context.Context, in *kds.SubscribeToShardInput) (
 			return nil, eddy.Errorf(eddy.CodeLimitExceeded, "%s", subscribeRateMessage(c.Name, str(in.ShardId), name, e.cfg.AccountID))
 		}
 	}
+	if err := e.claimSubscription(sub); errors.Is(err, errSubBusy) {
+		return nil, eddy.Errorf(eddy.CodeResourceInUse, "Another active subscription exists for this consumer: %s:%s:%s:%s",
+			e.cfg.AccountID, name, shardID(st.meta.Index), c.Name)
+	} else if err != nil {
+		return nil, internalf("record subscription %s: %w", sub.key, err)
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.mu.closed {
@@ -131,6 +139,7 @@ func (sub *Subscription) release() {
 			delete(e.mu.subs, sub.key)
 		}
 		e.mu.Unlock()
+		go e.unclaimSubscription(sub)
 	})
 }
 

@@ -833,10 +833,6 @@ class TestFanOut(KinesisTestCase):
     def view(self, records):
         return [(r["Data"], r["PartitionKey"], r["SequenceNumber"]) for r in records]
 
-    @one_node_in_a_cluster(
-        "KNOWN GAP: DeregisterStreamConsumer through one node does not end a "
-        "SubscribeToShard held by another (subscriptions are per node)"
-    )
     def test_consumers_register_describe_list_deregister(self):
         name = self.create_stream("efo-consumers")
         arn = self.stream_arn(name)
@@ -975,10 +971,6 @@ class TestFanOut(KinesisTestCase):
         tail, _ = self.receive(self.events(es), 5)
         self.assertEqual(self.view(tail), put[15:])
 
-    @one_node_in_a_cluster(
-        "KNOWN GAP: a second SubscribeToShard of one consumer and shard through "
-        "another node is accepted (subscriptions are per node)"
-    )
     def test_second_subscription_is_resource_in_use(self):
         name = self.create_stream("efo-busy", shards=2)
         arn = self.stream_arn(name)
