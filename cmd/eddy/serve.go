@@ -17,6 +17,7 @@ import (
 	"github.com/eddy-streams/eddy/admin"
 	"github.com/eddy-streams/eddy/analytics"
 	"github.com/eddy-streams/eddy/analytics/runner"
+	"github.com/eddy-streams/eddy/cluster"
 	"github.com/eddy-streams/eddy/dynamo"
 	"github.com/eddy-streams/eddy/firehose"
 	"github.com/eddy-streams/eddy/firehose/delivery"
@@ -83,6 +84,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}()
 
+	// Background work (retention, scalers, pollers, deliveries) runs on
+	// one node of those sharing the store, each job under a leader lease
+	// (docs/CLUSTER.md); on a store of one node every job runs here.
+	leaders := cluster.New(meta, cluster.Config{NodeID: cfg.NodeID, TTL: cfg.LeaseTTL, Logger: logger})
+	defer leaders.Close()
+	if leaders.Shared() {
+		logger.Info("background jobs under leader leases", "node", leaders.NodeID(), "lease ttl", leaders.TTL())
+	}
+
 	// KMS keys in the same store ("kms/keys", "kms/aliases"), their
 	// material sealed under the root key (docs/KMS.md). Opened first: the
 	// Kinesis engines encrypt streams' records with them.
@@ -112,6 +122,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	ecfg.OnDemandScaleInterval, ecfg.OnDemandMinShards, ecfg.OnDemandMaxShards = cfg.ScaleEvery, cfg.OnDemandMin, cfg.OnDemandMax
 	ecfg.Metrics = reg
 	ecfg.Logger = logger
+	ecfg.Leader = leaders.Leader
 	// One engine per region; --region is the default region, for what
 	// names none (config-file streams and faults, the admin API, requests
 	// signed without a valid region name).
@@ -136,6 +147,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	dcfg := dynamo.DefaultConfig()
 	dcfg.Region, dcfg.AccountID = cfg.Region, cfg.AccountID
 	dcfg.Logger = logger
+	dcfg.Leader = leaders.Leader
 	ddbRegions, err := dynamo.OpenRegions(dcfg, meta)
 	if err != nil {
 		return err
@@ -245,7 +257,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	// S3 on-failure destinations are written to the external
 	// S3-compatible server of --s3-endpoint, if any.
-	esmCfg := esm.Config{Logger: logger}
+	esmCfg := esm.Config{Logger: logger, Exclusive: leaders.Run}
 	var sink *s3sink.Sink
 	if s3cfg, ok := cfg.s3Config(); ok {
 		sink, err = s3sink.New(s3cfg)
@@ -289,6 +301,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if objects != nil {
 		ccfg := channels.DefaultConfig()
 		ccfg.Objects, ccfg.Logger, ccfg.ObjectSize = objects, logger, cfg.ChannelSize
+		ccfg.Exclusive = leaders.Run
 		ccfg.BucketDir = func(bucket string) (string, bool) { dir, ok := dirs[bucket]; return dir, ok }
 		if channelRunner, err = channels.New(ccfg, regions, meta); err != nil {
 			ln.Close()
@@ -308,7 +321,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	dcfgBase := delivery.Config{
 		Objects:   router.For,
-		SchemaDir: schemaDir, Logger: logger,
+		SchemaDir: schemaDir, Logger: logger, Exclusive: leaders.Run,
 		MetricFamilies: delivery.NewMetrics(reg),
 		Destinations: map[string]func(firehose.DeliveryStream, delivery.Deps) (delivery.Destination, delivery.Hints, error){
 			fp.DestHTTPEndpoint:  httpendpoint.FromStream,
