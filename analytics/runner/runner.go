@@ -97,6 +97,13 @@ type Config struct {
 	// Metrics, if set, counts each application's records (see
 	// metrics.go).
 	Metrics *Metrics
+	// Exclusive, if set, runs each started application on one node of
+	// those sharing the store (cluster.Cluster.Run), as the job
+	// "analytics/<application ARN>": Start checks the application here,
+	// then it runs while this node leads the job, prepared afresh at each
+	// lead (at the positions Start was given the first time, from
+	// LAST_STOPPED_POINT after). Default nil: Start runs it here.
+	Exclusive func(ctx context.Context, job string, fn func(ctx context.Context))
 }
 
 // Runner runs applications; it implements analytics.Runtime.
@@ -150,7 +157,29 @@ func (r *Runner) Start(ctx context.Context, app kda.ApplicationDetail, pos map[s
 	r.mu.Unlock()
 	go func() {
 		defer close(ra.done)
-		a.run(rctx)
+		if r.cfg.Exclusive == nil {
+			a.run(rctx)
+			return
+		}
+		a.input.release() // checked; run where the lead is
+		first := true
+		r.cfg.Exclusive(rctx, "analytics/"+arn, func(ctx context.Context) {
+			p := pos
+			if !first {
+				p = map[string]string{}
+				for _, in := range app.InputDescriptions {
+					p[kda.Deref(in.InputId)] = kda.PositionLastStoppedPoint
+				}
+			}
+			first = false
+			a, err := r.prepare(app, p)
+			if err != nil {
+				r.log.Warn("application not started", "application", kda.Deref(app.ApplicationName), "err", err)
+				sleep(ctx, r.cfg.Retry)
+				return
+			}
+			a.run(ctx)
+		})
 	}()
 	return nil
 }

@@ -413,7 +413,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			Object: func(ctx context.Context, bucket, key string) ([]byte, error) {
 				return readObject(ctx, bucket, key, -1)
 			},
-			Meta: ameta, Logger: logger, Metrics: appMetrics,
+			Meta: ameta, Logger: logger, Metrics: appMetrics, Exclusive: leaders.Run,
 		})
 		acfg := analytics.DefaultConfig()
 		acfg.Region, acfg.AccountID, acfg.Logger = cfg.Region, account, logger
