@@ -89,8 +89,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// (docs/CLUSTER.md); on a store of one node every job runs here.
 	leaders := cluster.New(meta, cluster.Config{NodeID: cfg.NodeID, TTL: cfg.LeaseTTL, Logger: logger})
 	defer leaders.Close()
+	// leader and exclusive are the services' hooks: nil on one node, where
+	// the services run their jobs as they always did.
+	var (
+		leader    func(job string) bool
+		exclusive func(ctx context.Context, job string, fn func(ctx context.Context))
+	)
 	if leaders.Shared() {
 		logger.Info("background jobs under leader leases", "node", leaders.NodeID(), "lease ttl", leaders.TTL())
+		leader, exclusive = leaders.Leader, leaders.Run
 	}
 
 	// KMS keys in the same store ("kms/keys", "kms/aliases"), their
@@ -122,7 +129,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	ecfg.OnDemandScaleInterval, ecfg.OnDemandMinShards, ecfg.OnDemandMaxShards = cfg.ScaleEvery, cfg.OnDemandMin, cfg.OnDemandMax
 	ecfg.Metrics = reg
 	ecfg.Logger = logger
-	ecfg.Leader = leaders.Leader
+	ecfg.Leader = leader
 	// One engine per region; --region is the default region, for what
 	// names none (config-file streams and faults, the admin API, requests
 	// signed without a valid region name).
@@ -147,7 +154,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	dcfg := dynamo.DefaultConfig()
 	dcfg.Region, dcfg.AccountID = cfg.Region, cfg.AccountID
 	dcfg.Logger = logger
-	dcfg.Leader = leaders.Leader
+	dcfg.Leader = leader
 	ddbRegions, err := dynamo.OpenRegions(dcfg, meta)
 	if err != nil {
 		return err
@@ -257,7 +264,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	// S3 on-failure destinations are written to the external
 	// S3-compatible server of --s3-endpoint, if any.
-	esmCfg := esm.Config{Logger: logger, Exclusive: leaders.Run}
+	esmCfg := esm.Config{Logger: logger, Exclusive: exclusive}
 	var sink *s3sink.Sink
 	if s3cfg, ok := cfg.s3Config(); ok {
 		sink, err = s3sink.New(s3cfg)
@@ -301,7 +308,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if objects != nil {
 		ccfg := channels.DefaultConfig()
 		ccfg.Objects, ccfg.Logger, ccfg.ObjectSize = objects, logger, cfg.ChannelSize
-		ccfg.Exclusive = leaders.Run
+		ccfg.Exclusive = exclusive
 		ccfg.BucketDir = func(bucket string) (string, bool) { dir, ok := dirs[bucket]; return dir, ok }
 		if channelRunner, err = channels.New(ccfg, regions, meta); err != nil {
 			ln.Close()
@@ -321,7 +328,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	dcfgBase := delivery.Config{
 		Objects:   router.For,
-		SchemaDir: schemaDir, Logger: logger, Exclusive: leaders.Run,
+		SchemaDir: schemaDir, Logger: logger, Exclusive: exclusive,
 		MetricFamilies: delivery.NewMetrics(reg),
 		Destinations: map[string]func(firehose.DeliveryStream, delivery.Deps) (delivery.Destination, delivery.Hints, error){
 			fp.DestHTTPEndpoint:  httpendpoint.FromStream,
@@ -413,7 +420,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			Object: func(ctx context.Context, bucket, key string) ([]byte, error) {
 				return readObject(ctx, bucket, key, -1)
 			},
-			Meta: ameta, Logger: logger, Metrics: appMetrics, Exclusive: leaders.Run,
+			Meta: ameta, Logger: logger, Metrics: appMetrics, Exclusive: exclusive,
 		})
 		acfg := analytics.DefaultConfig()
 		acfg.Region, acfg.AccountID, acfg.Logger = cfg.Region, account, logger
