@@ -121,3 +121,52 @@ func TestExclusiveApplicationMovesBetweenNodes(t *testing.T) {
 		t.Fatalf("overlaps %v, jobs %v", l.overlap, l.jobs)
 	}
 }
+
+// An application stopped through one node is not taken up by another
+// when the lead moves there: Current says it should not run.
+func TestExclusiveApplicationStoppedElsewhere(t *testing.T) {
+	l := newLease()
+	var mu sync.Mutex
+	running := true
+	app := application(filterCode, toStream("DESTINATION_SQL_STREAM", dstARN, "CSV"))
+	current := func(ctx context.Context, arn string) (kda.ApplicationDetail, bool, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return app, running, nil
+	}
+	f := newFixture(t, Config{Exclusive: l.run(0), Current: current})
+	r1 := New(Config{Kinesis: f.r.cfg.Kinesis, Meta: f.meta, Now: f.clock.Now, Tick: 5 * time.Millisecond, Retry: 10 * time.Millisecond, Exclusive: l.run(1), Current: current})
+	defer r1.Close()
+	ctx := context.Background()
+	if err := f.r.Start(ctx, app, map[string]string{"1.1": kda.PositionTrimHorizon}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r1.Start(ctx, app, map[string]string{"1.1": kda.PositionLastStoppedPoint}); err != nil {
+		t.Fatal(err)
+	}
+	f.put(`{"TICKER_SYMBOL":"AAA","PRICE":20}`)
+	f.await("dst", 1)
+	// StopApplication through node 0.
+	mu.Lock()
+	running = false
+	mu.Unlock()
+	if err := f.r.Stop(ctx, appARN); err != nil {
+		t.Fatal(err)
+	}
+	l.move(1)
+	f.put(`{"TICKER_SYMBOL":"BBB","PRICE":30}`)
+	f.quiet("dst")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r1.mu.Lock()
+		n := len(r1.apps)
+		r1.mu.Unlock()
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("node 1 still holds the application stopped through node 0")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

@@ -104,6 +104,12 @@ type Config struct {
 	// lead (at the positions Start was given the first time, from
 	// LAST_STOPPED_POINT after). Default nil: Start runs it here.
 	Exclusive func(ctx context.Context, job string, fn func(ctx context.Context))
+	// Current, with Exclusive, returns an application's stored
+	// configuration and whether it should run (it is STARTING, RUNNING or
+	// UPDATING), read at each lead: another node may have updated or
+	// stopped it since Start. An application that should not run is
+	// stopped here. Default nil: what Start was given runs.
+	Current func(ctx context.Context, arn string) (app kda.ApplicationDetail, run bool, err error)
 }
 
 // Runner runs applications; it implements analytics.Runtime.
@@ -164,15 +170,35 @@ func (r *Runner) Start(ctx context.Context, app kda.ApplicationDetail, pos map[s
 		a.input.release() // checked; run where the lead is
 		first := true
 		r.cfg.Exclusive(rctx, "analytics/"+arn, func(ctx context.Context) {
+			cur := app
+			if r.cfg.Current != nil {
+				d, run, err := r.cfg.Current(ctx, arn)
+				if err != nil {
+					r.log.Warn("application not started", "application", kda.Deref(app.ApplicationName), "err", err)
+					sleep(ctx, r.cfg.Retry)
+					return
+				}
+				if !run {
+					r.log.Info("application stopped through another node", "application", kda.Deref(app.ApplicationName))
+					r.mu.Lock()
+					if r.apps[arn] == ra {
+						delete(r.apps, arn)
+					}
+					r.mu.Unlock()
+					cancel() // Exclusive returns; the lead is given up
+					return
+				}
+				cur = d
+			}
 			p := pos
 			if !first {
 				p = map[string]string{}
-				for _, in := range app.InputDescriptions {
+				for _, in := range cur.InputDescriptions {
 					p[kda.Deref(in.InputId)] = kda.PositionLastStoppedPoint
 				}
 			}
 			first = false
-			a, err := r.prepare(app, p)
+			a, err := r.prepare(cur, p)
 			if err != nil {
 				r.log.Warn("application not started", "application", kda.Deref(app.ApplicationName), "err", err)
 				sleep(ctx, r.cfg.Retry)

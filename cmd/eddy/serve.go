@@ -43,6 +43,7 @@ import (
 	"github.com/eddy-streams/eddy/lambda/esm"
 	"github.com/eddy-streams/eddy/metrics"
 	fp "github.com/eddy-streams/eddy/protocol/firehose"
+	"github.com/eddy-streams/eddy/protocol/kda"
 	"github.com/eddy-streams/eddy/protocol/kds"
 	"github.com/eddy-streams/eddy/runtimeapi"
 	"github.com/eddy-streams/eddy/s3"
@@ -421,6 +422,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				return readObject(ctx, bucket, key, -1)
 			},
 			Meta: ameta, Logger: logger, Metrics: appMetrics, Exclusive: exclusive,
+			Current: func(ctx context.Context, arn string) (kda.ApplicationDetail, bool, error) {
+				return currentApplication(ctx, a.analytics, arn)
+			},
 		})
 		acfg := analytics.DefaultConfig()
 		acfg.Region, acfg.AccountID, acfg.Logger = cfg.Region, account, logger
