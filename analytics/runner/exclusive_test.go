@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -169,4 +170,61 @@ func TestExclusiveApplicationStoppedElsewhere(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// The leading node follows what is done through another: an update runs
+// the new configuration (from the last stopped point), a stop stops it.
+func TestExclusiveApplicationFollowsOtherNodes(t *testing.T) {
+	l := newLease()
+	var mu sync.Mutex
+	running := true
+	app := application(filterCode, toStream("DESTINATION_SQL_STREAM", dstARN, "CSV"))
+	app.ApplicationVersionId = ptr(int64(1))
+	current := func(ctx context.Context, arn string) (kda.ApplicationDetail, bool, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return app, running, nil
+	}
+	f := newFixture(t, Config{Exclusive: l.run(0), Current: current, Recheck: 10 * time.Millisecond})
+	ctx := context.Background()
+	if err := f.r.Start(ctx, app, map[string]string{"1.1": kda.PositionTrimHorizon}); err != nil {
+		t.Fatal(err)
+	}
+	f.put(`{"TICKER_SYMBOL":"AAA","PRICE":20}`)
+	f.await("dst", 1)
+	// UpdateApplication through another node: only prices above 25.
+	mu.Lock()
+	app.ApplicationCode = ptr(strings.Replace(filterCode, `"PRICE" > 10`, `"PRICE" > 25`, 1))
+	app.ApplicationVersionId = ptr(int64(2))
+	mu.Unlock()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		f.put(`{"TICKER_SYMBOL":"BBB","PRICE":20}`, `{"TICKER_SYMBOL":"CCC","PRICE":30}`)
+		time.Sleep(50 * time.Millisecond)
+		got := f.records("dst")
+		if slices.ContainsFunc(got, func(s string) bool { return strings.HasPrefix(s, "CCC") }) && !slices.ContainsFunc(got, func(s string) bool { return strings.HasPrefix(s, "BBB") }) {
+			break // the new code runs
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the update made through another node never ran: %q", got)
+		}
+	}
+	// StopApplication through another node.
+	mu.Lock()
+	running = false
+	mu.Unlock()
+	for {
+		f.r.mu.Lock()
+		n := len(f.r.apps)
+		f.r.mu.Unlock()
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the leading node still runs the application stopped through another node")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	f.put(`{"TICKER_SYMBOL":"DDD","PRICE":40}`)
+	f.quiet("dst")
 }
