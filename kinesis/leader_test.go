@@ -84,3 +84,33 @@ func TestOnDemandOnlyOnLeader(t *testing.T) {
 		t.Fatalf("the leader did not scale: %d shards", n)
 	}
 }
+
+// A node finishing a stream's DELETING after another node did, and after
+// the name was given to a new stream, deletes nothing of the new one.
+func TestRemoveStreamOnlyItsOwn(t *testing.T) {
+	env := newEnv(t, nil)
+	a := env.e
+	if err := a.createStream("s", 1, ModeProvisioned, nil); err != nil {
+		t.Fatal(err)
+	}
+	b := env.open(t, nil) // another node: it loads "s"
+	old := b.lookup("s")
+	if old == nil {
+		t.Fatal("node b does not hold the stream")
+	}
+	if _, err := a.DeleteStream(context.Background(), &kds.DeleteStreamInput{StreamName: ptr("s")}); err != nil {
+		t.Fatal(err)
+	}
+	env.clock.Advance(time.Second)
+	if err := a.createStream("s", 2, ModeProvisioned, nil); err != nil {
+		t.Fatal(err)
+	}
+	b.removeStream(old) // b's late end of the old stream's DELETING
+	m, ok, err := a.loadStored("s")
+	if err != nil || !ok || len(m.Shards) != 2 {
+		t.Fatalf("the new stream after the old one's late removal: %+v, stored %v, %v", m, ok, err)
+	}
+	if b.lookup("s") == old {
+		t.Fatal("node b still holds the old stream")
+	}
+}
