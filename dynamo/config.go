@@ -31,6 +31,11 @@ type Config struct {
 	Clock Clock
 	// Logger receives the engine's logs. Default: discard.
 	Logger *slog.Logger
+	// Leader, if set, reports whether this node runs a background job now
+	// (cluster.Cluster.Leader): with several engines on a shared store,
+	// the TTL sweeper (job "dynamodb/<account>/<region>/ttl") runs on one
+	// node only, checked at each pass. Default nil: this engine sweeps.
+	Leader func(job string) bool
 }
 
 // DefaultConfig returns the default configuration.

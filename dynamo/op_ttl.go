@@ -174,6 +174,10 @@ func (e *Engine) scheduleTTL() {
 		e.bg.wg.Add(1)
 		e.bg.Unlock()
 		defer e.bg.wg.Done()
+		if e.cfg.Leader != nil && !e.cfg.Leader("dynamodb/"+e.cfg.AccountID+"/"+e.cfg.Region+"/ttl") {
+			e.scheduleTTL() // another node sweeps
+			return
+		}
 		if err := e.SweepExpired(); err != nil {
 			e.log.Error("ttl sweep", "err", err)
 		}

@@ -2,13 +2,16 @@ package dynamo
 
 import (
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/eddy-streams/eddy"
 	"github.com/eddy-streams/eddy/dynamo/attr"
+	"github.com/eddy-streams/eddy/kinesis"
 	"github.com/eddy-streams/eddy/protocol/ddb"
 	"github.com/eddy-streams/eddy/storage/boltmeta"
+	"github.com/eddy-streams/eddy/storage/mem"
 )
 
 func queryIndex(t *testing.T, e *Engine, table, index, cond string, vals map[string]attr.Value) *ddb.QueryOutput {
@@ -260,5 +263,39 @@ func TestUpdateTableToProvisioned(t *testing.T) {
 	d := out.TableDescription
 	if *d.BillingModeSummary.BillingMode != ddb.BillingProvisioned || *d.ProvisionedThroughput.ReadCapacityUnits != 5 || *d.GlobalSecondaryIndexes[0].ProvisionedThroughput.WriteCapacityUnits != 5 {
 		t.Fatalf("after the switch: %+v", d)
+	}
+}
+
+// TestTTLSweeperOnlyOnLeader: a node that does not lead the sweeper deletes
+// nothing; once it leads, it sweeps.
+func TestTTLSweeperOnlyOnLeader(t *testing.T) {
+	var lead atomic.Bool
+	var asked atomic.Value
+	clk := kinesis.NewFakeClock(t0)
+	cfg := DefaultConfig()
+	cfg.Clock = clk
+	cfg.Leader = func(job string) bool { asked.Store(job); return lead.Load() }
+	e, err := Open(cfg, mem.NewMeta())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	createTable(t, e, "tab", "id", ddb.ScalarS, "", "")
+	put(t, e, "tab", attr.Item{"id": S("past"), "exp": N(fmt.Sprint(t0.Unix() - 1))})
+	if _, err := e.UpdateTimeToLive(ctx, &ddb.UpdateTimeToLiveInput{TableName: sp("tab"),
+		TimeToLiveSpecification: &ddb.TimeToLiveSpecification{Enabled: ptr(true), AttributeName: sp("exp")}}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(3 * time.Second)
+	if get(t, e, "tab", attr.Item{"id": S("past")}) == nil {
+		t.Fatal("a node that does not lead swept")
+	}
+	if j, _ := asked.Load().(string); j != "dynamodb/000000000000/us-east-1/ttl" {
+		t.Fatalf("asked about job %q", j)
+	}
+	lead.Store(true)
+	clk.Advance(2 * time.Second)
+	if get(t, e, "tab", attr.Item{"id": S("past")}) != nil {
+		t.Fatal("the leader did not sweep")
 	}
 }

@@ -74,6 +74,16 @@ type Config struct {
 	// account's region (Regions.GetAccount's engines); without it they use
 	// KeyService's.
 	AccountKeyService func(account, region string) KeyService
+	// Leader, if set, reports whether this node runs a background job now
+	// (cluster.Cluster.Leader): with several engines on a shared store
+	// (storage/jetstream), retention trimming and the on-demand scaler
+	// run on one node only, checked at each tick. Jobs are named
+	// "kinesis/<account>/<region>/retention" and ".../ondemand-scaler".
+	// Default nil: this engine runs them all. Stream transitions
+	// (CREATING, UPDATING and DELETING ending) run on every node: each is
+	// a compare-and-set of the stream's stored revision, so the first
+	// node to make it wins and the others find nothing to do.
+	Leader func(job string) bool
 }
 
 // DefaultConfig returns the default configuration.
@@ -286,6 +296,17 @@ func (e *Engine) allStreams() []*stream {
 		streams = append(streams, s)
 	}
 	return streams
+}
+
+// leads reports whether this engine runs the background job named name
+// now (Config.Leader).
+func (e *Engine) leads(name string) bool {
+	return e.cfg.Leader == nil || e.cfg.Leader(e.jobName(name))
+}
+
+// jobName is the cluster-wide name of one of this engine's background jobs.
+func (e *Engine) jobName(name string) string {
+	return "kinesis/" + e.cfg.AccountID + "/" + e.cfg.Region + "/" + name
 }
 
 // every runs fn every d on the engine's clock until Close; *stop always

@@ -1,6 +1,7 @@
 package kinesis
 
 import (
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -187,7 +188,26 @@ func (e *Engine) finishTransition(s *stream, created int64) {
 func (e *Engine) removeStream(s *stream) {
 	v := s.view.Load()
 	name := v.meta.Name
+	gone := false
 	err := e.meta.Update(func(tx storage.MetaTx) error {
+		// Another node may have removed it first, and the name may
+		// since have been given to a new stream: delete only this one.
+		b, err := tx.Get(tableStreams, name)
+		if errors.Is(err, storage.ErrNotFound) {
+			gone = true
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		var cur streamMeta
+		if err := json.Unmarshal(b, &cur); err != nil {
+			return err
+		}
+		if cur.Created != v.meta.Created {
+			gone = true
+			return nil
+		}
 		if err := deleteDataKeys(tx, &v.meta); err != nil {
 			return err
 		}
@@ -195,6 +215,10 @@ func (e *Engine) removeStream(s *stream) {
 	})
 	if err != nil {
 		e.log.Error("deleting stream metadata", "stream", name, "err", err)
+		return
+	}
+	if gone { // removed by another node, which deletes the logs
+		e.forget(s)
 		return
 	}
 	e.mu.Lock()
@@ -213,7 +237,11 @@ func (e *Engine) removeStream(s *stream) {
 
 // scheduleRetention runs enforceRetention every RetentionCheck.
 func (e *Engine) scheduleRetention() {
-	e.every(e.cfg.RetentionCheck, e.enforceRetention, &e.stopRetention)
+	e.every(e.cfg.RetentionCheck, func() {
+		if e.leads("retention") {
+			e.enforceRetention()
+		}
+	}, &e.stopRetention)
 }
 
 // enforceRetention trims every shard log to its stream's retention period

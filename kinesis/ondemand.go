@@ -154,6 +154,18 @@ func (e *Engine) scheduleScaler() {
 // grows the on-demand ones that need it.
 func (e *Engine) scaleOnDemand(interval time.Duration) {
 	streams := e.allStreams()
+	if !e.leads("ondemand-scaler") {
+		// Another node scales: only start this interval's counts afresh,
+		// so that taking over later measures one interval, not all
+		// since the start.
+		for _, s := range streams {
+			for _, st := range s.view.Load().open {
+				u := st.usage
+				u.lastBytes, u.lastRecords = u.bytes.Load(), u.records.Load()
+			}
+		}
+		return
+	}
 	for _, s := range streams {
 		e.scaleStream(s, interval)
 	}

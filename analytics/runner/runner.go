@@ -97,6 +97,24 @@ type Config struct {
 	// Metrics, if set, counts each application's records (see
 	// metrics.go).
 	Metrics *Metrics
+	// Exclusive, if set, runs each started application on one node of
+	// those sharing the store (cluster.Cluster.Run), as the job
+	// "analytics/<application ARN>": Start checks the application here,
+	// then it runs while this node leads the job, prepared afresh at each
+	// lead (at the positions Start was given the first time, from
+	// LAST_STOPPED_POINT after). Default nil: Start runs it here.
+	Exclusive func(ctx context.Context, job string, fn func(ctx context.Context))
+	// Current, with Exclusive, returns an application's stored
+	// configuration and whether it should run (it is STARTING, RUNNING or
+	// UPDATING), read at each lead: another node may have updated or
+	// stopped it since Start. An application that should not run is
+	// stopped here. Default nil: what Start was given runs.
+	Current func(ctx context.Context, arn string) (app kda.ApplicationDetail, run bool, err error)
+	// Recheck is how often, with Current, a leading node looks again:
+	// an application stopped through another node stops, one updated
+	// through another node starts again with its new configuration, from
+	// its last stopped point. Default 2 s.
+	Recheck time.Duration
 }
 
 // Runner runs applications; it implements analytics.Runtime.
@@ -129,6 +147,9 @@ func New(cfg Config) *Runner {
 	if cfg.Retry <= 0 {
 		cfg.Retry = time.Second
 	}
+	if cfg.Recheck <= 0 {
+		cfg.Recheck = 2 * time.Second
+	}
 	return &Runner{cfg: cfg, log: cfg.Logger.With("component", "analytics"), apps: map[string]*running{}}
 }
 
@@ -150,9 +171,90 @@ func (r *Runner) Start(ctx context.Context, app kda.ApplicationDetail, pos map[s
 	r.mu.Unlock()
 	go func() {
 		defer close(ra.done)
-		a.run(rctx)
+		if r.cfg.Exclusive == nil {
+			a.run(rctx)
+			return
+		}
+		a.input.release() // checked; run where the lead is
+		first := true
+		// stopHere ends the application on this node: it was stopped
+		// through another.
+		stopHere := func() {
+			r.log.Info("application stopped through another node", "application", kda.Deref(app.ApplicationName))
+			r.mu.Lock()
+			if r.apps[arn] == ra {
+				delete(r.apps, arn)
+			}
+			r.mu.Unlock()
+			cancel() // Exclusive returns; the lead is given up
+		}
+		r.cfg.Exclusive(rctx, "analytics/"+arn, func(ctx context.Context) {
+			cur := app
+			if r.cfg.Current != nil {
+				d, run, err := r.cfg.Current(ctx, arn)
+				if err != nil {
+					r.log.Warn("application not started", "application", kda.Deref(app.ApplicationName), "err", err)
+					sleep(ctx, r.cfg.Retry)
+					return
+				}
+				if !run {
+					stopHere()
+					return
+				}
+				cur = d
+			}
+			p := pos
+			if !first {
+				p = map[string]string{}
+				for _, in := range cur.InputDescriptions {
+					p[kda.Deref(in.InputId)] = kda.PositionLastStoppedPoint
+				}
+			}
+			first = false
+			a, err := r.prepare(cur, p)
+			if err != nil {
+				r.log.Warn("application not started", "application", kda.Deref(app.ApplicationName), "err", err)
+				sleep(ctx, r.cfg.Retry)
+				return
+			}
+			if r.cfg.Current != nil {
+				runCtx, stopRun := context.WithCancel(ctx)
+				defer stopRun()
+				go r.recheck(runCtx, stopRun, stopHere, arn, cur)
+				ctx = runCtx
+			}
+			a.run(ctx)
+		})
 	}()
 	return nil
+}
+
+// recheck looks at the application's stored configuration every Recheck
+// while it runs here under Exclusive: stopped elsewhere, it stops here
+// (stopHere); updated elsewhere, this run ends (restart), and the next
+// lead runs the new configuration.
+func (r *Runner) recheck(ctx context.Context, restart, stopHere func(), arn string, running kda.ApplicationDetail) {
+	t := time.NewTicker(r.cfg.Recheck)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		d, run, err := r.cfg.Current(ctx, arn)
+		switch {
+		case err != nil:
+			continue // looked at again
+		case !run:
+			stopHere()
+			return
+		case versionOf(d) != versionOf(running):
+			r.log.Info("application updated through another node; restarting", "application", kda.Deref(d.ApplicationName))
+			restart()
+			return
+		}
+	}
 }
 
 // Update implements analytics.Runtime: the application runs again with
@@ -577,3 +679,10 @@ func arnRegionAccount(arn string) (region, account string, ok bool) {
 
 // errNoFunctions refuses what needs functions when there are none.
 var errNoFunctions = errors.New("analytics: no Lambda service to invoke functions")
+
+func versionOf(d kda.ApplicationDetail) int64 {
+	if d.ApplicationVersionId == nil {
+		return 0
+	}
+	return *d.ApplicationVersionId
+}

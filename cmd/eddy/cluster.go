@@ -1,10 +1,16 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"log/slog"
+	"strings"
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/eddy-streams/eddy"
+	"github.com/eddy-streams/eddy/analytics"
+	"github.com/eddy-streams/eddy/protocol/kda"
 	"github.com/eddy-streams/eddy/storage"
 	"github.com/eddy-streams/eddy/storage/jetstream"
 )
@@ -59,4 +65,33 @@ func (m closingMeta) Close() error {
 	err := m.Meta.Close()
 	m.conn.Close()
 	return err
+}
+
+// currentApplication is the analytics runner's Config.Current: an
+// application's stored configuration, and whether it should run (another
+// node may have stopped or updated it), for the node taking over its lead.
+func currentApplication(ctx context.Context, svc *analytics.Service, arn string) (kda.ApplicationDetail, bool, error) {
+	// arn:aws:kinesisanalytics:<region>:<account>:application/<name>
+	parts := strings.SplitN(arn, ":", 6)
+	name, ok := "", len(parts) == 6
+	if ok {
+		name, ok = strings.CutPrefix(parts[5], "application/")
+	}
+	if !ok || svc == nil {
+		return kda.ApplicationDetail{}, false, nil
+	}
+	out, err := svc.DescribeApplication(ctx, parts[3], &kda.DescribeApplicationInput{ApplicationName: &name})
+	var ee *eddy.Error
+	if errors.As(err, &ee) && ee.Code == eddy.CodeResourceNotFound {
+		return kda.ApplicationDetail{}, false, nil
+	}
+	if err != nil || out.ApplicationDetail == nil {
+		return kda.ApplicationDetail{}, false, err
+	}
+	d := *out.ApplicationDetail
+	switch d.ApplicationStatus {
+	case kda.StatusStarting, kda.StatusRunning, kda.StatusUpdating:
+		return d, kda.Deref(d.ApplicationARN) == arn, nil
+	}
+	return d, false, nil
 }

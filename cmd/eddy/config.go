@@ -31,6 +31,8 @@ type serveConfig struct {
 	NATSCA        string        `flag:"nats-ca" yaml:"nats-ca" help:"with --backend jetstream: CA certificate file (PEM) the NATS servers' TLS certificates are verified with"`
 	NATSCert      string        `flag:"nats-cert" yaml:"nats-cert" help:"with --backend jetstream: client certificate file (PEM) for NATS servers that verify clients (with --nats-key)"`
 	NATSKey       string        `flag:"nats-key" yaml:"nats-key" help:"with --backend jetstream: private key file (PEM) of --nats-cert"`
+	NodeID        string        `flag:"node-id" yaml:"node-id" help:"with --backend jetstream: this node's name in the leases of background jobs (docs/CLUSTER.md); default a random one at each start"`
+	LeaseTTL      time.Duration `flag:"lease-ttl" yaml:"lease-ttl" help:"with --backend jetstream: how long a background job's leader lease lasts without renewal; a dead leader's jobs move after about this (more than the nodes' clock skew plus a third of it)"`
 	NATSPrefix    string        `flag:"nats-prefix" yaml:"nats-prefix" help:"with --backend jetstream: start of the names of Eddy's JetStream streams and subjects, so several Eddy clusters can share a NATS cluster"`
 	Sync          string        `flag:"sync" yaml:"sync" help:"when records are fsync'd: always (before acknowledging), interval, none"`
 	SyncFS        bool          `flag:"syncfs" yaml:"syncfs" help:"with --sync always, concurrent appends to all shards share one syncfs(2) (Linux) instead of an fdatasync per shard; --syncfs=false for fdatasync"`
@@ -95,6 +97,7 @@ func defaultServeConfig() serveConfig {
 		Backend:     "segment",
 		Replicas:    3,
 		NATSPrefix:  "EDDY",
+		LeaseTTL:    10 * time.Second,
 		Sync:        "always",
 		SyncFS:      true,
 		ShardLimit:  10000,
@@ -374,6 +377,8 @@ func (c *serveConfig) validate() error {
 			return &usageError{"--backend jetstream and --in-memory: choose one"}
 		case c.Replicas != 1 && c.Replicas != 3:
 			return &usageError{fmt.Sprintf("--replicas %d: want 1 or 3", c.Replicas)}
+		case c.LeaseTTL != 0 && c.LeaseTTL < 100*time.Millisecond:
+			return &usageError{fmt.Sprintf("--lease-ttl %v: want at least 100ms", c.LeaseTTL)}
 		case (c.NATSCert == "") != (c.NATSKey == ""):
 			return &usageError{"--nats-cert and --nats-key go together"}
 		case c.EncryptAtRest:

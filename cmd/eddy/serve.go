@@ -17,6 +17,7 @@ import (
 	"github.com/eddy-streams/eddy/admin"
 	"github.com/eddy-streams/eddy/analytics"
 	"github.com/eddy-streams/eddy/analytics/runner"
+	"github.com/eddy-streams/eddy/cluster"
 	"github.com/eddy-streams/eddy/dynamo"
 	"github.com/eddy-streams/eddy/firehose"
 	"github.com/eddy-streams/eddy/firehose/delivery"
@@ -42,6 +43,7 @@ import (
 	"github.com/eddy-streams/eddy/lambda/esm"
 	"github.com/eddy-streams/eddy/metrics"
 	fp "github.com/eddy-streams/eddy/protocol/firehose"
+	"github.com/eddy-streams/eddy/protocol/kda"
 	"github.com/eddy-streams/eddy/protocol/kds"
 	"github.com/eddy-streams/eddy/runtimeapi"
 	"github.com/eddy-streams/eddy/s3"
@@ -83,6 +85,22 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}()
 
+	// Background work (retention, scalers, pollers, deliveries) runs on
+	// one node of those sharing the store, each job under a leader lease
+	// (docs/CLUSTER.md); on a store of one node every job runs here.
+	leaders := cluster.New(meta, cluster.Config{NodeID: cfg.NodeID, TTL: cfg.LeaseTTL, Logger: logger})
+	defer leaders.Close()
+	// leader and exclusive are the services' hooks: nil on one node, where
+	// the services run their jobs as they always did.
+	var (
+		leader    func(job string) bool
+		exclusive func(ctx context.Context, job string, fn func(ctx context.Context))
+	)
+	if leaders.Shared() {
+		logger.Info("background jobs under leader leases", "node", leaders.NodeID(), "lease ttl", leaders.TTL())
+		leader, exclusive = leaders.Leader, leaders.Run
+	}
+
 	// KMS keys in the same store ("kms/keys", "kms/aliases"), their
 	// material sealed under the root key (docs/KMS.md). Opened first: the
 	// Kinesis engines encrypt streams' records with them.
@@ -112,6 +130,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	ecfg.OnDemandScaleInterval, ecfg.OnDemandMinShards, ecfg.OnDemandMaxShards = cfg.ScaleEvery, cfg.OnDemandMin, cfg.OnDemandMax
 	ecfg.Metrics = reg
 	ecfg.Logger = logger
+	ecfg.Leader = leader
 	// One engine per region; --region is the default region, for what
 	// names none (config-file streams and faults, the admin API, requests
 	// signed without a valid region name).
@@ -136,6 +155,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	dcfg := dynamo.DefaultConfig()
 	dcfg.Region, dcfg.AccountID = cfg.Region, cfg.AccountID
 	dcfg.Logger = logger
+	dcfg.Leader = leader
 	ddbRegions, err := dynamo.OpenRegions(dcfg, meta)
 	if err != nil {
 		return err
@@ -246,7 +266,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	// S3 on-failure destinations are written to the external
 	// S3-compatible server of --s3-endpoint, if any.
-	esmCfg := esm.Config{Logger: logger}
+	esmCfg := esm.Config{Logger: logger, Exclusive: exclusive}
 	var sink *s3sink.Sink
 	if s3cfg, ok := cfg.s3Config(); ok {
 		sink, err = s3sink.New(s3cfg)
@@ -290,6 +310,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if objects != nil {
 		ccfg := channels.DefaultConfig()
 		ccfg.Objects, ccfg.Logger, ccfg.ObjectSize = objects, logger, cfg.ChannelSize
+		ccfg.Exclusive = exclusive
 		ccfg.BucketDir = func(bucket string) (string, bool) { dir, ok := dirs[bucket]; return dir, ok }
 		if channelRunner, err = channels.New(ccfg, regions, meta); err != nil {
 			ln.Close()
@@ -309,7 +330,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	dcfgBase := delivery.Config{
 		Objects:   router.For,
-		SchemaDir: schemaDir, Logger: logger,
+		SchemaDir: schemaDir, Logger: logger, Exclusive: exclusive,
 		MetricFamilies: delivery.NewMetrics(reg),
 		Destinations: map[string]func(firehose.DeliveryStream, delivery.Deps) (delivery.Destination, delivery.Hints, error){
 			fp.DestHTTPEndpoint:  httpendpoint.FromStream,
@@ -406,7 +427,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			Object: func(ctx context.Context, bucket, key string) ([]byte, error) {
 				return readObject(ctx, bucket, key, -1)
 			},
-			Meta: ameta, Logger: logger, Metrics: appMetrics,
+			Meta: ameta, Logger: logger, Metrics: appMetrics, Exclusive: exclusive,
+			Current: func(ctx context.Context, arn string) (kda.ApplicationDetail, bool, error) {
+				return currentApplication(ctx, a.analytics, arn)
+			},
 		})
 		acfg := analytics.DefaultConfig()
 		acfg.Region, acfg.AccountID, acfg.Logger = cfg.Region, account, logger

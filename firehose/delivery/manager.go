@@ -22,6 +22,11 @@ type Jobs func() ([]Job, error)
 // the pipeline stopped.
 type Build func(j Job) (p *Pipeline, release func(), err error)
 
+// Exclusive runs fn while this node leads job across the nodes sharing the
+// store (cluster.Cluster.Run): fn's context is cancelled when the lead is
+// lost, and fn may be called again when it is regained.
+type Exclusive func(ctx context.Context, job string, fn func(ctx context.Context))
+
 // Manager runs a pipeline per job, starting, restarting and stopping them
 // as the list of jobs changes.
 type Manager struct {
@@ -32,6 +37,14 @@ type Manager struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+
+	// exclusive, if set, runs each pipeline under the lead of the job
+	// prefix+id; a pipeline is built afresh (from its checkpoint) each
+	// time the lead is taken.
+	exclusive Exclusive
+	prefix    string
+	failMu    sync.Mutex
+	failed    map[string]string // job id -> the last build error logged, for exclusive pipelines
 
 	mu      sync.Mutex
 	running map[string]*running
@@ -47,10 +60,18 @@ type running struct {
 // NewManager starts a manager that looks at jobs every poll; Close stops
 // it and every pipeline.
 func NewManager(jobs Jobs, build Build, poll time.Duration, log *slog.Logger) *Manager {
+	return NewExclusiveManager(jobs, build, poll, log, nil, "")
+}
+
+// NewExclusiveManager is NewManager whose pipelines run once across the
+// nodes sharing the store: each under exclusive, as the job prefix+id (a
+// nil exclusive runs them here).
+func NewExclusiveManager(jobs Jobs, build Build, poll time.Duration, log *slog.Logger, exclusive Exclusive, prefix string) *Manager {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	m := &Manager{jobs: jobs, build: build, poll: poll, log: log, running: map[string]*running{}, failing: map[string]string{}}
+	m := &Manager{jobs: jobs, build: build, poll: poll, log: log, running: map[string]*running{}, failing: map[string]string{},
+		exclusive: exclusive, prefix: prefix, failed: map[string]string{}}
 	m.ctx, m.cancel = context.WithCancel(context.Background())
 	m.wg.Add(1)
 	go m.loop()
@@ -124,6 +145,10 @@ func (m *Manager) reconcileLocked() {
 		if m.running[id] != nil {
 			continue
 		}
+		if m.exclusive != nil {
+			m.startExclusiveLocked(id, j)
+			continue
+		}
 		p, release, err := m.build(j)
 		if err != nil {
 			// Tried again at every poll; said once per new error.
@@ -145,4 +170,35 @@ func (m *Manager) reconcileLocked() {
 			p.Run(ctx)
 		}()
 	}
+}
+
+// startExclusiveLocked runs job j's pipeline whenever this node leads it:
+// built at each lead from its checkpoint, as another node may have
+// delivered meanwhile.
+func (m *Manager) startExclusiveLocked(id string, j Job) {
+	ctx, cancel := context.WithCancel(m.ctx)
+	r := &running{version: j.Version, cancel: cancel, done: make(chan struct{})}
+	m.running[id] = r
+	go func() {
+		defer close(r.done)
+		m.exclusive(ctx, m.prefix+id, func(ctx context.Context) {
+			p, release, err := m.build(j)
+			m.failMu.Lock()
+			if err == nil {
+				delete(m.failed, id)
+			} else if m.failed[id] != err.Error() {
+				m.failed[id] = err.Error()
+				m.log.Warn("cannot deliver", "id", id, "err", err)
+			}
+			m.failMu.Unlock()
+			if err != nil {
+				sleep(ctx, m.poll) // tried again at the next lead
+				return
+			}
+			if release != nil {
+				defer release()
+			}
+			p.Run(ctx)
+		})
+	}()
 }

@@ -66,6 +66,11 @@ type Config struct {
 	Logger     *slog.Logger
 	// Poll is how often the delivery streams are listed. Default 1s.
 	Poll time.Duration
+	// Exclusive, if set, runs each stream's pipeline on one node of those
+	// sharing the store (cluster.Cluster.Run), as the job
+	// "firehose/<stream ARN>@<creation time>"; the next leader resumes
+	// from the stream's checkpoint. Default nil: every pipeline runs here.
+	Exclusive Exclusive
 }
 
 // Deps are what a destination builder may use.
@@ -107,7 +112,7 @@ func NewRunner(cfg Config) *Runner {
 	if r.metrics == nil {
 		r.metrics = NewMetrics(cfg.Metrics)
 	}
-	r.mgr = NewManager(r.jobs, r.build, cfg.Poll, r.log)
+	r.mgr = NewExclusiveManager(r.jobs, r.build, cfg.Poll, r.log, cfg.Exclusive, "firehose/")
 	return r
 }
 

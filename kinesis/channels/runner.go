@@ -70,6 +70,11 @@ type Config struct {
 	// Poll is how often the channels are listed to start, restart and
 	// stop pipelines (Wake does it at once). Default 5s.
 	Poll time.Duration
+	// Exclusive, if set, runs each channel's pipeline on one node of those
+	// sharing the store (cluster.Cluster.Run), as the job
+	// "kinesis/channels/<id>"; the next leader resumes from the
+	// checkpoints. Default nil: every pipeline runs here.
+	Exclusive delivery.Exclusive
 	// ObjectSize is the size of records (before compression) at which a
 	// buffer is delivered before its data freshness is reached. The
 	// developer guide only says "optimally sized objects". Default 64 MiB.
@@ -148,7 +153,7 @@ func New(cfg Config, engines Engines, meta storage.MetaStore) (*Runner, error) {
 	}
 	r := &Runner{cfg: cfg, engines: engines, meta: meta, log: cfg.Logger.With("component", "channels")}
 	r.mu.jobs = map[string]job{}
-	r.mgr = delivery.NewManager(r.list, r.build, cfg.Poll, r.log)
+	r.mgr = delivery.NewExclusiveManager(r.list, r.build, cfg.Poll, r.log, cfg.Exclusive, "kinesis/channels/")
 	return r, nil
 }
 

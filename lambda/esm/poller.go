@@ -89,6 +89,12 @@ type Config struct {
 	// MetricFamilies, if set, are the families to publish in (shared
 	// with other managers); Metrics is then unused.
 	MetricFamilies *Metrics
+	// Exclusive, if set, runs a mapping's pollers once across the nodes
+	// sharing the store (cluster.Cluster.Run): fn is called while this
+	// node leads the job "lambda/esm/<uuid>", its context cancelled when
+	// the lead is lost; the next leader resumes from the checkpoints.
+	// Default nil: every enabled mapping is polled here.
+	Exclusive func(ctx context.Context, job string, fn func(ctx context.Context))
 }
 
 type realClock struct{}
@@ -226,7 +232,11 @@ func (m *Manager) reconcile() {
 		m.mu.running[id] = r
 		go func() {
 			defer close(r.done)
-			m.runMapping(ctx, mp)
+			if m.cfg.Exclusive == nil {
+				m.runMapping(ctx, mp)
+				return
+			}
+			m.cfg.Exclusive(ctx, "lambda/esm/"+id, func(ctx context.Context) { m.runMapping(ctx, mp) })
 		}()
 	}
 }
