@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"sync"
 
 	"github.com/eddy-streams/eddy"
 	"github.com/eddy-streams/eddy/storage"
@@ -39,64 +38,31 @@ import (
 
 // peers is the engine's side of a shared store.
 type peers struct {
-	stop  func()
-	once  sync.Once // stopPeers
-	mu    sync.Mutex
-	names map[string]bool // tables to reload
-	wake  chan struct{}
-	done  chan struct{}
+	stop func() // stops the store's notices
 }
 
 // watchPeers starts following other nodes' changes if the store is
 // shared; it does nothing otherwise.
 func (e *Engine) watchPeers() {
-	p := &peers{names: map[string]bool{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
-	stop, shared := storage.Watch(e.meta, func(table, key string) {
-		if table != bucketTables {
-			return
+	stop, shared := storage.Follow(e.meta, func(table, key string) string {
+		if table == bucketTables {
+			return key
 		}
-		p.mu.Lock()
-		p.names[key] = true
-		p.mu.Unlock()
-		select {
-		case p.wake <- struct{}{}:
-		default:
+		return ""
+	}, func(name string) {
+		if _, err := e.refresh(name); err != nil {
+			e.log.Warn("reloading a table another node changed", "table", name, "err", err)
 		}
 	})
-	if !shared {
-		return
+	if shared {
+		e.peers = &peers{stop: stop}
 	}
-	p.stop = stop
-	e.peers = p
-	go e.reloader(p)
 }
 
 // stopPeers stops following other nodes (Close).
 func (e *Engine) stopPeers() {
-	if p := e.peers; p != nil {
-		p.once.Do(func() {
-			p.stop()
-			close(p.done)
-		})
-	}
-}
-
-func (e *Engine) reloader(p *peers) {
-	for {
-		select {
-		case <-p.done:
-			return
-		case <-p.wake:
-		}
-		p.mu.Lock()
-		names := p.names
-		p.names = map[string]bool{}
-		p.mu.Unlock()
-		for name := range names {
-			if _, err := e.refresh(name); err != nil {
-				e.log.Warn("reloading a table another node changed", "table", name, "err", err)
-			}
-		}
+	if e.peers != nil {
+		e.peers.stop()
 	}
 }
 

@@ -74,32 +74,20 @@ func (d *Directory) UseStore(meta storage.MetaStore) error {
 	if err := d.loadLocked(); err != nil {
 		return err
 	}
-	wake := make(chan struct{}, 1)
-	stop, shared := storage.Watch(meta, func(table, _ string) {
-		if table != tableEntities {
-			return
+	// Any entity written through another node: load them all again.
+	stop, shared := storage.Follow(meta, func(table, _ string) string {
+		if table == tableEntities {
+			return tableEntities
 		}
-		select {
-		case wake <- struct{}{}:
-		default:
+		return ""
+	}, func(string) {
+		if err := d.reload(); err != nil && d.logger() != nil {
+			d.logger().Warn("iam: loading entities another node changed", "err", err)
 		}
 	})
 	if shared {
 		d.shared = true
-		done := make(chan struct{})
-		d.stopWatch = func() { stop(); close(done) }
-		go func() {
-			for {
-				select {
-				case <-done:
-					return
-				case <-wake:
-				}
-				if err := d.reload(); err != nil && d.logger() != nil {
-					d.logger().Warn("iam: loading entities another node changed", "err", err)
-				}
-			}
-		}()
+		d.stopWatch = stop
 	}
 	return nil
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/eddy-streams/eddy/storage"
 )
@@ -31,69 +30,40 @@ import (
 // peers is the engine's side of a shared store.
 type peers struct {
 	stop func() // stops the store's notices
-	mu   sync.Mutex
-	// names are the streams to reload; wake signals the reloader.
-	names map[string]bool
-	wake  chan struct{}
-	done  chan struct{}
 }
 
 // watchPeers starts following other nodes' changes if the store is
 // shared; it does nothing otherwise.
 func (e *Engine) watchPeers() {
-	p := &peers{names: make(map[string]bool), wake: make(chan struct{}, 1), done: make(chan struct{})}
-	stop, shared := storage.Watch(e.meta, func(table, key string) {
+	stop, shared := storage.Follow(e.meta, func(table, key string) string {
 		switch table {
 		case tableStreams:
+			return key
 		case tableSubs:
-			key = subNotice + key
-		default:
-			return
+			return subNotice + key
 		}
-		p.mu.Lock()
-		p.names[key] = true
-		p.mu.Unlock()
-		select {
-		case p.wake <- struct{}{}:
-		default:
-		}
-	})
-	if !shared {
-		return
+		return ""
+	}, e.peerChanged)
+	if shared {
+		e.peers = &peers{stop: stop}
 	}
-	p.stop = stop
-	e.peers = p
-	go e.reloader(p)
 }
 
 // stopPeers stops following other nodes (Close).
 func (e *Engine) stopPeers() {
 	if e.peers != nil {
 		e.peers.stop()
-		close(e.peers.done)
 	}
 }
 
-func (e *Engine) reloader(p *peers) {
-	for {
-		select {
-		case <-p.done:
-			return
-		case <-p.wake:
-		}
-		p.mu.Lock()
-		names := p.names
-		p.names = make(map[string]bool)
-		p.mu.Unlock()
-		for name := range names {
-			if key, ok := strings.CutPrefix(name, subNotice); ok {
-				e.checkTakeover(key)
-				continue
-			}
-			if _, err := e.reload(name); err != nil {
-				e.log.Warn("reloading a stream another node changed", "stream", name, "err", err)
-			}
-		}
+// peerChanged handles another node's write of a stream or a subscription.
+func (e *Engine) peerChanged(name string) {
+	if key, ok := strings.CutPrefix(name, subNotice); ok {
+		e.checkTakeover(key)
+		return
+	}
+	if _, err := e.reload(name); err != nil {
+		e.log.Warn("reloading a stream another node changed", "stream", name, "err", err)
 	}
 }
 

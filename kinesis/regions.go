@@ -142,13 +142,14 @@ func OpenRegions(cfg Config, logs storage.Logs, meta storage.MetaStore) (*Region
 	// On a store shared with other nodes, open the regions they record,
 	// so that this node's background work (retention, scaling) and
 	// metrics cover them too.
-	r.stopWatch, _ = storage.Watch(meta, func(table, key string) {
+	r.stopWatch, _ = storage.Follow(meta, func(table, key string) string {
 		if table == tableRegions {
-			go func() {
-				if _, err := r.make(key); err != nil && !errors.Is(err, ErrRegionsClosed) {
-					cfg.Logger.Warn("opening a region another node recorded", "region", key, "err", err)
-				}
-			}()
+			return key
+		}
+		return ""
+	}, func(key string) {
+		if _, err := r.make(key); err != nil && !errors.Is(err, ErrRegionsClosed) {
+			cfg.Logger.Warn("opening a region another node recorded", "region", key, "err", err)
 		}
 	})
 	return r, nil

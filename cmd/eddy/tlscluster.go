@@ -26,47 +26,34 @@ func followCert(st *serverTLS, cert tls.Certificate, meta storage.MetaStore, log
 	cur.Store(&cert)
 	st.config = &tls.Config{MinVersion: tls.VersionTLS12,
 		GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return cur.Load(), nil }}
-	wake := make(chan struct{}, 1)
-	done := make(chan struct{})
-	stopWatch, _ := storage.Watch(meta, func(table, _ string) {
-		if table != tableTLS {
+	stop, _ = storage.Follow(meta, func(table, _ string) string {
+		if table == tableTLS {
+			return tableTLS
+		}
+		return ""
+	}, func(string) {
+		var sc storedCert
+		err := meta.View(func(tx storage.MetaTx) error {
+			b, err := tx.Get(tableTLS, rowTLS)
+			if err != nil {
+				return err
+			}
+			return json.Unmarshal(b, &sc)
+		})
+		if err != nil {
+			logger.Warn("tls: reading the certificate another node stored", "err", err)
 			return
 		}
-		select {
-		case wake <- struct{}{}:
-		default:
+		c, err := tls.X509KeyPair([]byte(sc.CertPEM), []byte(sc.KeyPEM))
+		if err != nil {
+			logger.Warn("tls: the certificate another node stored", "err", err)
+			return
 		}
+		if err := writeFileAtomic(st.caFile, []byte(sc.CertPEM), 0o644); err != nil {
+			logger.Warn("tls: writing the certificate another node stored", "err", err)
+		}
+		cur.Store(&c)
+		logger.Info("tls: serving the certificate another node stored", "sha256", fingerprint(c.Certificate[0]), "names", sc.Names)
 	})
-	go func() {
-		for {
-			select {
-			case <-done:
-				return
-			case <-wake:
-			}
-			var sc storedCert
-			err := meta.View(func(tx storage.MetaTx) error {
-				b, err := tx.Get(tableTLS, rowTLS)
-				if err != nil {
-					return err
-				}
-				return json.Unmarshal(b, &sc)
-			})
-			if err != nil {
-				logger.Warn("tls: reading the certificate another node stored", "err", err)
-				continue
-			}
-			c, err := tls.X509KeyPair([]byte(sc.CertPEM), []byte(sc.KeyPEM))
-			if err != nil {
-				logger.Warn("tls: the certificate another node stored", "err", err)
-				continue
-			}
-			if err := writeFileAtomic(st.caFile, []byte(sc.CertPEM), 0o644); err != nil {
-				logger.Warn("tls: writing the certificate another node stored", "err", err)
-			}
-			cur.Store(&c)
-			logger.Info("tls: serving the certificate another node stored", "sha256", fingerprint(c.Certificate[0]), "names", sc.Names)
-		}
-	}()
-	return func() { stopWatch(); close(done) }
+	return stop
 }
