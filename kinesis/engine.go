@@ -327,5 +327,9 @@ func (e *Engine) every(d time.Duration, fn func(), stop *func() bool) {
 		}
 		e.mu.Unlock()
 	}
+	// Under the lock the ticks take: a short d fires the first tick
+	// before this assignment otherwise, and both write *stop.
+	e.mu.Lock()
 	*stop = e.cfg.Clock.AfterFunc(d, tick)
+	e.mu.Unlock()
 }
