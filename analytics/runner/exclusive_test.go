@@ -9,83 +9,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/eddy-streams/eddy/internal/leasetest"
 	"github.com/eddy-streams/eddy/protocol/kda"
 )
-
-// lease is a stand-in for cluster.Cluster.Run: node holder runs every job;
-// moving the lease cancels the jobs running elsewhere, waits for them and
-// starts them on the new holder.
-type lease struct {
-	mu      sync.Mutex
-	holder  int
-	changed chan struct{}
-	running map[string]int // job -> the node running it
-	jobs    map[string]bool
-	overlap []string
-}
-
-func newLease() *lease {
-	return &lease{changed: make(chan struct{}), running: map[string]int{}, jobs: map[string]bool{}}
-}
-
-func (l *lease) move(to int) {
-	l.mu.Lock()
-	l.holder = to
-	close(l.changed)
-	l.changed = make(chan struct{})
-	l.mu.Unlock()
-}
-
-func (l *lease) run(node int) func(ctx context.Context, job string, fn func(ctx context.Context)) {
-	return func(ctx context.Context, job string, fn func(ctx context.Context)) {
-		for ctx.Err() == nil {
-			l.mu.Lock()
-			l.jobs[job] = true
-			held, changed := l.holder == node, l.changed
-			_, busy := l.running[job] // the old holder has not stopped yet
-			if held && !busy {
-				l.running[job] = node
-			}
-			l.mu.Unlock()
-			if held && busy {
-				time.Sleep(time.Millisecond)
-				continue
-			}
-			if !held {
-				select {
-				case <-ctx.Done():
-				case <-changed:
-				}
-				continue
-			}
-			fctx, cancel := context.WithCancel(ctx)
-			done := make(chan struct{})
-			go func() { defer close(done); fn(fctx) }()
-			select {
-			case <-ctx.Done():
-			case <-changed:
-			case <-done:
-			}
-			cancel()
-			<-done
-			l.mu.Lock()
-			if l.running[job] != node {
-				l.overlap = append(l.overlap, fmt.Sprintf("%s on %d and %d", job, l.running[job], node))
-			}
-			delete(l.running, job)
-			l.mu.Unlock()
-		}
-	}
-}
 
 // Two runners over one store, as two nodes, both told to run an
 // application: only the lease holder's runs it; when the lease moves, the
 // other node's goes on from the last stopped point, and every row is
 // written once.
 func TestExclusiveApplicationMovesBetweenNodes(t *testing.T) {
-	l := newLease()
-	f := newFixture(t, Config{Exclusive: l.run(0)})
-	r1 := New(Config{Kinesis: f.r.cfg.Kinesis, Meta: f.meta, Now: f.clock.Now, Tick: 5 * time.Millisecond, Retry: 10 * time.Millisecond, Exclusive: l.run(1)})
+	l := leasetest.New()
+	f := newFixture(t, Config{Exclusive: l.Run(0)})
+	r1 := New(Config{Kinesis: f.r.cfg.Kinesis, Meta: f.meta, Now: f.clock.Now, Tick: 5 * time.Millisecond, Retry: 10 * time.Millisecond, Exclusive: l.Run(1)})
 	defer r1.Close()
 	ctx := context.Background()
 	app := application(filterCode, toStream("DESTINATION_SQL_STREAM", dstARN, "CSV"))
@@ -98,7 +33,7 @@ func TestExclusiveApplicationMovesBetweenNodes(t *testing.T) {
 	}
 	var want []string
 	for round, holder := range []int{0, 1, 0} {
-		l.move(holder)
+		l.Move(holder)
 		var recs []string
 		for i := range 5 {
 			sym := fmt.Sprintf("%c%c%d", 'A'+round, 'A'+i, round)
@@ -116,17 +51,16 @@ func TestExclusiveApplicationMovesBetweenNodes(t *testing.T) {
 		}
 		f.quiet("dst")
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.overlap) > 0 || !l.jobs["analytics/"+appARN] {
-		t.Fatalf("overlaps %v, jobs %v", l.overlap, l.jobs)
+	overlap, jobs := l.Report()
+	if len(overlap) > 0 || !jobs["analytics/"+appARN] {
+		t.Fatalf("overlaps %v, jobs %v", overlap, jobs)
 	}
 }
 
 // An application stopped through one node is not taken up by another
 // when the lead moves there: Current says it should not run.
 func TestExclusiveApplicationStoppedElsewhere(t *testing.T) {
-	l := newLease()
+	l := leasetest.New()
 	var mu sync.Mutex
 	running := true
 	app := application(filterCode, toStream("DESTINATION_SQL_STREAM", dstARN, "CSV"))
@@ -135,8 +69,8 @@ func TestExclusiveApplicationStoppedElsewhere(t *testing.T) {
 		defer mu.Unlock()
 		return app, running, nil
 	}
-	f := newFixture(t, Config{Exclusive: l.run(0), Current: current})
-	r1 := New(Config{Kinesis: f.r.cfg.Kinesis, Meta: f.meta, Now: f.clock.Now, Tick: 5 * time.Millisecond, Retry: 10 * time.Millisecond, Exclusive: l.run(1), Current: current})
+	f := newFixture(t, Config{Exclusive: l.Run(0), Current: current})
+	r1 := New(Config{Kinesis: f.r.cfg.Kinesis, Meta: f.meta, Now: f.clock.Now, Tick: 5 * time.Millisecond, Retry: 10 * time.Millisecond, Exclusive: l.Run(1), Current: current})
 	defer r1.Close()
 	ctx := context.Background()
 	if err := f.r.Start(ctx, app, map[string]string{"1.1": kda.PositionTrimHorizon}); err != nil {
@@ -154,7 +88,7 @@ func TestExclusiveApplicationStoppedElsewhere(t *testing.T) {
 	if err := f.r.Stop(ctx, appARN); err != nil {
 		t.Fatal(err)
 	}
-	l.move(1)
+	l.Move(1)
 	f.put(`{"TICKER_SYMBOL":"BBB","PRICE":30}`)
 	f.quiet("dst")
 	deadline := time.Now().Add(10 * time.Second)
@@ -175,7 +109,7 @@ func TestExclusiveApplicationStoppedElsewhere(t *testing.T) {
 // The leading node follows what is done through another: an update runs
 // the new configuration (from the last stopped point), a stop stops it.
 func TestExclusiveApplicationFollowsOtherNodes(t *testing.T) {
-	l := newLease()
+	l := leasetest.New()
 	var mu sync.Mutex
 	running := true
 	app := application(filterCode, toStream("DESTINATION_SQL_STREAM", dstARN, "CSV"))
@@ -185,7 +119,7 @@ func TestExclusiveApplicationFollowsOtherNodes(t *testing.T) {
 		defer mu.Unlock()
 		return app, running, nil
 	}
-	f := newFixture(t, Config{Exclusive: l.run(0), Current: current, Recheck: 10 * time.Millisecond})
+	f := newFixture(t, Config{Exclusive: l.Run(0), Current: current, Recheck: 10 * time.Millisecond})
 	ctx := context.Background()
 	if err := f.r.Start(ctx, app, map[string]string{"1.1": kda.PositionTrimHorizon}); err != nil {
 		t.Fatal(err)

@@ -1,78 +1,12 @@
 package esm
 
 import (
-	"context"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/eddy-streams/eddy/internal/leasetest"
 )
-
-// lease is a stand-in for cluster.Cluster.Run: node holder runs every job;
-// moving the lease cancels the jobs running elsewhere, waits for them and
-// starts them on the new holder.
-type lease struct {
-	mu      sync.Mutex
-	holder  int
-	changed chan struct{}
-	running map[string]int // job -> the node running it
-	jobs    map[string]bool
-	overlap []string
-}
-
-func newLease() *lease {
-	return &lease{changed: make(chan struct{}), running: map[string]int{}, jobs: map[string]bool{}}
-}
-
-func (l *lease) move(to int) {
-	l.mu.Lock()
-	l.holder = to
-	close(l.changed)
-	l.changed = make(chan struct{})
-	l.mu.Unlock()
-}
-
-func (l *lease) run(node int) func(ctx context.Context, job string, fn func(ctx context.Context)) {
-	return func(ctx context.Context, job string, fn func(ctx context.Context)) {
-		for ctx.Err() == nil {
-			l.mu.Lock()
-			l.jobs[job] = true
-			held, changed := l.holder == node, l.changed
-			_, busy := l.running[job] // the old holder has not stopped yet
-			if held && !busy {
-				l.running[job] = node
-			}
-			l.mu.Unlock()
-			if held && busy {
-				time.Sleep(time.Millisecond)
-				continue
-			}
-			if !held {
-				select {
-				case <-ctx.Done():
-				case <-changed:
-				}
-				continue
-			}
-			fctx, cancel := context.WithCancel(ctx)
-			done := make(chan struct{})
-			go func() { defer close(done); fn(fctx) }()
-			select {
-			case <-ctx.Done():
-			case <-changed:
-			case <-done:
-			}
-			cancel()
-			<-done
-			l.mu.Lock()
-			if l.running[job] != node {
-				l.overlap = append(l.overlap, fmt.Sprintf("%s on %d and %d", job, l.running[job], node))
-			}
-			delete(l.running, job)
-			l.mu.Unlock()
-		}
-	}
-}
 
 // Two managers over one store, as two nodes: only the lease holder's
 // pollers invoke the function; when the lease moves, the other node goes on
@@ -80,10 +14,10 @@ func (l *lease) run(node int) func(ctx context.Context, job string, fn func(ctx 
 // once (a batch in flight at a move may be delivered again).
 func TestExclusiveMappingMovesBetweenNodes(t *testing.T) {
 	e := setup(t, &fakeFunction{})
-	l := newLease()
+	l := leasetest.New()
 	var managers []*Manager
 	for node := range 2 {
-		m := New(Config{PollInterval: 10 * time.Millisecond, RetryDelay: time.Millisecond, Exclusive: l.run(node)}, e.svc, e.fn,
+		m := New(Config{PollInterval: 10 * time.Millisecond, RetryDelay: time.Millisecond, Exclusive: l.Run(node)}, e.svc, e.fn,
 			func(string) (Source, error) { return e.eng, nil }, e.meta)
 		managers = append(managers, m)
 	}
@@ -102,10 +36,10 @@ func TestExclusiveMappingMovesBetweenNodes(t *testing.T) {
 		return n
 	}
 	waitFor(t, func() bool { return count() == 150 })
-	l.move(1)
+	l.Move(1)
 	e.put(t, "src", numbered(150, 150)...)
 	waitFor(t, func() bool { return count() >= 300 })
-	l.move(0)
+	l.Move(0)
 	e.put(t, "src", numbered(300, 50)...)
 	waitFor(t, func() bool { return count() >= 350 })
 	time.Sleep(100 * time.Millisecond) // anything delivered twice would show now
@@ -127,13 +61,12 @@ func TestExclusiveMappingMovesBetweenNodes(t *testing.T) {
 	if fmt.Sprint(first) != fmt.Sprint(numbered(0, 350)) || len(got) > 350+2*100 {
 		t.Fatalf("delivered %d records: %v", len(got), got)
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.overlap) > 0 {
-		t.Fatalf("overlapping runs: %v", l.overlap)
+	overlap, jobs := l.Report()
+	if len(overlap) > 0 {
+		t.Fatalf("overlapping runs: %v", overlap)
 	}
 	ms, _ := e.svc.EventSourceMappings()
-	if !l.jobs["lambda/esm/"+ms[0].Config.UUID] || len(l.jobs) != 1 {
-		t.Fatalf("jobs %v", l.jobs)
+	if !jobs["lambda/esm/"+ms[0].Config.UUID] || len(jobs) != 1 {
+		t.Fatalf("jobs %v", jobs)
 	}
 }
