@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -46,6 +47,8 @@ type Service struct {
 	ctx    context.Context // cancelled by Close
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	// stopFollow stops taking up applications other nodes run (takeUp).
+	stopFollow func()
 }
 
 // New returns the service over meta (owned by the caller, closed after
@@ -76,7 +79,53 @@ func New(cfg Config, meta storage.MetaStore) (*Service, error) {
 		cancel()
 		return nil, fmt.Errorf("analytics: settle applications: %w", err)
 	}
+	s.stopFollow, _ = storage.Follow(meta, func(table, key string) string {
+		if table == tableApps {
+			return key
+		}
+		return ""
+	}, s.takeUp)
 	return s, nil
+}
+
+// Candidate is implemented by a Runtime that runs each application on
+// one node of a cluster behind a lease (analytics/runner with Exclusive):
+// Started reports whether this node has started the application, and so
+// is a candidate for its lease.
+type Candidate interface {
+	Started(arn string) bool
+}
+
+// takeUp makes this node a candidate for an application another node
+// started or resumed (on a store other nodes share): once it is RUNNING,
+// it is started here too, from LAST_STOPPED_POINT, and the Runtime runs it
+// wherever the lease is, so it moves here if its node dies.
+func (s *Service) takeUp(k string) {
+	c, ok := s.cfg.Runtime.(Candidate)
+	if !ok {
+		return
+	}
+	region, name, _ := strings.Cut(k, "/")
+	var r *record
+	err := s.meta.View(func(tx storage.MetaTx) error {
+		var err error
+		r, err = s.get(tx, region, name)
+		return err
+	})
+	if err != nil || r.Status != kda.StatusRunning {
+		return // gone, or not (yet) RUNNING: the node starting it has it
+	}
+	d := s.detail(r)
+	if c.Started(*d.ApplicationARN) {
+		return
+	}
+	pos := map[string]string{}
+	for _, in := range r.Inputs {
+		pos[kda.Deref(in.InputId)] = kda.PositionLastStoppedPoint
+	}
+	if err := s.cfg.Runtime.Start(s.ctx, *d, pos); err != nil {
+		s.cfg.Logger.Warn("analytics: taking up an application another node runs", "application", *d.ApplicationARN, "err", err)
+	}
 }
 
 // Resume starts again, with LAST_STOPPED_POINT for every input, the
@@ -119,6 +168,7 @@ func (s *Service) Resume(ctx context.Context) error {
 // calls under way). It does not stop running applications: a service
 // opened over the same store resumes them.
 func (s *Service) Close() error {
+	s.stopFollow()
 	s.cancel()
 	s.wg.Wait()
 	return nil

@@ -153,6 +153,16 @@ func New(cfg Config) *Runner {
 	return &Runner{cfg: cfg, log: cfg.Logger.With("component", "analytics"), apps: map[string]*running{}}
 }
 
+// Started reports whether the application arn was started here and not
+// stopped since (analytics.Candidate): with Exclusive, whether this node
+// is a candidate for its lease.
+func (r *Runner) Started(arn string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, ok := r.apps[arn]
+	return ok
+}
+
 // Start implements analytics.Runtime: it compiles app, positions its
 // input as pos says, and runs it until Stop.
 func (r *Runner) Start(ctx context.Context, app kda.ApplicationDetail, pos map[string]string) error {
