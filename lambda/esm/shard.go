@@ -235,7 +235,9 @@ func (p *shardPoller) run(ctx context.Context) {
 	)
 	for ctx.Err() == nil {
 		fetched := 0
+		var readAt time.Time // when the last read began
 		if !closed && len(pending) < int(c.BatchSize) {
+			readAt = p.m.cfg.Clock.Now()
 			recs, end, err := rd.next(ctx)
 			if err != nil {
 				// Start again after the checkpoint, dropping what was
@@ -289,8 +291,10 @@ func (p *shardPoller) run(ctx context.Context) {
 			return
 		}
 		// Nothing new and nothing pending: a tumbling window whose end
-		// the clock passed gets its final invocation now.
-		if fetched == 0 && len(pending) == 0 && !p.windowExpired(ctx) {
+		// the clock had passed when the read began gets its final
+		// invocation now (a read that began before the end may have
+		// missed records of the window stored since).
+		if fetched == 0 && len(pending) == 0 && !readAt.IsZero() && !p.windowExpired(ctx, readAt) {
 			return
 		}
 	}

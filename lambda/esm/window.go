@@ -150,9 +150,10 @@ func (p *shardPoller) enterWindow(ctx context.Context, first *kds.Record) bool {
 	return true
 }
 
-// windowExpired ends the open window if the clock has passed its end.
-func (p *shardPoller) windowExpired(ctx context.Context) bool {
-	if p.win == nil || !p.win.open() || p.m.cfg.Clock.Now().Before(p.win.start.Add(p.win.size)) {
+// windowExpired ends the open window if its end is at or before readAt,
+// when a read that found nothing more began.
+func (p *shardPoller) windowExpired(ctx context.Context, readAt time.Time) bool {
+	if p.win == nil || !p.win.open() || readAt.Before(p.win.start.Add(p.win.size)) {
 		return true
 	}
 	return p.finishWindow(ctx, false)
