@@ -80,8 +80,9 @@ type Meta struct {
 	wmu     sync.Mutex
 	changed chan struct{}
 
-	// The follower's state: only the consume callback touches it, and it
-	// is called one message at a time.
+	// The follower's state: only the consume callback touches it, under
+	// followMu.
+	followMu      sync.Mutex
 	pending       []pendingWrite
 	gap           bool   // a message is missing since the last flush
 	lastDelivered uint64 // stream sequence of the last message seen
@@ -214,8 +215,9 @@ func decode(b []byte) (w mem.Write, end bool, err error) {
 }
 
 // follow is the consume callback: it receives every message of the
-// stream in order, once (the ordered consumer restarts itself after the
-// last one seen if its subscription breaks).
+// stream in order (the ordered consumer restarts itself after the last one
+// seen if its subscription breaks; a message it hands over again is
+// skipped).
 func (m *Meta) follow(msg jetstream.Msg) {
 	md, err := msg.Metadata()
 	if err != nil {
@@ -223,6 +225,14 @@ func (m *Meta) follow(msg jetstream.Msg) {
 		return
 	}
 	seq := md.Sequence.Stream
+	// The ordered consumer makes a new subscription when its old one
+	// breaks (a server died), and the old one's goroutine may still be
+	// handing over a message: calls can overlap, and repeat a message.
+	m.followMu.Lock()
+	defer m.followMu.Unlock()
+	if seq <= m.lastDelivered {
+		return // seen already
+	}
 	if seq != m.lastDelivered+1 {
 		m.gap = true
 	}
