@@ -160,7 +160,10 @@ func (l *shardLog) locate(from uint64) (*msg, error) {
 	case from == next:
 		return nil, nil
 	}
-	return l.search(first, last, func(m *msg) bool { return m.end() > from && m.count > 0 })
+	// A marker (seal, trim) has no records and ends where it begins, so
+	// end() > from stays monotone over every message, markers included;
+	// read steps over a marker it lands on (at the head of a trimmed log).
+	return l.search(first, last, func(m *msg) bool { return m.end() > from })
 }
 
 // SeekTime searches the messages' last arrivals, then decodes one batch.
