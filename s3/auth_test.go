@@ -225,7 +225,7 @@ func TestContentSHA256Mismatch(t *testing.T) {
 		if !verify {
 			srv.Credentials = nil
 		}
-		srv.Store.CreateBucket("bkt")
+		srv.Store.CreateBucketFor("bkt", "")
 		req, _ := http.NewRequest("PUT", ts.URL+"/bkt/k", strings.NewReader("the real body"))
 		signRaw(t, req, hexSHA([]byte("another body")), "SK", time.Now())
 		resp, err := http.DefaultClient.Do(req)
@@ -247,7 +247,7 @@ func TestContentSHA256Mismatch(t *testing.T) {
 // is stored; one with a chunk changed is refused with SignatureDoesNotMatch.
 func TestSignedChunks(t *testing.T) {
 	ts, srv := signedServer(t, false, 0)
-	srv.Store.CreateBucket("bkt")
+	srv.Store.CreateBucketFor("bkt", "")
 	at := time.Now().UTC()
 	chunks := [][]byte{bytes.Repeat([]byte("a"), 65536), []byte("tail"), nil}
 	send := func(key string, tamper bool) *http.Response {

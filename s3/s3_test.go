@@ -216,7 +216,7 @@ func TestChunkedTrailerCorrupt(t *testing.T) {
 	srv := &Server{Store: &Store{Root: t.TempDir()}}
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
-	if err := srv.Store.CreateBucket("bkt"); err != nil {
+	if err := srv.Store.CreateBucketFor("bkt", ""); err != nil {
 		t.Fatal(err)
 	}
 	send := func(trailer string) *http.Response {
