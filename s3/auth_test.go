@@ -25,7 +25,7 @@ import (
 // SK, its clock now() plus offset.
 func signedServer(t *testing.T, tls bool, offset time.Duration) (*httptest.Server, *Server) {
 	t.Helper()
-	srv := &Server{Store: &Store{Root: t.TempDir()}, Credentials: map[string]string{"AK": "SK"},
+	srv := &Server{Store: storeAt(t.TempDir()), Credentials: map[string]string{"AK": "SK"},
 		Now: func() time.Time { return time.Now().Add(offset) }}
 	ts := httptest.NewUnstartedServer(srv)
 	if tls {

@@ -8,12 +8,12 @@ import (
 )
 
 func TestObjectsPutInProcess(t *testing.T) {
-	st := &Store{Root: t.TempDir()}
+	st := storeAt(t.TempDir())
 	o := Objects{Store: st}
 	if err := o.Put(context.Background(), "b", "k/1", []byte("hello"), "text/plain"); err == nil || !strings.Contains(err.Error(), "NoSuchBucket") {
 		t.Fatalf("put to a missing bucket: %v", err)
 	}
-	if err := st.CreateBucket("b"); err != nil {
+	if err := st.CreateBucketFor("b", ""); err != nil {
 		t.Fatal(err)
 	}
 	if err := o.Put(context.Background(), "b", "k/1", []byte("hello"), "text/plain"); err != nil {
