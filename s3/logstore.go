@@ -32,8 +32,7 @@ import (
 //     ChunkSize bytes (the last one shorter), so byte offset o is in
 //     record o/ChunkSize: a ranged GET reads only the records it needs.
 //
-// Writing an object: its body is appended to a new log, which is sealed;
-// only then (the body is durable: an acknowledged append is) does one
+// Writing an object: its body is appended to a new log; only then (the body is durable: an acknowledged append is) does one
 // metadata transaction point the key at the new log, if the bucket still
 // exists; after that commits, the old version's log is deleted. A crash
 // (or a failed check, or a lost race with DeleteBucket) before the commit
@@ -48,7 +47,8 @@ import (
 type LogStore struct {
 	Meta storage.MetaStore
 	Logs storage.Logs
-	// ChunkSize is the size of a body's records; 1 MiB when zero.
+	// ChunkSize is the size of a body's records; DefaultChunkSize when
+	// zero.
 	ChunkSize int
 }
 
@@ -65,8 +65,14 @@ func (s *LogStore) chunk() int {
 	if s.ChunkSize > 0 {
 		return s.ChunkSize
 	}
-	return 1 << 20
+	return DefaultChunkSize
 }
+
+// DefaultChunkSize is the size of a body's records: 1 MiB less 8 KiB, so
+// that a record and its framing fit one JetStream message under NATS's
+// default 1 MiB max_payload (storage/jetstream splits a larger batch over
+// several messages).
+const DefaultChunkSize = 1<<20 - 8<<10
 
 type bucketRec struct {
 	Owner   string    `json:"owner,omitempty"`
@@ -203,7 +209,7 @@ func (s *LogStore) Buckets() ([]Bucket, error) {
 	return out, err
 }
 
-// writeBody appends body to a new, sealed log named prefix+random in
+// writeBody appends body to a new log named prefix+random in
 // records of chunk bytes, and returns the log's id, the body's size and
 // MD5. On error nothing is left but garbage (see LogStore).
 func (s *LogStore) writeBody(prefix string, body io.Reader) (id string, size int64, sum []byte, err error) {
@@ -235,9 +241,11 @@ func (s *LogStore) writeBody(prefix string, body io.Reader) (id string, size int
 			return "", 0, nil, rerr
 		}
 	}
-	if err = l.Seal(); err != nil {
-		return "", 0, nil, err
-	}
+	// The log is not sealed: storage/jetstream (at this commit) returns no
+	// records to a Read from the middle of a sealed log on a node other
+	// than the one that sealed it. Nothing appends to it again all the
+	// same: only this writer knows its id until the metadata naming it
+	// commits, and readers read the Size the metadata gives.
 	return id, size, h.Sum(nil), nil
 }
 
@@ -375,6 +383,7 @@ func (c *chunkReader) ReadAt(p []byte, off int64) (int, error) {
 				return n, fmt.Errorf("s3: object body: %w", err)
 			}
 			if len(recs) == 0 || recs[0].Seq != uint64(i) {
+
 				return n, fmt.Errorf("s3: object body: record %d missing: %w", i, storage.ErrCorrupt)
 			}
 			c.buf, c.cur, c.loaded = recs[0].Data, i, true
