@@ -29,3 +29,34 @@ func TestObjectsPutInProcess(t *testing.T) {
 		t.Fatalf("object %q %+v", body, obj.Meta)
 	}
 }
+
+// The store's List by prefix (over both stores): only keys with the
+// prefix, in key order, and none of another bucket whose name has this
+// one's as a prefix.
+func TestStoreListPrefix(t *testing.T) {
+	st := storeAt(t.TempDir())
+	for _, b := range []string{"b", "b.c"} {
+		if err := st.CreateBucketFor(b, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, k := range []string{"x/2", "a", "x/1", "x", "y/1"} {
+		if err := st.Put("b", &Meta{Key: k}, strings.NewReader(k), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.Put("b.c", &Meta{Key: "x/3"}, strings.NewReader("other"), nil); err != nil {
+		t.Fatal(err)
+	}
+	l, err := st.List("b", "x/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, m := range l {
+		keys = append(keys, m.Key)
+	}
+	if strings.Join(keys, ",") != "x/1,x/2" {
+		t.Fatalf("List(b, x/) = %v", keys)
+	}
+}
