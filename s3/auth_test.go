@@ -25,7 +25,7 @@ import (
 // SK, its clock now() plus offset.
 func signedServer(t *testing.T, tls bool, offset time.Duration) (*httptest.Server, *Server) {
 	t.Helper()
-	srv := &Server{Store: &Store{Root: t.TempDir()}, Credentials: map[string]string{"AK": "SK"},
+	srv := &Server{Store: storeAt(t.TempDir()), Credentials: map[string]string{"AK": "SK"},
 		Now: func() time.Time { return time.Now().Add(offset) }}
 	ts := httptest.NewUnstartedServer(srv)
 	if tls {
@@ -225,7 +225,7 @@ func TestContentSHA256Mismatch(t *testing.T) {
 		if !verify {
 			srv.Credentials = nil
 		}
-		srv.Store.CreateBucket("bkt")
+		srv.Store.CreateBucketFor("bkt", "")
 		req, _ := http.NewRequest("PUT", ts.URL+"/bkt/k", strings.NewReader("the real body"))
 		signRaw(t, req, hexSHA([]byte("another body")), "SK", time.Now())
 		resp, err := http.DefaultClient.Do(req)
@@ -247,7 +247,7 @@ func TestContentSHA256Mismatch(t *testing.T) {
 // is stored; one with a chunk changed is refused with SignatureDoesNotMatch.
 func TestSignedChunks(t *testing.T) {
 	ts, srv := signedServer(t, false, 0)
-	srv.Store.CreateBucket("bkt")
+	srv.Store.CreateBucketFor("bkt", "")
 	at := time.Now().UTC()
 	chunks := [][]byte{bytes.Repeat([]byte("a"), 65536), []byte("tail"), nil}
 	send := func(key string, tamper bool) *http.Response {

@@ -1,13 +1,16 @@
 // Package s3 is Eddy's embedded S3-compatible endpoint (--s3-listen): a
 // path-style subset of the S3 REST API, enough for the SDKs' PutObject /
-// GetObject / CopyObject / ListObjects(V2) and "aws s3 ls/cp", with objects
-// kept as files under a directory (normally <data-dir>/s3).
+// GetObject / CopyObject / ListObjects(V2) and "aws s3 ls/cp", over an
+// ObjectStore: Store keeps objects as files under a directory (normally
+// <data-dir>/s3); LogStore keeps them in a storage.MetaStore and
+// storage.Logs, which with storage/jetstream every node of a cluster shares
+// (logstore.go).
 //
 // With Server.Credentials set, requests must carry a SigV4 signature by one
 // of its keys (auth.go, on httpapi's SigV4 code); errors are S3's codes,
 // messages and statuses, from one table with its sources (errors.go).
 //
-// On-disk layout:
+// The file store's layout:
 //
 //	<root>/<bucket>/                  one directory per bucket (the name is
 //	                                  validated, so it is a safe path element)

@@ -38,7 +38,7 @@ func TestContentEncodingKept(t *testing.T) {
 		CopySource: aws.String("bkt/chunked"), MetadataDirective: "REPLACE", ContentEncoding: aws.String("zip")}); err != nil {
 		t.Fatal(err)
 	}
-	o := Objects{Store: &Store{Root: root}}
+	o := Objects{Store: storeAt(root)}
 	if err := o.PutEncoded(ctx, "bkt", "in-process", []byte("data"), "application/octet-stream", "snappy-java"); err != nil {
 		t.Fatal(err)
 	}

@@ -44,7 +44,7 @@ func errorFields(t *testing.T, b []byte) map[string]string {
 // status and extra elements for each (errors.go cites the sources).
 func TestErrorCatalog(t *testing.T) {
 	ctx := context.Background()
-	open := &Server{Store: &Store{Root: t.TempDir()}}
+	open := &Server{Store: storeAt(t.TempDir())}
 	c, ts := plainClient(t, open)
 	putKeys(t, c, "bkt", "k")
 	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("bkt"), Key: aws.String("mp")})

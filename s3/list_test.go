@@ -55,7 +55,7 @@ func prefixesOf(cps []types.CommonPrefix) []string {
 // ListObjects (v1): marker paging; NextMarker only with a delimiter.
 func TestListObjectsV1(t *testing.T) {
 	ctx := context.Background()
-	c, _ := plainClient(t, &Server{Store: &Store{Root: t.TempDir()}})
+	c, _ := plainClient(t, &Server{Store: storeAt(t.TempDir())})
 	putKeys(t, c, "bkt", "a/1", "a/2", "b/1", "c", "d")
 
 	p1, err := c.ListObjects(ctx, &s3.ListObjectsInput{Bucket: aws.String("bkt"), Delimiter: aws.String("/"), MaxKeys: aws.Int32(3)})
@@ -111,7 +111,7 @@ func TestListObjectsV1(t *testing.T) {
 // encoding-type=url (what botocore asks for) percent-encodes the keys and
 // prefixes answered.
 func TestListEncodingTypeURL(t *testing.T) {
-	c, ts := plainClient(t, &Server{Store: &Store{Root: t.TempDir()}})
+	c, ts := plainClient(t, &Server{Store: storeAt(t.TempDir())})
 	putKeys(t, c, "bkt", "dir one/a+b c")
 	for _, q := range []string{"", "list-type=2&"} {
 		resp, err := http.Get(ts.URL + "/bkt?" + q + "encoding-type=url&delimiter=%2F")
@@ -130,7 +130,7 @@ func TestListEncodingTypeURL(t *testing.T) {
 func TestGetBucketLocation(t *testing.T) {
 	ctx := context.Background()
 	for _, region := range []string{"", "us-east-1", "eu-west-1"} {
-		c, _ := plainClient(t, &Server{Store: &Store{Root: t.TempDir()}, Region: region})
+		c, _ := plainClient(t, &Server{Store: storeAt(t.TempDir()), Region: region})
 		putKeys(t, c, "bkt")
 		out, err := c.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: aws.String("bkt")})
 		if err != nil {
@@ -152,7 +152,7 @@ func TestGetBucketLocation(t *testing.T) {
 
 // HeadBucket on a missing bucket: 404 and no body.
 func TestHeadMissingBucket(t *testing.T) {
-	c, ts := plainClient(t, &Server{Store: &Store{Root: t.TempDir()}})
+	c, ts := plainClient(t, &Server{Store: storeAt(t.TempDir())})
 	req, _ := http.NewRequest("HEAD", ts.URL+"/nope", nil)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -172,7 +172,7 @@ func TestHeadMissingBucket(t *testing.T) {
 
 func TestCopyObject(t *testing.T) {
 	ctx := context.Background()
-	c, _ := plainClient(t, &Server{Store: &Store{Root: t.TempDir()}})
+	c, _ := plainClient(t, &Server{Store: storeAt(t.TempDir())})
 	putKeys(t, c, "src")
 	putKeys(t, c, "dst")
 	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("src"), Key: aws.String("dir/ü k"), Body: strings.NewReader("payload"),

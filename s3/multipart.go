@@ -3,55 +3,34 @@ package s3
 import (
 	"crypto/md5"
 	"encoding/hex"
-	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 )
 
 // Multipart upload: CreateMultipartUpload, UploadPart, CompleteMultipartUpload,
-// AbortMultipartUpload. An upload is a directory <root>/<bucket>/u/<id>/ with
-// "meta.json" (key, Content-Type, user metadata) and one file per part,
-// "<n>", beside "<n>.etag". Complete streams the parts into one object file
-// (Store.Put: temp file, fsync, rename) and removes the directory.
+// AbortMultipartUpload, over the ObjectStore's uploads (for the file store
+// see filemultipart.go, for the log store logstore.go).
 
 // minPartSize: every part but the last is at least 5 MiB (S3 user guide,
 // "Amazon S3 multipart upload limits").
 const minPartSize = 5 << 20
 
-func (s *Server) uploadDir(bucket, id string) (string, bool) {
-	if id == "" || strings.ContainsAny(id, "/\\.") {
-		return "", false
+// uploadErr answers an upload's store error.
+func (s *Server) uploadErr(w http.ResponseWriter, r *http.Request, err error, bucket, key string) {
+	if errors.Is(err, errNoUpload) {
+		s.fail(w, r, errNoSuchUpload, "", key)
+		return
 	}
-	d := filepath.Join(s.Store.bucketDir(bucket), "u", id)
-	_, err := os.Stat(filepath.Join(d, "meta.json"))
-	return d, err == nil
-}
-
-type uploadMeta struct {
-	Key         string            `json:"key"`
-	ContentType string            `json:"contentType,omitempty"`
-	UserMeta    map[string]string `json:"userMeta,omitempty"`
+	s.storeErr(w, r, err, bucket, key)
 }
 
 func (s *Server) createUpload(w http.ResponseWriter, r *http.Request, bucket, key string) {
-	if !s.Store.HasBucket(bucket) {
-		s.fail(w, r, errNoSuchBucket, bucket, "")
-		return
-	}
-	id := strings.ToLower(requestID() + requestID())
-	d := filepath.Join(s.Store.bucketDir(bucket), "u", id)
-	if err := os.MkdirAll(d, 0o755); err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	m := uploadMeta{Key: key, ContentType: r.Header.Get("Content-Type")}
+	m := UploadMeta{Key: key, ContentType: r.Header.Get("Content-Type")}
 	for k, v := range r.Header {
 		if lk := strings.ToLower(k); strings.HasPrefix(lk, "x-amz-meta-") {
 			if m.UserMeta == nil {
@@ -60,9 +39,9 @@ func (s *Server) createUpload(w http.ResponseWriter, r *http.Request, bucket, ke
 			m.UserMeta[strings.TrimPrefix(lk, "x-amz-meta-")] = strings.Join(v, ",")
 		}
 	}
-	js, _ := json.Marshal(m)
-	if err := os.WriteFile(filepath.Join(d, "meta.json"), js, 0o644); err != nil {
-		s.internal(w, r, err)
+	id, err := s.Store.CreateUpload(bucket, m)
+	if err != nil {
+		s.storeErr(w, r, err, bucket, key)
 		return
 	}
 	s.writeXML(w, struct {
@@ -74,10 +53,26 @@ func (s *Server) createUpload(w http.ResponseWriter, r *http.Request, bucket, ke
 	}{NS: s3NS, Bucket: bucket, Key: key, UploadId: id})
 }
 
+// validUploadID: the ids CreateUpload makes are lowercase hex.
+func validUploadID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, c := range id {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z') {
+			return false
+		}
+	}
+	return true
+}
+
 func (s *Server) uploadPart(w http.ResponseWriter, r *http.Request, bucket, key, id string) {
-	d, ok := s.uploadDir(bucket, id)
-	if !ok {
+	if !validUploadID(id) {
 		s.fail(w, r, errNoSuchUpload, "", key)
+		return
+	}
+	if _, _, err := s.Store.ListParts(bucket, id); err != nil {
+		s.uploadErr(w, r, err, bucket, key)
 		return
 	}
 	n, err := strconv.Atoi(r.URL.Query().Get("partNumber"))
@@ -89,29 +84,9 @@ func (s *Server) uploadPart(w http.ResponseWriter, r *http.Request, bucket, key,
 	if strings.HasPrefix(r.Header.Get("x-amz-content-sha256"), "STREAMING-") || strings.Contains(r.Header.Get("Content-Encoding"), "aws-chunked") {
 		body = newChunkedReader(r.Body, chunkSignerOf(r))
 	}
-	f, err := os.CreateTemp(d, ".tmp-")
+	etag, err := s.Store.UploadPart(bucket, id, n, body)
 	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	h := md5.New()
-	_, err = io.Copy(io.MultiWriter(f, h), body)
-	if err == nil {
-		err = f.Sync()
-	}
-	f.Close()
-	if err != nil {
-		os.Remove(f.Name())
-		s.storeErr(w, r, err, bucket, key)
-		return
-	}
-	etag := `"` + hex.EncodeToString(h.Sum(nil)) + `"`
-	if err := os.WriteFile(filepath.Join(d, strconv.Itoa(n)+".etag"), []byte(etag), 0o644); err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	if err := os.Rename(f.Name(), filepath.Join(d, strconv.Itoa(n))); err != nil {
-		s.internal(w, r, err)
+		s.uploadErr(w, r, err, bucket, key)
 		return
 	}
 	w.Header().Set("ETag", etag)
@@ -126,9 +101,13 @@ type completeXML struct {
 }
 
 func (s *Server) completeUpload(w http.ResponseWriter, r *http.Request, bucket, key, id string) {
-	d, ok := s.uploadDir(bucket, id)
-	if !ok {
+	if !validUploadID(id) {
 		s.fail(w, r, errNoSuchUpload, "", key)
+		return
+	}
+	um, have, err := s.Store.ListParts(bucket, id)
+	if err != nil {
+		s.uploadErr(w, r, err, bucket, key)
 		return
 	}
 	var req completeXML
@@ -141,19 +120,6 @@ func (s *Server) completeUpload(w http.ResponseWriter, r *http.Request, bucket, 
 		s.fail(w, r, errMalformedXML, "", key)
 		return
 	}
-	var um uploadMeta
-	if js, err := os.ReadFile(filepath.Join(d, "meta.json")); err != nil || json.Unmarshal(js, &um) != nil {
-		s.internal(w, r, fmt.Errorf("upload %s: bad meta", id))
-		return
-	}
-	all := md5.New()
-	var files []io.Reader
-	var closers []*os.File
-	defer func() {
-		for _, f := range closers {
-			f.Close()
-		}
-	}()
 	// The list's order first, then each part: a list out of order is
 	// InvalidPartOrder whatever its parts.
 	for i := 1; i < len(req.Parts); i++ {
@@ -162,33 +128,32 @@ func (s *Server) completeUpload(w http.ResponseWriter, r *http.Request, bucket, 
 			return
 		}
 	}
-	for i, p := range req.Parts {
-		etag, err := os.ReadFile(filepath.Join(d, strconv.Itoa(p.PartNumber)+".etag"))
-		if err != nil || strings.Trim(string(etag), `"`) != strings.Trim(p.ETag, `"`) {
+	byNum := make(map[int]Part, len(have))
+	for _, p := range have {
+		byNum[p.Number] = p
+	}
+	all := md5.New()
+	nums := make([]int, 0, len(req.Parts))
+	for i, rp := range req.Parts {
+		p, ok := byNum[rp.PartNumber]
+		if !ok || strings.Trim(p.ETag, `"`) != strings.Trim(rp.ETag, `"`) {
 			s.fail(w, r, errInvalidPart, "", key)
 			return
 		}
-		f, err := os.Open(filepath.Join(d, strconv.Itoa(p.PartNumber)))
-		if err != nil {
-			s.fail(w, r, errInvalidPart, "", key)
-			return
-		}
-		closers = append(closers, f)
-		if fi, err := f.Stat(); err != nil || (i < len(req.Parts)-1 && fi.Size() < minPartSize) {
+		if i < len(req.Parts)-1 && p.Size < minPartSize {
 			s.fail(w, r, errTooSmall, "", key)
 			return
 		}
-		b, _ := hex.DecodeString(strings.Trim(string(etag), `"`))
+		b, _ := hex.DecodeString(strings.Trim(p.ETag, `"`))
 		all.Write(b)
-		files = append(files, f)
+		nums = append(nums, p.Number)
 	}
 	m := &Meta{Key: key, ContentType: um.ContentType, UserMeta: um.UserMeta, LastModified: s.now().Truncate(1e9),
 		ETag: fmt.Sprintf(`"%s-%d"`, hex.EncodeToString(all.Sum(nil)), len(req.Parts))}
-	if err := s.Store.Put(bucket, m, io.MultiReader(files...), nil); err != nil {
-		s.storeErr(w, r, err, bucket, key)
+	if err := s.Store.CompleteUpload(bucket, id, m, nums); err != nil {
+		s.uploadErr(w, r, err, bucket, key)
 		return
 	}
-	os.RemoveAll(d)
 	s.writeXML(w, struct {
 		XMLName  xml.Name `xml:"CompleteMultipartUploadResult"`
 		NS       string   `xml:"xmlns,attr"`
@@ -200,13 +165,12 @@ func (s *Server) completeUpload(w http.ResponseWriter, r *http.Request, bucket, 
 }
 
 func (s *Server) abortUpload(w http.ResponseWriter, r *http.Request, bucket, key, id string) {
-	d, ok := s.uploadDir(bucket, id)
-	if !ok {
+	if !validUploadID(id) {
 		s.fail(w, r, errNoSuchUpload, "", key)
 		return
 	}
-	if err := os.RemoveAll(d); err != nil && !errors.Is(err, os.ErrNotExist) {
-		s.internal(w, r, err)
+	if err := s.Store.AbortUpload(bucket, id); err != nil {
+		s.uploadErr(w, r, err, bucket, key)
 		return
 	}
 	w.WriteHeader(204)

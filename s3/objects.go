@@ -15,7 +15,7 @@ import (
 // they never make HTTP requests to Eddy itself. Its Put is the shape of
 // internal/s3sink.Sink's, so either can stand behind a destination.
 type Objects struct {
-	Store *Store
+	Store ObjectStore
 }
 
 // Put writes body as the object key of bucket, replacing any object of

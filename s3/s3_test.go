@@ -23,7 +23,7 @@ func newClient(t testing.TB, root string) *s3.Client {
 	t.Helper()
 	// TLS, because the SDK sends aws-chunked bodies with trailing checksums
 	// only over TLS.
-	ts := httptest.NewTLSServer(&Server{Store: &Store{Root: root}})
+	ts := httptest.NewTLSServer(&Server{Store: storeAt(root)})
 	t.Cleanup(ts.Close)
 	return s3.New(s3.Options{HTTPClient: ts.Client(),
 		BaseEndpoint: aws.String(ts.URL), UsePathStyle: true, Region: "us-east-1",
@@ -213,10 +213,10 @@ func TestChunkedTrailerChecksum(t *testing.T) {
 // A hand-framed aws-chunked body whose trailing CRC32 is wrong is refused
 // with BadDigest and leaves no object.
 func TestChunkedTrailerCorrupt(t *testing.T) {
-	srv := &Server{Store: &Store{Root: t.TempDir()}}
+	srv := &Server{Store: storeAt(t.TempDir())}
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
-	if err := srv.Store.CreateBucket("bkt"); err != nil {
+	if err := srv.Store.CreateBucketFor("bkt", ""); err != nil {
 		t.Fatal(err)
 	}
 	send := func(trailer string) *http.Response {

@@ -24,7 +24,7 @@ import (
 
 // Server serves the S3 REST API (path style) over a Store.
 type Server struct {
-	Store *Store
+	Store ObjectStore
 	Log   *slog.Logger
 	Now   func() time.Time // clock seam; time.Now when nil
 

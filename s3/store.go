@@ -249,18 +249,6 @@ func (s *Store) Put(b string, m *Meta, body io.Reader, check func(*Meta) error) 
 	return syncDir(s.objDir(b))
 }
 
-// Object is an open object: its metadata and a reader of its body.
-type Object struct {
-	Meta
-	f *os.File
-}
-
-// Body reads [off, off+n) of the body.
-func (o *Object) Body(off, n int64) io.Reader { return io.NewSectionReader(o.f, off, n) }
-
-// Close closes the object's file.
-func (o *Object) Close() error { return o.f.Close() }
-
 // Open opens key in bucket b.
 func (s *Store) Open(b, key string) (*Object, error) {
 	if !s.HasBucket(b) {
@@ -278,7 +266,7 @@ func (s *Store) Open(b, key string) (*Object, error) {
 		f.Close()
 		return nil, err
 	}
-	return &Object{Meta: *m, f: f}, nil
+	return &Object{Meta: *m, r: f, c: f}, nil
 }
 
 func readMeta(f *os.File) (*Meta, error) {

@@ -151,7 +151,7 @@ func (s *accountSet) close() {
 // max < 0): a bucket of --s3-bucket-dir is a directory (the key a file
 // under it), any other bucket is the embedded S3 endpoint's. A missing
 // bucket or object is analytics.ErrNoObject.
-func referenceObjects(store *s3.Store, dirs map[string]string) func(ctx context.Context, bucket, key string, max int64) ([]byte, error) {
+func referenceObjects(store s3.ObjectStore, dirs map[string]string) func(ctx context.Context, bucket, key string, max int64) ([]byte, error) {
 	readAll := func(r io.Reader, max int64) ([]byte, error) {
 		if max >= 0 {
 			r = io.LimitReader(r, max)

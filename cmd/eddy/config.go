@@ -52,7 +52,7 @@ type serveConfig struct {
 	LogLevel      string        `flag:"log-level" yaml:"log-level" help:"debug, info, warn or error"`
 	LogRequests   bool          `flag:"log-requests" yaml:"log-requests" help:"log every API request at info level (operation, stream, status, duration, request id); failed requests are logged at info level either way"`
 	AdminListen   string        `flag:"admin-listen" yaml:"admin-listen" help:"address of the admin API (/metrics, /health, /ready, /faults, purge); off: none"`
-	S3Listen      string        `flag:"s3-listen" yaml:"s3-listen" help:"address of the embedded S3-compatible endpoint (objects under <data-dir>/s3; docs/S3.md); off: none"`
+	S3Listen      string        `flag:"s3-listen" yaml:"s3-listen" help:"address of the embedded S3-compatible endpoint (objects under <data-dir>/s3, or with --backend jetstream the cluster's; docs/S3.md); off: none"`
 	Pprof         bool          `flag:"pprof" yaml:"pprof" help:"also serve Go's profiler, /debug/pprof/, on the admin listener"`
 	Limits        string        `flag:"limits" yaml:"limits" help:"throughput limits: off, or aws (Kinesis's per-shard limits and API call rates, Firehose's Direct PUT quotas)"`
 	ScaleEvery    time.Duration `flag:"on-demand-scale-interval" yaml:"on-demand-scale-interval" help:"how often ON_DEMAND streams are measured and grown"`

@@ -278,9 +278,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	// The embedded S3 endpoint's store, written in process by delivery
 	// streams and channels when there is no --s3-endpoint.
-	var s3Store *s3.Store
+	var s3Store s3.ObjectStore
 	if cfg.S3Listen != "off" && cfg.S3Listen != "" {
-		st, cleanup, err := s3StoreOf(cfg)
+		st, cleanup, err := s3StoreOf(cfg, logs, meta)
 		if err != nil {
 			ln.Close()
 			return err
@@ -566,10 +566,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-// s3StoreOf returns the embedded S3 endpoint's store: objects under
+// s3StoreOf returns the embedded S3 endpoint's store: with --backend
+// jetstream, buckets and objects in the cluster's metadata and logs, which
+// every node sees (docs/CLUSTER.md); otherwise objects under
 // <data-dir>/s3, or with --in-memory a temporary directory that cleanup
 // removes.
-func s3StoreOf(cfg serveConfig) (*s3.Store, func(), error) {
+func s3StoreOf(cfg serveConfig, logs storage.Logs, meta storage.MetaStore) (s3.ObjectStore, func(), error) {
+	if cfg.Backend == "jetstream" && !cfg.InMemory {
+		return &s3.LogStore{Meta: meta, Logs: logs}, func() {}, nil
+	}
 	if cfg.InMemory {
 		dir, err := os.MkdirTemp("", "eddy-s3-")
 		if err != nil {
@@ -583,7 +588,7 @@ func s3StoreOf(cfg serveConfig) (*s3.Store, func(), error) {
 // serveS3 starts the embedded S3-compatible endpoint on cfg.S3Listen over
 // store. With --access-key-id it verifies signatures by that key; with
 // --identities (dir) by the identities' keys, and authorizes each request.
-func serveS3(cfg serveConfig, store *s3.Store, stls *serverTLS, dir *iam.Directory, logger *slog.Logger) (io.Closer, string, error) {
+func serveS3(cfg serveConfig, store s3.ObjectStore, stls *serverTLS, dir *iam.Directory, logger *slog.Logger) (io.Closer, string, error) {
 	ln, err := net.Listen("tcp", cfg.S3Listen)
 	if err != nil {
 		return nil, "", fmt.Errorf("s3 listener: %w (move it with --s3-listen ADDR, or turn it off with --s3-listen off)", err)
