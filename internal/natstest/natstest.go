@@ -191,7 +191,41 @@ func StartCluster(t testing.TB, n int) *Cluster {
 		}
 	}
 	c.WaitReady(t, 60*time.Second)
+	c.waitPlacement(t, n, 60*time.Second)
 	return c
+}
+
+// waitPlacement waits until JetStream can place a stream on all n
+// servers: a server answers before the meta layer counts every peer
+// online, and until then a replicated stream gets "no suitable peers for
+// placement".
+func (c *Cluster) waitPlacement(t testing.TB, n int, within time.Duration) {
+	t.Helper()
+	nc, err := nats.Connect(c.URLs())
+	if err != nil {
+		t.Fatalf("natstest: %v", err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatalf("natstest: %v", err)
+	}
+	deadline := time.Now().Add(within)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "NATSTEST_READY", Subjects: []string{"natstest.ready"}, Replicas: n, Storage: jetstream.MemoryStorage})
+		if err == nil {
+			err = js.DeleteStream(ctx, "NATSTEST_READY")
+		}
+		cancel()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("natstest: a stream of %d replicas cannot be placed after %v: %v", n, within, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
 
 func exe2cmd(exe string, cfg childConfig, logFile string) *exec.Cmd {
