@@ -108,6 +108,15 @@ func hasBucket(tx storage.MetaTx, b string) (bool, error) {
 	return err == nil, err
 }
 
+// needBucket returns errNoBucket if bucket b does not exist.
+func needBucket(tx storage.MetaTx, b string) error {
+	ok, err := hasBucket(tx, b)
+	if err == nil && !ok {
+		err = errNoBucket
+	}
+	return err
+}
+
 // CreateBucketFor makes bucket b owned by owner (ObjectStore).
 func (s *LogStore) CreateBucketFor(b, owner string) error {
 	js, _ := json.Marshal(bucketRec{Owner: owner, Created: time.Now().UTC()})
@@ -154,10 +163,7 @@ func (s *LogStore) DeleteBucket(b string) error {
 	var uploads []string
 	err := s.Meta.Update(func(tx storage.MetaTx) error {
 		uploads = uploads[:0]
-		if ok, err := hasBucket(tx, b); err != nil || !ok {
-			if err == nil {
-				err = errNoBucket
-			}
+		if err := needBucket(tx, b); err != nil {
 			return err
 		}
 		empty := true
@@ -271,10 +277,7 @@ func (s *LogStore) commitObject(b string, m *Meta, id string, more func(storage.
 	var old string
 	err = s.Meta.Update(func(tx storage.MetaTx) error {
 		old = ""
-		if ok, err := hasBucket(tx, b); err != nil || !ok {
-			if err == nil {
-				err = errNoBucket
-			}
+		if err := needBucket(tx, b); err != nil {
 			return err
 		}
 		if more != nil {
@@ -325,10 +328,7 @@ func (s *LogStore) Put(b string, m *Meta, body io.Reader, check func(*Meta) erro
 func (s *LogStore) Open(b, key string) (*Object, error) {
 	var r objectRec
 	err := s.Meta.View(func(tx storage.MetaTx) error {
-		if ok, err := hasBucket(tx, b); err != nil || !ok {
-			if err == nil {
-				err = errNoBucket
-			}
+		if err := needBucket(tx, b); err != nil {
 			return err
 		}
 		v, err := tx.Get(tObjects, objKey(b, key))
@@ -406,10 +406,7 @@ func (s *LogStore) Delete(b, key string) error {
 	var old string
 	err := s.Meta.Update(func(tx storage.MetaTx) error {
 		old = ""
-		if ok, err := hasBucket(tx, b); err != nil || !ok {
-			if err == nil {
-				err = errNoBucket
-			}
+		if err := needBucket(tx, b); err != nil {
 			return err
 		}
 		v, err := tx.Get(tObjects, objKey(b, key))
@@ -436,10 +433,7 @@ func (s *LogStore) List(b, prefix string) ([]Meta, error) {
 	var out []Meta
 	err := s.Meta.View(func(tx storage.MetaTx) error {
 		out = out[:0]
-		if ok, err := hasBucket(tx, b); err != nil || !ok {
-			if err == nil {
-				err = errNoBucket
-			}
+		if err := needBucket(tx, b); err != nil {
 			return err
 		}
 		return tx.Scan(tObjects, objKey(b, prefix), "", func(_ string, v []byte) (bool, error) {
@@ -462,10 +456,7 @@ func (s *LogStore) CreateUpload(b string, u UploadMeta) (string, error) {
 		return "", err
 	}
 	err = s.Meta.Update(func(tx storage.MetaTx) error {
-		if ok, err := hasBucket(tx, b); err != nil || !ok {
-			if err == nil {
-				err = errNoBucket
-			}
+		if err := needBucket(tx, b); err != nil {
 			return err
 		}
 		return tx.Put(tUploads, b+"/"+id, js)
