@@ -49,10 +49,15 @@ func (l *shardLog) consumeNew(ctx context.Context, fn func()) (jetstream.Consume
 	if err != nil {
 		return nil, err
 	}
-	// Calling fn at once as well covers an append stored while the
-	// consumer was being made.
+	cc, err := cons.Consume(func(jetstream.Msg) { fn() })
+	if err != nil {
+		return nil, err
+	}
+	// Calling fn once the consumer delivers covers an append stored
+	// before it was made (called earlier, an append in between was told
+	// to no one: a subscription then waited for its heartbeat).
 	fn()
-	return cons.Consume(func(jetstream.Msg) { fn() })
+	return cc, nil
 }
 
 var _ storage.AppendWatcher = (*shardLog)(nil)
